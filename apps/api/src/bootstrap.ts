@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import { RequestMethod } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { MetricsService, validateEnvironment, type Env } from '@heyblue/platform';
+import { AppModule } from './app.module.js';
+import { RedisIoAdapter } from './ws/redis-io.adapter.js';
+
+export const API_PREFIX = 'api/v1';
+
+/** Largest admin upload (ETL files); JSON bodies have their own, much smaller limit. */
+export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Hey Blue! API')
+    .setDescription(
+      'Connects police officers and the communities they serve. Errors are RFC 9457 problem+json with a stable `code`. ' +
+        'Lists take `limit` (1..100, default 20) and `cursor` and answer `{items, nextCursor}`. Times are ISO 8601 UTC.',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Retailer-Key' }, 'retailer-key')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Creates the fully wired application without listening: used by main, tests and benchmarks. */
+export async function createApp(options: { env?: Record<string, string | undefined> } = {}): Promise<NestFastifyApplication> {
+  const env = validateEnvironment({ ...process.env, ...options.env });
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // Request ids come from pino-http (x-request-id); Fastify's own logger stays off.
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: false });
+  await app.register(helmet as never, {
+    // Swagger UI and the admin dashboard set their own needs; the API answers JSON only.
+    contentSecurityPolicy: false,
+    hsts: env.NODE_ENV === 'production',
+  });
+  await app.register(multipart as never, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.useWebSocketAdapter(new RedisIoAdapter(app));
+  app.get(MetricsService).instrument(app.getHttpAdapter().getInstance());
+  const document = buildOpenApi(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
+  return app;
+}
+
+export async function listen(app: NestFastifyApplication): Promise<string> {
+  const config = app.get(ConfigService<Env, true>);
+  await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
+  return app.getUrl();
+}

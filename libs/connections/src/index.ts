@@ -1,0 +1,2 @@
+/** The connections bounded context's Nest module. */
+export { ConnectionsModule } from './connections.module.js';

@@ -1,0 +1,2 @@
+/** The etl bounded context's Nest module. */
+export { EtlModule } from './etl.module.js';

@@ -1,0 +1,100 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' || value === '' ? false : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+
+/**
+ * Every environment variable the server reads. `.env.example` documents each one;
+ * a test keeps the two in step.
+ */
+export class Environment {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL!: string;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL!: string;
+
+  /** Prefix for every Redis key, queue and pub/sub channel (lets several deployments or test runs share one Redis). */
+  @Matches(/^[a-z0-9_-]{1,32}$/i, { message: 'REDIS_PREFIX must be 1-32 letters, digits, - or _' })
+  REDIS_PREFIX = 'heyblue';
+
+  @Transform(toBool) @IsBoolean()
+  HEYBLUE_DEV_MODE = false;
+
+  /** Public base URL clients use to reach this deployment (socket details, OIDC redirects). */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Largest JSON body accepted, in bytes (larger → 413). */
+  @Transform(toInt) @IsInt() @Min(1024)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  /** Comma-separated origins allowed by CORS; empty allows none. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Per-route rate limit overrides: `name=points/seconds,...` (e.g. `default=300/60`). */
+  @Matches(/^$|^([a-z0-9-]+=\d+\/\d+)(,[a-z0-9-]+=\d+\/\d+)*$/, { message: 'RATE_LIMITS must look like name=points/seconds,...' })
+  RATE_LIMITS = '';
+
+  /** How often the outbox relay polls for undispatched events, in ms. */
+  @Transform(toInt) @IsInt() @Min(10)
+  OUTBOX_POLL_MS = 250;
+
+  /** Set to false to run an instance that never relays the outbox (e.g. a web-only replica). */
+  @Transform(toBool) @IsBoolean()
+  OUTBOX_RELAY_ENABLED = true;
+
+  /** Set to false to run an instance that consumes no event queues (the ops CLI does). */
+  @Transform(toBool) @IsBoolean()
+  EVENT_WORKERS_ENABLED = true;
+
+  /** Attempts per consumer before an event is dead-lettered. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  EVENT_MAX_ATTEMPTS = 5;
+
+  /** First retry delay for a failing consumer, in ms (exponential backoff). */
+  @Transform(toInt) @IsInt() @Min(1)
+  EVENT_BACKOFF_MS = 1000;
+}
+
+export type Env = Environment;
+
+/** Validates and types raw environment variables; throws one readable error listing every problem. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+  if (env.NODE_ENV === 'production' && env.HEYBLUE_DEV_MODE) {
+    problems.push('  - HEYBLUE_DEV_MODE: development mode is refused when NODE_ENV=production');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return env;
+}

@@ -1,0 +1,41 @@
+/** The shared kernel module (config, Prisma, Redis, outbox, errors, health, metrics, rate limits). */
+export { PlatformModule } from './platform.module.js';
+/** Environment schema and its validator. */
+export { Environment, validateEnvironment, type Env } from './config/environment.js';
+/** Prisma client of the process and the transaction client type. */
+export { PrismaService, type Tx } from './database/prisma.service.js';
+/** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
+export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
+/** Redis connections. */
+export { RedisService, createRedis } from './redis/redis.service.js';
+/** Domain error types mapped to problem+json by the global filter. */
+export { DomainError, ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, ServiceUnavailable } from './errors/domain-error.js';
+/** Problem+json rendering. */
+export { ProblemDetailsFilter, toProblem, problem, type Problem } from './errors/problem-details.filter.js';
+/** The validation pipe used everywhere. */
+export { createValidationPipe } from './errors/validation.js';
+/** Integration events and the outbox. */
+export { IntegrationEvent, type EventEnvelope, type EventClass } from './outbox/integration-event.js';
+export { OutboxService } from './outbox/outbox.service.js';
+export { OutboxRelay } from './outbox/outbox.relay.js';
+export { EventConsumers, eventQueueName, type EventHandler } from './outbox/event-consumers.js';
+export { DeadLetterService, type DeadLetterView, type DeadLetterReplayer } from './outbox/dead-letter.service.js';
+/** Bull queues on shared connections, and a timeout helper. */
+export { QueueFactory, withTimeout } from './outbox/queue.factory.js';
+/** Metrics. */
+export { MetricsService, registry as metricsRegistry, socketConnections, httpDuration } from './metrics/metrics.service.js';
+/** Redis-backed rate limits. */
+export { RateLimit, RateLimiter, RateLimited, RateLimitGuard, type RateLimitRule } from './rate-limit/rate-limit.js';
+/** Timeout + retry + circuit breaker for outbound calls. */
+export {
+  createResiliencePolicy,
+  isUnavailableError,
+  DEFAULT_RESILIENCE,
+  BrokenCircuitError,
+  TaskCancelledError,
+  CircuitState,
+  type ResilienceOptions,
+  type ResiliencePolicy,
+} from './resilience/resilience.js';
+/** Log redaction paths (for tests and adapters that log). */
+export { REDACT_PATHS } from './logging/logging.js';

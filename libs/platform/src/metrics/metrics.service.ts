@@ -1,0 +1,85 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import client from 'prom-client';
+import { PrismaService } from '../database/prisma.service.js';
+import { QueueFactory } from '../outbox/queue.factory.js';
+
+/** One registry per process; prom-client's default registry also carries the resilience gauges. */
+export const registry = client.register;
+
+let defaultsCollected = false;
+
+export const httpDuration = new client.Histogram({
+  name: 'heyblue_http_request_duration_seconds',
+  help: 'HTTP request duration by method, route pattern and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+/** Socket.io connections currently open on this instance (maintained by the gateways). */
+export const socketConnections = new client.Gauge({
+  name: 'heyblue_socket_connections',
+  help: 'Open socket.io connections on this instance',
+  labelNames: ['namespace'] as const,
+});
+
+@Injectable()
+export class MetricsService implements OnModuleInit {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queues: QueueFactory,
+  ) {}
+
+  onModuleInit(): void {
+    if (!defaultsCollected) {
+      client.collectDefaultMetrics({ prefix: 'heyblue_' });
+      defaultsCollected = true;
+    }
+    const prisma = this.prisma;
+    const queues = this.queues;
+    registry.removeSingleMetric('heyblue_event_queue_depth');
+    registry.removeSingleMetric('heyblue_dead_letters');
+    registry.removeSingleMetric('heyblue_outbox_pending');
+    new client.Gauge({
+      name: 'heyblue_event_queue_depth',
+      help: 'Jobs waiting, delayed or active per queue',
+      labelNames: ['queue'] as const,
+      async collect() {
+        this.reset();
+        for (const q of queues.all()) {
+          const c = await q.getJobCounts().catch(() => null);
+          if (c) this.set({ queue: q.name }, c.waiting + c.delayed + c.active);
+        }
+      },
+    });
+    new client.Gauge({
+      name: 'heyblue_dead_letters',
+      help: 'Dead letters not yet replayed',
+      async collect() {
+        const n = await prisma.deadLetter.count({ where: { replayedAt: null } }).catch(() => null);
+        if (n !== null) this.set(n);
+      },
+    });
+    new client.Gauge({
+      name: 'heyblue_outbox_pending',
+      help: 'Outbox events committed but not yet dispatched',
+      async collect() {
+        const n = await prisma.outboxEvent.count({ where: { dispatchedAt: null } }).catch(() => null);
+        if (n !== null) this.set(n);
+      },
+    });
+  }
+
+  /** Times every HTTP request by its route pattern (never the raw URL: ids would explode cardinality). */
+  instrument(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+}

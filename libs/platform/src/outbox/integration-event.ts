@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+
+/** The serialised form of an integration event, as stored in the outbox and carried on queues. */
+export interface EventEnvelope<P = Record<string, unknown>> {
+  id: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  payload: P;
+}
+
+/**
+ * Base of every integration event: a versioned, plain, serialisable fact in the past tense.
+ * Subclasses declare `static readonly type` and `static readonly version`.
+ */
+export abstract class IntegrationEvent<P extends object = Record<string, unknown>> {
+  readonly id: string;
+  readonly occurredAt: string;
+
+  constructor(
+    readonly payload: P,
+    meta: { id?: string; occurredAt?: Date | string } = {},
+  ) {
+    this.id = meta.id ?? randomUUID();
+    this.occurredAt = new Date(meta.occurredAt ?? Date.now()).toISOString();
+  }
+
+  get type(): string {
+    return (this.constructor as unknown as EventClass).type;
+  }
+
+  get version(): number {
+    return (this.constructor as unknown as EventClass).version;
+  }
+
+  toEnvelope(): EventEnvelope<P> {
+    return { id: this.id, type: this.type, version: this.version, occurredAt: this.occurredAt, payload: this.payload };
+  }
+}
+
+/** What a subscriber needs to know of an event class. */
+export interface EventClass<P extends object = Record<string, unknown>> {
+  readonly type: string;
+  readonly version: number;
+  new (payload: P, meta?: { id?: string; occurredAt?: Date | string }): IntegrationEvent<P>;
+}

@@ -1,0 +1,120 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '../config/environment.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { EventConsumers, eventQueueName, type EventJob } from './event-consumers.js';
+import type { EventEnvelope } from './integration-event.js';
+import { OutboxService } from './outbox.service.js';
+import { QueueFactory, withTimeout } from './queue.factory.js';
+
+const BATCH = 200;
+
+interface OutboxRow {
+  seq: bigint;
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Moves committed outbox rows to the consumers' durable queues. Rows are locked with
+ * SKIP LOCKED so several instances relay without double work, and are marked
+ * dispatched only after every queue accepted them: if Redis is down the rows stay
+ * and go out on a later pass. Deterministic job ids make a re-relay harmless.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = true;
+  private readonly onKick = () => this.trigger();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly consumers: EventConsumers,
+    private readonly queues: QueueFactory,
+    private readonly outbox: OutboxService,
+    private readonly config: ConfigService<Env, true>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.get('OUTBOX_RELAY_ENABLED', { infer: true })) return;
+    this.stopped = false;
+    this.outbox.wake.on('kick', this.onKick);
+    this.trigger();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.outbox.wake.off('kick', this.onKick);
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.trigger();
+      } else {
+        this.timer = setTimeout(() => this.trigger(), this.config.get('OUTBOX_POLL_MS', { infer: true }));
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.relayOnce()) === BATCH);
+    } catch (err) {
+      this.logger.warn(`outbox relay pass failed, will retry: ${(err as Error).message}`);
+    }
+  }
+
+  /** One pass: returns how many rows were dispatched. Exposed for tests and the ops CLI. */
+  async relayOnce(): Promise<number> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<OutboxRow[]>`
+          SELECT seq, id::text AS id, type, version, occurred_at, payload FROM platform_outbox_event
+          WHERE dispatched_at IS NULL ORDER BY seq LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
+        if (rows.length === 0) return 0;
+        const byQueue = new Map<string, Array<{ data: EventJob; opts: ReturnType<EventConsumers['jobOptions']> }>>();
+        for (const row of rows) {
+          const event: EventEnvelope = {
+            id: row.id,
+            type: row.type,
+            version: row.version,
+            occurredAt: row.occurred_at.toISOString(),
+            payload: row.payload,
+          };
+          for (const handlerId of this.consumers.handlersFor(row.type)) {
+            const name = eventQueueName(handlerId);
+            const jobs = byQueue.get(name) ?? [];
+            jobs.push({ data: { handlerId, event }, opts: this.consumers.jobOptions(`${event.id}:${handlerId}`) });
+            byQueue.set(name, jobs);
+          }
+        }
+        await withTimeout(
+          Promise.all([...byQueue].map(([name, jobs]) => this.queues.get(name).addBulk(jobs))),
+          5_000,
+          'queue unavailable',
+        );
+        await tx.$executeRaw`UPDATE platform_outbox_event SET dispatched_at = now() WHERE seq = ANY(${rows.map((r) => r.seq)}::bigint[])`;
+        return rows.length;
+      },
+      { timeout: 20_000, maxWait: 5_000 },
+    );
+  }
+}

@@ -1,0 +1,104 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Env } from '../config/environment.js';
+import { DomainError } from '../errors/domain-error.js';
+import { RedisService } from '../redis/redis.service.js';
+
+export interface RateLimitRule {
+  /** Stable name; `RATE_LIMITS=name=points/seconds` overrides the numbers. */
+  name: string;
+  points: number;
+  durationS: number;
+  /** What is counted: the client IP (default) or the signed-in account (falls back to IP). */
+  by?: 'ip' | 'account';
+}
+
+const RATE_LIMIT = 'heyblue:rate-limit';
+
+/** Limits a route; counters live in Redis so the limit holds across instances. */
+export const RateLimit = (rule: RateLimitRule) =>
+  applyDecorators(SetMetadata(RATE_LIMIT, rule), ApiTooManyRequestsResponse({ description: 'Rate limited (429, Retry-After).' }));
+
+/** Raised when a limit is exceeded; the problem carries `retryAfter` and the header is set. */
+export class RateLimited extends DomainError {
+  constructor(retryAfterS: number, code = 'RATE_LIMITED') {
+    super(code, 'Too many requests; slow down.', 429, { retryAfter: retryAfterS });
+  }
+}
+
+/** Parses `name=points/seconds,...`. */
+export function parseRateLimitOverrides(spec: string): Map<string, { points: number; durationS: number }> {
+  const map = new Map<string, { points: number; durationS: number }>();
+  for (const part of spec.split(',').filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const [points, durationS] = (value ?? '').split('/').map(Number);
+    if (name && points && durationS) map.set(name, { points, durationS });
+  }
+  return map;
+}
+
+/** Consumes one point of a named limit for a key; reusable outside HTTP (sockets, OTP). */
+@Injectable()
+export class RateLimiter {
+  private readonly limiters = new Map<string, RateLimiterRedis>();
+  private readonly overrides: Map<string, { points: number; durationS: number }>;
+
+  constructor(
+    private readonly redis: RedisService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.overrides = parseRateLimitOverrides(config.get('RATE_LIMITS', { infer: true }));
+  }
+
+  /** Throws RateLimited when the key has used up the rule's points. */
+  async consume(rule: RateLimitRule, key: string, points = 1): Promise<void> {
+    const limiter = this.limiterFor(rule);
+    try {
+      await limiter.consume(key, points);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      throw res;
+    }
+  }
+
+  /** Clears a key's counter (e.g. after a successful sign-in). */
+  async reset(rule: RateLimitRule, key: string): Promise<void> {
+    await this.limiterFor(rule).delete(key);
+  }
+
+  private limiterFor(rule: RateLimitRule): RateLimiterRedis {
+    let limiter = this.limiters.get(rule.name);
+    if (!limiter) {
+      const o = this.overrides.get(rule.name);
+      limiter = new RateLimiterRedis({
+        storeClient: this.redis.client,
+        keyPrefix: this.redis.key('rl', rule.name),
+        points: o?.points ?? rule.points,
+        duration: o?.durationS ?? rule.durationS,
+      });
+      this.limiters.set(rule.name, limiter);
+    }
+    return limiter;
+  }
+}
+
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<RateLimitRule | undefined>(RATE_LIMIT, [context.getHandler(), context.getClass()]);
+    if (!rule || context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { account?: { id: string } }>();
+    const key = rule.by === 'account' && request.account ? `a:${request.account.id}` : `ip:${request.ip}`;
+    await this.limiter.consume(rule, key);
+    return true;
+  }
+}

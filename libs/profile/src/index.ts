@@ -1,0 +1,2 @@
+/** The profile bounded context's Nest module. */
+export { ProfileModule } from './profile.module.js';

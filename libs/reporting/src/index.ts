@@ -1,0 +1,2 @@
+/** The reporting bounded context's Nest module. */
+export { ReportingModule } from './reporting.module.js';

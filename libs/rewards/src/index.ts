@@ -1,0 +1,2 @@
+/** The rewards bounded context's Nest module. */
+export { RewardsModule } from './rewards.module.js';

@@ -1,0 +1,2 @@
+/** The social bounded context's Nest module. */
+export { SocialModule } from './social.module.js';

@@ -1,0 +1,44 @@
+import { assertTestDatabase, databaseUrl, randomId, REDIS_URL, withAdmin } from './databases.js';
+
+export interface TestEnv {
+  /** Environment variables for an app (or child process) bound to this test's database and Redis prefix. */
+  env: Record<string, string>;
+  databaseUrl: string;
+  redisPrefix: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database cloned from the run's template plus a Redis key prefix of its
+ * own: test files never see each other's rows, queues or rate-limit counters.
+ */
+export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const run = process.env.HEYBLUE_TEST_RUN;
+  const template = process.env.HEYBLUE_TEST_TEMPLATE;
+  if (!run || !template) throw new Error('e2e tests need the jest globalSetup (run them through `npm test`)');
+  const id = randomId();
+  const name = `${run}_${id}`;
+  assertTestDatabase(name);
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  const url = databaseUrl(name);
+  const redisPrefix = `${run.replace('heyblue_test_', 't')}_${id}`;
+  return {
+    databaseUrl: url,
+    redisPrefix,
+    env: {
+      NODE_ENV: 'test',
+      DATABASE_URL: url,
+      REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      HEYBLUE_DEV_MODE: 'true',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      OUTBOX_POLL_MS: '50',
+      EVENT_BACKOFF_MS: '50',
+      ...overrides,
+    },
+    drop: () =>
+      withAdmin(async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      }),
+  };
+}
