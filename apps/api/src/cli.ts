@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DeadLetterService, migrate, validateEnvironment } from '@heyblue/platform';
+import { RewardsApi } from '@heyblue/rewards';
 import { AppModule } from './app.module.js';
 import { migrationsDir } from './ops/paths.js';
 import { runSeeders } from './ops/seed.js';
@@ -59,6 +60,17 @@ program
     withContext(async (ctx) => {
       await ctx.get(DeadLetterService).replay(id);
       console.log(`replayed ${id}`);
+    }),
+  );
+
+program
+  .command('retailer:key')
+  .description('issue a new X-Retailer-Key for a retailer (printed once; stored hashed)')
+  .requiredOption('--retailer <external_id>', 'the retailer\'s external id')
+  .action((opts: { retailer: string }) =>
+    withContext(async (ctx) => {
+      const { key } = await ctx.get(RewardsApi, { strict: false }).issueRetailerKey(opts.retailer);
+      console.log(key);
     }),
   );
 

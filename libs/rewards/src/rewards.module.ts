@@ -1,4 +1,66 @@
 import { Module } from '@nestjs/common';
+import { DonatePointsHandler } from './application/donate-points/donate-points.handler.js';
+import { AwardPointsWhenConnectionEstablishedHandler } from './application/earn-points/award-points-when-connection-established.handler.js';
+import {
+  Clock,
+  DonationStore,
+  EventPublisher,
+  IdempotencyStore,
+  Ledger,
+  OfferStock,
+  RewardsSettings,
+  SchemeFinder,
+  UnitOfWork,
+  VoucherSignature,
+  VoucherStore,
+} from './application/ports.js';
+import { RedeemOfferHandler } from './application/redeem-offer/redeem-offer.handler.js';
+import { DonationReport } from './infrastructure/donation-report.js';
+import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
+import { PrismaLedgerRepository } from './infrastructure/prisma-ledger.repository.js';
+import {
+  OutboxEventPublisher,
+  PrismaDonationStore,
+  PrismaIdempotencyStore,
+  PrismaOfferStock,
+  PrismaSchemeFinder,
+  PrismaUnitOfWork,
+  PrismaVoucherStore,
+  SystemClock,
+} from './infrastructure/prisma-stores.js';
+import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
+import { EnvRewardsSettings } from './infrastructure/rewards-settings.js';
+import { RewardsQueries } from './infrastructure/rewards.queries.js';
+import { RewardsSubscriptions } from './infrastructure/rewards-subscriptions.js';
+import { VoucherSigner } from './infrastructure/voucher-signer.js';
+import { RewardsApi } from './rewards.api.js';
 
-@Module({})
+/** Points ledger, catalogue, vouchers and donations. */
+@Module({
+  controllers: [],
+  providers: [
+    { provide: UnitOfWork, useClass: PrismaUnitOfWork },
+    { provide: Ledger, useClass: PrismaLedgerRepository },
+    { provide: OfferStock, useClass: PrismaOfferStock },
+    { provide: VoucherStore, useClass: PrismaVoucherStore },
+    { provide: DonationStore, useClass: PrismaDonationStore },
+    { provide: IdempotencyStore, useClass: PrismaIdempotencyStore },
+    { provide: SchemeFinder, useClass: PrismaSchemeFinder },
+    { provide: EventPublisher, useClass: OutboxEventPublisher },
+    { provide: Clock, useClass: SystemClock },
+    { provide: RewardsSettings, useClass: EnvRewardsSettings },
+    VoucherSigner,
+    { provide: VoucherSignature, useExisting: VoucherSigner },
+    RedeemOfferHandler,
+    DonatePointsHandler,
+    AwardPointsWhenConnectionEstablishedHandler,
+    PrismaCatalogueRepository,
+    RewardsQueries,
+    RetailerVouchers,
+    DonationReport,
+    RewardsSubscriptions,
+    RewardsApi,
+  ],
+  exports: [RewardsApi],
+})
 export class RewardsModule {}

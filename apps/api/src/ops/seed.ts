@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { seedRewards } from '@heyblue/rewards';
 
 /**
  * A context that has demo data contributes a seeder here. Seeders must be idempotent
@@ -6,7 +7,7 @@ import type { INestApplicationContext } from '@nestjs/common';
  */
 export type Seeder = (ctx: INestApplicationContext) => Promise<string>;
 
-const SEEDERS: Array<[string, Seeder]> = [];
+const SEEDERS: Array<[string, Seeder]> = [['rewards', seedRewards]];
 
 export async function runSeeders(ctx: INestApplicationContext): Promise<string> {
   if (SEEDERS.length === 0) return 'seed: no context has demo data yet';

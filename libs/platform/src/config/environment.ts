@@ -3,12 +3,14 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
   Matches,
   Max,
   Min,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 
@@ -81,6 +83,42 @@ export class Environment {
   /** First retry delay for a failing consumer, in ms (exponential backoff). */
   @Transform(toInt) @IsInt() @Min(1)
   EVENT_BACKOFF_MS = 1000;
+
+  // ─── rewards ───
+  /** Points a citizen earns per established connection (before any municipal scheme multiplier). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  REWARDS_POINTS_PER_CONNECTION_CITIZEN = 10;
+
+  /** Points an officer earns per established connection (before any municipal scheme multiplier). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  REWARDS_POINTS_PER_CONNECTION_OFFICER = 10;
+
+  /**
+   * Ed25519 private key that signs vouchers: base64 of a PKCS#8 PEM or of a private JWK.
+   * Required in production; elsewhere a fixed, well-known development key is derived.
+   */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.VOUCHER_SIGNING_KEY))
+  @Matches(/^[A-Za-z0-9+/=_-]{40,}$/, { message: 'VOUCHER_SIGNING_KEY must be base64 of an Ed25519 PEM or JWK (required in production)' })
+  VOUCHER_SIGNING_KEY?: string;
+
+  /** Key id published with the voucher public key and stamped on every voucher (change it when rotating). */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'VOUCHER_SIGNING_KID must be 1-64 letters, digits, . _ -' })
+  VOUCHER_SIGNING_KID = 'dev-1';
+
+  /** Earlier public keys still published for offline verification: `kid:base64(PEM|JWK),...`. */
+  @Matches(/^$|^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/=_-]+(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/=_-]+)*$/, {
+    message: 'VOUCHER_PREVIOUS_PUBLIC_KEYS must look like kid:base64key,...',
+  })
+  VOUCHER_PREVIOUS_PUBLIC_KEYS = '';
+
+  /** How long a voucher stays valid after issue, in days (never past the offer's end). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  VOUCHER_VALIDITY_DAYS = 30;
+
+  /** US dollars per donated point, for charity payout reports. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0)
+  REWARDS_USD_PER_POINT = 0.01;
 }
 
 export type Env = Environment;

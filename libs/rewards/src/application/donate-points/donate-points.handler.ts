@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { charityNotFound } from '../../domain/rewards.errors.js';
+import { pointsMustBePositiveInteger } from '../../domain/rules/points-must-be-positive-integer.rule.js';
+import { PointsDonated } from '../../events/points-donated.integration-event.js';
+import { Clock, DonationStore, EventPublisher, IdempotencyStore, Ledger, UnitOfWork } from '../ports.js';
+
+export interface DonatePointsCommand {
+  accountId: string;
+  charityId: string;
+  points: number;
+  idempotencyKey?: string;
+}
+
+export interface DonationResult {
+  donationId: string;
+  points: number;
+  balance: number;
+}
+
+/** An officer gives points to a charity: ledger debit + donation + PointsDonated in one transaction. */
+@Injectable()
+export class DonatePointsHandler {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly ledger: Ledger,
+    private readonly donations: DonationStore,
+    private readonly idempotency: IdempotencyStore,
+    private readonly events: EventPublisher,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(cmd: DonatePointsCommand): Promise<DonationResult> {
+    const points = pointsMustBePositiveInteger(cmd.points);
+    const { result, fresh } = await this.uow.run(async (tx) => {
+      if (cmd.idempotencyKey) {
+        const first = await this.idempotency.claim(tx, cmd.accountId, cmd.idempotencyKey, 'donate-points', `${cmd.charityId}:${points}`);
+        if (first) return { result: first.body as DonationResult, fresh: false };
+      }
+      if (!(await this.donations.charityExists(tx, cmd.charityId))) throw charityNotFound();
+      const donationId = randomUUID();
+      const now = this.clock.now();
+      const { entry } = await this.ledger.post(tx, {
+        accountId: cmd.accountId,
+        delta: -points,
+        reason: 'donation',
+        reference: donationId,
+        idempotencyKey: `donation:${donationId}`,
+      });
+      await this.donations.create(tx, { id: donationId, accountId: cmd.accountId, charityId: cmd.charityId, points, ledgerEntryId: entry.id, createdAt: now });
+      await this.events.publish(
+        tx,
+        new PointsDonated({
+          accountId: cmd.accountId,
+          donationId,
+          charityId: cmd.charityId,
+          points,
+          balance: entry.balanceAfter,
+          ledgerSeq: entry.seq.toString(),
+          entryId: entry.id,
+          donatedAt: now.toISOString(),
+        }),
+      );
+      const result: DonationResult = { donationId, points, balance: entry.balanceAfter };
+      if (cmd.idempotencyKey) await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
+      return { result, fresh: true };
+    });
+    if (fresh) this.events.flush();
+    return result;
+  }
+}

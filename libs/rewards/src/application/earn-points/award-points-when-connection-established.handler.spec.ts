@@ -1,0 +1,71 @@
+import { InMemoryRewards } from '../testing/in-memory-rewards.fakes.js';
+import { AwardPointsWhenConnectionEstablishedHandler } from './award-points-when-connection-established.handler.js';
+import { ConnectionEstablishedV1 } from './connection-established.contract.js';
+
+const CITIZEN = 'c0000000-0000-4000-8000-000000000001';
+const OFFICER = 'o0000000-0000-4000-8000-000000000001';
+
+function setup() {
+  const m = new InMemoryRewards();
+  const handler = new AwardPointsWhenConnectionEstablishedHandler(m.ledger, m.schemeFinder, m.events, m.settings);
+  return { m, handler };
+}
+
+const connection = (zip: string | null, id = 'conn-1', establishedAt = '2026-11-23T10:00:00.000Z') =>
+  new ConnectionEstablishedV1({ connectionId: id, officerId: OFFICER, citizenId: CITIZEN, establishedAt, zip, cell: 'x' }).toEnvelope();
+
+describe('award points when a connection is established', () => {
+  it('credits the citizen and the officer their configured base amounts', async () => {
+    const { m, handler } = setup();
+    await handler.handle(connection('10001'), m.tx);
+    expect(m.balances.get(CITIZEN)).toBe(10);
+    expect(m.balances.get(OFFICER)).toBe(5);
+  });
+
+  it('publishes one PointsEarned per account', async () => {
+    const { m, handler } = setup();
+    await handler.handle(connection(null), m.tx);
+    expect(m.published.map((e) => [e.type, (e.payload as { accountId: string }).accountId])).toEqual([
+      ['PointsEarned', CITIZEN],
+      ['PointsEarned', OFFICER],
+    ]);
+  });
+
+  it('multiplies both amounts by the scheme active at the connection ZIP', async () => {
+    const { m, handler } = setup();
+    m.schemes.push({ id: 's-1', multiplier: 2, validFrom: new Date('2026-11-01'), validUntil: new Date('2026-12-01'), zips: ['10001'] });
+    await handler.handle(connection('10001'), m.tx);
+    expect(m.balances.get(CITIZEN)).toBe(20);
+    expect(m.balances.get(OFFICER)).toBe(10);
+  });
+
+  it('ignores a scheme of another ZIP', async () => {
+    const { m, handler } = setup();
+    m.schemes.push({ id: 's-1', multiplier: 2, validFrom: new Date('2026-11-01'), validUntil: new Date('2026-12-01'), zips: ['60601'] });
+    await handler.handle(connection('10001'), m.tx);
+    expect(m.balances.get(CITIZEN)).toBe(10);
+  });
+
+  it('ignores a scheme that ended before the connection', async () => {
+    const { m, handler } = setup();
+    m.schemes.push({ id: 's-1', multiplier: 2, validFrom: new Date('2026-10-01'), validUntil: new Date('2026-11-01'), zips: ['10001'] });
+    await handler.handle(connection('10001'), m.tx);
+    expect(m.balances.get(CITIZEN)).toBe(10);
+  });
+
+  it('awards nothing twice for the same connection', async () => {
+    const { m, handler } = setup();
+    await handler.handle(connection('10001'), m.tx);
+    const again = await handler.handle(connection('10001'), m.tx);
+    expect(again).toHaveLength(0);
+    expect(m.balances.get(CITIZEN)).toBe(10);
+    expect(m.entries).toHaveLength(2);
+  });
+
+  it('awards again for a different connection of the same pair', async () => {
+    const { m, handler } = setup();
+    await handler.handle(connection('10001', 'conn-1'), m.tx);
+    await handler.handle(connection('10001', 'conn-2'), m.tx);
+    expect(m.balances.get(CITIZEN)).toBe(20);
+  });
+});

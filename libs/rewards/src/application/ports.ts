@@ -1,0 +1,145 @@
+import type { IntegrationEvent, Tx } from '@heyblue/platform';
+
+/**
+ * The seams the rewards use cases depend on. Infrastructure provides the PostgreSQL
+ * adapters; unit tests provide in-memory fakes. The transaction handle is opaque here.
+ */
+
+export type LedgerReason = 'connection' | 'redemption' | 'donation';
+
+export interface LedgerMovement {
+  accountId: string;
+  /** Positive credits, negative debits; never zero. */
+  delta: number;
+  reason: LedgerReason;
+  reference: string;
+  idempotencyKey: string;
+}
+
+export interface PostedEntry {
+  id: string;
+  seq: bigint;
+  accountId: string;
+  delta: number;
+  balanceAfter: number;
+  reason: LedgerReason;
+  reference: string;
+  createdAt: Date;
+}
+
+/** Runs work in one database transaction. */
+export abstract class UnitOfWork {
+  abstract run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** The points ledger: append-only entries plus a locked running balance per account. */
+export abstract class Ledger {
+  /**
+   * Posts one movement under the account's row lock. Throws INSUFFICIENT_POINTS when the
+   * balance would go negative. A movement whose idempotency key was posted before moves
+   * nothing and returns the earlier entry with `duplicate: true`.
+   */
+  abstract post(tx: Tx, movement: LedgerMovement): Promise<{ entry: PostedEntry; duplicate: boolean }>;
+  abstract balanceOf(accountId: string): Promise<number>;
+}
+
+export interface RedeemableOffer {
+  id: string;
+  retailerId: string;
+  title: string;
+  discount: string;
+  pointsCost: number;
+  validFrom: Date;
+  validUntil: Date;
+  maxRedemptions: number | null;
+  redeemedCount: number;
+}
+
+export abstract class OfferStock {
+  abstract find(tx: Tx, offerId: string): Promise<RedeemableOffer | null>;
+  /** Takes one unit of a limited offer; false when none is left (never oversells). */
+  abstract takeOne(tx: Tx, offerId: string): Promise<boolean>;
+}
+
+export interface NewVoucher {
+  id: string;
+  code: string;
+  accountId: string;
+  offerId: string;
+  retailerId: string;
+  pointsCost: number;
+  issuedAt: Date;
+  expiresAt: Date;
+  kid: string;
+  signature: string;
+  ledgerEntryId: string;
+}
+
+export abstract class VoucherStore {
+  abstract create(tx: Tx, voucher: NewVoucher): Promise<void>;
+}
+
+export interface NewDonation {
+  id: string;
+  accountId: string;
+  charityId: string;
+  points: number;
+  ledgerEntryId: string;
+  createdAt: Date;
+}
+
+export abstract class DonationStore {
+  abstract charityExists(tx: Tx, charityId: string): Promise<boolean>;
+  abstract create(tx: Tx, donation: NewDonation): Promise<void>;
+}
+
+export interface StoredAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** First answers of points-moving requests, keyed by (account, Idempotency-Key). */
+export abstract class IdempotencyStore {
+  /**
+   * Claims the key inside `tx` (a concurrent twin waits on the claim); answers the stored
+   * first result when the key was already used for the same request, throws
+   * IDEMPOTENCY_KEY_REUSED when it was used for a different one.
+   */
+  abstract claim(tx: Tx, accountId: string, key: string, operation: string, fingerprint: string): Promise<StoredAnswer | null>;
+  abstract complete(tx: Tx, accountId: string, key: string, answer: StoredAnswer): Promise<void>;
+}
+
+export interface SchemeAtPlace {
+  id: string;
+  multiplier: number;
+  validFrom: Date;
+  validUntil: Date;
+}
+
+export abstract class SchemeFinder {
+  /** Schemes of the municipalities covering `zip` whose window contains `at`. */
+  abstract activeFor(tx: Tx, zip: string, at: Date): Promise<SchemeAtPlace[]>;
+}
+
+export abstract class EventPublisher {
+  abstract publish(tx: Tx, ...events: IntegrationEvent<object>[]): Promise<void>;
+  /** Wake the relay after commit. */
+  abstract flush(): void;
+}
+
+export abstract class Clock {
+  abstract now(): Date;
+}
+
+/** Signs the voucher string `<code>|<offerId>|<expiresAt>` (Ed25519). */
+export abstract class VoucherSignature {
+  abstract readonly kid: string;
+  abstract sign(code: string, offerId: string, expiresAt: string): string;
+}
+
+/** Settings the use cases read (from the validated environment in production). */
+export abstract class RewardsSettings {
+  abstract readonly pointsPerConnection: { citizen: number; officer: number };
+  abstract readonly voucherValidityDays: number;
+  abstract readonly usdPerPoint: number;
+}

@@ -1,0 +1,94 @@
+import { InMemoryRewards } from '../testing/in-memory-rewards.fakes.js';
+import { RedeemOfferHandler } from './redeem-offer.handler.js';
+
+const CITIZEN = 'c0000000-0000-4000-8000-000000000001';
+
+function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> = {}) {
+  const m = new InMemoryRewards();
+  m.offers.set('offer-1', {
+    id: 'offer-1',
+    retailerId: 'retailer-1',
+    title: 'Coffee',
+    discount: 'free coffee',
+    pointsCost: 50,
+    validFrom: new Date('2026-11-01T00:00:00Z'),
+    validUntil: new Date('2027-11-01T00:00:00Z'),
+    maxRedemptions: null,
+    redeemedCount: 0,
+    ...offer,
+  });
+  const handler = new RedeemOfferHandler(m.uow, m.ledger, m.offerStock, m.voucherStore, m.idempotency, m.signer, m.events, m.settings, m.clock);
+  return { m, handler };
+}
+
+describe('redeem an offer', () => {
+  it('debits the points cost and issues a signed voucher', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 80);
+    const { voucher } = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
+    expect(m.balances.get(CITIZEN)).toBe(30);
+    expect(voucher).toMatchObject({ offerId: 'offer-1', pointsCost: 50, kid: 'test-kid', expiresAt: '2026-12-23T12:00:00.000Z' });
+    expect(voucher.signature).toBe(`sig(${voucher.code}|offer-1|${voucher.expiresAt})`);
+    expect(m.vouchers).toHaveLength(1);
+  });
+
+  it('publishes PointsRedeemed with the balance after the debit', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 80);
+    await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
+    expect(m.published.map((e) => e.toEnvelope())).toEqual([
+      expect.objectContaining({ type: 'PointsRedeemed', version: 1, payload: expect.objectContaining({ accountId: CITIZEN, points: 50, balance: 30 }) }),
+    ]);
+    expect(m.flushed).toBe(1);
+  });
+
+  it('refuses with INSUFFICIENT_POINTS and issues nothing when the balance is short by one', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 49);
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS' });
+    expect(m.balances.get(CITIZEN)).toBe(49);
+    expect(m.vouchers).toHaveLength(0);
+    expect(m.published).toHaveLength(0);
+  });
+
+  it('refuses an expired offer with OFFER_UNAVAILABLE and moves no points', async () => {
+    const { m, handler } = setup({ validUntil: new Date('2026-11-20T00:00:00Z') });
+    m.balances.set(CITIZEN, 80);
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
+    expect(m.balances.get(CITIZEN)).toBe(80);
+  });
+
+  it('refuses a sold-out offer and rolls the debit back', async () => {
+    const { m, handler } = setup({ maxRedemptions: 1, redeemedCount: 0 });
+    m.balances.set(CITIZEN, 200);
+    await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
+    expect(m.balances.get(CITIZEN)).toBe(150);
+    expect(m.offers.get('offer-1')?.redeemedCount).toBe(1);
+  });
+
+  it('answers 404 OFFER_NOT_FOUND for an unknown offer', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 80);
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'nope' })).rejects.toMatchObject({ code: 'OFFER_NOT_FOUND', status: 404 });
+  });
+
+  it('returns the first voucher for a repeated Idempotency-Key and debits once', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 200);
+    const first = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' });
+    const again = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' });
+    expect(again).toEqual(first);
+    expect(m.balances.get(CITIZEN)).toBe(150);
+    expect(m.vouchers).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key reused for another offer', async () => {
+    const { m, handler } = setup();
+    m.offers.set('offer-2', { ...m.offers.get('offer-1')!, id: 'offer-2' });
+    m.balances.set(CITIZEN, 200);
+    await handler.execute({ accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' });
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-2', idempotencyKey: 'k-1' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(m.balances.get(CITIZEN)).toBe(150);
+  });
+});

@@ -1,0 +1,160 @@
+import type { IntegrationEvent, Tx } from '@heyblue/platform';
+import { balanceCannotGoNegative } from '../../domain/rules/balance-cannot-go-negative.rule.js';
+import {
+  Clock,
+  DonationStore,
+  EventPublisher,
+  IdempotencyStore,
+  Ledger,
+  OfferStock,
+  RewardsSettings,
+  SchemeFinder,
+  UnitOfWork,
+  VoucherSignature,
+  VoucherStore,
+  type LedgerMovement,
+  type NewDonation,
+  type NewVoucher,
+  type PostedEntry,
+  type RedeemableOffer,
+  type SchemeAtPlace,
+  type StoredAnswer,
+} from '../ports.js';
+
+/**
+ * In-memory adapters for the rewards ports (unit tests of the use cases). The unit of work
+ * snapshots state and restores it when the work throws, like a rolled-back transaction.
+ */
+export class InMemoryRewards {
+  balances = new Map<string, number>();
+  entries: PostedEntry[] = [];
+  offers = new Map<string, RedeemableOffer>();
+  vouchers: NewVoucher[] = [];
+  donations: NewDonation[] = [];
+  charities = new Set<string>();
+  answers = new Map<string, { operation: string; fingerprint: string; answer: StoredAnswer | null }>();
+  schemes: Array<SchemeAtPlace & { zips: string[] }> = [];
+  published: IntegrationEvent<object>[] = [];
+  flushed = 0;
+  now = new Date('2026-11-23T12:00:00.000Z');
+  private seq = 0n;
+
+  readonly tx = {} as Tx;
+
+  readonly uow: UnitOfWork = {
+    run: async <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
+      const snapshot = this.snapshot();
+      try {
+        return await work(this.tx);
+      } catch (err) {
+        this.restore(snapshot);
+        throw err;
+      }
+    },
+  };
+
+  readonly ledger: Ledger = {
+    post: async (_tx: Tx, m: LedgerMovement) => {
+      const earlier = this.byKey.get(m.idempotencyKey);
+      if (earlier) return { entry: earlier, duplicate: true };
+      const after = balanceCannotGoNegative(this.balances.get(m.accountId) ?? 0, m.delta);
+      this.balances.set(m.accountId, after);
+      const entry: PostedEntry = {
+        id: `entry-${++this.seq}`,
+        seq: this.seq,
+        accountId: m.accountId,
+        delta: m.delta,
+        balanceAfter: after,
+        reason: m.reason,
+        reference: m.reference,
+        createdAt: this.now,
+      };
+      this.entries.push(entry);
+      this.byKey.set(m.idempotencyKey, entry);
+      return { entry, duplicate: false };
+    },
+    balanceOf: async (accountId: string) => this.balances.get(accountId) ?? 0,
+  };
+  private byKey = new Map<string, PostedEntry>();
+
+  readonly offerStock: OfferStock = {
+    find: async (_tx, id) => {
+      const o = this.offers.get(id);
+      return o ? { ...o } : null;
+    },
+    takeOne: async (_tx, id) => {
+      const o = this.offers.get(id);
+      if (!o || (o.maxRedemptions !== null && o.redeemedCount >= o.maxRedemptions)) return false;
+      o.redeemedCount += 1;
+      return true;
+    },
+  };
+
+  readonly voucherStore: VoucherStore = {
+    create: async (_tx, v) => {
+      this.vouchers.push(v);
+    },
+  };
+
+  readonly donationStore: DonationStore = {
+    charityExists: async (_tx, id) => this.charities.has(id),
+    create: async (_tx, d) => {
+      this.donations.push(d);
+    },
+  };
+
+  readonly idempotency: IdempotencyStore = {
+    claim: async (_tx, accountId, key, operation, fingerprint) => {
+      const found = this.answers.get(`${accountId}:${key}`);
+      if (!found) {
+        this.answers.set(`${accountId}:${key}`, { operation, fingerprint, answer: null });
+        return null;
+      }
+      if (found.operation !== operation || found.fingerprint !== fingerprint) {
+        const { IdempotencyKeyReused } = await import('../../domain/rewards.errors.js');
+        throw new IdempotencyKeyReused();
+      }
+      return found.answer;
+    },
+    complete: async (_tx, accountId, key, answer) => {
+      const found = this.answers.get(`${accountId}:${key}`);
+      if (found) found.answer = answer;
+    },
+  };
+
+  readonly schemeFinder: SchemeFinder = {
+    activeFor: async (_tx, zip, at) => this.schemes.filter((s) => s.zips.includes(zip) && s.validFrom <= at && at < s.validUntil),
+  };
+
+  readonly events: EventPublisher = {
+    publish: async (_tx, ...events) => {
+      this.published.push(...events);
+    },
+    flush: () => {
+      this.flushed += 1;
+    },
+  };
+
+  readonly clock: Clock = { now: () => this.now };
+
+  readonly signer: VoucherSignature = { kid: 'test-kid', sign: (code, offerId, expiresAt) => `sig(${code}|${offerId}|${expiresAt})` };
+
+  settings: RewardsSettings = { pointsPerConnection: { citizen: 10, officer: 5 }, voucherValidityDays: 30, usdPerPoint: 0.01 };
+
+  private snapshot() {
+    return {
+      balances: new Map(this.balances),
+      entries: [...this.entries],
+      byKey: new Map(this.byKey),
+      offers: new Map([...this.offers].map(([k, v]) => [k, { ...v }])),
+      vouchers: [...this.vouchers],
+      donations: [...this.donations],
+      answers: new Map([...this.answers].map(([k, v]) => [k, { ...v }])),
+      published: [...this.published],
+    };
+  }
+
+  private restore(s: ReturnType<InMemoryRewards['snapshot']>): void {
+    Object.assign(this, s);
+  }
+}

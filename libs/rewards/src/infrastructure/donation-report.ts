@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@heyblue/platform';
+import { donationValueUsd } from '../domain/points.js';
+import { RewardsSettings } from '../application/ports.js';
+
+export interface DonationReportRow {
+  period: string;
+  key: string;
+  charity: string;
+  value: number;
+  amountUsd: number;
+}
+
+export type ReportGrouping = 'day' | 'week' | 'month';
+
+const FORMAT: Record<ReportGrouping, string> = { day: 'YYYY-MM-DD', week: 'IYYY-"W"IW', month: 'YYYY-MM' };
+
+/** Donated points and their dollar value per charity and period (UTC), for charity payouts. */
+@Injectable()
+export class DonationReport {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly settings: RewardsSettings,
+  ) {}
+
+  async byCharity(q: { from?: Date; to?: Date; groupBy: ReportGrouping }): Promise<DonationReportRow[]> {
+    const from = q.from ?? new Date(0);
+    const to = q.to ?? new Date('9999-12-31T00:00:00Z');
+    const rows = await this.prisma.$queryRaw<Array<{ period: string; key: string; charity: string; value: bigint }>>`
+      SELECT to_char(date_trunc(${q.groupBy}, d.created_at AT TIME ZONE 'UTC'), ${FORMAT[q.groupBy]}) AS period,
+             c.id::text AS key, c.name AS charity, sum(d.points)::bigint AS value
+      FROM rewards_donation d JOIN rewards_charity c ON c.id = d.charity_id
+      WHERE d.created_at >= ${from} AND d.created_at < ${to}
+      GROUP BY 1, 2, 3 ORDER BY 1, 3, 2`;
+    return rows.map((r) => ({
+      period: r.period,
+      key: r.key,
+      charity: r.charity,
+      value: Number(r.value),
+      amountUsd: donationValueUsd(Number(r.value), this.settings.usdPerPoint),
+    }));
+  }
+}

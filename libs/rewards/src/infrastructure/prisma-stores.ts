@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxService, PrismaService, type IntegrationEvent, type Tx } from '@heyblue/platform';
+import { IdempotencyKeyReused } from '../domain/rewards.errors.js';
+import {
+  Clock,
+  DonationStore,
+  EventPublisher,
+  IdempotencyStore,
+  OfferStock,
+  SchemeFinder,
+  UnitOfWork,
+  VoucherStore,
+  type NewDonation,
+  type NewVoucher,
+  type RedeemableOffer,
+  type SchemeAtPlace,
+  type StoredAnswer,
+} from '../application/ports.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class PrismaUnitOfWork extends UnitOfWork {
+  constructor(private readonly prisma: PrismaService) {
+    super();
+  }
+
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(tx), { timeout: 15_000, maxWait: 10_000 });
+  }
+}
+
+@Injectable()
+export class PrismaOfferStock extends OfferStock {
+  async find(tx: Tx, offerId: string): Promise<RedeemableOffer | null> {
+    if (!UUID.test(offerId)) return null;
+    return tx.rewardsOffer.findUnique({
+      where: { id: offerId },
+      select: {
+        id: true,
+        retailerId: true,
+        title: true,
+        discount: true,
+        pointsCost: true,
+        validFrom: true,
+        validUntil: true,
+        maxRedemptions: true,
+        redeemedCount: true,
+      },
+    });
+  }
+
+  async takeOne(tx: Tx, offerId: string): Promise<boolean> {
+    // Conditional increment: the row lock makes concurrent takers queue; the CHECK is a backstop.
+    const n = await tx.$executeRaw`
+      UPDATE rewards_offer SET redeemed_count = redeemed_count + 1
+      WHERE id = ${offerId}::uuid AND (max_redemptions IS NULL OR redeemed_count < max_redemptions)`;
+    return n === 1;
+  }
+}
+
+@Injectable()
+export class PrismaVoucherStore extends VoucherStore {
+  async create(tx: Tx, v: NewVoucher): Promise<void> {
+    await tx.rewardsVoucher.create({ data: v });
+  }
+}
+
+@Injectable()
+export class PrismaDonationStore extends DonationStore {
+  async charityExists(tx: Tx, charityId: string): Promise<boolean> {
+    if (!UUID.test(charityId)) return false;
+    return (await tx.rewardsCharity.count({ where: { id: charityId } })) === 1;
+  }
+
+  async create(tx: Tx, d: NewDonation): Promise<void> {
+    await tx.rewardsDonation.create({ data: d });
+  }
+}
+
+@Injectable()
+export class PrismaIdempotencyStore extends IdempotencyStore {
+  async claim(tx: Tx, accountId: string, key: string, operation: string, fingerprint: string): Promise<StoredAnswer | null> {
+    // A concurrent request with the same key blocks on this insert until the first commits
+    // (then it replays the answer) or rolls back (then it claims the key itself).
+    const claimed = await tx.$executeRaw`
+      INSERT INTO rewards_idempotency_key (account_id, key, operation, fingerprint, status, response)
+      VALUES (${accountId}::uuid, ${key}, ${operation}, ${fingerprint}, 0, '{}'::jsonb) ON CONFLICT DO NOTHING`;
+    if (claimed === 1) return null;
+    const row = await tx.rewardsIdempotencyKey.findUnique({ where: { accountId_key: { accountId, key } } });
+    if (!row || row.operation !== operation || row.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+    return { status: row.status, body: row.response };
+  }
+
+  async complete(tx: Tx, accountId: string, key: string, answer: StoredAnswer): Promise<void> {
+    await tx.rewardsIdempotencyKey.update({
+      where: { accountId_key: { accountId, key } },
+      data: { status: answer.status, response: answer.body as object },
+    });
+  }
+}
+
+@Injectable()
+export class PrismaSchemeFinder extends SchemeFinder {
+  activeFor(tx: Tx, zip: string, at: Date): Promise<SchemeAtPlace[]> {
+    return tx.rewardsScheme.findMany({
+      where: { validFrom: { lte: at }, validUntil: { gt: at }, municipality: { zips: { has: zip } } },
+      select: { id: true, multiplier: true, validFrom: true, validUntil: true },
+    });
+  }
+}
+
+@Injectable()
+export class OutboxEventPublisher extends EventPublisher {
+  constructor(private readonly outbox: OutboxService) {
+    super();
+  }
+
+  publish(tx: Tx, ...events: IntegrationEvent<object>[]): Promise<void> {
+    return this.outbox.publish(tx, ...events);
+  }
+
+  flush(): void {
+    this.outbox.kick();
+  }
+}
+
+@Injectable()
+export class SystemClock extends Clock {
+  now(): Date {
+    return new Date();
+  }
+}

@@ -1,0 +1,86 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@heyblue/platform';
+import { VoucherExpired, VoucherUsed, retailerNotFound, voucherNotFound } from '../domain/rewards.errors.js';
+import { normaliseVoucherCode, voucherStatus, type VoucherStatus } from '../domain/voucher.js';
+
+export interface VoucherCheck {
+  valid: boolean;
+  status: VoucherStatus;
+  code: string;
+  expiresAt: string;
+  usedAt: string | null;
+  offer: { id: string; title: string; discount: string; pointsCost: number };
+}
+
+const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/**
+ * Retailer-facing voucher operations. A retailer only ever sees its own retailer's
+ * vouchers: any other code answers 404, exactly like an unknown one.
+ */
+@Injectable()
+export class RetailerVouchers {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Issues a new API key for a retailer; only its SHA-256 is stored (the key is random, 256 bits). */
+  async issueKey(retailerExternalId: string): Promise<{ retailerId: string; key: string; prefix: string }> {
+    const retailer = await this.prisma.rewardsRetailer.findUnique({ where: { externalId: retailerExternalId }, select: { id: true } });
+    if (!retailer) throw retailerNotFound();
+    const key = `hbr_${randomBytes(32).toString('base64url')}`;
+    const prefix = key.slice(0, 12);
+    await this.prisma.rewardsRetailerKey.create({ data: { retailerId: retailer.id, keyHash: hashKey(key), prefix } });
+    return { retailerId: retailer.id, key, prefix };
+  }
+
+  /** The retailer a key belongs to, or null for unknown/revoked keys. */
+  async retailerForKey(key: string): Promise<string | null> {
+    if (!key || key.length > 200) return null;
+    const row = await this.prisma.rewardsRetailerKey.findUnique({ where: { keyHash: hashKey(key) }, select: { retailerId: true, revokedAt: true } });
+    return row && !row.revokedAt ? row.retailerId : null;
+  }
+
+  async verify(retailerId: string, rawCode: string, now = new Date()): Promise<VoucherCheck> {
+    const v = await this.find(retailerId, rawCode);
+    const status = voucherStatus(v, now);
+    return this.view(v, status);
+  }
+
+  /** Marks a voucher used exactly once (a conditional update: two tills cannot both win). */
+  async use(retailerId: string, rawCode: string, now = new Date()): Promise<VoucherCheck> {
+    const code = normaliseVoucherCode(rawCode);
+    const n = await this.prisma.rewardsVoucher.updateMany({
+      where: { code, retailerId, usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
+    });
+    const v = await this.find(retailerId, code);
+    if (n.count === 1) return this.view(v, 'used');
+    const status = voucherStatus(v, now);
+    if (status === 'used') throw new VoucherUsed();
+    if (status === 'expired') throw new VoucherExpired();
+    throw new Error('voucher neither used nor expired but not updatable');
+  }
+
+  private async find(retailerId: string, rawCode: string) {
+    const code = normaliseVoucherCode(rawCode);
+    if (!/^[0-9A-Z]{1,64}$/.test(code)) throw voucherNotFound();
+    const v = await this.prisma.rewardsVoucher.findUnique({ where: { code } });
+    if (!v || v.retailerId !== retailerId) throw voucherNotFound();
+    const offer = await this.prisma.rewardsOffer.findUnique({
+      where: { id: v.offerId },
+      select: { id: true, title: true, discount: true, pointsCost: true },
+    });
+    return { ...v, offer: offer ?? { id: v.offerId, title: '', discount: '', pointsCost: v.pointsCost } };
+  }
+
+  private view(v: Awaited<ReturnType<RetailerVouchers['find']>>, status: VoucherStatus): VoucherCheck {
+    return {
+      valid: status === 'issued',
+      status,
+      code: v.code,
+      expiresAt: v.expiresAt.toISOString(),
+      usedAt: v.usedAt?.toISOString() ?? null,
+      offer: v.offer,
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { EventConsumers } from '@heyblue/platform';
+import { AwardPointsWhenConnectionEstablishedHandler } from '../application/earn-points/award-points-when-connection-established.handler.js';
+import { ConnectionEstablishedV1 } from '../application/earn-points/connection-established.contract.js';
+import { REWARDS_HANDLERS } from '../rewards.constants.js';
+
+/** Wires the rewards reactions to integration events. */
+@Injectable()
+export class RewardsSubscriptions implements OnModuleInit {
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly award: AwardPointsWhenConnectionEstablishedHandler,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.subscribe(REWARDS_HANDLERS.awardPointsOnConnection, ConnectionEstablishedV1, async (event, tx) => {
+      await this.award.handle(event, tx);
+    });
+  }
+}

@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@heyblue/platform';
+import { remainingStock } from '../domain/rules/offer-must-be-available.rule.js';
+import { decodeCursor, page, type Page } from './cursor.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface OfferView {
+  id: string;
+  retailer: { id: string; name: string; website: string | null };
+  title: string;
+  pointsCost: number;
+  discount: string;
+  validFrom: string;
+  validUntil: string;
+  zips: string[];
+  remaining?: number;
+}
+
+export interface SchemeView {
+  id: string;
+  title: string;
+  multiplier: number;
+  validFrom: string;
+  validUntil: string;
+  municipality: { id: string; name: string; state: string };
+}
+
+export interface CharityView {
+  id: string;
+  name: string;
+  description: string;
+  url: string | null;
+}
+
+export interface LedgerEntryView {
+  id: string;
+  delta: number;
+  balance: number;
+  reason: string;
+  reference: string;
+  createdAt: string;
+}
+
+export interface MyVoucherView {
+  code: string;
+  offerId: string;
+  offerTitle: string;
+  pointsCost: number;
+  issuedAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  kid: string;
+  signature: string;
+}
+
+/** Read side of the rewards context: its own tables, queried directly (CQRS reads skip the domain). */
+@Injectable()
+export class RewardsQueries {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Offers running now, covering `zip` (or everywhere), by title. */
+  async offers(q: { zip?: string; limit: number; cursor?: string }, now = new Date()): Promise<Page<OfferView>> {
+    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const rows = await this.prisma.rewardsOffer.findMany({
+      where: {
+        validFrom: { lte: now },
+        validUntil: { gt: now },
+        ...(q.zip ? { OR: [{ zips: { isEmpty: true } }, { zips: { has: q.zip } }] } : {}),
+        ...(after ? { AND: [{ OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] }] } : {}),
+      },
+      orderBy: [{ title: 'asc' }, { id: 'asc' }],
+      take: q.limit + 1,
+      include: { retailer: { select: { id: true, name: true, website: true } } },
+    });
+    return page(
+      rows,
+      q.limit,
+      (o) => ({
+        id: o.id,
+        retailer: o.retailer,
+        title: o.title,
+        pointsCost: o.pointsCost,
+        discount: o.discount,
+        validFrom: o.validFrom.toISOString(),
+        validUntil: o.validUntil.toISOString(),
+        zips: o.zips,
+        ...(o.maxRedemptions !== null ? { remaining: remainingStock(o) } : {}),
+      }),
+      (o) => [o.title, o.id],
+    );
+  }
+
+  /** Schemes not yet ended, of municipalities covering `zip` (all when no zip). */
+  async schemes(q: { zip?: string; limit: number; cursor?: string }, now = new Date()): Promise<Page<SchemeView>> {
+    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const rows = await this.prisma.rewardsScheme.findMany({
+      where: {
+        validUntil: { gt: now },
+        ...(q.zip ? { municipality: { zips: { has: q.zip } } } : {}),
+        ...(after ? { OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] } : {}),
+      },
+      orderBy: [{ title: 'asc' }, { id: 'asc' }],
+      take: q.limit + 1,
+      include: { municipality: { select: { id: true, name: true, state: true } } },
+    });
+    return page(
+      rows,
+      q.limit,
+      (s) => ({
+        id: s.id,
+        title: s.title,
+        multiplier: s.multiplier,
+        validFrom: s.validFrom.toISOString(),
+        validUntil: s.validUntil.toISOString(),
+        municipality: s.municipality,
+      }),
+      (s) => [s.title, s.id],
+    );
+  }
+
+  async charities(q: { limit: number; cursor?: string }): Promise<Page<CharityView>> {
+    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const rows = await this.prisma.rewardsCharity.findMany({
+      where: after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {},
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: q.limit + 1,
+    });
+    return page(
+      rows,
+      q.limit,
+      (c) => ({ id: c.id, name: c.name, description: c.description, url: c.website }),
+      (c) => [c.name, c.id],
+    );
+  }
+
+  /** An account's ledger entries, newest first. */
+  async transactions(accountId: string, q: { limit: number; cursor?: string }): Promise<Page<LedgerEntryView>> {
+    const after = decodeCursor<[string]>(q.cursor, 1);
+    if (after && !/^\d+$/.test(after[0])) decodeCursor('!', 1);
+    const rows = await this.prisma.rewardsLedgerEntry.findMany({
+      where: { accountId, ...(after ? { seq: { lt: BigInt(after[0]) } } : {}) },
+      orderBy: { seq: 'desc' },
+      take: q.limit + 1,
+    });
+    return page(rows, q.limit, toEntryView, (e) => [e.seq.toString()]);
+  }
+
+  /** One ledger entry of the account; null also when it belongs to someone else. */
+  async transaction(accountId: string, id: string): Promise<LedgerEntryView | null> {
+    if (!UUID.test(id)) return null;
+    const row = await this.prisma.rewardsLedgerEntry.findFirst({ where: { id, accountId } });
+    return row ? toEntryView(row) : null;
+  }
+
+  async vouchers(accountId: string, q: { limit: number; cursor?: string }): Promise<Page<MyVoucherView>> {
+    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const rows = await this.prisma.rewardsVoucher.findMany({
+      where: {
+        accountId,
+        ...(after ? { OR: [{ issuedAt: { lt: new Date(after[0]) } }, { issuedAt: new Date(after[0]), id: { lt: after[1] } }] } : {}),
+      },
+      orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }],
+      take: q.limit + 1,
+    });
+    const titles = new Map(
+      (await this.prisma.rewardsOffer.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.offerId))] } }, select: { id: true, title: true } })).map(
+        (o) => [o.id, o.title],
+      ),
+    );
+    return page(
+      rows,
+      q.limit,
+      (v) => ({
+        code: v.code,
+        offerId: v.offerId,
+        offerTitle: titles.get(v.offerId) ?? '',
+        pointsCost: v.pointsCost,
+        issuedAt: v.issuedAt.toISOString(),
+        expiresAt: v.expiresAt.toISOString(),
+        usedAt: v.usedAt?.toISOString() ?? null,
+        kid: v.kid,
+        signature: v.signature,
+      }),
+      (v) => [v.issuedAt.toISOString(), v.id],
+    );
+  }
+}
+
+function toEntryView(e: { id: string; delta: number; balanceAfter: number; reason: string; reference: string; createdAt: Date }): LedgerEntryView {
+  return { id: e.id, delta: e.delta, balance: e.balanceAfter, reason: e.reason, reference: e.reference, createdAt: e.createdAt.toISOString() };
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Ledger } from './application/ports.js';
+import type { CharityInput, MunicipalityInput, OfferInput, RetailerInput, SchemeInput, UpsertResult } from './application/catalogue/catalogue.types.js';
+import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
+import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
+
+/**
+ * What other contexts (ETL, ops CLI, seeders) may ask Rewards synchronously. Catalogue
+ * upserts are idempotent by external id; invalid rows throw INVALID_CATALOGUE_ENTRY (422)
+ * or *_NOT_FOUND (404) for unknown parents, so the ETL can report them per row.
+ */
+@Injectable()
+export class RewardsApi {
+  constructor(
+    private readonly catalogue: PrismaCatalogueRepository,
+    private readonly ledger: Ledger,
+    private readonly retailerVouchers: RetailerVouchers,
+  ) {}
+
+  upsertRetailer(input: RetailerInput): Promise<UpsertResult> {
+    return this.catalogue.upsertRetailer(input);
+  }
+
+  upsertOffer(input: OfferInput): Promise<UpsertResult> {
+    return this.catalogue.upsertOffer(input);
+  }
+
+  upsertMunicipality(input: MunicipalityInput): Promise<UpsertResult> {
+    return this.catalogue.upsertMunicipality(input);
+  }
+
+  upsertScheme(input: SchemeInput): Promise<UpsertResult> {
+    return this.catalogue.upsertScheme(input);
+  }
+
+  upsertCharity(input: CharityInput): Promise<UpsertResult> {
+    return this.catalogue.upsertCharity(input);
+  }
+
+  /** The ledger balance of an account (0 when it never earned). */
+  getBalance(accountId: string): Promise<number> {
+    return this.ledger.balanceOf(accountId);
+  }
+
+  /** Issues a retailer API key (`X-Retailer-Key`); the plain key is returned once and stored hashed. */
+  issueRetailerKey(retailerExternalId: string): Promise<{ retailerId: string; key: string; prefix: string }> {
+    return this.retailerVouchers.issueKey(retailerExternalId);
+  }
+}

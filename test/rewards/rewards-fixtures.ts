@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { IntegrationEvent, OutboxService, PrismaService } from '@heyblue/platform';
+import { RewardsApi } from '@heyblue/rewards';
+import type { TestApp } from '../support/app.js';
+import { eventually } from '../support/poll.js';
+
+/**
+ * Test-only stand-in for Connections' event (Rewards and Profile subscribe by type string):
+ * tests publish it through the real outbox.
+ */
+export class TestConnectionEstablished extends IntegrationEvent<{
+  connectionId: string;
+  officerId: string;
+  citizenId: string;
+  establishedAt: string;
+  zip: string | null;
+  cell: string;
+}> {
+  static readonly type = 'ConnectionEstablished';
+  static readonly version = 1;
+}
+
+export async function publish(t: TestApp, ...events: IntegrationEvent<object>[]): Promise<void> {
+  const outbox = t.app.get(OutboxService);
+  await t.app.get(PrismaService).$transaction((tx) => outbox.publish(tx, ...events));
+  outbox.kick();
+}
+
+export function connectionEvent(p: { citizenId: string; officerId: string; zip?: string | null; at?: Date; connectionId?: string }): TestConnectionEstablished {
+  return new TestConnectionEstablished({
+    connectionId: p.connectionId ?? randomUUID(),
+    officerId: p.officerId,
+    citizenId: p.citizenId,
+    establishedAt: (p.at ?? new Date()).toISOString(),
+    zip: p.zip === undefined ? '10001' : p.zip,
+    cell: '9q8yy',
+  });
+}
+
+export async function ledgerBalance(t: TestApp, accountId: string): Promise<number> {
+  return t.app.get(RewardsApi).getBalance(accountId);
+}
+
+/** Earns points through the real event path (outbox → queue → consumer → ledger) and waits for them. */
+export async function earn(t: TestApp, accountId: string, connections: number): Promise<number> {
+  const prisma = t.app.get(PrismaService);
+  const before = await prisma.rewardsLedgerEntry.count({ where: { accountId, reason: 'connection' } });
+  await publish(t, ...Array.from({ length: connections }, () => connectionEvent({ citizenId: accountId, officerId: randomUUID(), zip: null })));
+  await eventually(
+    () => prisma.rewardsLedgerEntry.count({ where: { accountId, reason: 'connection' } }),
+    (n) => n >= before + connections,
+    { what: `connection points for ${accountId}` },
+  );
+  return ledgerBalance(t, accountId);
+}
+
+let seq = 0;
+/** A retailer and an offer through the catalogue facade (as the ETL does). */
+export async function givenOffer(
+  t: TestApp,
+  o: { pointsCost?: number; maxRedemptions?: number | null; zips?: string[]; validFrom?: Date; validUntil?: Date; retailer?: string } = {},
+): Promise<{ offerId: string; retailerExternalId: string; retailerId: string }> {
+  const api = t.app.get(RewardsApi);
+  const n = ++seq;
+  const retailerExternalId = o.retailer ?? `r-${n}-${randomUUID().slice(0, 8)}`;
+  const retailer = await api.upsertRetailer({ externalId: retailerExternalId, name: `Retailer ${n}` });
+  const offer = await api.upsertOffer({
+    externalId: `o-${n}-${randomUUID().slice(0, 8)}`,
+    retailerExternalId,
+    title: `Offer ${String(n).padStart(3, '0')}`,
+    pointsCost: o.pointsCost ?? 10,
+    discount: '10% off',
+    validFrom: o.validFrom ?? new Date(Date.now() - 86_400_000),
+    validUntil: o.validUntil ?? new Date(Date.now() + 30 * 86_400_000),
+    maxRedemptions: o.maxRedemptions ?? null,
+    zips: o.zips ?? [],
+  });
+  return { offerId: offer.id, retailerExternalId, retailerId: retailer.id };
+}
