@@ -13,10 +13,15 @@ const swc = [
   },
 ];
 
+// content-disposition 3 is ESM-only but is require()d by @fastify/static (CJS); Node 20's
+// Jest cannot require ESM, so that one package is compiled to CommonJS for tests.
+const toCommonJs = ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2022' } }];
+
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': toCommonJs },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@heyblue/db$': '<rootDir>/generated/prisma/client.ts',
     '^@heyblue/(.*)$': '<rootDir>/libs/$1/src/index.ts',
@@ -26,6 +31,8 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Applies to every project (per-project testTimeout is ignored by Jest).
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     {
@@ -34,7 +41,6 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

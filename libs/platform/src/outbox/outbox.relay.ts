@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import client from 'prom-client';
 import type { Env } from '../config/environment.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { EventConsumers, eventQueueName, type EventJob } from './event-consumers.js';
@@ -8,6 +9,11 @@ import { OutboxService } from './outbox.service.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 
 const BATCH = 200;
+
+const relayFailures = new client.Counter({
+  name: 'heyblue_outbox_relay_failures_total',
+  help: 'Outbox relay passes that failed (queue or database unavailable); rows stay and are retried',
+});
 
 interface OutboxRow {
   seq: bigint;
@@ -32,6 +38,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private stopped = true;
   private readonly onKick = () => this.trigger();
+  /** Failed passes since start (also exported as a metric). */
+  failedPasses = 0;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -78,6 +86,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       while (!this.stopped && (await this.relayOnce()) === BATCH);
     } catch (err) {
+      this.failedPasses += 1;
+      relayFailures.inc();
       this.logger.warn(`outbox relay pass failed, will retry: ${(err as Error).message}`);
     }
   }

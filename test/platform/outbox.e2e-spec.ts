@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Injectable, Module, type INestApplicationContext, type OnModuleInit } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  DeadLetterService,
+  DomainError,
+  EventConsumers,
+  OutboxRelay,
+  OutboxService,
+  PlatformModule,
+  PrismaService,
+  QueueFactory,
+} from '@heyblue/platform';
+import { eventually } from '../support/poll.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { createTestEnv, type TestEnv } from '../support/test-env.js';
+import { ThingHappened } from './fixtures/outbox-events.js';
+
+const HANDLERS = ['testa.record', 'testb.record', 'testc.flaky'] as const;
+
+@Injectable()
+class Recorder implements OnModuleInit {
+  readonly calls = new Map<string, string[]>();
+  readonly failing = new Set<string>();
+
+  constructor(private readonly consumers: EventConsumers) {}
+
+  onModuleInit(): void {
+    for (const id of HANDLERS) {
+      this.consumers.subscribe(id, ThingHappened, async (event, tx) => {
+        await tx.$executeRaw`INSERT INTO test_effect (handler_id, event_id) VALUES (${id}, ${event.id}::uuid)`;
+        if (this.failing.has(id)) throw new Error(`${id} is failing on purpose`);
+        this.calls.set(id, [...(this.calls.get(id) ?? []), event.id]);
+      });
+    }
+  }
+
+  count(handler: string, eventId: string): number {
+    return (this.calls.get(handler) ?? []).filter((id) => id === eventId).length;
+  }
+}
+
+async function startContext(env: Record<string, string>): Promise<INestApplicationContext> {
+  @Module({ imports: [PlatformModule.forRoot({ env })], providers: [Recorder] })
+  class OutboxTestModule {}
+  const ctx = await NestFactory.createApplicationContext(OutboxTestModule, { logger: false });
+  await ctx.init();
+  return ctx;
+}
+
+async function prepare(te: TestEnv): Promise<void> {
+  const ctx = await NestFactory.createApplicationContext(PlatformModule.forRoot({ env: { ...te.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' } }), { logger: false });
+  const prisma = ctx.get(PrismaService);
+  // Test-only tables in this file's own database: a state change and the handlers' effects.
+  await prisma.$executeRawUnsafe(`CREATE TABLE test_state (id uuid PRIMARY KEY, n int NOT NULL)`);
+  await prisma.$executeRawUnsafe(`CREATE TABLE test_effect (handler_id text NOT NULL, event_id uuid NOT NULL)`);
+  await ctx.close();
+}
+
+async function commit(ctx: INestApplicationContext, n: number): Promise<ThingHappened> {
+  const prisma = ctx.get(PrismaService);
+  const outbox = ctx.get(OutboxService);
+  const event = new ThingHappened({ n });
+  await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`INSERT INTO test_state (id, n) VALUES (${event.id}::uuid, ${n})`;
+    await outbox.publish(tx, event);
+  });
+  outbox.kick();
+  return event;
+}
+
+async function effects(ctx: INestApplicationContext, eventId: string): Promise<Record<string, number>> {
+  const rows = await ctx.get(PrismaService).$queryRaw<Array<{ handler_id: string; n: bigint }>>`
+    SELECT e.handler_id, count(*) AS n FROM test_effect e
+    JOIN platform_processed_event p ON p.handler_id = e.handler_id AND p.event_id = e.event_id
+    WHERE e.event_id = ${eventId}::uuid GROUP BY e.handler_id`;
+  return Object.fromEntries(rows.map((r) => [r.handler_id, Number(r.n)]));
+}
+
+describe('outbox: durable integration events', () => {
+  describe('with one healthy instance', () => {
+    let te: TestEnv;
+    let ctx: INestApplicationContext;
+    let recorder: Recorder;
+
+    beforeAll(async () => {
+      te = await createTestEnv({ EVENT_MAX_ATTEMPTS: '3', EVENT_BACKOFF_MS: '20' });
+      await prepare(te);
+      ctx = await startContext(te.env);
+      recorder = ctx.get(Recorder);
+    });
+    afterAll(async () => {
+      await ctx.close();
+      await te.drop();
+    });
+
+    it('(a) delivers an event committed with its state change to every subscriber exactly once in effect', async () => {
+      const event = await commit(ctx, 1);
+      await eventually(() => effects(ctx, event.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
+        what: 'all three handlers applied the event',
+      });
+      const row = await ctx.get(PrismaService).outboxEvent.findUnique({ where: { id: event.id } });
+      expect(row?.dispatchedAt).toBeInstanceOf(Date);
+      expect(row).toMatchObject({ type: 'test.ThingHappened', version: 1, payload: { n: 1 } });
+
+      // Redeliver the same event (as a stalled bull job or a second relay would): no second effect.
+      const queue = ctx.get(QueueFactory).get('events.testa');
+      const dup = await queue.add({ handlerId: 'testa.record', event: event.toEnvelope() }, { jobId: `${event.id}:again` });
+      await eventually(() => dup.getState(), (s) => s === 'completed', { what: 'redelivered job completed' });
+      expect(recorder.count('testa.record', event.id)).toBe(1);
+      expect(await effects(ctx, event.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+    });
+
+    it('(b) publishes nothing when the transaction rolls back', async () => {
+      const prisma = ctx.get(PrismaService);
+      const outbox = ctx.get(OutboxService);
+      const doomed = new ThingHappened({ n: 2 });
+      await expect(
+        prisma.$transaction(async (tx) => {
+          await tx.$executeRaw`INSERT INTO test_state (id, n) VALUES (${doomed.id}::uuid, 2)`;
+          await outbox.publish(tx, doomed);
+          throw new Error('business rule broken after publishing');
+        }),
+      ).rejects.toThrow('business rule broken');
+      // A later event goes through, so the relay has passed over the point where the doomed one would be.
+      const later = await commit(ctx, 3);
+      await eventually(() => recorder.count('testa.record', later.id), (n) => n === 1);
+      expect(await prisma.outboxEvent.count({ where: { id: doomed.id } })).toBe(0);
+      expect(await prisma.$queryRaw<unknown[]>`SELECT 1 FROM test_state WHERE id = ${doomed.id}::uuid`).toHaveLength(0);
+      expect(recorder.count('testa.record', doomed.id)).toBe(0);
+      expect(await effects(ctx, doomed.id)).toEqual({});
+    });
+
+    it('(d) dead-letters an event whose consumer keeps failing, and replay delivers it once fixed', async () => {
+      recorder.failing.add('testc.flaky');
+      const event = await commit(ctx, 4);
+      const dead = ctx.get(DeadLetterService);
+      const letter = await eventually(
+        async () => (await dead.list({ pendingOnly: true })).items.find((d) => d.eventId === event.id),
+        Boolean,
+        { what: 'a dead letter for the event' },
+      );
+      expect(letter).toMatchObject({ source: 'event', target: 'testc.flaky', eventType: 'test.ThingHappened', attempts: 3, replayedAt: null });
+      expect(letter!.error).toContain('failing on purpose');
+      // The healthy consumers were not held back by the failing one.
+      await eventually(() => effects(ctx, event.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1);
+      expect((await effects(ctx, event.id))['testc.flaky']).toBeUndefined();
+
+      recorder.failing.delete('testc.flaky');
+      await dead.replay(letter!.id);
+      await eventually(() => recorder.count('testc.flaky', event.id), (n) => n === 1, { what: 'replayed delivery' });
+      expect(await effects(ctx, event.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+
+      const again = dead.replay(letter!.id);
+      await expect(again).rejects.toBeInstanceOf(DomainError);
+      await expect(dead.replay(letter!.id)).rejects.toMatchObject({ code: 'ALREADY_REPLAYED', status: 409 });
+      await expect(dead.replay('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+      expect(await dead.countPending()).toBe(0);
+    });
+  });
+
+  it('(c) delivers after restart when the dispatcher process is SIGKILLed between commit and dispatch', async () => {
+    const te = await createTestEnv();
+    await prepare(te);
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/platform/fixtures/commit-then-hang.ts'], {
+      env: { ...process.env, NODE_OPTIONS: '', ...te.env, OUTBOX_POLL_MS: '600000', EVENT_WORKERS_ENABLED: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const eventId = await eventually(() => /committed ([0-9a-f-]{36})/.exec(out)?.[1], Boolean, {
+      timeoutMs: 45_000,
+      what: `child commit (stderr: ${err.slice(-500)})`,
+    });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    const restarted = await startContext(te.env);
+    try {
+      const prisma = restarted.get(PrismaService);
+      await eventually(() => effects(restarted, eventId!), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
+        what: 'delivery after restart',
+      });
+      const row = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: eventId! } });
+      expect(row.dispatchedAt).toBeInstanceOf(Date);
+      expect(row.payload).toEqual({ n: 42, note: 'committed before crash' });
+    } finally {
+      await restarted.close();
+      await te.drop();
+    }
+  });
+
+  it('(e) keeps events while Redis is unreachable and delivers them when it returns', async () => {
+    const proxy = await new TcpProxy('127.0.0.1', 6379).start();
+    const te = await createTestEnv({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    await prepare(te);
+    const ctx = await startContext(te.env);
+    try {
+      const recorder = ctx.get(Recorder);
+      const before = await commit(ctx, 5);
+      await eventually(() => recorder.count('testa.record', before.id), (n) => n === 1, { what: 'delivery before the outage' });
+
+      proxy.cut();
+      const relay = ctx.get(OutboxRelay);
+      const failedBefore = relay.failedPasses;
+      const during = await commit(ctx, 6);
+      // The relay tries, fails (queue unreachable) and leaves the row for a later pass.
+      await eventually(() => relay.failedPasses, (n) => n > failedBefore, { timeoutMs: 20_000, what: 'a failed relay pass' });
+      const row = await ctx.get(PrismaService).outboxEvent.findUniqueOrThrow({ where: { id: during.id } });
+      expect(row.dispatchedAt).toBeNull();
+      expect(recorder.count('testa.record', during.id)).toBe(0);
+
+      proxy.restore();
+      await eventually(() => effects(ctx, during.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
+        timeoutMs: 30_000,
+        what: 'delivery after Redis returned',
+      });
+      const after = await ctx.get(PrismaService).outboxEvent.findUniqueOrThrow({ where: { id: during.id } });
+      expect(after.dispatchedAt).toBeInstanceOf(Date);
+    } finally {
+      await ctx.close();
+      await proxy.stop();
+      await te.drop();
+    }
+  });
+});
