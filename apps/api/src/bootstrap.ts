@@ -53,7 +53,13 @@ export async function createApp(options: { env?: Record<string, string | undefin
     hsts: env.NODE_ENV === 'production',
   });
   await app.register(multipart as never, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      // Development mode only (IAM): the SMS outbox lives beside /dev/oidc, outside the API prefix.
+      { path: 'dev/sms', method: RequestMethod.GET },
+    ],
+  });
   app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.get(MetricsService).instrument(app.getHttpAdapter().getInstance());
   const document = buildOpenApi(app);

@@ -1,4 +1,61 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { AdminService } from './application/admin.service.js';
+import { AuditTrail } from './application/audit-trail.js';
+import { IamApi } from './application/iam.api.js';
+import { PhoneVerificationService } from './application/phone-verification.service.js';
+import { SessionService } from './application/session.service.js';
+import { SignInService } from './application/sign-in.service.js';
+import { SocketAuthenticator } from './application/socket-authenticator.js';
+import { AdminController } from './api/admin.controller.js';
+import { AuthController } from './api/auth.controller.js';
+import { BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
+import { DevSmsController } from './api/dev-sms.controller.js';
+import { DevOidcProvider } from './dev/dev-oidc.provider.js';
+import { AccessRevocations } from './infrastructure/access-revocations.js';
+import { BearerStrategy } from './infrastructure/bearer.strategy.js';
+import { IamConfig } from './infrastructure/iam-config.js';
+import { OidcClients } from './infrastructure/oidc-clients.js';
+import { PrismaAccountsRepository } from './infrastructure/prisma-accounts.repository.js';
+import { PrismaAuditRepository } from './infrastructure/prisma-audit.repository.js';
+import { PrismaSessionsRepository } from './infrastructure/prisma-sessions.repository.js';
+import { RedisFlowStore } from './infrastructure/redis-flow.store.js';
+import { OutboxSmsAdapter } from './infrastructure/sms/outbox-sms.adapter.js';
+import { SmsVerification } from './infrastructure/sms/sms-verification.port.js';
+import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
 
-@Module({})
+/** Identity and access: OIDC sign-in, phone OTP, sessions, roles, audit. Global so any context can use `@Auth()`. */
+@Global()
+@Module({
+  imports: [PassportModule],
+  controllers: [AuthController, AdminController, DevSmsController],
+  providers: [
+    IamConfig,
+    AccessRevocations,
+    DevOidcProvider,
+    OidcClients,
+    RedisFlowStore,
+    PrismaAccountsRepository,
+    PrismaSessionsRepository,
+    PrismaAuditRepository,
+    OutboxSmsAdapter,
+    TwilioSmsAdapter,
+    {
+      provide: SmsVerification,
+      inject: [IamConfig, OutboxSmsAdapter, TwilioSmsAdapter],
+      useFactory: (config: IamConfig, outbox: OutboxSmsAdapter, twilio: TwilioSmsAdapter) => (config.smsAdapter === 'outbox' ? outbox : twilio),
+    },
+    SessionService,
+    SignInService,
+    PhoneVerificationService,
+    AdminService,
+    AuditTrail,
+    IamApi,
+    SocketAuthenticator,
+    BearerStrategy,
+    BearerAuthGuard,
+    RolesGuard,
+  ],
+  exports: [IamApi, SocketAuthenticator, AdminService, BearerAuthGuard, RolesGuard, SessionService],
+})
 export class IamModule {}

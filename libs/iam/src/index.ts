@@ -1,2 +1,19 @@
-/** The iam bounded context's Nest module. */
+/** The iam bounded context's Nest module (global: `@Auth()` works in every context). */
 export { IamModule } from './iam.module.js';
+/** Bearer guard + role check + OpenAPI security; no roles = any signed-in account. */
+export { Auth, Roles, CurrentAccount, BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
+/** Roles, the signed-in account and the account view other contexts may read. */
+export { ROLES, type Role, type AuthenticatedAccount, type AccountView, type AccountStatus } from './domain/account.js';
+/** Authenticates socket.io handshakes and reports revoked access on every instance. */
+export { SocketAuthenticator } from './application/socket-authenticator.js';
+export type { AccessRevokedInfo } from './infrastructure/access-revocations.js';
+/** The facade other contexts call (ETL roster, audit entries, account lookups). */
+export { IamApi, type OfficerRosterEntry } from './application/iam.api.js';
+/** Admin operations (the CLI's admin:create uses `preauthorizeAdmin`). */
+export { AdminService } from './application/admin.service.js';
+/** Session issuing (the CLI's session:issue and load-test tooling). */
+export { SessionService, type SessionView } from './application/session.service.js';
+/** Integration events IAM publishes. */
+export { AccountCreated, type AccountCreatedPayload } from './events/account-created.integration-event.js';
+export { AccountRoleChanged, type AccountRoleChangedPayload } from './events/account-role-changed.integration-event.js';
+export { AccountSuspended, type AccountSuspendedPayload } from './events/account-suspended.integration-event.js';

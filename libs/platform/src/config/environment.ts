@@ -16,6 +16,7 @@ import {
 
 const toBool = ({ value }: { value: unknown }) =>
   value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' || value === '' ? false : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
 /**
@@ -84,6 +85,77 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(1)
   EVENT_BACKOFF_MS = 1000;
 
+  // ─── iam ───
+  /**
+   * OpenID Connect providers as a JSON array of `{id, name, issuer, clientId, clientSecret?, scopes?, redirectUris?}`.
+   * In development mode the built-in provider `dev` is added.
+   */
+  @Matches(/^\s*\[[\s\S]*\]\s*$/, { message: 'OIDC_PROVIDERS must be a JSON array' })
+  OIDC_PROVIDERS = '[]';
+
+  /** Life of an access token, in seconds (the session itself lasts until logout). */
+  @Transform(toInt) @IsInt() @Min(30) @Max(86_400)
+  IAM_ACCESS_TOKEN_TTL_S = 900;
+
+  /** How long a started OIDC sign-in (state, PKCE verifier, nonce) may wait for its callback, in seconds. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
+  IAM_OIDC_STATE_TTL_S = 600;
+
+  /** How long a registration token (sign-in done, phone not yet verified) stays usable, in seconds. */
+  @Transform(toInt) @IsInt() @Min(60) @Max(86_400)
+  IAM_REGISTRATION_TTL_S = 1_800;
+
+  /** AES-256-GCM key for PII at rest: base64 of 32 bytes. Required in production; elsewhere a well-known dev key is derived. */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.IAM_PII_ENCRYPTION_KEY))
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_PII_ENCRYPTION_KEY must be base64 of 32 bytes (required in production)' })
+  IAM_PII_ENCRYPTION_KEY?: string;
+
+  /** Key id stored with every PII ciphertext (change it when rotating the key). */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'IAM_PII_KEY_ID must be 1-32 letters, digits, _ -' })
+  IAM_PII_KEY_ID = 'dev-1';
+
+  /** Earlier PII keys still used to read old ciphertexts: `kid:base64key,...`. */
+  @Matches(/^$|^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'IAM_PII_PREVIOUS_KEYS must look like kid:base64key,...',
+  })
+  IAM_PII_PREVIOUS_KEYS = '';
+
+  /** HMAC-SHA256 key of the e-mail/phone blind index: base64 of 32 bytes. Required in production. */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.IAM_PII_HMAC_KEY))
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_PII_HMAC_KEY must be base64 of 32 bytes (required in production)' })
+  IAM_PII_HMAC_KEY?: string;
+
+  /** Where OTP texts go: `twilio` (Twilio Verify) or `outbox` (dev mode only, read at GET /dev/sms). Default: outbox in dev mode, else twilio. */
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['twilio', 'outbox'])
+  SMS_ADAPTER?: 'twilio' | 'outbox';
+
+  /** Twilio account SID (required in production). */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.TWILIO_ACCOUNT_SID))
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must look like AC + 32 hex digits (required in production)' })
+  TWILIO_ACCOUNT_SID?: string;
+
+  /** Twilio auth token (required in production). */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.TWILIO_AUTH_TOKEN))
+  @Matches(/^\S{16,}$/, { message: 'TWILIO_AUTH_TOKEN is required in production' })
+  TWILIO_AUTH_TOKEN?: string;
+
+  /** Twilio Verify service SID (required in production). */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.TWILIO_VERIFY_SERVICE_SID))
+  @Matches(/^VA[0-9a-fA-F]{32}$/, { message: 'TWILIO_VERIFY_SERVICE_SID must look like VA + 32 hex digits (required in production)' })
+  TWILIO_VERIFY_SERVICE_SID?: string;
+
+  /** Overrides the Twilio Verify base URL (tests aim the SDK at a local fake). */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  TWILIO_BASE_URL?: string;
+
+  /** Per-attempt timeout of a Twilio call, in ms. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  TWILIO_TIMEOUT_MS = 5_000;
+
+  /** How long the Twilio circuit breaker stays open before a trial call, in ms. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  TWILIO_BREAKER_HALF_OPEN_MS = 10_000;
+
   // ─── rewards ───
   /** Points a citizen earns per established connection (before any municipal scheme multiplier). */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
@@ -130,6 +202,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
   if (env.NODE_ENV === 'production' && env.HEYBLUE_DEV_MODE) {
     problems.push('  - HEYBLUE_DEV_MODE: development mode is refused when NODE_ENV=production');
+  }
+  if (env.SMS_ADAPTER === 'outbox' && (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production')) {
+    problems.push('  - SMS_ADAPTER: the SMS outbox exists only in development mode');
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n${problems.join('\n')}`);

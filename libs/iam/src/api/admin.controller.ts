@@ -1,0 +1,40 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedAccount } from '../domain/account.js';
+import { AdminService } from '../application/admin.service.js';
+import type { RequestMeta } from '../application/request-meta.js';
+import { Auth, CurrentAccount } from './auth.decorators.js';
+import { Meta } from './request-meta.decorator.js';
+import { AccountIdParam, AuditPageDto, AuditQueryDto, ChangeRoleDto, SessionAccountDto } from './dto/auth.dto.js';
+
+@ApiTags('admin')
+@Controller('admin')
+@Auth('admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Post('accounts/:id/role')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change an account’s role' })
+  @ApiOkResponse({ type: SessionAccountDto })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
+  changeRole(@Param() p: AccountIdParam, @Body() body: ChangeRoleDto, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
+    return this.admin.changeRole(actor, p.id, body.role, meta);
+  }
+
+  @Post('accounts/:id/suspend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Suspend an account: its sessions end at once and it cannot sign in again' })
+  @ApiOkResponse({ schema: { properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['suspended'] } } } })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
+  suspend(@Param() p: AccountIdParam, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
+    return this.admin.suspend(actor, p.id, meta);
+  }
+
+  @Get('audit')
+  @ApiOperation({ summary: 'Audit trail, newest first: sign-ins, failed sign-ins, role changes, suspensions, logouts, …' })
+  @ApiOkResponse({ type: AuditPageDto })
+  audit(@Query() q: AuditQueryDto): Promise<AuditPageDto> {
+    return this.admin.listAudit({ limit: q.limit ?? 20, cursor: q.cursor, actorId: q.actorId, targetId: q.targetId, action: q.action });
+  }
+}

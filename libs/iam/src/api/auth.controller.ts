@@ -1,0 +1,112 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiNoContentResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse, ApiForbiddenResponse } from '@nestjs/swagger';
+import { RateLimit } from '@heyblue/platform';
+import type { AuthenticatedAccount } from '../domain/account.js';
+import type { RequestMeta } from '../application/request-meta.js';
+import { PhoneVerificationService } from '../application/phone-verification.service.js';
+import { SessionService } from '../application/session.service.js';
+import { SignInService } from '../application/sign-in.service.js';
+import { AuditTrail } from '../application/audit-trail.js';
+import { Auth, CurrentAccount } from './auth.decorators.js';
+import { Meta } from './request-meta.decorator.js';
+import {
+  CallbackDto,
+  CallbackResponseDto,
+  PhoneStartDto,
+  PhoneVerifyDto,
+  ProviderDto,
+  RefreshDto,
+  RefreshResponseDto,
+  SessionResponseDto,
+  StartSignInDto,
+  StartSignInResponseDto,
+} from './dto/auth.dto.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly phone: PhoneVerificationService,
+    private readonly sessions: SessionService,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Get('providers')
+  @ApiOperation({ summary: 'Configured OpenID Connect providers' })
+  @ApiOkResponse({ type: [ProviderDto] })
+  providers(): ProviderDto[] {
+    return this.signIn.providers();
+  }
+
+  @Post('oidc/start')
+  @HttpCode(200)
+  @RateLimit({ name: 'iam-oidc-start', points: 30, durationS: 60 })
+  @ApiOperation({ summary: 'Start an authorization-code sign-in (PKCE, state and nonce kept server-side for 10 minutes)' })
+  @ApiOkResponse({ type: StartSignInResponseDto })
+  @ApiBadRequestResponse({ description: 'UNKNOWN_PROVIDER, REDIRECT_URI_NOT_ALLOWED, VALIDATION_FAILED' })
+  @ApiServiceUnavailableResponse({ description: 'PROVIDER_UNAVAILABLE' })
+  start(@Body() body: StartSignInDto): Promise<StartSignInResponseDto> {
+    return this.signIn.start(body.provider, body.redirectUri);
+  }
+
+  @Post('oidc/callback')
+  @HttpCode(200)
+  @RateLimit({ name: 'iam-oidc-callback', points: 30, durationS: 60 })
+  @ApiOperation({ summary: 'Finish sign-in: exchange the code, validate the ID token; first sign-in creates the account' })
+  @ApiOkResponse({ type: CallbackResponseDto })
+  @ApiBadRequestResponse({ description: 'INVALID_STATE (unknown, expired or reused state), VALIDATION_FAILED' })
+  @ApiUnauthorizedResponse({ description: 'CODE_EXCHANGE_FAILED, ID_TOKEN_INVALID' })
+  @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED' })
+  @ApiUnprocessableEntityResponse({ description: 'EMAIL_REQUIRED' })
+  @ApiServiceUnavailableResponse({ description: 'PROVIDER_UNAVAILABLE' })
+  callback(@Body() body: CallbackDto, @Meta() meta: RequestMeta): Promise<CallbackResponseDto> {
+    return this.signIn.callback(body.state, body.code, meta);
+  }
+
+  @Post('phone/start')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send an OTP by SMS (Twilio Verify). Limits: 3 per phone per 10 min, 10 per IP per hour' })
+  @ApiAcceptedResponse({ description: 'Code sent' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (phone not E.164), PHONE_INVALID' })
+  @ApiUnauthorizedResponse({ description: 'REGISTRATION_TOKEN_INVALID' })
+  @ApiServiceUnavailableResponse({ description: 'SMS_UNAVAILABLE' })
+  async phoneStart(@Body() body: PhoneStartDto, @Meta() meta: RequestMeta): Promise<void> {
+    await this.phone.start(body.registrationToken, body.phone, meta);
+  }
+
+  @Post('phone/verify')
+  @HttpCode(200)
+  @RateLimit({ name: 'iam-otp-verify', points: 30, durationS: 600 })
+  @ApiOperation({ summary: 'Check the OTP; completes registration and starts a session. Verifying on a new device ends the old device’s sessions' })
+  @ApiOkResponse({ type: SessionResponseDto })
+  @ApiUnauthorizedResponse({ description: 'REGISTRATION_TOKEN_INVALID (unknown, expired or already used)' })
+  @ApiUnprocessableEntityResponse({ description: 'OTP_INVALID (wrong code, `attemptsLeft`), VERIFICATION_NOT_FOUND (none pending, expired, or 5 wrong codes)' })
+  @ApiServiceUnavailableResponse({ description: 'SMS_UNAVAILABLE' })
+  async phoneVerify(@Body() body: PhoneVerifyDto, @Meta() meta: RequestMeta): Promise<SessionResponseDto> {
+    const session = await this.phone.verify(body.registrationToken, body.phone, body.code, body.deviceId, meta);
+    return { status: 'active', session };
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @RateLimit({ name: 'iam-refresh', points: 60, durationS: 60 })
+  @ApiOperation({ summary: 'Rotate the refresh token; reusing an old one ends the whole session' })
+  @ApiOkResponse({ type: RefreshResponseDto })
+  @ApiUnauthorizedResponse({ description: 'REFRESH_TOKEN_INVALID, REFRESH_TOKEN_REUSED' })
+  @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED' })
+  async refresh(@Body() body: RefreshDto): Promise<RefreshResponseDto> {
+    const { sessionId: _sid, ...session } = await this.sessions.refresh(body.refreshToken);
+    return { session };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Auth()
+  @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working at once, on every instance' })
+  @ApiNoContentResponse({ description: 'Logged out' })
+  async logout(@CurrentAccount() account: AuthenticatedAccount, @Meta() meta: RequestMeta): Promise<void> {
+    await this.sessions.logout(account);
+    await this.audit.record({ actorId: account.id, action: 'logout', targetId: account.id, ...meta, detail: { sessionId: account.sessionId } });
+  }
+}

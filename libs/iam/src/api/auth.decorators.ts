@@ -1,0 +1,59 @@
+import { applyDecorators, createParamDecorator, Injectable, SetMetadata, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Forbidden, Unauthorized } from '@heyblue/platform';
+import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedAccount, Role } from '../domain/account.js';
+import { BEARER_STRATEGY } from '../infrastructure/bearer.strategy.js';
+
+const ROLES = 'iam:roles';
+
+type AuthedRequest = FastifyRequest & { user?: AuthenticatedAccount; account?: AuthenticatedAccount };
+
+/** The passport bearer guard; a missing or malformed header gives 401 UNAUTHORIZED. */
+@Injectable()
+export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
+  override handleRequest<T = AuthenticatedAccount>(err: unknown, user: T | false, _info: unknown, context: ExecutionContext): T {
+    if (err) throw err;
+    if (!user) throw new Unauthorized();
+    context.switchToHttp().getRequest<AuthedRequest>().account = user as unknown as AuthenticatedAccount;
+    return user;
+  }
+}
+
+/** Refuses callers whose role is not among the route's roles (403 FORBIDDEN). */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]) ?? [];
+    if (roles.length === 0) return true;
+    const account = context.switchToHttp().getRequest<AuthedRequest>().user;
+    if (!account) throw new Unauthorized();
+    if (!roles.includes(account.role)) throw new Forbidden('FORBIDDEN', `This needs the role ${roles.join(' or ')}.`);
+    return true;
+  }
+}
+
+/** Restricts a route (or controller) to signed-in accounts, optionally with one of the roles. */
+export function Auth(...roles: Role[]) {
+  return applyDecorators(
+    SetMetadata(ROLES, roles),
+    UseGuards(BearerAuthGuard, RolesGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'No, invalid, expired or revoked access token (401 UNAUTHORIZED / TOKEN_INVALID).' }),
+    ApiForbiddenResponse({ description: roles.length ? `Needs role ${roles.join(' or ')} (403 FORBIDDEN); suspended accounts get 403 ACCOUNT_SUSPENDED.` : 'Suspended account (403 ACCOUNT_SUSPENDED).' }),
+  );
+}
+
+/** Alias of `Auth(...roles)` for readability on role-only routes. */
+export const Roles = (...roles: Role[]) => Auth(...roles);
+
+/** The signed-in account of the request (routes under `@Auth()`). */
+export const CurrentAccount = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthenticatedAccount => {
+  const account = ctx.switchToHttp().getRequest<AuthedRequest>().user;
+  if (!account) throw new Unauthorized();
+  return account;
+});

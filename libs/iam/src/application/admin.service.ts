@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { NotFound, OutboxService, PrismaService } from '@heyblue/platform';
+import type { AuthenticatedAccount, Role } from '../domain/account.js';
+import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
+import { AccountSuspended } from '../events/account-suspended.integration-event.js';
+import { AccessRevocations } from '../infrastructure/access-revocations.js';
+import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
+import { PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
+import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
+import type { RequestMeta } from './request-meta.js';
+
+/** Role changes, suspensions and admin pre-authorisation. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxService,
+    private readonly accounts: PrismaAccountsRepository,
+    private readonly sessions: PrismaSessionsRepository,
+    private readonly audit: PrismaAuditRepository,
+    private readonly revocations: AccessRevocations,
+  ) {}
+
+  async changeRole(actor: AuthenticatedAccount | null, accountId: string, role: Role, meta: RequestMeta = {}): Promise<{ id: string; role: Role }> {
+    await this.prisma.$transaction(async (tx) => {
+      const account = await this.accounts.byId(tx, accountId);
+      if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
+      if (account.role === role) return;
+      await this.accounts.setRole(tx, accountId, role);
+      await this.outbox.publish(tx, new AccountRoleChanged({ accountId, previousRole: account.role, role, changedBy: actor?.id ?? null, precinct: null }));
+      await this.audit.record({ actorId: actor?.id, action: 'role_changed', targetId: accountId, ...meta, detail: { from: account.role, to: role } }, tx);
+    });
+    this.outbox.kick();
+    return { id: accountId, role };
+  }
+
+  async suspend(actor: AuthenticatedAccount | null, accountId: string, meta: RequestMeta = {}): Promise<{ id: string; status: 'suspended' }> {
+    const ended = await this.prisma.$transaction(async (tx) => {
+      const account = await this.accounts.byId(tx, accountId);
+      if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
+      if (!(await this.accounts.suspend(tx, accountId))) return [];
+      const ids = await this.sessions.revokeAll(tx, accountId, 'suspended');
+      await this.outbox.publish(tx, new AccountSuspended({ accountId, suspendedBy: actor?.id ?? null }));
+      await this.audit.record({ actorId: actor?.id, action: 'account_suspended', targetId: accountId, ...meta, detail: { sessionsEnded: ids.length } }, tx);
+      return ids;
+    });
+    this.outbox.kick();
+    await this.revocations.publish([{ accountId }, ...ended.map((sessionId) => ({ accountId, sessionId }))]);
+    return { id: accountId, status: 'suspended' };
+  }
+
+  /** `admin:create --email`: admin at that e-mail's next sign-in, or at once for existing accounts. */
+  async preauthorizeAdmin(email: string): Promise<{ appliedTo: string[] }> {
+    const applied: string[] = [];
+    await this.prisma.$transaction(async (tx) => {
+      await this.accounts.createAdminGrant(tx, email);
+      const existing = (await this.accounts.byEmail(tx, email)).filter((a) => a.role !== 'admin');
+      for (const a of existing) {
+        await this.accounts.setRole(tx, a.id, 'admin');
+        await this.outbox.publish(tx, new AccountRoleChanged({ accountId: a.id, previousRole: a.role, role: 'admin', changedBy: null, precinct: null }));
+        await this.audit.record({ action: 'role_changed', targetId: a.id, detail: { from: a.role, to: 'admin', via: 'admin:create' } }, tx);
+        applied.push(a.id);
+      }
+      if (existing.length > 0) await this.accounts.markAdminGrantApplied(tx, email, existing[0]!.id);
+      await this.audit.record({ action: 'admin_preauthorized', detail: { appliedTo: applied } }, tx);
+    });
+    this.outbox.kick();
+    return { appliedTo: applied };
+  }
+
+  listAudit(q: { limit: number; cursor?: string; actorId?: string; targetId?: string; action?: string }) {
+    return this.audit.list(q);
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import type { PrismaService, Tx } from '@heyblue/platform';
+import type { AuthenticatedAccount, Role } from '../domain/account.js';
+import { IamErrors } from '../domain/iam.errors.js';
+import { AccessRevocations } from '../infrastructure/access-revocations.js';
+import { IamConfig } from '../infrastructure/iam-config.js';
+import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
+import { hashToken, newToken } from '../infrastructure/tokens.js';
+
+/** The `session` object of the contract. */
+export interface SessionView {
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: string;
+  account: { id: string; role: Role };
+}
+
+/** Opaque access tokens (hashed, short-lived) and rotating refresh tokens; a session lasts until logout. */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly sessions: PrismaSessionsRepository,
+    private readonly revocations: AccessRevocations,
+    private readonly config: IamConfig,
+  ) {}
+
+  /** Starts a session (inside the caller's transaction when given one). */
+  async issue(db: Tx | PrismaService, account: { id: string; role: Role }, deviceId: string | null): Promise<SessionView & { sessionId: string }> {
+    const accessToken = newToken('hba');
+    const refreshToken = newToken('hbr');
+    const accessExpiresAt = this.accessExpiry();
+    const sessionId = await this.sessions.create(db, {
+      accountId: account.id,
+      deviceId,
+      accessTokenHash: hashToken(accessToken),
+      accessExpiresAt,
+      refreshTokenHash: hashToken(refreshToken),
+    });
+    return { sessionId, accessToken, refreshToken, accessTokenExpiresAt: accessExpiresAt.toISOString(), account: { id: account.id, role: account.role } };
+  }
+
+  /** Resolves an access token; every call reads PostgreSQL so a logout anywhere counts at once. */
+  async authenticate(token: string): Promise<AuthenticatedAccount> {
+    if (!token || token.length > 200) throw IamErrors.tokenInvalid();
+    const s = await this.sessions.findByAccessHash(hashToken(token));
+    if (!s) throw IamErrors.tokenInvalid();
+    if (s.status === 'suspended') throw IamErrors.accountSuspended();
+    if (s.revokedAt || s.accessExpiresAt.getTime() <= Date.now()) throw IamErrors.tokenInvalid();
+    return { id: s.accountId, role: s.role, sessionId: s.sessionId };
+  }
+
+  async refresh(refreshToken: string): Promise<SessionView & { sessionId: string }> {
+    const accessToken = newToken('hba');
+    const nextRefresh = newToken('hbr');
+    const accessExpiresAt = this.accessExpiry();
+    const result = await this.sessions.rotate(hashToken(refreshToken), {
+      accessTokenHash: hashToken(accessToken),
+      accessExpiresAt,
+      refreshTokenHash: hashToken(nextRefresh),
+    });
+    if (result.kind === 'unknown') throw IamErrors.refreshTokenInvalid();
+    if (result.kind === 'reused') {
+      // Theft detection: whoever holds the newer token loses it too.
+      if (await this.sessions.revoke(result.sessionId, 'refresh_reuse')) {
+        await this.revocations.publish([{ accountId: result.accountId, sessionId: result.sessionId }]);
+      }
+      throw IamErrors.refreshTokenReused();
+    }
+    if (result.status === 'suspended') {
+      await this.sessions.revoke(result.sessionId, 'suspended');
+      throw IamErrors.accountSuspended();
+    }
+    return {
+      sessionId: result.sessionId,
+      accessToken,
+      refreshToken: nextRefresh,
+      accessTokenExpiresAt: accessExpiresAt.toISOString(),
+      account: { id: result.accountId, role: result.role },
+    };
+  }
+
+  async logout(caller: AuthenticatedAccount): Promise<void> {
+    await this.sessions.revoke(caller.sessionId, 'logout');
+    await this.revocations.publish([{ accountId: caller.id, sessionId: caller.sessionId }]);
+  }
+
+  private accessExpiry(): Date {
+    return new Date(Date.now() + this.config.accessTokenTtlS * 1000);
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { RedisService } from '@heyblue/platform';
+import type { Redis } from 'ioredis';
+
+export interface AccessRevokedInfo {
+  accountId: string;
+  /** Absent when every session of the account ended (suspension). */
+  sessionId?: string;
+}
+
+/**
+ * Tells every instance that sessions ended (Redis pub/sub), so socket gateways can drop
+ * connections at once. Token checks themselves never rely on this: they read PostgreSQL.
+ */
+@Injectable()
+export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('AccessRevocations');
+  private readonly listeners = new Set<(info: AccessRevokedInfo) => void>();
+  private subscriber?: Redis;
+  private readonly channel: string;
+
+  constructor(private readonly redis: RedisService) {
+    this.channel = redis.key('iam', 'access-revoked');
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber = this.redis.duplicate({ maxRetriesPerRequest: null }, 'iam-revocations');
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      let info: AccessRevokedInfo;
+      try {
+        info = JSON.parse(message) as AccessRevokedInfo;
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) {
+        try {
+          l(info);
+        } catch (err) {
+          this.logger.warn(`access-revoked listener failed: ${(err as Error).message}`);
+        }
+      }
+    });
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.subscriber?.disconnect();
+  }
+
+  on(listener: (info: AccessRevokedInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async publish(infos: AccessRevokedInfo[]): Promise<void> {
+    for (const info of infos) {
+      await this.redis.client.publish(this.channel, JSON.stringify(info)).catch((err: Error) => this.logger.warn(`publish failed: ${err.message}`));
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '@heyblue/platform';
+import { maskPhone, type AccountStatus, type AccountView, type Role } from '../domain/account.js';
+import { IamConfig } from './iam-config.js';
+
+export interface AccountRow {
+  id: string;
+  role: Role;
+  status: AccountStatus;
+  phoneVerified: boolean;
+  displayName: string | null;
+}
+
+type Db = Tx | PrismaService;
+
+const toRow = (a: { id: string; role: string; status: string; phoneVerifiedAt: Date | null; displayName: string | null }): AccountRow => ({
+  id: a.id,
+  role: a.role as Role,
+  status: a.status as AccountStatus,
+  phoneVerified: a.phoneVerifiedAt !== null,
+  displayName: a.displayName,
+});
+
+const ROW = { id: true, role: true, status: true, phoneVerifiedAt: true, displayName: true } as const;
+
+/** Accounts, identities, roster, admin grants and phone bindings; PII encrypted with a blind index. */
+@Injectable()
+export class PrismaAccountsRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: IamConfig,
+  ) {}
+
+  get cipher() {
+    return this.config.cipher;
+  }
+
+  async byIdentity(db: Db, provider: string, subject: string): Promise<AccountRow | null> {
+    const i = await db.iamIdentity.findUnique({ where: { provider_subject: { provider, subject } }, select: { account: { select: ROW } } });
+    return i ? toRow(i.account) : null;
+  }
+
+  /** The oldest account whose e-mail a provider verified (linking needs verified e-mail on both sides). */
+  async byVerifiedEmail(db: Db, email: string): Promise<AccountRow | null> {
+    const a = await db.iamAccount.findFirst({
+      where: { emailHash: this.cipher.blindIndex('email', email), emailVerified: true },
+      orderBy: { createdAt: 'asc' },
+      select: ROW,
+    });
+    return a ? toRow(a) : null;
+  }
+
+  async byEmail(db: Db, email: string): Promise<AccountRow[]> {
+    const rows = await db.iamAccount.findMany({ where: { emailHash: this.cipher.blindIndex('email', email) }, select: ROW });
+    return rows.map(toRow);
+  }
+
+  async byId(db: Db, id: string): Promise<AccountRow | null> {
+    const a = await db.iamAccount.findUnique({ where: { id }, select: ROW });
+    return a ? toRow(a) : null;
+  }
+
+  async linkIdentity(db: Db, accountId: string, provider: string, subject: string): Promise<void> {
+    await db.iamIdentity.create({ data: { accountId, provider, subject } });
+  }
+
+  async create(db: Db, a: { role: Role; email: string; emailVerified: boolean; displayName: string | null; provider: string; subject: string }): Promise<AccountRow> {
+    const row = await db.iamAccount.create({
+      data: {
+        role: a.role,
+        emailCipher: this.cipher.encrypt(a.email),
+        emailHash: this.cipher.blindIndex('email', a.email),
+        emailVerified: a.emailVerified,
+        piiKeyId: this.cipher.currentKid,
+        displayName: a.displayName,
+        identities: { create: { provider: a.provider, subject: a.subject } },
+      },
+      select: ROW,
+    });
+    return toRow(row);
+  }
+
+  async setRole(db: Db, id: string, role: Role): Promise<void> {
+    await db.iamAccount.update({ where: { id }, data: { role } });
+  }
+
+  async suspend(db: Db, id: string): Promise<boolean> {
+    const r = await db.iamAccount.updateMany({ where: { id, status: 'active' }, data: { status: 'suspended', suspendedAt: new Date() } });
+    return r.count > 0;
+  }
+
+  async setVerifiedPhone(db: Db, id: string, phone: string): Promise<void> {
+    await db.iamAccount.update({
+      where: { id },
+      data: {
+        phoneCipher: this.cipher.encrypt(phone),
+        phoneHash: this.cipher.blindIndex('phone', phone),
+        phoneVerifiedAt: new Date(),
+        piiKeyId: this.cipher.currentKid,
+      },
+    });
+  }
+
+  /** Binds the phone to the device; returns the binding it replaced (if another device held it). */
+  async bindPhone(db: Db, phoneHash: string, deviceId: string, accountId: string): Promise<{ deviceId: string; accountId: string } | null> {
+    const prev = await db.iamPhoneDevice.findUnique({ where: { phoneHash } });
+    await db.iamPhoneDevice.upsert({ where: { phoneHash }, create: { phoneHash, deviceId, accountId }, update: { deviceId, accountId, boundAt: new Date() } });
+    return prev && (prev.deviceId !== deviceId || prev.accountId !== accountId) ? { deviceId: prev.deviceId, accountId: prev.accountId } : null;
+  }
+
+  /** The device the account's verified phone is bound to (sessions from a later sign-in belong to it). */
+  async boundDevice(db: Db, accountId: string): Promise<string | null> {
+    const a = await db.iamAccount.findUnique({ where: { id: accountId }, select: { phoneHash: true } });
+    if (!a?.phoneHash) return null;
+    const b = await db.iamPhoneDevice.findUnique({ where: { phoneHash: a.phoneHash } });
+    return b && b.accountId === accountId ? b.deviceId : null;
+  }
+
+  async rosterEntry(db: Db, email: string): Promise<{ precinct: string } | null> {
+    return db.iamOfficerRoster.findUnique({ where: { emailHash: this.cipher.blindIndex('email', email) }, select: { precinct: true } });
+  }
+
+  /** Idempotent by e-mail; returns whether the row was new. */
+  async upsertRoster(db: Db, r: { badgeNumber: string; email: string; firstName: string; lastName: string; precinct: string; zip: string }): Promise<{ created: boolean; emailHash: string }> {
+    const emailHash = this.cipher.blindIndex('email', r.email);
+    const existing = await db.iamOfficerRoster.findUnique({ where: { emailHash }, select: { id: true } });
+    const data = { badgeNumber: r.badgeNumber, firstName: r.firstName, lastName: r.lastName, precinct: r.precinct, zip: r.zip, emailCipher: this.cipher.encrypt(r.email.trim()), piiKeyId: this.cipher.currentKid };
+    await db.iamOfficerRoster.upsert({ where: { emailHash }, create: { emailHash, ...data }, update: data });
+    return { created: !existing, emailHash };
+  }
+
+  async verifiedCitizensByEmailHash(db: Db, emailHash: string): Promise<AccountRow[]> {
+    return (await db.iamAccount.findMany({ where: { emailHash, emailVerified: true, role: 'citizen' }, select: ROW })).map(toRow);
+  }
+
+  async pendingAdminGrant(db: Db, email: string): Promise<boolean> {
+    const g = await db.iamAdminGrant.findUnique({ where: { emailHash: this.cipher.blindIndex('email', email) }, select: { appliedAt: true } });
+    return g !== null && g.appliedAt === null;
+  }
+
+  async markAdminGrantApplied(db: Db, email: string, accountId: string): Promise<void> {
+    await db.iamAdminGrant.update({ where: { emailHash: this.cipher.blindIndex('email', email) }, data: { appliedAt: new Date(), accountId } });
+  }
+
+  async createAdminGrant(db: Db, email: string): Promise<void> {
+    const emailHash = this.cipher.blindIndex('email', email);
+    await db.iamAdminGrant.upsert({
+      where: { emailHash },
+      create: { emailHash, emailCipher: this.cipher.encrypt(email.trim()), piiKeyId: this.cipher.currentKid },
+      update: { appliedAt: null, accountId: null },
+    });
+  }
+
+  async views(ids: string[]): Promise<AccountView[]> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (valid.length === 0) return [];
+    const rows = await this.prisma.iamAccount.findMany({ where: { id: { in: valid } }, select: { id: true, role: true, status: true, phoneCipher: true, phoneVerifiedAt: true } });
+    return rows.map((r) => ({
+      id: r.id,
+      role: r.role as Role,
+      status: r.status as AccountStatus,
+      phoneMasked: r.phoneCipher && r.phoneVerifiedAt ? maskPhone(this.cipher.decrypt(r.phoneCipher)) : null,
+    }));
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '@heyblue/platform';
+import type { AccountStatus, Role } from '../domain/account.js';
+
+export interface SessionLookup {
+  sessionId: string;
+  accountId: string;
+  role: Role;
+  status: AccountStatus;
+  accessExpiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export type RotateResult =
+  | { kind: 'rotated'; sessionId: string; accountId: string; role: Role; status: AccountStatus }
+  | { kind: 'reused'; sessionId: string; accountId: string }
+  | { kind: 'unknown' };
+
+/** Sessions in PostgreSQL: the single truth every instance reads on every request. */
+@Injectable()
+export class PrismaSessionsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(
+    db: Tx | PrismaService,
+    s: { accountId: string; deviceId: string | null; accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string },
+  ): Promise<string> {
+    const row = await db.iamSession.create({ data: s, select: { id: true } });
+    return row.id;
+  }
+
+  async findByAccessHash(hash: string): Promise<SessionLookup | null> {
+    const row = await this.prisma.iamSession.findUnique({
+      where: { accessTokenHash: hash },
+      select: { id: true, accountId: true, accessExpiresAt: true, revokedAt: true, account: { select: { role: true, status: true } } },
+    });
+    if (!row) return null;
+    return {
+      sessionId: row.id,
+      accountId: row.accountId,
+      role: row.account.role as Role,
+      status: row.account.status as AccountStatus,
+      accessExpiresAt: row.accessExpiresAt,
+      revokedAt: row.revokedAt,
+    };
+  }
+
+  /**
+   * Swaps the session's refresh token (and access token) if `oldHash` is its current one.
+   * A conditional update makes two concurrent uses of one token yield one winner; the
+   * loser and any later use find the hash among the rotated ones (reuse).
+   */
+  async rotate(oldHash: string, next: { accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string }): Promise<RotateResult> {
+    return this.prisma.$transaction(async (tx) => {
+      const current = await tx.iamSession.findUnique({
+        where: { refreshTokenHash: oldHash },
+        select: { id: true, accountId: true, revokedAt: true, account: { select: { role: true, status: true } } },
+      });
+      if (current && !current.revokedAt) {
+        const updated = await tx.iamSession.updateMany({
+          where: { id: current.id, refreshTokenHash: oldHash, revokedAt: null },
+          data: { ...next, refreshedAt: new Date() },
+        });
+        if (updated.count === 1) {
+          await tx.iamRotatedRefreshToken.create({ data: { tokenHash: oldHash, sessionId: current.id } });
+          return { kind: 'rotated', sessionId: current.id, accountId: current.accountId, role: current.account.role as Role, status: current.account.status as AccountStatus };
+        }
+      }
+      if (current) return { kind: 'unknown' }; // the session already ended
+      const rotated = await tx.iamRotatedRefreshToken.findUnique({ where: { tokenHash: oldHash } });
+      if (!rotated) return { kind: 'unknown' };
+      const session = await tx.iamSession.findUnique({ where: { id: rotated.sessionId }, select: { accountId: true } });
+      return session ? { kind: 'reused', sessionId: rotated.sessionId, accountId: session.accountId } : { kind: 'unknown' };
+    });
+  }
+
+  /** Ends one session; false when it had already ended. */
+  async revoke(sessionId: string, reason: string, db: Tx | PrismaService = this.prisma): Promise<boolean> {
+    const r = await db.iamSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    return r.count > 0;
+  }
+
+  /** Ends every live session of an account (optionally only those of one device); returns their ids. */
+  async revokeAll(db: Tx | PrismaService, accountId: string, reason: string, deviceId?: string): Promise<string[]> {
+    const where = { accountId, revokedAt: null, ...(deviceId !== undefined ? { deviceId } : {}) };
+    const live = await db.iamSession.findMany({ where, select: { id: true } });
+    if (live.length === 0) return [];
+    await db.iamSession.updateMany({ where: { id: { in: live.map((s) => s.id) }, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    return live.map((s) => s.id);
+  }
+
+  /** Ends the account's live sessions that belong to any other device (or to none). */
+  async revokeOtherDevices(db: Tx | PrismaService, accountId: string, deviceId: string, reason: string): Promise<string[]> {
+    const where = { accountId, revokedAt: null, OR: [{ deviceId: null }, { deviceId: { not: deviceId } }] };
+    const live = await db.iamSession.findMany({ where, select: { id: true } });
+    if (live.length === 0) return [];
+    await db.iamSession.updateMany({ where: { id: { in: live.map((s) => s.id) }, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    return live.map((s) => s.id);
+  }
+
+  async accountOf(sessionId: string): Promise<string | null> {
+    const s = await this.prisma.iamSession.findUnique({ where: { id: sessionId }, select: { accountId: true } });
+    return s?.accountId ?? null;
+  }
+}
