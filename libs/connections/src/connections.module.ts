@@ -1,4 +1,42 @@
 import { Module } from '@nestjs/common';
+import { AvailabilityService } from './application/availability.service.js';
+import { ConnectionRequestsService } from './application/connection-requests.service.js';
+import { LocationHandler } from './application/location.handler.js';
+import { MyConnectionsQuery } from './application/my-connections.query.js';
+import { NearbyQuery } from './application/nearby.query.js';
+import { AccountNotifier, DisplayNames } from './application/ports.js';
+import { PresenceService } from './application/presence.service.js';
+import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
+import { SocketHub } from './api/socket-hub.js';
+import { ConnectionRepository } from './infrastructure/connection.repository.js';
+import { ConnectionsConfig } from './infrastructure/connections.config.js';
+import { ConnectionsSweeper } from './infrastructure/connections.sweeper.js';
+import { GeoIndex } from './infrastructure/geo-index.js';
+import { RedisDisplayNames } from './infrastructure/redis-display-names.js';
+import { RequestStore } from './infrastructure/request-store.js';
+import { WindowStore } from './infrastructure/window-store.js';
 
-@Module({})
+/** Availability windows, live locations in the partitioned GEO index, proximity, connection requests. */
+@Module({
+  providers: [
+    ConnectionsConfig,
+    GeoIndex,
+    WindowStore,
+    RequestStore,
+    ConnectionRepository,
+    RedisDisplayNames,
+    { provide: DisplayNames, useExisting: RedisDisplayNames },
+    SocketHub,
+    { provide: AccountNotifier, useExisting: SocketHub },
+    NearbyQuery,
+    PresenceService,
+    AvailabilityService,
+    ConnectionRequestsService,
+    MyConnectionsQuery,
+    LocationHandler,
+    ConnectionsSweeper,
+    PushPointsAwardedWhenPointsEarned,
+  ],
+  exports: [],
+})
 export class ConnectionsModule {}

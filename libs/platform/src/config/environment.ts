@@ -191,6 +191,55 @@ export class Environment {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
   @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0)
   REWARDS_USD_PER_POINT = 0.01;
+
+  // ─── connections ───
+  /** Largest distance in metres between an officer and a citizen for a connection request or accept. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(5_000)
+  CONNECTIONS_PROXIMITY_M = 200;
+
+  /** Seconds a connection request stays answerable. */
+  @Transform(toInt) @IsInt() @Min(5) @Max(3_600)
+  CONNECTIONS_REQUEST_TTL_S = 120;
+
+  /** Seconds without a location update after which an officer or citizen drops out of answers (and is swept). */
+  @Transform(toInt) @IsInt() @Min(5) @Max(3_600)
+  CONNECTIONS_STALE_AFTER_S = 120;
+
+  /** Location messages accepted per socket and second (token bucket, burst of the same size). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  CONNECTIONS_LOCATION_RATE_PER_S = 5;
+
+  /** Implied speed above which a location update is refused as IMPLAUSIBLE_MOVE, in km/h. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(5_000)
+  CONNECTIONS_MAX_SPEED_KMH = 300;
+
+  /** GPS jitter allowance in metres added to the distance an account may plausibly cover. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(5_000)
+  CONNECTIONS_JUMP_SLACK_M = 100;
+
+  /** Most officers in a `nearby` answer. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  CONNECTIONS_NEARBY_LIMIT = 20;
+
+  /** Adaptive search radii in metres, tried in order until enough officers are found (comma-separated, ascending). */
+  @Matches(/^\d{2,5}(,\d{2,5})*$/, { message: 'CONNECTIONS_NEARBY_RADIUS_STEPS_M must look like 500,1000,2000' })
+  CONNECTIONS_NEARBY_RADIUS_STEPS_M = '500,1000,2000';
+
+  /** Candidates read from Redis per search step before filtering stale members (caps Redis cost in dense areas). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000)
+  CONNECTIONS_NEARBY_CANDIDATE_CAP = 40;
+
+  /** Radius in metres around a citizen within which an arriving officer triggers an `officers.nearby` push. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(5_000)
+  CONNECTIONS_CITIZEN_RADIUS_M = 1000;
+
+  /** Geohash length of a GEO index partition (4 ≈ 20 × 30 km in the US; each partition is one Redis Cluster slot). */
+  @Transform(toInt) @IsInt() @Min(2) @Max(6)
+  CONNECTIONS_PARTITION_PRECISION = 4;
+
+  /** How often each instance sweeps expired availability windows and stale index members, in ms. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  CONNECTIONS_SWEEP_INTERVAL_MS = 1000;
 }
 
 export type Env = Environment;

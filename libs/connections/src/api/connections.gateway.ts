@@ -1,0 +1,105 @@
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { socketConnections } from '@heyblue/platform';
+import { LocationHandler, type LocationAck, type LocationState } from '../application/location.handler.js';
+import { SocketAuth, type SocketAccount } from '../application/ports.js';
+import { accountRoom, SOCKET_EVENTS, SOCKET_NAMESPACE } from '../connections.constants.js';
+import { CODES } from '../domain/connections.errors.js';
+import { SocketHub } from './socket-hub.js';
+
+interface SocketData {
+  account: SocketAccount;
+  location?: LocationState;
+  expiry?: NodeJS.Timeout;
+}
+
+const FORBIDDEN: LocationAck = Object.freeze({ ok: false, code: 'FORBIDDEN' }) as LocationAck;
+const INTERNAL: LocationAck = Object.freeze({ ok: false, code: CODES.INTERNAL_ERROR }) as LocationAck;
+const noop = (): void => undefined;
+
+/**
+ * The `/connections` namespace. Nest creates it and wires dependencies; the `location`
+ * handler is bound directly on each socket (no per-message Nest pipeline: the hot path
+ * stays lean), and every ack is answered, whatever the payload.
+ */
+@WebSocketGateway({ namespace: SOCKET_NAMESPACE })
+export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDestroy {
+  private readonly logger = new Logger('ConnectionsGateway');
+  private ns?: Namespace;
+
+  constructor(
+    private readonly auth: SocketAuth,
+    private readonly hub: SocketHub,
+    private readonly locations: LocationHandler,
+  ) {}
+
+  afterInit(ns: Namespace): void {
+    this.ns = ns;
+    this.hub.attach(ns, (socket) => this.windowChanged(socket));
+    ns.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return next(unauthorized());
+      this.auth.authenticate(token).then(
+        (account) => {
+          (socket.data as SocketData).account = account;
+          next();
+        },
+        () => next(unauthorized()),
+      );
+    });
+    ns.on('connection', (socket: Socket) => this.connected(socket));
+    this.auth.onAccessRevoked(({ accountId, sessionId }) => {
+      for (const s of this.hub.localSockets(accountId)) {
+        if (!sessionId || (s.data as SocketData).account.sessionId === sessionId) s.disconnect(true);
+      }
+    });
+  }
+
+  private connected(socket: Socket): void {
+    const data = socket.data as SocketData;
+    const { account } = data;
+    if (!account) return void socket.disconnect(true);
+    socketConnections.inc({ namespace: SOCKET_NAMESPACE });
+    void socket.join(accountRoom(account.id));
+    if (account.expiresAt) {
+      const ms = new Date(account.expiresAt).getTime() - Date.now();
+      // Beyond setTimeout's 24.8-day range the token outlives any socket anyway.
+      if (ms <= 0) return void socket.disconnect(true);
+      if (ms < 2 ** 31 - 1) data.expiry = setTimeout(() => socket.disconnect(true), ms);
+    }
+    const role = account.role === 'officer' || account.role === 'citizen' ? account.role : null;
+    if (role) data.location = this.locations.newState(account.id, role);
+    socket.on(SOCKET_EVENTS.location, (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (a: LocationAck) => void) : noop;
+      const state = data.location;
+      if (!state) return reply(FORBIDDEN);
+      this.locations.handle(state, payload).then(reply, (err: Error) => {
+        this.logger.warn(`location failed: ${err.message}`);
+        reply(INTERNAL);
+      });
+    });
+    socket.once('disconnect', () => {
+      socketConnections.dec({ namespace: SOCKET_NAMESPACE });
+      if (data.expiry) clearTimeout(data.expiry);
+    });
+  }
+
+  private windowChanged(socket: Socket): void {
+    const state = (socket.data as SocketData).location;
+    if (state?.role === 'officer') {
+      this.locations.windowChanged(state).catch((err: Error) => this.logger.warn(`window reload failed: ${err.message}`));
+    }
+  }
+
+  onModuleDestroy(): void {
+    // Only this instance's sockets: a plain disconnectSockets would reach every instance through the adapter.
+    this.ns?.local.disconnectSockets(true);
+  }
+}
+
+function unauthorized(): Error & { data?: unknown } {
+  const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
+  err.data = { code: 'UNAUTHORIZED' };
+  return err;
+}

@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Namespace, Socket } from 'socket.io';
+import { AccountNotifier } from '../application/ports.js';
+import { accountRoom, WINDOW_CHANGED } from '../connections.constants.js';
+
+/**
+ * Pushes to account rooms through the socket.io Redis adapter (reaching the socket on any
+ * instance), and relays "window changed" between instances with serverSideEmit.
+ */
+@Injectable()
+export class SocketHub extends AccountNotifier {
+  private readonly logger = new Logger('SocketHub');
+  private ns?: Namespace;
+  private onWindowChanged?: (socket: Socket) => void;
+
+  attach(ns: Namespace, onWindowChanged: (socket: Socket) => void): void {
+    this.ns = ns;
+    this.onWindowChanged = onWindowChanged;
+    ns.on(WINDOW_CHANGED, (officerId: unknown) => {
+      if (typeof officerId === 'string') this.localWindowChanged(officerId);
+    });
+  }
+
+  toAccount(accountId: string, event: string, payload: unknown): void {
+    this.ns?.to(accountRoom(accountId)).emit(event, payload);
+  }
+
+  windowChanged(officerId: string): void {
+    this.localWindowChanged(officerId);
+    try {
+      this.ns?.serverSideEmit(WINDOW_CHANGED, officerId);
+    } catch (err) {
+      this.logger.warn(`window-changed relay failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** This instance's sockets of an account (never remote ones). */
+  localSockets(accountId: string): Socket[] {
+    const ids = this.ns?.adapter.rooms.get(accountRoom(accountId));
+    if (!ids || !this.ns) return [];
+    const out: Socket[] = [];
+    for (const id of ids) {
+      const s = this.ns.sockets.get(id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private localWindowChanged(officerId: string): void {
+    for (const s of this.localSockets(officerId)) this.onWindowChanged?.(s);
+  }
+}

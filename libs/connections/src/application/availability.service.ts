@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { SOCKET_EVENTS, WINDOW_MINUTES } from '../connections.constants.js';
+import type { LatLng } from '../domain/geo.js';
+import { GeoIndex } from '../infrastructure/geo-index.js';
+import { WindowStore } from '../infrastructure/window-store.js';
+import { AccountNotifier } from './ports.js';
+
+export interface OpenWindow {
+  windowId: string;
+  expiresAt: Date;
+}
+
+/** Officers' availability windows: open, close, and expiry (driven by the sweeper on any instance). */
+@Injectable()
+export class AvailabilityService {
+  private readonly logger = new Logger('Availability');
+
+  constructor(
+    private readonly windows: WindowStore,
+    private readonly geo: GeoIndex,
+    private readonly notifier: AccountNotifier,
+  ) {}
+
+  /**
+   * Opens (or renews) the officer's window and puts the officer in the index at once.
+   * A renewal replaces the previous window without an `availability.expired`.
+   */
+  async open(officerId: string, at: LatLng, zip: string | null, minutes: number = WINDOW_MINUTES.default, now = Date.now()): Promise<OpenWindow> {
+    const windowId = randomUUID();
+    const expiresAt = now + minutes * 60_000;
+    await this.windows.open({ windowId, officerId, expiresAt, zip });
+    await this.geo.updateOfficer(officerId, at, undefined, now);
+    this.notifier.windowChanged(officerId);
+    return { windowId, expiresAt: new Date(expiresAt) };
+  }
+
+  /** Closes the window: out of the index at once; `availability.expired` to the officer's sockets. */
+  async close(officerId: string): Promise<void> {
+    const windowId = await this.windows.close(officerId);
+    await this.geo.remove('officer', officerId);
+    this.notifier.windowChanged(officerId);
+    if (windowId) this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+  }
+
+  /** Expires every due window (each claimed by exactly one instance). Returns how many. */
+  async expireDue(now = Date.now()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const due = await this.windows.claimExpired(now);
+      for (const { officerId, windowId } of due) {
+        await this.geo.remove('officer', officerId);
+        this.notifier.windowChanged(officerId);
+        if (windowId) this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+      }
+      total += due.length;
+      if (due.length < 100) break;
+    }
+    if (total > 0) this.logger.debug(`expired ${total} availability window(s)`);
+    return total;
+  }
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { OutboxService } from '@heyblue/platform';
+import { SOCKET_EVENTS } from '../connections.constants.js';
+import {
+  NotYourRequest,
+  OfficerNotAvailable,
+  PositionUnknown,
+  RequestAlreadyPending,
+  RequestExpired,
+  RequestNotFound,
+  RequestNotPending,
+} from '../domain/connections.errors.js';
+import { roundDistance, type LatLng } from '../domain/geo.js';
+import { officerAndCitizenMustBeNearby } from '../domain/rules/officer-and-citizen-must-be-nearby.rule.js';
+import { oneConnectionPerPairPerDay } from '../domain/rules/one-connection-per-pair-per-day.rule.js';
+import { ConnectionEstablished } from '../events/connection-established.integration-event.js';
+import { ConnectionRepository, type ConnectionRow } from '../infrastructure/connection.repository.js';
+import { ConnectionsConfig } from '../infrastructure/connections.config.js';
+import { GeoIndex, type IndexRole } from '../infrastructure/geo-index.js';
+import { RequestStore, type StoredRequest } from '../infrastructure/request-store.js';
+import { WindowStore } from '../infrastructure/window-store.js';
+import { AccountNotifier, DisplayNames } from './ports.js';
+
+/** The contract's `connection`, seen by one of its two parties. */
+export interface ConnectionView {
+  id: string;
+  officerId: string;
+  citizenId: string;
+  establishedAt: string;
+  pointsAwarded: number;
+}
+
+export function toConnectionView(row: ConnectionRow, viewerId: string): ConnectionView {
+  return {
+    id: row.id,
+    officerId: row.officerId,
+    citizenId: row.citizenId,
+    establishedAt: row.establishedAt.toISOString(),
+    pointsAwarded: viewerId === row.officerId ? row.officerPoints : row.citizenPoints,
+  };
+}
+
+export interface RequestView {
+  requestId: string;
+  status: 'pending';
+  expiresAt: string;
+}
+
+/** A citizen asks a nearby officer to connect; the officer accepts or declines. */
+@Injectable()
+export class ConnectionRequestsService {
+  constructor(
+    private readonly requests: RequestStore,
+    private readonly windows: WindowStore,
+    private readonly geo: GeoIndex,
+    private readonly connections: ConnectionRepository,
+    private readonly outbox: OutboxService,
+    private readonly notifier: AccountNotifier,
+    private readonly names: DisplayNames,
+    private readonly config: ConnectionsConfig,
+  ) {}
+
+  async request(citizenId: string, officerId: string, now = Date.now()): Promise<RequestView> {
+    const [window, officerAt, citizenAt] = await Promise.all([
+      this.windows.get(officerId, now),
+      this.freshPosition('officer', officerId, now),
+      this.freshPosition('citizen', citizenId, now),
+    ]);
+    if (!window || !officerAt) throw new OfficerNotAvailable();
+    if (!citizenAt) throw new PositionUnknown('citizen');
+    const distanceM = officerAndCitizenMustBeNearby(officerAt, citizenAt, this.config.proximityM);
+    oneConnectionPerPairPerDay(await this.connections.lastConnectionAt(this.connections.prisma, officerId, citizenId), new Date(now));
+    const request: StoredRequest = {
+      id: randomUUID(),
+      citizenId,
+      officerId,
+      distanceM,
+      status: 'pending',
+      createdAt: now,
+      expiresAt: now + this.config.requestTtlMs,
+    };
+    if (!(await this.requests.create(request))) throw new RequestAlreadyPending();
+    const names = await this.names.lookup([citizenId]);
+    this.notifier.toAccount(officerId, SOCKET_EVENTS.connectionRequested, {
+      requestId: request.id,
+      citizen: { id: citizenId, displayName: names.get(citizenId) ?? 'Citizen' },
+      distanceM: roundDistance(distanceM),
+    });
+    return { requestId: request.id, status: 'pending', expiresAt: new Date(request.expiresAt).toISOString() };
+  }
+
+  /**
+   * Re-checks both latest positions, enforces one connection per pair per 24 h, and
+   * persists the connection with its `ConnectionEstablished` event in one transaction.
+   * Accepting an already accepted request answers the same connection (safe retry).
+   */
+  async accept(officerId: string, requestId: string, now = Date.now()): Promise<ConnectionView> {
+    const request = await this.addressedTo(officerId, requestId, now);
+    if (request.status === 'accepted') {
+      const existing = await this.connections.findByRequest(requestId);
+      if (existing) return toConnectionView(existing, officerId);
+    }
+    this.claimed(await this.requests.transition(requestId, 'pending', 'accepting', now));
+    let row: ConnectionRow;
+    try {
+      row = await this.establish(request, now);
+    } catch (err) {
+      // Still answerable: the pair may move closer before the request expires.
+      await this.requests.transition(requestId, 'accepting', 'pending', now);
+      throw err;
+    }
+    await this.requests.transition(requestId, 'accepting', 'accepted', now);
+    await this.requests.releasePair(request);
+    this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionAccepted, { requestId, connection: toConnectionView(row, request.citizenId) });
+    return toConnectionView(row, officerId);
+  }
+
+  async decline(officerId: string, requestId: string, now = Date.now()): Promise<void> {
+    const request = await this.addressedTo(officerId, requestId, now);
+    this.claimed(await this.requests.transition(requestId, 'pending', 'declined', now));
+    await this.requests.releasePair(request);
+    this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId });
+  }
+
+  private async establish(request: StoredRequest, now: number): Promise<ConnectionRow> {
+    const [window, officerAt, citizenAt] = await Promise.all([
+      this.windows.get(request.officerId, now),
+      this.freshPosition('officer', request.officerId, now),
+      this.freshPosition('citizen', request.citizenId, now),
+    ]);
+    if (!officerAt) throw new PositionUnknown('officer');
+    if (!citizenAt) throw new PositionUnknown('citizen');
+    officerAndCitizenMustBeNearby(officerAt, citizenAt, this.config.proximityM);
+    const establishedAt = new Date(now);
+    const row = await this.connections.prisma.$transaction(async (tx) => {
+      await this.connections.lockPair(tx, request.officerId, request.citizenId);
+      oneConnectionPerPairPerDay(await this.connections.lastConnectionAt(tx, request.officerId, request.citizenId), establishedAt);
+      const created = await this.connections.insert(tx, {
+        id: randomUUID(),
+        requestId: request.id,
+        officerId: request.officerId,
+        citizenId: request.citizenId,
+        establishedAt,
+        zip: window?.zip ?? null,
+        cell: this.geo.grid.cellOf(officerAt),
+      });
+      await this.outbox.publish(
+        tx,
+        new ConnectionEstablished(
+          {
+            connectionId: created.id,
+            officerId: created.officerId,
+            citizenId: created.citizenId,
+            establishedAt: created.establishedAt.toISOString(),
+            zip: created.zip,
+            cell: created.cell,
+          },
+          { occurredAt: establishedAt },
+        ),
+      );
+      return created;
+    });
+    this.outbox.kick();
+    return row;
+  }
+
+  private async addressedTo(officerId: string, requestId: string, now: number): Promise<StoredRequest> {
+    const request = await this.requests.get(requestId, now);
+    if (!request) throw new RequestNotFound();
+    if (request.officerId !== officerId) throw new NotYourRequest();
+    return request;
+  }
+
+  private claimed(result: string): void {
+    if (result === 'ok') return;
+    if (result === 'missing') throw new RequestNotFound();
+    if (result === 'expired') throw new RequestExpired();
+    throw new RequestNotPending(result);
+  }
+
+  private async freshPosition(role: IndexRole, id: string, now: number): Promise<LatLng | null> {
+    const p = await this.geo.position(role, id);
+    return p && p.seenAt >= now - this.config.staleAfterMs ? p : null;
+  }
+}

@@ -1,0 +1,123 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SOCKET_EVENTS } from '../connections.constants.js';
+import { CODES } from '../domain/connections.errors.js';
+import { parseLocationMessage } from '../domain/location-message.js';
+import type { Cell } from '../domain/partition.js';
+import { isPlausibleMove, type Fix } from '../domain/rules/move-must-be-plausible.rule.js';
+import { TokenBucket } from '../domain/token-bucket.js';
+import { ConnectionsConfig } from '../infrastructure/connections.config.js';
+import { GeoIndex, type GeoHit, type IndexRole } from '../infrastructure/geo-index.js';
+import { WindowStore } from '../infrastructure/window-store.js';
+import { NearbyQuery, type NearbyOfficer } from './nearby.query.js';
+import { AccountNotifier } from './ports.js';
+
+/** What a socket remembers between `location` messages (it lives on one instance only). */
+export interface LocationState {
+  accountId: string;
+  role: IndexRole;
+  bucket: TokenBucket;
+  /** Whether `last`/`cell` were loaded from the index (a reconnect must not reset the speed check). */
+  loaded: boolean;
+  last?: Fix;
+  /** Partition last written; null when none. */
+  cell?: Cell | null;
+  /** Officers: the open window's expiry (epoch ms), null when none, undefined when unknown. */
+  windowExpiresAt?: number | null;
+  /** Officers: citizens within reach at the previous update (push only to new ones). */
+  nearCitizens?: Set<string>;
+}
+
+export type LocationAck = { ok: true; nearby?: NearbyOfficer[] } | { ok: false; code: string };
+
+const RATE_LIMITED: LocationAck = Object.freeze({ ok: false, code: CODES.RATE_LIMITED }) as LocationAck;
+const INVALID: LocationAck = Object.freeze({ ok: false, code: CODES.INVALID_LOCATION }) as LocationAck;
+const IMPLAUSIBLE: LocationAck = Object.freeze({ ok: false, code: CODES.IMPLAUSIBLE_MOVE }) as LocationAck;
+const NO_WINDOW: LocationAck = Object.freeze({ ok: false, code: CODES.NO_OPEN_WINDOW }) as LocationAck;
+const OK: LocationAck = Object.freeze({ ok: true }) as LocationAck;
+
+/**
+ * The hot path: one `location` message. Rate limit, validation and the speed check run in
+ * memory; an officer's update is one scripted Redis command (plus neighbour-partition
+ * searches in the same tick); a citizen's update and nearby search go out together.
+ */
+@Injectable()
+export class LocationHandler {
+  private readonly logger = new Logger('Location');
+
+  constructor(
+    private readonly geo: GeoIndex,
+    private readonly windows: WindowStore,
+    private readonly nearby: NearbyQuery,
+    private readonly notifier: AccountNotifier,
+    private readonly config: ConnectionsConfig,
+  ) {}
+
+  newState(accountId: string, role: IndexRole): LocationState {
+    return { accountId, role, bucket: new TokenBucket(this.config.locationRatePerS), loaded: false };
+  }
+
+  async handle(state: LocationState, raw: unknown): Promise<LocationAck> {
+    const now = Date.now();
+    if (!state.bucket.take(now)) return RATE_LIMITED;
+    const msg = parseLocationMessage(raw);
+    if (!msg) return INVALID;
+    if (!state.loaded) await this.load(state);
+    const fix: Fix = { lat: msg.lat, lng: msg.lng, t: now };
+    if (!isPlausibleMove(state.last, fix, this.config.maxSpeedKmh, this.config.jumpSlackM)) return IMPLAUSIBLE;
+    if (state.role === 'officer') {
+      if (state.windowExpiresAt == null || state.windowExpiresAt <= now) {
+        state.windowExpiresAt = (await this.windows.get(state.accountId, now))?.expiresAt ?? null;
+        if (state.windowExpiresAt === null) return NO_WINDOW;
+      }
+      state.last = fix;
+      const { cell, citizens } = await this.geo.updateOfficer(state.accountId, fix, state.cell, now);
+      state.cell = cell;
+      this.pushToNewCitizens(state, citizens);
+      return OK;
+    }
+    state.last = fix;
+    const [cell, nearby] = await Promise.all([this.geo.updateCitizen(state.accountId, fix, state.cell, now), this.nearby.near(fix)]);
+    state.cell = cell;
+    return { ok: true, nearby };
+  }
+
+  /** The window changed somewhere: reload on the next message; drop the officer if it is gone. */
+  async windowChanged(state: LocationState): Promise<void> {
+    state.windowExpiresAt = undefined;
+    const window = await this.windows.get(state.accountId);
+    state.windowExpiresAt = window?.expiresAt ?? null;
+    // An update racing the close may have re-added the officer after the closer removed it.
+    if (!window) await this.geo.remove('officer', state.accountId);
+  }
+
+  /** Where this account was last seen, so a reconnect cannot skip the speed check. */
+  private async load(state: LocationState): Promise<void> {
+    const p = await this.geo.position(state.role, state.accountId);
+    if (p) {
+      state.last = { lat: p.lat, lng: p.lng, t: p.seenAt };
+      state.cell = this.geo.grid.cellOf(p);
+    } else {
+      state.cell = undefined;
+    }
+    state.loaded = true;
+  }
+
+  /** `officers.nearby` to citizens this officer just came within reach of (their own nearest list). */
+  private pushToNewCitizens(state: LocationState, citizens: GeoHit[]): void {
+    const before = state.nearCitizens;
+    if (citizens.length === 0 && !before?.size) return;
+    const now = new Set<string>();
+    const arrived: GeoHit[] = [];
+    for (const c of citizens) {
+      now.add(c.id);
+      if (!before?.has(c.id)) arrived.push(c);
+    }
+    state.nearCitizens = now;
+    for (const c of arrived) {
+      this.nearby.near(c).then(
+        (nearby) => this.notifier.toAccount(c.id, SOCKET_EVENTS.officersNearby, { nearby }),
+        (err: Error) => this.logger.warn(`officers.nearby push failed: ${err.message}`),
+      );
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** Pushes to accounts over socket.io, on whichever instance holds their sockets. */
+export abstract class AccountNotifier {
+  abstract toAccount(accountId: string, event: string, payload: unknown): void;
+  /** Tells every instance an officer's window opened, closed or expired (socket caches reload). */
+  abstract windowChanged(officerId: string): void;
+}
+
+/** Display names shown next to officers and citizens. */
+export abstract class DisplayNames {
+  /** Names by account id; unknown ids are absent. */
+  abstract lookup(ids: string[]): Promise<Map<string, string>>;
+}
+
+/** The account behind a socket handshake. */
+export interface SocketAccount {
+  id: string;
+  role: string;
+  sessionId: string;
+  /** When the access token stops working; the socket is disconnected then. */
+  expiresAt?: Date | string | null;
+}
+
+/** Socket authentication, provided by IAM (this context writes no auth of its own). */
+export abstract class SocketAuth {
+  /** Throws when the token is missing, unknown, expired or revoked. */
+  abstract authenticate(token: string): Promise<SocketAccount>;
+  /** Called on every instance when an account's sessions end (logout, suspension). */
+  abstract onAccessRevoked(listener: (info: { accountId: string; sessionId?: string }) => void): void;
+}

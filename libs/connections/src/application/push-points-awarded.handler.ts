@@ -1,0 +1,24 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { EventConsumers } from '@heyblue/platform';
+import { SOCKET_EVENTS } from '../connections.constants.js';
+import { PointsEarned } from '../events/points-earned.contract.js';
+import { ConnectionRepository } from '../infrastructure/connection.repository.js';
+import { AccountNotifier } from './ports.js';
+
+/** Rewards awarded points: record them on the connection and push `points.awarded` to the account. */
+@Injectable()
+export class PushPointsAwardedWhenPointsEarned implements OnModuleInit {
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly connections: ConnectionRepository,
+    private readonly notifier: AccountNotifier,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.subscribe('connections.push-points-awarded', PointsEarned, async (event, tx) => {
+      const { accountId, points, reason, balance, connectionId } = event.payload;
+      if (connectionId) await this.connections.recordPoints(tx, connectionId, accountId, points);
+      this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance });
+    });
+  }
+}

@@ -1,0 +1,26 @@
+/** socket.io coordinates clients receive from `POST /connections/availability` and `/presence`. */
+export const SOCKET_PATH = '/socket.io';
+export const SOCKET_NAMESPACE = '/connections';
+
+/** Socket event names (client ↔ server). */
+export const SOCKET_EVENTS = {
+  location: 'location',
+  officersNearby: 'officers.nearby',
+  connectionRequested: 'connection.requested',
+  connectionAccepted: 'connection.accepted',
+  connectionDeclined: 'connection.declined',
+  availabilityExpired: 'availability.expired',
+  pointsAwarded: 'points.awarded',
+} as const;
+
+/** Server-to-server (socket.io adapter) event: an officer's window changed on some instance. */
+export const WINDOW_CHANGED = 'hb:window-changed';
+
+/** The room every socket of an account joins, so pushes reach it on any instance. */
+export const accountRoom = (accountId: string): string => `a:${accountId}`;
+
+/** Minutes an availability window lasts (contract: 1..15, default 15). */
+export const WINDOW_MINUTES = { min: 1, max: 15, default: 15 } as const;
+
+/** `GET /connections/nearby` radius in metres (contract: 50..5000, default 1000). */
+export const NEARBY_RADIUS = { min: 50, max: 5000, default: 1000 } as const;

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '@heyblue/platform';
+
+/** The connections context's settings, read once (the hot path must not go through ConfigService). */
+@Injectable()
+export class ConnectionsConfig {
+  readonly proximityM: number;
+  readonly requestTtlMs: number;
+  readonly staleAfterMs: number;
+  readonly locationRatePerS: number;
+  readonly maxSpeedKmh: number;
+  readonly jumpSlackM: number;
+  readonly nearbyLimit: number;
+  readonly radiusStepsM: number[];
+  readonly candidateCap: number;
+  readonly citizenRadiusM: number;
+  readonly partitionPrecision: number;
+  readonly sweepIntervalMs: number;
+  readonly publicBaseUrl: string | undefined;
+
+  constructor(config: ConfigService<Env, true>) {
+    const get = <K extends keyof Env>(k: K): Env[K] => config.get(k, { infer: true });
+    this.proximityM = get('CONNECTIONS_PROXIMITY_M');
+    this.requestTtlMs = get('CONNECTIONS_REQUEST_TTL_S') * 1000;
+    this.staleAfterMs = get('CONNECTIONS_STALE_AFTER_S') * 1000;
+    this.locationRatePerS = get('CONNECTIONS_LOCATION_RATE_PER_S');
+    this.maxSpeedKmh = get('CONNECTIONS_MAX_SPEED_KMH');
+    this.jumpSlackM = get('CONNECTIONS_JUMP_SLACK_M');
+    this.nearbyLimit = get('CONNECTIONS_NEARBY_LIMIT');
+    this.radiusStepsM = get('CONNECTIONS_NEARBY_RADIUS_STEPS_M')
+      .split(',')
+      .map(Number)
+      .sort((a, b) => a - b);
+    this.candidateCap = Math.max(get('CONNECTIONS_NEARBY_CANDIDATE_CAP'), this.nearbyLimit);
+    this.citizenRadiusM = get('CONNECTIONS_CITIZEN_RADIUS_M');
+    this.partitionPrecision = get('CONNECTIONS_PARTITION_PRECISION');
+    this.sweepIntervalMs = get('CONNECTIONS_SWEEP_INTERVAL_MS');
+    this.publicBaseUrl = get('PUBLIC_BASE_URL');
+  }
+
+  /** Radius steps for a search up to `radiusM`: the configured steps below it, then the radius itself. */
+  radiiFor(radiusM: number): number[] {
+    return [...this.radiusStepsM.filter((r) => r < radiusM), radiusM];
+  }
+}

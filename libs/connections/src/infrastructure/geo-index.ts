@@ -1,0 +1,218 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisService } from '@heyblue/platform';
+import type { LatLng } from '../domain/geo.js';
+import { PartitionGrid, type Cell } from '../domain/partition.js';
+import { ConnectionsConfig } from './connections.config.js';
+import { OFFICER_UPDATE_LUA, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
+
+export type IndexRole = 'officer' | 'citizen';
+
+/** A member found near a point, nearest first. Exact values: round before showing them to anyone. */
+export interface GeoHit {
+  id: string;
+  distanceM: number;
+  lat: number;
+  lng: number;
+}
+
+type Row = [string, string, [string, string]];
+
+interface ScriptedRedis extends Redis {
+  connSearch(geo: string, seen: string, ...args: Array<string | number>): Promise<Row[]>;
+  connUpdate(geo: string, seen: string, lng: number, lat: number, member: string, now: number, ttl: number): Promise<number>;
+  connOfficerUpdate(
+    geo: string,
+    seen: string,
+    cgeo: string,
+    cseen: string,
+    lng: number,
+    lat: number,
+    member: string,
+    now: number,
+    ttl: number,
+    cutoff: number,
+    radius: number,
+    limit: number,
+  ): Promise<[number, Row[]]>;
+  connRemove(geo: string, seen: string, member: string): Promise<number>;
+  connSweep(geo: string, seen: string, cutoff: number, batch: number): Promise<number>;
+  connPosition(geo: string, seen: string, member: string): Promise<[[string, string] | null, string | null]>;
+}
+
+/** Result of an officer's location write: where it landed and the citizens now around. */
+export interface OfficerUpdate {
+  cell: Cell;
+  citizens: GeoHit[];
+}
+
+/**
+ * The partitioned Redis GEO index of officers (open window) and citizens (short-lived).
+ * A dedicated auto-pipelining connection: commands issued in the same tick by many sockets
+ * go out in one write, and each update is a single scripted command.
+ */
+@Injectable()
+export class GeoIndex implements OnModuleDestroy {
+  readonly grid: PartitionGrid;
+  private readonly redis: ScriptedRedis;
+  /** Index keys outlive the staleness limit a little, then vanish by themselves. */
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly redisService: RedisService,
+    private readonly config: ConnectionsConfig,
+  ) {
+    this.grid = new PartitionGrid(config.partitionPrecision);
+    this.ttlMs = config.staleAfterMs + 60_000;
+    const redis = redisService.duplicate({ enableAutoPipelining: true, commandTimeout: 2_000, maxRetriesPerRequest: 2 }, 'connections-geo');
+    redis.defineCommand('connSearch', { numberOfKeys: 2, lua: SEARCH_LUA });
+    redis.defineCommand('connUpdate', { numberOfKeys: 2, lua: UPDATE_LUA });
+    redis.defineCommand('connOfficerUpdate', { numberOfKeys: 4, lua: OFFICER_UPDATE_LUA });
+    redis.defineCommand('connRemove', { numberOfKeys: 2, lua: REMOVE_LUA });
+    redis.defineCommand('connSweep', { numberOfKeys: 2, lua: SWEEP_LUA });
+    redis.defineCommand('connPosition', { numberOfKeys: 2, lua: POSITION_LUA });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  /** `<prefix>:conn:{<cell>}:<suffix>`: the hash tag keeps a partition's keys in one cluster slot. */
+  partitionKey(cell: Cell, suffix: 'o' | 'os' | 'c' | 'cs'): string {
+    return this.redisService.key('conn', `{${cell}}`, suffix);
+  }
+
+  private keys(role: IndexRole, cell: Cell): [string, string] {
+    return role === 'officer' ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os')] : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
+  }
+
+  /** Partitions that currently (may) hold members, for the sweeper. */
+  private cellsKey(role: IndexRole): string {
+    return this.redisService.key('conn', 'cells', role === 'officer' ? 'o' : 'c');
+  }
+
+  /** Which partition an account was last written to (needed to find or remove it without its socket). */
+  private whereKey(id: string): string {
+    return this.redisService.key('conn', 'at', id);
+  }
+
+  /**
+   * An officer's new position, plus the fresh citizens within `citizenRadiusM` of it (who get
+   * an `officers.nearby` push when the officer is new to them). All commands are issued in
+   * one tick: one round trip. `previousCell` is what the caller last wrote (socket cache);
+   * pass undefined to look it up.
+   */
+  async updateOfficer(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<OfficerUpdate> {
+    const cell = this.grid.cellOf(p);
+    const [geo, seen] = this.keys('officer', cell);
+    const cutoff = now - this.config.staleAfterMs;
+    const radius = this.config.citizenRadiusM;
+    const limit = this.config.candidateCap;
+    const own = this.redis.connOfficerUpdate(
+      geo,
+      seen,
+      this.partitionKey(cell, 'c'),
+      this.partitionKey(cell, 'cs'),
+      p.lng,
+      p.lat,
+      id,
+      now,
+      this.ttlMs,
+      cutoff,
+      radius,
+      limit,
+    );
+    const others = this.grid
+      .cellsCovering(p, radius)
+      .slice(1)
+      .map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+    const moved = previousCell !== cell ? this.moved('officer', id, cell, previousCell) : undefined;
+    const [[added, rows], ...otherRows] = await Promise.all([own, ...others]);
+    await moved;
+    if (added === 1 && previousCell === cell) {
+      // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
+      await this.redis.sadd(this.cellsKey('officer'), cell);
+    }
+    return { cell, citizens: merge([rows, ...otherRows], Number.POSITIVE_INFINITY) };
+  }
+
+  /** A citizen's new position in the short-lived citizens' index. */
+  async updateCitizen(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<Cell> {
+    const cell = this.grid.cellOf(p);
+    const [geo, seen] = this.keys('citizen', cell);
+    const write = this.redis.connUpdate(geo, seen, p.lng, p.lat, id, now, this.ttlMs);
+    const moved = previousCell !== cell ? this.moved('citizen', id, cell, previousCell) : undefined;
+    const added = await write;
+    await moved;
+    if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey('citizen'), cell);
+    return cell;
+  }
+
+  /**
+   * The member changed partition (or we do not know its last one): drop it from the old
+   * partition, remember the new one. `previousCell === undefined` means "look it up".
+   */
+  private async moved(role: IndexRole, id: string, cell: Cell, previousCell: Cell | null | undefined): Promise<void> {
+    const where = this.whereKey(id);
+    const sadd = this.redis.sadd(this.cellsKey(role), cell);
+    const old = previousCell === undefined ? await this.redis.set(where, cell, 'PX', 86_400_000, 'GET') : (await this.redis.set(where, cell, 'PX', 86_400_000), previousCell);
+    await sadd;
+    if (old && old !== cell) await this.redis.connRemove(...this.keys(role, old), id);
+  }
+
+  /**
+   * Fresh members nearest to `p` within `radiusM`, nearest first, at most `limit`.
+   * Reads every partition the search circle touches, in one round trip.
+   */
+  async search(role: IndexRole, p: LatLng, radiusM: number, limit = this.config.nearbyLimit, now = Date.now()): Promise<GeoHit[]> {
+    const cutoff = now - this.config.staleAfterMs;
+    const radii = this.config.radiiFor(radiusM);
+    const cap = Math.max(this.config.candidateCap, limit);
+    const calls = this.grid.cellsCovering(p, radiusM).map((c) => this.redis.connSearch(...this.keys(role, c), p.lng, p.lat, cutoff, limit, cap, ...radii));
+    return merge(await Promise.all(calls), limit);
+  }
+
+  /** A member's exact position and when it was last updated, or null when unknown. */
+  async position(role: IndexRole, id: string): Promise<(LatLng & { seenAt: number }) | null> {
+    const cell = await this.redis.get(this.whereKey(id));
+    if (!cell) return null;
+    const [pos, seen] = await this.redis.connPosition(...this.keys(role, cell), id);
+    if (!pos || !seen) return null;
+    return { lng: Number(pos[0]), lat: Number(pos[1]), seenAt: Number(seen) };
+  }
+
+  /** Whether a member is in the index with a fresh position. */
+  async isFresh(role: IndexRole, id: string, now = Date.now()): Promise<boolean> {
+    const p = await this.position(role, id);
+    return p !== null && p.seenAt >= now - this.config.staleAfterMs;
+  }
+
+  /** Removes an account from the index at once (window closed or expired). */
+  async remove(role: IndexRole, id: string, cell?: Cell | null): Promise<void> {
+    const where = cell ?? (await this.redis.get(this.whereKey(id)));
+    if (where) await this.redis.connRemove(...this.keys(role, where), id);
+  }
+
+  /** Drops members not updated within the staleness limit from every known partition. */
+  async sweepStale(now = Date.now()): Promise<number> {
+    const cutoff = now - this.config.staleAfterMs;
+    let swept = 0;
+    for (const role of ['officer', 'citizen'] as const) {
+      const cells = await this.redis.smembers(this.cellsKey(role));
+      const left = await Promise.all(cells.map((c) => this.redis.connSweep(...this.keys(role, c), cutoff, 1000)));
+      const empty = cells.filter((_, i) => left[i] === 0);
+      swept += cells.length;
+      if (empty.length > 0) await this.redis.srem(this.cellsKey(role), ...empty);
+    }
+    return swept;
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
+
+/** Merges per-partition answers (each nearest first) into one list, nearest first. */
+function merge(parts: Row[][], limit: number): GeoHit[] {
+  const hits: GeoHit[] = [];
+  for (const rows of parts) for (const r of rows) hits.push({ id: r[0], distanceM: Number(r[1]), lng: Number(r[2][0]), lat: Number(r[2][1]) });
+  if (parts.length > 1) hits.sort((a, b) => a.distanceM - b.distanceM);
+  return hits.length > limit ? hits.slice(0, limit) : hits;
+}

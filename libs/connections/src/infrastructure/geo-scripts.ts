@@ -1,0 +1,109 @@
+/**
+ * Lua scripts of the GEO index. Each touches only keys of one partition (same `{cell}` hash
+ * tag, so one Redis Cluster slot) and answers in one reply: one round trip per update,
+ * one per partition searched (all issued in the same tick, so auto-pipelined together).
+ *
+ * Partition keys: `<prefix>:conn:{<cell>}:o` officers GEO set, `…:os` officers last-seen
+ * (ZSET, epoch ms), `…:c` / `…:cs` the same for citizens.
+ */
+
+/**
+ * Shared search body: adaptive radius. For each radius step, read the nearest `cap`
+ * candidates, drop stale ones (last seen < cutoff), widen COUNT while stale members hide
+ * fresh ones, and stop at the first step that yields `limit` fresh members (or the last
+ * step). Redis's GEOSEARCH cost grows with the members inside the search box, so a dense
+ * metro is answered from a 500 m box instead of the full radius.
+ * Returns rows {member, distM, {lng, lat}} nearest first.
+ */
+const SEARCH_FN = `
+local function search(geo, seen, lng, lat, cutoff, limit, cap, radii)
+  local fresh = {}
+  for i = 1, #radii do
+    local count = cap
+    while true do
+      local res = redis.call('GEOSEARCH', geo, 'FROMLONLAT', lng, lat, 'BYRADIUS', radii[i], 'm', 'ASC', 'COUNT', count, 'WITHCOORD', 'WITHDIST')
+      fresh = {}
+      if #res > 0 then
+        local members = {}
+        for j = 1, #res do members[j] = res[j][1] end
+        local scores = redis.call('ZMSCORE', seen, unpack(members))
+        for j = 1, #res do
+          local s = scores[j]
+          if s and tonumber(s) >= cutoff then
+            fresh[#fresh + 1] = res[j]
+            if #fresh >= limit then break end
+          end
+        end
+      end
+      if #fresh >= limit or #res < count or count >= 4096 then break end
+      count = count * 4
+    end
+    if #fresh >= limit then return fresh end
+  end
+  return fresh
+end
+`;
+
+/**
+ * KEYS: geo, seen. ARGV: lng, lat, cutoff, limit, cap, radius1 [, radius2 ...].
+ */
+export const SEARCH_LUA = `${SEARCH_FN}
+local radii = {}
+for i = 6, #ARGV do radii[#radii + 1] = ARGV[i] end
+return search(KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), radii)
+`;
+
+/**
+ * Writes one position. KEYS: geo, seen. ARGV: lng, lat, member, nowMs, ttlMs.
+ * Returns 1 when the member is new in this partition. The keys expire when nobody updates
+ * them (the citizens' index is short-lived by design; abandoned partitions vanish).
+ */
+export const UPDATE_LUA = `
+local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return added
+`;
+
+/**
+ * An officer's update plus the citizens around the new position, in one call.
+ * KEYS: officers geo, officers seen, citizens geo, citizens seen.
+ * ARGV: lng, lat, member, nowMs, ttlMs, citizenCutoff, citizenRadiusM, citizenLimit.
+ * Returns {added, citizenRows}.
+ */
+export const OFFICER_UPDATE_LUA = `${SEARCH_FN}
+local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+local limit = tonumber(ARGV[8])
+local citizens = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], tonumber(ARGV[6]), limit, limit, {ARGV[7]})
+return {added, citizens}
+`;
+
+/** Removes one member. KEYS: geo, seen. ARGV: member. */
+export const REMOVE_LUA = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+return redis.call('ZREM', KEYS[2], ARGV[1])
+`;
+
+/**
+ * Sweeps members not seen since the cutoff. KEYS: geo, seen. ARGV: cutoff, batch.
+ * Returns the members left in the partition.
+ */
+export const SWEEP_LUA = `
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #stale > 0 then
+  redis.call('ZREM', KEYS[1], unpack(stale))
+  redis.call('ZREM', KEYS[2], unpack(stale))
+end
+return redis.call('ZCARD', KEYS[2])
+`;
+
+/** Position and last-seen of one member. KEYS: geo, seen. ARGV: member. Returns {{lng, lat} | false, seen | false}. */
+export const POSITION_LUA = `
+local pos = redis.call('GEOPOS', KEYS[1], ARGV[1])
+local seen = redis.call('ZSCORE', KEYS[2], ARGV[1])
+return {pos[1], seen}
+`;

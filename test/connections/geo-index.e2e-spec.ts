@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { RedisService } from '@heyblue/platform';
+import { AvailabilityService } from '../../libs/connections/src/application/availability.service.js';
+import { NearbyQuery } from '../../libs/connections/src/application/nearby.query.js';
+import { distanceM, type LatLng } from '../../libs/connections/src/domain/geo.js';
+import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
+import { WindowStore } from '../../libs/connections/src/infrastructure/window-store.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/poll.js';
+
+/** Offsets a position by metres north/east. */
+function offset(p: LatLng, northM: number, eastM: number): LatLng {
+  return { lat: p.lat + northM / 111_320, lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)) };
+}
+
+describe('connections GEO index (real Redis)', () => {
+  let t: TestApp;
+  let geo: GeoIndex;
+
+  beforeAll(async () => {
+    t = await startTestApp({ CONNECTIONS_SWEEP_INTERVAL_MS: '100' });
+    geo = t.app.get(GeoIndex);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('finds officers on both sides of a partition edge, nearest first, from either side', async () => {
+    const grid = geo.grid;
+    const edgeLat = Math.ceil((40.7128 + 90) / grid.latStep) * grid.latStep - 90;
+    const south = { lat: edgeLat - 0.0009, lng: -74.006 }; // ≈ 100 m south of the edge
+    const north = { lat: edgeLat + 0.0018, lng: -74.006 }; // ≈ 200 m north of it
+    expect(grid.cellOf(south)).not.toBe(grid.cellOf(north));
+    const [a, b] = [randomUUID(), randomUUID()];
+    await geo.updateOfficer(a, south, null);
+    await geo.updateOfficer(b, north, null);
+
+    const fromSouth = await geo.search('officer', offset(south, -50, 0), 1000);
+    expect(fromSouth.map((h) => h.id)).toEqual([a, b]);
+    const fromNorth = await geo.search('officer', offset(north, 50, 0), 1000);
+    expect(fromNorth.map((h) => h.id)).toEqual([b, a]);
+    expect(fromNorth[1]!.distanceM).toBeCloseTo(distanceM(offset(north, 50, 0), south), -1);
+    // Partition keys carry the cell as a Redis Cluster hash tag.
+    expect(geo.partitionKey(grid.cellOf(south), 'o')).toMatch(/:\{[0-9b-hjkmnp-z]{4}\}:o$/);
+  });
+
+  it('moves an officer between partitions without leaving a copy behind', async () => {
+    const id = randomUUID();
+    const grid = geo.grid;
+    const edgeLng = -180 + Math.ceil((-87.63 + 180) / grid.lngStep) * grid.lngStep;
+    const west = { lat: 41.88, lng: edgeLng - 0.001 };
+    const east = { lat: 41.88, lng: edgeLng + 0.001 };
+    const first = await geo.updateOfficer(id, west, null);
+    const second = await geo.updateOfficer(id, east, first.cell);
+    expect(second.cell).not.toBe(first.cell);
+    const hits = await geo.search('officer', west, 2000);
+    expect(hits.filter((h) => h.id === id)).toHaveLength(1);
+    expect(hits[0]!.lng).toBeGreaterThan(edgeLng);
+    const redis = t.app.get(RedisService).client;
+    expect(await redis.zscore(geo.partitionKey(first.cell, 'os'), id)).toBeNull();
+  });
+
+  it('never answers stale officers and sweeps them out', async () => {
+    const here = { lat: 34.0522, lng: -118.2437 };
+    const [fresh, stale] = [randomUUID(), randomUUID()];
+    await geo.updateOfficer(fresh, offset(here, 100, 0), null);
+    await geo.updateOfficer(stale, offset(here, 50, 0), null, Date.now() - 3 * 60_000);
+    const hits = await geo.search('officer', here, 1000);
+    expect(hits.map((h) => h.id)).toEqual([fresh]);
+    await geo.sweepStale();
+    const redis = t.app.get(RedisService).client;
+    const key = geo.partitionKey(geo.grid.cellOf(here), 'o');
+    expect(await redis.geopos(key, stale)).toEqual([null]);
+    expect(await redis.geopos(key, fresh)).not.toEqual([null]);
+  });
+
+  it('answers the true 20 nearest in a dense area through the adaptive radius and candidate cap', async () => {
+    const centre = { lat: 47.6062, lng: -122.3321 };
+    const officers: Array<{ id: string; at: LatLng }> = [];
+    // ~600 officers within 2 km, deterministic spiral.
+    for (let i = 0; i < 600; i++) {
+      const r = 40 + (i * 1960) / 600;
+      const a = i * 2.399963;
+      officers.push({ id: randomUUID(), at: offset(centre, r * Math.sin(a), r * Math.cos(a)) });
+    }
+    await Promise.all(officers.map((o) => geo.updateOfficer(o.id, o.at, null)));
+    const hits = await geo.search('officer', centre, 2000, 20);
+    const expected = officers
+      .map((o) => ({ id: o.id, d: distanceM(centre, o.at) }))
+      .sort((x, y) => x.d - y.d)
+      .slice(0, 20)
+      .map((o) => o.id);
+    expect(hits.map((h) => h.id)).toEqual(expected);
+    expect(hits.every((h, i) => i === 0 || hits[i - 1]!.distanceM <= h.distanceM)).toBe(true);
+  });
+
+  it('widens the radius when the nearest step has too few officers', async () => {
+    const centre = { lat: 29.7604, lng: -95.3698 };
+    const far = randomUUID();
+    await geo.updateOfficer(far, offset(centre, 0, 1500), null);
+    const hits = await geo.search('officer', centre, 2000);
+    expect(hits.map((h) => h.id)).toEqual([far]);
+    expect(await geo.search('officer', centre, 1000)).toEqual([]);
+  });
+
+  it('shows positions rounded to about 100 m and distances to 10 m', async () => {
+    const centre = { lat: 39.7392, lng: -104.9903 };
+    const id = randomUUID();
+    const exact = offset(centre, 333, 277);
+    await geo.updateOfficer(id, exact, null);
+    const [hit] = await t.app.get(NearbyQuery).near(centre, 1000);
+    expect(hit!.officerId).toBe(id);
+    expect(hit!.lat).toBe(Math.round(exact.lat * 1000) / 1000);
+    expect(hit!.lng).toBe(Math.round(exact.lng * 1000) / 1000);
+    expect(hit!.distanceM % 10).toBe(0);
+    expect(Math.abs(hit!.distanceM - distanceM(centre, exact))).toBeLessThanOrEqual(5);
+  });
+
+  it('takes an officer out of the index at once when the window closes', async () => {
+    const availability = t.app.get(AvailabilityService);
+    const at = { lat: 33.4484, lng: -112.074 };
+    const id = randomUUID();
+    const w = await availability.open(id, at, '85004', 15);
+    expect((await geo.search('officer', at, 500)).map((h) => h.id)).toContain(id);
+    expect(await t.app.get(WindowStore).get(id)).toMatchObject({ windowId: w.windowId, zip: '85004' });
+    await availability.close(id);
+    expect((await geo.search('officer', at, 500)).map((h) => h.id)).not.toContain(id);
+    expect(await t.app.get(WindowStore).get(id)).toBeNull();
+  });
+
+  it('expires a window on another instance after the opening instance died', async () => {
+    const other = await startTestApp({ CONNECTIONS_SWEEP_INTERVAL_MS: '100' }, t.testEnv);
+    const at = { lat: 32.7767, lng: -96.797 };
+    const id = randomUUID();
+    // A 1-minute window opened 58 s ago (clock injected): due in about 2 s.
+    await other.app.get(AvailabilityService).open(id, at, null, 1, Date.now() - 58_000);
+    await geo.updateOfficer(id, at, undefined);
+    expect((await geo.search('officer', at, 500)).map((h) => h.id)).toContain(id);
+    await other.close();
+    await eventually(() => t.app.get(WindowStore).get(id, 0), (w) => w === null, { what: 'window expired by the surviving instance' });
+    expect((await geo.search('officer', at, 500)).map((h) => h.id)).not.toContain(id);
+  });
+});
