@@ -11,6 +11,7 @@ import { Auth, CurrentAccount } from './auth.decorators.js';
 import { Meta } from './request-meta.decorator.js';
 import {
   CallbackDto,
+  CurrentSessionDto,
   CallbackResponseDto,
   PhoneStartDto,
   PhoneVerifyDto,
@@ -98,6 +99,14 @@ export class AuthController {
   async refresh(@Body() body: RefreshDto): Promise<RefreshResponseDto> {
     const { sessionId: _sid, ...session } = await this.sessions.refresh(body.refreshToken);
     return { session };
+  }
+
+  @Get('session')
+  @Auth()
+  @ApiOperation({ summary: 'The session the access token belongs to (who am I, without the profile)' })
+  @ApiOkResponse({ type: CurrentSessionDto })
+  current(@CurrentAccount() account: AuthenticatedAccount): CurrentSessionDto {
+    return { sessionId: account.sessionId, account: { id: account.id, role: account.role } };
   }
 
   @Post('logout')

@@ -40,6 +40,11 @@ export class SessionDto {
   @ApiProperty({ type: SessionAccountDto }) account!: SessionAccountDto;
 }
 
+export class CurrentSessionDto {
+  @ApiProperty({ format: 'uuid' }) sessionId!: string;
+  @ApiProperty({ type: SessionAccountDto }) account!: SessionAccountDto;
+}
+
 export class CallbackResponseDto {
   @ApiProperty({ enum: ['active', 'phone_required'] }) status!: 'active' | 'phone_required';
   @ApiPropertyOptional({ type: SessionDto, description: 'When status is active' }) session?: SessionDto;

@@ -1,0 +1,200 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect } from 'socket.io-client';
+import { SocketAuthenticator } from '@heyblue/iam';
+import { PrismaService } from '@heyblue/platform';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { api, given, oidcSignIn } from '../support/given.js';
+import { eventually } from '../support/poll.js';
+
+/** A socket.io server guarded by IAM's SocketAuthenticator, as the Connections gateway uses it. */
+async function guardedSocketServer(auth: SocketAuthenticator): Promise<{ url: string; close: () => Promise<void> }> {
+  const http: HttpServer = createServer();
+  const server = new Server(http, { transports: ['websocket'] });
+  server.use((socket, next) => {
+    auth
+      .authenticate(String(socket.handshake.auth?.token ?? ''))
+      .then((account) => {
+        socket.data.account = account;
+        next();
+      })
+      .catch((err: { code?: string; status?: number }) => next(Object.assign(new Error('unauthorized'), { data: { code: err.code, status: err.status } })));
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function handshake(url: string, token: string): Promise<{ ok: true } | { ok: false; data: unknown }> {
+  return new Promise((resolve) => {
+    const socket = connect(url, { transports: ['websocket'], auth: { token }, reconnection: false });
+    socket.on('connect', () => {
+      socket.close();
+      resolve({ ok: true });
+    });
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      socket.close();
+      resolve({ ok: false, data: err.data });
+    });
+  });
+}
+
+describe('IAM sessions: refresh rotation, theft detection, logout, suspension, roles', () => {
+  let t: TestApp;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    prisma = t.app.get(PrismaService);
+  });
+  afterAll(() => t.close());
+
+  it('answers 401 without a token and with an unknown one', async () => {
+    const none = await api(t, 'GET', '/auth/session');
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe('UNAUTHORIZED');
+    const bogus = await api(t, 'GET', '/auth/session', { token: 'hba_nope' });
+    expect(bogus.status).toBe(401);
+    expect(bogus.body.code).toBe('TOKEN_INVALID');
+  });
+
+  it('rotates the refresh token: the new pair works, the old access token stops', async () => {
+    const me = await given.citizen(t);
+    const ok = await api(t, 'GET', '/auth/session', { token: me.accessToken });
+    expect(ok.status).toBe(200);
+    expect(ok.body.account).toEqual({ id: me.accountId, role: 'citizen' });
+
+    const r = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } });
+    expect(r.status).toBe(200);
+    expect(r.body.session.refreshToken).not.toBe(me.refreshToken);
+    expect(r.body.session.account).toEqual({ id: me.accountId, role: 'citizen' });
+    expect((await api(t, 'GET', '/auth/session', { token: r.body.session.accessToken })).status).toBe(200);
+    expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).body.code).toBe('TOKEN_INVALID');
+  });
+
+  it('revokes the whole session when a rotated refresh token is used again (theft detection)', async () => {
+    const me = await given.citizen(t);
+    const r1 = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } });
+    expect(r1.status).toBe(200);
+    const reuse = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
+    // The thief's (or the owner's) newer tokens are dead too.
+    const newer = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: r1.body.session.refreshToken } });
+    expect(newer.status).toBe(401);
+    expect(newer.body.code).toBe('REFRESH_TOKEN_INVALID');
+    expect((await api(t, 'GET', '/auth/session', { token: r1.body.session.accessToken })).status).toBe(401);
+    const session = await prisma.iamSession.findFirst({ where: { accountId: me.accountId } });
+    expect(session?.revokedReason).toBe('refresh_reuse');
+  });
+
+  it('rejects an unknown refresh token and leaves sessions alone', async () => {
+    const me = await given.citizen(t);
+    const res = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: 'hbr_unknown' } });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('REFRESH_TOKEN_INVALID');
+    expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
+  });
+
+  it('logout ends the session at once: 401 on HTTP, refused socket handshake, refresh dead, listeners told', async () => {
+    const auth = t.app.get(SocketAuthenticator);
+    const sockets = await guardedSocketServer(auth);
+    try {
+      const me = await given.citizen(t);
+      expect(await handshake(sockets.url, me.accessToken)).toEqual({ ok: true });
+      const revoked: Array<{ accountId: string; sessionId?: string }> = [];
+      const off = auth.onAccessRevoked((info) => revoked.push(info));
+
+      const out = await api(t, 'POST', '/auth/logout', { token: me.accessToken });
+      expect(out.status).toBe(204);
+
+      const after = await api(t, 'GET', '/auth/session', { token: me.accessToken });
+      expect(after.status).toBe(401);
+      expect(after.body.code).toBe('TOKEN_INVALID');
+      expect(await handshake(sockets.url, me.accessToken)).toEqual({ ok: false, data: { code: 'TOKEN_INVALID', status: 401 } });
+      expect((await api(t, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } })).body.code).toBe('REFRESH_TOKEN_INVALID');
+      await eventually(() => revoked, (r) => r.some((i) => i.accountId === me.accountId && typeof i.sessionId === 'string'), { what: 'access revoked notice' });
+      off();
+      const audit = await prisma.iamAuditEntry.findFirst({ where: { action: 'logout', actorId: me.accountId } });
+      expect(audit).not.toBeNull();
+    } finally {
+      await sockets.close();
+    }
+  });
+
+  it('suspension rejects the account on every request and at sign-in', async () => {
+    const admin = await given.admin(t);
+    const victim = await given.citizen(t);
+    const res = await api(t, 'POST', `/admin/accounts/${victim.accountId}/suspend`, { token: admin.accessToken, headers: { 'user-agent': 'admin-test' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: victim.accountId, status: 'suspended' });
+
+    const req = await api(t, 'GET', '/auth/session', { token: victim.accessToken });
+    expect(req.status).toBe(403);
+    expect(req.body.code).toBe('ACCOUNT_SUSPENDED');
+    expect((await api(t, 'POST', '/auth/refresh', { body: { refreshToken: victim.refreshToken } })).status).toBe(401);
+    const again = await oidcSignIn(t, victim.login);
+    expect(again.status).toBe(403);
+    expect(again.body.code).toBe('ACCOUNT_SUSPENDED');
+    expect(await prisma.iamSession.count({ where: { accountId: victim.accountId, revokedAt: null } })).toBe(0);
+
+    const audit = await api(t, 'GET', `/admin/audit?targetId=${victim.accountId}`, { token: admin.accessToken });
+    expect(audit.status).toBe(200);
+    const actions = audit.body.items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['account_suspended', 'sign_in_failed']));
+    const suspension = audit.body.items.find((e: { action: string }) => e.action === 'account_suspended');
+    expect(suspension).toMatchObject({ actorId: admin.accountId, targetId: victim.accountId, userAgent: 'admin-test', ip: expect.any(String), at: expect.any(String) });
+    expect(await prisma.outboxEvent.count({ where: { type: 'AccountSuspended' } })).toBe(1);
+  });
+
+  it('lets an admin change a role and refuses the admin endpoints to others (403) without changing anything', async () => {
+    const admin = await given.admin(t);
+    const citizen = await given.citizen(t);
+    const other = await given.citizen(t);
+
+    const denied = await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, { token: citizen.accessToken, body: { role: 'admin' } });
+    expect(denied.status).toBe(403);
+    expect(denied.body.code).toBe('FORBIDDEN');
+    const suspendDenied = await api(t, 'POST', `/admin/accounts/${other.accountId}/suspend`, { token: citizen.accessToken });
+    expect(suspendDenied.status).toBe(403);
+    const auditDenied = await api(t, 'GET', `/admin/audit?actorId=${other.accountId}`, { token: citizen.accessToken });
+    expect(auditDenied.status).toBe(403);
+    expect(auditDenied.body.code).toBe('FORBIDDEN');
+    expect((await prisma.iamAccount.findUnique({ where: { id: other.accountId } }))).toMatchObject({ role: 'citizen', status: 'active' });
+
+    const changed = await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, { token: admin.accessToken, body: { role: 'officer' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ id: other.accountId, role: 'officer' });
+    // The role counts on the next request with the same token.
+    expect((await api(t, 'GET', '/auth/session', { token: other.accessToken })).body.account.role).toBe('officer');
+    const bad = await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, { token: admin.accessToken, body: { role: 'king' } });
+    expect(bad.status).toBe(400);
+    const unknown = await api(t, 'POST', '/admin/accounts/00000000-0000-4000-8000-000000000000/role', { token: admin.accessToken, body: { role: 'officer' } });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('pages the audit trail newest first with a cursor', async () => {
+    const admin = await given.admin(t);
+    const first = await api(t, 'GET', '/admin/audit?limit=2', { token: admin.accessToken });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api(t, 'GET', `/admin/audit?limit=2&cursor=${first.body.nextCursor}`, { token: admin.accessToken });
+    expect(second.body.items[0].id).not.toBe(first.body.items[1].id);
+    expect(new Date(second.body.items[0].at).getTime()).toBeLessThanOrEqual(new Date(first.body.items[1].at).getTime());
+  });
+
+  it('stores e-mails and phones only encrypted, and masks the phone for other contexts', async () => {
+    const me = await given.citizen(t, { login: 'cipher-check' });
+    const row = await prisma.iamAccount.findUnique({ where: { id: me.accountId } });
+    expect(row!.emailCipher).not.toContain('cipher-check');
+    expect(row!.phoneCipher).not.toContain(me.phone.slice(2));
+    expect(row!.piiKeyId).toBe('dev-1');
+    const { IamApi } = await import('@heyblue/iam');
+    const view = await t.app.get(IamApi).getAccount(me.accountId);
+    expect(view).toEqual({ id: me.accountId, role: 'citizen', status: 'active', phoneMasked: `+1******${me.phone.slice(-4)}` });
+  });
+});
