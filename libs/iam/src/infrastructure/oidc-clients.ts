@@ -137,7 +137,8 @@ export class OidcClients {
   }
 
   private async discover(p: OidcProviderConfig): Promise<oidc.Configuration> {
-    const execute = p.issuer.startsWith('http://') && !this.config.production ? [oidc.allowInsecureRequests] : [];
+    // ID token signatures are checked against the provider's JWKS, not only trusted from TLS.
+    const execute = [oidc.enableNonRepudiationChecks, ...(p.issuer.startsWith('http://') && !this.config.production ? [oidc.allowInsecureRequests] : [])];
     const options: oidc.DiscoveryRequestOptions = { execute, timeout: DISCOVERY_TIMEOUT_S };
     if (p.id === DEV_PROVIDER_ID) options[oidc.customFetch] = this.dev.internalFetch();
     const auth = p.clientSecret ? oidc.ClientSecretPost(p.clientSecret) : oidc.None();
