@@ -1,0 +1,135 @@
+import { PrismaService } from '@heyblue/platform';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { api, given, oidcSignIn, randomIp, randomPhone, readOtp } from '../support/given.js';
+
+describe('IAM phone verification (dev SMS outbox)', () => {
+  let t: TestApp;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    prisma = t.app.get(PrismaService);
+  });
+  afterAll(() => t.close());
+
+  /** Signs in with the dev provider up to phone_required. */
+  const registration = async (ip = randomIp()) => {
+    const cb = await oidcSignIn(t, `phone-${Math.random().toString(36).slice(2, 10)}`, ip);
+    expect(cb.body.status).toBe('phone_required');
+    const account = await prisma.iamIdentity.findMany({ orderBy: { createdAt: 'desc' }, take: 1 });
+    return { registrationToken: cb.body.registrationToken as string, accountId: account[0]!.accountId, ip };
+  };
+
+  const phoneOf = async (accountId: string) => (await prisma.iamAccount.findUnique({ where: { id: accountId } }))!.phoneVerifiedAt;
+
+  it('refuses a phone that is not E.164 and sends nothing', async () => {
+    const { registrationToken } = await registration();
+    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: '555-1234' } });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors).toEqual([{ field: 'phone', message: expect.stringContaining('E.164') }]);
+    const sms = await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent('+15551234')}`)).json();
+    expect(sms).toEqual([]);
+  });
+
+  it('refuses an unknown registration token', async () => {
+    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: 'hbg_nope', phone: randomPhone() } });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('REGISTRATION_TOKEN_INVALID');
+  });
+
+  it('answers a wrong code with 422 OTP_INVALID and leaves the account unverified', async () => {
+    const { registrationToken, accountId, ip } = await registration();
+    const phone = randomPhone();
+    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status).toBe(202);
+    const code = await readOtp(t, phone);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const res = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code: wrong, deviceId: 'd1' }, ip });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'OTP_INVALID', attemptsLeft: 4 });
+    expect(await phoneOf(accountId)).toBeNull();
+    expect(await prisma.iamSession.count({ where: { accountId } })).toBe(0);
+  });
+
+  it('voids the verification after 5 wrong codes: even the right code is refused afterwards', async () => {
+    const { registrationToken, accountId, ip } = await registration();
+    const phone = randomPhone();
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    const code = await readOtp(t, phone);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      const res = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code: wrong, deviceId: 'd1' }, ip });
+      expect(res.body).toMatchObject({ code: 'OTP_INVALID', attemptsLeft: 4 - i });
+    }
+    const right = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd1' }, ip });
+    expect(right.status).toBe(422);
+    expect(right.body.code).toBe('VERIFICATION_NOT_FOUND');
+    expect(await phoneOf(accountId)).toBeNull();
+    expect(await prisma.iamSession.count({ where: { accountId } })).toBe(0);
+  });
+
+  it('limits OTP sends to 3 per phone per 10 minutes (429 with Retry-After)', async () => {
+    const { registrationToken } = await registration();
+    const phone = randomPhone();
+    for (let i = 0; i < 3; i++) {
+      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } })).status).toBe(202);
+    }
+    const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const sms = await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json();
+    expect(sms).toHaveLength(3);
+  });
+
+  it('limits OTP sends to 10 per IP per hour', async () => {
+    const { registrationToken, ip } = await registration();
+    for (let i = 0; i < 10; i++) {
+      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip })).status).toBe(202);
+    }
+    const phone = randomPhone();
+    const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toEqual([]);
+  });
+
+  it('refuses a registration token once it has been used', async () => {
+    const { registrationToken, ip } = await registration();
+    const phone = randomPhone();
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    const code = await readOtp(t, phone);
+    expect((await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd1' }, ip })).status).toBe(200);
+    const sessions = await prisma.iamSession.count();
+    const again = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    expect(again.status).toBe(401);
+    expect(again.body.code).toBe('REGISTRATION_TOKEN_INVALID');
+    const verifyAgain = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd2' }, ip });
+    expect(verifyAgain.status).toBe(401);
+    expect(verifyAgain.body.code).toBe('REGISTRATION_TOKEN_INVALID');
+    expect(await prisma.iamSession.count()).toBe(sessions);
+  });
+
+  it('maps one phone to one device: verifying it on a new device ends the old device’s sessions', async () => {
+    const phone = randomPhone();
+    const first = await given.citizen(t, { phone, deviceId: 'old-phone' });
+    expect((await api(t, 'GET', '/auth/session', { token: first.accessToken })).status).toBe(200);
+    const second = await given.citizen(t, { phone, deviceId: 'new-phone' });
+    const old = await api(t, 'GET', '/auth/session', { token: first.accessToken });
+    expect(old.status).toBe(401);
+    expect((await api(t, 'GET', '/auth/session', { token: second.accessToken })).status).toBe(200);
+    const ended = await prisma.iamSession.findFirst({ where: { accountId: first.accountId } });
+    expect(ended?.revokedReason).toBe('device_replaced');
+  });
+
+  it('serves /dev/sms newest first with the fields of the contract', async () => {
+    const { registrationToken, ip } = await registration();
+    const phone = randomPhone();
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    const sms = (await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()) as Array<{ to: string; body: string; code: string; sentAt: string }>;
+    expect(sms).toHaveLength(2);
+    expect(sms[0]).toEqual({ to: phone, body: expect.stringContaining(sms[0]!.code), code: expect.stringMatching(/^\d{6}$/), sentAt: expect.any(String) });
+    expect(new Date(sms[0]!.sentAt).getTime()).toBeGreaterThanOrEqual(new Date(sms[1]!.sentAt).getTime());
+  });
+});
