@@ -1,10 +1,15 @@
 import { join } from 'node:path';
-// Jest loads global setup through CommonJS without the ESM module mapper, so these two
-// imports are extensionless (resolved by Jest's .ts require hook).
+import type * as MigratorModule from '../../libs/platform/src/database/migrator.js';
+import type * as DatabasesModule from './databases.js';
+// Jest loads global setup through CommonJS without the ESM module mapper, so the runtime
+// imports are extensionless (resolved by Jest's .ts require hook) and typed from the above.
 // @ts-expect-error TS2835: relative imports need extensions under nodenext
-import { migrate } from '../../libs/platform/src/database/migrator';
+import * as migrator from '../../libs/platform/src/database/migrator';
 // @ts-expect-error TS2835: see above
-import { assertTestDatabase, databaseUrl, randomId, withAdmin } from './databases';
+import * as databases from './databases';
+
+const { migrate } = migrator as typeof MigratorModule;
+const { assertTestDatabase, databaseUrl, randomId, withAdmin } = databases as typeof DatabasesModule;
 
 /**
  * Creates this run's template database (migrated with the same runner as production);

@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
+import type * as DatabasesModule from './databases.js';
 // @ts-expect-error TS2835: Jest loads global teardown through CommonJS without the ESM mapper
-import { assertTestDatabase, REDIS_URL, withAdmin } from './databases';
+import * as databases from './databases';
+
+const { assertTestDatabase, REDIS_URL, withAdmin } = databases as typeof DatabasesModule;
 
 /** Drops every database and Redis key this run created. */
 export default async function globalTeardown(): Promise<void> {

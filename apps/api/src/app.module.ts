@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { ConnectionsModule } from '@heyblue/connections';
 import { EtlModule } from '@heyblue/etl';
 import { IamModule } from '@heyblue/iam';
@@ -8,10 +8,17 @@ import { ReportingModule } from '@heyblue/reporting';
 import { RewardsModule } from '@heyblue/rewards';
 import { SocialModule } from '@heyblue/social';
 
+export interface AppOptions {
+  /** Overrides process.env (tests bind each app to its own database and Redis prefix). */
+  env?: Record<string, string | undefined>;
+  /** Extra modules mounted beside the contexts (tests of the platform kernel use it). */
+  extraModules?: NonNullable<ModuleMetadata['imports']>;
+}
+
 /** The deployable: the platform kernel plus every bounded context. */
 @Module({})
 export class AppModule {
-  static forRoot(options: { env?: Record<string, string | undefined> } = {}): DynamicModule {
+  static forRoot(options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,6 +30,7 @@ export class AppModule {
         EtlModule,
         ReportingModule,
         SocialModule,
+        ...(options.extraModules ?? []),
       ],
     };
   }

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
@@ -8,7 +10,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { MetricsService, validateEnvironment, type Env } from '@heyblue/platform';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import { RedisIoAdapter } from './ws/redis-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -31,19 +33,36 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
 }
 
 /** Creates the fully wired application without listening: used by main, tests and benchmarks. */
-export async function createApp(options: { env?: Record<string, string | undefined> } = {}): Promise<NestFastifyApplication> {
+export async function createApp(options: AppOptions = {}): Promise<NestFastifyApplication> {
   const env = validateEnvironment({ ...process.env, ...options.env });
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: true,
-    // Request ids come from pino-http (x-request-id); Fastify's own logger stays off.
+    // Fastify's own logger stays off (nestjs-pino logs); the request id is taken from a
+    // well-formed x-request-id or generated, shared with pino-http and echoed back.
     logger: false,
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+      (req as typeof req & { id?: string }).id = id;
+      return id;
+    },
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  const routes: RegisteredRoute[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+  });
+  ROUTES.set(app, routes);
   app.enableShutdownHooks();
   const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: false });
@@ -65,6 +84,18 @@ export async function createApp(options: { env?: Record<string, string | undefin
   const document = buildOpenApi(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
   return app;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const ROUTES = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route Fastify registered for this app (after init): lets a test hold OpenAPI to the real routes. */
+export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
+  return ROUTES.get(app) ?? [];
 }
 
 export async function listen(app: NestFastifyApplication): Promise<string> {

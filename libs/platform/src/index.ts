@@ -7,7 +7,7 @@ export { PrismaService, type Tx } from './database/prisma.service.js';
 /** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
 /** Redis connections. */
-export { RedisService, createRedis } from './redis/redis.service.js';
+export { RedisService, createRedis, closeRedis } from './redis/redis.service.js';
 /** Domain error types mapped to problem+json by the global filter. */
 export { DomainError, ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, ServiceUnavailable } from './errors/domain-error.js';
 /** Problem+json rendering. */

@@ -3,7 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
-import { RedisService } from '@heyblue/platform';
+import { RedisService, closeRedis } from '@heyblue/platform';
 
 /**
  * socket.io on Redis pub/sub, so rooms and emits span every instance
@@ -28,7 +28,7 @@ export class RedisIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    this.pub?.disconnect();
-    this.sub?.disconnect();
+    // socket.io does not await the adapter's UNSUBSCRIBEs; QUIT lets them finish first.
+    await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
   }
 }

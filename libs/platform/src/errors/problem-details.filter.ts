@@ -51,6 +51,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; detail: stri
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The uploaded file is too large.' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'This content type is not accepted.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', detail: 'Invalid Content-Length.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', detail: 'The JSON body is empty.' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Expected multipart/form-data.' },
 };
@@ -71,6 +72,12 @@ export function problem(status: number, code: string, detail: string, extra: Rec
 export function toProblem(exception: unknown): Problem {
   if (exception instanceof DomainError) {
     return problem(exception.status, exception.code, exception.message, exception.extra);
+  }
+  // Fastify's own errors (body parsing, limits) arrive wrapped by the Nest adapter.
+  const fastifyCode = (exception as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (exception instanceof HttpException && typeof fastifyCode === 'string' && FASTIFY_CODES[fastifyCode]) {
+    const f = FASTIFY_CODES[fastifyCode]!;
+    return problem(f.status, f.code, f.detail);
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import Bull from 'bull';
 import type { Redis } from 'ioredis';
 import type { Env } from '../config/environment.js';
-import { createRedis } from '../redis/redis.service.js';
+import { closeRedis, createRedis } from '../redis/redis.service.js';
 
 /**
  * Creates bull queues that share one command and one subscriber connection
@@ -45,7 +45,7 @@ export class QueueFactory implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.all().map((q) => withTimeout(q.close(), 3_000).catch(() => undefined)));
-    for (const c of [this.client, this.subscriber, ...this.blocking]) c?.disconnect();
+    await Promise.all([this.client, this.subscriber, ...this.blocking].map((c) => closeRedis(c)));
   }
 }
 

@@ -23,6 +23,28 @@ export function createRedis(url: string, options: RedisOptions = {}, name = 'red
   return client;
 }
 
+/**
+ * Closes a client gracefully: QUIT lets pending commands (e.g. an adapter's UNSUBSCRIBE)
+ * get their replies instead of rejecting as "Connection is closed"; after `timeoutMs`
+ * (Redis unreachable) the connection is dropped.
+ */
+export async function closeRedis(client: Redis | undefined, timeoutMs = 1_000): Promise<void> {
+  if (!client || client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.quit(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('quit timed out')), timeoutMs);
+      }),
+    ]);
+  } catch {
+    client.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The shared command connection (rate limits, caches, geo index). */
 @Injectable()
 export class RedisService implements OnModuleDestroy {
@@ -46,6 +68,6 @@ export class RedisService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.client.disconnect();
+    await closeRedis(this.client);
   }
 }
