@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+const exampleVars = new Set([...readFileSync('.env.example', 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+
+describe('deployment files', () => {
+  it('docker-compose.yml parses and only sets variables that .env.example documents', () => {
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, string>; image?: string; build?: string }>;
+    };
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'migrate', 'postgres', 'redis']);
+    const apiEnv = compose.services.api!.environment!;
+    expect(Object.keys(apiEnv).length).toBeGreaterThan(3);
+    for (const name of Object.keys(apiEnv)) expect(exampleVars).toContain(name);
+    for (const required of ['DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'PORT']) expect(apiEnv).toHaveProperty(required);
+    expect(apiEnv.HEYBLUE_DEV_MODE).toBe('false');
+    expect(compose.services.migrate!.environment).toEqual(apiEnv);
+  });
+
+  it('Dockerfile is multi-stage, installs production dependencies only for runtime and runs as non-root', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const stages = [...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]);
+    expect(stages).toEqual(['build', 'prod-deps', 'runtime']);
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).not.toMatch(/npm (ci|install)(?!.*--omit=dev)/);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/apps\/api\/src\/main\.js"\]$/m);
+  });
+});
