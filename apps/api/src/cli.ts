@@ -1,9 +1,11 @@
 import 'dotenv/config';
 import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DeadLetterService, migrate, validateEnvironment } from '@heyblue/platform';
+import { AdminService, DevSessionsService, ROLES, type Role } from '@heyblue/iam';
 import { RewardsApi } from '@heyblue/rewards';
 import { AppModule } from './app.module.js';
 import { migrationsDir } from './ops/paths.js';
@@ -71,6 +73,33 @@ program
     withContext(async (ctx) => {
       const { key } = await ctx.get(RewardsApi, { strict: false }).issueRetailerKey(opts.retailer);
       console.log(key);
+    }),
+  );
+
+program
+  .command('admin:create')
+  .description('pre-authorise an admin: applied at that e-mail\'s first sign-in, or at once if the account exists')
+  .requiredOption('--email <email>', 'the e-mail the admin signs in with')
+  .action((opts: { email: string }) =>
+    withContext(async (ctx) => {
+      if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new Error('--email must be an e-mail address');
+      const { appliedTo } = await ctx.get(AdminService).preauthorizeAdmin(opts.email);
+      console.log(appliedTo.length > 0 ? `admin role applied to ${appliedTo.length} existing account(s)` : 'admin pre-authorised; applied at first sign-in');
+    }),
+  );
+
+program
+  .command('session:issue')
+  .description('development mode only: create N verified accounts with sessions (load tests, demo) and write them as JSON')
+  .option('--role <role>', ROLES.join(' | '), 'citizen')
+  .option('--count <n>', 'how many', '1')
+  .requiredOption('--out <file>', 'JSON file to write [{accountId, role, accessToken, refreshToken, ...}]')
+  .action((opts: { role: string; count: string; out: string }) =>
+    withContext(async (ctx) => {
+      if (!(ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+      const sessions = await ctx.get(DevSessionsService).issue(opts.role as Role, Number(opts.count));
+      await writeFile(opts.out, JSON.stringify(sessions, null, 2));
+      console.log(`${sessions.length} ${opts.role} session(s) written to ${opts.out}`);
     }),
   );
 

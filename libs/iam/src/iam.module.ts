@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AdminService } from './application/admin.service.js';
 import { AuditTrail } from './application/audit-trail.js';
+import { DevSessionsService } from './application/dev-sessions.service.js';
 import { IamApi } from './application/iam.api.js';
 import { PhoneVerificationService } from './application/phone-verification.service.js';
 import { SessionService } from './application/session.service.js';
@@ -50,12 +51,13 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     PhoneVerificationService,
     AdminService,
     AuditTrail,
+    DevSessionsService,
     IamApi,
     SocketAuthenticator,
     BearerStrategy,
     BearerAuthGuard,
     RolesGuard,
   ],
-  exports: [IamApi, SocketAuthenticator, AdminService, BearerAuthGuard, RolesGuard, SessionService],
+  exports: [IamApi, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService],
 })
 export class IamModule {}

@@ -11,6 +11,8 @@ export type { AccessRevokedInfo } from './infrastructure/access-revocations.js';
 export { IamApi, type OfficerRosterEntry } from './application/iam.api.js';
 /** Admin operations (the CLI's admin:create uses `preauthorizeAdmin`). */
 export { AdminService } from './application/admin.service.js';
+/** `session:issue` (development mode only): verified accounts with sessions for load tests and demos. */
+export { DevSessionsService, type IssuedDevSession } from './application/dev-sessions.service.js';
 /** Session issuing (the CLI's session:issue and load-test tooling). */
 export { SessionService, type SessionView } from './application/session.service.js';
 /** Integration events IAM publishes. */
