@@ -47,7 +47,8 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // A small per-account limit on GET /auth/session proves limits can count per account.
+    t = await startTestApp({ RATE_LIMITS: 'iam-session=8/60' });
     prisma = t.app.get(PrismaService);
   });
   afterAll(() => t.close());
@@ -59,6 +60,21 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     const bogus = await api(t, 'GET', '/auth/session', { token: 'hba_nope' });
     expect(bogus.status).toBe(401);
     expect(bogus.body.code).toBe('TOKEN_INVALID');
+  });
+
+  it('accepts the token only in the Authorization header, never in the URL', async () => {
+    const me = await given.citizen(t);
+    const res = await api(t, 'GET', `/auth/session?access_token=${me.accessToken}`);
+    expect(res.status).toBe(401);
+  });
+
+  it('counts per-account rate limits by account, whatever the client IP', async () => {
+    const me = await given.citizen(t);
+    for (let i = 0; i < 8; i++) expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
+    const limited = await api(t, 'GET', '/auth/session', { token: me.accessToken });
+    expect(limited.status).toBe(429);
+    const other = await given.citizen(t);
+    expect((await api(t, 'GET', '/auth/session', { token: other.accessToken })).status).toBe(200);
   });
 
   it('rotates the refresh token: the new pair works, the old access token stops', async () => {

@@ -14,6 +14,7 @@ import { BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
 import { DevSmsController } from './api/dev-sms.controller.js';
 import { DevOidcProvider } from './dev/dev-oidc.provider.js';
 import { AccessRevocations } from './infrastructure/access-revocations.js';
+import { AccountResolverHook } from './infrastructure/account-resolver.hook.js';
 import { BearerStrategy } from './infrastructure/bearer.strategy.js';
 import { IamConfig } from './infrastructure/iam-config.js';
 import { OidcClients } from './infrastructure/oidc-clients.js';
@@ -55,6 +56,7 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     IamApi,
     SocketAuthenticator,
     BearerStrategy,
+    AccountResolverHook,
     BearerAuthGuard,
     RolesGuard,
   ],

@@ -103,6 +103,7 @@ export class AuthController {
 
   @Get('session')
   @Auth()
+  @RateLimit({ name: 'iam-session', points: 120, durationS: 60, by: 'account' })
   @ApiOperation({ summary: 'The session the access token belongs to (who am I, without the profile)' })
   @ApiOkResponse({ type: CurrentSessionDto })
   current(@CurrentAccount() account: AuthenticatedAccount): CurrentSessionDto {
