@@ -1,3 +1,5 @@
+import { AccountRoleChanged, IamApi } from '@heyblue/iam';
+import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, MOBILE_REDIRECT, oidcSignIn, providerLogin, randomPhone, readOtp } from '../support/given.js';
 
@@ -58,5 +60,39 @@ describe('IAM sign-in over HTTP with the dev OpenID provider and SMS outbox', ()
     expect(officer.role).toBe('officer');
     const admin = await given.admin(t);
     expect(admin.role).toBe('admin');
+  });
+
+  it('accepts the admin dashboard redirect URI of this deployment', async () => {
+    const redirectUri = `${t.url}/admin/callback`;
+    const start = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri } });
+    expect(start.status).toBe(200);
+    const redirect = await providerLogin(start.body.authorizationUrl, redirectUri, 'dashboard-user@example.org');
+    expect(redirect.origin + redirect.pathname).toBe(redirectUri);
+    const cb = await api(t, 'POST', '/auth/oidc/callback', { body: { state: redirect.searchParams.get('state'), code: redirect.searchParams.get('code') } });
+    expect(cb.status).toBe(200);
+    expect(cb.body.status).toBe('phone_required');
+  });
+
+  it('promotes an existing citizen when ETL puts their e-mail on the officer roster (idempotent by e-mail)', async () => {
+    const me = await given.citizen(t, { login: 'later-officer' });
+    const iam = t.app.get(IamApi);
+    const entry = { badgeNumber: 'B-77', email: 'Later-Officer@dev.heyblue.test', firstName: 'Lee', lastName: 'Ater', precinct: '7th', zip: '10007' };
+    expect(await iam.upsertOfficerRosterEntry(entry)).toEqual({ created: true, promotedAccountIds: [me.accountId] });
+    expect(await iam.upsertOfficerRosterEntry({ ...entry, precinct: '8th' })).toEqual({ created: false, promotedAccountIds: [] });
+    const prisma = t.app.get(PrismaService);
+    expect(await prisma.iamOfficerRoster.count({ where: { badgeNumber: 'B-77' } })).toBe(1);
+    const who = await api(t, 'GET', '/auth/session', { token: me.accessToken });
+    expect(who.body.account.role).toBe('officer');
+    const events = await prisma.outboxEvent.findMany({ where: { type: AccountRoleChanged.type } });
+    expect(events.map((e) => e.payload)).toContainEqual({ accountId: me.accountId, previousRole: 'citizen', role: 'officer', changedBy: null, precinct: '7th' });
+    const views = await iam.getAccounts([me.accountId, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']);
+    expect(views).toEqual([{ id: me.accountId, role: 'officer', status: 'active', phoneMasked: expect.stringMatching(/^\+1\*{6}\d{4}$/) }]);
+  });
+
+  it('records audit entries that other contexts add through the facade', async () => {
+    const admin = await given.admin(t);
+    await t.app.get(IamApi).recordAudit({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', userAgent: 'etl', detail: { rows: 3 } });
+    const res = await api(t, 'GET', '/admin/audit?action=etl_upload', { token: admin.accessToken });
+    expect(res.body.items).toEqual([expect.objectContaining({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', detail: { rows: 3 } })]);
   });
 });
