@@ -122,6 +122,28 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     expect(ended?.revokedReason).toBe('device_replaced');
   });
 
+  it('makes a new device verify the phone again at sign-in, which ends the old device’s sessions', async () => {
+    const me = await given.citizen(t, { deviceId: 'phone-a' });
+    const same = await oidcSignIn(t, me.login, randomIp(), { deviceId: 'phone-a' });
+    expect(same.body.status).toBe('active');
+
+    const moved = await oidcSignIn(t, me.login, randomIp(), { deviceId: 'phone-b' });
+    expect(moved.status).toBe(200);
+    expect(moved.body.status).toBe('phone_required');
+    expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
+    const ip = randomIp();
+    const registrationToken = moved.body.registrationToken;
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: me.phone }, ip });
+    const code = await readOtp(t, me.phone);
+    const verified = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone: me.phone, code, deviceId: 'phone-b' }, ip });
+    expect(verified.status).toBe(200);
+    expect(verified.body.session.account.id).toBe(me.accountId);
+    expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(401);
+    expect((await api(t, 'GET', '/auth/session', { token: same.body.session.accessToken })).status).toBe(401);
+    expect((await api(t, 'GET', '/auth/session', { token: verified.body.session.accessToken })).status).toBe(200);
+    expect((await oidcSignIn(t, me.login, randomIp(), { deviceId: 'phone-b' })).body.status).toBe('active');
+  });
+
   it('serves /dev/sms newest first with the fields of the contract', async () => {
     const { registrationToken, ip } = await registration();
     const phone = randomPhone();

@@ -190,6 +190,10 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect(bad.status).toBe(400);
     const unknown = await api(t, 'POST', '/admin/accounts/00000000-0000-4000-8000-000000000000/role', { token: admin.accessToken, body: { role: 'officer' } });
     expect(unknown.status).toBe(404);
+    const own = await api(t, 'POST', `/admin/accounts/${admin.accountId}/suspend`, { token: admin.accessToken });
+    expect(own.status).toBe(422);
+    expect(own.body.code).toBe('OWN_ACCOUNT');
+    expect((await api(t, 'GET', '/auth/session', { token: admin.accessToken })).status).toBe(200);
   });
 
   it('pages the audit trail newest first with a cursor', async () => {

@@ -102,14 +102,14 @@ export async function providerLogin(authorizationUrl: string, redirectUri: strin
 }
 
 /** The OIDC half: providers → start → login form → consent → callback. Returns the callback answer. */
-export async function oidcSignIn(t: TestApp, login: string, ip = randomIp()) {
+export async function oidcSignIn(t: TestApp, login: string, ip = randomIp(), extra: { deviceId?: string } = {}) {
   const start = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: MOBILE_REDIRECT }, ip });
   if (start.status !== 200) throw new Error(`oidc/start ${start.status}: ${JSON.stringify(start.body)}`);
   const redirect = await providerLogin(start.body.authorizationUrl, MOBILE_REDIRECT, login);
   const code = redirect.searchParams.get('code');
   const state = redirect.searchParams.get('state');
   if (!code || state !== start.body.state) throw new Error(`unexpected redirect ${redirect.href}`);
-  return api(t, 'POST', '/auth/oidc/callback', { body: { state, code }, ip });
+  return api(t, 'POST', '/auth/oidc/callback', { body: { state, code, ...extra }, ip });
 }
 
 /** Newest OTP the dev SMS outbox holds for a phone. */

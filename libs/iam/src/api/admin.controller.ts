@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { AuthenticatedAccount } from '../domain/account.js';
 import { AdminService } from '../application/admin.service.js';
 import type { RequestMeta } from '../application/request-meta.js';
@@ -18,6 +18,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Change an account’s role' })
   @ApiOkResponse({ type: SessionAccountDto })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
+  @ApiUnprocessableEntityResponse({ description: 'OWN_ACCOUNT: admins cannot change or suspend themselves' })
   changeRole(@Param() p: AccountIdParam, @Body() body: ChangeRoleDto, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
     return this.admin.changeRole(actor, p.id, body.role, meta);
   }
@@ -27,6 +28,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Suspend an account: its sessions end at once and it cannot sign in again' })
   @ApiOkResponse({ schema: { properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['suspended'] } } } })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
+  @ApiUnprocessableEntityResponse({ description: 'OWN_ACCOUNT: admins cannot change or suspend themselves' })
   suspend(@Param() p: AccountIdParam, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
     return this.admin.suspend(actor, p.id, meta);
   }

@@ -62,7 +62,7 @@ export class AuthController {
   @ApiUnprocessableEntityResponse({ description: 'EMAIL_REQUIRED' })
   @ApiServiceUnavailableResponse({ description: 'PROVIDER_UNAVAILABLE' })
   callback(@Body() body: CallbackDto, @Meta() meta: RequestMeta): Promise<CallbackResponseDto> {
-    return this.signIn.callback(body.state, body.code, meta);
+    return this.signIn.callback(body.state, body.code, meta, body.deviceId);
   }
 
   @Post('phone/start')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFound, OutboxService, PrismaService } from '@heyblue/platform';
+import { DomainError, NotFound, OutboxService, PrismaService } from '@heyblue/platform';
 import type { AuthenticatedAccount, Role } from '../domain/account.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
 import { AccountSuspended } from '../events/account-suspended.integration-event.js';
@@ -8,6 +8,11 @@ import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repo
 import { PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
 import type { RequestMeta } from './request-meta.js';
+
+/** An admin cannot demote or suspend themselves (the last admin would lock everyone out). */
+function notSelf(actor: AuthenticatedAccount | null, accountId: string): void {
+  if (actor?.id === accountId) throw new DomainError('OWN_ACCOUNT', 'Admins cannot change the role of, or suspend, their own account.', 422);
+}
 
 /** Role changes, suspensions and admin pre-authorisation. */
 @Injectable()
@@ -22,6 +27,7 @@ export class AdminService {
   ) {}
 
   async changeRole(actor: AuthenticatedAccount | null, accountId: string, role: Role, meta: RequestMeta = {}): Promise<{ id: string; role: Role }> {
+    notSelf(actor, accountId);
     await this.prisma.$transaction(async (tx) => {
       const account = await this.accounts.byId(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
@@ -35,6 +41,7 @@ export class AdminService {
   }
 
   async suspend(actor: AuthenticatedAccount | null, accountId: string, meta: RequestMeta = {}): Promise<{ id: string; status: 'suspended' }> {
+    notSelf(actor, accountId);
     const ended = await this.prisma.$transaction(async (tx) => {
       const account = await this.accounts.byId(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');

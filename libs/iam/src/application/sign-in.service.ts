@@ -47,7 +47,11 @@ export class SignInService {
     return { authorizationUrl, state };
   }
 
-  async callback(state: string, code: string, meta: RequestMeta): Promise<CallbackResult> {
+  /**
+   * `deviceId` (optional, mobile): a device other than the one the account's phone is bound
+   * to must verify the phone again, which moves the number to it and ends the old device's sessions.
+   */
+  async callback(state: string, code: string, meta: RequestMeta, deviceId?: string): Promise<CallbackResult> {
     const pending = await this.flows.takeSignIn(state);
     if (!pending) {
       await this.audit.record({ action: 'sign_in_failed', ...meta, detail: { reason: 'INVALID_STATE' } });
@@ -66,15 +70,15 @@ export class SignInService {
       await this.audit.record({ action: 'sign_in_failed', targetId: account.id, ...meta, detail: { provider: pending.provider, reason: 'ACCOUNT_SUSPENDED' } });
       throw IamErrors.accountSuspended();
     }
-    if (!account.phoneVerified) {
+    const boundDevice = account.phoneVerified ? await this.accounts.boundDevice(this.prisma, account.id) : null;
+    if (!account.phoneVerified || (deviceId !== undefined && deviceId !== boundDevice)) {
       const registrationToken = newToken('hbg');
       await this.flows.putRegistration(registrationToken, { accountId: account.id }, this.config.registrationTtlS);
-      await this.audit.record({ actorId: account.id, action: 'sign_in_phone_required', targetId: account.id, ...meta, detail: { provider: pending.provider } });
+      await this.audit.record({ actorId: account.id, action: 'sign_in_phone_required', targetId: account.id, ...meta, detail: { provider: pending.provider, newDevice: account.phoneVerified } });
       return { status: 'phone_required', registrationToken };
     }
     const session = await this.prisma.$transaction(async (tx) => {
-      const deviceId = await this.accounts.boundDevice(tx, account.id);
-      const s = await this.sessions.issue(tx, account, deviceId);
+      const s = await this.sessions.issue(tx, account, boundDevice);
       await this.audit.record({ actorId: account.id, action: 'sign_in', targetId: account.id, ...meta, detail: { provider: pending.provider, sessionId: s.sessionId } }, tx);
       return s;
     });

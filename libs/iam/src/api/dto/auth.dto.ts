@@ -26,6 +26,13 @@ export class StartSignInResponseDto {
 export class CallbackDto {
   @ApiProperty() @IsString() @Length(1, 200) state!: string;
   @ApiProperty() @IsString() @Length(1, 2000) code!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Mobile app installation id (extension to the contract, optional). When the account’s phone is bound to another device, the answer is phone_required: verifying the phone here moves it to this device and ends the old device’s sessions.',
+  })
+  @IsOptional() @IsString() @Length(1, 200)
+  deviceId?: string;
 }
 
 export class SessionAccountDto {
