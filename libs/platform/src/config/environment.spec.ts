@@ -25,6 +25,13 @@ describe('environment validation', () => {
     expect(() => validateEnvironment({ ...BASE, RATE_LIMITS: 'otp=lots' })).toThrow(/RATE_LIMITS/);
   });
 
+  it('treats empty values (NAME= in a .env file) as unset', () => {
+    const env = validateEnvironment({ ...BASE, PUBLIC_BASE_URL: '', PORT: '', REDIS_PREFIX: '' });
+    expect(env.PUBLIC_BASE_URL).toBeUndefined();
+    expect(env.PORT).toBe(3000);
+    expect(env.REDIS_PREFIX).toBe('heyblue');
+  });
+
   it('refuses development mode in production', () => {
     expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' })).toThrow(/HEYBLUE_DEV_MODE.*production/);
   });

@@ -246,7 +246,9 @@ export type Env = Environment;
 
 /** Validates and types raw environment variables; throws one readable error listing every problem. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  // `NAME=` in a .env file means "not set": let the default (or the optional) apply.
+  const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const env = plainToInstance(Environment, given, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
   if (env.NODE_ENV === 'production' && env.HEYBLUE_DEV_MODE) {
