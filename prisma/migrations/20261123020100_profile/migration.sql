@@ -8,6 +8,7 @@ CREATE TABLE "profile_profile" (
     "avatar_url" TEXT,
     "zip" TEXT,
     "role" TEXT NOT NULL,
+    "role_as_of" TIMESTAMPTZ(3) NOT NULL DEFAULT 'epoch'::timestamptz,
     "precinct" TEXT,
     "share_consent" BOOLEAN NOT NULL DEFAULT false,
     "points_balance" INTEGER NOT NULL DEFAULT 0,

@@ -1,0 +1,13 @@
+import type { ProfileRole } from '../domain/profile.js';
+
+export interface AccountSummary {
+  id: string;
+  role: ProfileRole;
+  /** Masked by IAM, e.g. `+1******4567`; null before phone verification. */
+  phoneMasked: string | null;
+}
+
+/** IAM's account facts Profile shows on `GET /me` (IAM owns them). */
+export abstract class AccountDirectory {
+  abstract getAccount(accountId: string): Promise<AccountSummary | null>;
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { NotFound, OutboxService, PrismaService } from '@heyblue/platform';
+import { asRole, type ProfileRole } from '../domain/profile.js';
+import { ProfileUpdated } from '../events/profile-updated.integration-event.js';
+import { PrismaProfileStore } from '../infrastructure/prisma-profile.store.js';
+import { AccountDirectory, type AccountSummary } from './ports.js';
+import { toProfileView, toPublicView, type ProfileView, type PublicProfileView } from './profile.views.js';
+
+export interface ProfilePatch {
+  displayName?: string;
+  bio?: string | null;
+  avatarUrl?: string | null;
+  zip?: string | null;
+  shareConsent?: boolean;
+}
+
+export interface MeView {
+  account: { id: string; role: string; phone: string | null };
+  profile: ProfileView;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The profile use cases: my profile (created on first read if AccountCreated is in flight), edits, public view. */
+@Injectable()
+export class ProfileService {
+  constructor(
+    private readonly store: PrismaProfileStore,
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxService,
+    private readonly accounts: AccountDirectory,
+  ) {}
+
+  async me(caller: { id: string; role: string }): Promise<MeView> {
+    const account: AccountSummary = (await this.accounts.getAccount(caller.id)) ?? { id: caller.id, role: asRole(caller.role), phoneMasked: null };
+    return { account: { id: account.id, role: account.role, phone: account.phoneMasked }, profile: await this.mine(account.id, account.role) };
+  }
+
+  /** My profile; a default one is made when AccountCreated has not been projected yet (no 404 for a fresh account). */
+  async mine(accountId: string, role: ProfileRole): Promise<ProfileView> {
+    let row = await this.store.find(this.prisma, accountId);
+    if (!row) {
+      await this.store.ensure(this.prisma, accountId, role);
+      row = await this.store.find(this.prisma, accountId);
+    } else if (row.role !== role) {
+      await this.store.syncRole(accountId, role);
+      row = { ...row, role };
+    }
+    if (!row) throw new Error('profile vanished after creation');
+    return toProfileView(row);
+  }
+
+  async update(caller: { id: string; role: string }, patch: ProfilePatch): Promise<ProfileView> {
+    const role = asRole(caller.role);
+    const changed = Object.entries(patch)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    await this.store.ensure(this.prisma, caller.id, role);
+    const view = await this.prisma.$transaction(async (tx) => {
+      if (changed.length > 0) await this.store.update(tx, caller.id, patch);
+      const row = await this.store.find(tx, caller.id);
+      if (!row) throw new Error('profile vanished');
+      if (changed.length > 0) {
+        await this.outbox.publish(
+          tx,
+          new ProfileUpdated({ accountId: caller.id, changed, displayName: row.displayName, zip: row.zip, shareConsent: row.shareConsent, updatedAt: new Date().toISOString() }),
+        );
+      }
+      return toProfileView(row);
+    });
+    if (changed.length > 0) this.outbox.kick();
+    return view;
+  }
+
+  async publicProfile(id: string): Promise<PublicProfileView> {
+    const row = UUID.test(id) ? await this.store.find(this.prisma, id) : null;
+    if (!row) throw new NotFound('Profile', 'PROFILE_NOT_FOUND');
+    return toPublicView(row);
+  }
+}

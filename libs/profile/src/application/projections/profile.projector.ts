@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxService, type EventEnvelope, type Tx } from '@heyblue/platform';
+import type { PointsDonatedPayload, PointsEarnedPayload, PointsRedeemedPayload } from '@heyblue/rewards';
+import { asRole, displayNameFromProvider, type ProfileRole } from '../../domain/profile.js';
+import { newTrophies, trophyName } from '../../domain/trophies.js';
+import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
+import { PrismaProfileStore } from '../../infrastructure/prisma-profile.store.js';
+import type { AccountCreatedPayload, AccountRoleChangedPayload } from '../contracts/iam-events.contract.js';
+import type { ConnectionEstablishedPayload } from '../contracts/connection-established.contract.js';
+import { ProfileNotifier } from './profile-notifier.js';
+
+/**
+ * Keeps the profile read model in step with IAM, Connections and Rewards events. Each
+ * method runs inside the consumer's transaction (exactly-once in effect per event) and is
+ * order-tolerant: balances carry the ledger sequence, counts are recounted from per-event
+ * rows, role changes carry their time, and any event may arrive before AccountCreated.
+ */
+@Injectable()
+export class ProfileProjector {
+  constructor(
+    private readonly store: PrismaProfileStore,
+    private readonly outbox: OutboxService,
+    private readonly notifier: ProfileNotifier,
+  ) {}
+
+  async onAccountCreated(e: EventEnvelope<AccountCreatedPayload>, tx: Tx): Promise<void> {
+    await this.store.applyAccount(tx, {
+      accountId: e.payload.accountId,
+      role: asRole(e.payload.role),
+      precinct: e.payload.precinct ?? null,
+      displayName: e.payload.displayName ? displayNameFromProvider(e.payload.displayName) : null,
+      asOf: new Date(e.occurredAt),
+    });
+  }
+
+  async onAccountRoleChanged(e: EventEnvelope<AccountRoleChangedPayload>, tx: Tx): Promise<void> {
+    await this.store.applyAccount(tx, {
+      accountId: e.payload.accountId,
+      role: asRole(e.payload.role),
+      precinct: e.payload.precinct ?? null,
+      displayName: null,
+      asOf: new Date(e.occurredAt),
+    });
+  }
+
+  async onConnectionEstablished(e: EventEnvelope<ConnectionEstablishedPayload>, tx: Tx): Promise<void> {
+    const at = new Date(e.payload.establishedAt);
+    const zip = e.payload.zip && /^\d{5}$/.test(e.payload.zip) ? e.payload.zip : null;
+    for (const [accountId, role] of [
+      [e.payload.citizenId, 'citizen'],
+      [e.payload.officerId, 'officer'],
+    ] as Array<[string, ProfileRole]>) {
+      await this.store.ensure(tx, accountId, role);
+      await this.store.lock(tx, accountId);
+      await this.store.addConnection(tx, accountId, e.payload.connectionId, zip, at);
+      await this.evaluateTrophies(tx, accountId);
+    }
+  }
+
+  async onPointsEarned(e: EventEnvelope<PointsEarnedPayload>, tx: Tx): Promise<void> {
+    await this.store.ensure(tx, e.payload.accountId, asRole(e.payload.role));
+    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
+    this.notifier.afterCommit(tx, e.payload.accountId, 'points.awarded', { points: e.payload.points, reason: e.payload.reason, balance: e.payload.balance });
+  }
+
+  async onPointsRedeemed(e: EventEnvelope<PointsRedeemedPayload>, tx: Tx): Promise<void> {
+    await this.store.ensure(tx, e.payload.accountId, 'citizen');
+    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
+  }
+
+  async onPointsDonated(e: EventEnvelope<PointsDonatedPayload>, tx: Tx): Promise<void> {
+    await this.store.ensure(tx, e.payload.accountId, 'officer');
+    await this.store.lock(tx, e.payload.accountId);
+    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
+    await this.store.addDonation(tx, e.payload.accountId, e.payload.donationId, e.payload.points, new Date(e.payload.donatedAt));
+    await this.evaluateTrophies(tx, e.payload.accountId);
+  }
+
+  private async evaluateTrophies(tx: Tx, accountId: string): Promise<void> {
+    const { stats, held } = await this.store.stats(tx, accountId);
+    const now = new Date();
+    for (const code of newTrophies(stats, held)) {
+      if (!(await this.store.awardTrophy(tx, accountId, code, now))) continue;
+      const name = trophyName(code);
+      await this.outbox.publish(tx, new TrophyAwarded({ accountId, code, name, awardedAt: now.toISOString() }));
+      this.notifier.afterCommit(tx, accountId, 'trophy.awarded', { code, name, awardedAt: now.toISOString() });
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '@heyblue/platform';
+import { DEFAULT_DISPLAY_NAME, type ProfileRole } from '../domain/profile.js';
+import type { TrophyStats } from '../domain/trophies.js';
+
+export interface ProfileRow {
+  id: string;
+  displayName: string;
+  bio: string | null;
+  avatarUrl: string | null;
+  zip: string | null;
+  role: string;
+  precinct: string | null;
+  shareConsent: boolean;
+  pointsBalance: number;
+  connectionsCount: number;
+}
+
+export interface TrophyRow {
+  code: string;
+  awardedAt: Date;
+}
+
+const EPOCH = new Date(0);
+
+/**
+ * The profile read model's tables. Every write is idempotent (ON CONFLICT, per-event rows,
+ * version guards) so redelivered or out-of-order events converge to the same state.
+ */
+@Injectable()
+export class PrismaProfileStore {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates a placeholder profile if none exists; never changes an existing one. */
+  async ensure(db: Tx | PrismaService, accountId: string, role: ProfileRole, displayName = DEFAULT_DISPLAY_NAME): Promise<void> {
+    await db.$executeRaw`
+      INSERT INTO profile_profile (id, display_name, role, role_as_of) VALUES (${accountId}::uuid, ${displayName}, ${role}, ${EPOCH})
+      ON CONFLICT (id) DO NOTHING`;
+  }
+
+  /**
+   * Serialises the projections of one account (consumers run concurrently): recounts and
+   * trophy checks then see every committed row of earlier events.
+   */
+  async lock(tx: Tx, accountId: string): Promise<void> {
+    await tx.$queryRaw`SELECT 1 FROM profile_profile WHERE id = ${accountId}::uuid FOR UPDATE`;
+  }
+
+  /** Applies IAM account facts (role, precinct, provider name) unless newer ones were applied already. */
+  async applyAccount(tx: Tx, a: { accountId: string; role: ProfileRole; precinct: string | null; displayName: string | null; asOf: Date }): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO profile_profile (id, display_name, role, precinct, role_as_of)
+      VALUES (${a.accountId}::uuid, ${a.displayName ?? DEFAULT_DISPLAY_NAME}, ${a.role}, ${a.precinct}, ${a.asOf})
+      ON CONFLICT (id) DO UPDATE SET
+        role = CASE WHEN profile_profile.role_as_of <= EXCLUDED.role_as_of THEN EXCLUDED.role ELSE profile_profile.role END,
+        precinct = CASE WHEN profile_profile.role_as_of <= EXCLUDED.role_as_of THEN coalesce(EXCLUDED.precinct, profile_profile.precinct) ELSE profile_profile.precinct END,
+        role_as_of = greatest(profile_profile.role_as_of, EXCLUDED.role_as_of),
+        display_name = CASE WHEN profile_profile.display_name_custom OR ${a.displayName}::text IS NULL THEN profile_profile.display_name ELSE EXCLUDED.display_name END,
+        updated_at = now()`;
+  }
+
+  /** Keeps the balance of the newest ledger entry seen (ledger sequence as the version). */
+  async applyBalance(tx: Tx, accountId: string, balance: number, ledgerSeq: bigint): Promise<void> {
+    await tx.$executeRaw`
+      UPDATE profile_profile SET points_balance = ${balance}, balance_seq = ${ledgerSeq}, updated_at = now()
+      WHERE id = ${accountId}::uuid AND balance_seq < ${ledgerSeq}`;
+  }
+
+  /** Records a connection once and recounts (a repeat changes nothing). */
+  async addConnection(tx: Tx, accountId: string, connectionId: string, zip: string | null, at: Date): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO profile_connection (account_id, connection_id, zip, established_at)
+      VALUES (${accountId}::uuid, ${connectionId}::uuid, ${zip}, ${at}) ON CONFLICT DO NOTHING`;
+    await tx.$executeRaw`
+      UPDATE profile_profile SET connections_count = (SELECT count(*) FROM profile_connection WHERE account_id = ${accountId}::uuid), updated_at = now()
+      WHERE id = ${accountId}::uuid`;
+  }
+
+  async addDonation(tx: Tx, accountId: string, donationId: string, points: number, at: Date): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO profile_donation (account_id, donation_id, points, donated_at)
+      VALUES (${accountId}::uuid, ${donationId}::uuid, ${points}, ${at}) ON CONFLICT DO NOTHING`;
+  }
+
+  async stats(tx: Tx, accountId: string): Promise<{ stats: TrophyStats; held: string[] }> {
+    const [row] = await tx.$queryRaw<Array<{ connections: bigint; zips: bigint; donations: bigint; donated: bigint; held: string[] }>>`
+      SELECT
+        (SELECT count(*) FROM profile_connection WHERE account_id = ${accountId}::uuid) AS connections,
+        (SELECT count(DISTINCT zip) FROM profile_connection WHERE account_id = ${accountId}::uuid AND zip IS NOT NULL) AS zips,
+        (SELECT count(*) FROM profile_donation WHERE account_id = ${accountId}::uuid) AS donations,
+        (SELECT coalesce(sum(points), 0) FROM profile_donation WHERE account_id = ${accountId}::uuid)::bigint AS donated,
+        ARRAY(SELECT code FROM profile_trophy WHERE account_id = ${accountId}::uuid) AS held`;
+    return {
+      stats: {
+        connections: Number(row?.connections ?? 0),
+        distinctZips: Number(row?.zips ?? 0),
+        donations: Number(row?.donations ?? 0),
+        donatedPoints: Number(row?.donated ?? 0),
+      },
+      held: row?.held ?? [],
+    };
+  }
+
+  /** True when this call awarded it (false when the account already held it). */
+  async awardTrophy(tx: Tx, accountId: string, code: string, at: Date): Promise<boolean> {
+    const n = await tx.$executeRaw`
+      INSERT INTO profile_trophy (account_id, code, awarded_at) VALUES (${accountId}::uuid, ${code}, ${at}) ON CONFLICT DO NOTHING`;
+    return n === 1;
+  }
+
+  async find(db: Tx | PrismaService, accountId: string): Promise<(ProfileRow & { trophies: TrophyRow[] }) | null> {
+    const profile = await db.profile.findUnique({
+      where: { id: accountId },
+      select: {
+        id: true,
+        displayName: true,
+        bio: true,
+        avatarUrl: true,
+        zip: true,
+        role: true,
+        precinct: true,
+        shareConsent: true,
+        pointsBalance: true,
+        connectionsCount: true,
+      },
+    });
+    if (!profile) return null;
+    const trophies = await db.profileTrophy.findMany({ where: { accountId }, orderBy: [{ awardedAt: 'asc' }, { code: 'asc' }], select: { code: true, awardedAt: true } });
+    return { ...profile, trophies };
+  }
+
+  async update(
+    tx: Tx,
+    accountId: string,
+    patch: { displayName?: string; bio?: string | null; avatarUrl?: string | null; zip?: string | null; shareConsent?: boolean },
+  ): Promise<void> {
+    await tx.profile.update({
+      where: { id: accountId },
+      data: { ...patch, ...(patch.displayName !== undefined ? { displayNameCustom: true } : {}) },
+    });
+  }
+
+  /** Syncs the role from IAM's answer on read (IAM owns it; the read model follows). */
+  async syncRole(accountId: string, role: ProfileRole): Promise<void> {
+    await this.prisma.profile.updateMany({ where: { id: accountId, NOT: { role } }, data: { role, roleAsOf: new Date() } });
+  }
+
+  get client(): PrismaService {
+    return this.prisma;
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { EventConsumers, type EventClass, type EventHandler, type Tx } from '@heyblue/platform';
+import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
+import { ConnectionEstablishedV1 } from '../application/contracts/connection-established.contract.js';
+import { AccountCreatedV1, AccountRoleChangedV1 } from '../application/contracts/iam-events.contract.js';
+import { ProfileNotifier } from '../application/projections/profile-notifier.js';
+import { ProfileProjector } from '../application/projections/profile.projector.js';
+
+/** Handler ids of the profile context (`<context>.<handler>`: the dedupe key and queue). */
+export const PROFILE_HANDLERS = {
+  accountCreated: 'profile.on-account-created',
+  accountRoleChanged: 'profile.on-account-role-changed',
+  connectionEstablished: 'profile.on-connection-established',
+  pointsEarned: 'profile.on-points-earned',
+  pointsRedeemed: 'profile.on-points-redeemed',
+  pointsDonated: 'profile.on-points-donated',
+} as const;
+
+@Injectable()
+export class ProfileSubscriptions implements OnModuleInit {
+  constructor(
+    private readonly consumers: EventConsumers,
+    private readonly projector: ProfileProjector,
+    private readonly notifier: ProfileNotifier,
+  ) {}
+
+  onModuleInit(): void {
+    const p = this.projector;
+    this.on(PROFILE_HANDLERS.accountCreated, AccountCreatedV1, (e, tx) => p.onAccountCreated(e, tx));
+    this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChangedV1, (e, tx) => p.onAccountRoleChanged(e, tx));
+    this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablishedV1, (e, tx) => p.onConnectionEstablished(e, tx));
+    this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx));
+    this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx));
+    this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx));
+  }
+
+  private on<P extends object>(id: string, event: EventClass<P>, handle: EventHandler<P>): void {
+    this.consumers.subscribe(id, event, async (e, tx: Tx) => {
+      try {
+        await handle(e, tx);
+      } catch (err) {
+        this.notifier.discard(tx);
+        throw err;
+      }
+      this.notifier.flush(tx);
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { RedisService, type Tx } from '@heyblue/platform';
+import { ProfileNotifier } from '../application/projections/profile-notifier.js';
+
+/** Connections' socket namespace and per-account room (libs/connections/src/connections.constants.ts). */
+const NAMESPACE = '/connections';
+const accountRoom = (accountId: string) => `a:${accountId}`;
+
+/**
+ * Emits through the socket.io Redis adapter without owning any socket: a detached
+ * socket.io server on the same adapter key broadcasts to the account's room, and whichever
+ * instance holds the account's sockets delivers. Notices are queued per handler run and
+ * sent when it succeeded; a notice may repeat if the commit itself then fails and the
+ * event is retried (notices are hints, the profile read model is the truth).
+ */
+@Injectable()
+export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicationShutdown {
+  private readonly logger = new Logger('ProfileNotifier');
+  private io?: Server;
+  private pub?: Redis;
+  private sub?: Redis;
+  private readonly pending = new WeakMap<object, Array<() => void>>();
+
+  constructor(private readonly redis: RedisService) {
+    super();
+  }
+
+  afterCommit(tx: Tx, accountId: string, event: string, payload: object): void {
+    let queue = this.pending.get(tx);
+    if (!queue) {
+      queue = [];
+      this.pending.set(tx, queue);
+    }
+    queue.push(() => this.server().of(NAMESPACE).to(accountRoom(accountId)).emit(event, payload));
+  }
+
+  flush(tx: Tx): void {
+    const queue = this.pending.get(tx);
+    this.pending.delete(tx);
+    for (const send of queue ?? []) {
+      try {
+        send();
+      } catch (err) {
+        this.logger.warn(`socket notice not sent: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  discard(tx: Tx): void {
+    this.pending.delete(tx);
+  }
+
+  private server(): Server {
+    if (!this.io) {
+      this.pub = this.redis.duplicate({ maxRetriesPerRequest: null }, 'profile-notifier-pub');
+      this.sub = this.redis.duplicate({ maxRetriesPerRequest: null }, 'profile-notifier-sub');
+      this.io = new Server({ serveClient: false });
+      this.io.adapter(createAdapter(this.pub, this.sub, { key: this.redis.key('socket.io') }));
+    }
+    return this.io;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // A detached server has no engine to close: closing its adapters and connections is enough.
+    if (this.io) await Promise.resolve(this.io.of(NAMESPACE).adapter.close()).catch(() => undefined);
+    this.pub?.disconnect();
+    this.sub?.disconnect();
+  }
+}
