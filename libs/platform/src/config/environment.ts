@@ -240,6 +240,31 @@ export class Environment {
   /** How often each instance sweeps expired availability windows and stale index members, in ms. */
   @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
   CONNECTIONS_SWEEP_INTERVAL_MS = 1000;
+
+  // ─── etl ───
+  /** Directory where uploads are kept until their job finishes (empty: `<os tmpdir>/heyblue-etl`); every instance must see it. */
+  @IsString()
+  ETL_UPLOAD_DIR = '';
+
+  /** Largest ETL upload in bytes (larger → 413); at most the server's 200 MB multipart limit. */
+  @Transform(toInt) @IsInt() @Min(1024) @Max(209_715_200)
+  ETL_MAX_UPLOAD_BYTES = 209_715_200;
+
+  /** Upload jobs one instance processes at the same time. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(16)
+  ETL_WORKER_CONCURRENCY = 1;
+
+  /** Rows per committed batch (the resume point after a restart moves batch by batch). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  ETL_BATCH_SIZE = 500;
+
+  /** Pause between batches in ms, to leave database headroom for live traffic during huge loads. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  ETL_BATCH_PAUSE_MS = 0;
+
+  /** Set to false for an instance that accepts uploads but never processes them. */
+  @Transform(toBool) @IsBoolean()
+  ETL_WORKER_ENABLED = true;
 }
 
 export type Env = Environment;

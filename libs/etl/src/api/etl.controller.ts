@@ -1,0 +1,78 @@
+import { Controller, Get, Header, HttpCode, Param, Post, Req, StreamableFile } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { ETL_COLUMNS, ETL_KINDS } from '../domain/etl-kinds.js';
+import { EtlUploadsService, type AdminActor } from '../application/etl-uploads.service.js';
+import { EtlJobAcceptedDto, EtlJobDto, EtlJobIdParam } from './dto/etl.dto.js';
+
+const actorOf = (account: AuthenticatedAccount, req: FastifyRequest): AdminActor => {
+  const ua = req.headers['user-agent'];
+  return { accountId: account.id, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
+};
+
+const COLUMNS_DOC = ETL_KINDS.map((k) => `${k}: ${[...ETL_COLUMNS[k].required, ...ETL_COLUMNS[k].optional.map((c) => `${c}?`)].join(', ')}`).join('; ');
+
+@ApiTags('admin')
+@Controller('admin/etl')
+@Auth('admin')
+export class EtlController {
+  constructor(private readonly uploads: EtlUploadsService) {}
+
+  @Post('uploads')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Upload a CSV (`,` or `;`, optional BOM), JSON array or NDJSON file to load as a background job',
+    description: `Columns per kind (header names case-insensitive; JSON uses the same keys): ${COLUMNS_DOC}. Idempotent by external_id (officers by email). Failing rows are reported and skipped.`,
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file', 'kind'],
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        kind: { type: 'string', enum: [...ETL_KINDS] },
+        dryRun: { type: 'boolean', default: false, description: 'Validate and report without writing' },
+      },
+    },
+  })
+  @ApiAcceptedResponse({ type: EtlJobAcceptedDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (kind, dryRun, file), EMPTY_FILE, MISSING_COLUMNS' })
+  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE (over ETL_MAX_UPLOAD_BYTES, 200 MB by default)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: not multipart, or a file that is not CSV/JSON/NDJSON' })
+  upload(@Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<EtlJobAcceptedDto> {
+    return this.uploads.upload(req, actorOf(account, req));
+  }
+
+  @Get('jobs/:id')
+  @ApiOperation({ summary: 'Status, progress, counts and the first 100 rejected rows of an upload job' })
+  @ApiOkResponse({ type: EtlJobDto })
+  @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
+  status(@Param() p: EtlJobIdParam, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount) {
+    return this.uploads.status(p.id, actorOf(account, req));
+  }
+
+  @Get('jobs/:id/errors.csv')
+  @Header('content-type', 'text/csv; charset=utf-8')
+  @ApiOperation({ summary: 'Every rejected row with its reason, as CSV (row, field, message); cells are formula-safe' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV with header row,field,message', schema: { type: 'string' } })
+  @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
+  async errors(@Param() p: EtlJobIdParam, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<StreamableFile> {
+    const stream = await this.uploads.errorReport(p.id, actorOf(account, req));
+    return new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="etl-${p.id}-errors.csv"` });
+  }
+}

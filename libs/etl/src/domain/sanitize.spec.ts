@@ -1,0 +1,27 @@
+import { cleanEmail, cleanText, neutraliseFormula, toE164 } from './sanitize.js';
+
+describe('ETL sanitisation', () => {
+  it('neutralises every spreadsheet formula trigger', () => {
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx']) expect(neutraliseFormula(s)).toBe(`'${s}`);
+    expect(neutraliseFormula('plain')).toBe('plain');
+  });
+
+  it('strips HTML, control characters and extra whitespace from text', () => {
+    expect(cleanText('  <script>x</script><b>Corner</b>\u0007  Deli&nbsp;&amp; Co \u200B')).toBe('x Corner Deli & Co');
+  });
+
+  it('neutralises a formula that appears once tags are stripped', () => {
+    expect(cleanText('<i></i>=cmd|calc')).toBe("'=cmd|calc");
+  });
+
+  it('lower-cases and trims e-mails', () => {
+    expect(cleanEmail('  Ann.Lee@PD.Example.GOV ')).toBe('ann.lee@pd.example.gov');
+  });
+
+  it('normalises US phone numbers to E.164 and refuses junk', () => {
+    expect(toE164('(555) 123-4567')).toBe('+15551234567');
+    expect(toE164('1 555 123 4567')).toBe('+15551234567');
+    expect(toE164('+44 20 7946 0958')).toBe('+442079460958');
+    expect(toE164('12345')).toBeNull();
+  });
+});

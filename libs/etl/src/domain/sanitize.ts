@@ -1,0 +1,50 @@
+/**
+ * Cleaning applied to every uploaded value before validation. Free text keeps its words but
+ * loses markup, control characters and a leading spreadsheet formula trigger, so a report
+ * exported to CSV and opened in a spreadsheet cannot run a formula planted in an upload.
+ */
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
+const TAG = /<\/?[a-zA-Z][^<>]*>|<!--[\s\S]*?-->/g;
+/** Characters a spreadsheet treats as the start of a formula (OWASP CSV injection). */
+const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
+
+/** Trim, collapse whitespace, strip control characters. */
+export function cleanScalar(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const s = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return s.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+}
+
+/** Neutralises a leading formula trigger by prefixing an apostrophe (what spreadsheets show as text). */
+export function neutraliseFormula(s: string): string {
+  return FORMULA_TRIGGER.test(s) ? `'${s}` : s;
+}
+
+/** Free text: HTML tags and entities out, control characters out, whitespace collapsed, formulas neutralised. */
+export function cleanText(value: unknown): string {
+  const noTags = cleanScalar(value)
+    .replace(TAG, ' ')
+    .replace(/&(nbsp|amp|lt|gt|quot|#39);/g, (_, e: string) => ({ nbsp: ' ', amp: '&', lt: '', gt: '', quot: '"', '#39': "'" })[e] ?? '');
+  return neutraliseFormula(noTags.replace(/[<>]/g, '').replace(/\s+/g, ' ').trim());
+}
+
+/** E-mail addresses compare case-insensitively in practice; store them lower-case. */
+export function cleanEmail(value: unknown): string {
+  return cleanScalar(value).toLowerCase();
+}
+
+/**
+ * US phone numbers to E.164 (`+1` and 10 digits); other numbers already in `+<digits>` form
+ * are kept. Returns null when the value cannot be a phone number.
+ */
+export function toE164(value: unknown, defaultCountry = '1'): string | null {
+  const s = cleanScalar(value);
+  if (s === '') return null;
+  const digits = s.replace(/[\s().-]/g, '');
+  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
+  if (/^\d{10}$/.test(digits) && defaultCountry === '1') return `+1${digits}`;
+  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
+  return null;
+}

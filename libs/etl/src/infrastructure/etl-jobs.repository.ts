@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxService, PrismaService } from '@heyblue/platform';
+import type { EtlKind } from '../domain/etl-kinds.js';
+import { ETL_ERRORS_IN_VIEW } from '../etl.constants.js';
+import { EtlJobCompleted } from '../events/etl-job-completed.integration-event.js';
+import type { FileFormat } from './record-reader.js';
+
+export type EtlJobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface EtlJobRecord {
+  id: string;
+  kind: EtlKind;
+  dryRun: boolean;
+  status: EtlJobStatus;
+  format: FileFormat;
+  filePath: string;
+  bytesTotal: number;
+  committedRows: number;
+  rowsOk: number;
+  rowsFailed: number;
+}
+
+export interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface BatchOutcome {
+  /** Records read so far, including this batch (the new resume point). */
+  committedRows: number;
+  bytesRead: number;
+  ok: number;
+  errors: RowError[];
+  failedRows: number;
+  /** Keys (and kind) of rows loaded in this batch, so dry runs can resolve parents later. */
+  loaded: { kind: EtlKind; keys: string[] } | null;
+}
+
+/** ETL's own tables: jobs, rejected rows, known external ids. */
+@Injectable()
+export class EtlJobsRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async create(job: { id: string; kind: EtlKind; dryRun: boolean; format: FileFormat; fileName: string; filePath: string; bytesTotal: number; createdBy: string }) {
+    await this.prisma.etlJob.create({ data: { ...job, status: 'queued' } });
+  }
+
+  async find(id: string): Promise<EtlJobRecord | null> {
+    const j = await this.prisma.etlJob.findUnique({ where: { id } });
+    return j ? { ...j, kind: j.kind as EtlKind, status: j.status as EtlJobStatus, format: j.format as FileFormat } : null;
+  }
+
+  async view(id: string) {
+    const j = await this.prisma.etlJob.findUnique({ where: { id } });
+    if (!j) return null;
+    const errors = await this.prisma.etlJobError.findMany({
+      where: { jobId: id },
+      orderBy: [{ row: 'asc' }, { field: 'asc' }],
+      take: ETL_ERRORS_IN_VIEW,
+      select: { row: true, field: true, message: true },
+    });
+    const progress = j.status === 'done' ? 1 : j.bytesTotal > 0 ? Math.min(1, Math.round((j.bytesRead / j.bytesTotal) * 1000) / 1000) : 0;
+    return {
+      id: j.id,
+      kind: j.kind,
+      dryRun: j.dryRun,
+      status: j.status,
+      progress,
+      rowsTotal: j.committedRows,
+      rowsOk: j.rowsOk,
+      rowsFailed: j.rowsFailed,
+      errors,
+      failure: j.failure,
+      createdAt: j.createdAt.toISOString(),
+      startedAt: j.startedAt?.toISOString() ?? null,
+      finishedAt: j.finishedAt?.toISOString() ?? null,
+    };
+  }
+
+  /** Every rejected row in row order, page by page (the CSV report streams it). */
+  async *allErrors(id: string): AsyncGenerator<RowError> {
+    let after: { row: number; field: string } | null = null;
+    for (;;) {
+      const page: RowError[] = await this.prisma.etlJobError.findMany({
+        where: { jobId: id, ...(after ? { OR: [{ row: { gt: after.row } }, { row: after.row, field: { gt: after.field } }] } : {}) },
+        orderBy: [{ row: 'asc' }, { field: 'asc' }],
+        take: 1_000,
+        select: { row: true, field: true, message: true },
+      });
+      yield* page;
+      if (page.length < 1_000) return;
+      const last = page[page.length - 1]!;
+      after = { row: last.row, field: last.field };
+    }
+  }
+
+  async markRunning(id: string): Promise<void> {
+    await this.prisma.etlJob.update({ where: { id }, data: { status: 'running', startedAt: new Date(), runs: { increment: 1 } } });
+  }
+
+  /**
+   * Commits a batch: counters, rejected rows and the resume point move together, guarded
+   * by the previous resume point so a stale worker cannot count a batch twice.
+   */
+  async commitBatch(id: string, previousCommitted: number, b: BatchOutcome): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const moved = await tx.etlJob.updateMany({
+        where: { id, committedRows: previousCommitted },
+        data: { committedRows: b.committedRows, bytesRead: b.bytesRead, rowsOk: { increment: b.ok }, rowsFailed: { increment: b.failedRows } },
+      });
+      if (moved.count === 0) return false;
+      if (b.errors.length > 0) {
+        await tx.etlJobError.createMany({ data: b.errors.map((e) => ({ jobId: id, ...e, message: e.message.slice(0, 500) })), skipDuplicates: true });
+      }
+      if (b.loaded && b.loaded.keys.length > 0) {
+        await tx.etlKnownRef.createMany({ data: b.loaded.keys.map((externalId) => ({ kind: b.loaded!.kind, externalId })), skipDuplicates: true });
+      }
+      return true;
+    });
+  }
+
+  /** Which of `keys` ETL has loaded before for `kind`. */
+  async knownRefs(kind: EtlKind, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.prisma.etlKnownRef.findMany({ where: { kind, externalId: { in: keys } }, select: { externalId: true } });
+    return new Set(rows.map((r) => r.externalId));
+  }
+
+  /** Final status and the EtlJobCompleted event, in one transaction. */
+  async finish(id: string, status: 'done' | 'failed', failure: string | null): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const j = await tx.etlJob.update({ where: { id }, data: { status, failure: failure?.slice(0, 1_000) ?? null, finishedAt: new Date(), ...(status === 'done' ? { bytesRead: undefined } : {}) } });
+      await this.outbox.publish(
+        tx,
+        new EtlJobCompleted({
+          jobId: j.id,
+          kind: j.kind,
+          dryRun: j.dryRun,
+          status,
+          rowsTotal: j.committedRows,
+          rowsOk: j.rowsOk,
+          rowsFailed: j.rowsFailed,
+          completedAt: (j.finishedAt ?? new Date()).toISOString(),
+        }),
+      );
+    });
+    this.outbox.kick();
+  }
+}

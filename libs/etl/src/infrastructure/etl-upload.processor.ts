@@ -1,0 +1,160 @@
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type Bull from 'bull';
+import { QueueFactory, type Env } from '@heyblue/platform';
+import { ETL_KEY_COLUMN, ETL_PARENTS, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
+import { parentRef, rowKey, validateRow, type EtlRow } from '../domain/row-rules.js';
+import { cleanScalar } from '../domain/sanitize.js';
+import { ETL_QUEUE } from '../etl.constants.js';
+import { CatalogueWriter } from './catalogue-writer.js';
+import { EtlJobsRepository, type EtlJobRecord, type RowError } from './etl-jobs.repository.js';
+import { MalformedFile, readRecords, sniffFile, type FileRecord } from './record-reader.js';
+
+/** Thrown between batches when the instance shuts down: bull retries the job later, from the resume point. */
+class Interrupted extends Error {}
+
+const ROW_WRITE_CONCURRENCY = 8;
+
+/**
+ * The bull worker of upload jobs. At-least-once safe: rows before the committed resume
+ * point are read but not processed again, batches commit with a compare-and-set on the
+ * resume point, and the upserts themselves are idempotent.
+ */
+@Injectable()
+export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('EtlUploadProcessor');
+  private stopping = false;
+
+  constructor(
+    private readonly queues: QueueFactory,
+    private readonly jobs: EtlJobsRepository,
+    private readonly writer: CatalogueWriter,
+    private readonly config: ConfigService<Env, true>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.get('ETL_WORKER_ENABLED', { infer: true })) return;
+    const concurrency = this.config.get('ETL_WORKER_CONCURRENCY', { infer: true });
+    void this.queues.get(ETL_QUEUE).process(concurrency, (job: Bull.Job<{ jobId: string }>) => this.run(job.data.jobId));
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
+  async run(jobId: string): Promise<void> {
+    const job = await this.jobs.find(jobId);
+    if (!job || job.status === 'done' || job.status === 'failed') return;
+    await this.jobs.markRunning(jobId);
+    try {
+      await this.load(job);
+      await this.jobs.finish(jobId, 'done', null);
+      await rm(job.filePath, { force: true });
+    } catch (err) {
+      if (err instanceof Interrupted) throw err;
+      if (err instanceof MalformedFile) {
+        this.logger.warn({ jobId, err: err.message }, 'etl upload unreadable');
+        await this.jobs.finish(jobId, 'failed', err.message);
+        await rm(job.filePath, { force: true });
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async load(job: EtlJobRecord): Promise<void> {
+    const shape = await sniffFile(job.filePath);
+    if (!shape) throw new MalformedFile('the file is empty');
+    if (shape.header) {
+      const missing = missingColumns(job.kind, shape.header);
+      if (missing.length > 0) throw new MalformedFile(`the header lacks required columns: ${missing.join(', ')}`);
+    }
+    const batchSize = this.config.get('ETL_BATCH_SIZE', { infer: true });
+    const pauseMs = this.config.get('ETL_BATCH_PAUSE_MS', { infer: true });
+    const { records, bytesRead } = readRecords(job.filePath, shape);
+    const firstRowOfKey = new Map<string, number>();
+    let committed = job.committedRows;
+    let batch: FileRecord[] = [];
+    const flush = async () => {
+      const outcome = await this.processBatch(job, batch, firstRowOfKey);
+      const last = batch[batch.length - 1]!.n;
+      const ok = await this.jobs.commitBatch(job.id, committed, { ...outcome, committedRows: last, bytesRead: bytesRead() });
+      if (!ok) throw new Interrupted('another worker moved this job on');
+      committed = last;
+      batch = [];
+      if (this.stopping) throw new Interrupted('shutting down');
+      if (pauseMs > 0) await sleep(pauseMs);
+    };
+    for await (const record of records) {
+      if (record.n <= committed) {
+        // Already committed in an earlier run: only remember its key for duplicate detection.
+        const key = cleanScalar(record.values[ETL_KEY_COLUMN[job.kind]]);
+        if (key && !firstRowOfKey.has(key.toLowerCase())) firstRowOfKey.set(key.toLowerCase(), record.n);
+        continue;
+      }
+      batch.push(record);
+      if (batch.length >= batchSize) await flush();
+    }
+    if (batch.length > 0) await flush();
+  }
+
+  private async processBatch(job: EtlJobRecord, batch: FileRecord[], firstRowOfKey: Map<string, number>) {
+    const errors: RowError[] = [];
+    const valid: Array<{ n: number; row: EtlRow }> = [];
+    for (const rec of batch) {
+      if (rec.problem) {
+        errors.push({ row: rec.n, field: '(row)', message: rec.problem });
+        continue;
+      }
+      const result = validateRow(job.kind, rec.values);
+      if (!result.ok) {
+        errors.push(...result.errors.map((e) => ({ row: rec.n, ...e })));
+        continue;
+      }
+      const key = rowKey(result.row).toLowerCase();
+      const first = firstRowOfKey.get(key);
+      if (first !== undefined && first !== rec.n) {
+        errors.push({ row: rec.n, field: ETL_KEY_COLUMN[job.kind], message: `duplicates row ${first}` });
+        continue;
+      }
+      firstRowOfKey.set(key, rec.n);
+      valid.push({ n: rec.n, row: result.row });
+    }
+
+    const parent = ETL_PARENTS[job.kind];
+    let loadable = valid;
+    if (job.dryRun && parent) {
+      // A dry run writes nothing, so parents must be known from earlier ETL loads.
+      const known = await this.jobs.knownRefs(parent.kind, [...new Set(valid.map((v) => parentRef(v.row)!))]);
+      loadable = [];
+      for (const v of valid) {
+        if (known.has(parentRef(v.row)!)) loadable.push(v);
+        else errors.push({ row: v.n, field: parent.column, message: 'refers to an unknown parent (load it first)' });
+      }
+    }
+
+    const loadedKeys: string[] = [];
+    if (job.dryRun) {
+      loadedKeys.push(...loadable.map((v) => rowKey(v.row)));
+    } else {
+      for (let i = 0; i < loadable.length; i += ROW_WRITE_CONCURRENCY) {
+        const slice = loadable.slice(i, i + ROW_WRITE_CONCURRENCY);
+        const results = await Promise.all(slice.map((v) => this.writer.write(job.kind, v.row)));
+        results.forEach((fieldErrors, j) => {
+          const v = slice[j]!;
+          if (fieldErrors) errors.push(...fieldErrors.map((e) => ({ row: v.n, ...e })));
+          else loadedKeys.push(rowKey(v.row));
+        });
+      }
+    }
+    const failedRows = new Set(errors.map((e) => e.row)).size;
+    return {
+      ok: loadedKeys.length,
+      errors,
+      failedRows,
+      loaded: job.dryRun ? null : { kind: job.kind as EtlKind, keys: loadedKeys },
+    };
+  }
+}
