@@ -15,6 +15,22 @@ function cli(env: Record<string, string>, ...args: string[]) {
   });
 }
 
+describe('server boot', () => {
+  it('refuses to start with a clear message when configuration is missing or malformed', async () => {
+    const failure = await run(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/api/src/main.ts'], {
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', REDIS_URL: 'http://not-redis', PORT: '0', NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' },
+      timeout: 60_000,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    const stderr = (failure as { stderr: string }).stderr;
+    expect(stderr).toContain('Invalid configuration');
+    expect(stderr).toMatch(/DATABASE_URL: DATABASE_URL must be a postgresql:\/\/ URL/);
+    expect(stderr).toMatch(/REDIS_URL: REDIS_URL must be a redis:\/\/ URL/);
+    expect(stderr).toMatch(/HEYBLUE_DEV_MODE: development mode is refused when NODE_ENV=production/);
+    expect(stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});
+
 describe('ops CLI', () => {
   it('db:migrate migrates the database named by DATABASE_URL, once', async () => {
     const name = `${process.env.HEYBLUE_TEST_RUN}_cli${randomId()}`;
