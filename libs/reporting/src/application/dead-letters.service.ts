@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { DeadLetterService, DomainError } from '@heyblue/platform';
+import { IamApi } from '@heyblue/iam';
+import type { AdminActor } from '../api/admin-actor.js';
+
+/** The admin back office over the platform's dead-letter store (every call audited). */
+@Injectable()
+export class DeadLettersAdmin {
+  constructor(
+    private readonly deadLetters: DeadLetterService,
+    private readonly iam: IamApi,
+  ) {}
+
+  async list(q: { limit?: number; cursor?: string; pending?: boolean }, actor: AdminActor) {
+    const page = await this.deadLetters.list({ limit: q.limit ?? 20, cursor: q.cursor, pendingOnly: q.pending ?? false });
+    await this.iam.recordAudit({ actorId: actor.accountId, action: 'dead_letters_listed', ip: actor.ip, userAgent: actor.userAgent, detail: { pending: q.pending ?? false } });
+    return page;
+  }
+
+  async replay(id: string, actor: AdminActor): Promise<{ id: string; status: 'replayed' }> {
+    try {
+      await this.deadLetters.replay(id);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      // The dead letter stays pending (the store releases its claim); the cause is in the logs.
+      throw new DomainError('REPLAY_FAILED', 'The delivery failed again; the dead letter stays pending.', 502);
+    }
+    await this.iam.recordAudit({ actorId: actor.accountId, action: 'dead_letter_replayed', targetId: id, ip: actor.ip, userAgent: actor.userAgent });
+    return { id, status: 'replayed' };
+  }
+}
