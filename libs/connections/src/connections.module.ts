@@ -4,21 +4,27 @@ import { ConnectionRequestsService } from './application/connection-requests.ser
 import { LocationHandler } from './application/location.handler.js';
 import { MyConnectionsQuery } from './application/my-connections.query.js';
 import { NearbyQuery } from './application/nearby.query.js';
-import { AccountNotifier, DisplayNames } from './application/ports.js';
+import { AccountNotifier, DisplayNames, SocketAuth } from './application/ports.js';
 import { PresenceService } from './application/presence.service.js';
 import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
+import { ConnectionsController } from './api/connections.controller.js';
+import { ConnectionsGateway } from './api/connections.gateway.js';
 import { SocketHub } from './api/socket-hub.js';
 import { ConnectionRepository } from './infrastructure/connection.repository.js';
 import { ConnectionsConfig } from './infrastructure/connections.config.js';
 import { ConnectionsSweeper } from './infrastructure/connections.sweeper.js';
 import { GeoIndex } from './infrastructure/geo-index.js';
+import { IamSocketAuth } from './infrastructure/iam-socket-auth.js';
 import { RedisDisplayNames } from './infrastructure/redis-display-names.js';
 import { RequestStore } from './infrastructure/request-store.js';
 import { WindowStore } from './infrastructure/window-store.js';
 
 /** Availability windows, live locations in the partitioned GEO index, proximity, connection requests. */
 @Module({
+  controllers: [ConnectionsController],
   providers: [
+    { provide: SocketAuth, useClass: IamSocketAuth },
+    ConnectionsGateway,
     ConnectionsConfig,
     GeoIndex,
     WindowStore,

@@ -21,8 +21,13 @@ export class SocketHub extends AccountNotifier {
     });
   }
 
+  /** Best effort: a push never fails the use case that caused it (the app can always re-read over REST). */
   toAccount(accountId: string, event: string, payload: unknown): void {
-    this.ns?.to(accountRoom(accountId)).emit(event, payload);
+    try {
+      this.ns?.to(accountRoom(accountId)).emit(event, payload);
+    } catch (err) {
+      this.logger.warn(`push ${event} failed: ${(err as Error).message}`);
+    }
   }
 
   windowChanged(officerId: string): void {

@@ -1,0 +1,122 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { RateLimit } from '@heyblue/platform';
+import { AvailabilityService } from '../application/availability.service.js';
+import { ConnectionRequestsService } from '../application/connection-requests.service.js';
+import { MyConnectionsQuery } from '../application/my-connections.query.js';
+import { NearbyQuery } from '../application/nearby.query.js';
+import { PresenceService } from '../application/presence.service.js';
+import { NEARBY_RADIUS, SOCKET_NAMESPACE, SOCKET_PATH, WINDOW_MINUTES } from '../connections.constants.js';
+import { ConnectionsConfig } from '../infrastructure/connections.config.js';
+import {
+  AcceptedDto,
+  AvailabilityDto,
+  ConnectionPageDto,
+  CreateRequestDto,
+  ListQueryDto,
+  NearbyDto,
+  NearbyQueryDto,
+  OpenAvailabilityDto,
+  PresenceAnswerDto,
+  PresenceDto,
+  RequestCreatedDto,
+  SocketDetailsDto,
+} from './dto/connections.dto.js';
+
+@ApiTags('connections')
+@Controller('connections')
+export class ConnectionsController {
+  constructor(
+    private readonly availability: AvailabilityService,
+    private readonly presence: PresenceService,
+    private readonly nearby: NearbyQuery,
+    private readonly requests: ConnectionRequestsService,
+    private readonly mine: MyConnectionsQuery,
+    private readonly config: ConnectionsConfig,
+  ) {}
+
+  @Post('availability')
+  @Auth('officer')
+  @ApiOperation({ summary: 'Open (or renew) an availability window; answers where to send live locations (socket.io).' })
+  @ApiCreatedResponse({ type: AvailabilityDto })
+  async open(@CurrentAccount() me: AuthenticatedAccount, @Body() body: OpenAvailabilityDto, @Req() req: FastifyRequest): Promise<AvailabilityDto> {
+    const w = await this.availability.open(me.id, body, body.zip ?? null, body.minutes ?? WINDOW_MINUTES.default);
+    return { windowId: w.windowId, expiresAt: w.expiresAt.toISOString(), socket: this.socket(req) };
+  }
+
+  @Delete('availability')
+  @Auth('officer')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Close the window: out of the index at once; `availability.expired` on the socket.' })
+  @ApiNoContentResponse()
+  async close(@CurrentAccount() me: AuthenticatedAccount): Promise<void> {
+    await this.availability.close(me.id);
+  }
+
+  @Post('presence')
+  @Auth('citizen')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Share a position (short-lived) and get the officers nearby plus the socket.io details.' })
+  @ApiOkResponse({ type: PresenceAnswerDto })
+  async presenceAt(@CurrentAccount() me: AuthenticatedAccount, @Body() body: PresenceDto, @Req() req: FastifyRequest): Promise<PresenceAnswerDto> {
+    return { socket: this.socket(req), nearby: await this.presence.share(me.id, body) };
+  }
+
+  @Get('nearby')
+  @Auth('citizen')
+  @ApiOperation({ summary: 'Officers with an open window and a fresh location near a point, nearest first (≤ 20).' })
+  @ApiOkResponse({ type: NearbyDto })
+  async near(@Query() q: NearbyQueryDto): Promise<NearbyDto> {
+    return { nearby: await this.nearby.near(q, q.radius ?? NEARBY_RADIUS.default) };
+  }
+
+  @Post('requests')
+  @Auth('citizen')
+  @RateLimit({ name: 'connection-requests', points: 30, durationS: 60, by: 'account' })
+  @ApiOperation({ summary: 'Ask a nearby officer to connect; the officer gets `connection.requested`; expires after 2 minutes.' })
+  @ApiCreatedResponse({ type: RequestCreatedDto })
+  @ApiUnprocessableEntityResponse({ description: 'TOO_FAR, ALREADY_CONNECTED_TODAY, OFFICER_NOT_AVAILABLE, POSITION_UNKNOWN' })
+  @ApiConflictResponse({ description: 'REQUEST_ALREADY_PENDING' })
+  async request(@CurrentAccount() me: AuthenticatedAccount, @Body() body: CreateRequestDto): Promise<RequestCreatedDto> {
+    return this.requests.request(me.id, body.officerId);
+  }
+
+  @Post('requests/:id/accept')
+  @Auth('officer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept: re-checks both positions, one connection per pair per 24 h, emits ConnectionEstablished.' })
+  @ApiOkResponse({ type: AcceptedDto })
+  @ApiNotFoundResponse({ description: 'REQUEST_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'REQUEST_EXPIRED, REQUEST_NOT_PENDING' })
+  @ApiUnprocessableEntityResponse({ description: 'TOO_FAR, ALREADY_CONNECTED_TODAY, POSITION_UNKNOWN' })
+  async accept(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string): Promise<AcceptedDto> {
+    return { connection: await this.requests.accept(me.id, id) };
+  }
+
+  @Post('requests/:id/decline')
+  @Auth('officer')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Decline: the citizen gets `connection.declined`.' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'REQUEST_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'REQUEST_EXPIRED, REQUEST_NOT_PENDING' })
+  async decline(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.requests.decline(me.id, id);
+  }
+
+  @Get()
+  @Auth()
+  @ApiOperation({ summary: 'My established connections, newest first.' })
+  @ApiOkResponse({ type: ConnectionPageDto })
+  async list(@CurrentAccount() me: AuthenticatedAccount, @Query() q: ListQueryDto): Promise<ConnectionPageDto> {
+    return this.mine.list(me.id, q.limit ?? 20, q.cursor);
+  }
+
+  /** The "orchestrator" answer: where the app opens its socket. */
+  private socket(req: FastifyRequest): SocketDetailsDto {
+    const url = this.config.publicBaseUrl ?? `${req.protocol}://${req.host}`;
+    return { url: url.replace(/\/$/, ''), path: SOCKET_PATH, namespace: SOCKET_NAMESPACE };
+  }
+}

@@ -1,0 +1,108 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { NEARBY_RADIUS, WINDOW_MINUTES } from '../../connections.constants.js';
+
+class PositionDto {
+  @ApiProperty({ minimum: -90, maximum: 90, example: 40.7128 })
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90)
+  lat!: number;
+
+  @ApiProperty({ minimum: -180, maximum: 180, example: -74.006 })
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180)
+  lng!: number;
+
+  @ApiPropertyOptional({ description: '5-digit US ZIP (kept only as the coarse area of a connection)', example: '10007' })
+  @IsOptional() @Matches(/^\d{5}$/, { message: 'zip must be a 5-digit US ZIP' })
+  zip?: string;
+}
+
+export class OpenAvailabilityDto extends PositionDto {
+  @ApiPropertyOptional({ minimum: WINDOW_MINUTES.min, maximum: WINDOW_MINUTES.max, default: WINDOW_MINUTES.default })
+  @IsOptional() @IsInt() @Min(WINDOW_MINUTES.min) @Max(WINDOW_MINUTES.max)
+  minutes?: number;
+}
+
+export class PresenceDto extends PositionDto {}
+
+export class NearbyQueryDto {
+  @ApiProperty({ minimum: -90, maximum: 90 })
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90)
+  lat!: number;
+
+  @ApiProperty({ minimum: -180, maximum: 180 })
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180)
+  lng!: number;
+
+  @ApiPropertyOptional({ description: 'metres', minimum: NEARBY_RADIUS.min, maximum: NEARBY_RADIUS.max, default: NEARBY_RADIUS.default })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(NEARBY_RADIUS.min) @Max(NEARBY_RADIUS.max)
+  radius?: number;
+}
+
+export class CreateRequestDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  officerId!: string;
+}
+
+export class ListQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(200)
+  cursor?: string;
+}
+
+export class SocketDetailsDto {
+  @ApiProperty({ example: 'https://api.heyblue.app' }) url!: string;
+  @ApiProperty({ example: '/socket.io' }) path!: string;
+  @ApiProperty({ example: '/connections' }) namespace!: string;
+}
+
+export class NearbyOfficerDto {
+  @ApiProperty({ format: 'uuid' }) officerId!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ description: 'rounded to 10 m' }) distanceM!: number;
+  @ApiProperty({ description: 'rounded to about 100 m' }) lat!: number;
+  @ApiProperty({ description: 'rounded to about 100 m' }) lng!: number;
+}
+
+export class NearbyDto {
+  @ApiProperty({ type: [NearbyOfficerDto], description: 'nearest first, at most 20; only open windows with a location ≤ 2 min old' })
+  nearby!: NearbyOfficerDto[];
+}
+
+export class AvailabilityDto {
+  @ApiProperty({ format: 'uuid' }) windowId!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({ type: SocketDetailsDto }) socket!: SocketDetailsDto;
+}
+
+export class PresenceAnswerDto extends NearbyDto {
+  @ApiProperty({ type: SocketDetailsDto }) socket!: SocketDetailsDto;
+}
+
+export class RequestCreatedDto {
+  @ApiProperty({ format: 'uuid' }) requestId!: string;
+  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+export class ConnectionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) officerId!: string;
+  @ApiProperty({ format: 'uuid' }) citizenId!: string;
+  @ApiProperty({ format: 'date-time' }) establishedAt!: string;
+  @ApiProperty({ description: 'points the caller earned for it (0 until Rewards has awarded them)' }) pointsAwarded!: number;
+}
+
+export class AcceptedDto {
+  @ApiProperty({ type: ConnectionDto }) connection!: ConnectionDto;
+}
+
+export class ConnectionPageDto {
+  @ApiProperty({ type: [ConnectionDto] }) items!: ConnectionDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

@@ -1,0 +1,56 @@
+import { io, type Socket } from 'socket.io-client';
+import type { TestApp } from '../support/app.js';
+
+/** A real socket.io client on the `/connections` namespace (websocket transport, no reconnects). */
+export function openSocket(t: TestApp, token: string | undefined): Socket {
+  return io(`${t.url}/connections`, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    auth: token === undefined ? {} : { token },
+    reconnection: false,
+    forceNew: true,
+  });
+}
+
+/** Connects, or rejects with the server's connect_error. */
+export function connect(t: TestApp, token: string | undefined): Promise<Socket> {
+  const s = openSocket(t, token);
+  return new Promise((resolve, reject) => {
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => {
+      s.close();
+      reject(err);
+    });
+  });
+}
+
+/** Everything a socket received, by event name, for later assertions. */
+export class Inbox {
+  readonly events: Array<{ event: string; payload: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  constructor(socket: Socket) {
+    socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
+  }
+
+  of(event: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return this.events.filter((e) => e.event === event).map((e) => e.payload);
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function sendLocation(s: Socket, payload: unknown): Promise<any> {
+  return s.timeout(10_000).emitWithAck('location', payload);
+}
+
+/** Resolves when the socket is disconnected by the server. */
+export function disconnected(s: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    if (!s.connected) return resolve('already');
+    s.once('disconnect', (reason) => resolve(reason));
+  });
+}
+
+/** Offsets a position by metres north/east. */
+export function offset(p: { lat: number; lng: number }, northM: number, eastM: number): { lat: number; lng: number } {
+  return { lat: p.lat + northM / 111_320, lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)) };
+}
