@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DonationReportController } from './api/donation-report.controller.js';
+import { RetailerKeyGuard } from './api/request-context.js';
+import { RewardsController } from './api/rewards.controller.js';
+import { VouchersController } from './api/vouchers.controller.js';
 import { DonatePointsHandler } from './application/donate-points/donate-points.handler.js';
 import { AwardPointsWhenConnectionEstablishedHandler } from './application/earn-points/award-points-when-connection-established.handler.js';
 import {
@@ -37,8 +41,9 @@ import { RewardsApi } from './rewards.api.js';
 
 /** Points ledger, catalogue, vouchers and donations. */
 @Module({
-  controllers: [],
+  controllers: [RewardsController, VouchersController, DonationReportController],
   providers: [
+    RetailerKeyGuard,
     { provide: UnitOfWork, useClass: PrismaUnitOfWork },
     { provide: Ledger, useClass: PrismaLedgerRepository },
     { provide: OfferStock, useClass: PrismaOfferStock },

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EventConsumers, type EventClass, type EventHandler, type Tx } from '@heyblue/platform';
+import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { ConnectionEstablishedV1 } from '../application/contracts/connection-established.contract.js';
-import { AccountCreatedV1, AccountRoleChangedV1 } from '../application/contracts/iam-events.contract.js';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 import { ProfileProjector } from '../application/projections/profile.projector.js';
 
@@ -26,8 +26,8 @@ export class ProfileSubscriptions implements OnModuleInit {
 
   onModuleInit(): void {
     const p = this.projector;
-    this.on(PROFILE_HANDLERS.accountCreated, AccountCreatedV1, (e, tx) => p.onAccountCreated(e, tx));
-    this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChangedV1, (e, tx) => p.onAccountRoleChanged(e, tx));
+    this.on(PROFILE_HANDLERS.accountCreated, AccountCreated, (e, tx) => p.onAccountCreated(e, tx));
+    this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChanged, (e, tx) => p.onAccountRoleChanged(e, tx));
     this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablishedV1, (e, tx) => p.onConnectionEstablished(e, tx));
     this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx));
     this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx));

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxService, type EventEnvelope, type Tx } from '@heyblue/platform';
+import type { AccountCreatedPayload, AccountRoleChangedPayload } from '@heyblue/iam';
 import type { PointsDonatedPayload, PointsEarnedPayload, PointsRedeemedPayload } from '@heyblue/rewards';
 import { asRole, displayNameFromProvider, type ProfileRole } from '../../domain/profile.js';
 import { newTrophies, trophyName } from '../../domain/trophies.js';
 import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
 import { PrismaProfileStore } from '../../infrastructure/prisma-profile.store.js';
-import type { AccountCreatedPayload, AccountRoleChangedPayload } from '../contracts/iam-events.contract.js';
 import type { ConnectionEstablishedPayload } from '../contracts/connection-established.contract.js';
 import { ProfileNotifier } from './profile-notifier.js';
 

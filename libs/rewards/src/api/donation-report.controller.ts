@@ -1,0 +1,39 @@
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Auth } from '@heyblue/iam';
+import { DonationReport, type DonationReportRow } from '../infrastructure/donation-report.js';
+import { DonationReportQueryDto } from './dto/requests.dto.js';
+import { DonationReportDto } from './dto/responses.dto.js';
+
+const csvCell = (v: string | number): string => {
+  const s = String(v);
+  // Quote always; neutralise spreadsheet formulas (CSV injection) in text cells.
+  const safe = typeof v === 'string' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+/** Charity payouts: donated points and their money value per charity and period (until Reporting generalises reports). */
+@ApiTags('admin')
+@Controller('admin/reports')
+export class DonationReportController {
+  constructor(private readonly report: DonationReport) {}
+
+  @Get('donations')
+  @Auth('admin')
+  @ApiOperation({ summary: 'Donated points and USD value per charity per period (`Accept: text/csv` for CSV)' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: DonationReportDto })
+  async donations(
+    @Query() q: DonationReportQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ rows: DonationReportRow[] } | string> {
+    const rows = await this.report.byCharity({ groupBy: q.groupBy, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+    if (accept?.includes('text/csv')) {
+      void reply.header('content-type', 'text/csv; charset=utf-8');
+      return ['period,key,charity,value,amountUsd', ...rows.map((r) => [r.period, r.key, r.charity, r.value, r.amountUsd].map(csvCell).join(','))].join('\n') + '\n';
+    }
+    return { rows };
+  }
+}

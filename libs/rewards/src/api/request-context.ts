@@ -1,0 +1,56 @@
+import { applyDecorators, createParamDecorator, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ApiHeader, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Unauthorized, ValidationFailed } from '@heyblue/platform';
+import { RetailerVouchers } from '../infrastructure/retailer-vouchers.js';
+
+type RetailerRequest = FastifyRequest & { retailerId?: string };
+
+/** Authenticates retailer calls by `X-Retailer-Key` (401 RETAILER_KEY_INVALID otherwise). */
+@Injectable()
+export class RetailerKeyGuard implements CanActivate {
+  constructor(private readonly vouchers: RetailerVouchers) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RetailerRequest>();
+    const header = request.headers['x-retailer-key'];
+    const key = typeof header === 'string' ? header.trim() : '';
+    const retailerId = key ? await this.vouchers.retailerForKey(key) : null;
+    if (!retailerId) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
+    request.retailerId = retailerId;
+    return true;
+  }
+}
+
+/** Routes retailers call with their API key. */
+export const RetailerAuth = () =>
+  applyDecorators(
+    UseGuards(RetailerKeyGuard),
+    ApiSecurity('retailer-key'),
+    ApiUnauthorizedResponse({ description: 'Missing or unknown X-Retailer-Key (401 RETAILER_KEY_INVALID).' }),
+  );
+
+export const CurrentRetailer = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
+  const id = ctx.switchToHttp().getRequest<RetailerRequest>().retailerId;
+  if (!id) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
+  return id;
+});
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The optional `Idempotency-Key` header of points-moving writes (1-255 visible ASCII characters). */
+export const IdempotencyKey = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => {
+  const raw = ctx.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !KEY.test(raw)) {
+    throw new ValidationFailed([{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }]);
+  }
+  return raw;
+});
+
+export const ApiIdempotencyKey = () =>
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeat a request with the same key to get the first answer again; nothing moves twice.',
+  });

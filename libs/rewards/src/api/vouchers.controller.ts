@@ -1,0 +1,45 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { RetailerVouchers, type VoucherCheck } from '../infrastructure/retailer-vouchers.js';
+import { VoucherSigner, type PublishedKey } from '../infrastructure/voucher-signer.js';
+import { VoucherCodeDto } from './dto/requests.dto.js';
+import { PublicKeysDto, VoucherCheckDto } from './dto/responses.dto.js';
+import { CurrentRetailer, RetailerAuth } from './request-context.js';
+
+@ApiTags('vouchers')
+@Controller('vouchers')
+export class VouchersController {
+  constructor(
+    private readonly signer: VoucherSigner,
+    private readonly vouchers: RetailerVouchers,
+  ) {}
+
+  @Get('public-key')
+  @ApiOperation({ summary: 'Public keys to verify voucher signatures offline (Ed25519 over `<code>|<offerId>|<expiresAt>`)' })
+  @ApiOkResponse({ type: PublicKeysDto })
+  publicKey(): { keys: PublishedKey[] } {
+    return { keys: this.signer.publishedKeys() };
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @RetailerAuth()
+  @ApiOperation({ summary: "Check one of this retailer's vouchers" })
+  @ApiOkResponse({ type: VoucherCheckDto })
+  @ApiNotFoundResponse({ description: 'VOUCHER_NOT_FOUND (unknown, or another retailer’s)' })
+  verify(@CurrentRetailer() retailerId: string, @Body() body: VoucherCodeDto): Promise<VoucherCheck> {
+    return this.vouchers.verify(retailerId, body.code);
+  }
+
+  @Post(':code/use')
+  @HttpCode(200)
+  @RetailerAuth()
+  @ApiOperation({ summary: 'Mark a voucher used (once)' })
+  @ApiOkResponse({ type: VoucherCheckDto })
+  @ApiNotFoundResponse({ description: 'VOUCHER_NOT_FOUND (unknown, or another retailer’s)' })
+  @ApiConflictResponse({ description: 'VOUCHER_USED' })
+  @ApiUnprocessableEntityResponse({ description: 'VOUCHER_EXPIRED' })
+  use(@CurrentRetailer() retailerId: string, @Param('code') code: string): Promise<VoucherCheck> {
+    return this.vouchers.use(retailerId, code);
+  }
+}

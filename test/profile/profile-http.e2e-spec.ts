@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { PrismaService } from '@heyblue/platform';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { api, given, type SignedIn } from '../support/given.js';
+import { eventually } from '../support/poll.js';
+import { connectionEvent, publish } from '../rewards/rewards-fixtures.js';
+
+describe('profile over HTTP', () => {
+  let t: TestApp;
+  let citizen: SignedIn;
+  let officer: SignedIn;
+
+  beforeAll(async () => {
+    t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '5' });
+    [citizen, officer] = await Promise.all([given.citizen(t), given.officer(t)]);
+  });
+  afterAll(() => t.close());
+
+  it('answers GET /me right after sign-in with the masked phone and a default profile', async () => {
+    const fresh = await given.citizen(t);
+    const res = await api(t, 'GET', '/me', { token: fresh.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body.account).toEqual({ id: fresh.accountId, role: 'citizen', phone: expect.stringMatching(/^\+1\*+\d{4}$/) });
+    expect(res.body.account.phone.endsWith(fresh.phone.slice(-4))).toBe(true);
+    expect(res.body.profile).toEqual({
+      id: fresh.accountId,
+      displayName: expect.any(String),
+      bio: null,
+      avatarUrl: null,
+      zip: null,
+      role: 'citizen',
+      precinct: null,
+      pointsBalance: 0,
+      connectionsCount: 0,
+      trophies: [],
+      shareConsent: false,
+    });
+  });
+
+  it('projects AccountCreated for officers (role and roster precinct)', async () => {
+    const p = await eventually(() => api(t, 'GET', '/me', { token: officer.accessToken }), (r) => r.body.profile?.precinct === '1st', { what: 'officer precinct' });
+    expect(p.body.profile.role).toBe('officer');
+    expect(p.body.account.role).toBe('officer');
+  });
+
+  it('refuses GET /me without a token (401)', async () => {
+    expect((await api(t, 'GET', '/me')).status).toBe(401);
+  });
+
+  it('updates my profile and publishes ProfileUpdated', async () => {
+    const res = await api(t, 'PATCH', '/me/profile', {
+      token: citizen.accessToken,
+      body: { displayName: '  Sam Rivera ', bio: 'Neighbourhood watch', avatarUrl: 'https://img.example/sam.png', zip: '10001', shareConsent: true },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ displayName: 'Sam Rivera', bio: 'Neighbourhood watch', avatarUrl: 'https://img.example/sam.png', zip: '10001', shareConsent: true });
+    const cleared = await api(t, 'PATCH', '/me/profile', { token: citizen.accessToken, body: { bio: null } });
+    expect(cleared.body).toMatchObject({ bio: null, displayName: 'Sam Rivera' });
+    const events = await t.app.get(PrismaService).outboxEvent.findMany({ where: { type: 'ProfileUpdated' } });
+    const mine = events.map((e) => e.payload as { accountId: string; changed: string[] }).filter((p) => p.accountId === citizen.accountId);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ changed: expect.arrayContaining(['displayName', 'zip', 'shareConsent']), zip: '10001' }),
+        expect.objectContaining({ changed: ['bio'] }),
+      ]),
+    );
+  });
+
+  it.each([
+    ['a display name of 1 character', { displayName: 'A' }, 'displayName'],
+    ['a display name of 41 characters', { displayName: 'x'.repeat(41) }, 'displayName'],
+    ['a null display name', { displayName: null }, 'displayName'],
+    ['a bio of 281 characters', { bio: 'b'.repeat(281) }, 'bio'],
+    ['an http avatar URL', { avatarUrl: 'http://img.example/a.png' }, 'avatarUrl'],
+    ['a javascript: avatar URL', { avatarUrl: 'javascript:alert(1)' }, 'avatarUrl'],
+    ['a 4-digit ZIP', { zip: '1234' }, 'zip'],
+    ['a ZIP+4', { zip: '10001-1234' }, 'zip'],
+    ['a non-boolean shareConsent', { shareConsent: 'yes' }, 'shareConsent'],
+    ['an unknown field', { pointsBalance: 1_000_000 }, 'pointsBalance'],
+  ])('refuses %s (400) and changes nothing', async (_what, body, field) => {
+    const before = (await api(t, 'GET', '/me', { token: citizen.accessToken })).body.profile;
+    const res = await api(t, 'PATCH', '/me/profile', { token: citizen.accessToken, body });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    expect((await api(t, 'GET', '/me', { token: citizen.accessToken })).body.profile).toEqual(before);
+  });
+
+  it('shows only the public view of someone else, and 404 for unknown ids', async () => {
+    await api(t, 'PATCH', '/me/profile', { token: officer.accessToken, body: { bio: 'Private-ish bio', zip: '60601' } });
+    const res = await api(t, 'GET', `/profiles/${officer.accountId}`, { token: citizen.accessToken });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['avatarUrl', 'connectionsCount', 'displayName', 'id', 'role', 'trophies']);
+    expect(res.body).toMatchObject({ id: officer.accountId, role: 'officer' });
+    expect((await api(t, 'GET', `/profiles/${randomUUID()}`, { token: citizen.accessToken })).status).toBe(404);
+    expect((await api(t, 'GET', '/profiles/not-a-uuid', { token: citizen.accessToken })).status).toBe(404);
+  });
+
+  it('converges pointsBalance, connectionsCount and trophies from events', async () => {
+    const me = await given.citizen(t);
+    const events = ['10001', '10002', '10003'].map((zip) => connectionEvent({ citizenId: me.accountId, officerId: officer.accountId, zip }));
+    await publish(t, ...events);
+    const res = await eventually(
+      () => api(t, 'GET', '/me', { token: me.accessToken }),
+      (r) => r.body.profile.pointsBalance === 30 && r.body.profile.connectionsCount === 3 && r.body.profile.trophies.length === 2,
+      { what: 'projected profile' },
+    );
+    expect(res.body.profile.trophies).toEqual(
+      expect.arrayContaining([
+        { code: 'FIRST_CONNECTION', name: 'First connection', awardedAt: expect.any(String) },
+        { code: 'THREE_ZIPS', name: 'Connected in 3 different ZIPs', awardedAt: expect.any(String) },
+      ]),
+    );
+    const balance = await api(t, 'GET', '/rewards/balance', { token: me.accessToken });
+    expect(balance.body.balance).toBe(res.body.profile.pointsBalance);
+    const publicView = await api(t, 'GET', `/profiles/${me.accountId}`, { token: officer.accessToken });
+    expect(publicView.body).toMatchObject({ connectionsCount: 3, trophies: expect.arrayContaining([expect.objectContaining({ code: 'THREE_ZIPS' })]) });
+  });
+
+  it('documents the profile routes in OpenAPI', async () => {
+    const doc = (await fetch(`${t.url}/api/docs-json`).then((r) => r.json())) as { paths: Record<string, Record<string, unknown>> };
+    expect(doc.paths['/api/v1/me']?.get).toBeDefined();
+    expect(doc.paths['/api/v1/me/profile']?.patch).toBeDefined();
+    expect(doc.paths['/api/v1/profiles/{id}']?.get).toBeDefined();
+  });
+});
