@@ -1,0 +1,200 @@
+// bench:rest — the built API under autocannon (50 connections, closed loop) on
+// GET /me, GET /rewards/offers?zip=, GET /rewards/balance and POST /rewards/redemptions,
+// next to a bare Fastify + pg primary-key route measured in the same run.
+// Usage: npm run bench:rest  (BENCH_DURATION_S=10, BENCH_CITIZENS=300)
+import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { createBenchDatabase, dropRedisPrefix, load, printResult, REDIS_URL, startApi, type LoadResult } from '../support/harness.js';
+
+const run = promisify(execFile);
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 300);
+const API_PORT = 3310;
+const BASELINE_PORT = 3311;
+const ZIP = '10001';
+const log = (line: string) => process.stderr.write(`[bench:rest] ${line}\n`);
+
+interface IssuedSession {
+  accountId: string;
+  accessToken: string;
+}
+
+async function main(): Promise<void> {
+  const db = await createBenchDatabase();
+  const prefix = `bench_${db.name.slice(-8)}`;
+  const env = {
+    NODE_ENV: 'development',
+    HEYBLUE_DEV_MODE: 'true',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    OUTBOX_POLL_MS: '50',
+  };
+  const work = await mkdtemp(join(tmpdir(), 'heyblue-bench-'));
+  const sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+  const children: Array<{ stop: () => Promise<void> }> = [];
+  try {
+    log(`database ${db.name}; issuing ${CITIZENS} citizen sessions and one admin`);
+    const cli = (...args: string[]) => run(process.execPath, ['dist/apps/api/src/cli.js', ...args], { env: { ...process.env, ...env } });
+    await cli('session:issue', '--role', 'citizen', '--count', String(CITIZENS), '--out', join(work, 'citizens.json'));
+    await cli('session:issue', '--role', 'admin', '--count', '1', '--out', join(work, 'admin.json'));
+    const citizens = JSON.parse(await readFile(join(work, 'citizens.json'), 'utf8')) as IssuedSession[];
+    const [admin] = JSON.parse(await readFile(join(work, 'admin.json'), 'utf8')) as IssuedSession[];
+
+    const api = await startApi(env, API_PORT);
+    children.push(api);
+    const authed = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    // Catalogue through the admin ETL upload, as the dashboard would: a 1-point offer with no stock limit.
+    await upload(api.url, admin!.accessToken, 'retailers', `external_id,name,website,contact_email,zip\nbench-r1,Bench Coffee,https://bench.example,owner@bench.example,${ZIP}\n`);
+    const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await upload(
+      api.url,
+      admin!.accessToken,
+      'offers',
+      `external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until,max_redemptions,zips\nbench-o1,bench-r1,Bench coffee,1,10% off,${from},${until},,${ZIP}\n`,
+    );
+    const offers = (await (await fetch(`${api.url}/api/v1/rewards/offers?zip=${ZIP}`, { headers: authed(citizens[0]!.accessToken) })).json()) as { items: Array<{ id: string; title: string }> };
+    const offer = offers.items.find((o) => o.title === 'Bench coffee');
+    if (!offer) throw new Error(`bench offer not listed: ${JSON.stringify(offers).slice(0, 300)}`);
+
+    // Points arrive the way they do in production: ConnectionEstablished through the outbox.
+    const perCitizen = Math.max(2, Math.ceil((2_500 * DURATION) / CITIZENS / 10));
+    log(`crediting ${perCitizen} connections per citizen through the outbox`);
+    const officerId = randomUUID();
+    for (const c of citizens) {
+      const values: string[] = [];
+      const params: unknown[] = [];
+      for (let i = 0; i < perCitizen; i++) {
+        const connectionId = randomUUID();
+        params.push(randomUUID(), JSON.stringify({ connectionId, officerId, citizenId: c.accountId, establishedAt: new Date().toISOString(), zip: ZIP, cell: 'dr5r' }));
+        values.push(`($${params.length - 1}::uuid, 'ConnectionEstablished', 1, now(), $${params.length}::jsonb)`);
+      }
+      await sql.query(`INSERT INTO platform_outbox_event (id, type, version, occurred_at, payload) VALUES ${values.join(',')}`, params);
+    }
+    const expected = CITIZENS * perCitizen;
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_ledger_entry WHERE reason = 'connection' AND account_id <> $1`, [officerId]);
+      if (Number(rows[0]!.n) >= expected) break;
+      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n}/${expected} connection credits after 180 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+
+    // Baseline: bare Fastify + pg, one primary-key SELECT per request.
+    await sql.query(`CREATE TABLE bench_baseline (id uuid PRIMARY KEY, payload jsonb NOT NULL)`);
+    const ids = Array.from({ length: 1000 }, () => randomUUID());
+    await sql.query(`INSERT INTO bench_baseline SELECT unnest($1::uuid[]), '{"name":"row","points":42}'::jsonb`, [ids]);
+    const baselineServer = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/support/baseline-pg-server.ts'], {
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: db.url, PORT: String(BASELINE_PORT) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push({ stop: async () => void (baselineServer.kill('SIGTERM'), await new Promise((r) => baselineServer.once('exit', r))) });
+    await new Promise<void>((resolve, reject) => {
+      baselineServer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      baselineServer.once('exit', (code) => reject(new Error(`baseline server exited ${code}`)));
+    });
+
+    let n = 0;
+    const rotate = <T>(items: T[]) => items[n++ % items.length]!;
+    const baseline = await load({
+      url: `http://127.0.0.1:${BASELINE_PORT}`,
+      duration: DURATION,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/row/${rotate(ids)}` }) }],
+    });
+    log(`baseline ${JSON.stringify(baseline)}`);
+
+    const getRoute = (path: string) =>
+      load({
+        url: api.url,
+        duration: DURATION,
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, ...authed(rotate(citizens).accessToken) } }) }],
+      });
+    const me = await getRoute('/api/v1/me');
+    log(`me ${JSON.stringify(me)}`);
+    const offersRes = await getRoute(`/api/v1/rewards/offers?zip=${ZIP}`);
+    log(`offers ${JSON.stringify(offersRes)}`);
+    const balance = await getRoute('/api/v1/rewards/balance');
+    log(`balance ${JSON.stringify(balance)}`);
+
+    const vouchersBefore = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_voucher`)).rows[0]!.n);
+    const body = JSON.stringify({ offerId: offer.id });
+    const redemptions = await load({
+      url: api.url,
+      duration: DURATION,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => ({
+            ...req,
+            path: '/api/v1/rewards/redemptions',
+            body,
+            headers: { ...req.headers, 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...authed(rotate(citizens).accessToken) },
+          }),
+        },
+      ],
+    });
+    log(`redemptions ${JSON.stringify(redemptions)}`);
+
+    // Integrity after the run: every voucher has exactly one debit, balances equal the ledger.
+    const { rows: check } = await sql.query<{ vouchers: string; debits: string; debit_points: string; mismatched: string }>(`
+      SELECT (SELECT count(*) FROM rewards_voucher) AS vouchers,
+             (SELECT count(*) FROM rewards_ledger_entry WHERE reason = 'redemption') AS debits,
+             (SELECT coalesce(-sum(delta), 0) FROM rewards_ledger_entry WHERE reason = 'redemption') AS debit_points,
+             (SELECT count(*) FROM rewards_account a WHERE a.balance <> (SELECT coalesce(sum(delta), 0) FROM rewards_ledger_entry e WHERE e.account_id = a.account_id)) AS mismatched`);
+    const vouchers = Number(check[0]!.vouchers) - vouchersBefore;
+    const debits = Number(check[0]!.debits);
+    const mismatched = Number(check[0]!.mismatched);
+    log(`integrity: ${vouchers} vouchers, ${debits} debits (${check[0]!.debit_points} points), ${mismatched} accounts off the ledger`);
+
+    const figures: Record<string, number> = {};
+    const ratios: Record<string, number> = {};
+    const add = (route: string, r: LoadResult) => {
+      figures[`${route}_rps`] = r.rps;
+      figures[`${route}_p99_ms`] = r.p99;
+      figures[`${route}_errors`] = r.errors + r.non2xx;
+      ratios[`${route}_rps`] = r.rps / baseline.rps;
+      ratios[`${route}_p99`] = r.p99 / baseline.p99;
+    };
+    add('me', me);
+    add('offers', offersRes);
+    add('balance', balance);
+    add('redemptions', redemptions);
+    figures.redemptions_vouchers = vouchers;
+    figures.redemptions_ledger_debits = debits;
+    figures.redemptions_lost_or_duplicated = Math.abs(vouchers - debits) + mismatched;
+    printResult('rest', figures, { pg_route_rps: baseline.rps, pg_route_p99_ms: baseline.p99 }, ratios);
+  } finally {
+    for (const c of children.reverse()) await c.stop().catch(() => undefined);
+    await sql.end();
+    await db.drop();
+    await dropRedisPrefix(prefix);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function upload(base: string, token: string, kind: string, csv: string): Promise<void> {
+  const form = new FormData();
+  form.set('kind', kind);
+  form.set('file', new Blob([csv], { type: 'text/csv' }), `${kind}.csv`);
+  const res = await fetch(`${base}/api/v1/admin/etl/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${await res.text()}`);
+  const { jobId } = (await res.json()) as { jobId: string };
+  for (let i = 0; i < 120; i++) {
+    const job = (await (await fetch(`${base}/api/v1/admin/etl/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; rowsOk: number; errors: unknown[] };
+    if (job.status === 'done' && job.rowsOk > 0) return;
+    if (job.status === 'failed' || (job.status === 'done' && job.rowsOk === 0)) throw new Error(`upload ${kind} failed: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`upload ${kind} did not finish`);
+}
+
+await main();
