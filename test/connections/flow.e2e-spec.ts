@@ -20,6 +20,8 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
   it('window → locations → presence → nearby → request → officer notified → accept → listed for both → ConnectionEstablished in the outbox', async () => {
     const [officer, citizen] = await Promise.all([given.officer(t), given.citizen(t)]);
     const spot = { lat: 40.7128, lng: -74.006 };
+    // Names shown next to officers come from Profile's ProfileUpdated events.
+    expect((await api(t, 'PATCH', '/me/profile', { token: officer.accessToken, body: { displayName: 'Officer Friendly' } })).status).toBe(200);
 
     const opened = await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '10007', minutes: 15 } });
     expect(opened.status).toBe(201);
@@ -41,6 +43,11 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
     const pushed = await eventually(() => citizenInbox.of('officers.nearby'), (l) => l.length > 0, { what: 'officers.nearby push' });
     expect(pushed[0].nearby[0]).toMatchObject({ officerId: officer.accountId, displayName: expect.any(String) });
 
+    await eventually(
+      () => api(t, 'GET', `/connections/nearby?lat=${citizenAt.lat}&lng=${citizenAt.lng}`, { token: citizen.accessToken }),
+      (r) => r.body.nearby?.[0]?.displayName === 'Officer Friendly',
+      { what: 'display name projected from ProfileUpdated' },
+    );
     const presence = await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: { ...citizenAt, zip: '10007' } });
     expect(presence.status).toBe(200);
     expect(presence.body.socket.namespace).toBe('/connections');
@@ -82,6 +89,17 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
       zip: '10007',
       cell: expect.stringMatching(/^[0-9b-hjkmnp-z]{4}$/),
     });
+
+    // Rewards awards points for the connection; both sockets hear about it and the connection shows it.
+    for (const inbox of [citizenInbox, officerInbox]) {
+      const [points] = await eventually(() => inbox.of('points.awarded'), (l) => l.length > 0, { what: 'points.awarded push' });
+      expect(points).toEqual({ points: expect.any(Number), reason: 'connection', balance: expect.any(Number) });
+    }
+    await eventually(
+      () => api(t, 'GET', '/connections', { token: citizen.accessToken }),
+      (r) => r.body.items[0]?.pointsAwarded > 0,
+      { what: 'pointsAwarded recorded' },
+    );
 
     // The pair cannot connect again today.
     const again = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });

@@ -7,6 +7,7 @@ import { NearbyQuery } from './application/nearby.query.js';
 import { AccountNotifier, DisplayNames, SocketAuth } from './application/ports.js';
 import { PresenceService } from './application/presence.service.js';
 import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
+import { RememberDisplayNameWhenProfileUpdated } from './application/remember-display-name.handler.js';
 import { ConnectionsController } from './api/connections.controller.js';
 import { ConnectionsGateway } from './api/connections.gateway.js';
 import { SocketHub } from './api/socket-hub.js';
@@ -42,6 +43,7 @@ import { WindowStore } from './infrastructure/window-store.js';
     LocationHandler,
     ConnectionsSweeper,
     PushPointsAwardedWhenPointsEarned,
+    RememberDisplayNameWhenProfileUpdated,
   ],
   exports: [],
 })
