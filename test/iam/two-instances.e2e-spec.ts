@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { api, given } from '../support/given.js';
+import { api, given, MOBILE_REDIRECT, providerLogin, sameServer } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 
 describe('IAM across two app instances (two processes, one PostgreSQL and Redis)', () => {
@@ -12,7 +12,8 @@ describe('IAM across two app instances (two processes, one PostgreSQL and Redis)
   let bUrl = '';
 
   beforeAll(async () => {
-    a = await startTestApp();
+    // Both instances sit behind one public address, as behind a load balancer.
+    a = await startTestApp({ PUBLIC_BASE_URL: 'http://heyblue.test.invalid' });
     child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/iam/fixtures/api-instance.ts'], {
       env: { ...process.env, NODE_OPTIONS: '', ...a.testEnv.env, PORT: '0', HOST: '127.0.0.1', OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,5 +53,22 @@ describe('IAM across two app instances (two processes, one PostgreSQL and Redis)
     const reuse = await api(a, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } });
     expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
     expect((await api(b, 'GET', '/auth/session', { token: rotated.body.session.accessToken })).status).toBe(401);
+  });
+
+  it('lets a dev-provider sign-in hop between instances (shared provider state, keys and sign-in state)', async () => {
+    const b = { ...a, url: bUrl };
+    const start = await api(a, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: MOBILE_REDIRECT } });
+    expect(start.status).toBe(200);
+    expect(start.body.authorizationUrl).toMatch(/^http:\/\/heyblue\.test\.invalid\/dev\/oidc\/auth\?/);
+    const hops: string[] = [];
+    const redirect = await providerLogin(start.body.authorizationUrl, MOBILE_REDIRECT, 'hopper', 'pw', (url, step) => {
+      const target = step % 2 === 0 ? a.url : bUrl;
+      hops.push(target);
+      return sameServer(url, target);
+    });
+    expect(new Set(hops).size).toBe(2);
+    const cb = await api(b, 'POST', '/auth/oidc/callback', { body: { state: redirect.searchParams.get('state'), code: redirect.searchParams.get('code') } });
+    expect(cb.status).toBe(200);
+    expect(cb.body.status).toBe('phone_required');
   });
 });

@@ -62,13 +62,20 @@ export async function api<T = any>( // eslint-disable-line @typescript-eslint/no
  * Drives the provider's HTML login and consent forms like a browser (cookies, redirects)
  * until it redirects to the client's redirect URI; returns that final URL (with code and state).
  */
-export async function providerLogin(authorizationUrl: string, redirectUri: string, login: string, password = 'anything'): Promise<URL> {
+export async function providerLogin(
+  authorizationUrl: string,
+  redirectUri: string,
+  login: string,
+  password = 'anything',
+  /** Picks the server each browser request goes to (e.g. to hop between instances behind a "load balancer"). */
+  route: (url: string, step: number) => string = (url) => url,
+): Promise<URL> {
   const jar = new Map<string, string>();
   let url = authorizationUrl;
   let method = 'GET';
   let body: string | undefined;
   for (let step = 0; step < 20; step++) {
-    const res = await fetch(url, {
+    const res = await fetch(route(url, step), {
       method,
       redirect: 'manual',
       headers: {
@@ -101,11 +108,18 @@ export async function providerLogin(authorizationUrl: string, redirectUri: strin
   throw new Error('provider login did not finish in 20 steps');
 }
 
+/** The same path and query on another origin. */
+export const sameServer = (url: string, base: string): string => {
+  const u = new URL(url);
+  return `${base}${u.pathname}${u.search}`;
+};
+
 /** The OIDC half: providers → start → login form → consent → callback. Returns the callback answer. */
 export async function oidcSignIn(t: TestApp, login: string, ip = randomIp(), extra: { deviceId?: string } = {}) {
   const start = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: MOBILE_REDIRECT }, ip });
   if (start.status !== 200) throw new Error(`oidc/start ${start.status}: ${JSON.stringify(start.body)}`);
-  const redirect = await providerLogin(start.body.authorizationUrl, MOBILE_REDIRECT, login);
+  // The dev provider of this app may advertise PUBLIC_BASE_URL; the test reaches it directly.
+  const redirect = await providerLogin(start.body.authorizationUrl, MOBILE_REDIRECT, login, 'anything', (url) => sameServer(url, t.url));
   const code = redirect.searchParams.get('code');
   const state = redirect.searchParams.get('state');
   if (!code || state !== start.body.state) throw new Error(`unexpected redirect ${redirect.href}`);

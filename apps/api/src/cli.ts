@@ -94,14 +94,16 @@ program
   .option('--role <role>', ROLES.join(' | '), 'citizen')
   .option('--count <n>', 'how many', '1')
   .requiredOption('--out <file>', 'JSON file to write [{accountId, role, accessToken, refreshToken, ...}]')
-  .action((opts: { role: string; count: string; out: string }) =>
-    withContext(async (ctx) => {
-      if (!(ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+  .action((opts: { role: string; count: string; out: string }) => {
+    if (!(ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+    const env = validateEnvironment(process.env);
+    if (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production') throw new Error('session:issue works only with HEYBLUE_DEV_MODE=true (never in production)');
+    return withContext(async (ctx) => {
       const sessions = await ctx.get(DevSessionsService).issue(opts.role as Role, Number(opts.count));
       await writeFile(opts.out, JSON.stringify(sessions, null, 2));
       console.log(`${sessions.length} ${opts.role} session(s) written to ${opts.out}`);
-    }),
-  );
+    });
+  });
 
 try {
   await program.parseAsync(process.argv);

@@ -4,9 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RedisService } from '@heyblue/platform';
 import Provider from 'oidc-provider';
 import { devLoginEmail } from '../domain/account.js';
 import { DEV_CLIENT_ID, DEV_OIDC_PATH, IamConfig, MOBILE_REDIRECT_URI } from '../infrastructure/iam-config.js';
+import { redisOidcAdapter } from './redis-oidc.adapter.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -17,11 +19,12 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 @Injectable()
 export class DevOidcProvider implements OnModuleInit {
   private readonly logger = new Logger('DevOidcProvider');
-  private provider?: Provider;
+  private provider?: Promise<Provider>;
 
   constructor(
     private readonly config: IamConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly redis: RedisService,
   ) {}
 
   onModuleInit(): void {
@@ -34,7 +37,14 @@ export class DevOidcProvider implements OnModuleInit {
       // oidc-provider sees paths below its mount point and derives the mount from originalUrl.
       raw.originalUrl = raw.url;
       raw.url = raw.url!.slice(DEV_OIDC_PATH.length) || '/';
-      void this.callback()(raw, reply.raw as ServerResponse);
+      const res = reply.raw as ServerResponse;
+      this.instance()
+        .then((provider) => provider.callback()(raw, res))
+        .catch((err: Error) => {
+          this.logger.error(`dev OpenID provider unavailable: ${err.message}`);
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/problem+json' });
+          res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'The development OpenID provider is unavailable.' }));
+        });
     };
     void fastify.register(async (scope) => {
       // oidc-provider parses its own (urlencoded/JSON) bodies from the raw stream.
@@ -66,8 +76,14 @@ export class DevOidcProvider implements OnModuleInit {
   internalFetch(): (url: string, options: RequestInit) => Promise<Response> {
     return (url, options) => {
       const issuer = this.issuer();
-      const target = url.startsWith(issuer) ? `${this.internalBase()}${DEV_OIDC_PATH}${url.slice(issuer.length)}` : url;
-      return fetch(target, options);
+      if (!url.startsWith(issuer)) return fetch(url, options);
+      // The provider builds its endpoint URLs from the forwarded host, so discovery
+      // advertises the public address that browsers use.
+      const publicUrl = new URL(this.baseUrl());
+      const headers = new Headers(options.headers);
+      headers.set('x-forwarded-host', publicUrl.host);
+      headers.set('x-forwarded-proto', publicUrl.protocol.replace(':', ''));
+      return fetch(`${this.internalBase()}${DEV_OIDC_PATH}${url.slice(issuer.length)}`, { ...options, headers });
     };
   }
 
@@ -78,15 +94,33 @@ export class DevOidcProvider implements OnModuleInit {
     return `http://127.0.0.1:${address.port}`;
   }
 
-  private callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-    if (!this.provider) this.provider = this.create();
-    return this.provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  private instance(): Promise<Provider> {
+    if (!this.provider) {
+      this.provider = this.create();
+      this.provider.catch(() => (this.provider = undefined));
+    }
+    return this.provider;
   }
 
-  private create(): Provider {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'dev-1', use: 'sig', alg: 'RS256' };
+  /** A value shared by every instance through Redis (first writer wins). */
+  private async shared(name: string, make: () => string): Promise<string> {
+    const key = this.redis.key('iam', 'dev-oidc', 'secret', name);
+    await this.redis.client.set(key, make(), 'NX');
+    const value = await this.redis.client.get(key);
+    if (!value) throw new Error(`could not read ${name} from Redis`);
+    return value;
+  }
+
+  private async create(): Promise<Provider> {
+    // Signing key, cookie key and storage live in Redis so every instance serves the same provider.
+    const jwk = JSON.parse(
+      await this.shared('jwk', () =>
+        JSON.stringify({ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'dev-1', use: 'sig', alg: 'RS256' }),
+      ),
+    ) as Record<string, unknown>;
+    const cookieKey = await this.shared('cookie-key', () => randomBytes(32).toString('base64url'));
     const provider = new Provider(this.issuer(), {
+      adapter: redisOidcAdapter(this.redis.client, (...parts) => this.redis.key(...parts)),
       clients: [
         {
           client_id: DEV_CLIENT_ID,
@@ -98,7 +132,7 @@ export class DevOidcProvider implements OnModuleInit {
         },
       ],
       jwks: { keys: [jwk as never] },
-      cookies: { keys: [randomBytes(32).toString('base64url')] },
+      cookies: { keys: [cookieKey] },
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
       // The dev provider puts the scope's claims in the ID token (as Google does).
       conformIdTokenClaims: false,
