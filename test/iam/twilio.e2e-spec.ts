@@ -61,6 +61,29 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     expect(check.authorization).toBe(sent.authorization);
   });
 
+  it('maps Twilio refusals to client errors without counting them as outages', async () => {
+    const registrationToken = await registration();
+    const badNumber = randomPhone();
+    const tooMany = randomPhone();
+    twilio.refuse.set(badNumber, { status: 400, code: 60200 });
+    twilio.refuse.set(tooMany, { status: 429, code: 60203 });
+    for (let i = 0; i < 6; i++) {
+      const bad = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: badNumber } });
+      if (i < 3) {
+        expect(bad.status).toBe(400);
+        expect(bad.body.code).toBe('PHONE_INVALID');
+      }
+      const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: i < 3 ? tooMany : randomPhone() } });
+      if (i < 3) {
+        expect(limited.status).toBe(429);
+        expect(limited.body.code).toBe('RATE_LIMITED');
+        expect(limited.headers.get('retry-after')).toBeTruthy();
+      }
+    }
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/heyblue_circuit_breaker_state\{adapter="twilio-verify"\} 0/);
+  });
+
   it('opens the breaker during an outage (503 SMS_UNAVAILABLE, fast, Twilio left alone) and recovers when Twilio is back', async () => {
     const registrationToken = await registration();
     const prisma = t.app.get(PrismaService);

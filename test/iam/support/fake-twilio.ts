@@ -17,6 +17,8 @@ export interface TwilioRequest {
 export class FakeTwilio {
   mode: 'ok' | 'down' | 'hang' = 'ok';
   readonly requests: TwilioRequest[] = [];
+  /** Numbers Twilio refuses, with the status and Twilio error code to answer. */
+  readonly refuse = new Map<string, { status: number; code: number }>();
   /** Pending code per phone number. */
   readonly codes = new Map<string, string>();
   private server?: Server;
@@ -55,6 +57,8 @@ export class FakeTwilio {
     const [, serviceSid, kind] = m;
     const to = form.To ?? '';
     if (kind === 'Verifications') {
+      const refused = this.refuse.get(to);
+      if (refused) return send(refused.status, { code: refused.code, message: 'refused', status: refused.status });
       if (!/^\+[1-9]\d{7,14}$/.test(to)) return send(400, { code: 60200, message: 'Invalid parameter `To`', status: 400 });
       this.codes.set(to, String(randomInt(0, 1_000_000)).padStart(6, '0'));
       return send(201, { sid: 'VE' + '0'.repeat(32), service_sid: serviceSid, to, channel: form.Channel, status: 'pending', valid: false });
