@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AdminService, IamApi } from '@heyblue/iam';
 import { PrismaService, RedisService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, MOBILE_REDIRECT } from '../support/given.js';
@@ -131,5 +132,21 @@ describe('IAM OIDC sign-in: unhappy paths change nothing', () => {
     const byS = Object.fromEntries(ids.map((i) => [i.subject, i.accountId]));
     expect(byS['link-2']).toBe(byS['link-1']);
     expect(byS['link-3']).not.toBe(byS['link-1']);
+  });
+
+  it('grants roster and admin roles only for e-mails the provider verified', async () => {
+    await t.app.get(AdminService).preauthorizeAdmin('claimed-boss@example.com');
+    await t.app.get(IamApi).upsertOfficerRosterEntry({ badgeNumber: 'B-1', email: 'claimed-cop@example.com', firstName: 'C', lastName: 'Op', precinct: '1st', zip: '10001' });
+    const roleOf = async (sub: string, email: string, emailVerified: boolean) => {
+      const s = await start();
+      const res = await api(t, 'POST', '/auth/oidc/callback', { body: { state: s.state, code: fake.issueCode({ nonce: s.nonce, sub, email, emailVerified }) } });
+      expect(res.status).toBe(200);
+      const identity = await prisma.iamIdentity.findUniqueOrThrow({ where: { provider_subject: { provider: 'acme', subject: sub } }, include: { account: true } });
+      return identity.account.role;
+    };
+    expect(await roleOf('claim-1', 'claimed-boss@example.com', false)).toBe('citizen');
+    expect(await roleOf('claim-2', 'claimed-cop@example.com', false)).toBe('citizen');
+    expect(await roleOf('claim-3', 'claimed-cop@example.com', true)).toBe('officer');
+    expect(await roleOf('claim-4', 'claimed-boss@example.com', true)).toBe('admin');
   });
 });
