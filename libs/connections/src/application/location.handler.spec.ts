@@ -1,0 +1,137 @@
+import { PartitionGrid } from '../domain/partition.js';
+import type { ConnectionsConfig } from '../infrastructure/connections.config.js';
+import type { GeoHit, GeoIndex } from '../infrastructure/geo-index.js';
+import type { WindowStore } from '../infrastructure/window-store.js';
+import { LocationHandler } from './location.handler.js';
+import type { NearbyOfficer, NearbyQuery } from './nearby.query.js';
+import { AccountNotifier } from './ports.js';
+
+/** In-memory fakes of the handler's ports: they record what the handler asked for. */
+class FakeGeo {
+  readonly grid = new PartitionGrid(4);
+  readonly writes: Array<{ role: string; id: string; lat: number; lng: number; previousCell: unknown }> = [];
+  citizensAround: GeoHit[] = [];
+  known: { lat: number; lng: number; seenAt: number } | null = null;
+  removed: string[] = [];
+  async updateOfficer(id: string, p: { lat: number; lng: number }, previousCell: unknown) {
+    this.writes.push({ role: 'officer', id, ...p, previousCell });
+    return { cell: this.grid.cellOf(p), citizens: this.citizensAround };
+  }
+  async updateCitizen(id: string, p: { lat: number; lng: number }, previousCell: unknown) {
+    this.writes.push({ role: 'citizen', id, ...p, previousCell });
+    return this.grid.cellOf(p);
+  }
+  async position() {
+    return this.known;
+  }
+  async remove(_role: string, id: string) {
+    this.removed.push(id);
+  }
+}
+
+class FakeWindows {
+  expiresAt: number | null = Date.now() + 60_000;
+  async get(officerId: string) {
+    return this.expiresAt === null ? null : { windowId: 'w1', officerId, expiresAt: this.expiresAt, zip: null };
+  }
+}
+
+class FakeNearby {
+  readonly asked: Array<{ lat: number; lng: number }> = [];
+  async near(p: { lat: number; lng: number }): Promise<NearbyOfficer[]> {
+    this.asked.push(p);
+    return [{ officerId: 'o1', displayName: 'Officer', distanceM: 50, lat: p.lat, lng: p.lng }];
+  }
+}
+
+class RecordingNotifier extends AccountNotifier {
+  readonly pushes: Array<{ to: string; event: string; payload: unknown }> = [];
+  toAccount(to: string, event: string, payload: unknown): void {
+    this.pushes.push({ to, event, payload });
+  }
+  windowChanged(): void {}
+}
+
+const config = { locationRatePerS: 5, maxSpeedKmh: 300, jumpSlackM: 100 } as ConnectionsConfig;
+
+function setup() {
+  const geo = new FakeGeo();
+  const windows = new FakeWindows();
+  const nearby = new FakeNearby();
+  const notifier = new RecordingNotifier();
+  const handler = new LocationHandler(geo as unknown as GeoIndex, windows as unknown as WindowStore, nearby as unknown as NearbyQuery, notifier, config);
+  return { geo, windows, nearby, notifier, handler };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('LocationHandler', () => {
+  it('writes a citizen position and answers the officers nearby', async () => {
+    const { handler, geo } = setup();
+    const ack = await handler.handle(handler.newState('c1', 'citizen'), { lat: 40, lng: -74 });
+    expect(ack).toEqual({ ok: true, nearby: [expect.objectContaining({ officerId: 'o1' })] });
+    expect(geo.writes).toEqual([expect.objectContaining({ role: 'citizen', id: 'c1', lat: 40, lng: -74, previousCell: undefined })]);
+  });
+
+  it('refuses an invalid payload without touching the index', async () => {
+    const { handler, geo } = setup();
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 100, lng: 0 })).toEqual({ ok: false, code: 'INVALID_LOCATION' });
+    expect(geo.writes).toHaveLength(0);
+  });
+
+  it('refuses an officer update without an open window', async () => {
+    const { handler, geo, windows } = setup();
+    windows.expiresAt = null;
+    expect(await handler.handle(handler.newState('o1', 'officer'), { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+    expect(geo.writes).toHaveLength(0);
+  });
+
+  it('checks the speed against the last known position, even on a fresh socket', async () => {
+    const { handler, geo } = setup();
+    geo.known = { lat: 41.88, lng: -87.63, seenAt: Date.now() - 1000 };
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+  });
+
+  it('passes the partition it last wrote so a move between partitions can clean up', async () => {
+    const { handler, geo } = setup();
+    const state = handler.newState('o1', 'officer');
+    await handler.handle(state, { lat: 40, lng: -74 });
+    await handler.handle(state, { lat: 40.0001, lng: -74 });
+    expect(geo.writes[1]!.previousCell).toBe(geo.grid.cellOf({ lat: 40, lng: -74 }));
+  });
+
+  it('pushes officers.nearby only to citizens the officer newly came within reach of', async () => {
+    const { handler, geo, notifier } = setup();
+    const state = handler.newState('o1', 'officer');
+    geo.citizensAround = [{ id: 'c1', distanceM: 100, lat: 40.001, lng: -74 }];
+    await handler.handle(state, { lat: 40, lng: -74 });
+    geo.citizensAround = [
+      { id: 'c1', distanceM: 90, lat: 40.001, lng: -74 },
+      { id: 'c2', distanceM: 300, lat: 40.003, lng: -74 },
+    ];
+    await handler.handle(state, { lat: 40.0001, lng: -74 });
+    await flush();
+    expect(notifier.pushes.map((p) => [p.to, p.event])).toEqual([
+      ['c1', 'officers.nearby'],
+      ['c2', 'officers.nearby'],
+    ]);
+  });
+
+  it('drops the officer from the index when told the window is gone', async () => {
+    const { handler, geo, windows } = setup();
+    const state = handler.newState('o1', 'officer');
+    await handler.handle(state, { lat: 40, lng: -74 });
+    windows.expiresAt = null;
+    await handler.windowChanged(state);
+    expect(geo.removed).toEqual(['o1']);
+    expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+  });
+
+  it('rate-limits a socket after its burst', async () => {
+    const { handler } = setup();
+    const state = handler.newState('c1', 'citizen');
+    const acks = [];
+    for (let i = 0; i < 7; i++) acks.push(await handler.handle(state, { lat: 40, lng: -74 }));
+    expect(acks.filter((a) => !a.ok).map((a) => (a as { code: string }).code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+});
