@@ -265,6 +265,16 @@ export class Environment {
   /** Set to false for an instance that accepts uploads but never processes them. */
   @Transform(toBool) @IsBoolean()
   ETL_WORKER_ENABLED = true;
+
+  // ─── reporting ───
+  /** HMAC-SHA256 key turning account ids into reporting pseudonyms: base64 of 32 bytes. Required in production. */
+  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.REPORTING_PSEUDONYM_KEY))
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'REPORTING_PSEUDONYM_KEY must be base64 of 32 bytes (required in production)' })
+  REPORTING_PSEUDONYM_KEY?: string;
+
+  /** How often the rollup job recomputes the days whose facts changed, in ms (a nightly run also redoes the last two days). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
+  REPORTING_ROLLUP_EVERY_MS = 60_000;
 }
 
 export type Env = Environment;

@@ -1,0 +1,49 @@
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { ReportsService } from '../application/reports.service.js';
+import { actorOf } from './admin-actor.js';
+import { ReportDto, ReportMetricParam, ReportQueryDto, ReportRangeQueryDto, ReportSummaryDto } from './dto/reports.dto.js';
+
+@ApiTags('admin')
+@Controller('admin/reports')
+@Auth('admin')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('summary')
+  @ApiOperation({ summary: 'KPIs for a UTC date range: active users, new users, connections, points issued/redeemed/donated' })
+  @ApiOkResponse({ type: ReportSummaryDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
+  summary(@Query() q: ReportRangeQueryDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount) {
+    return this.reports.summary(q, actorOf(account, req));
+  }
+
+  @Get(':metric')
+  @ApiOperation({
+    summary: 'A metric per period (and optionally per area or charity), from de-identified event facts',
+    description:
+      'Days are UTC; weeks start on Monday; rollups refresh within REPORTING_ROLLUP_EVERY_MS of an event. ' +
+      'connections, points (issued) and users (sign-ups); donations per charity are served by Rewards at GET /admin/reports/donations. `Accept: text/csv` answers CSV (period,key,value) whose cells cannot run as spreadsheet formulas.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: ReportDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: unknown metric, groupBy or by; bad dates; from after to; range over two years' })
+  async report(
+    @Param() p: ReportMetricParam,
+    @Query() q: ReportQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ) {
+    const report = await this.reports.report(p.metric, q, actorOf(account, req));
+    if (accept?.includes('text/csv')) {
+      void reply.header('content-type', 'text/csv; charset=utf-8');
+      void reply.header('content-disposition', `attachment; filename="${report.metric}-${report.from}-${report.to}.csv"`);
+      return this.reports.toCsv(report.rows);
+    }
+    return report;
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { IamApi } from '@heyblue/iam';
+import type { AdminActor } from '../api/admin-actor.js';
+import { csvLine } from '../domain/csv-cell.js';
+import { reportQuery, reportRange } from '../domain/report-query.js';
+import { ReportsQueries } from '../infrastructure/reports.queries.js';
+
+/** Report use cases: validate parameters, read rollups, audit the access. */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly queries: ReportsQueries,
+    private readonly iam: IamApi,
+  ) {}
+
+  async report(metric: string, params: { from?: string; to?: string; groupBy?: string; by?: string }, actor: AdminActor) {
+    const q = reportQuery(metric, params);
+    const rows = await this.queries.report(q);
+    await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_viewed', ip: actor.ip, userAgent: actor.userAgent, detail: { ...q } });
+    return { metric: q.metric, from: q.from, to: q.to, groupBy: q.groupBy, by: q.by, rows };
+  }
+
+  async summary(params: { from?: string; to?: string }, actor: AdminActor) {
+    const range = reportRange(params.from, params.to);
+    const summary = await this.queries.summary(range);
+    await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_summary_viewed', ip: actor.ip, userAgent: actor.userAgent, detail: range });
+    return summary;
+  }
+
+  toCsv(rows: Array<{ period: string; key: string; value: number }>): string {
+    return csvLine(['period', 'key', 'value']) + rows.map((r) => csvLine([r.period, r.key, r.value])).join('');
+  }
+}
