@@ -1,6 +1,7 @@
 import { AccountRoleChanged, IamApi } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/poll.js';
 import { api, given, MOBILE_REDIRECT, oidcSignIn, providerLogin, randomPhone, readOtp } from '../support/given.js';
 
 describe('IAM sign-in over HTTP with the dev OpenID provider and SMS outbox', () => {
@@ -43,7 +44,10 @@ describe('IAM sign-in over HTTP with the dev OpenID provider and SMS outbox', ()
       status: 'active',
       session: { accessToken: expect.any(String), refreshToken: expect.any(String), accessTokenExpiresAt: expect.any(String), account: { id: expect.any(String), role: 'citizen' } },
     });
-    const logout = await api(t, 'POST', '/auth/logout', { token: verified.body.session.accessToken });
+    const token = verified.body.session.accessToken;
+    const me = await eventually(() => api(t, 'GET', '/me', { token }), (r) => r.status === 200 && r.body.profile?.displayName === 'jane', { what: 'GET /me with the profile' });
+    expect(me.body.account).toEqual({ id: verified.body.session.account.id, role: 'citizen', phone: `+1******${phone.slice(-4)}` });
+    const logout = await api(t, 'POST', '/auth/logout', { token });
     expect(logout.status).toBe(204);
   });
 
