@@ -95,8 +95,8 @@ describe('IAM sign-in over HTTP with the dev OpenID provider and SMS outbox', ()
 
   it('records audit entries that other contexts add through the facade', async () => {
     const admin = await given.admin(t);
-    await t.app.get(IamApi).recordAudit({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', userAgent: 'etl', detail: { rows: 3 } });
+    await t.app.get(IamApi).recordAudit({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', userAgent: 'etl', detail: { rows: 3, at: new Date('2026-11-23T00:00:00Z') } });
     const res = await api(t, 'GET', '/admin/audit?action=etl_upload', { token: admin.accessToken });
-    expect(res.body.items).toEqual([expect.objectContaining({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', detail: { rows: 3 } })]);
+    expect(res.body.items).toEqual([expect.objectContaining({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', detail: { rows: 3, at: '2026-11-23T00:00:00.000Z' } })]);
   });
 });

@@ -34,7 +34,8 @@ export class PrismaAuditRepository {
         targetId: e.targetId ?? null,
         ip: e.ip?.slice(0, 100) ?? null,
         userAgent: e.userAgent?.slice(0, 500) ?? null,
-        detail: (e.detail ?? undefined) as object | undefined,
+        // Round-trip through JSON so callers may pass Dates and other serialisable values.
+        detail: e.detail ? (JSON.parse(JSON.stringify(e.detail)) as object) : undefined,
       },
     });
   }
