@@ -13,6 +13,8 @@ interface Config {
   durationS: number;
   /** Start positions, cycled over sockets. */
   positions: Array<{ lat: number; lng: number }>;
+  /** Sent in the handshake beside the token (the baseline server reads it). */
+  role?: 'officer' | 'citizen';
   /** Extra ack field to count (e.g. `nearby`). */
   expectNearby?: boolean;
 }
@@ -30,7 +32,7 @@ function connect(i: number): Promise<Socket> {
     const s = io(`${cfg.url}/connections`, {
       path: '/socket.io',
       transports: ['websocket'],
-      auth: { token: cfg.tokens[i % cfg.tokens.length] },
+      auth: { token: cfg.tokens[i % cfg.tokens.length], role: cfg.role },
       reconnection: false,
       forceNew: true,
       timeout: 30_000,

@@ -1,0 +1,275 @@
+// bench:connections — the real-time core under load, next to a bare socket.io + ioredis
+// baseline driven by the same generator in the same run:
+//   1. location throughput (closed loop, officer sockets) and ack latency at a fixed rate;
+//   2. nearest-officer queries (citizen `location` acks, and GET /connections/nearby) over
+//      ~100k indexed officers in 50 metros plus one dense metro (~600 within 2 km);
+//   3. RSS per idle authenticated socket.
+// Sizes: BENCH_OFFICER_SOCKETS (2000), BENCH_CITIZEN_SOCKETS (500), BENCH_INDEXED_OFFICERS
+// (100000), BENCH_IDLE_SOCKETS (10000), BENCH_DURATION_S (10), BENCH_OPEN_RATE (1000).
+import 'reflect-metadata';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { AppModule } from '../../apps/api/src/app.module.js';
+import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
+import { createBenchDatabase, dropRedisPrefix, load, printResult, REDIS_URL, rssBytes, startApi } from '../support/harness.js';
+import { around, METROS, rng } from './metros.js';
+
+const run = promisify(execFile);
+const OFFICERS = Number(process.env.BENCH_OFFICER_SOCKETS ?? 2000);
+const CITIZENS = Number(process.env.BENCH_CITIZEN_SOCKETS ?? 500);
+const INDEXED = Number(process.env.BENCH_INDEXED_OFFICERS ?? 100_000);
+const IDLE = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 1000);
+const API_PORT = 3320;
+const BASE_PORT = 3321;
+const DENSE = METROS[0]!;
+const log = (line: string) => process.stderr.write(`[bench:connections] ${line}\n`);
+
+interface GenResult {
+  acks: number;
+  perS: number;
+  p50: number;
+  p99: number;
+  codes: Record<string, number>;
+  avgNearby: number;
+}
+
+function generate(cfg: Record<string, unknown>): Promise<GenResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', JSON.stringify(cfg)], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as GenResult) : reject(new Error(`generator exited ${code}`))));
+  });
+}
+
+/** Holds `sockets` idle connections in a generator process until `release()`. */
+function hold(cfg: Record<string, unknown>): Promise<{ child: ChildProcess; release: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', JSON.stringify({ ...cfg, mode: 'idle' })], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.once('data', () =>
+      resolve({ child, release: async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) }),
+    );
+    child.once('exit', (code) => reject(new Error(`idle generator exited ${code}`)));
+  });
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 3_000));
+
+/** Synthetic officers: INDEXED spread over 50 metros (25 km) plus ~600 within 2 km of the dense centre. */
+function syntheticOfficers(): Array<{ id: string; lat: number; lng: number }> {
+  const r = rng(42);
+  const out: Array<{ id: string; lat: number; lng: number }> = [];
+  for (let i = 0; i < 600; i++) out.push({ id: randomUUID(), ...around(DENSE, 2_000, r) });
+  for (let i = out.length; i < INDEXED; i++) out.push({ id: randomUUID(), ...around(METROS[i % METROS.length]!, 25_000, r) });
+  return out;
+}
+
+function citizenPositions(dense: boolean): Array<{ lat: number; lng: number }> {
+  const r = rng(dense ? 7 : 8);
+  return Array.from({ length: CITIZENS }, (_, i) => (dense ? around(DENSE, 1_500, r) : around(METROS[i % METROS.length]!, 20_000, r)));
+}
+
+async function main(): Promise<void> {
+  const db = await createBenchDatabase();
+  const prefix = `bench_${db.name.slice(-8)}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    HEYBLUE_DEV_MODE: 'true',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    // The per-socket limit (5/s) guards against abusive apps; closed-loop load must not hit it.
+    CONNECTIONS_LOCATION_RATE_PER_S: '10000',
+  };
+  const work = await mkdtemp(join(tmpdir(), 'heyblue-bench-'));
+  const baselineKey = `${prefix}:baseline:geo`;
+  const figures: Record<string, number> = {};
+  const baseline: Record<string, number> = {};
+  try {
+    log(`issuing ${OFFICERS} officer and ${CITIZENS * 2} citizen sessions`);
+    const cli = (...args: string[]) => run(process.execPath, ['dist/apps/api/src/cli.js', ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+    await cli('session:issue', '--role', 'officer', '--count', String(OFFICERS), '--out', join(work, 'officers.json'));
+    await cli('session:issue', '--role', 'citizen', '--count', String(CITIZENS * 2), '--out', join(work, 'citizens.json'));
+    const officers = JSON.parse(await readFile(join(work, 'officers.json'), 'utf8')) as Array<{ accessToken: string }>;
+    // Two groups: one spread over the metros, one in the dense centre (a citizen cannot jump between them).
+    const allCitizens = JSON.parse(await readFile(join(work, 'citizens.json'), 'utf8')) as Array<{ accessToken: string }>;
+    const citizens = allCitizens.slice(0, CITIZENS);
+    const denseCitizens = allCitizens.slice(CITIZENS);
+    const r = rng(1);
+    const officerStarts = officers.map((_, i) => around(METROS[i % METROS.length]!, 20_000, r));
+
+    // ── the app ──────────────────────────────────────────────────────────────────────
+    const api = await startApi(env, API_PORT);
+    try {
+      log('opening availability windows');
+      for (let i = 0; i < officers.length; i += 50) {
+        await Promise.all(
+          officers.slice(i, i + 50).map(async (o, k) => {
+            const res = await fetch(`${api.url}/api/v1/connections/availability`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${o.accessToken}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ ...officerStarts[i + k]!, minutes: 15 }),
+            });
+            if (res.status !== 201 && res.status !== 200) throw new Error(`availability ${res.status} ${await res.text()}`);
+          }),
+        );
+      }
+      const base = { url: api.url, tokens: officers.map((o) => o.accessToken), positions: officerStarts, role: 'officer' };
+      const closed = await generate({ ...base, sockets: OFFICERS, mode: 'closed', durationS: DURATION });
+      log(`app location closed loop ${JSON.stringify(closed)}`);
+      const open = await generate({ ...base, sockets: OFFICERS, mode: 'open', rate: OPEN_RATE, durationS: DURATION });
+      log(`app location open loop ${JSON.stringify(open)}`);
+      figures.location_updates_per_s = closed.perS;
+      figures.location_ack_p50_ms = open.p50;
+      figures.location_ack_p99_ms = open.p99;
+      figures.location_rejected = Object.values(closed.codes).reduce((a, b) => a + b, 0);
+
+      log(`indexing ${INDEXED} synthetic officers through the app's GeoIndex`);
+      const ctx = await NestFactory.createApplicationContext(
+        AppModule.forRoot({ env: { ...env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false' } }),
+        { logger: false },
+      );
+      const synthetic = syntheticOfficers();
+      try {
+        const geo = ctx.get(GeoIndex);
+        for (let i = 0; i < synthetic.length; i += 2_000) {
+          await Promise.all(synthetic.slice(i, i + 2_000).map((o) => geo.updateOfficer(o.id, o, null)));
+        }
+      } finally {
+        await ctx.close();
+      }
+      const cit = { url: api.url, tokens: citizens.map((c) => c.accessToken), role: 'citizen', expectNearby: true };
+      const nearClosed = await generate({ ...cit, positions: citizenPositions(false), sockets: CITIZENS, mode: 'closed', durationS: DURATION });
+      log(`app nearby closed loop ${JSON.stringify(nearClosed)}`);
+      const nearOpen = await generate({ ...cit, positions: citizenPositions(false), sockets: CITIZENS, mode: 'open', rate: OPEN_RATE, durationS: DURATION });
+      log(`app nearby open loop ${JSON.stringify(nearOpen)}`);
+      const denseOpen = await generate({
+        ...cit,
+        tokens: denseCitizens.map((c) => c.accessToken),
+        positions: citizenPositions(true),
+        sockets: CITIZENS,
+        mode: 'open',
+        rate: OPEN_RATE,
+        durationS: DURATION,
+      });
+      log(`app dense nearby open loop ${JSON.stringify(denseOpen)}`);
+      figures.nearby_per_s = nearClosed.perS;
+      figures.nearby_p50_ms = nearOpen.p50;
+      figures.nearby_p99_ms = nearOpen.p99;
+      figures.nearby_dense_p99_ms = denseOpen.p99;
+      figures.nearby_dense_avg_results = denseOpen.avgNearby;
+
+      let n = 0;
+      const restPositions = citizenPositions(false);
+      const rest = await load({
+        url: api.url,
+        duration: DURATION,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              const p = restPositions[n % restPositions.length]!;
+              const token = citizens[n++ % citizens.length]!.accessToken;
+              return { ...req, path: `/api/v1/connections/nearby?lat=${p.lat.toFixed(5)}&lng=${p.lng.toFixed(5)}`, headers: { ...req.headers, authorization: `Bearer ${token}` } };
+            },
+          },
+        ],
+      });
+      log(`app REST nearby ${JSON.stringify(rest)}`);
+      figures.rest_nearby_rps = rest.rps;
+      figures.rest_nearby_p99_ms = rest.p99;
+      figures.rest_nearby_errors = rest.errors + rest.non2xx;
+
+      await settle();
+      const before = await rssBytes(api.child.pid!);
+      const idle = await hold({ url: api.url, tokens: [...officers, ...allCitizens].map((o) => o.accessToken), positions: officerStarts, sockets: IDLE });
+      await settle();
+      const after = await rssBytes(api.child.pid!);
+      await idle.release();
+      figures.kb_per_socket = (after - before) / 1024 / IDLE;
+      log(`app RSS ${Math.round(before / 1048576)} → ${Math.round(after / 1048576)} MiB with ${IDLE} idle sockets`);
+    } finally {
+      await api.stop();
+    }
+
+    // ── the baseline: bare socket.io + ioredis auto-pipelining ───────────────────────
+    const server = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/baseline-server.ts'], {
+      env: { ...process.env, NODE_OPTIONS: '', PORT: String(BASE_PORT), REDIS_URL, KEY: baselineKey },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        server.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
+      });
+      const url = `http://127.0.0.1:${BASE_PORT}`;
+      const base = { url, tokens: ['none'], positions: officerStarts, role: 'officer' };
+      const closed = await generate({ ...base, sockets: OFFICERS, mode: 'closed', durationS: DURATION });
+      const open = await generate({ ...base, sockets: OFFICERS, mode: 'open', rate: OPEN_RATE, durationS: DURATION });
+      log(`baseline location ${JSON.stringify(closed)} / ${JSON.stringify(open)}`);
+      baseline.location_updates_per_s = closed.perS;
+      baseline.location_ack_p50_ms = open.p50;
+      baseline.location_ack_p99_ms = open.p99;
+
+      const redis = new Redis(REDIS_URL);
+      try {
+        const synthetic = syntheticOfficers();
+        for (let i = 0; i < synthetic.length; i += 5_000) {
+          await redis.geoadd(baselineKey, ...synthetic.slice(i, i + 5_000).flatMap((o) => [o.lng, o.lat, o.id]));
+        }
+      } finally {
+        redis.disconnect();
+      }
+      const cit = { url, tokens: ['none'], role: 'citizen', expectNearby: true };
+      const nearClosed = await generate({ ...cit, positions: citizenPositions(false), sockets: CITIZENS, mode: 'closed', durationS: DURATION });
+      const nearOpen = await generate({ ...cit, positions: citizenPositions(false), sockets: CITIZENS, mode: 'open', rate: OPEN_RATE, durationS: DURATION });
+      const denseOpen = await generate({ ...cit, positions: citizenPositions(true), sockets: CITIZENS, mode: 'open', rate: OPEN_RATE, durationS: DURATION });
+      log(`baseline nearby ${JSON.stringify(nearClosed)} / ${JSON.stringify(nearOpen)} / dense ${JSON.stringify(denseOpen)}`);
+      baseline.nearby_per_s = nearClosed.perS;
+      baseline.nearby_p50_ms = nearOpen.p50;
+      baseline.nearby_p99_ms = nearOpen.p99;
+      baseline.nearby_dense_p99_ms = denseOpen.p99;
+
+      await settle();
+      const before = await rssBytes(server.pid!);
+      const idle = await hold({ url, tokens: ['none'], positions: officerStarts, sockets: IDLE, role: 'officer' });
+      await settle();
+      const after = await rssBytes(server.pid!);
+      await idle.release();
+      baseline.kb_per_socket = (after - before) / 1024 / IDLE;
+    } finally {
+      server.kill('SIGTERM');
+    }
+
+    printResult('connections', figures, baseline, {
+      location_throughput: figures.location_updates_per_s! / baseline.location_updates_per_s!,
+      location_p99: figures.location_ack_p99_ms! / baseline.location_ack_p99_ms!,
+      nearby_throughput: figures.nearby_per_s! / baseline.nearby_per_s!,
+      nearby_p99: figures.nearby_p99_ms! / baseline.nearby_p99_ms!,
+      nearby_dense_p99: figures.nearby_dense_p99_ms! / baseline.nearby_dense_p99_ms!,
+      kb_per_socket: figures.kb_per_socket! / baseline.kb_per_socket!,
+    });
+  } finally {
+    await db.drop();
+    await dropRedisPrefix(prefix);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
