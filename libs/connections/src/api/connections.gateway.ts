@@ -1,15 +1,19 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { socketConnections } from '@heyblue/platform';
+import { DomainError, socketConnections } from '@heyblue/platform';
 import { LocationHandler, type LocationAck, type LocationState } from '../application/location.handler.js';
 import { SocketAuth, type SocketAccount } from '../application/ports.js';
 import { accountRoom, SOCKET_EVENTS, SOCKET_NAMESPACE } from '../connections.constants.js';
 import { CODES } from '../domain/connections.errors.js';
+import { ConnectionsConfig } from '../infrastructure/connections.config.js';
 import { SocketHub } from './socket-hub.js';
 
 interface SocketData {
   account: SocketAccount;
+  /** Kept to re-check the session now and then (an access token expires; the socket must not outlive it). */
+  token: string;
+  checkedAt: number;
   location?: LocationState;
   expiry?: NodeJS.Timeout;
 }
@@ -27,11 +31,14 @@ const noop = (): void => undefined;
 export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDestroy {
   private readonly logger = new Logger('ConnectionsGateway');
   private ns?: Namespace;
+  private recheckTimer?: NodeJS.Timeout;
+  private rechecking = false;
 
   constructor(
     private readonly auth: SocketAuth,
     private readonly hub: SocketHub,
     private readonly locations: LocationHandler,
+    private readonly config: ConnectionsConfig,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -42,7 +49,7 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
       if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return next(unauthorized());
       this.auth.authenticate(token).then(
         (account) => {
-          (socket.data as SocketData).account = account;
+          Object.assign(socket.data as SocketData, { account, token, checkedAt: Date.now() });
           next();
         },
         () => next(unauthorized()),
@@ -54,6 +61,36 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
         if (!sessionId || (s.data as SocketData).account.sessionId === sessionId) s.disconnect(true);
       }
     });
+    this.recheckTimer = setInterval(() => void this.recheck(), Math.min(this.config.socketRecheckMs, 30_000));
+    this.recheckTimer.unref();
+  }
+
+  /**
+   * Re-authenticates sockets whose last check is older than the re-check period: an expired
+   * (or otherwise refused) token disconnects the socket. A dependency outage does not.
+   */
+  private async recheck(): Promise<void> {
+    if (this.rechecking || !this.ns) return;
+    this.rechecking = true;
+    try {
+      const due = Date.now() - this.config.socketRecheckMs;
+      const sockets = [...this.ns.sockets.values()].filter((s) => (s.data as SocketData).checkedAt <= due);
+      for (let i = 0; i < sockets.length; i += 16) {
+        await Promise.all(
+          sockets.slice(i, i + 16).map(async (s) => {
+            const data = s.data as SocketData;
+            try {
+              await this.auth.authenticate(data.token);
+              data.checkedAt = Date.now();
+            } catch (err) {
+              if (err instanceof DomainError && (err.status === 401 || err.status === 403)) s.disconnect(true);
+            }
+          }),
+        );
+      }
+    } finally {
+      this.rechecking = false;
+    }
   }
 
   private connected(socket: Socket): void {
@@ -93,6 +130,7 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
   }
 
   onModuleDestroy(): void {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
     // Only this instance's sockets: a plain disconnectSockets would reach every instance through the adapter.
     this.ns?.local.disconnectSockets(true);
   }

@@ -17,6 +17,7 @@ export class ConnectionsConfig {
   readonly citizenRadiusM: number;
   readonly partitionPrecision: number;
   readonly sweepIntervalMs: number;
+  readonly socketRecheckMs: number;
   readonly publicBaseUrl: string | undefined;
 
   constructor(config: ConfigService<Env, true>) {
@@ -36,6 +37,7 @@ export class ConnectionsConfig {
     this.citizenRadiusM = get('CONNECTIONS_CITIZEN_RADIUS_M');
     this.partitionPrecision = get('CONNECTIONS_PARTITION_PRECISION');
     this.sweepIntervalMs = get('CONNECTIONS_SWEEP_INTERVAL_MS');
+    this.socketRecheckMs = get('CONNECTIONS_SOCKET_RECHECK_S') * 1000;
     this.publicBaseUrl = get('PUBLIC_BASE_URL');
   }
 

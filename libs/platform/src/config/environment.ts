@@ -241,6 +241,10 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
   CONNECTIONS_SWEEP_INTERVAL_MS = 1000;
 
+  /** Seconds between re-checks of each socket's access token (expired, logged-out or suspended → disconnected). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  CONNECTIONS_SOCKET_RECHECK_S = 120;
+
   // ─── etl ───
   /** Directory where uploads are kept until their job finishes (empty: `<os tmpdir>/heyblue-etl`); every instance must see it. */
   @IsString()
