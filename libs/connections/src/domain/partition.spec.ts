@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { distanceM } from './geo.js';
 import { PartitionGrid } from './partition.js';
 
@@ -44,5 +45,27 @@ describe('PartitionGrid', () => {
         expect(grid.cellsCovering({ lat, lng }, 5000).length).toBeLessThanOrEqual(4);
       }
     }
+  });
+
+  it('covers the partition of every point of the search circle (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 24, max: 49, noNaN: true }),
+        fc.double({ min: -125, max: -66, noNaN: true }),
+        fc.integer({ min: 50, max: 5000 }),
+        (lat, lng, r) => {
+          const cells = new Set(grid.cellsCovering({ lat, lng }, r));
+          for (let k = 0; k < 16; k++) {
+            const a = (k * Math.PI) / 8;
+            // Slightly inside the circle: the covering is computed from the bounding box.
+            const dN = Math.sin(a) * r * 0.999;
+            const dE = Math.cos(a) * r * 0.999;
+            const q = { lat: lat + dN / 111_195, lng: lng + dE / (111_195 * Math.cos((lat * Math.PI) / 180)) };
+            expect(cells.has(grid.cellOf(q))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -47,6 +47,14 @@ export class PartitionGrid {
     const cosLat = Math.cos((p.lat * Math.PI) / 180);
     // Near the poles the box spans every longitude.
     const dLng = cosLat < 1e-6 ? 180 : Math.min(180, dLat / cosLat);
+    // Fast path (most calls, on the hot path): the search box lies inside the own cell.
+    const x = this.lngIndex(p.lng);
+    const y = this.latIndex(p.lat);
+    const west = x * this.lngStep - 180;
+    const south = y * this.latStep - 90;
+    if (p.lng - dLng >= west && p.lng + dLng < west + this.lngStep && p.lat - dLat >= south && p.lat + dLat < south + this.latStep) {
+      return [this.encode(x, y)];
+    }
     const y0 = this.latIndex(Math.max(-90, p.lat - dLat));
     const y1 = this.latIndex(Math.min(90, p.lat + dLat));
     const xs = dLng >= 180 ? this.allLng() : this.lngRange(p.lng - dLng, p.lng + dLng);

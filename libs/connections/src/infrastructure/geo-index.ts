@@ -76,8 +76,18 @@ export class GeoIndex implements OnModuleDestroy {
 
   /** `<prefix>:conn:{<cell>}:<suffix>`: the hash tag keeps a partition's keys in one cluster slot. */
   partitionKey(cell: Cell, suffix: 'o' | 'os' | 'c' | 'cs'): string {
-    return this.redisService.key('conn', `{${cell}}`, suffix);
+    let keys = this.keyCache.get(cell);
+    if (!keys) {
+      const base = this.redisService.key('conn', `{${cell}}`, '');
+      keys = { o: `${base}o`, os: `${base}os`, c: `${base}c`, cs: `${base}cs` };
+      // Bounded by the partitions in use (a few thousand for the whole US at precision 4).
+      if (this.keyCache.size > 100_000) this.keyCache.clear();
+      this.keyCache.set(cell, keys);
+    }
+    return keys[suffix];
   }
+
+  private readonly keyCache = new Map<Cell, Record<'o' | 'os' | 'c' | 'cs', string>>();
 
   private keys(role: IndexRole, cell: Cell): [string, string] {
     return role === 'officer' ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os')] : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
