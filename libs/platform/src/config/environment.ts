@@ -279,6 +279,55 @@ export class Environment {
   /** How often the rollup job recomputes the days whose facts changed, in ms (a nightly run also redoes the last two days). */
   @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
   REPORTING_ROLLUP_EVERY_MS = 60_000;
+
+  // ─── social ───
+  /** Mastodon instance base URL (e.g. https://mastodon.social); with MASTODON_ACCESS_TOKEN it enables the platform `mastodon`. */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  MASTODON_BASE_URL?: string;
+
+  /** Mastodon access token with the write:statuses scope. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  MASTODON_ACCESS_TOKEN?: string;
+
+  /** X API base URL (default https://api.x.com); with X_ACCESS_TOKEN it enables the platform `x`. */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  X_API_BASE_URL?: string;
+
+  /** X OAuth 2.0 user-context access token (tweet.write). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  X_ACCESS_TOKEN?: string;
+
+  /** Facebook Graph API base URL (default https://graph.facebook.com/v21.0); with the page id and token it enables `facebook`. */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  FACEBOOK_GRAPH_BASE_URL?: string;
+
+  /** Facebook Page id to post to. */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^\d{1,30}$/, { message: 'FACEBOOK_PAGE_ID must be digits' })
+  FACEBOOK_PAGE_ID?: string;
+
+  /** Facebook Page access token (pages_manage_posts). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  FACEBOOK_PAGE_ACCESS_TOKEN?: string;
+
+  /** Generic webhook (Zapier-style) URL; enables the platform `webhook`. */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  SOCIAL_WEBHOOK_URL?: string;
+
+  /** Secret for the webhook's `X-HeyBlue-Signature: sha256=<HMAC of the body>` header. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  SOCIAL_WEBHOOK_SECRET?: string;
+
+  /** Delivery attempts per platform (bull jobs, each under the resilience policy) before a post is dead-lettered. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  SOCIAL_MAX_ATTEMPTS = 5;
+
+  /** First delay between delivery attempts in ms (exponential). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600_000)
+  SOCIAL_BACKOFF_MS = 5_000;
+
+  /** Per-request timeout for social platforms in ms. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  SOCIAL_TIMEOUT_MS = 5_000;
 }
 
 export type Env = Environment;
