@@ -143,4 +143,23 @@ describe('connections: guards', () => {
     expect(res.status).toBeLessThan(300);
     expect(await gone).toBe('io server disconnect');
   });
+
+  it('documents every Connections route in the OpenAPI document', async () => {
+    const res = await fetch(`${t.url}/api/docs-json`);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const expected: Array<[string, string]> = [
+      ['/api/v1/connections/availability', 'post'],
+      ['/api/v1/connections/availability', 'delete'],
+      ['/api/v1/connections/presence', 'post'],
+      ['/api/v1/connections/nearby', 'get'],
+      ['/api/v1/connections/requests', 'post'],
+      ['/api/v1/connections/requests/{id}/accept', 'post'],
+      ['/api/v1/connections/requests/{id}/decline', 'post'],
+      ['/api/v1/connections', 'get'],
+    ];
+    for (const [path, method] of expected) {
+      expect(doc.paths[path]?.[method]).toBeDefined();
+      expect(doc.paths[path]![method]!.security).toEqual([{ bearer: [] }]);
+    }
+  });
 });
