@@ -160,6 +160,17 @@ describe('admin reports', () => {
     expect(facts.length).toBeGreaterThan(10);
   });
 
+  it('recomputes lost rollups of a range on demand', async () => {
+    const prisma = t.app.get(PrismaService);
+    await prisma.reportingRollup.deleteMany({ where: { metric: 'connections', day: { gte: new Date('2026-03-01'), lte: new Date('2026-03-31') } } });
+    expect((await get('/admin/reports/connections?from=2026-03-01&to=2026-03-31&groupBy=month')).body.rows).toEqual([{ period: '2026-03', key: 'all', value: 0 }]);
+    const res = await api(t, 'POST', '/admin/reports/rollups/refresh', { token: admin.accessToken, body: { from: '2026-03-01', to: '2026-03-31' } });
+    expect(res).toMatchObject({ status: 202, body: { from: '2026-03-01', to: '2026-03-31', status: 'scheduled' } });
+    const back = await eventually(() => get('/admin/reports/connections?from=2026-03-01&to=2026-03-31&groupBy=month'), (r) => r.body.rows[0]?.value === 3, { what: 'rollups recomputed' });
+    expect(back.body.rows).toEqual([{ period: '2026-03', key: 'all', value: 3 }]);
+    expect((await api(t, 'POST', '/admin/reports/rollups/refresh', { token: admin.accessToken, body: { from: '2026-04-01', to: '2026-03-01' } })).status).toBe(400);
+  });
+
   it('refuses bad parameters with 400 and non-admins with 403', async () => {
     const bad = [
       '/admin/reports/connections?from=2026-03-10&to=2026-03-01',

@@ -37,14 +37,17 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
   onApplicationBootstrap(): void {
     if (!this.config.get('ETL_WORKER_ENABLED', { infer: true })) return;
     const concurrency = this.config.get('ETL_WORKER_CONCURRENCY', { infer: true });
-    void this.queues.get(ETL_QUEUE).process(concurrency, (job: Bull.Job<{ jobId: string }>) => this.run(job.data.jobId));
+    void this.queues.get(ETL_QUEUE).process(concurrency, (job: Bull.Job<{ jobId: string }>) =>
+      this.run(job.data.jobId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+    );
   }
 
   onModuleDestroy(): void {
     this.stopping = true;
   }
 
-  async run(jobId: string): Promise<void> {
+  /** `lastAttempt`: bull will not retry, so an unexpected error fails the job for good. */
+  async run(jobId: string, lastAttempt = false): Promise<void> {
     const job = await this.jobs.find(jobId);
     if (!job || job.status === 'done' || job.status === 'failed') return;
     await this.jobs.markRunning(jobId);
@@ -59,6 +62,10 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
         await this.jobs.finish(jobId, 'failed', err.message);
         await rm(job.filePath, { force: true });
         return;
+      }
+      if (lastAttempt) {
+        this.logger.error({ jobId, err: (err as Error).message }, 'etl upload gave up');
+        await this.jobs.finish(jobId, 'failed', `gave up after repeated errors: ${(err as Error).message}`).catch(() => undefined);
       }
       throw err;
     }

@@ -1,10 +1,10 @@
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { ReportsService } from '../application/reports.service.js';
 import { actorOf } from './admin-actor.js';
-import { ReportDto, ReportMetricParam, ReportQueryDto, ReportRangeQueryDto, ReportSummaryDto } from './dto/reports.dto.js';
+import { RefreshRollupsDto, RefreshScheduledDto, ReportDto, ReportMetricParam, ReportQueryDto, ReportRangeQueryDto, ReportSummaryDto } from './dto/reports.dto.js';
 
 @ApiTags('admin')
 @Controller('admin/reports')
@@ -18,6 +18,15 @@ export class ReportsController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
   summary(@Query() q: ReportRangeQueryDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount) {
     return this.reports.summary(q, actorOf(account, req));
+  }
+
+  @Post('rollups/refresh')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Recompute the daily rollups of a UTC date range on the next rollup run (they also refresh as events arrive and nightly)' })
+  @ApiAcceptedResponse({ type: RefreshScheduledDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
+  refresh(@Body() body: RefreshRollupsDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<RefreshScheduledDto> {
+    return this.reports.refresh(body, actorOf(account, req));
   }
 
   @Get(':metric')

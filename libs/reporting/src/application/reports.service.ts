@@ -4,12 +4,14 @@ import type { AdminActor } from '../api/admin-actor.js';
 import { csvLine } from '../domain/csv-cell.js';
 import { reportQuery, reportRange } from '../domain/report-query.js';
 import { ReportsQueries } from '../infrastructure/reports.queries.js';
+import { Rollups } from '../infrastructure/rollups.js';
 
 /** Report use cases: validate parameters, read rollups, audit the access. */
 @Injectable()
 export class ReportsService {
   constructor(
     private readonly queries: ReportsQueries,
+    private readonly rollups: Rollups,
     private readonly iam: IamApi,
   ) {}
 
@@ -25,6 +27,14 @@ export class ReportsService {
     const summary = await this.queries.summary(range);
     await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_summary_viewed', ip: actor.ip, userAgent: actor.userAgent, detail: range });
     return summary;
+  }
+
+  /** Recomputes the rollups of a range on the next rollup run (after a backfill or a fix). */
+  async refresh(params: { from?: string; to?: string }, actor: AdminActor) {
+    const range = reportRange(params.from, params.to);
+    await this.rollups.markRangeDirty(range.from, range.to);
+    await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_rollups_refreshed', ip: actor.ip, userAgent: actor.userAgent, detail: range });
+    return { ...range, status: 'scheduled' as const };
   }
 
   toCsv(rows: Array<{ period: string; key: string; value: number }>): string {

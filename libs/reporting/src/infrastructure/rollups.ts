@@ -40,6 +40,14 @@ export class Rollups implements OnApplicationBootstrap {
     }
   }
 
+  /** On demand: marks every day of a range dirty, so the next rollup run recomputes it. */
+  async markRangeDirty(from: string, to: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO reporting_dirty_day (day)
+      SELECT generate_series(${from}::date, ${to}::date, '1 day'::interval)::date
+      ON CONFLICT DO NOTHING`;
+  }
+
   /** Recomputes every day marked dirty; returns how many days it redid. */
   async refreshDirty(): Promise<number> {
     return this.prisma.$transaction(async (tx) => {

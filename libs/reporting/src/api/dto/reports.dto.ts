@@ -81,3 +81,26 @@ export class ReportSummaryDto {
   @ApiProperty()
   trophiesAwarded!: number;
 }
+
+export class RefreshRollupsDto {
+  @ApiPropertyOptional({ format: 'date', description: 'First UTC day to recompute, inclusive (default: 29 days before `to`)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  to?: string;
+}
+
+export class RefreshScheduledDto {
+  @ApiProperty({ format: 'date' })
+  from!: string;
+  @ApiProperty({ format: 'date' })
+  to!: string;
+  @ApiProperty({ enum: ['scheduled'] })
+  status!: 'scheduled';
+}
