@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, publish } from '../rewards/rewards-fixtures.js';
+import { connectionEvent, publish, drained } from '../rewards/rewards-fixtures.js';
 
 describe('profile over HTTP', () => {
   let t: TestApp;
@@ -14,7 +15,10 @@ describe('profile over HTTP', () => {
     t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '5' });
     [citizen, officer] = await Promise.all([given.citizen(t), given.officer(t)]);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await drained(t);
+    await t.close();
+  });
 
   it('answers GET /me right after sign-in with the masked phone and a default profile', async () => {
     const fresh = await given.citizen(t);
@@ -115,6 +119,22 @@ describe('profile over HTTP', () => {
     expect(balance.body.balance).toBe(res.body.profile.pointsBalance);
     const publicView = await api(t, 'GET', `/profiles/${me.accountId}`, { token: officer.accessToken });
     expect(publicView.body).toMatchObject({ connectionsCount: 3, trophies: expect.arrayContaining([expect.objectContaining({ code: 'THREE_ZIPS' })]) });
+  });
+
+  it("pushes trophy.awarded to the account's socket", async () => {
+    const me = await given.citizen(t);
+    const socket = io(`${t.url}/connections`, { path: '/socket.io', transports: ['websocket'], auth: { token: me.accessToken }, reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const notice = new Promise<unknown>((resolve) => socket.once('trophy.awarded', resolve));
+      await publish(t, connectionEvent({ citizenId: me.accountId, officerId: officer.accountId, zip: '10001' }));
+      expect(await notice).toEqual({ code: 'FIRST_CONNECTION', name: 'First connection', awardedAt: expect.any(String) });
+    } finally {
+      socket.close();
+    }
   });
 
   it('documents the profile routes in OpenAPI', async () => {

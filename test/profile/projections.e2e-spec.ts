@@ -4,7 +4,7 @@ import { PointsEarned, RewardsApi } from '@heyblue/rewards';
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, publish } from '../rewards/rewards-fixtures.js';
+import { connectionEvent, publish, drained } from '../rewards/rewards-fixtures.js';
 
 /** Test stand-in for IAM's AccountCreated v1 (Profile subscribes by type). */
 class TestAccountCreated extends IntegrationEvent<{ accountId: string; role: string; displayName: string | null; precinct: string | null }> {
@@ -43,7 +43,10 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '300' });
     prisma = t.app.get(PrismaService);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await drained(t);
+    await t.close();
+  });
 
   it('creates a default profile when AccountCreated arrives', async () => {
     const accountId = randomUUID();

@@ -5,7 +5,7 @@ import { RedeemOfferHandler } from '../../libs/rewards/src/application/redeem-of
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, earn, givenOffer, ledgerBalance, publish } from './rewards-fixtures.js';
+import { connectionEvent, earn, givenOffer, ledgerBalance, publish, drained } from './rewards-fixtures.js';
 
 /** The ledger against real PostgreSQL, Redis and the outbox (use cases called in-process). */
 describe('rewards ledger (real PostgreSQL)', () => {
@@ -16,7 +16,10 @@ describe('rewards ledger (real PostgreSQL)', () => {
     t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '4' });
     prisma = t.app.get(PrismaService);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await drained(t);
+    await t.close();
+  });
 
   it('awards both sides of a connection and emits PointsEarned per account', async () => {
     const citizenId = randomUUID();

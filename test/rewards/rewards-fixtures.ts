@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IntegrationEvent, OutboxService, PrismaService } from '@heyblue/platform';
+import { IntegrationEvent, OutboxService, PrismaService, QueueFactory } from '@heyblue/platform';
 import { RewardsApi } from '@heyblue/rewards';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
@@ -76,4 +76,21 @@ export async function givenOffer(
     zips: o.zips ?? [],
   });
   return { offerId: offer.id, retailerExternalId, retailerId: retailer.id };
+}
+
+/**
+ * Waits until the outbox is relayed and every event queue is idle, so a test app closes
+ * with no consumer mid-flight (pushes after the socket adapter closed would fail the run).
+ */
+export async function drained(t: TestApp): Promise<void> {
+  await eventually(
+    async () => {
+      const pending = await t.app.get(PrismaService).outboxEvent.count({ where: { dispatchedAt: null } });
+      const queues = t.app.get(QueueFactory).all().filter((q) => q.name.startsWith('events.'));
+      const counts = await Promise.all(queues.map((q) => q.getJobCounts()));
+      return pending + counts.reduce((n, c) => n + c.waiting + c.active + c.delayed, 0);
+    },
+    (busy) => busy === 0,
+    { what: 'idle event queues' },
+  );
 }

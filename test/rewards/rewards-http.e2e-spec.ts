@@ -4,7 +4,7 @@ import { RewardsApi } from '@heyblue/rewards';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, givenOffer, publish } from './rewards-fixtures.js';
+import { connectionEvent, givenOffer, publish, drained } from './rewards-fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -41,7 +41,10 @@ describe('rewards over HTTP', () => {
     t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '25', REWARDS_USD_PER_POINT: '0.02' });
     [citizen, officer, admin] = await Promise.all([given.citizen(t), given.officer(t), given.admin(t)]);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await drained(t);
+    await t.close();
+  });
 
   describe('balance and transactions', () => {
     it('refuses calls without a token (401)', async () => {

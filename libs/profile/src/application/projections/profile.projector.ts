@@ -59,8 +59,8 @@ export class ProfileProjector {
 
   async onPointsEarned(e: EventEnvelope<PointsEarnedPayload>, tx: Tx): Promise<void> {
     await this.store.ensure(tx, e.payload.accountId, asRole(e.payload.role));
+    // `points.awarded` is pushed by Connections (it consumes PointsEarned next to the connection); Profile pushes trophies.
     await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
-    this.notifier.afterCommit(tx, e.payload.accountId, 'points.awarded', { points: e.payload.points, reason: e.payload.reason, balance: e.payload.balance });
   }
 
   async onPointsRedeemed(e: EventEnvelope<PointsRedeemedPayload>, tx: Tx): Promise<void> {
