@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { IamApi } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
@@ -87,6 +88,17 @@ describe('ETL uploads', () => {
     const o = await load(t, admin.accessToken, { kind: 'officers', content: officers, contentType: 'application/x-ndjson', filename: 'o.ndjson' });
     expect(o.job).toMatchObject({ status: 'done', rowsOk: 2, rowsFailed: 0 });
     expect(await prisma.iamOfficerRoster.count({ where: { badgeNumber: { in: [`B${p.toUpperCase()}1`, `B${p.toUpperCase()}2`] } } })).toBe(2);
+  });
+
+  it('an officer roster row promotes the signed-in citizen with that e-mail (through IAM)', async () => {
+    const login = `roster-${uid()}`;
+    const citizen = await given.citizen(t, { login });
+    const { job } = await load(t, admin.accessToken, {
+      kind: 'officers',
+      content: csv([['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'], ['B-77', `${login.toUpperCase()}@dev.heyblue.test`, 'Sam', 'Lee', '9th', '10001']]),
+    });
+    expect(job).toMatchObject({ status: 'done', rowsOk: 1 });
+    expect((await t.app.get(IamApi).getAccount(citizen.accountId))?.role).toBe('officer');
   });
 
   it('reports every failing rule per row and loads the good rows of a mixed file', async () => {
