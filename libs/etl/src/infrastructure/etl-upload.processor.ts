@@ -66,6 +66,7 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       if (lastAttempt) {
         this.logger.error({ jobId, err: (err as Error).message }, 'etl upload gave up');
         await this.jobs.finish(jobId, 'failed', `gave up after repeated errors: ${(err as Error).message}`).catch(() => undefined);
+        await rm(job.filePath, { force: true });
       }
       throw err;
     }
