@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RedisService } from '@heyblue/platform';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import { devLoginEmail } from '../domain/account.js';
 import { DEV_CLIENT_ID, DEV_OIDC_PATH, IamConfig, MOBILE_REDIRECT_URI } from '../infrastructure/iam-config.js';
 import { redisOidcAdapter } from './redis-oidc.adapter.js';
@@ -119,7 +119,9 @@ export class DevOidcProvider implements OnModuleInit {
       ),
     ) as Record<string, unknown>;
     const cookieKey = await this.shared('cookie-key', () => randomBytes(32).toString('base64url'));
-    const provider = new Provider(this.issuer(), {
+    // Loaded only in development mode: production never imports the dev provider.
+    const { default: OidcProvider } = await import('oidc-provider');
+    const provider = new OidcProvider(this.issuer(), {
       adapter: redisOidcAdapter(this.redis.client, (...parts) => this.redis.key(...parts)),
       clients: [
         {
