@@ -1,0 +1,133 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConfigService } from '@nestjs/config';
+import type { Env, QueueFactory } from '@heyblue/platform';
+import type { EtlKind } from '../domain/etl-kinds.js';
+import type { EtlRow, FieldError } from '../domain/row-rules.js';
+import type { CatalogueWriter } from './catalogue-writer.js';
+import type { BatchOutcome, EtlJobRecord, EtlJobsRepository } from './etl-jobs.repository.js';
+import { EtlUploadProcessor } from './etl-upload.processor.js';
+
+/** In-memory job store with the same compare-and-set semantics as the Prisma one. */
+class MemoryJobs {
+  job!: EtlJobRecord;
+  commits: number[] = [];
+  errors: Array<{ row: number; field: string }> = [];
+  finished: { status: string; failure: string | null } | null = null;
+
+  async find(): Promise<EtlJobRecord> {
+    return { ...this.job };
+  }
+  async markRunning(): Promise<void> {
+    this.job.status = 'running';
+  }
+  async commitBatch(_id: string, previous: number, b: BatchOutcome): Promise<boolean> {
+    if (this.job.committedRows !== previous) return false;
+    this.job.committedRows = b.committedRows;
+    this.job.rowsOk += b.ok;
+    this.job.rowsFailed += b.failedRows;
+    this.errors.push(...b.errors.map((e) => ({ row: e.row, field: e.field })));
+    this.commits.push(b.committedRows);
+    return true;
+  }
+  async knownRefs(): Promise<Set<string>> {
+    return new Set(['r-known']);
+  }
+  async finish(_id: string, status: string, failure: string | null): Promise<void> {
+    this.finished = { status, failure };
+    this.job.status = status as EtlJobRecord['status'];
+  }
+}
+
+/** Records upserts; refuses one external id the way Rewards refuses an unknown parent. */
+class RecordingWriter {
+  written: string[] = [];
+  async write(_kind: EtlKind, row: EtlRow): Promise<FieldError[] | null> {
+    const id = (row as { externalId: string }).externalId;
+    if (id === 'orphan') return [{ field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' }];
+    this.written.push(id);
+    return null;
+  }
+}
+
+const HEADER = 'external_id,name,website,contact_email,zip';
+const row = (id: string, name = 'Shop') => `${id},${name},https://s.example.com,s@s.example,10001`;
+// 7 records: r1..r3 | r4, (blank name), r1 again | r5
+const FILE = [HEADER, row('r1'), row('r2'), row('r3'), row('r4'), row('bad', ''), row('r1', 'Again'), row('r5')].join('\n') + '\n';
+
+async function setup(committedRows = 0, kind: EtlKind = 'retailers', content = FILE, dryRun = false) {
+  const dir = await mkdtemp(join(tmpdir(), 'etl-proc-'));
+  const filePath = join(dir, 'upload');
+  await writeFile(filePath, content);
+  const jobs = new MemoryJobs();
+  jobs.job = { id: 'job-1', kind, dryRun, status: 'queued', format: 'csv', filePath, bytesTotal: content.length, committedRows, rowsOk: 0, rowsFailed: 0 };
+  const writer = new RecordingWriter();
+  const settings: Record<string, unknown> = { ETL_BATCH_SIZE: 3, ETL_BATCH_PAUSE_MS: 0, ETL_WORKER_ENABLED: false, ETL_WORKER_CONCURRENCY: 1 };
+  const config = { get: (k: string) => settings[k] } as unknown as ConfigService<Env, true>;
+  const processor = new EtlUploadProcessor({} as QueueFactory, jobs as unknown as EtlJobsRepository, writer as unknown as CatalogueWriter, config);
+  return { jobs, writer, processor };
+}
+
+describe('EtlUploadProcessor', () => {
+  it('commits batch by batch, reports bad and duplicate rows, and finishes done', async () => {
+    const { jobs, writer, processor } = await setup();
+    await processor.run('job-1');
+    expect(jobs.commits).toEqual([3, 6, 7]);
+    expect(writer.written).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(jobs.errors).toEqual([
+      { row: 5, field: 'name' },
+      { row: 6, field: 'external_id' },
+    ]);
+    expect(jobs.job).toMatchObject({ rowsOk: 5, rowsFailed: 2 });
+    expect(jobs.finished).toEqual({ status: 'done', failure: null });
+  });
+
+  it('resumes after the committed rows without writing them again, still catching duplicates of them', async () => {
+    const { jobs, writer, processor } = await setup(3);
+    await processor.run('job-1');
+    expect(writer.written).toEqual(['r4', 'r5']);
+    expect(jobs.errors).toEqual([
+      { row: 5, field: 'name' },
+      { row: 6, field: 'external_id' },
+    ]);
+    expect(jobs.commits).toEqual([6, 7]);
+  });
+
+  it('stops between batches when the instance shuts down, leaving the job resumable', async () => {
+    const { jobs, writer, processor } = await setup();
+    processor.onModuleDestroy();
+    await expect(processor.run('job-1')).rejects.toThrow('shutting down');
+    expect(jobs.commits).toEqual([3]);
+    expect(writer.written).toEqual(['r1', 'r2', 'r3']);
+    expect(jobs.finished).toBeNull();
+  });
+
+  it('reports rows the owning context refuses', async () => {
+    const offers =
+      'external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until\n' +
+      'orphan,r-none,T,5,5%,2026-01-01,2026-02-01\nok,r-known,T,5,5%,2026-01-01,2026-02-01\n';
+    const { jobs, writer, processor } = await setup(0, 'offers', offers);
+    await processor.run('job-1');
+    expect(writer.written).toEqual(['ok']);
+    expect(jobs.errors).toEqual([{ row: 1, field: 'retailer_external_id' }]);
+  });
+
+  it('in a dry run writes nothing and resolves parents from ids loaded before', async () => {
+    const offers =
+      'external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until\n' +
+      'o1,r-none,T,5,5%,2026-01-01,2026-02-01\no2,r-known,T,5,5%,2026-01-01,2026-02-01\n';
+    const { jobs, writer, processor } = await setup(0, 'offers', offers, true);
+    await processor.run('job-1');
+    expect(writer.written).toEqual([]);
+    expect(jobs.job).toMatchObject({ rowsOk: 1, rowsFailed: 1 });
+    expect(jobs.errors).toEqual([{ row: 1, field: 'retailer_external_id' }]);
+  });
+
+  it('fails the job with the reason when the file is not readable CSV', async () => {
+    const { jobs, processor } = await setup(0, 'retailers', `${HEADER}\n"unclosed,a,b,c,d\n`);
+    await processor.run('job-1');
+    expect(jobs.finished?.status).toBe('failed');
+    expect(jobs.finished?.failure).toMatch(/malformed CSV/);
+  });
+});
