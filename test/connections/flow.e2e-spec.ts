@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connect, Inbox, offset, sendLocation } from './socket-client.js';
+import { connect, Inbox, offset, sendLocation, settle } from './socket-client.js';
 
 describe('connections: happy path end to end (dev IdP accounts, real socket.io, Redis, PostgreSQL)', () => {
   let t: TestApp;
@@ -13,6 +13,7 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
     t = await startTestApp();
   });
   afterAll(async () => {
+    if (t) await settle(t);
     sockets.forEach((s) => s.close());
     await t?.close();
   });

@@ -1,5 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
+import { PrismaService, QueueFactory } from '@heyblue/platform';
 import type { TestApp } from '../support/app.js';
+import { eventually } from '../support/poll.js';
 
 /** A real socket.io client on the `/connections` namespace (websocket transport, no reconnects). */
 export function openSocket(t: TestApp, token: string | undefined): Socket {
@@ -53,4 +55,27 @@ export function disconnected(s: Socket): Promise<string> {
 /** Offsets a position by metres north/east. */
 export function offset(p: { lat: number; lng: number }, northM: number, eastM: number): { lat: number; lng: number } {
   return { lat: p.lat + northM / 111_320, lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)) };
+}
+
+/**
+ * Waits until the outbox is relayed and every event queue is idle, so a test app never shuts
+ * down while a consumer (ours or another context's) is mid-flight.
+ */
+export async function settle(t: TestApp): Promise<void> {
+  const prisma = t.app.get(PrismaService);
+  const queues = t.app.get(QueueFactory);
+  await eventually(
+    async () => {
+      const pending = await prisma.outboxEvent.count({ where: { dispatchedAt: null } });
+      let busy = 0;
+      // Sequential: bull adds a listener per concurrent call. Delayed retries of failing consumers are not waited for.
+      for (const q of queues.all()) {
+        const c = await q.getJobCounts();
+        busy += c.waiting + c.active;
+      }
+      return pending + busy;
+    },
+    (n) => n === 0,
+    { what: 'outbox relayed and event queues idle', timeoutMs: 30_000 },
+  );
 }

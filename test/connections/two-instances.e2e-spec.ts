@@ -3,7 +3,7 @@ import { AvailabilityService } from '../../libs/connections/src/application/avai
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connect, Inbox, offset, sendLocation } from './socket-client.js';
+import { connect, Inbox, offset, sendLocation, settle } from './socket-client.js';
 
 describe('connections: two app instances sharing PostgreSQL, Redis and socket.io rooms', () => {
   let a: TestApp;
@@ -15,6 +15,7 @@ describe('connections: two app instances sharing PostgreSQL, Redis and socket.io
     b = await startTestApp({ CONNECTIONS_SWEEP_INTERVAL_MS: '200' }, a.testEnv);
   });
   afterAll(async () => {
+    if (a) await settle(a);
     sockets.forEach((s) => s.close());
     await b?.close();
     await a?.close();

@@ -12,7 +12,10 @@ describe('profile over HTTP', () => {
   let officer: SignedIn;
 
   beforeAll(async () => {
-    t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '5' });
+    t = await startTestApp({
+      REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10',
+      REWARDS_POINTS_PER_CONNECTION_OFFICER: '5',
+    });
     [citizen, officer] = await Promise.all([given.citizen(t), given.officer(t)]);
   });
   afterAll(async () => {
@@ -24,7 +27,11 @@ describe('profile over HTTP', () => {
     const fresh = await given.citizen(t);
     const res = await api(t, 'GET', '/me', { token: fresh.accessToken });
     expect(res.status).toBe(200);
-    expect(res.body.account).toEqual({ id: fresh.accountId, role: 'citizen', phone: expect.stringMatching(/^\+1\*+\d{4}$/) });
+    expect(res.body.account).toEqual({
+      id: fresh.accountId,
+      role: 'citizen',
+      phone: expect.stringMatching(/^\+1\*+\d{4}$/),
+    });
     expect(res.body.account.phone.endsWith(fresh.phone.slice(-4))).toBe(true);
     expect(res.body.profile).toEqual({
       id: fresh.accountId,
@@ -42,7 +49,11 @@ describe('profile over HTTP', () => {
   });
 
   it('projects AccountCreated for officers (role and roster precinct)', async () => {
-    const p = await eventually(() => api(t, 'GET', '/me', { token: officer.accessToken }), (r) => r.body.profile?.precinct === '1st', { what: 'officer precinct' });
+    const p = await eventually(
+      () => api(t, 'GET', '/me', { token: officer.accessToken }),
+      (r) => r.body.profile?.precinct === '1st',
+      { what: 'officer precinct' },
+    );
     expect(p.body.profile.role).toBe('officer');
     expect(p.body.account.role).toBe('officer');
   });
@@ -54,17 +65,34 @@ describe('profile over HTTP', () => {
   it('updates my profile and publishes ProfileUpdated', async () => {
     const res = await api(t, 'PATCH', '/me/profile', {
       token: citizen.accessToken,
-      body: { displayName: '  Sam Rivera ', bio: 'Neighbourhood watch', avatarUrl: 'https://img.example/sam.png', zip: '10001', shareConsent: true },
+      body: {
+        displayName: '  Sam Rivera ',
+        bio: 'Neighbourhood watch',
+        avatarUrl: 'https://img.example/sam.png',
+        zip: '10001',
+        shareConsent: true,
+      },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ displayName: 'Sam Rivera', bio: 'Neighbourhood watch', avatarUrl: 'https://img.example/sam.png', zip: '10001', shareConsent: true });
+    expect(res.body).toMatchObject({
+      displayName: 'Sam Rivera',
+      bio: 'Neighbourhood watch',
+      avatarUrl: 'https://img.example/sam.png',
+      zip: '10001',
+      shareConsent: true,
+    });
     const cleared = await api(t, 'PATCH', '/me/profile', { token: citizen.accessToken, body: { bio: null } });
     expect(cleared.body).toMatchObject({ bio: null, displayName: 'Sam Rivera' });
     const events = await t.app.get(PrismaService).outboxEvent.findMany({ where: { type: 'ProfileUpdated' } });
-    const mine = events.map((e) => e.payload as { accountId: string; changed: string[] }).filter((p) => p.accountId === citizen.accountId);
+    const mine = events
+      .map((e) => e.payload as { accountId: string; changed: string[] })
+      .filter((p) => p.accountId === citizen.accountId);
     expect(mine).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ changed: expect.arrayContaining(['displayName', 'zip', 'shareConsent']), zip: '10001' }),
+        expect.objectContaining({
+          changed: expect.arrayContaining(['displayName', 'zip', 'shareConsent']),
+          zip: '10001',
+        }),
         expect.objectContaining({ changed: ['bio'] }),
       ]),
     );
@@ -91,22 +119,39 @@ describe('profile over HTTP', () => {
   });
 
   it('shows only the public view of someone else, and 404 for unknown ids', async () => {
-    await api(t, 'PATCH', '/me/profile', { token: officer.accessToken, body: { bio: 'Private-ish bio', zip: '60601' } });
+    await api(t, 'PATCH', '/me/profile', {
+      token: officer.accessToken,
+      body: { bio: 'Private-ish bio', zip: '60601' },
+    });
     const res = await api(t, 'GET', `/profiles/${officer.accountId}`, { token: citizen.accessToken });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['avatarUrl', 'connectionsCount', 'displayName', 'id', 'role', 'trophies']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'avatarUrl',
+      'connectionsCount',
+      'displayName',
+      'id',
+      'role',
+      'trophies',
+    ]);
     expect(res.body).toMatchObject({ id: officer.accountId, role: 'officer' });
-    expect((await api(t, 'GET', `/profiles/${randomUUID()}`, { token: citizen.accessToken })).status).toBe(404);
+    expect((await api(t, 'GET', `/profiles/${randomUUID()}`, { token: citizen.accessToken })).status).toBe(
+      404,
+    );
     expect((await api(t, 'GET', '/profiles/not-a-uuid', { token: citizen.accessToken })).status).toBe(404);
   });
 
   it('converges pointsBalance, connectionsCount and trophies from events', async () => {
     const me = await given.citizen(t);
-    const events = ['10001', '10002', '10003'].map((zip) => connectionEvent({ citizenId: me.accountId, officerId: officer.accountId, zip }));
+    const events = ['10001', '10002', '10003'].map((zip) =>
+      connectionEvent({ citizenId: me.accountId, officerId: officer.accountId, zip }),
+    );
     await publish(t, ...events);
     const res = await eventually(
       () => api(t, 'GET', '/me', { token: me.accessToken }),
-      (r) => r.body.profile.pointsBalance === 30 && r.body.profile.connectionsCount === 3 && r.body.profile.trophies.length === 2,
+      (r) =>
+        r.body.profile.pointsBalance === 30 &&
+        r.body.profile.connectionsCount === 3 &&
+        r.body.profile.trophies.length === 2,
       { what: 'projected profile' },
     );
     expect(res.body.profile.trophies).toEqual(
@@ -118,27 +163,44 @@ describe('profile over HTTP', () => {
     const balance = await api(t, 'GET', '/rewards/balance', { token: me.accessToken });
     expect(balance.body.balance).toBe(res.body.profile.pointsBalance);
     const publicView = await api(t, 'GET', `/profiles/${me.accountId}`, { token: officer.accessToken });
-    expect(publicView.body).toMatchObject({ connectionsCount: 3, trophies: expect.arrayContaining([expect.objectContaining({ code: 'THREE_ZIPS' })]) });
+    expect(publicView.body).toMatchObject({
+      connectionsCount: 3,
+      trophies: expect.arrayContaining([expect.objectContaining({ code: 'THREE_ZIPS' })]),
+    });
   });
 
   it("pushes trophy.awarded to the account's socket", async () => {
     const me = await given.citizen(t);
-    const socket = io(`${t.url}/connections`, { path: '/socket.io', transports: ['websocket'], auth: { token: me.accessToken }, reconnection: false });
+    const socket = io(`${t.url}/connections`, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: { token: me.accessToken },
+      reconnection: false,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
       });
       const notice = new Promise<unknown>((resolve) => socket.once('trophy.awarded', resolve));
-      await publish(t, connectionEvent({ citizenId: me.accountId, officerId: officer.accountId, zip: '10001' }));
-      expect(await notice).toEqual({ code: 'FIRST_CONNECTION', name: 'First connection', awardedAt: expect.any(String) });
+      await publish(
+        t,
+        connectionEvent({ citizenId: me.accountId, officerId: officer.accountId, zip: '10001' }),
+      );
+      expect(await notice).toEqual({
+        code: 'FIRST_CONNECTION',
+        name: 'First connection',
+        awardedAt: expect.any(String),
+      });
     } finally {
       socket.close();
     }
   });
 
   it('documents the profile routes in OpenAPI', async () => {
-    const doc = (await fetch(`${t.url}/api/docs-json`).then((r) => r.json())) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await fetch(`${t.url}/api/docs-json`).then((r) => r.json())) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(doc.paths['/api/v1/me']?.get).toBeDefined();
     expect(doc.paths['/api/v1/me/profile']?.patch).toBeDefined();
     expect(doc.paths['/api/v1/profiles/{id}']?.get).toBeDefined();

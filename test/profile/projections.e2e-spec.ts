@@ -7,12 +7,23 @@ import { eventually } from '../support/poll.js';
 import { connectionEvent, publish, drained } from '../rewards/rewards-fixtures.js';
 
 /** Test stand-in for IAM's AccountCreated v1 (Profile subscribes by type). */
-class TestAccountCreated extends IntegrationEvent<{ accountId: string; role: string; displayName: string | null; precinct: string | null }> {
+class TestAccountCreated extends IntegrationEvent<{
+  accountId: string;
+  role: string;
+  displayName: string | null;
+  precinct: string | null;
+}> {
   static readonly type = 'AccountCreated';
   static readonly version = 1;
 }
 
-class TestAccountRoleChanged extends IntegrationEvent<{ accountId: string; previousRole: string; role: string; changedBy: string | null; precinct: string | null }> {
+class TestAccountRoleChanged extends IntegrationEvent<{
+  accountId: string;
+  previousRole: string;
+  role: string;
+  changedBy: string | null;
+  precinct: string | null;
+}> {
   static readonly type = 'AccountRoleChanged';
   static readonly version = 1;
 }
@@ -37,10 +48,16 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
   let t: TestApp;
   let prisma: PrismaService;
   const profile = (id: string) => prisma.profile.findUnique({ where: { id } });
-  const trophies = async (id: string) => (await prisma.profileTrophy.findMany({ where: { accountId: id }, orderBy: { code: 'asc' } })).map((r) => r.code);
+  const trophies = async (id: string) =>
+    (await prisma.profileTrophy.findMany({ where: { accountId: id }, orderBy: { code: 'asc' } })).map(
+      (r) => r.code,
+    );
 
   beforeAll(async () => {
-    t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '300' });
+    t = await startTestApp({
+      REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10',
+      REWARDS_POINTS_PER_CONNECTION_OFFICER: '300',
+    });
     prisma = t.app.get(PrismaService);
   });
   afterAll(async () => {
@@ -50,9 +67,19 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
 
   it('creates a default profile when AccountCreated arrives', async () => {
     const accountId = randomUUID();
-    await publish(t, new TestAccountCreated({ accountId, role: 'officer', displayName: '  Jane   Doe ', precinct: '14th' }));
+    await publish(
+      t,
+      new TestAccountCreated({ accountId, role: 'officer', displayName: '  Jane   Doe ', precinct: '14th' }),
+    );
     const p = await eventually(() => profile(accountId), Boolean, { what: 'profile' });
-    expect(p).toMatchObject({ displayName: 'Jane Doe', role: 'officer', precinct: '14th', pointsBalance: 0, connectionsCount: 0, shareConsent: false });
+    expect(p).toMatchObject({
+      displayName: 'Jane Doe',
+      role: 'officer',
+      precinct: '14th',
+      pointsBalance: 0,
+      connectionsCount: 0,
+      shareConsent: false,
+    });
   });
 
   it('counts connections once each, awards trophies once, and publishes TrophyAwarded', async () => {
@@ -60,21 +87,49 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     const zips = ['10001', '10002', '10003', '10003'];
     const events = zips.map((zip) => connectionEvent({ citizenId, officerId: randomUUID(), zip }));
     // The first connection delivered twice under different event ids (a producer retry).
-    events.push(connectionEvent({ citizenId, officerId: events[0]!.payload.officerId, zip: '10001', connectionId: events[0]!.payload.connectionId }));
+    events.push(
+      connectionEvent({
+        citizenId,
+        officerId: events[0]!.payload.officerId,
+        zip: '10001',
+        connectionId: events[0]!.payload.connectionId,
+      }),
+    );
     await publish(t, ...events);
-    await eventually(() => trophies(citizenId), (codes) => codes.includes('THREE_ZIPS'), { what: 'THREE_ZIPS trophy' });
-    await eventually(async () => (await profile(citizenId))?.connectionsCount, (n) => n === 4, { what: 'four connections' });
+    await eventually(
+      () => trophies(citizenId),
+      (codes) => codes.includes('THREE_ZIPS'),
+      { what: 'THREE_ZIPS trophy' },
+    );
+    await eventually(
+      async () => (await profile(citizenId))?.connectionsCount,
+      (n) => n === 4,
+      { what: 'four connections' },
+    );
     expect(await trophies(citizenId)).toEqual(['FIRST_CONNECTION', 'THREE_ZIPS']);
     const awarded = await prisma.outboxEvent.findMany({ where: { type: 'TrophyAwarded' } });
-    const mine = awarded.filter((e) => (e.payload as { accountId: string }).accountId === citizenId).map((e) => (e.payload as { code: string }).code);
+    const mine = awarded
+      .filter((e) => (e.payload as { accountId: string }).accountId === citizenId)
+      .map((e) => (e.payload as { code: string }).code);
     expect(mine.sort()).toEqual(['FIRST_CONNECTION', 'THREE_ZIPS']);
   });
 
   it('projects the ledger balance from PointsEarned and converges to the ledger', async () => {
     const citizenId = randomUUID();
-    await publish(t, connectionEvent({ citizenId, officerId: randomUUID(), zip: null }), connectionEvent({ citizenId, officerId: randomUUID(), zip: null }));
-    const ledger = await eventually(() => t.app.get(RewardsApi).getBalance(citizenId), (b) => b === 20);
-    await eventually(() => profile(citizenId), (p) => p?.pointsBalance === ledger, { what: 'projected balance' });
+    await publish(
+      t,
+      connectionEvent({ citizenId, officerId: randomUUID(), zip: null }),
+      connectionEvent({ citizenId, officerId: randomUUID(), zip: null }),
+    );
+    const ledger = await eventually(
+      () => t.app.get(RewardsApi).getBalance(citizenId),
+      (b) => b === 20,
+    );
+    await eventually(
+      () => profile(citizenId),
+      (p) => p?.pointsBalance === ledger,
+      { what: 'projected balance' },
+    );
   });
 
   it('ignores an older balance that arrives late and a repeated event', async () => {
@@ -82,16 +137,30 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     const newer = earned(accountId, 1_000_005, 50);
     const older = earned(accountId, 1_000_003, 30);
     await publish(t, newer);
-    await eventually(() => profile(accountId), (p) => p?.pointsBalance === 50);
+    await eventually(
+      () => profile(accountId),
+      (p) => p?.pointsBalance === 50,
+    );
     await publish(t, older);
     // The same envelope redelivered by the queue.
-    await t.app.get(QueueFactory).get('events.profile').add({ handlerId: 'profile.on-points-earned', event: older.toEnvelope() }, { jobId: `again-${older.id}` });
+    await t.app
+      .get(QueueFactory)
+      .get('events.profile')
+      .add(
+        { handlerId: 'profile.on-points-earned', event: older.toEnvelope() },
+        { jobId: `again-${older.id}` },
+      );
     // A later marker event on the same queue proves the late ones were processed first.
     const marker = randomUUID();
     await publish(t, earned(marker, 1, 1));
-    await eventually(() => profile(marker), (p) => p?.pointsBalance === 1, { what: 'marker' });
     await eventually(
-      () => prisma.processedEvent.count({ where: { eventId: older.id, handlerId: 'profile.on-points-earned' } }),
+      () => profile(marker),
+      (p) => p?.pointsBalance === 1,
+      { what: 'marker' },
+    );
+    await eventually(
+      () =>
+        prisma.processedEvent.count({ where: { eventId: older.id, handlerId: 'profile.on-points-earned' } }),
       (n) => n === 1,
     );
     expect((await profile(accountId))?.pointsBalance).toBe(50);
@@ -100,35 +169,78 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
   it('keeps what arrived before AccountCreated and takes the name when it comes', async () => {
     const accountId = randomUUID();
     await publish(t, earned(accountId, 2_000_001, 25));
-    await eventually(() => profile(accountId), (p) => p?.pointsBalance === 25);
-    await publish(t, new TestAccountCreated({ accountId, role: 'citizen', displayName: 'Late Arrival', precinct: null }, { occurredAt: new Date(Date.now() - 60_000) }));
-    const p = await eventually(() => profile(accountId), (row) => row?.displayName === 'Late Arrival');
+    await eventually(
+      () => profile(accountId),
+      (p) => p?.pointsBalance === 25,
+    );
+    await publish(
+      t,
+      new TestAccountCreated(
+        { accountId, role: 'citizen', displayName: 'Late Arrival', precinct: null },
+        { occurredAt: new Date(Date.now() - 60_000) },
+      ),
+    );
+    const p = await eventually(
+      () => profile(accountId),
+      (row) => row?.displayName === 'Late Arrival',
+    );
     expect(p).toMatchObject({ pointsBalance: 25, role: 'citizen' });
   });
 
   it('does not let a late AccountCreated undo a newer role change', async () => {
     const accountId = randomUUID();
-    const created = new TestAccountCreated({ accountId, role: 'citizen', displayName: 'Promoted', precinct: null }, { occurredAt: new Date(Date.now() - 60_000) });
-    const promoted = new TestAccountRoleChanged({ accountId, previousRole: 'citizen', role: 'officer', changedBy: null, precinct: '9th' });
+    const created = new TestAccountCreated(
+      { accountId, role: 'citizen', displayName: 'Promoted', precinct: null },
+      { occurredAt: new Date(Date.now() - 60_000) },
+    );
+    const promoted = new TestAccountRoleChanged({
+      accountId,
+      previousRole: 'citizen',
+      role: 'officer',
+      changedBy: null,
+      precinct: '9th',
+    });
     await publish(t, promoted);
-    await eventually(() => profile(accountId), (p) => p?.role === 'officer');
+    await eventually(
+      () => profile(accountId),
+      (p) => p?.role === 'officer',
+    );
     await publish(t, created);
-    const p = await eventually(() => profile(accountId), (row) => row?.displayName === 'Promoted');
+    const p = await eventually(
+      () => profile(accountId),
+      (row) => row?.displayName === 'Promoted',
+    );
     expect(p).toMatchObject({ role: 'officer', precinct: '9th' });
   });
 
   it('awards FIRST_DONATION and DONATED_1000 from donations', async () => {
     const officerId = randomUUID();
     // 300 points per connection for officers in this app: 4 connections = 1,200 points.
-    await publish(t, ...Array.from({ length: 4 }, () => connectionEvent({ citizenId: randomUUID(), officerId, zip: null })));
-    await eventually(() => t.app.get(RewardsApi).getBalance(officerId), (b) => b === 1_200);
+    await publish(
+      t,
+      ...Array.from({ length: 4 }, () => connectionEvent({ citizenId: randomUUID(), officerId, zip: null })),
+    );
+    await eventually(
+      () => t.app.get(RewardsApi).getBalance(officerId),
+      (b) => b === 1_200,
+    );
     const charity = await t.app.get(RewardsApi).upsertCharity({ externalId: 'c-profile', name: 'Food Bank' });
     const donate = t.app.get(DonatePointsHandler);
     await donate.execute({ accountId: officerId, charityId: charity.id, points: 400 });
-    await eventually(() => trophies(officerId), (c) => c.includes('FIRST_DONATION'));
+    await eventually(
+      () => trophies(officerId),
+      (c) => c.includes('FIRST_DONATION'),
+    );
     expect(await trophies(officerId)).not.toContain('DONATED_1000');
     await donate.execute({ accountId: officerId, charityId: charity.id, points: 600 });
-    await eventually(() => trophies(officerId), (c) => c.includes('DONATED_1000'));
-    await eventually(() => profile(officerId), (p) => p?.pointsBalance === 200, { what: 'balance after donations' });
+    await eventually(
+      () => trophies(officerId),
+      (c) => c.includes('DONATED_1000'),
+    );
+    await eventually(
+      () => profile(officerId),
+      (p) => p?.pointsBalance === 200,
+      { what: 'balance after donations' },
+    );
   });
 });

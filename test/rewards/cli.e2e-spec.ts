@@ -7,10 +7,14 @@ import { api } from '../support/given.js';
 /** Runs the ops CLI from source against the test app's database and Redis. */
 function cli(t: TestApp, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/api/src/cli.ts', ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', ...t.testEnv.env, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', 'apps/api/src/cli.ts', ...args],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', ...t.testEnv.env, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,7 +36,12 @@ describe('rewards ops CLI: db:seed and retailer:key', () => {
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/rewards: 3 retailers, 3 offers, 1 municipality, 1 scheme, 2 charities/);
     const prisma = t.app.get(PrismaService);
-    const count = async () => [await prisma.rewardsRetailer.count(), await prisma.rewardsOffer.count(), await prisma.rewardsCharity.count(), await prisma.rewardsScheme.count()];
+    const count = async () => [
+      await prisma.rewardsRetailer.count(),
+      await prisma.rewardsOffer.count(),
+      await prisma.rewardsCharity.count(),
+      await prisma.rewardsScheme.count(),
+    ];
     const after = await count();
     expect((await cli(t, ['db:seed'])).code).toBe(0);
     expect(await count()).toEqual(after);
@@ -48,8 +57,22 @@ describe('rewards ops CLI: db:seed and retailer:key', () => {
     expect(stored.map((k) => k.keyHash)).toContain(createHash('sha256').update(key).digest('hex'));
     expect(JSON.stringify(stored)).not.toContain(key);
     // Authenticated (404 for an unknown voucher) rather than refused (401).
-    expect((await api(t, 'POST', '/vouchers/verify', { body: { code: 'UNKNOWN' }, headers: { 'x-retailer-key': key } })).status).toBe(404);
-    expect((await api(t, 'POST', '/vouchers/verify', { body: { code: 'UNKNOWN' }, headers: { 'x-retailer-key': `${key}x` } })).status).toBe(401);
+    expect(
+      (
+        await api(t, 'POST', '/vouchers/verify', {
+          body: { code: 'UNKNOWN' },
+          headers: { 'x-retailer-key': key },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await api(t, 'POST', '/vouchers/verify', {
+          body: { code: 'UNKNOWN' },
+          headers: { 'x-retailer-key': `${key}x` },
+        })
+      ).status,
+    ).toBe(401);
   }, 120_000);
 
   it('retailer:key fails for an unknown retailer', async () => {

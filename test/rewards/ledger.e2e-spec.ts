@@ -13,7 +13,10 @@ describe('rewards ledger (real PostgreSQL)', () => {
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '4' });
+    t = await startTestApp({
+      REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10',
+      REWARDS_POINTS_PER_CONNECTION_OFFICER: '4',
+    });
     prisma = t.app.get(PrismaService);
   });
   afterAll(async () => {
@@ -26,24 +29,50 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const officerId = randomUUID();
     const event = connectionEvent({ citizenId, officerId, zip: '99999' });
     await publish(t, event);
-    await eventually(() => ledgerBalance(t, officerId), (b) => b === 4, { what: 'officer points' });
+    await eventually(
+      () => ledgerBalance(t, officerId),
+      (b) => b === 4,
+      { what: 'officer points' },
+    );
     expect(await ledgerBalance(t, citizenId)).toBe(10);
     const earned = await eventually(
       () => prisma.outboxEvent.findMany({ where: { type: 'PointsEarned' } }),
-      (rows) => rows.filter((r) => (r.payload as { connectionId: string }).connectionId === event.payload.connectionId).length === 2,
+      (rows) =>
+        rows.filter(
+          (r) => (r.payload as { connectionId: string }).connectionId === event.payload.connectionId,
+        ).length === 2,
     );
-    const mine = earned.filter((r) => (r.payload as { connectionId: string }).connectionId === event.payload.connectionId);
+    const mine = earned.filter(
+      (r) => (r.payload as { connectionId: string }).connectionId === event.payload.connectionId,
+    );
     expect(mine.map((r) => r.payload)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ accountId: citizenId, points: 10, role: 'citizen', multiplier: 1, balance: 10 }),
-        expect.objectContaining({ accountId: officerId, points: 4, role: 'officer', multiplier: 1, balance: 4 }),
+        expect.objectContaining({
+          accountId: citizenId,
+          points: 10,
+          role: 'citizen',
+          multiplier: 1,
+          balance: 10,
+        }),
+        expect.objectContaining({
+          accountId: officerId,
+          points: 4,
+          role: 'officer',
+          multiplier: 1,
+          balance: 4,
+        }),
       ]),
     );
   });
 
   it('multiplies by the municipal scheme active at the connection ZIP and date', async () => {
     const api = t.app.get(RewardsApi);
-    await api.upsertMunicipality({ externalId: 'm-ledger', name: 'Springfield', state: 'IL', zips: ['62701'] });
+    await api.upsertMunicipality({
+      externalId: 'm-ledger',
+      name: 'Springfield',
+      state: 'IL',
+      zips: ['62701'],
+    });
     await api.upsertScheme({
       externalId: 's-ledger',
       municipalityExternalId: 'm-ledger',
@@ -55,11 +84,24 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const citizenId = randomUUID();
     const officerId = randomUUID();
     const inside = connectionEvent({ citizenId, officerId, zip: '62701' });
-    const before = connectionEvent({ citizenId, officerId, zip: '62701', at: new Date(Date.now() - 3 * 86_400_000) });
+    const before = connectionEvent({
+      citizenId,
+      officerId,
+      zip: '62701',
+      at: new Date(Date.now() - 3 * 86_400_000),
+    });
     await publish(t, inside, before);
     // 10 × 2.5 = 25 inside the window, plus the plain 10 for the connection before it.
-    await eventually(() => ledgerBalance(t, citizenId), (b) => b === 35, { what: 'citizen points with scheme' });
-    await eventually(() => ledgerBalance(t, officerId), (b) => b === 14, { what: 'officer points with scheme' });
+    await eventually(
+      () => ledgerBalance(t, citizenId),
+      (b) => b === 35,
+      { what: 'citizen points with scheme' },
+    );
+    await eventually(
+      () => ledgerBalance(t, officerId),
+      (b) => b === 14,
+      { what: 'officer points with scheme' },
+    );
   });
 
   it('awards nothing twice when the same connection is delivered again', async () => {
@@ -67,18 +109,36 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const officerId = randomUUID();
     const first = connectionEvent({ citizenId, officerId, zip: null });
     await publish(t, first);
-    await eventually(() => ledgerBalance(t, citizenId), (b) => b === 10);
+    await eventually(
+      () => ledgerBalance(t, citizenId),
+      (b) => b === 10,
+    );
     // The same fact again: a new event id for the same connection (a producer retry) ...
-    await publish(t, connectionEvent({ citizenId, officerId, zip: null, connectionId: first.payload.connectionId }));
+    await publish(
+      t,
+      connectionEvent({ citizenId, officerId, zip: null, connectionId: first.payload.connectionId }),
+    );
     // ... and the very same envelope put on the consumer queue again (a broker redelivery).
-    const [handlerId] = t.app.get(EventConsumers).handlersFor('ConnectionEstablished').filter((h) => h.startsWith('rewards.'));
-    await t.app.get(QueueFactory).get(`events.rewards`).add({ handlerId, event: first.toEnvelope() }, { jobId: `redeliver-${first.id}` });
+    const [handlerId] = t.app
+      .get(EventConsumers)
+      .handlersFor('ConnectionEstablished')
+      .filter((h) => h.startsWith('rewards.'));
+    await t.app
+      .get(QueueFactory)
+      .get(`events.rewards`)
+      .add({ handlerId, event: first.toEnvelope() }, { jobId: `redeliver-${first.id}` });
     // A later, different connection proves the queue drained past both duplicates.
     const marker = connectionEvent({ citizenId: randomUUID(), officerId, zip: null });
     await publish(t, marker);
-    await eventually(() => ledgerBalance(t, officerId), (b) => b === 8, { what: 'marker processed' });
+    await eventually(
+      () => ledgerBalance(t, officerId),
+      (b) => b === 8,
+      { what: 'marker processed' },
+    );
     expect(await ledgerBalance(t, citizenId)).toBe(10);
-    expect(await prisma.rewardsLedgerEntry.count({ where: { reference: first.payload.connectionId } })).toBe(2);
+    expect(await prisma.rewardsLedgerEntry.count({ where: { reference: first.payload.connectionId } })).toBe(
+      2,
+    );
   });
 
   it('50 simultaneous redemptions against a balance covering one yield 1 voucher and 49 INSUFFICIENT_POINTS', async () => {
@@ -86,7 +146,9 @@ describe('rewards ledger (real PostgreSQL)', () => {
     expect(await earn(t, citizenId, 1)).toBe(10);
     const { offerId } = await givenOffer(t, { pointsCost: 10 });
     const redeem = t.app.get(RedeemOfferHandler);
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => redeem.execute({ accountId: citizenId, offerId })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => redeem.execute({ accountId: citizenId, offerId })),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(1);
@@ -94,7 +156,10 @@ describe('rewards ledger (real PostgreSQL)', () => {
     for (const r of refused) expect(r.reason).toMatchObject({ code: 'INSUFFICIENT_POINTS', status: 422 });
     expect(await ledgerBalance(t, citizenId)).toBe(0);
     expect(await prisma.rewardsVoucher.count({ where: { accountId: citizenId } })).toBe(1);
-    const entries = await prisma.rewardsLedgerEntry.findMany({ where: { accountId: citizenId }, orderBy: { seq: 'asc' } });
+    const entries = await prisma.rewardsLedgerEntry.findMany({
+      where: { accountId: citizenId },
+      orderBy: { seq: 'asc' },
+    });
     expect(entries.map((e) => [e.delta, e.balanceAfter])).toEqual([
       [10, 10],
       [-10, 0],
@@ -108,7 +173,9 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const citizens = Array.from({ length: 20 }, () => randomUUID());
     await Promise.all(citizens.map((c) => earn(t, c, 1)));
     const redeem = t.app.get(RedeemOfferHandler);
-    const results = await Promise.allSettled(citizens.map((accountId) => redeem.execute({ accountId, offerId })));
+    const results = await Promise.allSettled(
+      citizens.map((accountId) => redeem.execute({ accountId, offerId })),
+    );
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     expect(refused).toHaveLength(15);
@@ -127,7 +194,11 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const { offerId } = await givenOffer(t, { pointsCost: 10 });
     const redeem = t.app.get(RedeemOfferHandler);
     const key = randomUUID();
-    const results = await Promise.all(Array.from({ length: 10 }, () => redeem.execute({ accountId: citizenId, offerId, idempotencyKey: key })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        redeem.execute({ accountId: citizenId, offerId, idempotencyKey: key }),
+      ),
+    );
     expect(new Set(results.map((r) => r.voucher.code)).size).toBe(1);
     expect(await ledgerBalance(t, citizenId)).toBe(20);
     expect(await prisma.rewardsVoucher.count({ where: { accountId: citizenId } })).toBe(1);
@@ -136,9 +207,15 @@ describe('rewards ledger (real PostgreSQL)', () => {
   it('concurrent donations never drive the balance negative', async () => {
     const officerId = randomUUID();
     await earn(t, officerId, 3);
-    const charity = await t.app.get(RewardsApi).upsertCharity({ externalId: 'c-ledger', name: 'Food Bank', description: 'Meals' });
+    const charity = await t.app
+      .get(RewardsApi)
+      .upsertCharity({ externalId: 'c-ledger', name: 'Food Bank', description: 'Meals' });
     const donate = t.app.get(DonatePointsHandler);
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => donate.execute({ accountId: officerId, charityId: charity.id, points: 7 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        donate.execute({ accountId: officerId, charityId: charity.id, points: 7 }),
+      ),
+    );
     // 30 points cover four donations of 7.
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
     expect(await ledgerBalance(t, officerId)).toBe(2);

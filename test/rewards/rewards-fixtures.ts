@@ -26,7 +26,13 @@ export async function publish(t: TestApp, ...events: IntegrationEvent<object>[])
   outbox.kick();
 }
 
-export function connectionEvent(p: { citizenId: string; officerId: string; zip?: string | null; at?: Date; connectionId?: string }): TestConnectionEstablished {
+export function connectionEvent(p: {
+  citizenId: string;
+  officerId: string;
+  zip?: string | null;
+  at?: Date;
+  connectionId?: string;
+}): TestConnectionEstablished {
   return new TestConnectionEstablished({
     connectionId: p.connectionId ?? randomUUID(),
     officerId: p.officerId,
@@ -45,7 +51,12 @@ export async function ledgerBalance(t: TestApp, accountId: string): Promise<numb
 export async function earn(t: TestApp, accountId: string, connections: number): Promise<number> {
   const prisma = t.app.get(PrismaService);
   const before = await prisma.rewardsLedgerEntry.count({ where: { accountId, reason: 'connection' } });
-  await publish(t, ...Array.from({ length: connections }, () => connectionEvent({ citizenId: accountId, officerId: randomUUID(), zip: null })));
+  await publish(
+    t,
+    ...Array.from({ length: connections }, () =>
+      connectionEvent({ citizenId: accountId, officerId: randomUUID(), zip: null }),
+    ),
+  );
   await eventually(
     () => prisma.rewardsLedgerEntry.count({ where: { accountId, reason: 'connection' } }),
     (n) => n >= before + connections,
@@ -58,7 +69,14 @@ let seq = 0;
 /** A retailer and an offer through the catalogue facade (as the ETL does). */
 export async function givenOffer(
   t: TestApp,
-  o: { pointsCost?: number; maxRedemptions?: number | null; zips?: string[]; validFrom?: Date; validUntil?: Date; retailer?: string } = {},
+  o: {
+    pointsCost?: number;
+    maxRedemptions?: number | null;
+    zips?: string[];
+    validFrom?: Date;
+    validUntil?: Date;
+    retailer?: string;
+  } = {},
 ): Promise<{ offerId: string; retailerExternalId: string; retailerId: string }> {
   const api = t.app.get(RewardsApi);
   const n = ++seq;
@@ -86,7 +104,10 @@ export async function drained(t: TestApp): Promise<void> {
   await eventually(
     async () => {
       const pending = await t.app.get(PrismaService).outboxEvent.count({ where: { dispatchedAt: null } });
-      const queues = t.app.get(QueueFactory).all().filter((q) => q.name.startsWith('events.'));
+      const queues = t.app
+        .get(QueueFactory)
+        .all()
+        .filter((q) => q.name.startsWith('events.'));
       const counts = await Promise.all(queues.map((q) => q.getJobCounts()));
       return pending + counts.reduce((n, c) => n + c.waiting + c.active + c.delayed, 0);
     },

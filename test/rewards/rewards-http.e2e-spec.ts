@@ -9,9 +9,16 @@ import { connectionEvent, givenOffer, publish, drained } from './rewards-fixture
 const DAY = 86_400_000;
 
 /** Earns through ConnectionEstablished (10 points each for citizens, 25 for officers here). */
-async function earnOver(t: TestApp, who: SignedIn, connections: number, role: 'citizen' | 'officer'): Promise<number> {
+async function earnOver(
+  t: TestApp,
+  who: SignedIn,
+  connections: number,
+  role: 'citizen' | 'officer',
+): Promise<number> {
   const events = Array.from({ length: connections }, () =>
-    role === 'citizen' ? connectionEvent({ citizenId: who.accountId, officerId: randomUUID(), zip: null }) : connectionEvent({ citizenId: randomUUID(), officerId: who.accountId, zip: null }),
+    role === 'citizen'
+      ? connectionEvent({ citizenId: who.accountId, officerId: randomUUID(), zip: null })
+      : connectionEvent({ citizenId: randomUUID(), officerId: who.accountId, zip: null }),
   );
   const before = (await api(t, 'GET', '/rewards/balance', { token: who.accessToken })).body.balance as number;
   await publish(t, ...events);
@@ -24,11 +31,19 @@ async function earnOver(t: TestApp, who: SignedIn, connections: number, role: 'c
   return res.body.balance as number;
 }
 
-function verifyVoucher(keys: Array<{ kid: string; jwk: Record<string, unknown> }>, v: { kid: string; code: string; offerId: string; expiresAt: string; signature: string }): boolean {
+function verifyVoucher(
+  keys: Array<{ kid: string; jwk: Record<string, unknown> }>,
+  v: { kid: string; code: string; offerId: string; expiresAt: string; signature: string },
+): boolean {
   const key = keys.find((k) => k.kid === v.kid);
   if (!key) return false;
   const publicKey = createPublicKey({ key: key.jwk as never, format: 'jwk' });
-  return verify(null, Buffer.from(`${v.code}|${v.offerId}|${v.expiresAt}`, 'utf8'), publicKey, Buffer.from(v.signature, 'base64url'));
+  return verify(
+    null,
+    Buffer.from(`${v.code}|${v.offerId}|${v.expiresAt}`, 'utf8'),
+    publicKey,
+    Buffer.from(v.signature, 'base64url'),
+  );
 }
 
 describe('rewards over HTTP', () => {
@@ -38,7 +53,11 @@ describe('rewards over HTTP', () => {
   let admin: SignedIn;
 
   beforeAll(async () => {
-    t = await startTestApp({ REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10', REWARDS_POINTS_PER_CONNECTION_OFFICER: '25', REWARDS_USD_PER_POINT: '0.02' });
+    t = await startTestApp({
+      REWARDS_POINTS_PER_CONNECTION_CITIZEN: '10',
+      REWARDS_POINTS_PER_CONNECTION_OFFICER: '25',
+      REWARDS_USD_PER_POINT: '0.02',
+    });
     [citizen, officer, admin] = await Promise.all([given.citizen(t), given.officer(t), given.admin(t)]);
   });
   afterAll(async () => {
@@ -55,14 +74,18 @@ describe('rewards over HTTP', () => {
 
     it('answers the ledger balance and my entries newest first, paginated', async () => {
       const me = await given.citizen(t);
-      expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body).toEqual({ balance: 0 });
+      expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body).toEqual({
+        balance: 0,
+      });
       expect(await earnOver(t, me, 3, 'citizen')).toBe(30);
       const first = await api(t, 'GET', '/rewards/transactions?limit=2', { token: me.accessToken });
       expect(first.status).toBe(200);
       expect(first.body.items).toHaveLength(2);
       expect(first.body.items[0]).toMatchObject({ delta: 10, balance: 30, reason: 'connection' });
       expect(first.body.items[1]).toMatchObject({ balance: 20 });
-      const second = await api(t, 'GET', `/rewards/transactions?limit=2&cursor=${first.body.nextCursor}`, { token: me.accessToken });
+      const second = await api(t, 'GET', `/rewards/transactions?limit=2&cursor=${first.body.nextCursor}`, {
+        token: me.accessToken,
+      });
       expect(second.body.items.map((e: { balance: number }) => e.balance)).toEqual([10]);
       expect(second.body.nextCursor).toBeNull();
     });
@@ -70,17 +93,26 @@ describe('rewards over HTTP', () => {
     it("answers 404 for another account's transaction", async () => {
       const other = await given.citizen(t);
       await earnOver(t, other, 1, 'citizen');
-      const theirs = (await api(t, 'GET', '/rewards/transactions', { token: other.accessToken })).body.items[0].id as string;
-      expect((await api(t, 'GET', `/rewards/transactions/${theirs}`, { token: other.accessToken })).status).toBe(200);
+      const theirs = (await api(t, 'GET', '/rewards/transactions', { token: other.accessToken })).body
+        .items[0].id as string;
+      expect(
+        (await api(t, 'GET', `/rewards/transactions/${theirs}`, { token: other.accessToken })).status,
+      ).toBe(200);
       const res = await api(t, 'GET', `/rewards/transactions/${theirs}`, { token: citizen.accessToken });
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('TRANSACTION_NOT_FOUND');
     });
 
     it('rejects limit outside 1..100 and a forged cursor (400)', async () => {
-      expect((await api(t, 'GET', '/rewards/transactions?limit=0', { token: citizen.accessToken })).status).toBe(400);
-      expect((await api(t, 'GET', '/rewards/transactions?limit=101', { token: citizen.accessToken })).status).toBe(400);
-      const forged = await api(t, 'GET', '/rewards/transactions?cursor=not-a-cursor', { token: citizen.accessToken });
+      expect(
+        (await api(t, 'GET', '/rewards/transactions?limit=0', { token: citizen.accessToken })).status,
+      ).toBe(400);
+      expect(
+        (await api(t, 'GET', '/rewards/transactions?limit=101', { token: citizen.accessToken })).status,
+      ).toBe(400);
+      const forged = await api(t, 'GET', '/rewards/transactions?cursor=not-a-cursor', {
+        token: citizen.accessToken,
+      });
       expect(forged.status).toBe(400);
       expect(forged.body.code).toBe('VALIDATION_FAILED');
     });
@@ -91,7 +123,10 @@ describe('rewards over HTTP', () => {
       const local = await givenOffer(t, { zips: ['30301'], pointsCost: 40 });
       const everywhere = await givenOffer(t, { zips: [] });
       const elsewhere = await givenOffer(t, { zips: ['94103'] });
-      const ended = await givenOffer(t, { validFrom: new Date(Date.now() - 10 * DAY), validUntil: new Date(Date.now() - DAY) });
+      const ended = await givenOffer(t, {
+        validFrom: new Date(Date.now() - 10 * DAY),
+        validUntil: new Date(Date.now() - DAY),
+      });
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
@@ -107,7 +142,11 @@ describe('rewards over HTTP', () => {
       expect(seen).not.toContain(ended.offerId);
       expect(new Set(seen).size).toBe(seen.length);
       const one = await api(t, 'GET', '/rewards/offers?zip=30301&limit=100', { token: citizen.accessToken });
-      expect(one.body.items.find((o: { id: string }) => o.id === local.offerId)).toMatchObject({ pointsCost: 40, discount: '10% off', retailer: { name: expect.any(String) } });
+      expect(one.body.items.find((o: { id: string }) => o.id === local.offerId)).toMatchObject({
+        pointsCost: 40,
+        discount: '10% off',
+        retailer: { name: expect.any(String) },
+      });
     });
 
     it('shows remaining stock for limited offers only', async () => {
@@ -124,17 +163,47 @@ describe('rewards over HTTP', () => {
 
     it('lists schemes of the municipalities covering a ZIP', async () => {
       const rewards = t.app.get(RewardsApi);
-      await rewards.upsertMunicipality({ externalId: 'm-http', name: 'Atlanta', state: 'GA', zips: ['30303'] });
-      await rewards.upsertScheme({ externalId: 's-http', municipalityExternalId: 'm-http', title: 'Double week', multiplier: 2, validFrom: new Date(), validUntil: new Date(Date.now() + 7 * DAY) });
+      await rewards.upsertMunicipality({
+        externalId: 'm-http',
+        name: 'Atlanta',
+        state: 'GA',
+        zips: ['30303'],
+      });
+      await rewards.upsertScheme({
+        externalId: 's-http',
+        municipalityExternalId: 'm-http',
+        title: 'Double week',
+        multiplier: 2,
+        validFrom: new Date(),
+        validUntil: new Date(Date.now() + 7 * DAY),
+      });
       const here = await api(t, 'GET', '/rewards/schemes?zip=30303', { token: citizen.accessToken });
-      expect(here.body.items).toEqual([expect.objectContaining({ title: 'Double week', multiplier: 2, municipality: expect.objectContaining({ name: 'Atlanta', state: 'GA' }) })]);
-      expect((await api(t, 'GET', '/rewards/schemes?zip=30399', { token: citizen.accessToken })).body.items).toEqual([]);
+      expect(here.body.items).toEqual([
+        expect.objectContaining({
+          title: 'Double week',
+          multiplier: 2,
+          municipality: expect.objectContaining({ name: 'Atlanta', state: 'GA' }),
+        }),
+      ]);
+      expect(
+        (await api(t, 'GET', '/rewards/schemes?zip=30399', { token: citizen.accessToken })).body.items,
+      ).toEqual([]);
     });
 
     it('lists charities with id, name, description and url', async () => {
-      await t.app.get(RewardsApi).upsertCharity({ externalId: 'ch-http', name: 'Aaa Shelter', description: 'Beds', website: 'https://shelter.example' });
+      await t.app.get(RewardsApi).upsertCharity({
+        externalId: 'ch-http',
+        name: 'Aaa Shelter',
+        description: 'Beds',
+        website: 'https://shelter.example',
+      });
       const res = await api(t, 'GET', '/rewards/charities?limit=100', { token: officer.accessToken });
-      expect(res.body.items).toContainEqual({ id: expect.any(String), name: 'Aaa Shelter', description: 'Beds', url: 'https://shelter.example' });
+      expect(res.body.items).toContainEqual({
+        id: expect.any(String),
+        name: 'Aaa Shelter',
+        description: 'Beds',
+        url: 'https://shelter.example',
+      });
     });
 
     it('upserts catalogue rows idempotently by external id', async () => {
@@ -143,9 +212,23 @@ describe('rewards over HTTP', () => {
       const b = await rewards.upsertCharity({ externalId: 'ch-idem', name: 'Second name' });
       expect(a).toEqual({ id: a.id, created: true });
       expect(b).toEqual({ id: a.id, created: false });
-      expect((await t.app.get(PrismaService).rewardsCharity.findUnique({ where: { id: a.id } }))?.name).toBe('Second name');
-      await expect(rewards.upsertOffer({ externalId: 'bad', retailerExternalId: 'nope', title: 'x', pointsCost: 5, discount: 'd', validFrom: new Date(), validUntil: new Date(Date.now() + DAY) })).rejects.toMatchObject({ code: 'RETAILER_NOT_FOUND' });
-      await expect(rewards.upsertMunicipality({ externalId: 'bad-zip', name: 'X', state: 'NY', zips: ['1234'] })).rejects.toMatchObject({ code: 'INVALID_CATALOGUE_ENTRY' });
+      expect((await t.app.get(PrismaService).rewardsCharity.findUnique({ where: { id: a.id } }))?.name).toBe(
+        'Second name',
+      );
+      await expect(
+        rewards.upsertOffer({
+          externalId: 'bad',
+          retailerExternalId: 'nope',
+          title: 'x',
+          pointsCost: 5,
+          discount: 'd',
+          validFrom: new Date(),
+          validUntil: new Date(Date.now() + DAY),
+        }),
+      ).rejects.toMatchObject({ code: 'RETAILER_NOT_FOUND' });
+      await expect(
+        rewards.upsertMunicipality({ externalId: 'bad-zip', name: 'X', state: 'NY', zips: ['1234'] }),
+      ).rejects.toMatchObject({ code: 'INVALID_CATALOGUE_ENTRY' });
     });
   });
 
@@ -170,8 +253,18 @@ describe('rewards over HTTP', () => {
       expect(keys[0]).toMatchObject({ kid: 'dev-1', alg: 'EdDSA', jwk: { kty: 'OKP', crv: 'Ed25519' } });
       expect(keys[0].jwk.d).toBeUndefined();
       expect(verifyVoucher(keys, voucher)).toBe(true);
-      expect(verifyVoucher(keys, { ...voucher, expiresAt: new Date(Date.parse(voucher.expiresAt) + DAY).toISOString() })).toBe(false);
-      expect(verifyVoucher(keys, { ...voucher, code: voucher.code.replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A')) })).toBe(false);
+      expect(
+        verifyVoucher(keys, {
+          ...voucher,
+          expiresAt: new Date(Date.parse(voucher.expiresAt) + DAY).toISOString(),
+        }),
+      ).toBe(false);
+      expect(
+        verifyVoucher(keys, {
+          ...voucher,
+          code: voucher.code.replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A')),
+        }),
+      ).toBe(false);
       expect(verifyVoucher(keys, { ...voucher, offerId: randomUUID() })).toBe(false);
       expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(20);
       const mine = await api(t, 'GET', '/rewards/vouchers', { token: me.accessToken });
@@ -183,14 +276,26 @@ describe('rewards over HTTP', () => {
       await earnOver(t, me, 5, 'citizen');
       const { offerId } = await givenOffer(t, { pointsCost: 20 });
       const key = randomUUID();
-      const first = await api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId }, headers: { 'idempotency-key': key } });
-      const again = await api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId }, headers: { 'idempotency-key': key } });
+      const first = await api(t, 'POST', '/rewards/redemptions', {
+        token: me.accessToken,
+        body: { offerId },
+        headers: { 'idempotency-key': key },
+      });
+      const again = await api(t, 'POST', '/rewards/redemptions', {
+        token: me.accessToken,
+        body: { offerId },
+        headers: { 'idempotency-key': key },
+      });
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
       expect(again.body).toEqual(first.body);
       expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(30);
       const other = await givenOffer(t, { pointsCost: 20 });
-      const reused = await api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId: other.offerId }, headers: { 'idempotency-key': key } });
+      const reused = await api(t, 'POST', '/rewards/redemptions', {
+        token: me.accessToken,
+        body: { offerId: other.offerId },
+        headers: { 'idempotency-key': key },
+      });
       expect(reused.status).toBe(422);
       expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
@@ -199,25 +304,43 @@ describe('rewards over HTTP', () => {
       const me = await given.citizen(t);
       await earnOver(t, me, 1, 'citizen');
       const { offerId } = await givenOffer(t, { pointsCost: 10 });
-      const results = await Promise.all(Array.from({ length: 50 }, () => api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId } })));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId } }),
+        ),
+      );
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
       const refused = results.filter((r) => r.status === 422);
       expect(refused).toHaveLength(49);
       for (const r of refused) expect(r.body.code).toBe('INSUFFICIENT_POINTS');
       expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(0);
-      expect(await t.app.get(PrismaService).rewardsVoucher.count({ where: { accountId: me.accountId } })).toBe(1);
+      expect(
+        await t.app.get(PrismaService).rewardsVoucher.count({ where: { accountId: me.accountId } }),
+      ).toBe(1);
     });
 
     it('refuses an expired offer with 422 OFFER_UNAVAILABLE and an unknown one with 404', async () => {
       await earnOver(t, citizen, 2, 'citizen');
-      const expired = await givenOffer(t, { validFrom: new Date(Date.now() - 10 * DAY), validUntil: new Date(Date.now() - DAY) });
-      const res = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body: { offerId: expired.offerId } });
+      const expired = await givenOffer(t, {
+        validFrom: new Date(Date.now() - 10 * DAY),
+        validUntil: new Date(Date.now() - DAY),
+      });
+      const res = await api(t, 'POST', '/rewards/redemptions', {
+        token: citizen.accessToken,
+        body: { offerId: expired.offerId },
+      });
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('OFFER_UNAVAILABLE');
-      const unknown = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body: { offerId: randomUUID() } });
+      const unknown = await api(t, 'POST', '/rewards/redemptions', {
+        token: citizen.accessToken,
+        body: { offerId: randomUUID() },
+      });
       expect(unknown.status).toBe(404);
       expect(unknown.body.code).toBe('OFFER_NOT_FOUND');
-      const malformed = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body: { offerId: 'x', extra: 1 } });
+      const malformed = await api(t, 'POST', '/rewards/redemptions', {
+        token: citizen.accessToken,
+        body: { offerId: 'x', extra: 1 },
+      });
       expect(malformed.status).toBe(400);
     });
 
@@ -231,7 +354,10 @@ describe('rewards over HTTP', () => {
 
     it('forbids officers to redeem (403)', async () => {
       const { offerId } = await givenOffer(t);
-      const res = await api(t, 'POST', '/rewards/redemptions', { token: officer.accessToken, body: { offerId } });
+      const res = await api(t, 'POST', '/rewards/redemptions', {
+        token: officer.accessToken,
+        body: { offerId },
+      });
       expect(res.status).toBe(403);
     });
 
@@ -243,27 +369,65 @@ describe('rewards over HTTP', () => {
       const rewards = t.app.get(RewardsApi);
       const { key } = await rewards.issueRetailerKey(offer.retailerExternalId);
       const { key: otherKey } = await rewards.issueRetailerKey(other.retailerExternalId);
-      const { voucher } = (await api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId: offer.offerId } })).body;
+      const { voucher } = (
+        await api(t, 'POST', '/rewards/redemptions', {
+          token: me.accessToken,
+          body: { offerId: offer.offerId },
+        })
+      ).body;
 
       expect((await api(t, 'POST', '/vouchers/verify', { body: { code: voucher.code } })).status).toBe(401);
-      expect((await api(t, 'POST', '/vouchers/verify', { body: { code: voucher.code }, headers: { 'x-retailer-key': 'hbr_wrong' } })).status).toBe(401);
-      const foreign = await api(t, 'POST', '/vouchers/verify', { body: { code: voucher.code }, headers: { 'x-retailer-key': otherKey } });
+      expect(
+        (
+          await api(t, 'POST', '/vouchers/verify', {
+            body: { code: voucher.code },
+            headers: { 'x-retailer-key': 'hbr_wrong' },
+          })
+        ).status,
+      ).toBe(401);
+      const foreign = await api(t, 'POST', '/vouchers/verify', {
+        body: { code: voucher.code },
+        headers: { 'x-retailer-key': otherKey },
+      });
       expect(foreign.status).toBe(404);
       expect(foreign.body.code).toBe('VOUCHER_NOT_FOUND');
-      expect((await api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': otherKey } })).status).toBe(404);
+      expect(
+        (await api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': otherKey } }))
+          .status,
+      ).toBe(404);
 
-      const check = await api(t, 'POST', '/vouchers/verify', { body: { code: voucher.code.toLowerCase() }, headers: { 'x-retailer-key': key } });
+      const check = await api(t, 'POST', '/vouchers/verify', {
+        body: { code: voucher.code.toLowerCase() },
+        headers: { 'x-retailer-key': key },
+      });
       expect(check.status).toBe(200);
-      expect(check.body).toMatchObject({ valid: true, status: 'issued', offer: { id: offer.offerId, pointsCost: 10 } });
+      expect(check.body).toMatchObject({
+        valid: true,
+        status: 'issued',
+        offer: { id: offer.offerId, pointsCost: 10 },
+      });
 
-      const used = await api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': key } });
+      const used = await api(t, 'POST', `/vouchers/${voucher.code}/use`, {
+        headers: { 'x-retailer-key': key },
+      });
       expect(used.status).toBe(200);
       expect(used.body).toMatchObject({ valid: false, status: 'used', usedAt: expect.any(String) });
-      const twice = await api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': key } });
+      const twice = await api(t, 'POST', `/vouchers/${voucher.code}/use`, {
+        headers: { 'x-retailer-key': key },
+      });
       expect(twice.status).toBe(409);
       expect(twice.body.code).toBe('VOUCHER_USED');
-      expect((await api(t, 'POST', '/vouchers/verify', { body: { code: voucher.code }, headers: { 'x-retailer-key': key } })).body).toMatchObject({ valid: false, status: 'used' });
-      expect((await api(t, 'POST', `/vouchers/NOSUCHCODE/use`, { headers: { 'x-retailer-key': key } })).status).toBe(404);
+      expect(
+        (
+          await api(t, 'POST', '/vouchers/verify', {
+            body: { code: voucher.code },
+            headers: { 'x-retailer-key': key },
+          })
+        ).body,
+      ).toMatchObject({ valid: false, status: 'used' });
+      expect(
+        (await api(t, 'POST', `/vouchers/NOSUCHCODE/use`, { headers: { 'x-retailer-key': key } })).status,
+      ).toBe(404);
     });
 
     it('uses a voucher only once when two tills try at the same moment', async () => {
@@ -271,8 +435,17 @@ describe('rewards over HTTP', () => {
       await earnOver(t, me, 1, 'citizen');
       const offer = await givenOffer(t, { pointsCost: 10 });
       const { key } = await t.app.get(RewardsApi).issueRetailerKey(offer.retailerExternalId);
-      const { voucher } = (await api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId: offer.offerId } })).body;
-      const tries = await Promise.all(Array.from({ length: 10 }, () => api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': key } })));
+      const { voucher } = (
+        await api(t, 'POST', '/rewards/redemptions', {
+          token: me.accessToken,
+          body: { offerId: offer.offerId },
+        })
+      ).body;
+      const tries = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': key } }),
+        ),
+      );
       expect(tries.filter((r) => r.status === 200)).toHaveLength(1);
       expect(tries.filter((r) => r.status === 409)).toHaveLength(9);
     });
@@ -282,11 +455,28 @@ describe('rewards over HTTP', () => {
       await earnOver(t, me, 1, 'citizen');
       const offer = await givenOffer(t, { pointsCost: 10 });
       const { key } = await t.app.get(RewardsApi).issueRetailerKey(offer.retailerExternalId);
-      const { voucher } = (await api(t, 'POST', '/rewards/redemptions', { token: me.accessToken, body: { offerId: offer.offerId } })).body;
+      const { voucher } = (
+        await api(t, 'POST', '/rewards/redemptions', {
+          token: me.accessToken,
+          body: { offerId: offer.offerId },
+        })
+      ).body;
       // Time travel for this one voucher: its expiry moves into the past.
-      await t.app.get(PrismaService).rewardsVoucher.update({ where: { code: voucher.code }, data: { issuedAt: new Date(Date.now() - 40 * DAY), expiresAt: new Date(Date.now() - DAY) } });
-      expect((await api(t, 'POST', '/vouchers/verify', { body: { code: voucher.code }, headers: { 'x-retailer-key': key } })).body).toMatchObject({ valid: false, status: 'expired' });
-      const use = await api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': key } });
+      await t.app.get(PrismaService).rewardsVoucher.update({
+        where: { code: voucher.code },
+        data: { issuedAt: new Date(Date.now() - 40 * DAY), expiresAt: new Date(Date.now() - DAY) },
+      });
+      expect(
+        (
+          await api(t, 'POST', '/vouchers/verify', {
+            body: { code: voucher.code },
+            headers: { 'x-retailer-key': key },
+          })
+        ).body,
+      ).toMatchObject({ valid: false, status: 'expired' });
+      const use = await api(t, 'POST', `/vouchers/${voucher.code}/use`, {
+        headers: { 'x-retailer-key': key },
+      });
       expect(use.status).toBe(422);
       expect(use.body.code).toBe('VOUCHER_EXPIRED');
     });
@@ -295,17 +485,29 @@ describe('rewards over HTTP', () => {
   describe('donations', () => {
     let charityId: string;
     beforeAll(async () => {
-      charityId = (await t.app.get(RewardsApi).upsertCharity({ externalId: 'ch-donations', name: 'Zed Food Bank', description: 'Meals' })).id;
+      charityId = (
+        await t.app
+          .get(RewardsApi)
+          .upsertCharity({ externalId: 'ch-donations', name: 'Zed Food Bank', description: 'Meals' })
+      ).id;
     });
 
     it('an officer donates points: 201 with the new balance; the repeat of an Idempotency-Key moves nothing', async () => {
       const me = await given.officer(t);
       await earnOver(t, me, 4, 'officer');
       const key = randomUUID();
-      const res = await api(t, 'POST', '/rewards/donations', { token: me.accessToken, body: { charityId, points: 60 }, headers: { 'idempotency-key': key } });
+      const res = await api(t, 'POST', '/rewards/donations', {
+        token: me.accessToken,
+        body: { charityId, points: 60 },
+        headers: { 'idempotency-key': key },
+      });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({ donationId: expect.any(String), points: 60, balance: 40 });
-      const again = await api(t, 'POST', '/rewards/donations', { token: me.accessToken, body: { charityId, points: 60 }, headers: { 'idempotency-key': key } });
+      const again = await api(t, 'POST', '/rewards/donations', {
+        token: me.accessToken,
+        body: { charityId, points: 60 },
+        headers: { 'idempotency-key': key },
+      });
       expect(again.status).toBe(201);
       expect(again.body).toEqual(res.body);
       expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(40);
@@ -314,25 +516,37 @@ describe('rewards over HTTP', () => {
     it('refuses a donation above the balance (422 INSUFFICIENT_POINTS)', async () => {
       const me = await given.officer(t);
       await earnOver(t, me, 1, 'officer');
-      const res = await api(t, 'POST', '/rewards/donations', { token: me.accessToken, body: { charityId, points: 26 } });
+      const res = await api(t, 'POST', '/rewards/donations', {
+        token: me.accessToken,
+        body: { charityId, points: 26 },
+      });
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('INSUFFICIENT_POINTS');
     });
 
     it.each([[0], [-5], [2.5], ['10'], [null]])('refuses points = %p (400)', async (points) => {
-      const res = await api(t, 'POST', '/rewards/donations', { token: officer.accessToken, body: { charityId, points } });
+      const res = await api(t, 'POST', '/rewards/donations', {
+        token: officer.accessToken,
+        body: { charityId, points },
+      });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'points' })]));
     });
 
     it('refuses an unknown charity (404)', async () => {
-      const res = await api(t, 'POST', '/rewards/donations', { token: officer.accessToken, body: { charityId: randomUUID(), points: 1 } });
+      const res = await api(t, 'POST', '/rewards/donations', {
+        token: officer.accessToken,
+        body: { charityId: randomUUID(), points: 1 },
+      });
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('CHARITY_NOT_FOUND');
     });
 
     it('forbids citizens to donate (403)', async () => {
-      const res = await api(t, 'POST', '/rewards/donations', { token: citizen.accessToken, body: { charityId, points: 1 } });
+      const res = await api(t, 'POST', '/rewards/donations', {
+        token: citizen.accessToken,
+        body: { charityId, points: 1 },
+      });
       expect(res.status).toBe(403);
     });
 
@@ -345,17 +559,32 @@ describe('rewards over HTTP', () => {
       const row = res.body.rows.find((r: { key: string }) => r.key === charityId);
       const month = new Date().toISOString().slice(0, 7);
       // 60 from the first donation test plus 50 here, at $0.02 a point.
-      expect(row).toEqual({ period: month, key: charityId, charity: 'Zed Food Bank', value: 110, amountUsd: 2.2 });
-      const csv = await api(t, 'GET', '/admin/reports/donations?by=charity', { token: admin.accessToken, headers: { accept: 'text/csv' } });
+      expect(row).toEqual({
+        period: month,
+        key: charityId,
+        charity: 'Zed Food Bank',
+        value: 110,
+        amountUsd: 2.2,
+      });
+      const csv = await api(t, 'GET', '/admin/reports/donations?by=charity', {
+        token: admin.accessToken,
+        headers: { accept: 'text/csv' },
+      });
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(csv.body).toContain(`"${month}","${charityId}","Zed Food Bank","110","2.2"`);
-      expect((await api(t, 'GET', '/admin/reports/donations?by=charity', { token: officer.accessToken })).status).toBe(403);
-      expect((await api(t, 'GET', '/admin/reports/donations?by=zip', { token: admin.accessToken })).status).toBe(400);
+      expect(
+        (await api(t, 'GET', '/admin/reports/donations?by=charity', { token: officer.accessToken })).status,
+      ).toBe(403);
+      expect(
+        (await api(t, 'GET', '/admin/reports/donations?by=zip', { token: admin.accessToken })).status,
+      ).toBe(400);
     });
   });
 
   it('documents every rewards route in OpenAPI', async () => {
-    const doc = (await fetch(`${t.url}/api/docs-json`).then((r) => r.json())) as { paths: Record<string, unknown> };
+    const doc = (await fetch(`${t.url}/api/docs-json`).then((r) => r.json())) as {
+      paths: Record<string, unknown>;
+    };
     for (const path of [
       '/api/v1/rewards/balance',
       '/api/v1/rewards/transactions',

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Ledger } from './application/ports.js';
-import type { CharityInput, MunicipalityInput, OfferInput, RetailerInput, SchemeInput, UpsertResult } from './application/catalogue/catalogue.types.js';
+import type {
+  CharityInput,
+  MunicipalityInput,
+  OfferInput,
+  RetailerInput,
+  SchemeInput,
+  UpsertResult,
+} from './application/catalogue/catalogue.types.js';
 import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
 import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
 

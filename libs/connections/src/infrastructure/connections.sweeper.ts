@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { RedisService } from '@heyblue/platform';
 import { AvailabilityService } from '../application/availability.service.js';
 import { ConnectionsConfig } from './connections.config.js';
@@ -10,7 +10,7 @@ import { GeoIndex } from './geo-index.js';
  * one instance does it per period, sweeps stale members out of the GEO index.
  */
 @Injectable()
-export class ConnectionsSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ConnectionsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ConnectionsSweeper');
   private timer?: NodeJS.Timeout;
   private running = false;
@@ -32,12 +32,14 @@ export class ConnectionsSweeper implements OnApplicationBootstrap, OnApplication
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /** Stops before the Redis connections close (module destroy precedes application shutdown). */
+  onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async tick(now = Date.now()): Promise<void> {
-    if (this.running) return;
+    if (this.running || !this.timer) return;
     this.running = true;
     try {
       await this.availability.expireDue(now);

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { ProfileService } from '../application/profile.service.js';
 import type { MeView } from '../application/profile.service.js';
@@ -14,7 +20,9 @@ export class ProfileController {
 
   @Get('me')
   @Auth()
-  @ApiOperation({ summary: 'My account (masked phone) and profile; a default profile exists right after first sign-in' })
+  @ApiOperation({
+    summary: 'My account (masked phone) and profile; a default profile exists right after first sign-in',
+  })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentAccount() account: AuthenticatedAccount): Promise<MeView> {
     return this.profiles.me(account);
@@ -25,7 +33,10 @@ export class ProfileController {
   @ApiOperation({ summary: 'Edit my profile (display name 2-40, bio ≤ 280, https avatar URL, 5-digit ZIP)' })
   @ApiOkResponse({ type: ProfileDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED with errors[{field, message}]' })
-  update(@CurrentAccount() account: AuthenticatedAccount, @Body() body: UpdateProfileDto): Promise<ProfileView> {
+  update(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Body() body: UpdateProfileDto,
+  ): Promise<ProfileView> {
     return this.profiles.update(account, body);
   }
 

@@ -32,13 +32,24 @@ export class ProfileService {
   ) {}
 
   async me(caller: { id: string; role: string }): Promise<MeView> {
-    const account: AccountSummary = (await this.accounts.getAccount(caller.id)) ?? { id: caller.id, role: asRole(caller.role), phoneMasked: null };
-    return { account: { id: account.id, role: account.role, phone: account.phoneMasked }, profile: await this.mine(account.id, account.role) };
+    const [found, row] = await Promise.all([
+      this.accounts.getAccount(caller.id),
+      this.store.find(this.prisma, caller.id),
+    ]);
+    const account: AccountSummary = found ?? { id: caller.id, role: asRole(caller.role), phoneMasked: null };
+    return {
+      account: { id: account.id, role: account.role, phone: account.phoneMasked },
+      profile: await this.mine(account.id, account.role, row),
+    };
   }
 
   /** My profile; a default one is made when AccountCreated has not been projected yet (no 404 for a fresh account). */
-  async mine(accountId: string, role: ProfileRole): Promise<ProfileView> {
-    let row = await this.store.find(this.prisma, accountId);
+  async mine(
+    accountId: string,
+    role: ProfileRole,
+    known?: Awaited<ReturnType<PrismaProfileStore['find']>>,
+  ): Promise<ProfileView> {
+    let row = known !== undefined ? known : await this.store.find(this.prisma, accountId);
     if (!row) {
       await this.store.ensure(this.prisma, accountId, role);
       row = await this.store.find(this.prisma, accountId);
@@ -63,7 +74,14 @@ export class ProfileService {
       if (changed.length > 0) {
         await this.outbox.publish(
           tx,
-          new ProfileUpdated({ accountId: caller.id, changed, displayName: row.displayName, zip: row.zip, shareConsent: row.shareConsent, updatedAt: new Date().toISOString() }),
+          new ProfileUpdated({
+            accountId: caller.id,
+            changed,
+            displayName: row.displayName,
+            zip: row.zip,
+            shareConsent: row.shareConsent,
+            updatedAt: new Date().toISOString(),
+          }),
         );
       }
       return toProfileView(row);

@@ -30,7 +30,8 @@ export interface PublicProfileView {
   trophies: TrophyView[];
 }
 
-const trophies = (rows: TrophyRow[]): TrophyView[] => rows.map((t) => ({ code: t.code, name: trophyName(t.code), awardedAt: t.awardedAt.toISOString() }));
+const trophies = (rows: TrophyRow[]): TrophyView[] =>
+  rows.map((t) => ({ code: t.code, name: trophyName(t.code), awardedAt: t.awardedAt.toISOString() }));
 
 export function toProfileView(p: ProfileRow & { trophies: TrophyRow[] }): ProfileView {
   return {
@@ -50,5 +51,12 @@ export function toProfileView(p: ProfileRow & { trophies: TrophyRow[] }): Profil
 
 /** What anyone may see of a profile: no bio, ZIP, balance, precinct or consent. */
 export function toPublicView(p: ProfileRow & { trophies: TrophyRow[] }): PublicProfileView {
-  return { id: p.id, displayName: p.displayName, avatarUrl: p.avatarUrl, role: p.role, connectionsCount: p.connectionsCount, trophies: trophies(p.trophies) };
+  return {
+    id: p.id,
+    displayName: p.displayName,
+    avatarUrl: p.avatarUrl,
+    role: p.role,
+    connectionsCount: p.connectionsCount,
+    trophies: trophies(p.trophies),
+  };
 }

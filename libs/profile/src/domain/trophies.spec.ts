@@ -17,11 +17,15 @@ describe('trophies', () => {
   });
 
   it('awards CONNECTIONS_50 at fifty connections', () => {
-    expect(newTrophies({ ...none, connections: 50 }, ['FIRST_CONNECTION', 'CONNECTIONS_10'])).toEqual(['CONNECTIONS_50']);
+    expect(newTrophies({ ...none, connections: 50 }, ['FIRST_CONNECTION', 'CONNECTIONS_10'])).toEqual([
+      'CONNECTIONS_50',
+    ]);
   });
 
   it('awards THREE_ZIPS for connections in three different ZIPs', () => {
-    expect(newTrophies({ ...none, connections: 3, distinctZips: 3 }, ['FIRST_CONNECTION'])).toEqual(['THREE_ZIPS']);
+    expect(newTrophies({ ...none, connections: 3, distinctZips: 3 }, ['FIRST_CONNECTION'])).toEqual([
+      'THREE_ZIPS',
+    ]);
   });
 
   it('awards FIRST_DONATION on the first donation', () => {
@@ -30,7 +34,9 @@ describe('trophies', () => {
 
   it('awards DONATED_1000 once donations reach 1,000 points in total', () => {
     expect(newTrophies({ ...none, donations: 3, donatedPoints: 999 }, ['FIRST_DONATION'])).toEqual([]);
-    expect(newTrophies({ ...none, donations: 4, donatedPoints: 1_000 }, ['FIRST_DONATION'])).toEqual(['DONATED_1000']);
+    expect(newTrophies({ ...none, donations: 4, donatedPoints: 1_000 }, ['FIRST_DONATION'])).toEqual([
+      'DONATED_1000',
+    ]);
   });
 
   it('never awards a held trophy again', () => {
@@ -38,7 +44,11 @@ describe('trophies', () => {
   });
 
   it('catches up on several trophies at once after late events', () => {
-    expect(newTrophies({ connections: 12, distinctZips: 4, donations: 0, donatedPoints: 0 }, [])).toEqual(['FIRST_CONNECTION', 'CONNECTIONS_10', 'THREE_ZIPS']);
+    expect(newTrophies({ connections: 12, distinctZips: 4, donations: 0, donatedPoints: 0 }, [])).toEqual([
+      'FIRST_CONNECTION',
+      'CONNECTIONS_10',
+      'THREE_ZIPS',
+    ]);
   });
 
   it('names trophies for display', () => {

@@ -32,7 +32,12 @@ export class PrismaProfileStore {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Creates a placeholder profile if none exists; never changes an existing one. */
-  async ensure(db: Tx | PrismaService, accountId: string, role: ProfileRole, displayName = DEFAULT_DISPLAY_NAME): Promise<void> {
+  async ensure(
+    db: Tx | PrismaService,
+    accountId: string,
+    role: ProfileRole,
+    displayName = DEFAULT_DISPLAY_NAME,
+  ): Promise<void> {
     await db.$executeRaw`
       INSERT INTO profile_profile (id, display_name, role, role_as_of) VALUES (${accountId}::uuid, ${displayName}, ${role}, ${EPOCH})
       ON CONFLICT (id) DO NOTHING`;
@@ -47,7 +52,16 @@ export class PrismaProfileStore {
   }
 
   /** Applies IAM account facts (role, precinct, provider name) unless newer ones were applied already. */
-  async applyAccount(tx: Tx, a: { accountId: string; role: ProfileRole; precinct: string | null; displayName: string | null; asOf: Date }): Promise<void> {
+  async applyAccount(
+    tx: Tx,
+    a: {
+      accountId: string;
+      role: ProfileRole;
+      precinct: string | null;
+      displayName: string | null;
+      asOf: Date;
+    },
+  ): Promise<void> {
     await tx.$executeRaw`
       INSERT INTO profile_profile (id, display_name, role, precinct, role_as_of)
       VALUES (${a.accountId}::uuid, ${a.displayName ?? DEFAULT_DISPLAY_NAME}, ${a.role}, ${a.precinct}, ${a.asOf})
@@ -67,7 +81,13 @@ export class PrismaProfileStore {
   }
 
   /** Records a connection once and recounts (a repeat changes nothing). */
-  async addConnection(tx: Tx, accountId: string, connectionId: string, zip: string | null, at: Date): Promise<void> {
+  async addConnection(
+    tx: Tx,
+    accountId: string,
+    connectionId: string,
+    zip: string | null,
+    at: Date,
+  ): Promise<void> {
     await tx.$executeRaw`
       INSERT INTO profile_connection (account_id, connection_id, zip, established_at)
       VALUES (${accountId}::uuid, ${connectionId}::uuid, ${zip}, ${at}) ON CONFLICT DO NOTHING`;
@@ -83,7 +103,9 @@ export class PrismaProfileStore {
   }
 
   async stats(tx: Tx, accountId: string): Promise<{ stats: TrophyStats; held: string[] }> {
-    const [row] = await tx.$queryRaw<Array<{ connections: bigint; zips: bigint; donations: bigint; donated: bigint; held: string[] }>>`
+    const [row] = await tx.$queryRaw<
+      Array<{ connections: bigint; zips: bigint; donations: bigint; donated: bigint; held: string[] }>
+    >`
       SELECT
         (SELECT count(*) FROM profile_connection WHERE account_id = ${accountId}::uuid) AS connections,
         (SELECT count(DISTINCT zip) FROM profile_connection WHERE account_id = ${accountId}::uuid AND zip IS NOT NULL) AS zips,
@@ -108,31 +130,46 @@ export class PrismaProfileStore {
     return n === 1;
   }
 
-  async find(db: Tx | PrismaService, accountId: string): Promise<(ProfileRow & { trophies: TrophyRow[] }) | null> {
-    const profile = await db.profile.findUnique({
-      where: { id: accountId },
-      select: {
-        id: true,
-        displayName: true,
-        bio: true,
-        avatarUrl: true,
-        zip: true,
-        role: true,
-        precinct: true,
-        shareConsent: true,
-        pointsBalance: true,
-        connectionsCount: true,
-      },
-    });
+  async find(
+    db: Tx | PrismaService,
+    accountId: string,
+  ): Promise<(ProfileRow & { trophies: TrophyRow[] }) | null> {
+    const [profile, trophies] = await Promise.all([
+      db.profile.findUnique({
+        where: { id: accountId },
+        select: {
+          id: true,
+          displayName: true,
+          bio: true,
+          avatarUrl: true,
+          zip: true,
+          role: true,
+          precinct: true,
+          shareConsent: true,
+          pointsBalance: true,
+          connectionsCount: true,
+        },
+      }),
+      db.profileTrophy.findMany({
+        where: { accountId },
+        orderBy: [{ awardedAt: 'asc' }, { code: 'asc' }],
+        select: { code: true, awardedAt: true },
+      }),
+    ]);
     if (!profile) return null;
-    const trophies = await db.profileTrophy.findMany({ where: { accountId }, orderBy: [{ awardedAt: 'asc' }, { code: 'asc' }], select: { code: true, awardedAt: true } });
     return { ...profile, trophies };
   }
 
   async update(
     tx: Tx,
     accountId: string,
-    patch: { displayName?: string; bio?: string | null; avatarUrl?: string | null; zip?: string | null; shareConsent?: boolean },
+    patch: {
+      displayName?: string;
+      bio?: string | null;
+      avatarUrl?: string | null;
+      zip?: string | null;
+      shareConsent?: boolean;
+    },
   ): Promise<void> {
     await tx.profile.update({
       where: { id: accountId },
@@ -142,7 +179,10 @@ export class PrismaProfileStore {
 
   /** Syncs the role from IAM's answer on read (IAM owns it; the read model follows). */
   async syncRole(accountId: string, role: ProfileRole): Promise<void> {
-    await this.prisma.profile.updateMany({ where: { id: accountId, NOT: { role } }, data: { role, roleAsOf: new Date() } });
+    await this.prisma.profile.updateMany({
+      where: { id: accountId, NOT: { role } },
+      data: { role, roleAsOf: new Date() },
+    });
   }
 
   get client(): PrismaService {

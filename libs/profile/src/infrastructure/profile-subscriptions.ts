@@ -27,8 +27,12 @@ export class ProfileSubscriptions implements OnModuleInit {
   onModuleInit(): void {
     const p = this.projector;
     this.on(PROFILE_HANDLERS.accountCreated, AccountCreated, (e, tx) => p.onAccountCreated(e, tx));
-    this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChanged, (e, tx) => p.onAccountRoleChanged(e, tx));
-    this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablishedV1, (e, tx) => p.onConnectionEstablished(e, tx));
+    this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChanged, (e, tx) =>
+      p.onAccountRoleChanged(e, tx),
+    );
+    this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablishedV1, (e, tx) =>
+      p.onConnectionEstablished(e, tx),
+    );
     this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx));
     this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx));
     this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx));

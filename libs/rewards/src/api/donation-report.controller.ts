@@ -21,7 +21,9 @@ export class DonationReportController {
 
   @Get('donations')
   @Auth('admin')
-  @ApiOperation({ summary: 'Donated points and USD value per charity per period (`Accept: text/csv` for CSV)' })
+  @ApiOperation({
+    summary: 'Donated points and USD value per charity per period (`Accept: text/csv` for CSV)',
+  })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: DonationReportDto })
   async donations(
@@ -29,10 +31,19 @@ export class DonationReportController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ rows: DonationReportRow[] } | string> {
-    const rows = await this.report.byCharity({ groupBy: q.groupBy, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+    const rows = await this.report.byCharity({
+      groupBy: q.groupBy,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+    });
     if (accept?.includes('text/csv')) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
-      return ['period,key,charity,value,amountUsd', ...rows.map((r) => [r.period, r.key, r.charity, r.value, r.amountUsd].map(csvCell).join(','))].join('\n') + '\n';
+      return (
+        [
+          'period,key,charity,value,amountUsd',
+          ...rows.map((r) => [r.period, r.key, r.charity, r.value, r.amountUsd].map(csvCell).join(',')),
+        ].join('\n') + '\n'
+      );
     }
     return { rows };
   }

@@ -1,4 +1,11 @@
-import { applyDecorators, createParamDecorator, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  Injectable,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ApiHeader, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Unauthorized, ValidationFailed } from '@heyblue/platform';
@@ -16,7 +23,8 @@ export class RetailerKeyGuard implements CanActivate {
     const header = request.headers['x-retailer-key'];
     const key = typeof header === 'string' ? header.trim() : '';
     const retailerId = key ? await this.vouchers.retailerForKey(key) : null;
-    if (!retailerId) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
+    if (!retailerId)
+      throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
     request.retailerId = retailerId;
     return true;
   }
@@ -39,14 +47,18 @@ export const CurrentRetailer = createParamDecorator((_data: unknown, ctx: Execut
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The optional `Idempotency-Key` header of points-moving writes (1-255 visible ASCII characters). */
-export const IdempotencyKey = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => {
-  const raw = ctx.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !KEY.test(raw)) {
-    throw new ValidationFailed([{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }]);
-  }
-  return raw;
-});
+export const IdempotencyKey = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string | undefined => {
+    const raw = ctx.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || !KEY.test(raw)) {
+      throw new ValidationFailed([
+        { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+      ]);
+    }
+    return raw;
+  },
+);
 
 export const ApiIdempotencyKey = () =>
   ApiHeader({

@@ -9,11 +9,24 @@ import {
 } from '@nestjs/swagger';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { NotFound } from '@heyblue/platform';
-import { DonatePointsHandler, type DonationResult } from '../application/donate-points/donate-points.handler.js';
-import { RedeemOfferHandler, type RedeemOfferResult } from '../application/redeem-offer/redeem-offer.handler.js';
+import {
+  DonatePointsHandler,
+  type DonationResult,
+} from '../application/donate-points/donate-points.handler.js';
+import {
+  RedeemOfferHandler,
+  type RedeemOfferResult,
+} from '../application/redeem-offer/redeem-offer.handler.js';
 import { Ledger } from '../application/ports.js';
 import type { Page } from '../infrastructure/cursor.js';
-import { RewardsQueries, type CharityView, type LedgerEntryView, type MyVoucherView, type OfferView, type SchemeView } from '../infrastructure/rewards.queries.js';
+import {
+  RewardsQueries,
+  type CharityView,
+  type LedgerEntryView,
+  type MyVoucherView,
+  type OfferView,
+  type SchemeView,
+} from '../infrastructure/rewards.queries.js';
 import { DonatePointsDto, ListQueryDto, RedeemOfferDto, ZipListQueryDto } from './dto/requests.dto.js';
 import {
   BalanceDto,
@@ -50,7 +63,10 @@ export class RewardsController {
   @Auth()
   @ApiOperation({ summary: 'My ledger entries, newest first' })
   @ApiOkResponse({ type: LedgerPageDto })
-  transactions(@CurrentAccount() account: AuthenticatedAccount, @Query() q: ListQueryDto): Promise<Page<LedgerEntryView>> {
+  transactions(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Query() q: ListQueryDto,
+  ): Promise<Page<LedgerEntryView>> {
     return this.queries.transactions(account.id, q);
   }
 
@@ -59,7 +75,10 @@ export class RewardsController {
   @ApiOperation({ summary: 'One of my ledger entries (404 for anyone else’s)' })
   @ApiOkResponse({ type: LedgerEntryDto })
   @ApiNotFoundResponse({ description: 'TRANSACTION_NOT_FOUND' })
-  async transaction(@CurrentAccount() account: AuthenticatedAccount, @Param('id') id: string): Promise<LedgerEntryView> {
+  async transaction(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Param('id') id: string,
+  ): Promise<LedgerEntryView> {
     const entry = await this.queries.transaction(account.id, id);
     if (!entry) throw new NotFound('Transaction', 'TRANSACTION_NOT_FOUND');
     return entry;
@@ -75,7 +94,9 @@ export class RewardsController {
 
   @Get('schemes')
   @Auth()
-  @ApiOperation({ summary: 'Municipal schemes (bonus multipliers) current or upcoming, optionally for a ZIP' })
+  @ApiOperation({
+    summary: 'Municipal schemes (bonus multipliers) current or upcoming, optionally for a ZIP',
+  })
   @ApiOkResponse({ type: SchemePageDto })
   schemes(@Query() q: ZipListQueryDto): Promise<Page<SchemeView>> {
     return this.queries.schemes(q);
@@ -93,7 +114,10 @@ export class RewardsController {
   @Auth('citizen')
   @ApiOperation({ summary: 'My vouchers, newest first' })
   @ApiOkResponse({ type: MyVoucherPageDto })
-  vouchers(@CurrentAccount() account: AuthenticatedAccount, @Query() q: ListQueryDto): Promise<Page<MyVoucherView>> {
+  vouchers(
+    @CurrentAccount() account: AuthenticatedAccount,
+    @Query() q: ListQueryDto,
+  ): Promise<Page<MyVoucherView>> {
     return this.queries.vouchers(account.id, q);
   }
 
@@ -104,7 +128,10 @@ export class RewardsController {
   @ApiOperation({ summary: 'Redeem an offer for a signed voucher (debit and voucher in one transaction)' })
   @ApiCreatedResponse({ type: RedemptionDto })
   @ApiNotFoundResponse({ description: 'OFFER_NOT_FOUND' })
-  @ApiUnprocessableEntityResponse({ description: 'INSUFFICIENT_POINTS, OFFER_UNAVAILABLE (not started, ended, sold out), IDEMPOTENCY_KEY_REUSED' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INSUFFICIENT_POINTS, OFFER_UNAVAILABLE (not started, ended, sold out), IDEMPOTENCY_KEY_REUSED',
+  })
   redeemOffer(
     @CurrentAccount() account: AuthenticatedAccount,
     @Body() body: RedeemOfferDto,
@@ -126,6 +153,11 @@ export class RewardsController {
     @Body() body: DonatePointsDto,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<DonationResult> {
-    return this.donate.execute({ accountId: account.id, charityId: body.charityId, points: body.points, idempotencyKey });
+    return this.donate.execute({
+      accountId: account.id,
+      charityId: body.charityId,
+      points: body.points,
+      idempotencyKey,
+    });
   }
 }

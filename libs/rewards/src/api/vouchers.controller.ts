@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { RetailerVouchers, type VoucherCheck } from '../infrastructure/retailer-vouchers.js';
 import { VoucherSigner, type PublishedKey } from '../infrastructure/voucher-signer.js';
 import { VoucherCodeDto } from './dto/requests.dto.js';
@@ -15,7 +22,9 @@ export class VouchersController {
   ) {}
 
   @Get('public-key')
-  @ApiOperation({ summary: 'Public keys to verify voucher signatures offline (Ed25519 over `<code>|<offerId>|<expiresAt>`)' })
+  @ApiOperation({
+    summary: 'Public keys to verify voucher signatures offline (Ed25519 over `<code>|<offerId>|<expiresAt>`)',
+  })
   @ApiOkResponse({ type: PublicKeysDto })
   publicKey(): { keys: PublishedKey[] } {
     return { keys: this.signer.publishedKeys() };

@@ -105,7 +105,13 @@ export abstract class IdempotencyStore {
    * first result when the key was already used for the same request, throws
    * IDEMPOTENCY_KEY_REUSED when it was used for a different one.
    */
-  abstract claim(tx: Tx, accountId: string, key: string, operation: string, fingerprint: string): Promise<StoredAnswer | null>;
+  abstract claim(
+    tx: Tx,
+    accountId: string,
+    key: string,
+    operation: string,
+    fingerprint: string,
+  ): Promise<StoredAnswer | null>;
   abstract complete(tx: Tx, accountId: string, key: string, answer: StoredAnswer): Promise<void>;
 }
 

@@ -1,6 +1,11 @@
 import { applicableScheme, donationValueUsd, pointsForConnection } from './points.js';
 
-const scheme = (id: string, multiplier: number, from: string, until: string) => ({ id, multiplier, validFrom: new Date(from), validUntil: new Date(until) });
+const scheme = (id: string, multiplier: number, from: string, until: string) => ({
+  id,
+  multiplier,
+  validFrom: new Date(from),
+  validUntil: new Date(until),
+});
 const at = new Date('2026-06-15T12:00:00Z');
 
 describe('points for a connection', () => {
@@ -43,7 +48,10 @@ describe('applicable scheme', () => {
   });
 
   it('is the most generous one when several overlap (they do not stack)', () => {
-    const chosen = applicableScheme([scheme('a', 1.5, '2026-06-01', '2026-07-01'), scheme('b', 3, '2026-06-10', '2026-06-20')], at);
+    const chosen = applicableScheme(
+      [scheme('a', 1.5, '2026-06-01', '2026-07-01'), scheme('b', 3, '2026-06-10', '2026-06-20')],
+      at,
+    );
     expect(chosen?.id).toBe('b');
   });
 

@@ -18,7 +18,12 @@ export const RewardsErrorCode = {
 
 export class InsufficientPoints extends DomainError {
   constructor(balance: number, needed: number) {
-    super(RewardsErrorCode.InsufficientPoints, `This needs ${needed} points; the balance is ${balance}.`, 422, { balance, needed });
+    super(
+      RewardsErrorCode.InsufficientPoints,
+      `This needs ${needed} points; the balance is ${balance}.`,
+      422,
+      { balance, needed },
+    );
   }
 }
 
@@ -49,13 +54,19 @@ export class VoucherExpired extends DomainError {
 
 export class IdempotencyKeyReused extends DomainError {
   constructor() {
-    super(RewardsErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was already used for a different request.', 422);
+    super(
+      RewardsErrorCode.IdempotencyKeyReused,
+      'This Idempotency-Key was already used for a different request.',
+      422,
+    );
   }
 }
 
 export class InvalidCatalogueEntry extends DomainError {
   constructor(field: string, message: string) {
-    super(RewardsErrorCode.InvalidCatalogueEntry, `${field}: ${message}`, 422, { errors: [{ field, message }] });
+    super(RewardsErrorCode.InvalidCatalogueEntry, `${field}: ${message}`, 422, {
+      errors: [{ field, message }],
+    });
   }
 }
 

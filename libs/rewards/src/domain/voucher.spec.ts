@@ -1,4 +1,10 @@
-import { newVoucherCode, normaliseVoucherCode, voucherExpiry, voucherSigningInput, voucherStatus } from './voucher.js';
+import {
+  newVoucherCode,
+  normaliseVoucherCode,
+  voucherExpiry,
+  voucherSigningInput,
+  voucherStatus,
+} from './voucher.js';
 import { offerMustBeAvailable, remainingStock } from './rules/offer-must-be-available.rule.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
@@ -11,15 +17,21 @@ describe('vouchers', () => {
   });
 
   it('signs the exact string code|offerId|expiresAt', () => {
-    expect(voucherSigningInput('ABC', 'offer-1', '2026-12-01T00:00:00.000Z')).toBe('ABC|offer-1|2026-12-01T00:00:00.000Z');
+    expect(voucherSigningInput('ABC', 'offer-1', '2026-12-01T00:00:00.000Z')).toBe(
+      'ABC|offer-1|2026-12-01T00:00:00.000Z',
+    );
   });
 
   it('expires after the validity period when the offer runs longer', () => {
-    expect(voucherExpiry(now, 30, new Date('2027-06-01T00:00:00Z')).toISOString()).toBe('2026-12-23T12:00:00.000Z');
+    expect(voucherExpiry(now, 30, new Date('2027-06-01T00:00:00Z')).toISOString()).toBe(
+      '2026-12-23T12:00:00.000Z',
+    );
   });
 
   it('expires with the offer when the offer ends first', () => {
-    expect(voucherExpiry(now, 30, new Date('2026-12-01T00:00:00Z')).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(voucherExpiry(now, 30, new Date('2026-12-01T00:00:00Z')).toISOString()).toBe(
+      '2026-12-01T00:00:00.000Z',
+    );
   });
 
   it('is issued before expiry, expired at expiry, used once used', () => {
@@ -35,22 +47,33 @@ describe('vouchers', () => {
 });
 
 describe('offer availability', () => {
-  const offer = { validFrom: new Date('2026-11-01'), validUntil: new Date('2026-12-01'), maxRedemptions: null, redeemedCount: 0 };
+  const offer = {
+    validFrom: new Date('2026-11-01'),
+    validUntil: new Date('2026-12-01'),
+    maxRedemptions: null,
+    redeemedCount: 0,
+  };
 
   it('accepts an offer inside its window', () => {
     expect(() => offerMustBeAvailable(offer, now)).not.toThrow();
   });
 
   it('refuses an offer that has ended with OFFER_UNAVAILABLE', () => {
-    expect(() => offerMustBeAvailable({ ...offer, validUntil: now }, now)).toThrow(expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error);
+    expect(() => offerMustBeAvailable({ ...offer, validUntil: now }, now)).toThrow(
+      expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error,
+    );
   });
 
   it('refuses an offer that has not started', () => {
-    expect(() => offerMustBeAvailable({ ...offer, validFrom: new Date('2026-11-24') }, now)).toThrow(expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error);
+    expect(() => offerMustBeAvailable({ ...offer, validFrom: new Date('2026-11-24') }, now)).toThrow(
+      expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error,
+    );
   });
 
   it('refuses a sold-out offer', () => {
-    expect(() => offerMustBeAvailable({ ...offer, maxRedemptions: 3, redeemedCount: 3 }, now)).toThrow(expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error);
+    expect(() => offerMustBeAvailable({ ...offer, maxRedemptions: 3, redeemedCount: 3 }, now)).toThrow(
+      expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error,
+    );
   });
 
   it('reports remaining stock only for limited offers', () => {

@@ -9,7 +9,8 @@ export function decodeCursor<T extends unknown[]>(cursor: string | undefined, ar
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string')) return key as T;
+    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string'))
+      return key as T;
   } catch {
     // falls through to the validation error
   }

@@ -26,7 +26,9 @@ export class DonationReport {
   async byCharity(q: { from?: Date; to?: Date; groupBy: ReportGrouping }): Promise<DonationReportRow[]> {
     const from = q.from ?? new Date(0);
     const to = q.to ?? new Date('9999-12-31T00:00:00Z');
-    const rows = await this.prisma.$queryRaw<Array<{ period: string; key: string; charity: string; value: bigint }>>`
+    const rows = await this.prisma.$queryRaw<
+      Array<{ period: string; key: string; charity: string; value: bigint }>
+    >`
       SELECT to_char(date_trunc(${q.groupBy}, d.created_at AT TIME ZONE 'UTC'), ${FORMAT[q.groupBy]}) AS period,
              c.id::text AS key, c.name AS charity, sum(d.points)::bigint AS value
       FROM rewards_donation d JOIN rewards_charity c ON c.id = d.charity_id

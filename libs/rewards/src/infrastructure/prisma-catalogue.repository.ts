@@ -10,9 +10,17 @@ import {
   windowMustBeOrdered,
   zipsMustBeFiveDigits,
 } from '../domain/rules/catalogue-entry-must-be-valid.rule.js';
-import type { CharityInput, MunicipalityInput, OfferInput, RetailerInput, SchemeInput, UpsertResult } from '../application/catalogue/catalogue.types.js';
+import type {
+  CharityInput,
+  MunicipalityInput,
+  OfferInput,
+  RetailerInput,
+  SchemeInput,
+  UpsertResult,
+} from '../application/catalogue/catalogue.types.js';
 
-const trimOrNull = (v: string | null | undefined): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+const trimOrNull = (v: string | null | undefined): string | null =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
 
 /** Writes the catalogue, idempotent by external id (ETL and the seeder call it). */
 @Injectable()
@@ -24,8 +32,16 @@ export class PrismaCatalogueRepository {
     textMustBePresent('name', input.name, 200);
     const zip = trimOrNull(input.zip);
     if (zip) zipsMustBeFiveDigits('zip', [zip]);
-    const data = { name: input.name.trim(), website: trimOrNull(input.website), contactEmail: trimOrNull(input.contactEmail), zip };
-    const existed = await this.prisma.rewardsRetailer.findUnique({ where: { externalId: input.externalId.trim() }, select: { id: true } });
+    const data = {
+      name: input.name.trim(),
+      website: trimOrNull(input.website),
+      contactEmail: trimOrNull(input.contactEmail),
+      zip,
+    };
+    const existed = await this.prisma.rewardsRetailer.findUnique({
+      where: { externalId: input.externalId.trim() },
+      select: { id: true },
+    });
     const row = await this.prisma.rewardsRetailer.upsert({
       where: { externalId: input.externalId.trim() },
       create: { externalId: input.externalId.trim(), ...data },
@@ -45,9 +61,15 @@ export class PrismaCatalogueRepository {
     windowMustBeOrdered(validFrom, validUntil);
     const zips = [...new Set((input.zips ?? []).map((z) => z.trim()).filter(Boolean))];
     zipsMustBeFiveDigits('zips', zips);
-    const retailer = await this.prisma.rewardsRetailer.findUnique({ where: { externalId: input.retailerExternalId?.trim() ?? '' }, select: { id: true } });
+    const retailer = await this.prisma.rewardsRetailer.findUnique({
+      where: { externalId: input.retailerExternalId?.trim() ?? '' },
+      select: { id: true },
+    });
     if (!retailer) throw retailerNotFound();
-    const existing = await this.prisma.rewardsOffer.findUnique({ where: { externalId: input.externalId.trim() }, select: { redeemedCount: true } });
+    const existing = await this.prisma.rewardsOffer.findUnique({
+      where: { externalId: input.externalId.trim() },
+      select: { redeemedCount: true },
+    });
     maxRedemptionsMustCoverRedeemed(input.maxRedemptions, existing?.redeemedCount ?? 0);
     const data = {
       retailerId: retailer.id,
@@ -59,7 +81,10 @@ export class PrismaCatalogueRepository {
       maxRedemptions: input.maxRedemptions ?? null,
       zips,
     };
-    const existed = await this.prisma.rewardsOffer.findUnique({ where: { externalId: input.externalId.trim() }, select: { id: true } });
+    const existed = await this.prisma.rewardsOffer.findUnique({
+      where: { externalId: input.externalId.trim() },
+      select: { id: true },
+    });
     const row = await this.prisma.rewardsOffer.upsert({
       where: { externalId: input.externalId.trim() },
       create: { externalId: input.externalId.trim(), ...data },
@@ -76,7 +101,10 @@ export class PrismaCatalogueRepository {
     const zips = [...new Set(input.zips.map((z) => z.trim()).filter(Boolean))];
     zipsMustBeFiveDigits('zips', zips);
     const data = { name: input.name.trim(), state: input.state.trim(), zips };
-    const existed = await this.prisma.rewardsMunicipality.findUnique({ where: { externalId: input.externalId.trim() }, select: { id: true } });
+    const existed = await this.prisma.rewardsMunicipality.findUnique({
+      where: { externalId: input.externalId.trim() },
+      select: { id: true },
+    });
     const row = await this.prisma.rewardsMunicipality.upsert({
       where: { externalId: input.externalId.trim() },
       create: { externalId: input.externalId.trim(), ...data },
@@ -98,8 +126,17 @@ export class PrismaCatalogueRepository {
       select: { id: true },
     });
     if (!municipality) throw municipalityNotFound();
-    const data = { municipalityId: municipality.id, title: input.title.trim(), multiplier: input.multiplier, validFrom, validUntil };
-    const existed = await this.prisma.rewardsScheme.findUnique({ where: { externalId: input.externalId.trim() }, select: { id: true } });
+    const data = {
+      municipalityId: municipality.id,
+      title: input.title.trim(),
+      multiplier: input.multiplier,
+      validFrom,
+      validUntil,
+    };
+    const existed = await this.prisma.rewardsScheme.findUnique({
+      where: { externalId: input.externalId.trim() },
+      select: { id: true },
+    });
     const row = await this.prisma.rewardsScheme.upsert({
       where: { externalId: input.externalId.trim() },
       create: { externalId: input.externalId.trim(), ...data },
@@ -118,7 +155,10 @@ export class PrismaCatalogueRepository {
       website: trimOrNull(input.website),
       ein: trimOrNull(input.ein),
     };
-    const existed = await this.prisma.rewardsCharity.findUnique({ where: { externalId: input.externalId.trim() }, select: { id: true } });
+    const existed = await this.prisma.rewardsCharity.findUnique({
+      where: { externalId: input.externalId.trim() },
+      select: { id: true },
+    });
     const row = await this.prisma.rewardsCharity.upsert({
       where: { externalId: input.externalId.trim() },
       create: { externalId: input.externalId.trim(), ...data },

@@ -80,7 +80,13 @@ export class PrismaDonationStore extends DonationStore {
 
 @Injectable()
 export class PrismaIdempotencyStore extends IdempotencyStore {
-  async claim(tx: Tx, accountId: string, key: string, operation: string, fingerprint: string): Promise<StoredAnswer | null> {
+  async claim(
+    tx: Tx,
+    accountId: string,
+    key: string,
+    operation: string,
+    fingerprint: string,
+  ): Promise<StoredAnswer | null> {
     // A concurrent request with the same key blocks on this insert until the first commits
     // (then it replays the answer) or rolls back (then it claims the key itself).
     const claimed = await tx.$executeRaw`
@@ -88,7 +94,8 @@ export class PrismaIdempotencyStore extends IdempotencyStore {
       VALUES (${accountId}::uuid, ${key}, ${operation}, ${fingerprint}, 0, '{}'::jsonb) ON CONFLICT DO NOTHING`;
     if (claimed === 1) return null;
     const row = await tx.rewardsIdempotencyKey.findUnique({ where: { accountId_key: { accountId, key } } });
-    if (!row || row.operation !== operation || row.fingerprint !== fingerprint) throw new IdempotencyKeyReused();
+    if (!row || row.operation !== operation || row.fingerprint !== fingerprint)
+      throw new IdempotencyKeyReused();
     return { status: row.status, body: row.response };
   }
 

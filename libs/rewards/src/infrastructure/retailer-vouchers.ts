@@ -25,18 +25,26 @@ export class RetailerVouchers {
 
   /** Issues a new API key for a retailer; only its SHA-256 is stored (the key is random, 256 bits). */
   async issueKey(retailerExternalId: string): Promise<{ retailerId: string; key: string; prefix: string }> {
-    const retailer = await this.prisma.rewardsRetailer.findUnique({ where: { externalId: retailerExternalId }, select: { id: true } });
+    const retailer = await this.prisma.rewardsRetailer.findUnique({
+      where: { externalId: retailerExternalId },
+      select: { id: true },
+    });
     if (!retailer) throw retailerNotFound();
     const key = `hbr_${randomBytes(32).toString('base64url')}`;
     const prefix = key.slice(0, 12);
-    await this.prisma.rewardsRetailerKey.create({ data: { retailerId: retailer.id, keyHash: hashKey(key), prefix } });
+    await this.prisma.rewardsRetailerKey.create({
+      data: { retailerId: retailer.id, keyHash: hashKey(key), prefix },
+    });
     return { retailerId: retailer.id, key, prefix };
   }
 
   /** The retailer a key belongs to, or null for unknown/revoked keys. */
   async retailerForKey(key: string): Promise<string | null> {
     if (!key || key.length > 200) return null;
-    const row = await this.prisma.rewardsRetailerKey.findUnique({ where: { keyHash: hashKey(key) }, select: { retailerId: true, revokedAt: true } });
+    const row = await this.prisma.rewardsRetailerKey.findUnique({
+      where: { keyHash: hashKey(key) },
+      select: { retailerId: true, revokedAt: true },
+    });
     return row && !row.revokedAt ? row.retailerId : null;
   }
 

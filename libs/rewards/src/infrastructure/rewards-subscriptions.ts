@@ -13,8 +13,12 @@ export class RewardsSubscriptions implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.consumers.subscribe(REWARDS_HANDLERS.awardPointsOnConnection, ConnectionEstablishedV1, async (event, tx) => {
-      await this.award.handle(event, tx);
-    });
+    this.consumers.subscribe(
+      REWARDS_HANDLERS.awardPointsOnConnection,
+      ConnectionEstablishedV1,
+      async (event, tx) => {
+        await this.award.handle(event, tx);
+      },
+    );
   }
 }

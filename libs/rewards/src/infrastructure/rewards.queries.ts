@@ -60,14 +60,19 @@ export class RewardsQueries {
   constructor(private readonly prisma: PrismaService) {}
 
   /** Offers running now, covering `zip` (or everywhere), by title. */
-  async offers(q: { zip?: string; limit: number; cursor?: string }, now = new Date()): Promise<Page<OfferView>> {
+  async offers(
+    q: { zip?: string; limit: number; cursor?: string },
+    now = new Date(),
+  ): Promise<Page<OfferView>> {
     const after = decodeCursor<[string, string]>(q.cursor, 2);
     const rows = await this.prisma.rewardsOffer.findMany({
       where: {
         validFrom: { lte: now },
         validUntil: { gt: now },
         ...(q.zip ? { OR: [{ zips: { isEmpty: true } }, { zips: { has: q.zip } }] } : {}),
-        ...(after ? { AND: [{ OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] }] } : {}),
+        ...(after
+          ? { AND: [{ OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] }] }
+          : {}),
       },
       orderBy: [{ title: 'asc' }, { id: 'asc' }],
       take: q.limit + 1,
@@ -92,7 +97,10 @@ export class RewardsQueries {
   }
 
   /** Schemes not yet ended, of municipalities covering `zip` (all when no zip). */
-  async schemes(q: { zip?: string; limit: number; cursor?: string }, now = new Date()): Promise<Page<SchemeView>> {
+  async schemes(
+    q: { zip?: string; limit: number; cursor?: string },
+    now = new Date(),
+  ): Promise<Page<SchemeView>> {
     const after = decodeCursor<[string, string]>(q.cursor, 2);
     const rows = await this.prisma.rewardsScheme.findMany({
       where: {
@@ -135,7 +143,10 @@ export class RewardsQueries {
   }
 
   /** An account's ledger entries, newest first. */
-  async transactions(accountId: string, q: { limit: number; cursor?: string }): Promise<Page<LedgerEntryView>> {
+  async transactions(
+    accountId: string,
+    q: { limit: number; cursor?: string },
+  ): Promise<Page<LedgerEntryView>> {
     const after = decodeCursor<[string]>(q.cursor, 1);
     if (after && !/^\d+$/.test(after[0])) decodeCursor('!', 1);
     const rows = await this.prisma.rewardsLedgerEntry.findMany({
@@ -158,15 +169,25 @@ export class RewardsQueries {
     const rows = await this.prisma.rewardsVoucher.findMany({
       where: {
         accountId,
-        ...(after ? { OR: [{ issuedAt: { lt: new Date(after[0]) } }, { issuedAt: new Date(after[0]), id: { lt: after[1] } }] } : {}),
+        ...(after
+          ? {
+              OR: [
+                { issuedAt: { lt: new Date(after[0]) } },
+                { issuedAt: new Date(after[0]), id: { lt: after[1] } },
+              ],
+            }
+          : {}),
       },
       orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }],
       take: q.limit + 1,
     });
     const titles = new Map(
-      (await this.prisma.rewardsOffer.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.offerId))] } }, select: { id: true, title: true } })).map(
-        (o) => [o.id, o.title],
-      ),
+      (
+        await this.prisma.rewardsOffer.findMany({
+          where: { id: { in: [...new Set(rows.map((r) => r.offerId))] } },
+          select: { id: true, title: true },
+        })
+      ).map((o) => [o.id, o.title]),
     );
     return page(
       rows,
@@ -187,6 +208,20 @@ export class RewardsQueries {
   }
 }
 
-function toEntryView(e: { id: string; delta: number; balanceAfter: number; reason: string; reference: string; createdAt: Date }): LedgerEntryView {
-  return { id: e.id, delta: e.delta, balance: e.balanceAfter, reason: e.reason, reference: e.reference, createdAt: e.createdAt.toISOString() };
+function toEntryView(e: {
+  id: string;
+  delta: number;
+  balanceAfter: number;
+  reason: string;
+  reference: string;
+  createdAt: Date;
+}): LedgerEntryView {
+  return {
+    id: e.id,
+    delta: e.delta,
+    balance: e.balanceAfter,
+    reason: e.reason,
+    reference: e.reference,
+    createdAt: e.createdAt.toISOString(),
+  };
 }

@@ -14,13 +14,18 @@ export function devSigningKey(): KeyObject {
 }
 
 function decode(base64: string): string {
-  return Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64').toString('utf8').trim();
+  return Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64')
+    .toString('utf8')
+    .trim();
 }
 
 export function parsePrivateKey(base64: string): KeyObject {
   const text = decode(base64);
-  const key = text.startsWith('{') ? createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' }) : createPrivateKey(text);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('VOUCHER_SIGNING_KEY must be an Ed25519 private key');
+  const key = text.startsWith('{')
+    ? createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' })
+    : createPrivateKey(text);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error('VOUCHER_SIGNING_KEY must be an Ed25519 private key');
   return key;
 }
 

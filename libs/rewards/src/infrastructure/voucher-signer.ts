@@ -26,25 +26,39 @@ export class VoucherSigner extends VoucherSignature {
     if (raw) {
       this.privateKey = parsePrivateKey(raw);
     } else {
-      if (config.get('NODE_ENV', { infer: true }) === 'production') throw new Error('VOUCHER_SIGNING_KEY is required in production');
-      new Logger('VoucherSigner').warn('VOUCHER_SIGNING_KEY is empty: signing vouchers with the public DEVELOPMENT key');
+      if (config.get('NODE_ENV', { infer: true }) === 'production')
+        throw new Error('VOUCHER_SIGNING_KEY is required in production');
+      new Logger('VoucherSigner').warn(
+        'VOUCHER_SIGNING_KEY is empty: signing vouchers with the public DEVELOPMENT key',
+      );
       this.privateKey = devSigningKey();
     }
     this.publicKeys.set(this.kid, createPublicKey(this.privateKey));
-    for (const { kid, key } of parsePreviousKeys(config.get('VOUCHER_PREVIOUS_PUBLIC_KEYS', { infer: true }))) {
+    for (const { kid, key } of parsePreviousKeys(
+      config.get('VOUCHER_PREVIOUS_PUBLIC_KEYS', { infer: true }),
+    )) {
       if (!this.publicKeys.has(kid)) this.publicKeys.set(kid, key);
     }
   }
 
   /** base64url Ed25519 signature of `<code>|<offerId>|<expiresAt>`. */
   sign(code: string, offerId: string, expiresAt: string): string {
-    return sign(null, Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'), this.privateKey).toString('base64url');
+    return sign(
+      null,
+      Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'),
+      this.privateKey,
+    ).toString('base64url');
   }
 
   verify(kid: string, code: string, offerId: string, expiresAt: string, signature: string): boolean {
     const key = this.publicKeys.get(kid);
     if (!key) return false;
-    return verify(null, Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'), key, Buffer.from(signature, 'base64url'));
+    return verify(
+      null,
+      Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'),
+      key,
+      Buffer.from(signature, 'base64url'),
+    );
   }
 
   /** Current key first, then previous ones. */

@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class TrophyDto {
-  @ApiProperty({ example: 'FIRST_CONNECTION', enum: ['FIRST_CONNECTION', 'CONNECTIONS_10', 'CONNECTIONS_50', 'THREE_ZIPS', 'FIRST_DONATION', 'DONATED_1000'] })
+  @ApiProperty({
+    example: 'FIRST_CONNECTION',
+    enum: [
+      'FIRST_CONNECTION',
+      'CONNECTIONS_10',
+      'CONNECTIONS_50',
+      'THREE_ZIPS',
+      'FIRST_DONATION',
+      'DONATED_1000',
+    ],
+  })
   code!: string;
   @ApiProperty({ example: 'First connection' })
   name!: string;
@@ -24,7 +34,9 @@ export class ProfileDto {
   role!: string;
   @ApiPropertyOptional({ nullable: true, type: String })
   precinct!: string | null;
-  @ApiProperty({ description: 'Projection of the ledger (converges within seconds); GET /rewards/balance is the truth' })
+  @ApiProperty({
+    description: 'Projection of the ledger (converges within seconds); GET /rewards/balance is the truth',
+  })
   pointsBalance!: number;
   @ApiProperty()
   connectionsCount!: number;

@@ -1,6 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -19,11 +28,19 @@ export class UpdateProfileDto {
   @MaxLength(280, { message: 'bio must be at most 280 characters' })
   bio?: string | null;
 
-  @ApiPropertyOptional({ format: 'uri', nullable: true, description: 'https URL only', example: 'https://example.com/me.png' })
+  @ApiPropertyOptional({
+    format: 'uri',
+    nullable: true,
+    description: 'https URL only',
+    example: 'https://example.com/me.png',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
-  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: true }, { message: 'avatarUrl must be an https URL' })
+  @IsUrl(
+    { protocols: ['https'], require_protocol: true, require_tld: true },
+    { message: 'avatarUrl must be an https URL' },
+  )
   avatarUrl?: string | null;
 
   @ApiPropertyOptional({ pattern: '^\\d{5}$', nullable: true, example: '10001' })

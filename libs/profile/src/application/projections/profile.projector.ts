@@ -72,7 +72,13 @@ export class ProfileProjector {
     await this.store.ensure(tx, e.payload.accountId, 'officer');
     await this.store.lock(tx, e.payload.accountId);
     await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
-    await this.store.addDonation(tx, e.payload.accountId, e.payload.donationId, e.payload.points, new Date(e.payload.donatedAt));
+    await this.store.addDonation(
+      tx,
+      e.payload.accountId,
+      e.payload.donationId,
+      e.payload.points,
+      new Date(e.payload.donatedAt),
+    );
     await this.evaluateTrophies(tx, e.payload.accountId);
   }
 
@@ -82,8 +88,15 @@ export class ProfileProjector {
     for (const code of newTrophies(stats, held)) {
       if (!(await this.store.awardTrophy(tx, accountId, code, now))) continue;
       const name = trophyName(code);
-      await this.outbox.publish(tx, new TrophyAwarded({ accountId, code, name, awardedAt: now.toISOString() }));
-      this.notifier.afterCommit(tx, accountId, 'trophy.awarded', { code, name, awardedAt: now.toISOString() });
+      await this.outbox.publish(
+        tx,
+        new TrophyAwarded({ accountId, code, name, awardedAt: now.toISOString() }),
+      );
+      this.notifier.afterCommit(tx, accountId, 'trophy.awarded', {
+        code,
+        name,
+        awardedAt: now.toISOString(),
+      });
     }
   }
 }

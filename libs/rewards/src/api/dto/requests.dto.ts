@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class ListQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -19,7 +30,11 @@ export class ListQueryDto {
 }
 
 export class ZipListQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ pattern: '^\\d{5}$', example: '10001', description: 'Only entries covering this ZIP' })
+  @ApiPropertyOptional({
+    pattern: '^\\d{5}$',
+    example: '10001',
+    description: 'Only entries covering this ZIP',
+  })
   @IsOptional()
   @Matches(/^\d{5}$/, { message: 'zip must be a 5-digit US ZIP' })
   zip?: string;

@@ -51,7 +51,11 @@ export class MunicipalityRefDto {
 export class SchemeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
-  @ApiProperty({ example: 2, description: 'Points earned in the municipality during the window are multiplied by this' }) multiplier!: number;
+  @ApiProperty({
+    example: 2,
+    description: 'Points earned in the municipality during the window are multiplied by this',
+  })
+  multiplier!: number;
   @ApiProperty({ format: 'date-time' }) validFrom!: string;
   @ApiProperty({ format: 'date-time' }) validUntil!: string;
   @ApiProperty({ type: MunicipalityRefDto }) municipality!: MunicipalityRefDto;
@@ -75,13 +79,17 @@ export class CharityPageDto {
 }
 
 export class VoucherDto {
-  @ApiProperty({ example: '7K3M9Q2XW4B8N6P1R5T0', description: 'Random, unguessable (100 bits)' }) code!: string;
+  @ApiProperty({ example: '7K3M9Q2XW4B8N6P1R5T0', description: 'Random, unguessable (100 bits)' })
+  code!: string;
   @ApiProperty({ format: 'uuid' }) offerId!: string;
   @ApiProperty() pointsCost!: number;
   @ApiProperty({ format: 'date-time' }) issuedAt!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ description: 'Key id of the signing key (GET /vouchers/public-key)' }) kid!: string;
-  @ApiProperty({ description: 'base64url Ed25519 signature of the UTF-8 string `<code>|<offerId>|<expiresAt>`' }) signature!: string;
+  @ApiProperty({
+    description: 'base64url Ed25519 signature of the UTF-8 string `<code>|<offerId>|<expiresAt>`',
+  })
+  signature!: string;
 }
 
 export class RedemptionDto {
@@ -107,11 +115,17 @@ export class DonationDto {
 export class PublicKeyDto {
   @ApiProperty() kid!: string;
   @ApiProperty({ enum: ['EdDSA'] }) alg!: string;
-  @ApiProperty({ description: 'Ed25519 public JWK (kty OKP, crv Ed25519, x)', type: 'object', additionalProperties: true }) jwk!: Record<string, unknown>;
+  @ApiProperty({
+    description: 'Ed25519 public JWK (kty OKP, crv Ed25519, x)',
+    type: 'object',
+    additionalProperties: true,
+  })
+  jwk!: Record<string, unknown>;
 }
 
 export class PublicKeysDto {
-  @ApiProperty({ type: [PublicKeyDto], description: 'Current key first, then previous keys still accepted' }) keys!: PublicKeyDto[];
+  @ApiProperty({ type: [PublicKeyDto], description: 'Current key first, then previous keys still accepted' })
+  keys!: PublicKeyDto[];
 }
 
 export class VoucherOfferDto {
@@ -131,7 +145,11 @@ export class VoucherCheckDto {
 }
 
 export class DonationReportRowDto {
-  @ApiProperty({ example: '2026-11', description: 'YYYY-MM (month), IYYY-"W"IW (week) or YYYY-MM-DD (day), UTC' }) period!: string;
+  @ApiProperty({
+    example: '2026-11',
+    description: 'YYYY-MM (month), IYYY-"W"IW (week) or YYYY-MM-DD (day), UTC',
+  })
+  period!: string;
   @ApiProperty({ format: 'uuid', description: 'Charity id' }) key!: string;
   @ApiProperty() charity!: string;
   @ApiProperty({ description: 'Points donated' }) value!: number;

@@ -7,7 +7,10 @@ function setup(balance: number) {
   const m = new InMemoryRewards();
   m.charities.add('charity-1');
   m.balances.set(OFFICER, balance);
-  return { m, handler: new DonatePointsHandler(m.uow, m.ledger, m.donationStore, m.idempotency, m.events, m.clock) };
+  return {
+    m,
+    handler: new DonatePointsHandler(m.uow, m.ledger, m.donationStore, m.idempotency, m.events, m.clock),
+  };
 }
 
 describe('donate points', () => {
@@ -15,54 +18,81 @@ describe('donate points', () => {
     const { m, handler } = setup(100);
     const result = await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30 });
     expect(result).toMatchObject({ points: 30, balance: 70 });
-    expect(m.donations).toEqual([expect.objectContaining({ id: result.donationId, charityId: 'charity-1', points: 30 })]);
+    expect(m.donations).toEqual([
+      expect.objectContaining({ id: result.donationId, charityId: 'charity-1', points: 30 }),
+    ]);
   });
 
   it('publishes PointsDonated', async () => {
     const { m, handler } = setup(100);
     await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30 });
     expect(m.published.map((e) => e.toEnvelope())).toEqual([
-      expect.objectContaining({ type: 'PointsDonated', payload: expect.objectContaining({ charityId: 'charity-1', points: 30, balance: 70 }) }),
+      expect.objectContaining({
+        type: 'PointsDonated',
+        payload: expect.objectContaining({ charityId: 'charity-1', points: 30, balance: 70 }),
+      }),
     ]);
   });
 
   it('allows donating the whole balance', async () => {
     const { handler } = setup(100);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 100 })).resolves.toMatchObject({ balance: 0 });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 100 }),
+    ).resolves.toMatchObject({ balance: 0 });
   });
 
   it('refuses a donation above the balance with INSUFFICIENT_POINTS', async () => {
     const { m, handler } = setup(100);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 101 })).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS' });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 101 }),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS' });
     expect(m.balances.get(OFFICER)).toBe(100);
     expect(m.donations).toHaveLength(0);
   });
 
   it('refuses zero points', async () => {
     const { handler } = setup(100);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 0 })).rejects.toMatchObject({ code: 'INVALID_POINTS' });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 0 }),
+    ).rejects.toMatchObject({ code: 'INVALID_POINTS' });
   });
 
   it('refuses negative points', async () => {
     const { handler } = setup(100);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: -5 })).rejects.toMatchObject({ code: 'INVALID_POINTS' });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: -5 }),
+    ).rejects.toMatchObject({ code: 'INVALID_POINTS' });
   });
 
   it('refuses fractional points', async () => {
     const { handler } = setup(100);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 2.5 })).rejects.toMatchObject({ code: 'INVALID_POINTS' });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 2.5 }),
+    ).rejects.toMatchObject({ code: 'INVALID_POINTS' });
   });
 
   it('answers 404 for an unknown charity and moves nothing', async () => {
     const { m, handler } = setup(100);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'nope', points: 10 })).rejects.toMatchObject({ code: 'CHARITY_NOT_FOUND', status: 404 });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'nope', points: 10 }),
+    ).rejects.toMatchObject({ code: 'CHARITY_NOT_FOUND', status: 404 });
     expect(m.balances.get(OFFICER)).toBe(100);
   });
 
   it('returns the first answer for a repeated Idempotency-Key and donates once', async () => {
     const { m, handler } = setup(100);
-    const first = await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 10, idempotencyKey: 'd-1' });
-    const again = await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 10, idempotencyKey: 'd-1' });
+    const first = await handler.execute({
+      accountId: OFFICER,
+      charityId: 'charity-1',
+      points: 10,
+      idempotencyKey: 'd-1',
+    });
+    const again = await handler.execute({
+      accountId: OFFICER,
+      charityId: 'charity-1',
+      points: 10,
+      idempotencyKey: 'd-1',
+    });
     expect(again).toEqual(first);
     expect(m.balances.get(OFFICER)).toBe(90);
     expect(m.donations).toHaveLength(1);

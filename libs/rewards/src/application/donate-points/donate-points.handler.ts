@@ -34,7 +34,13 @@ export class DonatePointsHandler {
     const points = pointsMustBePositiveInteger(cmd.points);
     const { result, fresh } = await this.uow.run(async (tx) => {
       if (cmd.idempotencyKey) {
-        const first = await this.idempotency.claim(tx, cmd.accountId, cmd.idempotencyKey, 'donate-points', `${cmd.charityId}:${points}`);
+        const first = await this.idempotency.claim(
+          tx,
+          cmd.accountId,
+          cmd.idempotencyKey,
+          'donate-points',
+          `${cmd.charityId}:${points}`,
+        );
         if (first) return { result: first.body as DonationResult, fresh: false };
       }
       if (!(await this.donations.charityExists(tx, cmd.charityId))) throw charityNotFound();
@@ -47,7 +53,14 @@ export class DonatePointsHandler {
         reference: donationId,
         idempotencyKey: `donation:${donationId}`,
       });
-      await this.donations.create(tx, { id: donationId, accountId: cmd.accountId, charityId: cmd.charityId, points, ledgerEntryId: entry.id, createdAt: now });
+      await this.donations.create(tx, {
+        id: donationId,
+        accountId: cmd.accountId,
+        charityId: cmd.charityId,
+        points,
+        ledgerEntryId: entry.id,
+        createdAt: now,
+      });
       await this.events.publish(
         tx,
         new PointsDonated({
@@ -62,7 +75,8 @@ export class DonatePointsHandler {
         }),
       );
       const result: DonationResult = { donationId, points, balance: entry.balanceAfter };
-      if (cmd.idempotencyKey) await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
+      if (cmd.idempotencyKey)
+        await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
       return { result, fresh: true };
     });
     if (fresh) this.events.flush();

@@ -7,12 +7,24 @@ const OFFICER = 'o0000000-0000-4000-8000-000000000001';
 
 function setup() {
   const m = new InMemoryRewards();
-  const handler = new AwardPointsWhenConnectionEstablishedHandler(m.ledger, m.schemeFinder, m.events, m.settings);
+  const handler = new AwardPointsWhenConnectionEstablishedHandler(
+    m.ledger,
+    m.schemeFinder,
+    m.events,
+    m.settings,
+  );
   return { m, handler };
 }
 
 const connection = (zip: string | null, id = 'conn-1', establishedAt = '2026-11-23T10:00:00.000Z') =>
-  new ConnectionEstablishedV1({ connectionId: id, officerId: OFFICER, citizenId: CITIZEN, establishedAt, zip, cell: 'x' }).toEnvelope();
+  new ConnectionEstablishedV1({
+    connectionId: id,
+    officerId: OFFICER,
+    citizenId: CITIZEN,
+    establishedAt,
+    zip,
+    cell: 'x',
+  }).toEnvelope();
 
 describe('award points when a connection is established', () => {
   it('credits the citizen and the officer their configured base amounts', async () => {
@@ -33,7 +45,13 @@ describe('award points when a connection is established', () => {
 
   it('multiplies both amounts by the scheme active at the connection ZIP', async () => {
     const { m, handler } = setup();
-    m.schemes.push({ id: 's-1', multiplier: 2, validFrom: new Date('2026-11-01'), validUntil: new Date('2026-12-01'), zips: ['10001'] });
+    m.schemes.push({
+      id: 's-1',
+      multiplier: 2,
+      validFrom: new Date('2026-11-01'),
+      validUntil: new Date('2026-12-01'),
+      zips: ['10001'],
+    });
     await handler.handle(connection('10001'), m.tx);
     expect(m.balances.get(CITIZEN)).toBe(20);
     expect(m.balances.get(OFFICER)).toBe(10);
@@ -41,14 +59,26 @@ describe('award points when a connection is established', () => {
 
   it('ignores a scheme of another ZIP', async () => {
     const { m, handler } = setup();
-    m.schemes.push({ id: 's-1', multiplier: 2, validFrom: new Date('2026-11-01'), validUntil: new Date('2026-12-01'), zips: ['60601'] });
+    m.schemes.push({
+      id: 's-1',
+      multiplier: 2,
+      validFrom: new Date('2026-11-01'),
+      validUntil: new Date('2026-12-01'),
+      zips: ['60601'],
+    });
     await handler.handle(connection('10001'), m.tx);
     expect(m.balances.get(CITIZEN)).toBe(10);
   });
 
   it('ignores a scheme that ended before the connection', async () => {
     const { m, handler } = setup();
-    m.schemes.push({ id: 's-1', multiplier: 2, validFrom: new Date('2026-10-01'), validUntil: new Date('2026-11-01'), zips: ['10001'] });
+    m.schemes.push({
+      id: 's-1',
+      multiplier: 2,
+      validFrom: new Date('2026-10-01'),
+      validUntil: new Date('2026-11-01'),
+      zips: ['10001'],
+    });
     await handler.handle(connection('10001'), m.tx);
     expect(m.balances.get(CITIZEN)).toBe(10);
   });

@@ -22,7 +22,8 @@ export class AwardPointsWhenConnectionEstablishedHandler {
   async handle(event: EventEnvelope<ConnectionEstablishedPayload>, tx: Tx): Promise<PointsEarned[]> {
     const { connectionId, citizenId, officerId, zip } = event.payload;
     const at = new Date(event.payload.establishedAt);
-    if (Number.isNaN(at.getTime())) throw new Error(`ConnectionEstablished ${event.id} has no valid establishedAt`);
+    if (Number.isNaN(at.getTime()))
+      throw new Error(`ConnectionEstablished ${event.id} has no valid establishedAt`);
     const scheme = zip ? applicableScheme(await this.schemes.activeFor(tx, zip, at), at) : null;
     const multiplier = scheme?.multiplier ?? 1;
     const earned: PointsEarned[] = [];

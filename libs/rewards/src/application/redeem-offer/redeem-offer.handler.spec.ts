@@ -17,7 +17,17 @@ function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> =
     redeemedCount: 0,
     ...offer,
   });
-  const handler = new RedeemOfferHandler(m.uow, m.ledger, m.offerStock, m.voucherStore, m.idempotency, m.signer, m.events, m.settings, m.clock);
+  const handler = new RedeemOfferHandler(
+    m.uow,
+    m.ledger,
+    m.offerStock,
+    m.voucherStore,
+    m.idempotency,
+    m.signer,
+    m.events,
+    m.settings,
+    m.clock,
+  );
   return { m, handler };
 }
 
@@ -27,7 +37,12 @@ describe('redeem an offer', () => {
     m.balances.set(CITIZEN, 80);
     const { voucher } = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
     expect(m.balances.get(CITIZEN)).toBe(30);
-    expect(voucher).toMatchObject({ offerId: 'offer-1', pointsCost: 50, kid: 'test-kid', expiresAt: '2026-12-23T12:00:00.000Z' });
+    expect(voucher).toMatchObject({
+      offerId: 'offer-1',
+      pointsCost: 50,
+      kid: 'test-kid',
+      expiresAt: '2026-12-23T12:00:00.000Z',
+    });
     expect(voucher.signature).toBe(`sig(${voucher.code}|offer-1|${voucher.expiresAt})`);
     expect(m.vouchers).toHaveLength(1);
   });
@@ -37,7 +52,11 @@ describe('redeem an offer', () => {
     m.balances.set(CITIZEN, 80);
     await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
     expect(m.published.map((e) => e.toEnvelope())).toEqual([
-      expect.objectContaining({ type: 'PointsRedeemed', version: 1, payload: expect.objectContaining({ accountId: CITIZEN, points: 50, balance: 30 }) }),
+      expect.objectContaining({
+        type: 'PointsRedeemed',
+        version: 1,
+        payload: expect.objectContaining({ accountId: CITIZEN, points: 50, balance: 30 }),
+      }),
     ]);
     expect(m.flushed).toBe(1);
   });
@@ -45,7 +64,9 @@ describe('redeem an offer', () => {
   it('refuses with INSUFFICIENT_POINTS and issues nothing when the balance is short by one', async () => {
     const { m, handler } = setup();
     m.balances.set(CITIZEN, 49);
-    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS' });
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_POINTS',
+    });
     expect(m.balances.get(CITIZEN)).toBe(49);
     expect(m.vouchers).toHaveLength(0);
     expect(m.published).toHaveLength(0);
@@ -54,7 +75,9 @@ describe('redeem an offer', () => {
   it('refuses an expired offer with OFFER_UNAVAILABLE and moves no points', async () => {
     const { m, handler } = setup({ validUntil: new Date('2026-11-20T00:00:00Z') });
     m.balances.set(CITIZEN, 80);
-    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({
+      code: 'OFFER_UNAVAILABLE',
+    });
     expect(m.balances.get(CITIZEN)).toBe(80);
   });
 
@@ -62,7 +85,9 @@ describe('redeem an offer', () => {
     const { m, handler } = setup({ maxRedemptions: 1, redeemedCount: 0 });
     m.balances.set(CITIZEN, 200);
     await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
-    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({
+      code: 'OFFER_UNAVAILABLE',
+    });
     expect(m.balances.get(CITIZEN)).toBe(150);
     expect(m.offers.get('offer-1')?.redeemedCount).toBe(1);
   });
@@ -70,7 +95,10 @@ describe('redeem an offer', () => {
   it('answers 404 OFFER_NOT_FOUND for an unknown offer', async () => {
     const { m, handler } = setup();
     m.balances.set(CITIZEN, 80);
-    await expect(handler.execute({ accountId: CITIZEN, offerId: 'nope' })).rejects.toMatchObject({ code: 'OFFER_NOT_FOUND', status: 404 });
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'nope' })).rejects.toMatchObject({
+      code: 'OFFER_NOT_FOUND',
+      status: 404,
+    });
   });
 
   it('returns the first voucher for a repeated Idempotency-Key and debits once', async () => {
@@ -88,7 +116,9 @@ describe('redeem an offer', () => {
     m.offers.set('offer-2', { ...m.offers.get('offer-1')!, id: 'offer-2' });
     m.balances.set(CITIZEN, 200);
     await handler.execute({ accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' });
-    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-2', idempotencyKey: 'k-1' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(
+      handler.execute({ accountId: CITIZEN, offerId: 'offer-2', idempotencyKey: 'k-1' }),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(m.balances.get(CITIZEN)).toBe(150);
   });
 });

@@ -4,7 +4,17 @@ import { OfferUnavailable, offerNotFound } from '../../domain/rewards.errors.js'
 import { offerMustBeAvailable } from '../../domain/rules/offer-must-be-available.rule.js';
 import { newVoucherCode, voucherExpiry } from '../../domain/voucher.js';
 import { PointsRedeemed } from '../../events/points-redeemed.integration-event.js';
-import { Clock, EventPublisher, IdempotencyStore, Ledger, OfferStock, RewardsSettings, UnitOfWork, VoucherSignature, VoucherStore } from '../ports.js';
+import {
+  Clock,
+  EventPublisher,
+  IdempotencyStore,
+  Ledger,
+  OfferStock,
+  RewardsSettings,
+  UnitOfWork,
+  VoucherSignature,
+  VoucherStore,
+} from '../ports.js';
 
 export interface RedeemOfferCommand {
   accountId: string;
@@ -47,7 +57,13 @@ export class RedeemOfferHandler {
   async execute(cmd: RedeemOfferCommand): Promise<RedeemOfferResult> {
     const { result, fresh } = await this.uow.run(async (tx) => {
       if (cmd.idempotencyKey) {
-        const first = await this.idempotency.claim(tx, cmd.accountId, cmd.idempotencyKey, 'redeem-offer', cmd.offerId);
+        const first = await this.idempotency.claim(
+          tx,
+          cmd.accountId,
+          cmd.idempotencyKey,
+          'redeem-offer',
+          cmd.offerId,
+        );
         if (first) return { result: first.body as RedeemOfferResult, fresh: false };
       }
       const offer = await this.offers.find(tx, cmd.offerId);
@@ -63,7 +79,8 @@ export class RedeemOfferHandler {
         reference: voucherId,
         idempotencyKey: `redemption:${voucherId}`,
       });
-      if (offer.maxRedemptions !== null && !(await this.offers.takeOne(tx, offer.id))) throw new OfferUnavailable('sold_out');
+      if (offer.maxRedemptions !== null && !(await this.offers.takeOne(tx, offer.id)))
+        throw new OfferUnavailable('sold_out');
 
       const code = newVoucherCode();
       const expiresAt = voucherExpiry(now, this.settings.voucherValidityDays, offer.validUntil);
@@ -104,7 +121,8 @@ export class RedeemOfferHandler {
         }),
       );
       const result: RedeemOfferResult = { voucher };
-      if (cmd.idempotencyKey) await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
+      if (cmd.idempotencyKey)
+        await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
       return { result, fresh: true };
     });
     if (fresh) this.events.flush();

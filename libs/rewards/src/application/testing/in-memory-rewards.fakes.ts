@@ -123,7 +123,8 @@ export class InMemoryRewards {
   };
 
   readonly schemeFinder: SchemeFinder = {
-    activeFor: async (_tx, zip, at) => this.schemes.filter((s) => s.zips.includes(zip) && s.validFrom <= at && at < s.validUntil),
+    activeFor: async (_tx, zip, at) =>
+      this.schemes.filter((s) => s.zips.includes(zip) && s.validFrom <= at && at < s.validUntil),
   };
 
   readonly events: EventPublisher = {
@@ -137,9 +138,16 @@ export class InMemoryRewards {
 
   readonly clock: Clock = { now: () => this.now };
 
-  readonly signer: VoucherSignature = { kid: 'test-kid', sign: (code, offerId, expiresAt) => `sig(${code}|${offerId}|${expiresAt})` };
+  readonly signer: VoucherSignature = {
+    kid: 'test-kid',
+    sign: (code, offerId, expiresAt) => `sig(${code}|${offerId}|${expiresAt})`,
+  };
 
-  settings: RewardsSettings = { pointsPerConnection: { citizen: 10, officer: 5 }, voucherValidityDays: 30, usdPerPoint: 0.01 };
+  settings: RewardsSettings = {
+    pointsPerConnection: { citizen: 10, officer: 5 },
+    voucherValidityDays: 30,
+    usdPerPoint: 0.01,
+  };
 
   private snapshot() {
     return {

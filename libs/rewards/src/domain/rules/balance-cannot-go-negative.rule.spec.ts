@@ -15,10 +15,14 @@ describe('balance cannot go negative', () => {
   });
 
   it('refuses a debit one point above the balance with INSUFFICIENT_POINTS', () => {
-    expect(() => balanceCannotGoNegative(50, -51)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_POINTS', status: 422 }) as DomainError);
+    expect(() => balanceCannotGoNegative(50, -51)).toThrow(
+      expect.objectContaining({ code: 'INSUFFICIENT_POINTS', status: 422 }) as DomainError,
+    );
   });
 
   it('refuses any debit from an empty balance', () => {
-    expect(() => balanceCannotGoNegative(0, -1)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_POINTS' }) as DomainError);
+    expect(() => balanceCannotGoNegative(0, -1)).toThrow(
+      expect.objectContaining({ code: 'INSUFFICIENT_POINTS' }) as DomainError,
+    );
   });
 });

@@ -11,7 +11,8 @@ export function externalIdMustBePresent(externalId: string): void {
 }
 
 export function textMustBePresent(field: string, value: string, max = 500): void {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) throw new InvalidCatalogueEntry(field, `must be 1-${max} characters`);
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max)
+    throw new InvalidCatalogueEntry(field, `must be 1-${max} characters`);
 }
 
 export function zipsMustBeFiveDigits(field: string, zips: string[]): void {
@@ -26,16 +27,23 @@ export function windowMustBeOrdered(validFrom: Date, validUntil: Date): void {
 }
 
 export function pointsCostMustBePositive(pointsCost: number): void {
-  if (!Number.isSafeInteger(pointsCost) || pointsCost <= 0) throw new InvalidCatalogueEntry('pointsCost', 'must be a positive whole number');
+  if (!Number.isSafeInteger(pointsCost) || pointsCost <= 0)
+    throw new InvalidCatalogueEntry('pointsCost', 'must be a positive whole number');
 }
 
-export function maxRedemptionsMustCoverRedeemed(maxRedemptions: number | null | undefined, redeemed: number): void {
+export function maxRedemptionsMustCoverRedeemed(
+  maxRedemptions: number | null | undefined,
+  redeemed: number,
+): void {
   if (maxRedemptions === null || maxRedemptions === undefined) return;
-  if (!Number.isSafeInteger(maxRedemptions) || maxRedemptions <= 0) throw new InvalidCatalogueEntry('maxRedemptions', 'must be a positive whole number');
-  if (maxRedemptions < redeemed) throw new InvalidCatalogueEntry('maxRedemptions', `cannot be below the ${redeemed} already redeemed`);
+  if (!Number.isSafeInteger(maxRedemptions) || maxRedemptions <= 0)
+    throw new InvalidCatalogueEntry('maxRedemptions', 'must be a positive whole number');
+  if (maxRedemptions < redeemed)
+    throw new InvalidCatalogueEntry('maxRedemptions', `cannot be below the ${redeemed} already redeemed`);
 }
 
 export function multiplierMustBeSensible(multiplier: number): void {
   // A cap keeps a typo (100 instead of 1.00) from minting points at scale.
-  if (!Number.isFinite(multiplier) || multiplier <= 0 || multiplier > 10) throw new InvalidCatalogueEntry('multiplier', 'must be > 0 and ≤ 10');
+  if (!Number.isFinite(multiplier) || multiplier <= 0 || multiplier > 10)
+    throw new InvalidCatalogueEntry('multiplier', 'must be > 0 and ≤ 10');
 }
