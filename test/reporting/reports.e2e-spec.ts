@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { AccountCreated } from '@heyblue/iam';
 import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
-import { ProfileUpdated } from '@heyblue/profile';
+import { ProfileUpdated, TrophyAwarded } from '@heyblue/profile';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
@@ -59,13 +59,14 @@ describe('admin reports', () => {
       new PointsRedeemed({ accountId: citizen1, points: 5, offerId: randomUUID(), retailerId: randomUUID(), voucherId: randomUUID(), balance: 5, ledgerSeq: '2', entryId: randomUUID(), redeemedAt: '2026-03-05T09:00:00Z' }),
       new PointsDonated({ accountId: officer, donationId: randomUUID(), charityId: charityX, points: 7, balance: 13, ledgerSeq: '3', entryId: randomUUID(), donatedAt: '2026-03-06T09:00:00Z' }),
       new PointsDonated({ accountId: officer, donationId: randomUUID(), charityId: charityY, points: 3, balance: 10, ledgerSeq: '4', entryId: randomUUID(), donatedAt: '2026-03-06T10:00:00Z' }),
+      new TrophyAwarded({ accountId: citizen1, code: 'first-connection', name: 'First connection', awardedAt: '2026-03-01T23:59:59Z' }),
     );
     // All facts in, rolled up: the May connection is the last one published.
     await eventually(() => get('/admin/reports/connections?from=2026-03-01&to=2026-05-31&groupBy=month'), (r) => r.status === 200 && r.body.rows.reduce((s: number, x: { value: number }) => s + x.value, 0) === 5, {
       what: 'all connections rolled up',
       timeoutMs: 30_000,
     });
-    await eventually(() => get('/admin/reports/summary?from=2026-03-01&to=2026-03-31'), (r) => r.status === 200 && r.body.pointsDonated === 10 && r.body.pointsRedeemed === 5, { what: 'donations rolled up' });
+    await eventually(() => get('/admin/reports/summary?from=2026-03-01&to=2026-03-31'), (r) => r.status === 200 && r.body.pointsDonated === 10 && r.body.pointsRedeemed === 5 && r.body.trophiesAwarded === 1, { what: 'donations rolled up' });
   });
   afterAll(() => t.close());
 
@@ -126,7 +127,7 @@ describe('admin reports', () => {
       pointsIssued: 30,
       pointsRedeemed: 5,
       pointsDonated: 10,
-      trophiesAwarded: 0,
+      trophiesAwarded: 1,
     });
     const mid = await get('/admin/reports/summary?from=2026-03-10&to=2026-03-20');
     expect(mid.body).toMatchObject({ activeUsers: 2, newUsers: 0, connections: 1, pointsIssued: 0, pointsRedeemed: 0, pointsDonated: 0 });
@@ -156,7 +157,7 @@ describe('admin reports', () => {
   it('keeps facts de-identified: no account ids, names or e-mails', async () => {
     const facts = await t.app.get(PrismaService).reportingFact.findMany();
     const text = JSON.stringify(facts);
-    for (const secret of [officer, citizen1, citizen2, 'Officer One', 'Ann']) expect(text).not.toContain(secret);
+    for (const secret of [officer, citizen1, citizen2, 'Officer One', 'Ann', 'First connection']) expect(text).not.toContain(secret);
     expect(facts.length).toBeGreaterThan(10);
   });
 
