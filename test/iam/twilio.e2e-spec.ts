@@ -90,7 +90,9 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     const accountsBefore = await prisma.iamAccount.count({ where: { phoneVerifiedAt: { not: null } } });
 
     twilio.mode = 'hang';
+    const hangStarted = Date.now();
     const timedOut = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } });
+    const timeoutPathMs = Date.now() - hangStarted;
     expect(timedOut.status).toBe(503);
     expect(timedOut.body.code).toBe('SMS_UNAVAILABLE');
 
@@ -110,7 +112,8 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     const fast = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } });
     expect(fast.status).toBe(503);
     expect(fast.body.code).toBe('SMS_UNAVAILABLE');
-    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    // Compared with the timeout path measured in this run (3 attempts × 300 ms), not a fixed budget.
+    expect(Date.now() - startedAt).toBeLessThan(timeoutPathMs);
     expect(twilio.requests.length).toBe(seen);
 
     twilio.mode = 'ok';
