@@ -1,4 +1,4 @@
--- ETL: upload jobs, their rejected rows, and the external ids loaded so far.
+-- ETL: upload jobs, their rejected rows, the keys each job has seen, and the external ids loaded so far.
 
 CREATE TABLE "etl_job" (
     "id" UUID NOT NULL,
@@ -32,6 +32,13 @@ CREATE TABLE "etl_job_error" (
     "field" TEXT NOT NULL,
     "message" TEXT NOT NULL,
     CONSTRAINT "etl_job_error_pkey" PRIMARY KEY ("job_id", "row", "field")
+);
+
+CREATE TABLE "etl_job_key" (
+    "job_id" UUID NOT NULL,
+    "key" TEXT NOT NULL,
+    "row" INTEGER NOT NULL,
+    CONSTRAINT "etl_job_key_pkey" PRIMARY KEY ("job_id", "key")
 );
 
 CREATE TABLE "etl_known_ref" (

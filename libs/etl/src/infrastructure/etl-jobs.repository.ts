@@ -35,6 +35,8 @@ export interface BatchOutcome {
   failedRows: number;
   /** Keys (and kind) of rows loaded in this batch, so dry runs can resolve parents later. */
   loaded: { kind: EtlKind; keys: string[] } | null;
+  /** First occurrences of row keys in this batch (duplicate detection across batches). */
+  seen: Array<{ key: string; row: number }>;
 }
 
 /** ETL's own tables: jobs, rejected rows, known external ids. */
@@ -116,11 +118,21 @@ export class EtlJobsRepository {
       if (b.errors.length > 0) {
         await tx.etlJobError.createMany({ data: b.errors.map((e) => ({ jobId: id, ...e, message: e.message.slice(0, 500) })), skipDuplicates: true });
       }
+      if (b.seen.length > 0) {
+        await tx.etlJobKey.createMany({ data: b.seen.map((k) => ({ jobId: id, key: k.key, row: k.row })), skipDuplicates: true });
+      }
       if (b.loaded && b.loaded.keys.length > 0) {
         await tx.etlKnownRef.createMany({ data: b.loaded.keys.map((externalId) => ({ kind: b.loaded!.kind, externalId })), skipDuplicates: true });
       }
       return true;
     });
+  }
+
+  /** Rows of this job's committed batches where `keys` first appeared. */
+  async firstRows(id: string, keys: string[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.prisma.etlJobKey.findMany({ where: { jobId: id, key: { in: keys } }, select: { key: true, row: true } });
+    return new Map(rows.map((r) => [r.key, r.row]));
   }
 
   /** Which of `keys` ETL has loaded before for `kind`. */
@@ -133,7 +145,8 @@ export class EtlJobsRepository {
   /** Final status and the EtlJobCompleted event, in one transaction. */
   async finish(id: string, status: 'done' | 'failed', failure: string | null): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const j = await tx.etlJob.update({ where: { id }, data: { status, failure: failure?.slice(0, 1_000) ?? null, finishedAt: new Date(), ...(status === 'done' ? { bytesRead: undefined } : {}) } });
+      const j = await tx.etlJob.update({ where: { id }, data: { status, failure: failure?.slice(0, 1_000) ?? null, finishedAt: new Date() } });
+      await tx.etlJobKey.deleteMany({ where: { jobId: id } });
       await this.outbox.publish(
         tx,
         new EtlJobCompleted({

@@ -14,6 +14,7 @@ class MemoryJobs {
   job!: EtlJobRecord;
   commits: number[] = [];
   errors: Array<{ row: number; field: string }> = [];
+  keys = new Map<string, number>();
   finished: { status: string; failure: string | null } | null = null;
 
   async find(): Promise<EtlJobRecord> {
@@ -28,8 +29,12 @@ class MemoryJobs {
     this.job.rowsOk += b.ok;
     this.job.rowsFailed += b.failedRows;
     this.errors.push(...b.errors.map((e) => ({ row: e.row, field: e.field })));
+    for (const k of b.seen) if (!this.keys.has(k.key)) this.keys.set(k.key, k.row);
     this.commits.push(b.committedRows);
     return true;
+  }
+  async firstRows(_id: string, keys: string[]): Promise<Map<string, number>> {
+    return new Map(keys.filter((k) => this.keys.has(k)).map((k) => [k, this.keys.get(k)!]));
   }
   async knownRefs(): Promise<Set<string>> {
     return new Set(['r-known']);
@@ -85,6 +90,7 @@ describe('EtlUploadProcessor', () => {
 
   it('resumes after the committed rows without writing them again, still catching duplicates of them', async () => {
     const { jobs, writer, processor } = await setup(3);
+    ['r1', 'r2', 'r3'].forEach((k, i) => jobs.keys.set(k, i + 1)); // what the first run committed
     await processor.run('job-1');
     expect(writer.written).toEqual(['r4', 'r5']);
     expect(jobs.errors).toEqual([

@@ -6,7 +6,6 @@ import type Bull from 'bull';
 import { QueueFactory, type Env } from '@heyblue/platform';
 import { ETL_KEY_COLUMN, ETL_PARENTS, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
 import { parentRef, rowKey, validateRow, type EtlRow } from '../domain/row-rules.js';
-import { cleanScalar } from '../domain/sanitize.js';
 import { ETL_QUEUE } from '../etl.constants.js';
 import { CatalogueWriter } from './catalogue-writer.js';
 import { EtlJobsRepository, type EtlJobRecord, type RowError } from './etl-jobs.repository.js';
@@ -82,11 +81,10 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     const batchSize = this.config.get('ETL_BATCH_SIZE', { infer: true });
     const pauseMs = this.config.get('ETL_BATCH_PAUSE_MS', { infer: true });
     const { records, bytesRead } = readRecords(job.filePath, shape);
-    const firstRowOfKey = new Map<string, number>();
     let committed = job.committedRows;
     let batch: FileRecord[] = [];
     const flush = async () => {
-      const outcome = await this.processBatch(job, batch, firstRowOfKey);
+      const outcome = await this.processBatch(job, batch);
       const last = batch[batch.length - 1]!.n;
       const ok = await this.jobs.commitBatch(job.id, committed, { ...outcome, committedRows: last, bytesRead: bytesRead() });
       if (!ok) throw new Interrupted('another worker moved this job on');
@@ -96,21 +94,16 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       if (pauseMs > 0) await sleep(pauseMs);
     };
     for await (const record of records) {
-      if (record.n <= committed) {
-        // Already committed in an earlier run: only remember its key for duplicate detection.
-        const key = cleanScalar(record.values[ETL_KEY_COLUMN[job.kind]]);
-        if (key && !firstRowOfKey.has(key.toLowerCase())) firstRowOfKey.set(key.toLowerCase(), record.n);
-        continue;
-      }
+      if (record.n <= committed) continue; // committed in an earlier run
       batch.push(record);
       if (batch.length >= batchSize) await flush();
     }
     if (batch.length > 0) await flush();
   }
 
-  private async processBatch(job: EtlJobRecord, batch: FileRecord[], firstRowOfKey: Map<string, number>) {
+  private async processBatch(job: EtlJobRecord, batch: FileRecord[]) {
     const errors: RowError[] = [];
-    const valid: Array<{ n: number; row: EtlRow }> = [];
+    const candidates: Array<{ n: number; row: EtlRow; key: string }> = [];
     for (const rec of batch) {
       if (rec.problem) {
         errors.push({ row: rec.n, field: '(row)', message: rec.problem });
@@ -121,14 +114,23 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
         errors.push(...result.errors.map((e) => ({ row: rec.n, ...e })));
         continue;
       }
-      const key = rowKey(result.row).toLowerCase();
-      const first = firstRowOfKey.get(key);
-      if (first !== undefined && first !== rec.n) {
-        errors.push({ row: rec.n, field: ETL_KEY_COLUMN[job.kind], message: `duplicates row ${first}` });
+      candidates.push({ n: rec.n, row: result.row, key: rowKey(result.row).toLowerCase() });
+    }
+
+    // Duplicates: against earlier batches (kept in the database, so memory stays flat and a
+    // resumed job still sees them) and within this batch.
+    const firstRow = await this.jobs.firstRows(job.id, [...new Set(candidates.map((c) => c.key))]);
+    const seen: Array<{ key: string; row: number }> = [];
+    const valid: Array<{ n: number; row: EtlRow }> = [];
+    for (const c of candidates) {
+      const first = firstRow.get(c.key);
+      if (first !== undefined && first !== c.n) {
+        errors.push({ row: c.n, field: ETL_KEY_COLUMN[job.kind], message: `duplicates row ${first}` });
         continue;
       }
-      firstRowOfKey.set(key, rec.n);
-      valid.push({ n: rec.n, row: result.row });
+      firstRow.set(c.key, c.n);
+      seen.push({ key: c.key, row: c.n });
+      valid.push({ n: c.n, row: c.row });
     }
 
     const parent = ETL_PARENTS[job.kind];
@@ -163,6 +165,7 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       errors,
       failedRows,
       loaded: job.dryRun ? null : { kind: job.kind as EtlKind, keys: loadedKeys },
+      seen,
     };
   }
 }
