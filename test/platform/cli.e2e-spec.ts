@@ -25,7 +25,7 @@ describe('server boot', () => {
   it('refuses to start with a clear message when configuration is missing or malformed', async () => {
     const failure = await run(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/api/src/main.ts'], {
       env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', REDIS_URL: 'http://not-redis', PORT: '0', NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' },
-      timeout: 60_000,
+      timeout: 120_000,
     }).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 1 });
     const stderr = (failure as { stderr: string }).stderr;
