@@ -7,11 +7,15 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { RateLimit } from '@heyblue/platform';
 import { RetailerVouchers, type VoucherCheck } from '../infrastructure/retailer-vouchers.js';
 import { VoucherSigner, type PublishedKey } from '../infrastructure/voucher-signer.js';
 import { VoucherCodeDto } from './dto/requests.dto.js';
 import { PublicKeysDto, VoucherCheckDto } from './dto/responses.dto.js';
 import { CurrentRetailer, RetailerAuth } from './request-context.js';
+
+/** Per client IP: generous for a busy till, far too slow to sweep codes or keys (override: RATE_LIMITS=voucher-checks=…). */
+const VOUCHER_CHECKS = { name: 'voucher-checks', points: 300, durationS: 60 };
 
 @ApiTags('vouchers')
 @Controller('vouchers')
@@ -32,6 +36,7 @@ export class VouchersController {
 
   @Post('verify')
   @HttpCode(200)
+  @RateLimit(VOUCHER_CHECKS)
   @RetailerAuth()
   @ApiOperation({ summary: "Check one of this retailer's vouchers" })
   @ApiOkResponse({ type: VoucherCheckDto })
@@ -42,6 +47,7 @@ export class VouchersController {
 
   @Post(':code/use')
   @HttpCode(200)
+  @RateLimit(VOUCHER_CHECKS)
   @RetailerAuth()
   @ApiOperation({ summary: 'Mark a voucher used (once)' })
   @ApiOkResponse({ type: VoucherCheckDto })

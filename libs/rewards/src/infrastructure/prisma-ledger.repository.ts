@@ -27,9 +27,12 @@ const toEntry = (r: EntryRow): PostedEntry => ({
 });
 
 /**
- * The ledger on PostgreSQL. Every movement locks the account's balance row
- * (SELECT … FOR UPDATE), so concurrent debits of one account serialise and each sees the
- * balance the previous one left; the CHECK constraints refuse a negative balance anyway.
+ * The ledger on PostgreSQL. A movement is one statement that changes the account's running
+ * balance and appends the entry together: credits upsert the balance row, debits update it
+ * only `WHERE balance + delta >= 0`. The row lock that UPDATE takes makes concurrent debits
+ * of one account queue, and each re-checks the condition against the balance the previous
+ * one committed (READ COMMITTED re-evaluation), so the balance cannot go negative; the
+ * CHECK constraints refuse it anyway. Few round trips keep the lock short on hot accounts.
  */
 @Injectable()
 export class PrismaLedgerRepository extends Ledger {
@@ -38,26 +41,38 @@ export class PrismaLedgerRepository extends Ledger {
   }
 
   async post(tx: Tx, m: LedgerMovement): Promise<{ entry: PostedEntry; duplicate: boolean }> {
-    let balance = await this.lock(tx, m.accountId);
-    if (balance === null) {
-      if (m.delta < 0) throw new InsufficientPoints(0, -m.delta);
-      await tx.$executeRaw`INSERT INTO rewards_account (account_id) VALUES (${m.accountId}::uuid) ON CONFLICT DO NOTHING`;
-      balance = (await this.lock(tx, m.accountId)) ?? 0;
-    }
     const [existing] = await tx.$queryRaw<EntryRow[]>`
       SELECT seq, id::text AS id, account_id::text AS account_id, delta, balance_after, reason, reference, created_at
       FROM rewards_ledger_entry WHERE idempotency_key = ${m.idempotencyKey}`;
     if (existing) return { entry: toEntry(existing), duplicate: true };
-    const after = balanceCannotGoNegative(balance, m.delta);
-    const [row] = await tx.$queryRaw<EntryRow[]>`
-      WITH acc AS (
-        UPDATE rewards_account SET balance = ${after}, updated_at = now() WHERE account_id = ${m.accountId}::uuid RETURNING account_id
-      )
-      INSERT INTO rewards_ledger_entry (id, account_id, delta, balance_after, reason, reference, idempotency_key)
-      SELECT gen_random_uuid(), acc.account_id, ${m.delta}, ${after}, ${m.reason}, ${m.reference}, ${m.idempotencyKey} FROM acc
-      RETURNING seq, id::text AS id, account_id::text AS account_id, delta, balance_after, reason, reference, created_at`;
-    if (!row) throw new Error('ledger account row vanished under lock');
-    return { entry: toEntry(row), duplicate: false };
+    const [row] =
+      m.delta > 0
+        ? await tx.$queryRaw<EntryRow[]>`
+            WITH acc AS (
+              INSERT INTO rewards_account (account_id, balance) VALUES (${m.accountId}::uuid, ${m.delta})
+              ON CONFLICT (account_id) DO UPDATE SET balance = rewards_account.balance + EXCLUDED.balance, updated_at = now()
+              RETURNING account_id, balance
+            )
+            INSERT INTO rewards_ledger_entry (id, account_id, delta, balance_after, reason, reference, idempotency_key)
+            SELECT gen_random_uuid(), acc.account_id, ${m.delta}, acc.balance, ${m.reason}, ${m.reference}, ${m.idempotencyKey} FROM acc
+            RETURNING seq, id::text AS id, account_id::text AS account_id, delta, balance_after, reason, reference, created_at`
+        : await tx.$queryRaw<EntryRow[]>`
+            WITH acc AS (
+              UPDATE rewards_account SET balance = balance + ${m.delta}, updated_at = now()
+              WHERE account_id = ${m.accountId}::uuid AND balance + ${m.delta} >= 0
+              RETURNING account_id, balance
+            )
+            INSERT INTO rewards_ledger_entry (id, account_id, delta, balance_after, reason, reference, idempotency_key)
+            SELECT gen_random_uuid(), acc.account_id, ${m.delta}, acc.balance, ${m.reason}, ${m.reference}, ${m.idempotencyKey} FROM acc
+            RETURNING seq, id::text AS id, account_id::text AS account_id, delta, balance_after, reason, reference, created_at`;
+    if (row) return { entry: toEntry(row), duplicate: false };
+    // Nothing moved: the debit would have driven the balance negative.
+    const [acc] = await tx.$queryRaw<
+      Array<{ balance: number }>
+    >`SELECT balance FROM rewards_account WHERE account_id = ${m.accountId}::uuid`;
+    balanceCannotGoNegative(acc?.balance ?? 0, m.delta);
+    // A credit committed between the refused update and this read: it was still refused.
+    throw new InsufficientPoints(acc?.balance ?? 0, -m.delta);
   }
 
   /** The ledger's own balance: the newest entry's running balance (0 without entries). */
@@ -65,11 +80,5 @@ export class PrismaLedgerRepository extends Ledger {
     const [row] = await this.prisma.$queryRaw<Array<{ balance_after: number }>>`
       SELECT balance_after FROM rewards_ledger_entry WHERE account_id = ${accountId}::uuid ORDER BY seq DESC LIMIT 1`;
     return row?.balance_after ?? 0;
-  }
-
-  private async lock(tx: Tx, accountId: string): Promise<number | null> {
-    const [row] = await tx.$queryRaw<Array<{ balance: number }>>`
-      SELECT balance FROM rewards_account WHERE account_id = ${accountId}::uuid FOR UPDATE`;
-    return row ? row.balance : null;
   }
 }
