@@ -24,12 +24,25 @@ describe('ETL job across a restart', () => {
     const env = { ETL_BATCH_SIZE: '10', ETL_BATCH_PAUSE_MS: '100' };
     first = await startTestApp(env);
     const admin = await given.admin(first);
-    const rows = Array.from({ length: 300 }, (_, i) => [`restart-${i}`, `Shop ${i}`, 'https://s.example.com', `s${i}@s.example`, '10001']);
+    const rows = Array.from({ length: 300 }, (_, i) => [
+      `restart-${i}`,
+      `Shop ${i}`,
+      'https://s.example.com',
+      `s${i}@s.example`,
+      '10001',
+    ]);
     rows.splice(150, 0, ['restart-bad', '', 'https://s.example.com', 'x@s.example', '10001']);
-    const up = await upload(first, admin.accessToken, { kind: 'retailers', content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...rows]) });
+    const up = await upload(first, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...rows]),
+    });
     expect(up.status).toBe(202);
     const prisma1 = first.app.get(PrismaService);
-    await eventually(() => prisma1.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } }), (j) => j.committedRows >= 30, { what: 'some batches committed' });
+    await eventually(
+      () => prisma1.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } }),
+      (j) => j.committedRows >= 30,
+      { what: 'some batches committed' },
+    );
 
     testEnv = first.testEnv;
     await first.app.close(); // the database and Redis prefix stay: the next instance shares them
@@ -37,11 +50,21 @@ describe('ETL job across a restart', () => {
     second = await startTestApp(env, testEnv);
 
     const job = await finished(second!, admin.accessToken, up.body.jobId);
-    expect(job).toMatchObject({ status: 'done', rowsTotal: 301, rowsOk: 300, rowsFailed: 1, errors: [{ row: 151, field: 'name', message: 'is required' }] });
+    expect(job).toMatchObject({
+      status: 'done',
+      rowsTotal: 301,
+      rowsOk: 300,
+      rowsFailed: 1,
+      errors: [{ row: 151, field: 'name', message: 'is required' }],
+    });
     const prisma2 = second!.app.get(PrismaService);
-    expect(await prisma2.rewardsRetailer.count({ where: { externalId: { startsWith: 'restart-' } } })).toBe(300);
+    expect(await prisma2.rewardsRetailer.count({ where: { externalId: { startsWith: 'restart-' } } })).toBe(
+      300,
+    );
     expect(await prisma2.etlJobError.count({ where: { jobId: up.body.jobId } })).toBe(1);
     // Two runs: the first instance stopped mid-file and the second resumed it.
-    expect((await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs).toBeGreaterThanOrEqual(2);
+    expect(
+      (await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs,
+    ).toBeGreaterThanOrEqual(2);
   });
 });

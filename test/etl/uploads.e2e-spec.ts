@@ -7,7 +7,17 @@ import { eventually } from '../support/poll.js';
 import { csv, load, upload } from './etl-support.js';
 
 const RETAILER_HEADER = ['external_id', 'name', 'website', 'contact_email', 'zip'];
-const OFFER_HEADER = ['external_id', 'retailer_external_id', 'title', 'points_cost', 'discount', 'valid_from', 'valid_until', 'max_redemptions', 'zips'];
+const OFFER_HEADER = [
+  'external_id',
+  'retailer_external_id',
+  'title',
+  'points_cost',
+  'discount',
+  'valid_from',
+  'valid_until',
+  'max_redemptions',
+  'zips',
+];
 
 /** ETL uploads end to end: real multipart, bull worker, Rewards and IAM facades, PostgreSQL. */
 describe('ETL uploads', () => {
@@ -29,12 +39,28 @@ describe('ETL uploads', () => {
       kind: 'retailers',
       content: csv([
         RETAILER_HEADER,
-        [`${p}-r1`, '"  <b>Corner</b>   Deli "', 'https://deli.example.com', 'Owner@Deli.EXAMPLE.com', '10001'],
+        [
+          `${p}-r1`,
+          '"  <b>Corner</b>   Deli "',
+          'https://deli.example.com',
+          'Owner@Deli.EXAMPLE.com',
+          '10001',
+        ],
         [`${p}-r2`, '"=HYPERLINK(""http://evil"")"', 'https://evil.example.com', 'a@b.example', '10002-1234'],
       ]),
     });
-    expect(job).toMatchObject({ status: 'done', progress: 1, rowsTotal: 2, rowsOk: 2, rowsFailed: 0, errors: [] });
-    const rows = await prisma.rewardsRetailer.findMany({ where: { externalId: { startsWith: p } }, orderBy: { externalId: 'asc' } });
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: 1,
+      rowsTotal: 2,
+      rowsOk: 2,
+      rowsFailed: 0,
+      errors: [],
+    });
+    const rows = await prisma.rewardsRetailer.findMany({
+      where: { externalId: { startsWith: p } },
+      orderBy: { externalId: 'asc' },
+    });
     expect(rows.map((r) => [r.name, r.contactEmail, r.zip])).toEqual([
       ['Corner Deli', 'owner@deli.example.com', '10001'],
       [`'=HYPERLINK("http://evil")`, 'a@b.example', '10002'],
@@ -45,14 +71,26 @@ describe('ETL uploads', () => {
 
   it('loads offers referring to retailers in the database, with zips split on ;', async () => {
     const p = uid();
-    await load(t, admin.accessToken, { kind: 'retailers', content: csv([RETAILER_HEADER, [`${p}-r`, 'Shop', 'https://s.example.com', 's@s.example', '10001']]) });
+    await load(t, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([RETAILER_HEADER, [`${p}-r`, 'Shop', 'https://s.example.com', 's@s.example', '10001']]),
+    });
     const { job } = await load(t, admin.accessToken, {
       kind: 'offers',
-      content: csv([OFFER_HEADER, [`${p}-o`, `${p}-r`, 'Free coffee', '50', '-10%', '2026-01-01', '2027-01-01', '100', '"10001;10002"']]),
+      content: csv([
+        OFFER_HEADER,
+        [`${p}-o`, `${p}-r`, 'Free coffee', '50', '-10%', '2026-01-01', '2027-01-01', '100', '"10001;10002"'],
+      ]),
     });
     expect(job).toMatchObject({ status: 'done', rowsOk: 1, rowsFailed: 0 });
     const offer = await prisma.rewardsOffer.findUniqueOrThrow({ where: { externalId: `${p}-o` } });
-    expect(offer).toMatchObject({ title: 'Free coffee', pointsCost: 50, discount: "'-10%", maxRedemptions: 100, zips: ['10001', '10002'] });
+    expect(offer).toMatchObject({
+      title: 'Free coffee',
+      pointsCost: 50,
+      discount: "'-10%",
+      maxRedemptions: 100,
+      zips: ['10001', '10002'],
+    });
     expect(offer.validFrom.toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });
 
@@ -66,28 +104,75 @@ describe('ETL uploads', () => {
       content: `EXTERNAL_ID;Municipality_External_Id;title;multiplier;valid_from;valid_until\r\n${p}-s;${p}-m;Double weekend;2.5;2026-03-01;2026-04-01T00:00:00Z\r\n`,
     });
     expect(s.job).toMatchObject({ status: 'done', rowsOk: 1 });
-    expect(await prisma.rewardsMunicipality.findUniqueOrThrow({ where: { externalId: `${p}-m` } })).toMatchObject({ state: 'IL', zips: ['62701', '62702'] });
-    expect(await prisma.rewardsScheme.findUniqueOrThrow({ where: { externalId: `${p}-s` } })).toMatchObject({ title: 'Double weekend', multiplier: 2.5 });
+    expect(
+      await prisma.rewardsMunicipality.findUniqueOrThrow({ where: { externalId: `${p}-m` } }),
+    ).toMatchObject({ state: 'IL', zips: ['62701', '62702'] });
+    expect(await prisma.rewardsScheme.findUniqueOrThrow({ where: { externalId: `${p}-s` } })).toMatchObject({
+      title: 'Double weekend',
+      multiplier: 2.5,
+    });
   });
 
   it('loads charities from a JSON array and officers from NDJSON', async () => {
     const p = uid();
     const charities = JSON.stringify([
-      { external_id: `${p}-c1`, name: 'Food Bank', description: 'Feeds [people], "nightly"', website: 'https://food.example.org', ein: '123456789' },
-      { External_Id: `${p}-c2`, name: 'Shelter', description: 'Beds', website: 'https://beds.example.org', ein: '98-7654321' },
+      {
+        external_id: `${p}-c1`,
+        name: 'Food Bank',
+        description: 'Feeds [people], "nightly"',
+        website: 'https://food.example.org',
+        ein: '123456789',
+      },
+      {
+        External_Id: `${p}-c2`,
+        name: 'Shelter',
+        description: 'Beds',
+        website: 'https://beds.example.org',
+        ein: '98-7654321',
+      },
     ]);
-    const c = await load(t, admin.accessToken, { kind: 'charities', content: charities, contentType: 'application/json', filename: 'c.json' });
+    const c = await load(t, admin.accessToken, {
+      kind: 'charities',
+      content: charities,
+      contentType: 'application/json',
+      filename: 'c.json',
+    });
     expect(c.job).toMatchObject({ status: 'done', rowsOk: 2, rowsFailed: 0 });
-    expect((await prisma.rewardsCharity.findUniqueOrThrow({ where: { externalId: `${p}-c1` } })).ein).toBe('12-3456789');
+    expect((await prisma.rewardsCharity.findUniqueOrThrow({ where: { externalId: `${p}-c1` } })).ein).toBe(
+      '12-3456789',
+    );
 
     const officers =
-      JSON.stringify({ badge_number: `b${p}1`, email: `Off1.${p}@PD.example.gov`, first_name: 'Ann', last_name: 'Lee', precinct: '5th', zip: '10001' }) +
+      JSON.stringify({
+        badge_number: `b${p}1`,
+        email: `Off1.${p}@PD.example.gov`,
+        first_name: 'Ann',
+        last_name: 'Lee',
+        precinct: '5th',
+        zip: '10001',
+      }) +
       '\n' +
-      JSON.stringify({ badge_number: `b${p}2`, email: `off2.${p}@pd.example.gov`, first_name: 'Bo', last_name: 'Ray', precinct: '5th', zip: '10002' }) +
+      JSON.stringify({
+        badge_number: `b${p}2`,
+        email: `off2.${p}@pd.example.gov`,
+        first_name: 'Bo',
+        last_name: 'Ray',
+        precinct: '5th',
+        zip: '10002',
+      }) +
       '\n';
-    const o = await load(t, admin.accessToken, { kind: 'officers', content: officers, contentType: 'application/x-ndjson', filename: 'o.ndjson' });
+    const o = await load(t, admin.accessToken, {
+      kind: 'officers',
+      content: officers,
+      contentType: 'application/x-ndjson',
+      filename: 'o.ndjson',
+    });
     expect(o.job).toMatchObject({ status: 'done', rowsOk: 2, rowsFailed: 0 });
-    expect(await prisma.iamOfficerRoster.count({ where: { badgeNumber: { in: [`B${p.toUpperCase()}1`, `B${p.toUpperCase()}2`] } } })).toBe(2);
+    expect(
+      await prisma.iamOfficerRoster.count({
+        where: { badgeNumber: { in: [`B${p.toUpperCase()}1`, `B${p.toUpperCase()}2`] } },
+      }),
+    ).toBe(2);
   });
 
   it('an officer roster row promotes the signed-in citizen with that e-mail (through IAM)', async () => {
@@ -95,7 +180,10 @@ describe('ETL uploads', () => {
     const citizen = await given.citizen(t, { login });
     const { job } = await load(t, admin.accessToken, {
       kind: 'officers',
-      content: csv([['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'], ['B-77', `${login.toUpperCase()}@dev.heyblue.test`, 'Sam', 'Lee', '9th', '10001']]),
+      content: csv([
+        ['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'],
+        ['B-77', `${login.toUpperCase()}@dev.heyblue.test`, 'Sam', 'Lee', '9th', '10001'],
+      ]),
     });
     expect(job).toMatchObject({ status: 'done', rowsOk: 1 });
     expect((await t.app.get(IamApi).getAccount(citizen.accountId))?.role).toBe('officer');
@@ -103,7 +191,10 @@ describe('ETL uploads', () => {
 
   it('reports every failing rule per row and loads the good rows of a mixed file', async () => {
     const p = uid();
-    await load(t, admin.accessToken, { kind: 'retailers', content: csv([RETAILER_HEADER, [`${p}-r`, 'Shop', 'https://s.example.com', 's@s.example', '10001']]) });
+    await load(t, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([RETAILER_HEADER, [`${p}-r`, 'Shop', 'https://s.example.com', 's@s.example', '10001']]),
+    });
     const { jobId, job } = await load(t, admin.accessToken, {
       kind: 'offers',
       content: csv([
@@ -120,7 +211,11 @@ describe('ETL uploads', () => {
       ]),
     });
     expect(job).toMatchObject({ status: 'done', rowsTotal: 9, rowsOk: 2, rowsFailed: 7 });
-    const byRow = (row: number) => job.errors.filter((e: { row: number }) => e.row === row).map((e: { field: string }) => e.field).sort();
+    const byRow = (row: number) =>
+      job.errors
+        .filter((e: { row: number }) => e.row === row)
+        .map((e: { field: string }) => e.field)
+        .sort();
     expect(byRow(2)).toEqual(['points_cost', 'title']);
     expect(byRow(3)).toEqual(['valid_until']);
     expect(byRow(4)).toEqual(['max_redemptions', 'valid_from', 'zips']);
@@ -130,9 +225,13 @@ describe('ETL uploads', () => {
     expect(byRow(8)).toEqual(['external_id', 'points_cost']);
     expect(byRow(9)).toEqual(['(row)']);
     expect(await prisma.rewardsOffer.count({ where: { externalId: { startsWith: `${p}-` } } })).toBe(2);
-    expect((await prisma.rewardsOffer.findUniqueOrThrow({ where: { externalId: `${p}-ok1` } })).title).toBe('Good');
+    expect((await prisma.rewardsOffer.findUniqueOrThrow({ where: { externalId: `${p}-ok1` } })).title).toBe(
+      'Good',
+    );
 
-    const res = await fetch(`${t.url}/api/v1/admin/etl/jobs/${jobId}/errors.csv`, { headers: { authorization: `Bearer ${admin.accessToken}` } });
+    const res = await fetch(`${t.url}/api/v1/admin/etl/jobs/${jobId}/errors.csv`, {
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const lines = (await res.text()).trim().split('\r\n');
@@ -145,7 +244,11 @@ describe('ETL uploads', () => {
     const p = uid();
     const r = await load(t, admin.accessToken, {
       kind: 'retailers',
-      content: csv([RETAILER_HEADER, [`${p}-1`, 'A', 'http://plain.example.com', 'not-an-email', '1234'], [`${p}-2`, 'B', 'https://b.example.com', 'b@b.example', 'ABCDE']]),
+      content: csv([
+        RETAILER_HEADER,
+        [`${p}-1`, 'A', 'http://plain.example.com', 'not-an-email', '1234'],
+        [`${p}-2`, 'B', 'https://b.example.com', 'b@b.example', 'ABCDE'],
+      ]),
     });
     expect(r.job.errors).toEqual([
       { row: 1, field: 'contact_email', message: 'must be an e-mail address' },
@@ -153,11 +256,21 @@ describe('ETL uploads', () => {
       { row: 1, field: 'zip', message: 'must be a 5-digit US ZIP' },
       { row: 2, field: 'zip', message: 'must be a 5-digit US ZIP' },
     ]);
-    const m = await load(t, admin.accessToken, { kind: 'municipalities', content: csv([['external_id', 'name', 'state', 'zips'], [`${p}-m`, 'X', 'ZZ', '']]) });
+    const m = await load(t, admin.accessToken, {
+      kind: 'municipalities',
+      content: csv([
+        ['external_id', 'name', 'state', 'zips'],
+        [`${p}-m`, 'X', 'ZZ', ''],
+      ]),
+    });
     expect(m.job.errors.map((e: { field: string }) => e.field)).toEqual(['state', 'zips']);
     const s = await load(t, admin.accessToken, {
       kind: 'schemes',
-      content: csv([['external_id', 'municipality_external_id', 'title', 'multiplier', 'valid_from', 'valid_until'], [`${p}-s`, `${p}-none`, 'T', '0', '2026-01-01', '2026-02-01'], [`${p}-s2`, `${p}-none`, 'T', '2', '2026-01-01', '2026-02-01']]),
+      content: csv([
+        ['external_id', 'municipality_external_id', 'title', 'multiplier', 'valid_from', 'valid_until'],
+        [`${p}-s`, `${p}-none`, 'T', '0', '2026-01-01', '2026-02-01'],
+        [`${p}-s2`, `${p}-none`, 'T', '2', '2026-01-01', '2026-02-01'],
+      ]),
     });
     expect(s.job.errors).toEqual([
       { row: 1, field: 'multiplier', message: 'must be a number greater than 0 and at most 10' },
@@ -165,12 +278,18 @@ describe('ETL uploads', () => {
     ]);
     const c = await load(t, admin.accessToken, {
       kind: 'charities',
-      content: csv([['external_id', 'name', 'description', 'website', 'ein'], [`${p}-c`, 'C', 'D', 'https://c.example.org', '12-34']]),
+      content: csv([
+        ['external_id', 'name', 'description', 'website', 'ein'],
+        [`${p}-c`, 'C', 'D', 'https://c.example.org', '12-34'],
+      ]),
     });
     expect(c.job.errors).toEqual([{ row: 1, field: 'ein', message: 'must be an EIN (NN-NNNNNNN)' }]);
     const o = await load(t, admin.accessToken, {
       kind: 'officers',
-      content: csv([['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'], ['', 'x@y.example', 'A', '', '1st', '10001']]),
+      content: csv([
+        ['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'],
+        ['', 'x@y.example', 'A', '', '1st', '10001'],
+      ]),
     });
     expect(o.job.errors.map((e: { field: string }) => e.field)).toEqual(['badge_number', 'last_name']);
     expect(await prisma.rewardsRetailer.count({ where: { externalId: { startsWith: p } } })).toBe(0);
@@ -178,10 +297,24 @@ describe('ETL uploads', () => {
 
   it('re-uploading the same file changes nothing', async () => {
     const p = uid();
-    const content = csv([RETAILER_HEADER, ...[1, 2, 3, 4, 5].map((i) => [`${p}-${i}`, `Shop ${i}`, `https://s${i}.example.com`, `s${i}@s.example`, '10001'])]);
+    const content = csv([
+      RETAILER_HEADER,
+      ...[1, 2, 3, 4, 5].map((i) => [
+        `${p}-${i}`,
+        `Shop ${i}`,
+        `https://s${i}.example.com`,
+        `s${i}@s.example`,
+        '10001',
+      ]),
+    ]);
     await load(t, admin.accessToken, { kind: 'retailers', content });
     const snapshot = async () =>
-      (await prisma.rewardsRetailer.findMany({ where: { externalId: { startsWith: p } }, orderBy: { externalId: 'asc' } })).map(({ updatedAt: _u, ...r }) => r);
+      (
+        await prisma.rewardsRetailer.findMany({
+          where: { externalId: { startsWith: p } },
+          orderBy: { externalId: 'asc' },
+        })
+      ).map(({ updatedAt: _u, ...r }) => r);
     const before = await snapshot();
     const again = await load(t, admin.accessToken, { kind: 'retailers', content });
     expect(again.job).toMatchObject({ status: 'done', rowsOk: 5, rowsFailed: 0 });
@@ -194,16 +327,29 @@ describe('ETL uploads', () => {
     const { job } = await load(t, admin.accessToken, {
       kind: 'retailers',
       dryRun: true,
-      content: csv([RETAILER_HEADER, [`${p}-1`, 'Shop', 'https://s.example.com', 's@s.example', '10001'], [`${p}-2`, '', 'https://s.example.com', 's@s.example', '10001']]),
+      content: csv([
+        RETAILER_HEADER,
+        [`${p}-1`, 'Shop', 'https://s.example.com', 's@s.example', '10001'],
+        [`${p}-2`, '', 'https://s.example.com', 's@s.example', '10001'],
+      ]),
     });
-    expect(job).toMatchObject({ status: 'done', dryRun: true, rowsTotal: 2, rowsOk: 1, rowsFailed: 1, errors: [{ row: 2, field: 'name', message: 'is required' }] });
+    expect(job).toMatchObject({
+      status: 'done',
+      dryRun: true,
+      rowsTotal: 2,
+      rowsOk: 1,
+      rowsFailed: 1,
+      errors: [{ row: 2, field: 'name', message: 'is required' }],
+    });
     expect(await prisma.rewardsRetailer.count({ where: { externalId: { startsWith: p } } })).toBe(0);
     const dryOffers = await load(t, admin.accessToken, {
       kind: 'offers',
       dryRun: 'true',
       content: csv([OFFER_HEADER, [`${p}-o`, `${p}-1`, 'T', '5', '5%', '2026-01-01', '2026-02-01', '', '']]),
     });
-    expect(dryOffers.job.errors).toEqual([{ row: 1, field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' }]);
+    expect(dryOffers.job.errors).toEqual([
+      { row: 1, field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' },
+    ]);
   });
 
   it('fails a job whose CSV has an unbalanced quote, keeping the reason', async () => {
@@ -216,17 +362,36 @@ describe('ETL uploads', () => {
   });
 
   it('refuses wrong content types, empty files, missing columns and bad fields', async () => {
-    const png = await upload(t, admin.accessToken, { kind: 'retailers', content: Buffer.from([0x89, 0x50, 0x4e, 0x47]), contentType: 'image/png', filename: 'x.png' });
+    const png = await upload(t, admin.accessToken, {
+      kind: 'retailers',
+      content: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+      contentType: 'image/png',
+      filename: 'x.png',
+    });
     expect(png).toMatchObject({ status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
-    const json = await api(t, 'POST', '/admin/etl/uploads', { token: admin.accessToken, body: { kind: 'retailers' } });
+    const json = await api(t, 'POST', '/admin/etl/uploads', {
+      token: admin.accessToken,
+      body: { kind: 'retailers' },
+    });
     expect(json.status).toBe(415);
     const empty = await upload(t, admin.accessToken, { kind: 'retailers', content: '' });
     expect(empty).toMatchObject({ status: 400, body: { code: 'EMPTY_FILE' } });
-    const missing = await upload(t, admin.accessToken, { kind: 'retailers', content: 'external_id,name,website\r\nx,y,https://z.example.com\r\n' });
-    expect(missing).toMatchObject({ status: 400, body: { code: 'MISSING_COLUMNS', errors: [{ field: 'contact_email' }, { field: 'zip' }] } });
+    const missing = await upload(t, admin.accessToken, {
+      kind: 'retailers',
+      content: 'external_id,name,website\r\nx,y,https://z.example.com\r\n',
+    });
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { code: 'MISSING_COLUMNS', errors: [{ field: 'contact_email' }, { field: 'zip' }] },
+    });
     const badKind = await upload(t, admin.accessToken, { kind: 'pets', content: 'a\r\n1\r\n' });
-    expect(badKind).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'kind' }] } });
-    const unknownJob = await api(t, 'GET', '/admin/etl/jobs/6f1c1b0e-0000-4000-8000-000000000000', { token: admin.accessToken });
+    expect(badKind).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', errors: [{ field: 'kind' }] },
+    });
+    const unknownJob = await api(t, 'GET', '/admin/etl/jobs/6f1c1b0e-0000-4000-8000-000000000000', {
+      token: admin.accessToken,
+    });
     expect(unknownJob).toMatchObject({ status: 404, body: { code: 'ETL_JOB_NOT_FOUND' } });
   });
 
@@ -239,12 +404,21 @@ describe('ETL uploads', () => {
   });
 
   it('emits EtlJobCompleted through the outbox', async () => {
-    const { jobId } = await load(t, admin.accessToken, { kind: 'retailers', content: csv([RETAILER_HEADER, [`${uid()}`, 'S', 'https://s.example.com', 's@s.example', '10001']]) });
+    const { jobId } = await load(t, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([RETAILER_HEADER, [`${uid()}`, 'S', 'https://s.example.com', 's@s.example', '10001']]),
+    });
     const events = await eventually(
       () => prisma.outboxEvent.findMany({ where: { type: 'EtlJobCompleted' } }),
       (rows) => rows.some((r) => (r.payload as { jobId: string }).jobId === jobId),
     );
-    expect(events.find((r) => (r.payload as { jobId: string }).jobId === jobId)!.payload).toMatchObject({ jobId, kind: 'retailers', status: 'done', rowsOk: 1, rowsFailed: 0 });
+    expect(events.find((r) => (r.payload as { jobId: string }).jobId === jobId)!.payload).toMatchObject({
+      jobId,
+      kind: 'retailers',
+      status: 'done',
+      rowsOk: 1,
+      rowsFailed: 0,
+    });
   });
 });
 
@@ -257,7 +431,16 @@ describe('ETL upload limits', () => {
 
   it('answers 413 for a file over the configured limit and keeps nothing', async () => {
     const admin = await given.admin(t);
-    const big = csv([RETAILER_HEADER, ...Array.from({ length: 200 }, (_, i) => [`big-${i}`, 'Shop', 'https://s.example.com', 's@s.example', '10001'])]);
+    const big = csv([
+      RETAILER_HEADER,
+      ...Array.from({ length: 200 }, (_, i) => [
+        `big-${i}`,
+        'Shop',
+        'https://s.example.com',
+        's@s.example',
+        '10001',
+      ]),
+    ]);
     expect(big.length).toBeGreaterThan(4096);
     const res = await upload(t, admin.accessToken, { kind: 'retailers', content: big });
     expect(res).toMatchObject({ status: 413, body: { code: 'PAYLOAD_TOO_LARGE' } });

@@ -18,8 +18,21 @@ describe('admin dead letters', () => {
       if ((dl.payload as { fail?: boolean }).fail) throw new Error('still broken');
       replayed.push({ id: dl.id, target: dl.target, payload: dl.payload });
     });
-    for (let i = 0; i < 3; i++) await store.record({ source: 'e2e', target: `adapter-${i}`, payload: { n: i }, error: `boom ${i}\nstack`, attempts: 5 });
-    await store.record({ source: 'e2e', target: 'adapter-bad', payload: { fail: true }, error: 'bad', attempts: 5 });
+    for (let i = 0; i < 3; i++)
+      await store.record({
+        source: 'e2e',
+        target: `adapter-${i}`,
+        payload: { n: i },
+        error: `boom ${i}\nstack`,
+        attempts: 5,
+      });
+    await store.record({
+      source: 'e2e',
+      target: 'adapter-bad',
+      payload: { fail: true },
+      error: 'bad',
+      attempts: 5,
+    });
   });
   afterAll(() => t.close());
 
@@ -27,9 +40,17 @@ describe('admin dead letters', () => {
     const first = await api(t, 'GET', '/admin/dead-letters?limit=3', { token: admin.accessToken });
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(3);
-    expect(first.body.items[0]).toMatchObject({ source: 'e2e', target: 'adapter-bad', attempts: 5, replayedAt: null, replayCount: 0 });
+    expect(first.body.items[0]).toMatchObject({
+      source: 'e2e',
+      target: 'adapter-bad',
+      attempts: 5,
+      replayedAt: null,
+      replayCount: 0,
+    });
     expect(first.body.items.map((i: { error: string }) => i.error)).toEqual(['bad', 'boom 2', 'boom 1']);
-    const second = await api(t, 'GET', `/admin/dead-letters?limit=3&cursor=${first.body.nextCursor}`, { token: admin.accessToken });
+    const second = await api(t, 'GET', `/admin/dead-letters?limit=3&cursor=${first.body.nextCursor}`, {
+      token: admin.accessToken,
+    });
     expect(second.body.items.map((i: { target: string }) => i.target)).toEqual(['adapter-0']);
     expect(second.body.nextCursor).toBeNull();
   });
@@ -40,11 +61,15 @@ describe('admin dead letters', () => {
     const res = await api(t, 'POST', `/admin/dead-letters/${target.id}/replay`, { token: admin.accessToken });
     expect(res).toMatchObject({ status: 202, body: { id: target.id, status: 'replayed' } });
     expect(replayed).toEqual([{ id: target.id, target: 'adapter-1', payload: { n: 1 } }]);
-    const again = await api(t, 'POST', `/admin/dead-letters/${target.id}/replay`, { token: admin.accessToken });
+    const again = await api(t, 'POST', `/admin/dead-letters/${target.id}/replay`, {
+      token: admin.accessToken,
+    });
     expect(again).toMatchObject({ status: 409, body: { code: 'ALREADY_REPLAYED' } });
     const pending = await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
     expect(pending.body.items.map((i: { target: string }) => i.target)).not.toContain('adapter-1');
-    const audit = await t.app.get(PrismaService).iamAuditEntry.findFirst({ where: { action: 'dead_letter_replayed', targetId: target.id } });
+    const audit = await t.app
+      .get(PrismaService)
+      .iamAuditEntry.findFirst({ where: { action: 'dead_letter_replayed', targetId: target.id } });
     expect(audit?.actorId).toBe(admin.accountId);
   });
 
@@ -58,9 +83,19 @@ describe('admin dead letters', () => {
   });
 
   it('answers 404 for unknown ids, 400 for bad parameters and 403 for non-admins', async () => {
-    expect((await api(t, 'POST', '/admin/dead-letters/6f1c1b0e-0000-4000-8000-000000000000/replay', { token: admin.accessToken })).status).toBe(404);
-    expect((await api(t, 'GET', '/admin/dead-letters?limit=0', { token: admin.accessToken })).status).toBe(400);
-    expect((await api(t, 'POST', '/admin/dead-letters/not-a-uuid/replay', { token: admin.accessToken })).status).toBe(400);
+    expect(
+      (
+        await api(t, 'POST', '/admin/dead-letters/6f1c1b0e-0000-4000-8000-000000000000/replay', {
+          token: admin.accessToken,
+        })
+      ).status,
+    ).toBe(404);
+    expect((await api(t, 'GET', '/admin/dead-letters?limit=0', { token: admin.accessToken })).status).toBe(
+      400,
+    );
+    expect(
+      (await api(t, 'POST', '/admin/dead-letters/not-a-uuid/replay', { token: admin.accessToken })).status,
+    ).toBe(400);
     const citizen = await given.citizen(t);
     expect((await api(t, 'GET', '/admin/dead-letters', { token: citizen.accessToken })).status).toBe(403);
   });

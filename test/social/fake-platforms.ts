@@ -32,13 +32,17 @@ export class FakePlatforms {
         const fail = [...this.failures].find(([prefix]) => path.startsWith(prefix));
         if (fail && fail[1].remaining !== 0) {
           fail[1].remaining--;
-          res.writeHead(fail[1].status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'injected' }));
+          res
+            .writeHead(fail[1].status, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: 'injected' }));
           return;
         }
-        const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+        const json = (status: number, value: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
         const auth = req.headers.authorization;
         if (path === '/mastodon/api/v1/statuses') {
-          if (auth !== `Bearer ${FakePlatforms.tokens.mastodon}`) return json(401, { error: 'The access token is invalid' });
+          if (auth !== `Bearer ${FakePlatforms.tokens.mastodon}`)
+            return json(401, { error: 'The access token is invalid' });
           return json(200, { id: `m-${this.requests.length}`, content: JSON.parse(body).status });
         }
         if (path === '/x/2/tweets') {
@@ -46,7 +50,8 @@ export class FakePlatforms {
           return json(201, { data: { id: `x-${this.requests.length}`, text: JSON.parse(body).text } });
         }
         if (path === '/fb/4242/feed') {
-          if (auth !== `Bearer ${FakePlatforms.tokens.facebook}`) return json(400, { error: { type: 'OAuthException' } });
+          if (auth !== `Bearer ${FakePlatforms.tokens.facebook}`)
+            return json(400, { error: { type: 'OAuthException' } });
           return json(200, { id: `4242_${this.requests.length}` });
         }
         if (path === '/hook') return json(200, { ok: true });

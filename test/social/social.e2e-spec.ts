@@ -20,7 +20,11 @@ describe('admin social posts', () => {
   const settled = (id: string, expected: Record<string, string>) =>
     eventually(
       () => status(id),
-      (r) => r.status === 200 && r.body.platforms.every((p: { platform: string; status: string }) => p.status === expected[p.platform]),
+      (r) =>
+        r.status === 200 &&
+        r.body.platforms.every(
+          (p: { platform: string; status: string }) => p.status === expected[p.platform],
+        ),
       { what: `post ${id} settled as ${JSON.stringify(expected)}`, timeoutMs: 30_000 },
     );
   async function publish(...events: IntegrationEvent<object>[]) {
@@ -56,9 +60,16 @@ describe('admin social posts', () => {
     const text = 'Coffee with Officer Diaz on Main St ☕ — thanks, neighbours!';
     const res = await post({ platforms: ['mastodon', 'x', 'facebook', 'webhook'], text });
     expect(res.status).toBe(202);
-    const done = await settled(res.body.postId, { mastodon: 'sent', x: 'sent', facebook: 'sent', webhook: 'sent' });
+    const done = await settled(res.body.postId, {
+      mastodon: 'sent',
+      x: 'sent',
+      facebook: 'sent',
+      webhook: 'sent',
+    });
     for (const p of done.body.platforms) expect(p).toMatchObject({ attempts: 1, lastError: null });
-    expect(done.body.platforms.find((p: { platform: string }) => p.platform === 'x').externalId).toMatch(/^x-/);
+    expect(done.body.platforms.find((p: { platform: string }) => p.platform === 'x').externalId).toMatch(
+      /^x-/,
+    );
 
     const masto = fake.to('/mastodon').at(-1)!;
     expect(masto.headers['idempotency-key']).toBe(res.body.postId);
@@ -69,15 +80,25 @@ describe('admin social posts', () => {
     expect(new URLSearchParams(fb.body).get('message')).toBe(text);
     const hook = fake.to('/hook').at(-1)!;
     expect(JSON.parse(hook.body)).toMatchObject({ postId: res.body.postId, text });
-    expect(hook.headers['x-heyblue-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(hook.body).digest('hex')}`);
-    const audit = await t.app.get(PrismaService).iamAuditEntry.findFirst({ where: { action: 'social_post_created', targetId: res.body.postId } });
+    expect(hook.headers['x-heyblue-signature']).toBe(
+      `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(hook.body).digest('hex')}`,
+    );
+    const audit = await t.app
+      .get(PrismaService)
+      .iamAuditEntry.findFirst({ where: { action: 'social_post_created', targetId: res.body.postId } });
     expect(audit?.actorId).toBe(admin.accountId);
   });
 
   it('checks text length per platform before queuing', async () => {
     const long = 'a'.repeat(281);
     const refused = await post({ platforms: ['mastodon', 'x'], text: long });
-    expect(refused).toMatchObject({ status: 422, body: { code: 'TEXT_TOO_LONG', errors: [{ field: 'text', message: 'x allows at most 280 characters' }] } });
+    expect(refused).toMatchObject({
+      status: 422,
+      body: {
+        code: 'TEXT_TOO_LONG',
+        errors: [{ field: 'text', message: 'x allows at most 280 characters' }],
+      },
+    });
     expect((await post({ platforms: ['mastodon'], text: long })).status).toBe(202);
     expect((await post({ platforms: ['x'], text: '👮'.repeat(280) })).status).toBe(202);
   });
@@ -87,23 +108,46 @@ describe('admin social posts', () => {
     const citizenId = randomUUID();
     const connectionId = randomUUID();
     const consent = (accountId: string, shareConsent: boolean, updatedAt: string) =>
-      new ProfileUpdated({ accountId, changed: ['shareConsent'], displayName: 'X', zip: null, shareConsent, updatedAt });
+      new ProfileUpdated({
+        accountId,
+        changed: ['shareConsent'],
+        displayName: 'X',
+        zip: null,
+        shareConsent,
+        updatedAt,
+      });
     await publish(
-      new ConnectionEstablished({ connectionId, officerId, citizenId, establishedAt: new Date().toISOString(), zip: '10001', cell: 'dr5r' }),
+      new ConnectionEstablished({
+        connectionId,
+        officerId,
+        citizenId,
+        establishedAt: new Date().toISOString(),
+        zip: '10001',
+        cell: 'dr5r',
+      }),
       consent(officerId, true, '2026-11-01T00:00:00Z'),
       consent(citizenId, false, '2026-11-01T00:00:00Z'),
     );
     const body = { platforms: ['webhook'], text: 'A great conversation today', connectionId };
     const prisma = t.app.get(PrismaService);
     await eventually(
-      async () => (await prisma.socialConsent.count({ where: { accountId: { in: [officerId, citizenId] } } })) + (await prisma.socialConnection.count({ where: { connectionId } })),
+      async () =>
+        (await prisma.socialConsent.count({ where: { accountId: { in: [officerId, citizenId] } } })) +
+        (await prisma.socialConnection.count({ where: { connectionId } })),
       (n) => n === 3,
       { what: 'connection and consents projected' },
     );
     expect(await post(body)).toMatchObject({ status: 422, body: { code: 'CONSENT_REQUIRED' } });
     // An older update arriving late does not override the newer one.
-    await publish(consent(citizenId, true, '2026-11-02T00:00:00Z'), consent(citizenId, false, '2026-10-01T00:00:00Z'));
-    const ok = await eventually(() => post(body), (r) => r.status === 202, { what: 'post accepted once both consent' });
+    await publish(
+      consent(citizenId, true, '2026-11-02T00:00:00Z'),
+      consent(citizenId, false, '2026-10-01T00:00:00Z'),
+    );
+    const ok = await eventually(
+      () => post(body),
+      (r) => r.status === 202,
+      { what: 'post accepted once both consent' },
+    );
     await settled(ok.body.postId, { webhook: 'sent' });
     const unknown = await post({ ...body, connectionId: randomUUID() });
     expect(unknown).toMatchObject({ status: 422, body: { code: 'CONSENT_REQUIRED' } });
@@ -114,7 +158,9 @@ describe('admin social posts', () => {
     const res = await post({ platforms: ['mastodon'], text: 'Outage then recovery' });
     const done = await settled(res.body.postId, { mastodon: 'sent' });
     expect(done.body.platforms[0].attempts).toBeGreaterThanOrEqual(2);
-    expect(fake.to('/mastodon').filter((r) => JSON.parse(r.body).status === 'Outage then recovery').length).toBe(5);
+    expect(
+      fake.to('/mastodon').filter((r) => JSON.parse(r.body).status === 'Outage then recovery').length,
+    ).toBe(5);
   });
 
   it('dead-letters a delivery after the last attempt and replays it from the admin endpoint', async () => {
@@ -122,12 +168,19 @@ describe('admin social posts', () => {
     const res = await post({ platforms: ['webhook'], text: 'Will be dead-lettered' });
     const dead = await settled(res.body.postId, { webhook: 'dead' });
     // The last attempts may meet the open circuit breaker rather than the 500 itself.
-    expect(dead.body.platforms[0]).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/HTTP 500|circuit/i) });
+    expect(dead.body.platforms[0]).toMatchObject({
+      attempts: 3,
+      lastError: expect.stringMatching(/HTTP 500|circuit/i),
+    });
     const letters = await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
-    const letter = letters.body.items.find((d: { source: string; target: string }) => d.source === 'social' && d.target === 'webhook');
+    const letter = letters.body.items.find(
+      (d: { source: string; target: string }) => d.source === 'social' && d.target === 'webhook',
+    );
     expect(letter).toMatchObject({ attempts: 3 });
     fake.clear('/hook');
-    const replay = await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, { token: admin.accessToken });
+    const replay = await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, {
+      token: admin.accessToken,
+    });
     expect(replay.status).toBe(202);
     const sent = await settled(res.body.postId, { webhook: 'sent' });
     expect(sent.body.platforms[0].attempts).toBeGreaterThanOrEqual(4);
@@ -137,7 +190,10 @@ describe('admin social posts', () => {
     fake.fail('/x', 401, 1);
     const res = await post({ platforms: ['x'], text: 'Bad credentials' });
     const dead = await settled(res.body.postId, { x: 'dead' });
-    expect(dead.body.platforms[0]).toMatchObject({ attempts: 1, lastError: expect.stringContaining('HTTP 401') });
+    expect(dead.body.platforms[0]).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringContaining('HTTP 401'),
+    });
   });
 
   it('validates input, answers 404 for unknown posts and 403 for non-admins', async () => {
@@ -147,7 +203,14 @@ describe('admin social posts', () => {
     expect((await post({ platforms: ['x'], text: 'x', extra: 1 })).status).toBe(400);
     expect((await status(randomUUID())).body.code).toBe('POST_NOT_FOUND');
     const citizen = await given.citizen(t);
-    expect((await api(t, 'POST', '/admin/social/posts', { token: citizen.accessToken, body: { platforms: ['x'], text: 'x' } })).status).toBe(403);
+    expect(
+      (
+        await api(t, 'POST', '/admin/social/posts', {
+          token: citizen.accessToken,
+          body: { platforms: ['x'], text: 'x' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('lists every platform as available when configured', async () => {
@@ -172,7 +235,10 @@ describe('social without platform credentials, and quotes', () => {
     const admin = await given.admin(t);
     const list = await api(t, 'GET', '/admin/social/platforms', { token: admin.accessToken });
     expect(list.body.every((p: { available: boolean }) => p.available === false)).toBe(true);
-    const res = await api(t, 'POST', '/admin/social/posts', { token: admin.accessToken, body: { platforms: ['mastodon', 'webhook'], text: 'hello' } });
+    const res = await api(t, 'POST', '/admin/social/posts', {
+      token: admin.accessToken,
+      body: { platforms: ['mastodon', 'webhook'], text: 'hello' },
+    });
     expect(res).toMatchObject({ status: 422, body: { code: 'PLATFORM_UNAVAILABLE' } });
   });
 

@@ -12,6 +12,14 @@ import { Rollups } from './infrastructure/rollups.js';
 /** Admin back office: event-fed de-identified facts, daily rollups, reports, and the dead-letter view. */
 @Module({
   controllers: [ReportsController, DeadLettersController],
-  providers: [DeadLettersAdmin, Pseudonymizer, FactsRepository, ReportingSubscriptions, Rollups, ReportsQueries, ReportsService],
+  providers: [
+    DeadLettersAdmin,
+    Pseudonymizer,
+    FactsRepository,
+    ReportingSubscriptions,
+    Rollups,
+    ReportsQueries,
+    ReportsService,
+  ],
 })
 export class ReportingModule {}

@@ -23,7 +23,9 @@ const actorOf = (account: AuthenticatedAccount, req: FastifyRequest): AdminActor
   return { accountId: account.id, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
 };
 
-const COLUMNS_DOC = ETL_KINDS.map((k) => `${k}: ${[...ETL_COLUMNS[k].required, ...ETL_COLUMNS[k].optional.map((c) => `${c}?`)].join(', ')}`).join('; ');
+const COLUMNS_DOC = ETL_KINDS.map(
+  (k) => `${k}: ${[...ETL_COLUMNS[k].required, ...ETL_COLUMNS[k].optional.map((c) => `${c}?`)].join(', ')}`,
+).join('; ');
 
 @ApiTags('admin')
 @Controller('admin/etl')
@@ -50,10 +52,19 @@ export class EtlController {
     },
   })
   @ApiAcceptedResponse({ type: EtlJobAcceptedDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (kind, dryRun, file), EMPTY_FILE, MISSING_COLUMNS' })
-  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE (over ETL_MAX_UPLOAD_BYTES, 200 MB by default)' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE: not multipart, or a file that is not CSV/JSON/NDJSON' })
-  upload(@Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<EtlJobAcceptedDto> {
+  @ApiBadRequestResponse({
+    description: 'VALIDATION_FAILED (kind, dryRun, file), EMPTY_FILE, MISSING_COLUMNS',
+  })
+  @ApiPayloadTooLargeResponse({
+    description: 'PAYLOAD_TOO_LARGE (over ETL_MAX_UPLOAD_BYTES, 200 MB by default)',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'UNSUPPORTED_MEDIA_TYPE: not multipart, or a file that is not CSV/JSON/NDJSON',
+  })
+  upload(
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<EtlJobAcceptedDto> {
     return this.uploads.upload(req, actorOf(account, req));
   }
 
@@ -61,18 +72,31 @@ export class EtlController {
   @ApiOperation({ summary: 'Status, progress, counts and the first 100 rejected rows of an upload job' })
   @ApiOkResponse({ type: EtlJobDto })
   @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
-  status(@Param() p: EtlJobIdParam, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount) {
+  status(
+    @Param() p: EtlJobIdParam,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ) {
     return this.uploads.status(p.id, actorOf(account, req));
   }
 
   @Get('jobs/:id/errors.csv')
   @Header('content-type', 'text/csv; charset=utf-8')
-  @ApiOperation({ summary: 'Every rejected row with its reason, as CSV (row, field, message); cells are formula-safe' })
+  @ApiOperation({
+    summary: 'Every rejected row with its reason, as CSV (row, field, message); cells are formula-safe',
+  })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with header row,field,message', schema: { type: 'string' } })
   @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
-  async errors(@Param() p: EtlJobIdParam, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<StreamableFile> {
+  async errors(
+    @Param() p: EtlJobIdParam,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<StreamableFile> {
     const stream = await this.uploads.errorReport(p.id, actorOf(account, req));
-    return new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="etl-${p.id}-errors.csv"` });
+    return new StreamableFile(stream, {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="etl-${p.id}-errors.csv"`,
+    });
   }
 }

@@ -9,7 +9,14 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
-import { DomainError, NotFound, QueueFactory, ValidationFailed, withTimeout, type Env } from '@heyblue/platform';
+import {
+  DomainError,
+  NotFound,
+  QueueFactory,
+  ValidationFailed,
+  withTimeout,
+  type Env,
+} from '@heyblue/platform';
 import { IamApi } from '@heyblue/iam';
 import { csvLine } from '../domain/csv-cell.js';
 import { ETL_KINDS, isEtlKind, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
@@ -56,7 +63,8 @@ export class EtlUploadsService {
   }
 
   async upload(req: FastifyRequest, actor: AdminActor): Promise<{ jobId: string }> {
-    if (!req.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Expected multipart/form-data with a file part.', 415);
+    if (!req.isMultipart())
+      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Expected multipart/form-data with a file part.', 415);
     const jobId = randomUUID();
     const dir = this.uploadDir();
     await mkdir(dir, { recursive: true });
@@ -70,11 +78,19 @@ export class EtlUploadsService {
           const mimetype = part.mimetype.split(';')[0]!.trim().toLowerCase();
           if (part.fieldname !== 'file' || !ACCEPTED_TYPES.has(mimetype)) {
             part.file.resume();
-            if (part.fieldname !== 'file') throw new ValidationFailed([{ field: part.fieldname, message: 'the upload goes in the field "file"' }]);
-            throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Files of type ${mimetype} are not accepted; send CSV, a JSON array or NDJSON.`, 415);
+            if (part.fieldname !== 'file')
+              throw new ValidationFailed([
+                { field: part.fieldname, message: 'the upload goes in the field "file"' },
+              ]);
+            throw new DomainError(
+              'UNSUPPORTED_MEDIA_TYPE',
+              `Files of type ${mimetype} are not accepted; send CSV, a JSON array or NDJSON.`,
+              415,
+            );
           }
           await pipeline(part.file, createWriteStream(filePath));
-          if (part.file.truncated) throw new DomainError('PAYLOAD_TOO_LARGE', 'The uploaded file is too large.', 413);
+          if (part.file.truncated)
+            throw new DomainError('PAYLOAD_TOO_LARGE', 'The uploaded file is too large.', 413);
           fileName = (part.filename || 'upload').slice(0, 200);
         } else {
           fields[part.fieldname] = String(part.value ?? '');
@@ -87,14 +103,47 @@ export class EtlUploadsService {
       if (shape.header) {
         const missing = missingColumns(kind, shape.header);
         if (missing.length > 0) {
-          throw new DomainError('MISSING_COLUMNS', `The header lacks required columns for ${kind}: ${missing.join(', ')}.`, 400, {
-            errors: missing.map((m) => ({ field: m, message: 'column is missing from the header' })),
-          });
+          throw new DomainError(
+            'MISSING_COLUMNS',
+            `The header lacks required columns for ${kind}: ${missing.join(', ')}.`,
+            400,
+            {
+              errors: missing.map((m) => ({ field: m, message: 'column is missing from the header' })),
+            },
+          );
         }
       }
-      await this.jobs.create({ id: jobId, kind, dryRun, format: shape.format, fileName: fileName!, filePath, bytesTotal: size, createdBy: actor.accountId });
-      await withTimeout(this.queues.get(ETL_QUEUE).add({ jobId }, { jobId: etlBullJobId(jobId), attempts: 10, backoff: { type: 'fixed', delay: 1_000 }, removeOnComplete: 1_000, removeOnFail: 1_000 }), 5_000, 'queue unavailable');
-      await this.audit(actor, 'etl_upload', jobId, { kind, dryRun, fileName, bytes: size, format: shape.format });
+      await this.jobs.create({
+        id: jobId,
+        kind,
+        dryRun,
+        format: shape.format,
+        fileName: fileName!,
+        filePath,
+        bytesTotal: size,
+        createdBy: actor.accountId,
+      });
+      await withTimeout(
+        this.queues.get(ETL_QUEUE).add(
+          { jobId },
+          {
+            jobId: etlBullJobId(jobId),
+            attempts: 10,
+            backoff: { type: 'fixed', delay: 1_000 },
+            removeOnComplete: 1_000,
+            removeOnFail: 1_000,
+          },
+        ),
+        5_000,
+        'queue unavailable',
+      );
+      await this.audit(actor, 'etl_upload', jobId, {
+        kind,
+        dryRun,
+        fileName,
+        bytes: size,
+        format: shape.format,
+      });
       return { jobId };
     } catch (err) {
       await rm(filePath, { force: true });
@@ -102,13 +151,17 @@ export class EtlUploadsService {
     }
   }
 
-  private readFields(fields: Record<string, string>, fileName: string | null): { kind: EtlKind; dryRun: boolean } {
+  private readFields(
+    fields: Record<string, string>,
+    fileName: string | null,
+  ): { kind: EtlKind; dryRun: boolean } {
     const errors: Array<{ field: string; message: string }> = [];
     if (fileName === null) errors.push({ field: 'file', message: 'a file is required' });
     const kind = (fields.kind ?? '').trim().toLowerCase();
     if (!isEtlKind(kind)) errors.push({ field: 'kind', message: `must be one of ${ETL_KINDS.join(', ')}` });
     const dry = (fields.dryRun ?? 'false').trim().toLowerCase();
-    if (!['true', 'false', '1', '0', ''].includes(dry)) errors.push({ field: 'dryRun', message: 'must be true or false' });
+    if (!['true', 'false', '1', '0', ''].includes(dry))
+      errors.push({ field: 'dryRun', message: 'must be true or false' });
     const unknown = Object.keys(fields).filter((f) => f !== 'kind' && f !== 'dryRun');
     for (const f of unknown) errors.push({ field: f, message: 'is not an accepted field' });
     if (errors.length > 0) throw new ValidationFailed(errors);
@@ -136,7 +189,19 @@ export class EtlUploadsService {
     );
   }
 
-  private audit(actor: AdminActor, action: string, targetId: string, detail: Record<string, unknown> | null): Promise<void> {
-    return this.iam.recordAudit({ actorId: actor.accountId, action, targetId, ip: actor.ip, userAgent: actor.userAgent, detail });
+  private audit(
+    actor: AdminActor,
+    action: string,
+    targetId: string,
+    detail: Record<string, unknown> | null,
+  ): Promise<void> {
+    return this.iam.recordAudit({
+      actorId: actor.accountId,
+      action,
+      targetId,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      detail,
+    });
   }
 }

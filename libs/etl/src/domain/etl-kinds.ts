@@ -1,17 +1,38 @@
 /** What an upload can load, and the columns each kind needs (CONTRACT.md "Admin"). */
-export const ETL_KINDS = ['retailers', 'offers', 'municipalities', 'schemes', 'charities', 'officers'] as const;
+export const ETL_KINDS = [
+  'retailers',
+  'offers',
+  'municipalities',
+  'schemes',
+  'charities',
+  'officers',
+] as const;
 export type EtlKind = (typeof ETL_KINDS)[number];
 
 export const ETL_COLUMNS: Record<EtlKind, { required: string[]; optional: string[] }> = {
   retailers: { required: ['external_id', 'name', 'website', 'contact_email', 'zip'], optional: [] },
   offers: {
-    required: ['external_id', 'retailer_external_id', 'title', 'points_cost', 'discount', 'valid_from', 'valid_until'],
+    required: [
+      'external_id',
+      'retailer_external_id',
+      'title',
+      'points_cost',
+      'discount',
+      'valid_from',
+      'valid_until',
+    ],
     optional: ['max_redemptions', 'zips'],
   },
   municipalities: { required: ['external_id', 'name', 'state', 'zips'], optional: [] },
-  schemes: { required: ['external_id', 'municipality_external_id', 'title', 'multiplier', 'valid_from', 'valid_until'], optional: [] },
+  schemes: {
+    required: ['external_id', 'municipality_external_id', 'title', 'multiplier', 'valid_from', 'valid_until'],
+    optional: [],
+  },
   charities: { required: ['external_id', 'name', 'description', 'website', 'ein'], optional: [] },
-  officers: { required: ['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'], optional: [] },
+  officers: {
+    required: ['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'],
+    optional: [],
+  },
 };
 
 /** The parent kind a row refers to, and the column holding the reference. */
@@ -30,7 +51,8 @@ export const ETL_KEY_COLUMN: Record<EtlKind, string> = {
   officers: 'email',
 };
 
-export const isEtlKind = (v: unknown): v is EtlKind => typeof v === 'string' && (ETL_KINDS as readonly string[]).includes(v);
+export const isEtlKind = (v: unknown): v is EtlKind =>
+  typeof v === 'string' && (ETL_KINDS as readonly string[]).includes(v);
 
 /** Header columns a file lacks for its kind (names compared case-insensitively). */
 export function missingColumns(kind: EtlKind, header: string[]): string[] {

@@ -35,7 +35,8 @@ describe('ETL row rules', () => {
   });
 
   it('needs points_cost to be a positive whole number', () => {
-    for (const v of ['0', '-5', '2.5', 'ten', '']) expect(fields(validateRow('offers', offer({ points_cost: v })))).toEqual(['points_cost']);
+    for (const v of ['0', '-5', '2.5', 'ten', ''])
+      expect(fields(validateRow('offers', offer({ points_cost: v })))).toEqual(['points_cost']);
   });
 
   it('needs valid_until after valid_from', () => {
@@ -47,28 +48,60 @@ describe('ETL row rules', () => {
   });
 
   it('accepts JSON arrays of ZIPs and refuses bad ones', () => {
-    expect(validateRow('offers', offer({ zips: ['10001', '10001'] }))).toMatchObject({ ok: true, row: { zips: ['10001'] } });
+    expect(validateRow('offers', offer({ zips: ['10001', '10001'] }))).toMatchObject({
+      ok: true,
+      row: { zips: ['10001'] },
+    });
     expect(fields(validateRow('offers', offer({ zips: '1000' })))).toEqual(['zips']);
   });
 
   it('needs https websites, a valid e-mail and a ZIP for retailers', () => {
-    const r = validateRow('retailers', { external_id: 'r', name: 'N', website: 'http://x.example.com', contact_email: 'x@', zip: '9' });
+    const r = validateRow('retailers', {
+      external_id: 'r',
+      name: 'N',
+      website: 'http://x.example.com',
+      contact_email: 'x@',
+      zip: '9',
+    });
     expect(fields(r)).toEqual(['website', 'contact_email', 'zip']);
   });
 
   it('normalises EINs and refuses malformed ones', () => {
     const base = { external_id: 'c', name: 'C', description: 'D', website: 'https://c.example.org' };
-    expect(validateRow('charities', { ...base, ein: '123456789' })).toMatchObject({ ok: true, row: { ein: '12-3456789' } });
+    expect(validateRow('charities', { ...base, ein: '123456789' })).toMatchObject({
+      ok: true,
+      row: { ein: '12-3456789' },
+    });
     expect(fields(validateRow('charities', { ...base, ein: '1234-56789' }))).toEqual(['ein']);
   });
 
   it('caps scheme multipliers and upper-cases state codes', () => {
-    expect(fields(validateRow('schemes', { external_id: 's', municipality_external_id: 'm', title: 'T', multiplier: '11', valid_from: '2026-01-01', valid_until: '2026-02-01' }))).toEqual(['multiplier']);
-    expect(validateRow('municipalities', { external_id: 'm', name: 'M', state: 'ny', zips: '10001' })).toMatchObject({ ok: true, row: { state: 'NY' } });
+    expect(
+      fields(
+        validateRow('schemes', {
+          external_id: 's',
+          municipality_external_id: 'm',
+          title: 'T',
+          multiplier: '11',
+          valid_from: '2026-01-01',
+          valid_until: '2026-02-01',
+        }),
+      ),
+    ).toEqual(['multiplier']);
+    expect(
+      validateRow('municipalities', { external_id: 'm', name: 'M', state: 'ny', zips: '10001' }),
+    ).toMatchObject({ ok: true, row: { state: 'NY' } });
   });
 
   it('lower-cases officer e-mails and upper-cases badges', () => {
-    const r = validateRow('officers', { badge_number: 'ab-12', email: 'A@PD.Example', first_name: 'A', last_name: 'B', precinct: '1st', zip: '10001' });
+    const r = validateRow('officers', {
+      badge_number: 'ab-12',
+      email: 'A@PD.Example',
+      first_name: 'A',
+      last_name: 'B',
+      precinct: '1st',
+      zip: '10001',
+    });
     expect(r).toMatchObject({ ok: true, row: { badgeNumber: 'AB-12', email: 'a@pd.example' } });
   });
 

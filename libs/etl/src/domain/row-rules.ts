@@ -7,7 +7,13 @@ export interface FieldError {
   message: string;
 }
 
-export interface RetailerRow { externalId: string; name: string; website: string; contactEmail: string; zip: string }
+export interface RetailerRow {
+  externalId: string;
+  name: string;
+  website: string;
+  contactEmail: string;
+  zip: string;
+}
 export interface OfferRow {
   externalId: string;
   retailerExternalId: string;
@@ -19,18 +25,46 @@ export interface OfferRow {
   maxRedemptions: number | null;
   zips: string[];
 }
-export interface MunicipalityRow { externalId: string; name: string; state: string; zips: string[] }
-export interface SchemeRow { externalId: string; municipalityExternalId: string; title: string; multiplier: number; validFrom: Date; validUntil: Date }
-export interface CharityRow { externalId: string; name: string; description: string; website: string; ein: string }
-export interface OfficerRow { badgeNumber: string; email: string; firstName: string; lastName: string; precinct: string; zip: string }
+export interface MunicipalityRow {
+  externalId: string;
+  name: string;
+  state: string;
+  zips: string[];
+}
+export interface SchemeRow {
+  externalId: string;
+  municipalityExternalId: string;
+  title: string;
+  multiplier: number;
+  validFrom: Date;
+  validUntil: Date;
+}
+export interface CharityRow {
+  externalId: string;
+  name: string;
+  description: string;
+  website: string;
+  ein: string;
+}
+export interface OfficerRow {
+  badgeNumber: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  precinct: string;
+  zip: string;
+}
 
 export type EtlRow = RetailerRow | OfferRow | MunicipalityRow | SchemeRow | CharityRow | OfficerRow;
 export type RowResult<T = EtlRow> = { ok: true; row: T } | { ok: false; errors: FieldError[] };
 
 const US_STATES = new Set(
-  'AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP'.split(' '),
+  'AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP'.split(
+    ' ',
+  ),
 );
-const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const EMAIL =
+  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const EXTERNAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -50,7 +84,8 @@ class RowReader {
   externalId(field: string): string {
     const v = cleanScalar(this.raw(field));
     if (v === '') this.fail(field, 'is required');
-    else if (!EXTERNAL_ID.test(v)) this.fail(field, 'must be 1-100 letters, digits or . _ : / - (starting with a letter or digit)');
+    else if (!EXTERNAL_ID.test(v))
+      this.fail(field, 'must be 1-100 letters, digits or . _ : / - (starting with a letter or digit)');
     return v;
   }
 
@@ -77,7 +112,9 @@ class RowReader {
 
   zips(field: string, { required }: { required: boolean }): string[] {
     const value = this.raw(field);
-    const parts = (Array.isArray(value) ? value.map(cleanScalar) : cleanScalar(value).split(/[;,|\s]+/)).filter(Boolean);
+    const parts = (
+      Array.isArray(value) ? value.map(cleanScalar) : cleanScalar(value).split(/[;,|\s]+/)
+    ).filter(Boolean);
     if (parts.length === 0 && required) this.fail(field, 'needs at least one ZIP');
     const bad = parts.find((z) => !/^\d{5}$/.test(z));
     if (bad !== undefined) this.fail(field, `"${bad.slice(0, 20)}" is not a 5-digit ZIP`);
@@ -91,7 +128,14 @@ class RowReader {
       return v;
     }
     const url = URL.canParse(v) ? new URL(v) : null;
-    if (!url || url.protocol !== 'https:' || !url.hostname.includes('.') || url.username || url.password || v.length > 500) {
+    if (
+      !url ||
+      url.protocol !== 'https:' ||
+      !url.hostname.includes('.') ||
+      url.username ||
+      url.password ||
+      v.length > 500
+    ) {
       this.fail(field, 'must be an https:// URL');
     }
     return v;
@@ -124,7 +168,8 @@ class RowReader {
     const v = cleanScalar(this.raw(field));
     const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
     if (v === '') this.fail(field, 'is required');
-    else if (!Number.isFinite(n) || n <= min || n > max) this.fail(field, `must be a number greater than ${min} and at most ${max}`);
+    else if (!Number.isFinite(n) || n <= min || n > max)
+      this.fail(field, `must be a number greater than ${min} and at most ${max}`);
     return n;
   }
 
@@ -132,7 +177,10 @@ class RowReader {
     const v = cleanScalar(this.raw(field));
     const d = ISO_DATE.test(v) ? new Date(v.length === 10 ? `${v}T00:00:00Z` : v) : new Date(NaN);
     if (v === '') this.fail(field, 'is required');
-    else if (Number.isNaN(d.getTime()) || (v.length >= 10 && d.toISOString().slice(0, 10) !== v.slice(0, 10) && !/[+-]\d{2}:?\d{2}$/.test(v))) {
+    else if (
+      Number.isNaN(d.getTime()) ||
+      (v.length >= 10 && d.toISOString().slice(0, 10) !== v.slice(0, 10) && !/[+-]\d{2}:?\d{2}$/.test(v))
+    ) {
       this.fail(field, 'must be an ISO 8601 date (YYYY-MM-DD or date-time)');
       return new Date(NaN);
     }
@@ -148,7 +196,8 @@ class RowReader {
 
   /** valid_until after valid_from (only when both parsed). */
   ordered(from: Date, until: Date, field: string): void {
-    if (!Number.isNaN(from.getTime()) && !Number.isNaN(until.getTime()) && until <= from) this.fail(field, 'must be after valid_from');
+    if (!Number.isNaN(from.getTime()) && !Number.isNaN(until.getTime()) && until <= from)
+      this.fail(field, 'must be after valid_from');
   }
 
   badge(field: string): string {
@@ -165,7 +214,13 @@ class RowReader {
 
 const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
   retailers: (r) =>
-    r.result<RetailerRow>({ externalId: r.externalId('external_id'), name: r.text('name'), website: r.httpsUrl('website'), contactEmail: r.email('contact_email'), zip: r.zip('zip') }),
+    r.result<RetailerRow>({
+      externalId: r.externalId('external_id'),
+      name: r.text('name'),
+      website: r.httpsUrl('website'),
+      contactEmail: r.email('contact_email'),
+      zip: r.zip('zip'),
+    }),
   offers: (r) => {
     const row: OfferRow = {
       externalId: r.externalId('external_id'),
@@ -181,7 +236,13 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
     r.ordered(row.validFrom, row.validUntil, 'valid_until');
     return r.result(row);
   },
-  municipalities: (r) => r.result<MunicipalityRow>({ externalId: r.externalId('external_id'), name: r.text('name'), state: r.stateCode('state'), zips: r.zips('zips', { required: true }) }),
+  municipalities: (r) =>
+    r.result<MunicipalityRow>({
+      externalId: r.externalId('external_id'),
+      name: r.text('name'),
+      state: r.stateCode('state'),
+      zips: r.zips('zips', { required: true }),
+    }),
   schemes: (r) => {
     const row: SchemeRow = {
       externalId: r.externalId('external_id'),
@@ -195,7 +256,13 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
     return r.result(row);
   },
   charities: (r) =>
-    r.result<CharityRow>({ externalId: r.externalId('external_id'), name: r.text('name'), description: r.text('description', { max: 2_000 }), website: r.httpsUrl('website'), ein: r.ein('ein') }),
+    r.result<CharityRow>({
+      externalId: r.externalId('external_id'),
+      name: r.text('name'),
+      description: r.text('description', { max: 2_000 }),
+      website: r.httpsUrl('website'),
+      ein: r.ein('ein'),
+    }),
   officers: (r) =>
     r.result<OfficerRow>({
       badgeNumber: r.badge('badge_number'),

@@ -7,7 +7,9 @@ describe('ETL sanitisation', () => {
   });
 
   it('strips HTML, control characters and extra whitespace from text', () => {
-    expect(cleanText('  <script>x</script><b>Corner</b>\u0007  Deli&nbsp;&amp; Co \u200B')).toBe('x Corner Deli & Co');
+    expect(cleanText('  <script>x</script><b>Corner</b>\u0007  Deli&nbsp;&amp; Co \u200B')).toBe(
+      'x Corner Deli & Co',
+    );
   });
 
   it('neutralises a formula that appears once tags are stripped', () => {

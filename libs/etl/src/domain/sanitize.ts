@@ -4,8 +4,9 @@
  * exported to CSV and opened in a spreadsheet cannot run a formula planted in an upload.
  */
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
+const CONTROL =
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
 const TAG = /<\/?[a-zA-Z][^<>]*>|<!--[\s\S]*?-->/g;
 /** Characters a spreadsheet treats as the start of a formula (OWASP CSV injection). */
 const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
@@ -13,7 +14,12 @@ const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
 /** Trim, collapse whitespace, strip control characters. */
 export function cleanScalar(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const s = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  const s =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value);
   return s.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
 }
 
@@ -26,7 +32,10 @@ export function neutraliseFormula(s: string): string {
 export function cleanText(value: unknown): string {
   const noTags = cleanScalar(value)
     .replace(TAG, ' ')
-    .replace(/&(nbsp|amp|lt|gt|quot|#39);/g, (_, e: string) => ({ nbsp: ' ', amp: '&', lt: '', gt: '', quot: '"', '#39': "'" })[e] ?? '');
+    .replace(
+      /&(nbsp|amp|lt|gt|quot|#39);/g,
+      (_, e: string) => ({ nbsp: ' ', amp: '&', lt: '', gt: '', quot: '"', '#39': "'" })[e] ?? '',
+    );
   return neutraliseFormula(noTags.replace(/[<>]/g, '').replace(/\s+/g, ' ').trim());
 }
 

@@ -3,10 +3,22 @@ import { DomainError } from '@heyblue/platform';
 import { IamApi } from '@heyblue/iam';
 import { RewardsApi } from '@heyblue/rewards';
 import type { EtlKind } from '../domain/etl-kinds.js';
-import type { CharityRow, EtlRow, MunicipalityRow, OfferRow, OfficerRow, RetailerRow, SchemeRow, FieldError } from '../domain/row-rules.js';
+import type {
+  CharityRow,
+  EtlRow,
+  MunicipalityRow,
+  OfferRow,
+  OfficerRow,
+  RetailerRow,
+  SchemeRow,
+  FieldError,
+} from '../domain/row-rules.js';
 
 const SNAKE = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const PARENT_FIELD: Record<string, string> = { RETAILER_NOT_FOUND: 'retailer_external_id', MUNICIPALITY_NOT_FOUND: 'municipality_external_id' };
+const PARENT_FIELD: Record<string, string> = {
+  RETAILER_NOT_FOUND: 'retailer_external_id',
+  MUNICIPALITY_NOT_FOUND: 'municipality_external_id',
+};
 
 /**
  * Hands validated rows to the owning context (Rewards for the catalogue, IAM for the roster);
@@ -27,9 +39,11 @@ export class CatalogueWriter {
     } catch (err) {
       if (!(err instanceof DomainError) || err.status >= 500) throw err;
       const parentField = PARENT_FIELD[err.code];
-      if (parentField) return [{ field: parentField, message: 'refers to an unknown parent (load it first)' }];
+      if (parentField)
+        return [{ field: parentField, message: 'refers to an unknown parent (load it first)' }];
       const details = (err.extra as { errors?: FieldError[] }).errors;
-      if (Array.isArray(details) && details.length > 0) return details.map((d) => ({ field: SNAKE(d.field), message: d.message }));
+      if (Array.isArray(details) && details.length > 0)
+        return details.map((d) => ({ field: SNAKE(d.field), message: d.message }));
       return [{ field: '(row)', message: err.message }];
     }
   }

@@ -47,13 +47,24 @@ export class EtlJobsRepository {
     private readonly outbox: OutboxService,
   ) {}
 
-  async create(job: { id: string; kind: EtlKind; dryRun: boolean; format: FileFormat; fileName: string; filePath: string; bytesTotal: number; createdBy: string }) {
+  async create(job: {
+    id: string;
+    kind: EtlKind;
+    dryRun: boolean;
+    format: FileFormat;
+    fileName: string;
+    filePath: string;
+    bytesTotal: number;
+    createdBy: string;
+  }) {
     await this.prisma.etlJob.create({ data: { ...job, status: 'queued' } });
   }
 
   async find(id: string): Promise<EtlJobRecord | null> {
     const j = await this.prisma.etlJob.findUnique({ where: { id } });
-    return j ? { ...j, kind: j.kind as EtlKind, status: j.status as EtlJobStatus, format: j.format as FileFormat } : null;
+    return j
+      ? { ...j, kind: j.kind as EtlKind, status: j.status as EtlJobStatus, format: j.format as FileFormat }
+      : null;
   }
 
   async view(id: string) {
@@ -65,7 +76,12 @@ export class EtlJobsRepository {
       take: ETL_ERRORS_IN_VIEW,
       select: { row: true, field: true, message: true },
     });
-    const progress = j.status === 'done' ? 1 : j.bytesTotal > 0 ? Math.min(1, Math.round((j.bytesRead / j.bytesTotal) * 1000) / 1000) : 0;
+    const progress =
+      j.status === 'done'
+        ? 1
+        : j.bytesTotal > 0
+          ? Math.min(1, Math.round((j.bytesRead / j.bytesTotal) * 1000) / 1000)
+          : 0;
     return {
       id: j.id,
       kind: j.kind,
@@ -88,7 +104,12 @@ export class EtlJobsRepository {
     let after: { row: number; field: string } | null = null;
     for (;;) {
       const page: RowError[] = await this.prisma.etlJobError.findMany({
-        where: { jobId: id, ...(after ? { OR: [{ row: { gt: after.row } }, { row: after.row, field: { gt: after.field } }] } : {}) },
+        where: {
+          jobId: id,
+          ...(after
+            ? { OR: [{ row: { gt: after.row } }, { row: after.row, field: { gt: after.field } }] }
+            : {}),
+        },
         orderBy: [{ row: 'asc' }, { field: 'asc' }],
         take: 1_000,
         select: { row: true, field: true, message: true },
@@ -101,7 +122,10 @@ export class EtlJobsRepository {
   }
 
   async markRunning(id: string): Promise<void> {
-    await this.prisma.etlJob.update({ where: { id }, data: { status: 'running', startedAt: new Date(), runs: { increment: 1 } } });
+    await this.prisma.etlJob.update({
+      where: { id },
+      data: { status: 'running', startedAt: new Date(), runs: { increment: 1 } },
+    });
   }
 
   /**
@@ -112,17 +136,31 @@ export class EtlJobsRepository {
     return this.prisma.$transaction(async (tx) => {
       const moved = await tx.etlJob.updateMany({
         where: { id, committedRows: previousCommitted },
-        data: { committedRows: b.committedRows, bytesRead: b.bytesRead, rowsOk: { increment: b.ok }, rowsFailed: { increment: b.failedRows } },
+        data: {
+          committedRows: b.committedRows,
+          bytesRead: b.bytesRead,
+          rowsOk: { increment: b.ok },
+          rowsFailed: { increment: b.failedRows },
+        },
       });
       if (moved.count === 0) return false;
       if (b.errors.length > 0) {
-        await tx.etlJobError.createMany({ data: b.errors.map((e) => ({ jobId: id, ...e, message: e.message.slice(0, 500) })), skipDuplicates: true });
+        await tx.etlJobError.createMany({
+          data: b.errors.map((e) => ({ jobId: id, ...e, message: e.message.slice(0, 500) })),
+          skipDuplicates: true,
+        });
       }
       if (b.seen.length > 0) {
-        await tx.etlJobKey.createMany({ data: b.seen.map((k) => ({ jobId: id, key: k.key, row: k.row })), skipDuplicates: true });
+        await tx.etlJobKey.createMany({
+          data: b.seen.map((k) => ({ jobId: id, key: k.key, row: k.row })),
+          skipDuplicates: true,
+        });
       }
       if (b.loaded && b.loaded.keys.length > 0) {
-        await tx.etlKnownRef.createMany({ data: b.loaded.keys.map((externalId) => ({ kind: b.loaded!.kind, externalId })), skipDuplicates: true });
+        await tx.etlKnownRef.createMany({
+          data: b.loaded.keys.map((externalId) => ({ kind: b.loaded!.kind, externalId })),
+          skipDuplicates: true,
+        });
       }
       return true;
     });
@@ -131,21 +169,30 @@ export class EtlJobsRepository {
   /** Rows of this job's committed batches where `keys` first appeared. */
   async firstRows(id: string, keys: string[]): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.prisma.etlJobKey.findMany({ where: { jobId: id, key: { in: keys } }, select: { key: true, row: true } });
+    const rows = await this.prisma.etlJobKey.findMany({
+      where: { jobId: id, key: { in: keys } },
+      select: { key: true, row: true },
+    });
     return new Map(rows.map((r) => [r.key, r.row]));
   }
 
   /** Which of `keys` ETL has loaded before for `kind`. */
   async knownRefs(kind: EtlKind, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await this.prisma.etlKnownRef.findMany({ where: { kind, externalId: { in: keys } }, select: { externalId: true } });
+    const rows = await this.prisma.etlKnownRef.findMany({
+      where: { kind, externalId: { in: keys } },
+      select: { externalId: true },
+    });
     return new Set(rows.map((r) => r.externalId));
   }
 
   /** Final status and the EtlJobCompleted event, in one transaction. */
   async finish(id: string, status: 'done' | 'failed', failure: string | null): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const j = await tx.etlJob.update({ where: { id }, data: { status, failure: failure?.slice(0, 1_000) ?? null, finishedAt: new Date() } });
+      const j = await tx.etlJob.update({
+        where: { id },
+        data: { status, failure: failure?.slice(0, 1_000) ?? null, finishedAt: new Date() },
+      });
       await tx.etlJobKey.deleteMany({ where: { jobId: id } });
       await this.outbox.publish(
         tx,

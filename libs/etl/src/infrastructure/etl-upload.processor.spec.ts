@@ -50,7 +50,8 @@ class RecordingWriter {
   written: string[] = [];
   async write(_kind: EtlKind, row: EtlRow): Promise<FieldError[] | null> {
     const id = (row as { externalId: string }).externalId;
-    if (id === 'orphan') return [{ field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' }];
+    if (id === 'orphan')
+      return [{ field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' }];
     this.written.push(id);
     return null;
   }
@@ -59,18 +60,42 @@ class RecordingWriter {
 const HEADER = 'external_id,name,website,contact_email,zip';
 const row = (id: string, name = 'Shop') => `${id},${name},https://s.example.com,s@s.example,10001`;
 // 7 records: r1..r3 | r4, (blank name), r1 again | r5
-const FILE = [HEADER, row('r1'), row('r2'), row('r3'), row('r4'), row('bad', ''), row('r1', 'Again'), row('r5')].join('\n') + '\n';
+const FILE =
+  [HEADER, row('r1'), row('r2'), row('r3'), row('r4'), row('bad', ''), row('r1', 'Again'), row('r5')].join(
+    '\n',
+  ) + '\n';
 
 async function setup(committedRows = 0, kind: EtlKind = 'retailers', content = FILE, dryRun = false) {
   const dir = await mkdtemp(join(tmpdir(), 'etl-proc-'));
   const filePath = join(dir, 'upload');
   await writeFile(filePath, content);
   const jobs = new MemoryJobs();
-  jobs.job = { id: 'job-1', kind, dryRun, status: 'queued', format: 'csv', filePath, bytesTotal: content.length, committedRows, rowsOk: 0, rowsFailed: 0 };
+  jobs.job = {
+    id: 'job-1',
+    kind,
+    dryRun,
+    status: 'queued',
+    format: 'csv',
+    filePath,
+    bytesTotal: content.length,
+    committedRows,
+    rowsOk: 0,
+    rowsFailed: 0,
+  };
   const writer = new RecordingWriter();
-  const settings: Record<string, unknown> = { ETL_BATCH_SIZE: 3, ETL_BATCH_PAUSE_MS: 0, ETL_WORKER_ENABLED: false, ETL_WORKER_CONCURRENCY: 1 };
+  const settings: Record<string, unknown> = {
+    ETL_BATCH_SIZE: 3,
+    ETL_BATCH_PAUSE_MS: 0,
+    ETL_WORKER_ENABLED: false,
+    ETL_WORKER_CONCURRENCY: 1,
+  };
   const config = { get: (k: string) => settings[k] } as unknown as ConfigService<Env, true>;
-  const processor = new EtlUploadProcessor({} as QueueFactory, jobs as unknown as EtlJobsRepository, writer as unknown as CatalogueWriter, config);
+  const processor = new EtlUploadProcessor(
+    {} as QueueFactory,
+    jobs as unknown as EtlJobsRepository,
+    writer as unknown as CatalogueWriter,
+    config,
+  );
   return { jobs, writer, processor };
 }
 

@@ -36,9 +36,11 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
   onApplicationBootstrap(): void {
     if (!this.config.get('ETL_WORKER_ENABLED', { infer: true })) return;
     const concurrency = this.config.get('ETL_WORKER_CONCURRENCY', { infer: true });
-    void this.queues.get(ETL_QUEUE).process(concurrency, (job: Bull.Job<{ jobId: string }>) =>
-      this.run(job.data.jobId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
-    );
+    void this.queues
+      .get(ETL_QUEUE)
+      .process(concurrency, (job: Bull.Job<{ jobId: string }>) =>
+        this.run(job.data.jobId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+      );
   }
 
   onModuleDestroy(): void {
@@ -64,7 +66,9 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       }
       if (lastAttempt) {
         this.logger.error({ jobId, err: (err as Error).message }, 'etl upload gave up');
-        await this.jobs.finish(jobId, 'failed', `gave up after repeated errors: ${(err as Error).message}`).catch(() => undefined);
+        await this.jobs
+          .finish(jobId, 'failed', `gave up after repeated errors: ${(err as Error).message}`)
+          .catch(() => undefined);
         await rm(job.filePath, { force: true });
       }
       throw err;
@@ -76,7 +80,8 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     if (!shape) throw new MalformedFile('the file is empty');
     if (shape.header) {
       const missing = missingColumns(job.kind, shape.header);
-      if (missing.length > 0) throw new MalformedFile(`the header lacks required columns: ${missing.join(', ')}`);
+      if (missing.length > 0)
+        throw new MalformedFile(`the header lacks required columns: ${missing.join(', ')}`);
     }
     const batchSize = this.config.get('ETL_BATCH_SIZE', { infer: true });
     const pauseMs = this.config.get('ETL_BATCH_PAUSE_MS', { infer: true });
@@ -86,7 +91,11 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     const flush = async () => {
       const outcome = await this.processBatch(job, batch);
       const last = batch[batch.length - 1]!.n;
-      const ok = await this.jobs.commitBatch(job.id, committed, { ...outcome, committedRows: last, bytesRead: bytesRead() });
+      const ok = await this.jobs.commitBatch(job.id, committed, {
+        ...outcome,
+        committedRows: last,
+        bytesRead: bytesRead(),
+      });
       if (!ok) throw new Interrupted('another worker moved this job on');
       committed = last;
       batch = [];
@@ -141,7 +150,12 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       loadable = [];
       for (const v of valid) {
         if (known.has(parentRef(v.row)!)) loadable.push(v);
-        else errors.push({ row: v.n, field: parent.column, message: 'refers to an unknown parent (load it first)' });
+        else
+          errors.push({
+            row: v.n,
+            field: parent.column,
+            message: 'refers to an unknown parent (load it first)',
+          });
       }
     }
 

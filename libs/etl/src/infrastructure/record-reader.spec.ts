@@ -1,7 +1,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectDelimiter, JsonArraySplitter, MalformedFile, readRecords, sniffFile } from './record-reader.js';
+import {
+  detectDelimiter,
+  JsonArraySplitter,
+  MalformedFile,
+  readRecords,
+  sniffFile,
+} from './record-reader.js';
 
 async function records(content: string) {
   const dir = await mkdtemp(join(tmpdir(), 'etl-reader-'));

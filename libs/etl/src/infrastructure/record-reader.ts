@@ -143,7 +143,8 @@ export class JsonArraySplitter {
 function objectOrProblem(n: number, text: string): FileRecord {
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { n, values: {}, problem: 'must be a JSON object' };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { n, values: {}, problem: 'must be a JSON object' };
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) values[k.trim().toLowerCase()] = v;
     return { n, values };
@@ -156,13 +157,18 @@ function objectOrProblem(n: number, text: string): FileRecord {
  * Streams the records of an uploaded file with constant memory; `bytesRead()` reports
  * progress. CSV errors such as an unclosed quote throw MalformedFile.
  */
-export function readRecords(path: string, shape: FileShape): { records: AsyncIterable<FileRecord>; bytesRead: () => number } {
+export function readRecords(
+  path: string,
+  shape: FileShape,
+): { records: AsyncIterable<FileRecord>; bytesRead: () => number } {
   const counter = new ByteCounter();
   const source = createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(counter);
   const bytesRead = () => counter.bytes;
 
   async function* csv(): AsyncGenerator<FileRecord> {
-    const parser = source.pipe(parse({ bom: true, delimiter: shape.delimiter, relax_column_count: true, skip_empty_lines: true }));
+    const parser = source.pipe(
+      parse({ bom: true, delimiter: shape.delimiter, relax_column_count: true, skip_empty_lines: true }),
+    );
     let header: string[] | null = null;
     let n = 0;
     try {
@@ -174,7 +180,9 @@ export function readRecords(path: string, shape: FileShape): { records: AsyncIte
         n++;
         const values: Record<string, unknown> = {};
         header.forEach((h, i) => (values[h] = fields[i] ?? ''));
-        yield fields.length === header.length ? { n, values } : { n, values, problem: `has ${fields.length} columns; the header has ${header.length}` };
+        yield fields.length === header.length
+          ? { n, values }
+          : { n, values, problem: `has ${fields.length} columns; the header has ${header.length}` };
       }
     } catch (err) {
       throw new MalformedFile(`malformed CSV: ${(err as Error).message}`);

@@ -1,10 +1,23 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadGatewayResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadGatewayResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { DeadLettersAdmin } from '../application/dead-letters.service.js';
 import { actorOf } from './admin-actor.js';
-import { DeadLetterIdParam, DeadLetterPageDto, DeadLetterQueryDto, ReplayAcceptedDto } from './dto/dead-letters.dto.js';
+import {
+  DeadLetterIdParam,
+  DeadLetterPageDto,
+  DeadLetterQueryDto,
+  ReplayAcceptedDto,
+} from './dto/dead-letters.dto.js';
 
 /** Lives in the reporting context: it is the admin back office's operations view. */
 @ApiTags('admin')
@@ -14,20 +27,35 @@ export class DeadLettersController {
   constructor(private readonly deadLetters: DeadLettersAdmin) {}
 
   @Get()
-  @ApiOperation({ summary: 'Failed deliveries (event consumers, social posts), newest first; `pending=true` hides replayed ones' })
+  @ApiOperation({
+    summary:
+      'Failed deliveries (event consumers, social posts), newest first; `pending=true` hides replayed ones',
+  })
   @ApiOkResponse({ type: DeadLetterPageDto })
-  list(@Query() q: DeadLetterQueryDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<DeadLetterPageDto> {
+  list(
+    @Query() q: DeadLetterQueryDto,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<DeadLetterPageDto> {
     return this.deadLetters.list(q, actorOf(account, req));
   }
 
   @Post(':id/replay')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a dead letter through its consumer again (its dedupe still applies); audited' })
+  @ApiOperation({
+    summary: 'Send a dead letter through its consumer again (its dedupe still applies); audited',
+  })
   @ApiAcceptedResponse({ type: ReplayAcceptedDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
   @ApiConflictResponse({ description: 'ALREADY_REPLAYED' })
-  @ApiBadGatewayResponse({ description: 'REPLAY_FAILED: the delivery failed again; the dead letter stays pending' })
-  replay(@Param() p: DeadLetterIdParam, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<ReplayAcceptedDto> {
+  @ApiBadGatewayResponse({
+    description: 'REPLAY_FAILED: the delivery failed again; the dead letter stays pending',
+  })
+  replay(
+    @Param() p: DeadLetterIdParam,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<ReplayAcceptedDto> {
     return this.deadLetters.replay(p.id, actorOf(account, req));
   }
 }

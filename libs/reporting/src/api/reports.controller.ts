@@ -1,10 +1,25 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { ReportsService } from '../application/reports.service.js';
 import { actorOf } from './admin-actor.js';
-import { RefreshRollupsDto, RefreshScheduledDto, ReportDto, ReportMetricParam, ReportQueryDto, ReportRangeQueryDto, ReportSummaryDto } from './dto/reports.dto.js';
+import {
+  RefreshRollupsDto,
+  RefreshScheduledDto,
+  ReportDto,
+  ReportMetricParam,
+  ReportQueryDto,
+  ReportRangeQueryDto,
+  ReportSummaryDto,
+} from './dto/reports.dto.js';
 
 @ApiTags('admin')
 @Controller('admin/reports')
@@ -13,19 +28,33 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('summary')
-  @ApiOperation({ summary: 'KPIs for a UTC date range: active users, new users, connections, points issued/redeemed/donated' })
+  @ApiOperation({
+    summary:
+      'KPIs for a UTC date range: active users, new users, connections, points issued/redeemed/donated',
+  })
   @ApiOkResponse({ type: ReportSummaryDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
-  summary(@Query() q: ReportRangeQueryDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount) {
+  summary(
+    @Query() q: ReportRangeQueryDto,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ) {
     return this.reports.summary(q, actorOf(account, req));
   }
 
   @Post('rollups/refresh')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Recompute the daily rollups of a UTC date range on the next rollup run (they also refresh as events arrive and nightly)' })
+  @ApiOperation({
+    summary:
+      'Recompute the daily rollups of a UTC date range on the next rollup run (they also refresh as events arrive and nightly)',
+  })
   @ApiAcceptedResponse({ type: RefreshScheduledDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
-  refresh(@Body() body: RefreshRollupsDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<RefreshScheduledDto> {
+  refresh(
+    @Body() body: RefreshRollupsDto,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<RefreshScheduledDto> {
     return this.reports.refresh(body, actorOf(account, req));
   }
 
@@ -38,7 +67,10 @@ export class ReportsController {
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ReportDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: unknown metric, groupBy or by; bad dates; from after to; range over two years' })
+  @ApiBadRequestResponse({
+    description:
+      'VALIDATION_FAILED: unknown metric, groupBy or by; bad dates; from after to; range over two years',
+  })
   async report(
     @Param() p: ReportMetricParam,
     @Query() q: ReportQueryDto,
@@ -50,7 +82,10 @@ export class ReportsController {
     const report = await this.reports.report(p.metric, q, actorOf(account, req));
     if (accept?.includes('text/csv')) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
-      void reply.header('content-disposition', `attachment; filename="${report.metric}-${report.from}-${report.to}.csv"`);
+      void reply.header(
+        'content-disposition',
+        `attachment; filename="${report.metric}-${report.from}-${report.to}.csv"`,
+      );
       return this.reports.toCsv(report.rows);
     }
     return report;

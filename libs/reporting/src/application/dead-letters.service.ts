@@ -12,8 +12,18 @@ export class DeadLettersAdmin {
   ) {}
 
   async list(q: { limit?: number; cursor?: string; pending?: boolean }, actor: AdminActor) {
-    const page = await this.deadLetters.list({ limit: q.limit ?? 20, cursor: q.cursor, pendingOnly: q.pending ?? false });
-    await this.iam.recordAudit({ actorId: actor.accountId, action: 'dead_letters_listed', ip: actor.ip, userAgent: actor.userAgent, detail: { pending: q.pending ?? false } });
+    const page = await this.deadLetters.list({
+      limit: q.limit ?? 20,
+      cursor: q.cursor,
+      pendingOnly: q.pending ?? false,
+    });
+    await this.iam.recordAudit({
+      actorId: actor.accountId,
+      action: 'dead_letters_listed',
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      detail: { pending: q.pending ?? false },
+    });
     return page;
   }
 
@@ -23,9 +33,19 @@ export class DeadLettersAdmin {
     } catch (err) {
       if (err instanceof DomainError) throw err;
       // The dead letter stays pending (the store releases its claim); the cause is in the logs.
-      throw new DomainError('REPLAY_FAILED', 'The delivery failed again; the dead letter stays pending.', 502);
+      throw new DomainError(
+        'REPLAY_FAILED',
+        'The delivery failed again; the dead letter stays pending.',
+        502,
+      );
     }
-    await this.iam.recordAudit({ actorId: actor.accountId, action: 'dead_letter_replayed', targetId: id, ip: actor.ip, userAgent: actor.userAgent });
+    await this.iam.recordAudit({
+      actorId: actor.accountId,
+      action: 'dead_letter_replayed',
+      targetId: id,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+    });
     return { id, status: 'replayed' };
   }
 }

@@ -15,17 +15,33 @@ export class ReportsService {
     private readonly iam: IamApi,
   ) {}
 
-  async report(metric: string, params: { from?: string; to?: string; groupBy?: string; by?: string }, actor: AdminActor) {
+  async report(
+    metric: string,
+    params: { from?: string; to?: string; groupBy?: string; by?: string },
+    actor: AdminActor,
+  ) {
     const q = reportQuery(metric, params);
     const rows = await this.queries.report(q);
-    await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_viewed', ip: actor.ip, userAgent: actor.userAgent, detail: { ...q } });
+    await this.iam.recordAudit({
+      actorId: actor.accountId,
+      action: 'report_viewed',
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      detail: { ...q },
+    });
     return { metric: q.metric, from: q.from, to: q.to, groupBy: q.groupBy, by: q.by, rows };
   }
 
   async summary(params: { from?: string; to?: string }, actor: AdminActor) {
     const range = reportRange(params.from, params.to);
     const summary = await this.queries.summary(range);
-    await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_summary_viewed', ip: actor.ip, userAgent: actor.userAgent, detail: range });
+    await this.iam.recordAudit({
+      actorId: actor.accountId,
+      action: 'report_summary_viewed',
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      detail: range,
+    });
     return summary;
   }
 
@@ -33,11 +49,19 @@ export class ReportsService {
   async refresh(params: { from?: string; to?: string }, actor: AdminActor) {
     const range = reportRange(params.from, params.to);
     await this.rollups.markRangeDirty(range.from, range.to);
-    await this.iam.recordAudit({ actorId: actor.accountId, action: 'report_rollups_refreshed', ip: actor.ip, userAgent: actor.userAgent, detail: range });
+    await this.iam.recordAudit({
+      actorId: actor.accountId,
+      action: 'report_rollups_refreshed',
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      detail: range,
+    });
     return { ...range, status: 'scheduled' as const };
   }
 
   toCsv(rows: Array<{ period: string; key: string; value: number }>): string {
-    return csvLine(['period', 'key', 'value']) + rows.map((r) => csvLine([r.period, r.key, r.value])).join('');
+    return (
+      csvLine(['period', 'key', 'value']) + rows.map((r) => csvLine([r.period, r.key, r.value])).join('')
+    );
   }
 }

@@ -16,7 +16,13 @@ const fieldsOf = (fn: () => unknown): string[] => {
 
 describe('report parameters', () => {
   it('defaults to the last 30 UTC days, grouped by day, with no dimension', () => {
-    expect(reportQuery('connections', {}, now)).toEqual({ metric: 'connections', from: '2026-10-25', to: '2026-11-23', groupBy: 'day', by: null });
+    expect(reportQuery('connections', {}, now)).toEqual({
+      metric: 'connections',
+      from: '2026-10-25',
+      to: '2026-11-23',
+      groupBy: 'day',
+      by: null,
+    });
   });
 
   it('accepts exactly 731 days and refuses 732', () => {
@@ -25,15 +31,25 @@ describe('report parameters', () => {
   });
 
   it('lists every bad parameter at once', () => {
-    expect(fieldsOf(() => reportQuery('visits', { groupBy: 'year', from: '2026-02-30', to: 'x' }, now))).toEqual(['metric', 'groupBy', 'from', 'to']);
-    expect(fieldsOf(() => reportQuery('users', { from: '2026-03-02', to: '2026-03-01' }, now))).toEqual(['from']);
+    expect(
+      fieldsOf(() => reportQuery('visits', { groupBy: 'year', from: '2026-02-30', to: 'x' }, now)),
+    ).toEqual(['metric', 'groupBy', 'from', 'to']);
+    expect(fieldsOf(() => reportQuery('users', { from: '2026-03-02', to: '2026-03-01' }, now))).toEqual([
+      'from',
+    ]);
     expect(fieldsOf(() => reportQuery('points', { by: 'charity' }, now))).toEqual(['by']);
   });
 });
 
 describe('reporting helpers', () => {
   it('maps ZIP prefixes to states and refuses non-ZIPs', () => {
-    expect([stateOfZip('10001'), stateOfZip('90210'), stateOfZip('60601'), stateOfZip('02108'), stateOfZip('99501')]).toEqual(['NY', 'CA', 'IL', 'MA', 'AK']);
+    expect([
+      stateOfZip('10001'),
+      stateOfZip('90210'),
+      stateOfZip('60601'),
+      stateOfZip('02108'),
+      stateOfZip('99501'),
+    ]).toEqual(['NY', 'CA', 'IL', 'MA', 'AK']);
     expect(stateOfZip('1234')).toBeNull();
   });
 

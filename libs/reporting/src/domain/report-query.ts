@@ -38,27 +38,46 @@ const parseDay = (s: string): Date | null => {
 };
 
 /** The date range of a report or summary: `from`..`to` inclusive, UTC days; defaults to the last 30 days. */
-export function reportRange(from: string | undefined, to: string | undefined, now = new Date()): { from: string; to: string } {
+export function reportRange(
+  from: string | undefined,
+  to: string | undefined,
+  now = new Date(),
+): { from: string; to: string } {
   const toDay = to === undefined ? new Date(`${isoDay(now)}T00:00:00Z`) : parseDay(to);
-  const fromDay = from === undefined ? (toDay ? new Date(toDay.getTime() - 29 * DAY_MS) : null) : parseDay(from);
+  const fromDay =
+    from === undefined ? (toDay ? new Date(toDay.getTime() - 29 * DAY_MS) : null) : parseDay(from);
   const errors: Array<{ field: string; message: string }> = [];
   if (!fromDay) errors.push({ field: 'from', message: 'must be a date YYYY-MM-DD' });
   if (!toDay) errors.push({ field: 'to', message: 'must be a date YYYY-MM-DD' });
   if (fromDay && toDay && fromDay > toDay) errors.push({ field: 'from', message: 'must not be after to' });
-  if (fromDay && toDay && (toDay.getTime() - fromDay.getTime()) / DAY_MS + 1 > MAX_RANGE_DAYS) errors.push({ field: 'to', message: `the range may cover at most ${MAX_RANGE_DAYS} days` });
+  if (fromDay && toDay && (toDay.getTime() - fromDay.getTime()) / DAY_MS + 1 > MAX_RANGE_DAYS)
+    errors.push({ field: 'to', message: `the range may cover at most ${MAX_RANGE_DAYS} days` });
   if (errors.length > 0) throw new ValidationFailed(errors);
   return { from: isoDay(fromDay!), to: isoDay(toDay!) };
 }
 
 /** Validates a report request (400 VALIDATION_FAILED listing every bad parameter). */
-export function reportQuery(metric: string, q: { from?: string; to?: string; groupBy?: string; by?: string }, now = new Date()): ReportQuery {
+export function reportQuery(
+  metric: string,
+  q: { from?: string; to?: string; groupBy?: string; by?: string },
+  now = new Date(),
+): ReportQuery {
   const errors: Array<{ field: string; message: string }> = [];
-  if (!(metric in REPORT_METRICS)) errors.push({ field: 'metric', message: `must be one of ${REPORT_METRIC_NAMES.join(', ')}` });
+  if (!(metric in REPORT_METRICS))
+    errors.push({ field: 'metric', message: `must be one of ${REPORT_METRIC_NAMES.join(', ')}` });
   const groupBy = q.groupBy ?? 'day';
-  if (!(GROUP_BYS as readonly string[]).includes(groupBy)) errors.push({ field: 'groupBy', message: `must be one of ${GROUP_BYS.join(', ')}` });
+  if (!(GROUP_BYS as readonly string[]).includes(groupBy))
+    errors.push({ field: 'groupBy', message: `must be one of ${GROUP_BYS.join(', ')}` });
   const by = q.by ?? null;
-  if (by !== null && metric in REPORT_METRICS && !(REPORT_METRICS[metric as ReportMetric].by as readonly string[]).includes(by)) {
-    errors.push({ field: 'by', message: `must be one of ${REPORT_METRICS[metric as ReportMetric].by.join(', ')} for ${metric}` });
+  if (
+    by !== null &&
+    metric in REPORT_METRICS &&
+    !(REPORT_METRICS[metric as ReportMetric].by as readonly string[]).includes(by)
+  ) {
+    errors.push({
+      field: 'by',
+      message: `must be one of ${REPORT_METRICS[metric as ReportMetric].by.join(', ')} for ${metric}`,
+    });
   } else if (by !== null && !(DIMENSIONS as readonly string[]).includes(by)) {
     errors.push({ field: 'by', message: `must be one of ${DIMENSIONS.join(', ')}` });
   }
@@ -70,7 +89,12 @@ export function reportQuery(metric: string, q: { from?: string; to?: string; gro
     errors.push(...err.errors);
   }
   if (errors.length > 0) throw new ValidationFailed(errors);
-  return { metric: metric as ReportMetric, ...range!, groupBy: groupBy as GroupBy, by: by as Dimension | null };
+  return {
+    metric: metric as ReportMetric,
+    ...range!,
+    groupBy: groupBy as GroupBy,
+    by: by as Dimension | null,
+  };
 }
 
 /** Label of a period: the day, the Monday starting an ISO week, or YYYY-MM. */

@@ -49,7 +49,8 @@ export class FactsRepository {
   }
 
   async markDirty(tx: Tx, days: Date[]): Promise<void> {
-    if (days.length > 0) await tx.reportingDirtyDay.createMany({ data: days.map((day) => ({ day })), skipDuplicates: true });
+    if (days.length > 0)
+      await tx.reportingDirtyDay.createMany({ data: days.map((day) => ({ day })), skipDuplicates: true });
   }
 
   async dims(tx: Tx, subject: string): Promise<SubjectDims> {
@@ -64,9 +65,18 @@ export class FactsRepository {
 
   /** A sign-up's area is the account's first known ZIP: filled in when the profile first names one. */
   async fillUserZip(tx: Tx, subject: string, zip: string): Promise<void> {
-    const facts = await tx.reportingFact.findMany({ where: { subject, metric: 'users', zip: null }, select: { day: true } });
+    const facts = await tx.reportingFact.findMany({
+      where: { subject, metric: 'users', zip: null },
+      select: { day: true },
+    });
     if (facts.length === 0) return;
-    await tx.reportingFact.updateMany({ where: { subject, metric: 'users', zip: null }, data: { zip, state: stateOfZip(zip) } });
-    await this.markDirty(tx, facts.map((f) => f.day));
+    await tx.reportingFact.updateMany({
+      where: { subject, metric: 'users', zip: null },
+      data: { zip, state: stateOfZip(zip) },
+    });
+    await this.markDirty(
+      tx,
+      facts.map((f) => f.day),
+    );
   }
 }

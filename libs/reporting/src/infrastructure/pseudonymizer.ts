@@ -14,7 +14,9 @@ export class Pseudonymizer {
   constructor(config: ConfigService<Env, true>) {
     const configured = config.get('REPORTING_PSEUDONYM_KEY', { infer: true });
     // Outside production a well-known development key is derived (validation requires one in production).
-    this.key = configured ? Buffer.from(configured, 'base64') : createHash('sha256').update('heyblue-dev-reporting-pseudonym').digest();
+    this.key = configured
+      ? Buffer.from(configured, 'base64')
+      : createHash('sha256').update('heyblue-dev-reporting-pseudonym').digest();
   }
 
   subject(accountId: string): string {

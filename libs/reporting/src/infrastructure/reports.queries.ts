@@ -27,14 +27,22 @@ export class ReportsQueries {
           ON r.metric = ${fact} AND r.dim = 'all' AND r.day BETWEEN ${q.from}::date AND ${q.to}::date
           AND date_trunc(${q.groupBy}, r.day)::date = p.period
         GROUP BY p.period ORDER BY p.period`;
-      return rows.map((r) => ({ period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy), key: 'all', value: Number(r.value) }));
+      return rows.map((r) => ({
+        period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy),
+        key: 'all',
+        value: Number(r.value),
+      }));
     }
     const rows = await this.prisma.$queryRaw<Array<{ period: Date; key: string; value: bigint }>>`
       SELECT date_trunc(${q.groupBy}, day)::date AS period, key, SUM(value)::int8 AS value
       FROM reporting_rollup
       WHERE metric = ${fact} AND dim = ${q.by} AND day BETWEEN ${q.from}::date AND ${q.to}::date
       GROUP BY 1, 2 ORDER BY 1, 2`;
-    return rows.map((r) => ({ period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy), key: r.key, value: Number(r.value) }));
+    return rows.map((r) => ({
+      period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy),
+      key: r.key,
+      value: Number(r.value),
+    }));
   }
 
   async summary(range: { from: string; to: string }) {

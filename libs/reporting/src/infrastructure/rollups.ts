@@ -31,7 +31,11 @@ export class Rollups implements OnApplicationBootstrap {
       await withTimeout(
         Promise.all([
           queue.add(DIRTY_JOB, {}, { repeat: { every }, removeOnComplete: true, removeOnFail: 100 }),
-          queue.add(NIGHTLY_JOB, {}, { repeat: { cron: '15 0 * * *', tz: 'UTC' }, removeOnComplete: true, removeOnFail: 100 }),
+          queue.add(
+            NIGHTLY_JOB,
+            {},
+            { repeat: { cron: '15 0 * * *', tz: 'UTC' }, removeOnComplete: true, removeOnFail: 100 },
+          ),
         ]),
         5_000,
       );
@@ -52,7 +56,10 @@ export class Rollups implements OnApplicationBootstrap {
   async refreshDirty(): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Array<{ day: Date }>>`DELETE FROM reporting_dirty_day RETURNING day`;
-      await this.recompute(tx, rows.map((r) => r.day));
+      await this.recompute(
+        tx,
+        rows.map((r) => r.day),
+      );
       return rows.length;
     });
   }

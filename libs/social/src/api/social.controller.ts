@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { SocialPostsService, type AdminActor } from '../application/social-posts.service.js';
@@ -18,10 +25,17 @@ export class SocialController {
 
   @Post('posts')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Queue a post to one or more platforms (each retried with backoff, dead-lettered after SOCIAL_MAX_ATTEMPTS)' })
+  @ApiOperation({
+    summary:
+      'Queue a post to one or more platforms (each retried with backoff, dead-lettered after SOCIAL_MAX_ATTEMPTS)',
+  })
   @ApiAcceptedResponse({ type: PostAcceptedDto })
   @ApiUnprocessableEntityResponse({ description: 'CONSENT_REQUIRED, TEXT_TOO_LONG, PLATFORM_UNAVAILABLE' })
-  create(@Body() body: CreatePostDto, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<PostAcceptedDto> {
+  create(
+    @Body() body: CreatePostDto,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<PostAcceptedDto> {
     return this.posts.create(body, actorOf(account, req));
   }
 
@@ -29,14 +43,21 @@ export class SocialController {
   @ApiOperation({ summary: 'Delivery per platform: queued | sent | failed (retrying) | dead, with attempts' })
   @ApiOkResponse({ type: PostDto })
   @ApiNotFoundResponse({ description: 'POST_NOT_FOUND' })
-  get(@Param() p: PostIdParam, @Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<PostDto> {
+  get(
+    @Param() p: PostIdParam,
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<PostDto> {
     return this.posts.get(p.id, actorOf(account, req));
   }
 
   @Get('platforms')
   @ApiOperation({ summary: 'Every supported platform and whether this deployment is configured for it' })
   @ApiOkResponse({ type: [PlatformDto] })
-  platforms(@Req() req: FastifyRequest, @CurrentAccount() account: AuthenticatedAccount): Promise<PlatformDto[]> {
+  platforms(
+    @Req() req: FastifyRequest,
+    @CurrentAccount() account: AuthenticatedAccount,
+  ): Promise<PlatformDto[]> {
     return this.posts.platforms(actorOf(account, req));
   }
 }

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { NotFound } from '@heyblue/platform';
 import { IamApi } from '@heyblue/iam';
-import { bothMustConsent, platformsMustBeAvailable, SOCIAL_PLATFORMS, TEXT_LIMITS, textMustFitEveryPlatform, type SocialPlatform } from '../domain/platforms.js';
+import {
+  bothMustConsent,
+  platformsMustBeAvailable,
+  SOCIAL_PLATFORMS,
+  TEXT_LIMITS,
+  textMustFitEveryPlatform,
+  type SocialPlatform,
+} from '../domain/platforms.js';
 import { SocialDeliveryProcessor } from '../infrastructure/social-delivery.processor.js';
 import { SocialPublishers } from '../infrastructure/social-publishers.js';
 import { SocialRepository } from '../infrastructure/social.repository.js';
@@ -23,16 +30,28 @@ export class SocialPostsService {
     private readonly iam: IamApi,
   ) {}
 
-  async create(input: { platforms: SocialPlatform[]; text: string; connectionId?: string }, actor: AdminActor): Promise<{ postId: string }> {
+  async create(
+    input: { platforms: SocialPlatform[]; text: string; connectionId?: string },
+    actor: AdminActor,
+  ): Promise<{ postId: string }> {
     const platforms = [...new Set(input.platforms)];
     const text = input.text.trim();
     platformsMustBeAvailable(platforms, this.publishers.available());
     textMustFitEveryPlatform(text, platforms);
     if (input.connectionId) bothMustConsent(await this.repo.consentsFor(input.connectionId));
     const postId = randomUUID();
-    await this.repo.createPost({ id: postId, text, connectionId: input.connectionId ?? null, createdBy: actor.accountId, platforms });
+    await this.repo.createPost({
+      id: postId,
+      text,
+      connectionId: input.connectionId ?? null,
+      createdBy: actor.accountId,
+      platforms,
+    });
     for (const platform of platforms) await this.deliveries.enqueue({ postId, platform });
-    await this.audit(actor, 'social_post_created', postId, { platforms, connectionId: input.connectionId ?? null });
+    await this.audit(actor, 'social_post_created', postId, {
+      platforms,
+      connectionId: input.connectionId ?? null,
+    });
     return { postId };
   }
 
@@ -62,7 +81,19 @@ export class SocialPostsService {
     return SOCIAL_PLATFORMS.map((id) => ({ id, available: available.has(id), maxLength: TEXT_LIMITS[id] }));
   }
 
-  private audit(actor: AdminActor, action: string, targetId: string | null, detail: Record<string, unknown> | null) {
-    return this.iam.recordAudit({ actorId: actor.accountId, action, targetId, ip: actor.ip, userAgent: actor.userAgent, detail });
+  private audit(
+    actor: AdminActor,
+    action: string,
+    targetId: string | null,
+    detail: Record<string, unknown> | null,
+  ) {
+    return this.iam.recordAudit({
+      actorId: actor.accountId,
+      action,
+      targetId,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      detail,
+    });
   }
 }

@@ -17,7 +17,9 @@ describe('social post rules', () => {
   });
 
   it('applies the tightest limit of the chosen platforms', () => {
-    expect(codeOf(() => textMustFitEveryPlatform('a'.repeat(501), ['facebook', 'mastodon']))).toBe('TEXT_TOO_LONG');
+    expect(codeOf(() => textMustFitEveryPlatform('a'.repeat(501), ['facebook', 'mastodon']))).toBe(
+      'TEXT_TOO_LONG',
+    );
     expect(codeOf(() => textMustFitEveryPlatform('a'.repeat(501), ['facebook', 'webhook']))).toBeNull();
   });
 
@@ -28,6 +30,8 @@ describe('social post rules', () => {
   });
 
   it('refuses platforms this deployment has no credentials for', () => {
-    expect(codeOf(() => platformsMustBeAvailable(['x', 'webhook'], new Set(['webhook'])))).toBe('PLATFORM_UNAVAILABLE');
+    expect(codeOf(() => platformsMustBeAvailable(['x', 'webhook'], new Set(['webhook'])))).toBe(
+      'PLATFORM_UNAVAILABLE',
+    );
   });
 });

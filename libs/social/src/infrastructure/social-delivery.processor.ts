@@ -30,10 +30,19 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
 
   onModuleInit(): void {
     this.consumers.subscribe('social.connection-established', ConnectionEstablished, async (e, tx) => {
-      await this.repo.rememberConnection(tx, { connectionId: e.payload.connectionId, officerId: e.payload.officerId, citizenId: e.payload.citizenId });
+      await this.repo.rememberConnection(tx, {
+        connectionId: e.payload.connectionId,
+        officerId: e.payload.officerId,
+        citizenId: e.payload.citizenId,
+      });
     });
     this.consumers.subscribe('social.profile-updated', ProfileUpdated, async (e, tx) => {
-      await this.repo.rememberConsent(tx, e.payload.accountId, e.payload.shareConsent, new Date(e.payload.updatedAt ?? e.occurredAt));
+      await this.repo.rememberConsent(
+        tx,
+        e.payload.accountId,
+        e.payload.shareConsent,
+        new Date(e.payload.updatedAt ?? e.occurredAt),
+      );
     });
     this.deadLetters.registerReplayer(SOCIAL_DEAD_LETTER_SOURCE, async (dl) => {
       const { postId, platform } = dl.payload as DeliveryJob;
@@ -63,10 +72,17 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
 
   private async run(job: Bull.Job<DeliveryJob>): Promise<void> {
     const { postId, platform } = job.data;
-    const [delivery, post] = await Promise.all([this.repo.delivery(postId, platform), this.repo.post(postId)]);
+    const [delivery, post] = await Promise.all([
+      this.repo.delivery(postId, platform),
+      this.repo.post(postId),
+    ]);
     if (!delivery || !post || delivery.status === 'sent') return; // at-least-once: a repeat of a sent delivery does nothing
     try {
-      const { externalId } = await this.publishers.publish(platform as SocialPlatform, { id: post.id, text: post.text, createdAt: post.createdAt.toISOString() });
+      const { externalId } = await this.publishers.publish(platform as SocialPlatform, {
+        id: post.id,
+        text: post.text,
+        createdAt: post.createdAt.toISOString(),
+      });
       await this.repo.recordAttempt(postId, platform, { status: 'sent', externalId });
     } catch (err) {
       const message = (err as Error).message ?? String(err);
@@ -75,7 +91,13 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
       await this.repo.recordAttempt(postId, platform, { status: last ? 'dead' : 'failed', error: message });
       if (last) {
         this.logger.warn({ postId, platform, err: message }, 'social delivery dead-lettered');
-        await this.deadLetters.record({ source: SOCIAL_DEAD_LETTER_SOURCE, target: platform, payload: { postId, platform }, error: message, attempts: delivery.attempts + 1 });
+        await this.deadLetters.record({
+          source: SOCIAL_DEAD_LETTER_SOURCE,
+          target: platform,
+          payload: { postId, platform },
+          error: message,
+          attempts: delivery.attempts + 1,
+        });
       }
       if (!permanent) throw err;
     }

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createResiliencePolicy, TaskCancelledError, type Env, type ResiliencePolicy } from '@heyblue/platform';
+import {
+  createResiliencePolicy,
+  TaskCancelledError,
+  type Env,
+  type ResiliencePolicy,
+} from '@heyblue/platform';
 import type { OutgoingPost, SocialPublisher } from '../application/social-publisher.port.js';
 import type { SocialPlatform } from '../domain/platforms.js';
 import { FacebookPublisher } from './adapters/facebook.publisher.js';
@@ -16,7 +21,10 @@ import { XPublisher } from './adapters/x.publisher.js';
  */
 @Injectable()
 export class SocialPublishers {
-  private readonly entries = new Map<SocialPlatform, { publisher: SocialPublisher; policy: ResiliencePolicy }>();
+  private readonly entries = new Map<
+    SocialPlatform,
+    { publisher: SocialPublisher; policy: ResiliencePolicy }
+  >();
 
   constructor(config: ConfigService<Env, true>) {
     const get = <K extends keyof Env>(k: K) => config.get(k, { infer: true }) as Env[K];
@@ -28,14 +36,27 @@ export class SocialPublishers {
     if (xToken) publishers.push(new XPublisher(get('X_API_BASE_URL') ?? 'https://api.x.com', xToken));
     const pageId = get('FACEBOOK_PAGE_ID');
     const pageToken = get('FACEBOOK_PAGE_ACCESS_TOKEN');
-    if (pageId && pageToken) publishers.push(new FacebookPublisher(get('FACEBOOK_GRAPH_BASE_URL') ?? 'https://graph.facebook.com/v21.0', pageId, pageToken));
+    if (pageId && pageToken)
+      publishers.push(
+        new FacebookPublisher(
+          get('FACEBOOK_GRAPH_BASE_URL') ?? 'https://graph.facebook.com/v21.0',
+          pageId,
+          pageToken,
+        ),
+      );
     const hook = get('SOCIAL_WEBHOOK_URL');
     if (hook) publishers.push(new WebhookPublisher(hook, get('SOCIAL_WEBHOOK_SECRET')));
     const backoff = get('SOCIAL_BACKOFF_MS');
     for (const publisher of publishers) {
       const policy = createResiliencePolicy(
         `social.${publisher.platform}`,
-        { timeoutMs: get('SOCIAL_TIMEOUT_MS'), retries: 1, backoffMs: Math.min(backoff, 1_000), breakerThreshold: 5, halfOpenAfterMs: backoff * 2 },
+        {
+          timeoutMs: get('SOCIAL_TIMEOUT_MS'),
+          retries: 1,
+          backoffMs: Math.min(backoff, 1_000),
+          breakerThreshold: 5,
+          halfOpenAfterMs: backoff * 2,
+        },
         (err) => err instanceof TransientPublishError || err instanceof TaskCancelledError,
       );
       this.entries.set(publisher.platform, { publisher, policy });

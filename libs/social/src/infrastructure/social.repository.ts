@@ -9,21 +9,40 @@ export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'dead';
 export class SocialRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async createPost(p: { id: string; text: string; connectionId: string | null; createdBy: string; platforms: SocialPlatform[] }): Promise<void> {
+  async createPost(p: {
+    id: string;
+    text: string;
+    connectionId: string | null;
+    createdBy: string;
+    platforms: SocialPlatform[];
+  }): Promise<void> {
     await this.prisma.socialPost.create({
-      data: { id: p.id, text: p.text, connectionId: p.connectionId, createdBy: p.createdBy, deliveries: { create: p.platforms.map((platform) => ({ platform })) } },
+      data: {
+        id: p.id,
+        text: p.text,
+        connectionId: p.connectionId,
+        createdBy: p.createdBy,
+        deliveries: { create: p.platforms.map((platform) => ({ platform })) },
+      },
     });
   }
 
   post(id: string) {
-    return this.prisma.socialPost.findUnique({ where: { id }, include: { deliveries: { orderBy: { platform: 'asc' } } } });
+    return this.prisma.socialPost.findUnique({
+      where: { id },
+      include: { deliveries: { orderBy: { platform: 'asc' } } },
+    });
   }
 
   delivery(postId: string, platform: string) {
     return this.prisma.socialDelivery.findUnique({ where: { postId_platform: { postId, platform } } });
   }
 
-  async recordAttempt(postId: string, platform: string, r: { status: DeliveryStatus; error?: string; externalId?: string | null }): Promise<void> {
+  async recordAttempt(
+    postId: string,
+    platform: string,
+    r: { status: DeliveryStatus; error?: string; externalId?: string | null },
+  ): Promise<void> {
     await this.prisma.socialDelivery.update({
       where: { postId_platform: { postId, platform } },
       data: {
@@ -37,10 +56,16 @@ export class SocialRepository {
   }
 
   async requeue(postId: string, platform: string): Promise<void> {
-    await this.prisma.socialDelivery.update({ where: { postId_platform: { postId, platform } }, data: { status: 'queued', updatedAt: new Date() } });
+    await this.prisma.socialDelivery.update({
+      where: { postId_platform: { postId, platform } },
+      data: { status: 'queued', updatedAt: new Date() },
+    });
   }
 
-  async rememberConnection(tx: Tx, c: { connectionId: string; officerId: string; citizenId: string }): Promise<void> {
+  async rememberConnection(
+    tx: Tx,
+    c: { connectionId: string; officerId: string; citizenId: string },
+  ): Promise<void> {
     await tx.socialConnection.createMany({ data: [c], skipDuplicates: true });
   }
 
@@ -56,13 +81,17 @@ export class SocialRepository {
   async consentsFor(connectionId: string): Promise<{ officer: boolean; citizen: boolean } | null> {
     const c = await this.prisma.socialConnection.findUnique({ where: { connectionId } });
     if (!c) return null;
-    const rows = await this.prisma.socialConsent.findMany({ where: { accountId: { in: [c.officerId, c.citizenId] } } });
+    const rows = await this.prisma.socialConsent.findMany({
+      where: { accountId: { in: [c.officerId, c.citizenId] } },
+    });
     const of = (id: string) => rows.find((r) => r.accountId === id)?.shareConsent ?? false;
     return { officer: of(c.officerId), citizen: of(c.citizenId) };
   }
 
   async randomQuote(): Promise<{ text: string; author: string } | null> {
-    const rows = await this.prisma.$queryRaw<Array<{ text: string; author: string }>>`SELECT text, author FROM social_quote ORDER BY random() LIMIT 1`;
+    const rows = await this.prisma.$queryRaw<
+      Array<{ text: string; author: string }>
+    >`SELECT text, author FROM social_quote ORDER BY random() LIMIT 1`;
     return rows[0] ?? null;
   }
 }

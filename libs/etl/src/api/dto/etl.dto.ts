@@ -39,9 +39,16 @@ export class EtlJobDto {
   rowsOk!: number;
   @ApiProperty()
   rowsFailed!: number;
-  @ApiProperty({ type: [EtlRowErrorDto], description: 'The first 100 rejected rows; errors.csv has them all' })
+  @ApiProperty({
+    type: [EtlRowErrorDto],
+    description: 'The first 100 rejected rows; errors.csv has them all',
+  })
   errors!: EtlRowErrorDto[];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why a failed job stopped (e.g. malformed CSV)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Why a failed job stopped (e.g. malformed CSV)',
+  })
   failure!: string | null;
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

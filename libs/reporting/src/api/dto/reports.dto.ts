@@ -3,13 +3,19 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { DIMENSIONS, GROUP_BYS, MAX_RANGE_DAYS, REPORT_METRIC_NAMES } from '../../domain/report-query.js';
 
 export class ReportRangeQueryDto {
-  @ApiPropertyOptional({ format: 'date', description: 'First UTC day, inclusive (default: 29 days before `to`)' })
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'First UTC day, inclusive (default: 29 days before `to`)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date', description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days after from` })
+  @ApiPropertyOptional({
+    format: 'date',
+    description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days after from`,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)
@@ -17,13 +23,20 @@ export class ReportRangeQueryDto {
 }
 
 export class ReportQueryDto extends ReportRangeQueryDto {
-  @ApiPropertyOptional({ enum: GROUP_BYS, default: 'day', description: 'Weeks start on Monday (ISO); periods are UTC' })
+  @ApiPropertyOptional({
+    enum: GROUP_BYS,
+    default: 'day',
+    description: 'Weeks start on Monday (ISO); periods are UTC',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)
   groupBy?: string;
 
-  @ApiPropertyOptional({ enum: DIMENSIONS, description: 'Area dimension (ZIP, state from the ZIP, officer precinct)' })
+  @ApiPropertyOptional({
+    enum: DIMENSIONS,
+    description: 'Area dimension (ZIP, state from the ZIP, officer precinct)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)
@@ -57,7 +70,11 @@ export class ReportDto {
   groupBy!: string;
   @ApiPropertyOptional({ enum: DIMENSIONS, nullable: true })
   by!: string | null;
-  @ApiProperty({ type: [ReportRowDto], description: 'Without `by` every period of the range is listed (empty ones 0); with `by` only keys with data' })
+  @ApiProperty({
+    type: [ReportRowDto],
+    description:
+      'Without `by` every period of the range is listed (empty ones 0); with `by` only keys with data',
+  })
   rows!: ReportRowDto[];
 }
 
@@ -66,7 +83,9 @@ export class ReportSummaryDto {
   from!: string;
   @ApiProperty({ format: 'date' })
   to!: string;
-  @ApiProperty({ description: 'Distinct people with any activity (sign-up, connection, points, profile edit) in the range' })
+  @ApiProperty({
+    description: 'Distinct people with any activity (sign-up, connection, points, profile edit) in the range',
+  })
   activeUsers!: number;
   @ApiProperty()
   newUsers!: number;
@@ -83,13 +102,19 @@ export class ReportSummaryDto {
 }
 
 export class RefreshRollupsDto {
-  @ApiPropertyOptional({ format: 'date', description: 'First UTC day to recompute, inclusive (default: 29 days before `to`)' })
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'First UTC day to recompute, inclusive (default: 29 days before `to`)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date', description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days` })
+  @ApiPropertyOptional({
+    format: 'date',
+    description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days`,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)

@@ -1,22 +1,42 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { SOCIAL_PLATFORMS, type SocialPlatform } from '../../domain/platforms.js';
 
 export class CreatePostDto {
-  @ApiProperty({ enum: SOCIAL_PLATFORMS, isArray: true, description: 'Configured platforms only (see GET /admin/social/platforms)' })
+  @ApiProperty({
+    enum: SOCIAL_PLATFORMS,
+    isArray: true,
+    description: 'Configured platforms only (see GET /admin/social/platforms)',
+  })
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(SOCIAL_PLATFORMS.length)
   @IsIn(SOCIAL_PLATFORMS, { each: true })
   platforms!: SocialPlatform[];
 
-  @ApiProperty({ description: 'Plain text; must fit every chosen platform (mastodon 500, x 280, facebook 63206, webhook 10000 characters)' })
+  @ApiProperty({
+    description:
+      'Plain text; must fit every chosen platform (mastodon 500, x 280, facebook 63206, webhook 10000 characters)',
+  })
   @IsString()
   @Matches(/\S/, { message: 'text must not be blank' })
   @MaxLength(63_206)
   text!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The connection the post is about: both its officer and citizen must have shareConsent' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The connection the post is about: both its officer and citizen must have shareConsent',
+  })
   @IsOptional()
   @IsUUID()
   connectionId?: string;
@@ -36,13 +56,20 @@ export class PostAcceptedDto {
 export class DeliveryDto {
   @ApiProperty({ enum: SOCIAL_PLATFORMS })
   platform!: string;
-  @ApiProperty({ enum: ['queued', 'sent', 'failed', 'dead'], description: 'failed = retrying; dead = dead-lettered (replayable)' })
+  @ApiProperty({
+    enum: ['queued', 'sent', 'failed', 'dead'],
+    description: 'failed = retrying; dead = dead-lettered (replayable)',
+  })
   status!: string;
   @ApiProperty()
   attempts!: number;
   @ApiPropertyOptional({ nullable: true, type: String })
   lastError!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: "The platform's id of the published post" })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "The platform's id of the published post",
+  })
   externalId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' })
   sentAt!: string | null;

@@ -9,12 +9,17 @@ import { postJson } from './http.js';
  */
 export class WebhookPublisher implements SocialPublisher {
   readonly platform = 'webhook' as const;
-  constructor(private readonly url: string, private readonly secret: string | undefined) {}
+  constructor(
+    private readonly url: string,
+    private readonly secret: string | undefined,
+  ) {}
 
   async publish(post: OutgoingPost, signal: AbortSignal) {
     const body = JSON.stringify({ postId: post.id, text: post.text, createdAt: post.createdAt });
     const headers: Record<string, string> = { 'x-heyblue-delivery': post.id };
-    if (this.secret) headers['x-heyblue-signature'] = `sha256=${createHmac('sha256', this.secret).update(body).digest('hex')}`;
+    if (this.secret)
+      headers['x-heyblue-signature'] =
+        `sha256=${createHmac('sha256', this.secret).update(body).digest('hex')}`;
     const answer = await postJson(this.url, body, headers, signal);
     return { externalId: typeof answer.id === 'string' ? answer.id : null };
   }
