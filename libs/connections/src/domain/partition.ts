@@ -91,8 +91,22 @@ export class PartitionGrid {
     return Array.from({ length: this.lngCells }, (_, i) => i);
   }
 
-  /** Interleaves the cell indices into a standard geohash string. */
+  /** Cell names by index pair: the hot path asks for the same few cells over and over. */
+  private readonly names = new Map<number, Cell>();
+
+  /** Interleaves the cell indices into a standard geohash string (memoised). */
   private encode(x: number, y: number): Cell {
+    const id = x * this.latCells + y;
+    let name = this.names.get(id);
+    if (name === undefined) {
+      if (this.names.size >= 200_000) this.names.clear();
+      name = this.interleave(x, y);
+      this.names.set(id, name);
+    }
+    return name;
+  }
+
+  private interleave(x: number, y: number): Cell {
     let hash = '';
     let lngBit = this.lngBits - 1;
     let latBit = this.latBits - 1;

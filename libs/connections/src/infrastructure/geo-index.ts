@@ -110,14 +110,15 @@ export class GeoIndex implements OnModuleDestroy {
    * pass undefined to look it up.
    */
   async updateOfficer(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<OfficerUpdate> {
-    const cell = this.grid.cellOf(p);
-    const [geo, seen] = this.keys('officer', cell);
-    const cutoff = now - this.config.staleAfterMs;
     const radius = this.config.citizenRadiusM;
+    // Own partition first; more only when the citizens' search circle crosses an edge.
+    const cells = this.grid.cellsCovering(p, radius);
+    const cell = cells[0]!;
+    const cutoff = now - this.config.staleAfterMs;
     const limit = this.config.candidateCap;
     const own = this.redis.connOfficerUpdate(
-      geo,
-      seen,
+      this.partitionKey(cell, 'o'),
+      this.partitionKey(cell, 'os'),
       this.partitionKey(cell, 'c'),
       this.partitionKey(cell, 'cs'),
       p.lng,
@@ -129,17 +130,19 @@ export class GeoIndex implements OnModuleDestroy {
       radius,
       limit,
     );
-    const others = this.grid
-      .cellsCovering(p, radius)
-      .slice(1)
-      .map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+    const others =
+      cells.length === 1
+        ? NONE
+        : cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
     const moved = previousCell !== cell ? this.moved('officer', id, cell, previousCell) : undefined;
-    const [[added, rows], ...otherRows] = await Promise.all([own, ...others]);
-    await moved;
+    const [added, rows] = await own;
+    const otherRows = others.length === 0 ? NONE : await Promise.all(others);
+    if (moved) await moved;
     if (added === 1 && previousCell === cell) {
       // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
       await this.redis.sadd(this.cellsKey('officer'), cell);
     }
+    if (rows.length === 0 && otherRows.length === 0) return { cell, citizens: NO_HITS };
     return { cell, citizens: merge([rows, ...otherRows], Number.POSITIVE_INFINITY) };
   }
 
@@ -218,6 +221,9 @@ export class GeoIndex implements OnModuleDestroy {
     this.redis.disconnect();
   }
 }
+
+const NONE: never[] = [];
+const NO_HITS: GeoHit[] = [];
 
 /** Merges per-partition answers (each nearest first) into one list, nearest first. */
 function merge(parts: Row[][], limit: number): GeoHit[] {
