@@ -69,12 +69,14 @@ async function main(): Promise<void> {
     // Points arrive the way they do in production: ConnectionEstablished through the outbox.
     const perCitizen = Math.max(2, Math.ceil((2_500 * DURATION) / CITIZENS / 10));
     log(`crediting ${perCitizen} connections per citizen through the outbox`);
-    const officerId = randomUUID();
+    // One officer per connection: crediting a single officer thousands of times would queue
+    // every credit on one balance row, which no real city does.
     for (const c of citizens) {
       const values: string[] = [];
       const params: unknown[] = [];
       for (let i = 0; i < perCitizen; i++) {
         const connectionId = randomUUID();
+        const officerId = randomUUID();
         params.push(randomUUID(), JSON.stringify({ connectionId, officerId, citizenId: c.accountId, establishedAt: new Date().toISOString(), zip: ZIP, cell: 'dr5r' }));
         values.push(`($${params.length - 1}::uuid, 'ConnectionEstablished', 1, now(), $${params.length}::jsonb)`);
       }
@@ -83,11 +85,14 @@ async function main(): Promise<void> {
     const expected = CITIZENS * perCitizen;
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_ledger_entry WHERE reason = 'connection' AND account_id <> $1`, [officerId]);
+      const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_ledger_entry WHERE reason = 'connection' AND account_id = ANY($1::uuid[])`, [citizens.map((c) => c.accountId)]);
       if (Number(rows[0]!.n) >= expected) break;
       if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n}/${expected} connection credits after 180 s`);
       await new Promise((r) => setTimeout(r, 500));
     }
+
+    // Let every consumer (profile, connections, reporting) drain its queue before measuring.
+    await waitForIdleQueues(api.url);
 
     // Baseline: bare Fastify + pg, one primary-key SELECT per request.
     await sql.query(`CREATE TABLE bench_baseline (id uuid PRIMARY KEY, payload jsonb NOT NULL)`);
@@ -178,6 +183,19 @@ async function main(): Promise<void> {
     await db.drop();
     await dropRedisPrefix(prefix);
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Polls /metrics until the outbox and every event queue are empty. */
+async function waitForIdleQueues(base: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const depth = [...text.matchAll(/^heyblue_event_queue_depth\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    const pending = Number(/^heyblue_outbox_pending (\d+)/m.exec(text)?.[1] ?? 0);
+    if (depth === 0 && pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`queues still busy after 300 s (depth ${depth}, outbox ${pending})`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
