@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RedisService } from '@heyblue/platform';
+import { RedisService, closeRedis } from '@heyblue/platform';
 import type { LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
@@ -217,8 +217,8 @@ export class GeoIndex implements OnModuleDestroy {
     return swept;
   }
 
-  onModuleDestroy(): void {
-    this.redis.disconnect();
+  async onModuleDestroy(): Promise<void> {
+    await closeRedis(this.redis);
   }
 }
 

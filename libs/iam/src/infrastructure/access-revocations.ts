@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { RedisService } from '@heyblue/platform';
+import { RedisService, closeRedis } from '@heyblue/platform';
 import type { Redis } from 'ioredis';
 
 export interface AccessRevokedInfo {
@@ -45,7 +45,7 @@ export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.subscriber?.disconnect();
+    await closeRedis(this.subscriber);
   }
 
   on(listener: (info: AccessRevokedInfo) => void): () => void {

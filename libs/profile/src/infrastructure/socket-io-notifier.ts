@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { RedisService, type Tx } from '@heyblue/platform';
+import { RedisService, type Tx, closeRedis } from '@heyblue/platform';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 
 /** Connections' socket namespace and per-account room (libs/connections/src/connections.constants.ts). */
@@ -66,7 +66,7 @@ export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicat
   async onApplicationShutdown(): Promise<void> {
     // A detached server has no engine to close: closing its adapters and connections is enough.
     if (this.io) await Promise.resolve(this.io.of(NAMESPACE).adapter.close()).catch(() => undefined);
-    this.pub?.disconnect();
-    this.sub?.disconnect();
+    // QUIT (not disconnect) lets publishes still in flight finish instead of rejecting unhandled.
+    await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
   }
 }
