@@ -186,12 +186,13 @@ async function main(): Promise<void> {
   }
 }
 
-/** Polls /metrics until the outbox and every event queue are empty. */
+/** Polls /metrics until the outbox is relayed and no queue has jobs waiting or running. */
 async function waitForIdleQueues(base: string): Promise<void> {
   const deadline = Date.now() + 300_000;
   for (;;) {
     const text = await (await fetch(`${base}/metrics`)).text();
-    const depth = [...text.matchAll(/^heyblue_event_queue_depth\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    // Delayed jobs are retries in backoff or repeatable schedules (e.g. rollups): not backlog.
+    const depth = [...text.matchAll(/^heyblue_event_queue_depth\{[^}]*state="(?:waiting|active)"[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
     const pending = Number(/^heyblue_outbox_pending (\d+)/m.exec(text)?.[1] ?? 0);
     if (depth === 0 && pending === 0) return;
     if (Date.now() > deadline) throw new Error(`queues still busy after 300 s (depth ${depth}, outbox ${pending})`);

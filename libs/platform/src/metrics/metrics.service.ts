@@ -42,13 +42,16 @@ export class MetricsService implements OnModuleInit {
     registry.removeSingleMetric('heyblue_outbox_pending');
     new client.Gauge({
       name: 'heyblue_event_queue_depth',
-      help: 'Jobs waiting, delayed or active per queue',
-      labelNames: ['queue'] as const,
+      help: 'Jobs per queue and state (waiting, active, delayed: retries in backoff and repeatable jobs)',
+      labelNames: ['queue', 'state'] as const,
       async collect() {
         this.reset();
         for (const q of queues.all()) {
           const c = await q.getJobCounts().catch(() => null);
-          if (c) this.set({ queue: q.name }, c.waiting + c.delayed + c.active);
+          if (!c) continue;
+          this.set({ queue: q.name, state: 'waiting' }, c.waiting);
+          this.set({ queue: q.name, state: 'active' }, c.active);
+          this.set({ queue: q.name, state: 'delayed' }, c.delayed);
         }
       },
     });
