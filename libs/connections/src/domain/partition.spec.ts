@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { distanceM } from './geo.js';
-import { PartitionGrid } from './partition.js';
+import { MAX_CELLS, PartitionGrid } from './partition.js';
 
 describe('PartitionGrid', () => {
   const grid = new PartitionGrid(4);
@@ -67,5 +67,13 @@ describe('PartitionGrid', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('bounds the partitions read near a pole (no fan-out to every longitude)', () => {
+    for (const lat of [89.999, -89.999, 90, -90, 89.5]) {
+      const cells = grid.cellsCovering({ lat, lng: 12.3 }, 5000);
+      expect(cells.length).toBeLessThanOrEqual(MAX_CELLS);
+      expect(cells[0]).toBe(grid.cellOf({ lat, lng: 12.3 }));
+    }
   });
 });

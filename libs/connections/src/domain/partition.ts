@@ -12,6 +12,9 @@ export type Cell = string;
 
 const BASE32 = '0123456789bcdefghjkmnpqrstuvwxyz';
 
+/** Most partitions one search reads (see the polar note in `cellsCovering`). */
+export const MAX_CELLS = 64;
+
 /** Grid geometry for a geohash length. */
 export class PartitionGrid {
   readonly lngBits: number;
@@ -57,7 +60,11 @@ export class PartitionGrid {
     }
     const y0 = this.latIndex(Math.max(-90, p.lat - dLat));
     const y1 = this.latIndex(Math.min(90, p.lat + dLat));
-    const xs = dLng >= 180 ? this.allLng() : this.lngRange(p.lng - dLng, p.lng + dLng);
+    let xs = dLng >= 180 ? this.allLng() : this.lngRange(p.lng - dLng, p.lng + dLng);
+    // Within a few km of a pole the box spans every longitude (up to 1024 partitions at
+    // precision 4); no officer patrols there, so one update must not fan out to all of
+    // them: keep the own column and its two neighbours.
+    if (xs.length * (y1 - y0 + 1) > MAX_CELLS) xs = [(x - 1 + this.lngCells) % this.lngCells, x, (x + 1) % this.lngCells];
     const own = this.cellOf(p);
     const cells = new Set<Cell>([own]);
     for (let y = y0; y <= y1; y++) for (const x of xs) cells.add(this.encode(x, y));

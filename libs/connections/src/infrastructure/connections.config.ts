@@ -43,6 +43,14 @@ export class ConnectionsConfig {
 
   /** Radius steps for a search up to `radiusM`: the configured steps below it, then the radius itself. */
   radiiFor(radiusM: number): number[] {
-    return [...this.radiusStepsM.filter((r) => r < radiusM), radiusM];
+    let radii = this.radii.get(radiusM);
+    if (!radii) {
+      radii = [...this.radiusStepsM.filter((r) => r < radiusM), radiusM];
+      // Radii are integers in 50..5000: a small, bounded memo.
+      if (this.radii.size < 10_000) this.radii.set(radiusM, radii);
+    }
+    return radii;
   }
+
+  private readonly radii = new Map<number, number[]>();
 }

@@ -233,8 +233,8 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(50) @Max(5_000)
   CONNECTIONS_CITIZEN_RADIUS_M = 1000;
 
-  /** Geohash length of a GEO index partition (4 ≈ 20 × 30 km in the US; each partition is one Redis Cluster slot). */
-  @Transform(toInt) @IsInt() @Min(2) @Max(6)
+  /** Geohash length of a GEO index partition (4 ≈ 20 × 30 km in the US; each partition is one Redis Cluster slot; 5 at most, so a 5 km search reads ≤ 16 partitions). */
+  @Transform(toInt) @IsInt() @Min(2) @Max(5)
   CONNECTIONS_PARTITION_PRECISION = 4;
 
   /** How often each instance sweeps expired availability windows and stale index members, in ms. */
