@@ -1,7 +1,8 @@
 // Load generator for bench:connections, run as its own process so it never shares a core's
-// event loop with the server under test. Config comes as JSON in argv[2]; the result is one
+// event loop with the server under test. Config: a JSON file named in argv[2]; the result is one
 // JSON line on stdout. Modes: closed (each socket sends its next update when the previous is
 // acked), open (a fixed total rate spread over the sockets), idle (connect and hold).
+import { readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 
 interface Config {
@@ -19,7 +20,8 @@ interface Config {
   expectNearby?: boolean;
 }
 
-const cfg = JSON.parse(process.argv[2]!) as Config;
+// argv[2] is the path of a JSON config file (thousands of tokens do not fit in argv).
+const cfg = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
 const sockets: Socket[] = [];
 const latencies: number[] = [];
 const codes: Record<string, number> = {};

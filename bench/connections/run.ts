@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +42,18 @@ interface GenResult {
   avgNearby: number;
 }
 
+let configs = 0;
+
+/** Writes a generator config to a file (thousands of tokens do not fit in argv). */
+function configFile(cfg: Record<string, unknown>): string {
+  const path = join(tmpdir(), `heyblue-gen-${process.pid}-${configs++}.json`);
+  writeFileSync(path, JSON.stringify(cfg));
+  return path;
+}
+
 function generate(cfg: Record<string, unknown>): Promise<GenResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', JSON.stringify(cfg)], {
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile(cfg)], {
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -56,7 +66,7 @@ function generate(cfg: Record<string, unknown>): Promise<GenResult> {
 /** Holds `sockets` idle connections in a generator process until `release()`. */
 function hold(cfg: Record<string, unknown>): Promise<{ child: ChildProcess; release: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', JSON.stringify({ ...cfg, mode: 'idle' })], {
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile({ ...cfg, mode: 'idle' })], {
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
