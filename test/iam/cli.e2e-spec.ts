@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, oidcSignIn } from '../support/given.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../support/cli.js';
 
-/** Runs the ops CLI from source against the test app's database and Redis. */
-function cli(t: TestApp, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/api/src/cli.ts', ...args], {
-      env: { ...process.env, NODE_OPTIONS: '', ...t.testEnv.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
+/** The ops CLI against the test app's database and Redis. */
+const cli = (t: TestApp, args: string[], env: Record<string, string> = {}) => runCli({ ...t.testEnv.env, ...env }, args);
 
 describe('IAM ops CLI: admin:create and session:issue', () => {
   let t: TestApp;
@@ -35,7 +23,7 @@ describe('IAM ops CLI: admin:create and session:issue', () => {
     expect(res.out).toMatch(/applied to 1 existing account/);
     const session = await api(t, 'GET', '/auth/session', { token: me.accessToken });
     expect(session.body.account.role).toBe('admin');
-  }, 120_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('admin:create pre-authorises an e-mail that has not signed in yet; the role is applied at first sign-in', async () => {
     const res = await cli(t, ['admin:create', '--email', 'Boss-Later@dev.heyblue.test']);
@@ -45,7 +33,7 @@ describe('IAM ops CLI: admin:create and session:issue', () => {
     expect(cb.status).toBe(200);
     const me = await given.signIn(t, { login: 'boss-later' });
     expect(me.role).toBe('admin');
-  }, 120_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('session:issue writes N verified officer sessions that work, and is refused outside dev mode', async () => {
     const file = join(tmpdir(), `heyblue-sessions-${process.pid}-${Date.now()}.json`);
@@ -65,5 +53,5 @@ describe('IAM ops CLI: admin:create and session:issue', () => {
     } finally {
       await rm(file, { force: true });
     }
-  }, 180_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });

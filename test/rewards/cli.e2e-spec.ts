@@ -1,27 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../support/cli.js';
 import { api } from '../support/given.js';
 
-/** Runs the ops CLI from source against the test app's database and Redis. */
-function cli(t: TestApp, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', '@swc-node/register/esm-register', 'apps/api/src/cli.ts', ...args],
-      {
-        env: { ...process.env, NODE_OPTIONS: '', ...t.testEnv.env, LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
+/** The ops CLI against the test app's database and Redis. */
+const cli = (t: TestApp, args: string[]) => runCli(t.testEnv.env, args);
 
 describe('rewards ops CLI: db:seed and retailer:key', () => {
   let t: TestApp;
@@ -45,7 +29,7 @@ describe('rewards ops CLI: db:seed and retailer:key', () => {
     const after = await count();
     expect((await cli(t, ['db:seed'])).code).toBe(0);
     expect(await count()).toEqual(after);
-  }, 120_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('retailer:key prints a key that authenticates that retailer and is stored only hashed', async () => {
     const res = await cli(t, ['retailer:key', '--retailer', 'demo-retailer-coffee']);
@@ -73,11 +57,11 @@ describe('rewards ops CLI: db:seed and retailer:key', () => {
         })
       ).status,
     ).toBe(401);
-  }, 120_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('retailer:key fails for an unknown retailer', async () => {
     const res = await cli(t, ['retailer:key', '--retailer', 'no-such-retailer']);
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/Retailer not found/);
-  }, 120_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });
