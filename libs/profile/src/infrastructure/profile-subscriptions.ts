@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EventConsumers, type EventClass, type EventHandler, type Tx } from '@heyblue/platform';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
-import { ConnectionEstablishedV1 } from '../application/contracts/connection-established.contract.js';
+import { ConnectionEstablished } from '@heyblue/connections';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 import { ProfileProjector } from '../application/projections/profile.projector.js';
 
@@ -30,7 +30,7 @@ export class ProfileSubscriptions implements OnModuleInit {
     this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChanged, (e, tx) =>
       p.onAccountRoleChanged(e, tx),
     );
-    this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablishedV1, (e, tx) =>
+    this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablished, (e, tx) =>
       p.onConnectionEstablished(e, tx),
     );
     this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx));

@@ -6,7 +6,7 @@ import { asRole, displayNameFromProvider, type ProfileRole } from '../../domain/
 import { newTrophies, trophyName } from '../../domain/trophies.js';
 import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
 import { PrismaProfileStore } from '../../infrastructure/prisma-profile.store.js';
-import type { ConnectionEstablishedPayload } from '../contracts/connection-established.contract.js';
+import type { ConnectionEstablishedPayload } from '@heyblue/connections';
 import { ProfileNotifier } from './profile-notifier.js';
 
 /**
