@@ -1,24 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ConnectionEstablished } from '@heyblue/connections';
 import { IntegrationEvent, OutboxService, PrismaService, QueueFactory } from '@heyblue/platform';
 import { RewardsApi } from '@heyblue/rewards';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-
-/**
- * Test-only stand-in for Connections' event (Rewards and Profile subscribe by type string):
- * tests publish it through the real outbox.
- */
-export class TestConnectionEstablished extends IntegrationEvent<{
-  connectionId: string;
-  officerId: string;
-  citizenId: string;
-  establishedAt: string;
-  zip: string | null;
-  cell: string;
-}> {
-  static readonly type = 'ConnectionEstablished';
-  static readonly version = 1;
-}
 
 export async function publish(t: TestApp, ...events: IntegrationEvent<object>[]): Promise<void> {
   const outbox = t.app.get(OutboxService);
@@ -32,8 +17,8 @@ export function connectionEvent(p: {
   zip?: string | null;
   at?: Date;
   connectionId?: string;
-}): TestConnectionEstablished {
-  return new TestConnectionEstablished({
+}): ConnectionEstablished {
+  return new ConnectionEstablished({
     connectionId: p.connectionId ?? randomUUID(),
     officerId: p.officerId,
     citizenId: p.citizenId,

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ConnectionEstablished } from '@heyblue/connections';
 import { EventConsumers } from '@heyblue/platform';
 import { AwardPointsWhenConnectionEstablishedHandler } from '../application/earn-points/award-points-when-connection-established.handler.js';
-import { ConnectionEstablishedV1 } from '../application/earn-points/connection-established.contract.js';
 import { REWARDS_HANDLERS } from '../rewards.constants.js';
 
 /** Wires the rewards reactions to integration events. */
@@ -15,7 +15,7 @@ export class RewardsSubscriptions implements OnModuleInit {
   onModuleInit(): void {
     this.consumers.subscribe(
       REWARDS_HANDLERS.awardPointsOnConnection,
-      ConnectionEstablishedV1,
+      ConnectionEstablished,
       async (event, tx) => {
         await this.award.handle(event, tx);
       },

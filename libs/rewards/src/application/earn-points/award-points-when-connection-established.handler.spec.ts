@@ -1,6 +1,6 @@
+import { ConnectionEstablished } from '@heyblue/connections';
 import { InMemoryRewards } from '../testing/in-memory-rewards.fakes.js';
 import { AwardPointsWhenConnectionEstablishedHandler } from './award-points-when-connection-established.handler.js';
-import { ConnectionEstablishedV1 } from './connection-established.contract.js';
 
 const CITIZEN = 'c0000000-0000-4000-8000-000000000001';
 const OFFICER = 'o0000000-0000-4000-8000-000000000001';
@@ -17,7 +17,7 @@ function setup() {
 }
 
 const connection = (zip: string | null, id = 'conn-1', establishedAt = '2026-11-23T10:00:00.000Z') =>
-  new ConnectionEstablishedV1({
+  new ConnectionEstablished({
     connectionId: id,
     officerId: OFFICER,
     citizenId: CITIZEN,

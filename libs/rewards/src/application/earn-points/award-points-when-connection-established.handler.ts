@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { ConnectionEstablishedPayload } from '@heyblue/connections';
 import type { EventEnvelope, Tx } from '@heyblue/platform';
 import { applicableScheme, pointsForConnection } from '../../domain/points.js';
 import { PointsEarned } from '../../events/points-earned.integration-event.js';
 import { EventPublisher, Ledger, RewardsSettings, SchemeFinder } from '../ports.js';
-import type { ConnectionEstablishedPayload } from './connection-established.contract.js';
 
 /**
  * Both sides of a connection earn points, multiplied by the municipal scheme active at the
