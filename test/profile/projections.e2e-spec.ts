@@ -1,32 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { IntegrationEvent, PrismaService, QueueFactory } from '@heyblue/platform';
+import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
+import { PrismaService, QueueFactory } from '@heyblue/platform';
 import { PointsEarned, RewardsApi } from '@heyblue/rewards';
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
 import { connectionEvent, publish, drained } from '../rewards/rewards-fixtures.js';
-
-/** Test stand-in for IAM's AccountCreated v1 (Profile subscribes by type). */
-class TestAccountCreated extends IntegrationEvent<{
-  accountId: string;
-  role: string;
-  displayName: string | null;
-  precinct: string | null;
-}> {
-  static readonly type = 'AccountCreated';
-  static readonly version = 1;
-}
-
-class TestAccountRoleChanged extends IntegrationEvent<{
-  accountId: string;
-  previousRole: string;
-  role: string;
-  changedBy: string | null;
-  precinct: string | null;
-}> {
-  static readonly type = 'AccountRoleChanged';
-  static readonly version = 1;
-}
 
 const earned = (accountId: string, seq: number, balance: number, points = 10) =>
   new PointsEarned({
@@ -69,7 +48,7 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     const accountId = randomUUID();
     await publish(
       t,
-      new TestAccountCreated({ accountId, role: 'officer', displayName: '  Jane   Doe ', precinct: '14th' }),
+      new AccountCreated({ accountId, role: 'officer', displayName: '  Jane   Doe ', precinct: '14th' }),
     );
     const p = await eventually(() => profile(accountId), Boolean, { what: 'profile' });
     expect(p).toMatchObject({
@@ -175,7 +154,7 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     );
     await publish(
       t,
-      new TestAccountCreated(
+      new AccountCreated(
         { accountId, role: 'citizen', displayName: 'Late Arrival', precinct: null },
         { occurredAt: new Date(Date.now() - 60_000) },
       ),
@@ -189,11 +168,11 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
 
   it('does not let a late AccountCreated undo a newer role change', async () => {
     const accountId = randomUUID();
-    const created = new TestAccountCreated(
+    const created = new AccountCreated(
       { accountId, role: 'citizen', displayName: 'Promoted', precinct: null },
       { occurredAt: new Date(Date.now() - 60_000) },
     );
-    const promoted = new TestAccountRoleChanged({
+    const promoted = new AccountRoleChanged({
       accountId,
       previousRole: 'citizen',
       role: 'officer',

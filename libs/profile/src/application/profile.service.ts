@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotFound, OutboxService, PrismaService } from '@heyblue/platform';
 import { asRole, type ProfileRole } from '../domain/profile.js';
 import { ProfileUpdated } from '../events/profile-updated.integration-event.js';
-import { PrismaProfileStore } from '../infrastructure/prisma-profile.store.js';
+import { PrismaProfileStore, type ProfileRecord } from '../infrastructure/prisma-profile.store.js';
 import { AccountDirectory, type AccountSummary } from './ports.js';
 import { toProfileView, toPublicView, type ProfileView, type PublicProfileView } from './profile.views.js';
 
@@ -47,7 +47,7 @@ export class ProfileService {
   async mine(
     accountId: string,
     role: ProfileRole,
-    known?: Awaited<ReturnType<PrismaProfileStore['find']>>,
+    known?: ProfileRecord | null,
   ): Promise<ProfileView> {
     let row = known !== undefined ? known : await this.store.find(this.prisma, accountId);
     if (!row) {

@@ -1,5 +1,5 @@
 import { trophyName } from '../domain/trophies.js';
-import type { ProfileRow, TrophyRow } from '../infrastructure/prisma-profile.store.js';
+import type { ProfileRecord, TrophyRow } from '../infrastructure/prisma-profile.store.js';
 
 export interface TrophyView {
   code: string;
@@ -21,36 +21,17 @@ export interface ProfileView {
   shareConsent: boolean;
 }
 
-export interface PublicProfileView {
-  id: string;
-  displayName: string;
-  avatarUrl: string | null;
-  role: string;
-  connectionsCount: number;
-  trophies: TrophyView[];
-}
+/** What anyone may see of a profile: no bio, ZIP, balance, precinct or consent. */
+export type PublicProfileView = Pick<ProfileView, 'id' | 'displayName' | 'avatarUrl' | 'role' | 'connectionsCount' | 'trophies'>;
 
 const trophies = (rows: TrophyRow[]): TrophyView[] =>
   rows.map((t) => ({ code: t.code, name: trophyName(t.code), awardedAt: t.awardedAt.toISOString() }));
 
-export function toProfileView(p: ProfileRow & { trophies: TrophyRow[] }): ProfileView {
-  return {
-    id: p.id,
-    displayName: p.displayName,
-    bio: p.bio,
-    avatarUrl: p.avatarUrl,
-    zip: p.zip,
-    role: p.role,
-    precinct: p.precinct,
-    pointsBalance: p.pointsBalance,
-    connectionsCount: p.connectionsCount,
-    trophies: trophies(p.trophies),
-    shareConsent: p.shareConsent,
-  };
+export function toProfileView(p: ProfileRecord): ProfileView {
+  return { ...p, trophies: trophies(p.trophies) };
 }
 
-/** What anyone may see of a profile: no bio, ZIP, balance, precinct or consent. */
-export function toPublicView(p: ProfileRow & { trophies: TrophyRow[] }): PublicProfileView {
+export function toPublicView(p: ProfileRecord): PublicProfileView {
   return {
     id: p.id,
     displayName: p.displayName,

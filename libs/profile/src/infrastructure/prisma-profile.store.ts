@@ -2,24 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '@heyblue/platform';
 import { DEFAULT_DISPLAY_NAME, type ProfileRole } from '../domain/profile.js';
 import type { TrophyStats } from '../domain/trophies.js';
+import type { ProfileView } from '../application/profile.views.js';
 
-export interface ProfileRow {
-  id: string;
-  displayName: string;
-  bio: string | null;
-  avatarUrl: string | null;
-  zip: string | null;
-  role: string;
-  precinct: string | null;
-  shareConsent: boolean;
-  pointsBalance: number;
-  connectionsCount: number;
-}
+/** A profile row: the fields of the view, with trophies as stored. */
+export type ProfileRow = Omit<ProfileView, 'trophies'>;
 
 export interface TrophyRow {
   code: string;
   awardedAt: Date;
 }
+
+export type ProfileRecord = ProfileRow & { trophies: TrophyRow[] };
 
 const EPOCH = new Date(0);
 
@@ -133,7 +126,7 @@ export class PrismaProfileStore {
   async find(
     db: Tx | PrismaService,
     accountId: string,
-  ): Promise<(ProfileRow & { trophies: TrophyRow[] }) | null> {
+  ): Promise<ProfileRecord | null> {
     const [profile, trophies] = await Promise.all([
       db.profile.findUnique({
         where: { id: accountId },
@@ -183,9 +176,5 @@ export class PrismaProfileStore {
       where: { id: accountId, NOT: { role } },
       data: { role, roleAsOf: new Date() },
     });
-  }
-
-  get client(): PrismaService {
-    return this.prisma;
   }
 }
