@@ -8,13 +8,18 @@ import type {
   SchemeInput,
   UpsertResult,
 } from './application/catalogue/catalogue.types.js';
-import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
+import {
+  PrismaCatalogueRepository,
+  type BulkUpsertOutcome,
+} from './infrastructure/prisma-catalogue.repository.js';
 import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
 
 /**
  * What other contexts (ETL, ops CLI, seeders) may ask Rewards synchronously. Catalogue
  * upserts are idempotent by external id; invalid rows throw INVALID_CATALOGUE_ENTRY (422)
- * or *_NOT_FOUND (404) for unknown parents, so the ETL can report them per row.
+ * or *_NOT_FOUND (404) for unknown parents, so the ETL can report them per row. The bulk
+ * forms apply the same rules and answer one outcome per input row (in order) instead of
+ * throwing: a few statements per batch rather than per row.
  */
 @Injectable()
 export class RewardsApi {
@@ -42,6 +47,26 @@ export class RewardsApi {
 
   upsertCharity(input: CharityInput): Promise<UpsertResult> {
     return this.catalogue.upsertCharity(input);
+  }
+
+  upsertRetailers(inputs: RetailerInput[]): Promise<BulkUpsertOutcome[]> {
+    return this.catalogue.upsertRetailers(inputs);
+  }
+
+  upsertOffers(inputs: OfferInput[]): Promise<BulkUpsertOutcome[]> {
+    return this.catalogue.upsertOffers(inputs);
+  }
+
+  upsertMunicipalities(inputs: MunicipalityInput[]): Promise<BulkUpsertOutcome[]> {
+    return this.catalogue.upsertMunicipalities(inputs);
+  }
+
+  upsertSchemes(inputs: SchemeInput[]): Promise<BulkUpsertOutcome[]> {
+    return this.catalogue.upsertSchemes(inputs);
+  }
+
+  upsertCharities(inputs: CharityInput[]): Promise<BulkUpsertOutcome[]> {
+    return this.catalogue.upsertCharities(inputs);
   }
 
   /** The ledger balance of an account (0 when it never earned). */

@@ -48,12 +48,14 @@ class MemoryJobs {
 /** Records upserts; refuses one external id the way Rewards refuses an unknown parent. */
 class RecordingWriter {
   written: string[] = [];
-  async write(_kind: EtlKind, row: EtlRow): Promise<FieldError[] | null> {
-    const id = (row as { externalId: string }).externalId;
-    if (id === 'orphan')
-      return [{ field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' }];
-    this.written.push(id);
-    return null;
+  async writeBatch(_kind: EtlKind, rows: EtlRow[]): Promise<Array<FieldError[] | null>> {
+    return rows.map((row) => {
+      const id = (row as { externalId: string }).externalId;
+      if (id === 'orphan')
+        return [{ field: 'retailer_external_id', message: 'refers to an unknown parent (load it first)' }];
+      this.written.push(id);
+      return null;
+    });
   }
 }
 

@@ -14,8 +14,6 @@ import { MalformedFile, readRecords, sniffFile, type FileRecord } from './record
 /** Thrown between batches when the instance shuts down: bull retries the job later, from the resume point. */
 class Interrupted extends Error {}
 
-const ROW_WRITE_CONCURRENCY = 8;
-
 /**
  * The bull worker of upload jobs. At-least-once safe: rows before the committed resume
  * point are read but not processed again, batches commit with a compare-and-set on the
@@ -163,15 +161,15 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     if (job.dryRun) {
       loadedKeys.push(...loadable.map((v) => rowKey(v.row)));
     } else {
-      for (let i = 0; i < loadable.length; i += ROW_WRITE_CONCURRENCY) {
-        const slice = loadable.slice(i, i + ROW_WRITE_CONCURRENCY);
-        const results = await Promise.all(slice.map((v) => this.writer.write(job.kind, v.row)));
-        results.forEach((fieldErrors, j) => {
-          const v = slice[j]!;
-          if (fieldErrors) errors.push(...fieldErrors.map((e) => ({ row: v.n, ...e })));
-          else loadedKeys.push(rowKey(v.row));
-        });
-      }
+      const results = await this.writer.writeBatch(
+        job.kind,
+        loadable.map((v) => v.row),
+      );
+      results.forEach((fieldErrors, j) => {
+        const v = loadable[j]!;
+        if (fieldErrors) errors.push(...fieldErrors.map((e) => ({ row: v.n, ...e })));
+        else loadedKeys.push(rowKey(v.row));
+      });
     }
     const failedRows = new Set(errors.map((e) => e.row)).size;
     return {
