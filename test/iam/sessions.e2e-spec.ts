@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
-import { SocketAuthenticator } from '@heyblue/iam';
+import { IamApi, SocketAuthenticator } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, oidcSignIn } from '../support/given.js';
@@ -207,13 +207,39 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect(new Date(second.body.items[0].at).getTime()).toBeLessThanOrEqual(new Date(first.body.items[1].at).getTime());
   });
 
+  it('pages the audit trail by ?limit (default 20) and an opaque cursor until nextCursor is null', async () => {
+    const admin = await given.admin(t);
+    const action = `paging_check_${Date.now()}`;
+    for (let i = 0; i < 21; i++) await t.app.get(IamApi).recordAudit({ actorId: null, action, detail: { i } });
+    const first = await api(t, 'GET', `/admin/audit?action=${action}`, { token: admin.accessToken });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((e: { detail: { i: number } }) => e.detail.i)).toEqual(Array.from({ length: 20 }, (_, k) => 20 - k));
+    const last = await api(t, 'GET', `/admin/audit?action=${action}&cursor=${first.body.nextCursor}`, { token: admin.accessToken });
+    expect(last.body).toEqual({ items: [expect.objectContaining({ action, detail: { i: 0 } })], nextCursor: null });
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=ten', 'limit'],
+    ['cursor=not-a-cursor', 'cursor'],
+    // A well-formed cursor whose key is not a sequence number.
+    [`cursor=${Buffer.from('["x"]').toString('base64url')}`, 'cursor'],
+    ['actorId=not-a-uuid', 'actorId'],
+  ])('refuses the audit query %s with 400 naming the field', async (query, field) => {
+    const admin = await given.admin(t);
+    const res = await api(t, 'GET', `/admin/audit?${query}`, { token: admin.accessToken });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
   it('stores e-mails and phones only encrypted, and masks the phone for other contexts', async () => {
     const me = await given.citizen(t, { login: 'cipher-check' });
     const row = await prisma.iamAccount.findUnique({ where: { id: me.accountId } });
     expect(row!.emailCipher).not.toContain('cipher-check');
     expect(row!.phoneCipher).not.toContain(me.phone.slice(2));
     expect(row!.piiKeyId).toBe('dev-1');
-    const { IamApi } = await import('@heyblue/iam');
     const view = await t.app.get(IamApi).getAccount(me.accountId);
     expect(view).toEqual({ id: me.accountId, role: 'citizen', status: 'active', phoneMasked: `+1******${me.phone.slice(-4)}` });
   });

@@ -37,6 +37,6 @@ export class AdminController {
   @ApiOperation({ summary: 'Audit trail, newest first: sign-ins, failed sign-ins, role changes, suspensions, logouts, …' })
   @ApiOkResponse({ type: AuditPageDto })
   audit(@Query() q: AuditQueryDto): Promise<AuditPageDto> {
-    return this.admin.listAudit({ limit: q.limit ?? 20, cursor: q.cursor, actorId: q.actorId, targetId: q.targetId, action: q.action });
+    return this.admin.listAudit(q);
   }
 }

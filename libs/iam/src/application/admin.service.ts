@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, NotFound, OutboxService, PrismaService } from '@heyblue/platform';
+import { DomainError, NotFound, OutboxService, PrismaService, type Page } from '@heyblue/platform';
 import type { AuthenticatedAccount, Role } from '../domain/account.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
 import { AccountSuspended } from '../events/account-suspended.integration-event.js';
 import { AccessRevocations } from '../infrastructure/access-revocations.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
-import { PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
+import { PrismaAuditRepository, type AuditEntryView, type AuditQuery } from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
 import type { RequestMeta } from './request-meta.js';
 
@@ -75,7 +75,7 @@ export class AdminService {
     return { appliedTo: applied };
   }
 
-  listAudit(q: { limit: number; cursor?: string; actorId?: string; targetId?: string; action?: string }) {
+  listAudit(q: AuditQuery): Promise<Page<AuditEntryView>> {
     return this.audit.list(q);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type Tx } from '@heyblue/platform';
+import { decodeCursor, PrismaService, toPage, ValidationFailed, type Page, type Tx } from '@heyblue/platform';
 
 export interface AuditInput {
   actorId?: string | null;
@@ -8,6 +8,14 @@ export interface AuditInput {
   ip?: string | null;
   userAgent?: string | null;
   detail?: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  actorId?: string;
+  targetId?: string;
+  action?: string;
 }
 
 export interface AuditEntryView {
@@ -40,11 +48,13 @@ export class PrismaAuditRepository {
     });
   }
 
-  /** Newest first; the cursor is the sequence number of the last entry seen. */
-  async list(q: { limit: number; cursor?: string; actorId?: string; targetId?: string; action?: string }): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+  /** Newest first; the cursor carries the sequence number of the last entry seen. */
+  async list(q: AuditQuery): Promise<Page<AuditEntryView>> {
+    const after = decodeCursor<[string]>(q.cursor, 1);
+    if (after && !/^\d{1,19}$/.test(after[0])) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
     const rows = await this.prisma.iamAuditEntry.findMany({
       where: {
-        ...(q.cursor ? { seq: { lt: BigInt(q.cursor) } } : {}),
+        ...(after ? { seq: { lt: BigInt(after[0]) } } : {}),
         ...(q.actorId ? { actorId: q.actorId } : {}),
         ...(q.targetId ? { targetId: q.targetId } : {}),
         ...(q.action ? { action: q.action } : {}),
@@ -52,9 +62,10 @@ export class PrismaAuditRepository {
       orderBy: { seq: 'desc' },
       take: q.limit + 1,
     });
-    const page = rows.slice(0, q.limit);
-    return {
-      items: page.map((r) => ({
+    return toPage(
+      rows,
+      q.limit,
+      (r) => ({
         id: r.id,
         at: r.at.toISOString(),
         actorId: r.actorId,
@@ -63,8 +74,8 @@ export class PrismaAuditRepository {
         ip: r.ip,
         userAgent: r.userAgent,
         detail: (r.detail as Record<string, unknown> | null) ?? null,
-      })),
-      nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null,
-    };
+      }),
+      (r) => [String(r.seq)],
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto, type Page } from '@heyblue/platform';
 import { ROLES, type Role } from '../../domain/account.js';
 
 export class ProviderDto {
@@ -95,12 +95,8 @@ export class AccountIdParam {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
 
-export class AuditQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^\d{1,19}$/, { message: 'cursor is invalid' }) cursor?: string;
+/** `?limit` and `?cursor` of every list, plus filters. */
+export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() actorId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) targetId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
@@ -117,7 +113,7 @@ export class AuditEntryDto {
   @ApiProperty({ nullable: true, type: Object }) detail!: Record<string, unknown> | null;
 }
 
-export class AuditPageDto {
+export class AuditPageDto implements Page<AuditEntryDto> {
   @ApiProperty({ type: [AuditEntryDto] }) items!: AuditEntryDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
