@@ -579,6 +579,41 @@ describe('rewards over HTTP', () => {
         (await api(t, 'GET', '/admin/reports/donations?by=zip', { token: admin.accessToken })).status,
       ).toBe(400);
     });
+
+    it('audits every donation report an admin reads, JSON and CSV alike', async () => {
+      const reader = await given.admin(t);
+      const auditOf = async () =>
+        (
+          await api(t, 'GET', `/admin/audit?action=report_viewed&actorId=${reader.accountId}&limit=100`, {
+            token: admin.accessToken,
+          })
+        ).body.items as Array<{ actorId: string; detail: Record<string, unknown> }>;
+      expect(await auditOf()).toEqual([]);
+      const from = '2026-01-01T00:00:00.000Z';
+      expect(
+        (
+          await api(t, 'GET', `/admin/reports/donations?by=charity&groupBy=week&from=${from}`, {
+            token: reader.accessToken,
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await api(t, 'GET', '/admin/reports/donations?by=charity', {
+            token: reader.accessToken,
+            headers: { accept: 'text/csv' },
+          })
+        ).status,
+      ).toBe(200);
+      const entries = await auditOf();
+      expect(entries).toHaveLength(2);
+      expect(entries.map((e) => e.detail)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ metric: 'donations', by: 'charity', groupBy: 'week', from, format: 'json' }),
+          expect.objectContaining({ metric: 'donations', groupBy: 'month', format: 'csv' }),
+        ]),
+      );
+    });
   });
 
   it('documents every rewards route in OpenAPI', async () => {

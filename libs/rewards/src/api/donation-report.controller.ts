@@ -1,10 +1,11 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth } from '@heyblue/iam';
+import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
 import { DonationReport, type DonationReportRow } from '../infrastructure/donation-report.js';
 import { DonationReportQueryDto } from './dto/requests.dto.js';
 import { DonationReportDto } from './dto/responses.dto.js';
+import { Origin, type RequestOrigin } from './request-context.js';
 
 const csvCell = (v: string | number): string => {
   const s = String(v);
@@ -30,13 +31,16 @@ export class DonationReportController {
     @Query() q: DonationReportQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentAccount() admin: AuthenticatedAccount,
+    @Origin() origin: RequestOrigin,
   ): Promise<{ rows: DonationReportRow[] } | string> {
-    const rows = await this.report.byCharity({
-      groupBy: q.groupBy,
-      from: q.from ? new Date(q.from) : undefined,
-      to: q.to ? new Date(q.to) : undefined,
-    });
-    if (accept?.includes('text/csv')) {
+    const csv = accept?.includes('text/csv') ?? false;
+    const rows = await this.report.viewByCharity(
+      { groupBy: q.groupBy, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+      { accountId: admin.id, ...origin },
+      csv ? 'csv' : 'json',
+    );
+    if (csv) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       return (
         [

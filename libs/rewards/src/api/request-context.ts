@@ -66,3 +66,15 @@ export const ApiIdempotencyKey = () =>
     required: false,
     description: 'Repeat a request with the same key to get the first answer again; nothing moves twice.',
   });
+
+/** Where an admin call came from, for the audit trail (IamApi.recordAudit). */
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const Origin = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestOrigin => {
+  const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
+});

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { IamApi } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { donationValueUsd } from '../domain/points.js';
 import { RewardsSettings } from '../application/ports.js';
@@ -15,15 +16,53 @@ export type ReportGrouping = 'day' | 'week' | 'month';
 
 const FORMAT: Record<ReportGrouping, string> = { day: 'YYYY-MM-DD', week: 'IYYY-"W"IW', month: 'YYYY-MM' };
 
+export interface DonationReportQuery {
+  from?: Date;
+  to?: Date;
+  groupBy: ReportGrouping;
+}
+
+/** The admin who asked and from where: every admin read leaves an audit entry. */
+export interface ReportViewer {
+  accountId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** Donated points and their dollar value per charity and period (UTC), for charity payouts. */
 @Injectable()
 export class DonationReport {
   constructor(
     private readonly prisma: PrismaService,
     private readonly settings: RewardsSettings,
+    private readonly iam: IamApi,
   ) {}
 
-  async byCharity(q: { from?: Date; to?: Date; groupBy: ReportGrouping }): Promise<DonationReportRow[]> {
+  /** The rows an admin asked for, audited as `report_viewed` like Reporting's metrics. */
+  async viewByCharity(
+    q: DonationReportQuery,
+    viewer: ReportViewer,
+    format: 'json' | 'csv',
+  ): Promise<DonationReportRow[]> {
+    const rows = await this.byCharity(q);
+    await this.iam.recordAudit({
+      actorId: viewer.accountId,
+      action: 'report_viewed',
+      ip: viewer.ip,
+      userAgent: viewer.userAgent,
+      detail: {
+        metric: 'donations',
+        by: 'charity',
+        groupBy: q.groupBy,
+        from: q.from?.toISOString() ?? null,
+        to: q.to?.toISOString() ?? null,
+        format,
+      },
+    });
+    return rows;
+  }
+
+  async byCharity(q: DonationReportQuery): Promise<DonationReportRow[]> {
     const from = q.from ?? new Date(0);
     const to = q.to ?? new Date('9999-12-31T00:00:00Z');
     const rows = await this.prisma.$queryRaw<
