@@ -107,6 +107,33 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect(session?.revokedReason).toBe('refresh_reuse');
   });
 
+  it('treats two concurrent refreshes with one token as reuse: one rotates, the other is REFRESH_TOKEN_REUSED and the session ends', async () => {
+    const me = await given.citizen(t);
+    const both = await Promise.all([1, 2].map(() => api(t, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 401]);
+    const winner = both.find((r) => r.status === 200)!;
+    expect(both.find((r) => r.status === 401)!.body.code).toBe('REFRESH_TOKEN_REUSED');
+    expect((await api(t, 'GET', '/auth/session', { token: winner.body.session.accessToken })).status).toBe(401);
+    expect(await prisma.iamSession.count({ where: { accountId: me.accountId, revokedAt: null } })).toBe(0);
+  });
+
+  it('refuses a refresh without a token or with a non-string one (400) and leaves the session alone', async () => {
+    const me = await given.citizen(t);
+    for (const body of [{}, { refreshToken: 42 }, { refreshToken: '' }]) {
+      const res = await api(t, 'POST', '/auth/refresh', { body });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'refreshToken' })]));
+    }
+    expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
+  });
+
+  it('answers a second logout with the same token, and a logout without one, with 401', async () => {
+    const me = await given.citizen(t);
+    expect((await api(t, 'POST', '/auth/logout', { token: me.accessToken })).status).toBe(204);
+    expect((await api(t, 'POST', '/auth/logout', { token: me.accessToken })).status).toBe(401);
+    expect((await api(t, 'POST', '/auth/logout')).status).toBe(401);
+  });
+
   it('rejects an unknown refresh token and leaves sessions alone', async () => {
     const me = await given.citizen(t);
     const res = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: 'hbr_unknown' } });

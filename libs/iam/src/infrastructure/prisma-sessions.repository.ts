@@ -66,7 +66,9 @@ export class PrismaSessionsRepository {
           return { kind: 'rotated', sessionId: current.id, accountId: current.accountId, role: current.account.role as Role, status: current.account.status as AccountStatus };
         }
       }
-      if (current) return { kind: 'unknown' }; // the session already ended
+      if (current?.revokedAt) return { kind: 'unknown' }; // the session already ended
+      // Here the token was not (or no longer) the current one: a concurrent use rotated it
+      // first (its commit is visible to this next statement) or it was rotated long ago.
       const rotated = await tx.iamRotatedRefreshToken.findUnique({ where: { tokenHash: oldHash } });
       if (!rotated) return { kind: 'unknown' };
       const session = await tx.iamSession.findUnique({ where: { id: rotated.sessionId }, select: { accountId: true } });
