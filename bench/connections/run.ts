@@ -7,21 +7,19 @@
 // Sizes: BENCH_OFFICER_SOCKETS (2000), BENCH_CITIZEN_SOCKETS (500), BENCH_INDEXED_OFFICERS
 // (100000), BENCH_IDLE_SOCKETS (10000), BENCH_DURATION_S (10), BENCH_OPEN_RATE (1000).
 import 'reflect-metadata';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
-import { createBenchDatabase, dropRedisPrefix, load, printResult, REDIS_URL, rssBytes, startApi } from '../support/harness.js';
+import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, REDIS_URL, rssBytes, startApi } from '../support/harness.js';
 import { around, METROS, rng } from './metros.js';
 
-const run = promisify(execFile);
 const OFFICERS = Number(process.env.BENCH_OFFICER_SOCKETS ?? 2000);
 const CITIZENS = Number(process.env.BENCH_CITIZEN_SOCKETS ?? 500);
 const INDEXED = Number(process.env.BENCH_INDEXED_OFFICERS ?? 100_000);
@@ -95,29 +93,19 @@ function citizenPositions(dense: boolean): Array<{ lat: number; lng: number }> {
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
-  const prefix = `bench_${db.name.slice(-8)}`;
-  const env: Record<string, string> = {
-    NODE_ENV: 'development',
-    HEYBLUE_DEV_MODE: 'true',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
+  const { prefix, env } = benchEnvironment(db, {
     // The per-socket limit (5/s) guards against abusive apps; closed-loop load must not hit it.
     CONNECTIONS_LOCATION_RATE_PER_S: '10000',
-  };
+  });
   const work = await mkdtemp(join(tmpdir(), 'heyblue-bench-'));
   const baselineKey = `${prefix}:baseline:geo`;
   const figures: Record<string, number> = {};
   const baseline: Record<string, number> = {};
   try {
     log(`issuing ${OFFICERS} officer and ${CITIZENS * 2} citizen sessions`);
-    const cli = (...args: string[]) => run(process.execPath, ['dist/apps/api/src/cli.js', ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
-    await cli('session:issue', '--role', 'officer', '--count', String(OFFICERS), '--out', join(work, 'officers.json'));
-    await cli('session:issue', '--role', 'citizen', '--count', String(CITIZENS * 2), '--out', join(work, 'citizens.json'));
-    const officers = JSON.parse(await readFile(join(work, 'officers.json'), 'utf8')) as Array<{ accessToken: string }>;
+    const officers = await issueSessions(env, 'officer', OFFICERS, work);
     // Two groups: one spread over the metros, one in the dense centre (a citizen cannot jump between them).
-    const allCitizens = JSON.parse(await readFile(join(work, 'citizens.json'), 'utf8')) as Array<{ accessToken: string }>;
+    const allCitizens = await issueSessions(env, 'citizen', CITIZENS * 2, work);
     const citizens = allCitizens.slice(0, CITIZENS);
     const denseCitizens = allCitizens.slice(CITIZENS);
     const r = rng(1);

@@ -2,16 +2,14 @@
 // GET /me, GET /rewards/offers?zip=, GET /rewards/balance and POST /rewards/redemptions,
 // next to a bare Fastify + pg primary-key route measured in the same run.
 // Usage: npm run bench:rest  (BENCH_DURATION_S=10, BENCH_CITIZENS=300)
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
-import { createBenchDatabase, dropRedisPrefix, load, printResult, REDIS_URL, startApi, type LoadResult } from '../support/harness.js';
+import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, startApi, type LoadResult } from '../support/harness.js';
 
-const run = promisify(execFile);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 300);
 const API_PORT = 3310;
@@ -26,27 +24,15 @@ interface IssuedSession {
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
-  const prefix = `bench_${db.name.slice(-8)}`;
-  const env = {
-    NODE_ENV: 'development',
-    HEYBLUE_DEV_MODE: 'true',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    OUTBOX_POLL_MS: '50',
-  };
+  const { prefix, env } = benchEnvironment(db, { OUTBOX_POLL_MS: '50' });
   const work = await mkdtemp(join(tmpdir(), 'heyblue-bench-'));
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   const children: Array<{ stop: () => Promise<void> }> = [];
   try {
     log(`database ${db.name}; issuing ${CITIZENS} citizen sessions and one admin`);
-    const cli = (...args: string[]) => run(process.execPath, ['dist/apps/api/src/cli.js', ...args], { env: { ...process.env, ...env } });
-    await cli('session:issue', '--role', 'citizen', '--count', String(CITIZENS), '--out', join(work, 'citizens.json'));
-    await cli('session:issue', '--role', 'admin', '--count', '1', '--out', join(work, 'admin.json'));
-    const citizens = JSON.parse(await readFile(join(work, 'citizens.json'), 'utf8')) as IssuedSession[];
-    const [admin] = JSON.parse(await readFile(join(work, 'admin.json'), 'utf8')) as IssuedSession[];
+    const citizens = (await issueSessions(env, 'citizen', CITIZENS, work)) as IssuedSession[];
+    const [admin] = await issueSessions(env, 'admin', 1, work);
 
     const api = await startApi(env, API_PORT);
     children.push(api);

@@ -1,9 +1,10 @@
 // Shared plumbing for benchmarks: a throwaway database, the built API as a child process,
 // autocannon runs, and the one JSON result line every benchmark ends with.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -56,6 +57,30 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** The API's environment for a benchmark run: development mode, its own database and Redis prefix. */
+export function benchEnvironment(db: BenchDatabase, extra: Record<string, string> = {}): { prefix: string; env: Record<string, string> } {
+  const prefix = `bench_${db.name.slice(-8)}`;
+  return {
+    prefix,
+    env: { NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true', DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ...extra },
+  };
+}
+
+/** Verified accounts with sessions, through the built CLI's `session:issue` (development mode). */
+export async function issueSessions(
+  env: Record<string, string>,
+  role: 'citizen' | 'officer' | 'admin',
+  count: number,
+  dir: string,
+): Promise<Array<{ accountId: string; accessToken: string }>> {
+  const out = join(dir, `${role}-${count}.json`);
+  await promisify(execFile)(process.execPath, ['dist/apps/api/src/cli.js', 'session:issue', '--role', role, '--count', String(count), '--out', out], {
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(await readFile(out, 'utf8')) as Array<{ accountId: string; accessToken: string }>;
 }
 
 export interface ApiProcess {
