@@ -223,6 +223,54 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect((await api(t, 'GET', '/auth/session', { token: admin.accessToken })).status).toBe(200);
   });
 
+  it('records one role change and one event when an admin sends the same change several times at once, and none for a repeat', async () => {
+    const admin = await given.admin(t);
+    const target = await given.citizen(t);
+    const path = `/admin/accounts/${target.accountId}/role`;
+    const answers = await Promise.all([1, 2, 3, 4].map(() => api(t, 'POST', path, { token: admin.accessToken, body: { role: 'officer' } })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect((await api(t, 'POST', path, { token: admin.accessToken, body: { role: 'officer' } })).body).toEqual({ id: target.accountId, role: 'officer' });
+    const events = await prisma.outboxEvent.findMany({ where: { type: 'AccountRoleChanged' } });
+    expect(events.filter((e) => (e.payload as { accountId: string }).accountId === target.accountId)).toHaveLength(1);
+    expect(await prisma.iamAuditEntry.count({ where: { action: 'role_changed', targetId: target.accountId } })).toBe(1);
+  });
+
+  it('suspends once: a repeat (also concurrent) answers 200 again without a second event or audit entry', async () => {
+    const admin = await given.admin(t);
+    const target = await given.citizen(t);
+    const path = `/admin/accounts/${target.accountId}/suspend`;
+    const answers = await Promise.all([1, 2, 3].map(() => api(t, 'POST', path, { token: admin.accessToken })));
+    expect(answers.map((a) => a.body)).toEqual(Array(3).fill({ id: target.accountId, status: 'suspended' }));
+    expect((await api(t, 'POST', path, { token: admin.accessToken })).status).toBe(200);
+    const events = await prisma.outboxEvent.findMany({ where: { type: 'AccountSuspended' } });
+    expect(events.filter((e) => (e.payload as { accountId: string }).accountId === target.accountId)).toHaveLength(1);
+    expect(await prisma.iamAuditEntry.count({ where: { action: 'account_suspended', targetId: target.accountId } })).toBe(1);
+  });
+
+  it('refuses admin calls with bad input (400), unknown accounts (404) and no token (401), changing nothing', async () => {
+    const admin = await given.admin(t);
+    const target = await given.citizen(t);
+    const role = (id: string, body: unknown, token?: string) => api(t, 'POST', `/admin/accounts/${id}/role`, { token, body });
+    for (const body of [{}, { role: null }, { role: 'ADMIN' }, { role: 'officer', extra: 1 }]) {
+      const res = await role(target.accountId, body, admin.accessToken);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await role('not-a-uuid', { role: 'officer' }, admin.accessToken)).body).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: 'id' })] });
+    expect((await api(t, 'POST', '/admin/accounts/not-a-uuid/suspend', { token: admin.accessToken })).status).toBe(400);
+    const unknown = await api(t, 'POST', '/admin/accounts/00000000-0000-4000-8000-000000000000/suspend', { token: admin.accessToken });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('ACCOUNT_NOT_FOUND');
+    expect((await role(target.accountId, { role: 'admin' })).status).toBe(401);
+    expect((await api(t, 'POST', `/admin/accounts/${target.accountId}/suspend`)).status).toBe(401);
+    expect((await api(t, 'GET', '/admin/audit')).status).toBe(401);
+    const own = await role(admin.accountId, { role: 'citizen' }, admin.accessToken);
+    expect(own.status).toBe(422);
+    expect(own.body.code).toBe('OWN_ACCOUNT');
+    expect(await prisma.iamAccount.findUnique({ where: { id: target.accountId } })).toMatchObject({ role: 'citizen', status: 'active' });
+    expect(await prisma.iamAccount.findUnique({ where: { id: admin.accountId } })).toMatchObject({ role: 'admin', status: 'active' });
+  });
+
   it('pages the audit trail newest first with a cursor', async () => {
     const admin = await given.admin(t);
     const first = await api(t, 'GET', '/admin/audit?limit=2', { token: admin.accessToken });

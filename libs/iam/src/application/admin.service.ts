@@ -29,7 +29,8 @@ export class AdminService {
   async changeRole(actor: AuthenticatedAccount | null, accountId: string, role: Role, meta: RequestMeta = {}): Promise<{ id: string; role: Role }> {
     notSelf(actor, accountId);
     await this.prisma.$transaction(async (tx) => {
-      const account = await this.accounts.byId(tx, accountId);
+      // Locked: concurrent identical requests would otherwise each see the old role and each publish a change.
+      const account = await this.accounts.byIdForUpdate(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
       if (account.role === role) return;
       await this.accounts.setRole(tx, accountId, role);

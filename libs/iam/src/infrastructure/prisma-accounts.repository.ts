@@ -60,6 +60,12 @@ export class PrismaAccountsRepository {
     return a ? toRow(a) : null;
   }
 
+  /** Reads the account and holds its row lock until the transaction ends (read-decide-write without a race). */
+  async byIdForUpdate(tx: Tx, id: string): Promise<AccountRow | null> {
+    await tx.$queryRaw`SELECT 1 FROM iam_account WHERE id = ${id}::uuid FOR UPDATE`;
+    return this.byId(tx, id);
+  }
+
   async linkIdentity(db: Db, accountId: string, provider: string, subject: string): Promise<void> {
     await db.iamIdentity.create({ data: { accountId, provider, subject } });
   }
