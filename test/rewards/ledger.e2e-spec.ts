@@ -204,6 +204,25 @@ describe('rewards ledger (real PostgreSQL)', () => {
     expect(await prisma.rewardsVoucher.count({ where: { accountId: citizenId } })).toBe(1);
   });
 
+  it('concurrent twins of a refused Idempotency-Key all get the refusal, recorded once', async () => {
+    const citizenId = randomUUID();
+    await earn(t, citizenId, 1);
+    const { offerId } = await givenOffer(t, { pointsCost: 15 });
+    const redeem = t.app.get(RedeemOfferHandler);
+    const key = randomUUID();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => redeem.execute({ accountId: citizenId, offerId, idempotencyKey: key })),
+    );
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'INSUFFICIENT_POINTS', status: 422 });
+    }
+    const stored = await prisma.rewardsIdempotencyKey.findMany({ where: { accountId: citizenId } });
+    expect(stored).toEqual([expect.objectContaining({ key, status: 422 })]);
+    expect(await ledgerBalance(t, citizenId)).toBe(10);
+    expect(await prisma.rewardsVoucher.count({ where: { accountId: citizenId } })).toBe(0);
+  });
+
   it('concurrent donations never drive the balance negative', async () => {
     const officerId = randomUUID();
     await earn(t, officerId, 3);

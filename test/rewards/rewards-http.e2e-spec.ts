@@ -300,6 +300,54 @@ describe('rewards over HTTP', () => {
       expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
 
+    it('repeating the Idempotency-Key of a refused redemption replays the 422 and moves nothing, even after earning', async () => {
+      const me = await given.citizen(t);
+      await earnOver(t, me, 1, 'citizen');
+      const { offerId } = await givenOffer(t, { pointsCost: 20 });
+      const key = randomUUID();
+      const redeem = () =>
+        api(t, 'POST', '/rewards/redemptions', {
+          token: me.accessToken,
+          body: { offerId },
+          headers: { 'idempotency-key': key },
+        });
+      const first = await redeem();
+      expect(first.status).toBe(422);
+      expect(first.body.code).toBe('INSUFFICIENT_POINTS');
+      expect(await earnOver(t, me, 2, 'citizen')).toBe(30);
+      const again = await redeem();
+      expect(again.status).toBe(422);
+      expect(again.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(again.body).toEqual(first.body);
+      expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(30);
+      expect(
+        await t.app.get(PrismaService).rewardsVoucher.count({ where: { accountId: me.accountId } }),
+      ).toBe(0);
+      // A new attempt is a new key.
+      const fresh = await api(t, 'POST', '/rewards/redemptions', {
+        token: me.accessToken,
+        body: { offerId },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(fresh.status).toBe(201);
+    });
+
+    it('refuses a malformed Idempotency-Key (400) and moves nothing', async () => {
+      const me = await given.citizen(t);
+      await earnOver(t, me, 1, 'citizen');
+      const { offerId } = await givenOffer(t, { pointsCost: 10 });
+      for (const key of ['x'.repeat(256), 'has space']) {
+        const res = await api(t, 'POST', '/rewards/redemptions', {
+          token: me.accessToken,
+          body: { offerId },
+          headers: { 'idempotency-key': key },
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+      }
+      expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(10);
+    });
+
     it('50 simultaneous HTTP redemptions against a balance covering one: 1 × 201, 49 × 422 INSUFFICIENT_POINTS', async () => {
       const me = await given.citizen(t);
       await earnOver(t, me, 1, 'citizen');

@@ -4,6 +4,7 @@ import { RetailerKeyGuard } from './api/request-context.js';
 import { RewardsController } from './api/rewards.controller.js';
 import { VouchersController } from './api/vouchers.controller.js';
 import { DonatePointsHandler } from './application/donate-points/donate-points.handler.js';
+import { IdempotentWrite } from './application/idempotency/idempotent-write.js';
 import { AwardPointsWhenConnectionEstablishedHandler } from './application/earn-points/award-points-when-connection-established.handler.js';
 import {
   Clock,
@@ -56,6 +57,7 @@ import { RewardsApi } from './rewards.api.js';
     { provide: RewardsSettings, useClass: EnvRewardsSettings },
     VoucherSigner,
     { provide: VoucherSignature, useExisting: VoucherSigner },
+    IdempotentWrite,
     RedeemOfferHandler,
     DonatePointsHandler,
     AwardPointsWhenConnectionEstablishedHandler,

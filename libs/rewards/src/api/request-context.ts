@@ -64,7 +64,10 @@ export const ApiIdempotencyKey = () =>
   ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Repeat a request with the same key to get the first answer again; nothing moves twice.',
+    description:
+      'A repeat with the same key gets the first answer again — the 201, or the business refusal ' +
+      '(422/404) — and moves nothing; send a new key for a new attempt. Another request under a ' +
+      'used key answers 422 IDEMPOTENCY_KEY_REUSED.',
   });
 
 /** Where an admin call came from, for the audit trail (IamApi.recordAudit). */

@@ -30,6 +30,8 @@ export interface PostedEntry {
 /** Runs work in one database transaction. */
 export abstract class UnitOfWork {
   abstract run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Inside `tx`: when `work` throws, its writes are undone and the transaction goes on. */
+  abstract savepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T>;
 }
 
 /** The points ledger: append-only entries plus a locked running balance per account. */

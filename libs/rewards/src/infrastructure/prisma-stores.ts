@@ -28,6 +28,18 @@ export class PrismaUnitOfWork extends UnitOfWork {
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.prisma.$transaction((tx) => work(tx), { timeout: 15_000, maxWait: 10_000 });
   }
+
+  async savepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+    await tx.$executeRaw`SAVEPOINT rewards_work`;
+    try {
+      const result = await work();
+      await tx.$executeRaw`RELEASE SAVEPOINT rewards_work`;
+      return result;
+    } catch (err) {
+      await tx.$executeRaw`ROLLBACK TO SAVEPOINT rewards_work`;
+      throw err;
+    }
+  }
 }
 
 @Injectable()

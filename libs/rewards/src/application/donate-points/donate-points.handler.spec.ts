@@ -1,3 +1,4 @@
+import { IdempotentWrite } from '../idempotency/idempotent-write.js';
 import { InMemoryRewards } from '../testing/in-memory-rewards.fakes.js';
 import { DonatePointsHandler } from './donate-points.handler.js';
 
@@ -9,7 +10,13 @@ function setup(balance: number) {
   m.balances.set(OFFICER, balance);
   return {
     m,
-    handler: new DonatePointsHandler(m.uow, m.ledger, m.donationStore, m.idempotency, m.events, m.clock),
+    handler: new DonatePointsHandler(
+      new IdempotentWrite(m.uow, m.idempotency, m.events),
+      m.ledger,
+      m.donationStore,
+      m.events,
+      m.clock,
+    ),
   };
 }
 
@@ -96,5 +103,25 @@ describe('donate points', () => {
     expect(again).toEqual(first);
     expect(m.balances.get(OFFICER)).toBe(90);
     expect(m.donations).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key reused for a different amount and moves nothing', async () => {
+    const { m, handler } = setup(100);
+    await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, idempotencyKey: 'k-1' });
+    await expect(
+      handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 31, idempotencyKey: 'k-1' }),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 });
+    expect(m.balances.get(OFFICER)).toBe(70);
+    expect(m.donations).toHaveLength(1);
+  });
+
+  it('replays the 404 of an unknown charity for a repeated key, even once the charity exists', async () => {
+    const { m, handler } = setup(100);
+    const cmd = { accountId: OFFICER, charityId: 'charity-2', points: 30, idempotencyKey: 'k-1' };
+    await expect(handler.execute(cmd)).rejects.toMatchObject({ code: 'CHARITY_NOT_FOUND', status: 404 });
+    m.charities.add('charity-2');
+    await expect(handler.execute(cmd)).rejects.toMatchObject({ code: 'CHARITY_NOT_FOUND', status: 404 });
+    expect(m.balances.get(OFFICER)).toBe(100);
+    expect(m.donations).toHaveLength(0);
   });
 });

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { charityNotFound } from '../../domain/rewards.errors.js';
 import { pointsMustBePositiveInteger } from '../../domain/rules/points-must-be-positive-integer.rule.js';
 import { PointsDonated } from '../../events/points-donated.integration-event.js';
-import { Clock, DonationStore, EventPublisher, IdempotencyStore, Ledger, UnitOfWork } from '../ports.js';
+import { IdempotentWrite } from '../idempotency/idempotent-write.js';
+import { Clock, DonationStore, EventPublisher, Ledger } from '../ports.js';
 
 export interface DonatePointsCommand {
   accountId: string;
@@ -22,27 +23,22 @@ export interface DonationResult {
 @Injectable()
 export class DonatePointsHandler {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly write: IdempotentWrite,
     private readonly ledger: Ledger,
     private readonly donations: DonationStore,
-    private readonly idempotency: IdempotencyStore,
     private readonly events: EventPublisher,
     private readonly clock: Clock,
   ) {}
 
   async execute(cmd: DonatePointsCommand): Promise<DonationResult> {
     const points = pointsMustBePositiveInteger(cmd.points);
-    const { result, fresh } = await this.uow.run(async (tx) => {
-      if (cmd.idempotencyKey) {
-        const first = await this.idempotency.claim(
-          tx,
-          cmd.accountId,
-          cmd.idempotencyKey,
-          'donate-points',
-          `${cmd.charityId}:${points}`,
-        );
-        if (first) return { result: first.body as DonationResult, fresh: false };
-      }
+    const request = {
+      accountId: cmd.accountId,
+      key: cmd.idempotencyKey,
+      operation: 'donate-points',
+      fingerprint: `${cmd.charityId}:${points}`,
+    };
+    return this.write.run(request, 201, async (tx): Promise<DonationResult> => {
       if (!(await this.donations.charityExists(tx, cmd.charityId))) throw charityNotFound();
       const donationId = randomUUID();
       const now = this.clock.now();
@@ -74,12 +70,7 @@ export class DonatePointsHandler {
           donatedAt: now.toISOString(),
         }),
       );
-      const result: DonationResult = { donationId, points, balance: entry.balanceAfter };
-      if (cmd.idempotencyKey)
-        await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
-      return { result, fresh: true };
+      return { donationId, points, balance: entry.balanceAfter };
     });
-    if (fresh) this.events.flush();
-    return result;
   }
 }

@@ -1,3 +1,4 @@
+import { IdempotentWrite } from '../idempotency/idempotent-write.js';
 import { InMemoryRewards } from '../testing/in-memory-rewards.fakes.js';
 import { RedeemOfferHandler } from './redeem-offer.handler.js';
 
@@ -18,11 +19,10 @@ function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> =
     ...offer,
   });
   const handler = new RedeemOfferHandler(
-    m.uow,
+    new IdempotentWrite(m.uow, m.idempotency, m.events),
     m.ledger,
     m.offerStock,
     m.voucherStore,
-    m.idempotency,
     m.signer,
     m.events,
     m.settings,
@@ -120,5 +120,42 @@ describe('redeem an offer', () => {
       handler.execute({ accountId: CITIZEN, offerId: 'offer-2', idempotencyKey: 'k-1' }),
     ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(m.balances.get(CITIZEN)).toBe(150);
+  });
+
+  it('replays a refusal for a repeated Idempotency-Key, even once the balance would cover it', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 10);
+    const cmd = { accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' };
+    await expect(handler.execute(cmd)).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS', status: 422 });
+    m.balances.set(CITIZEN, 200);
+    await expect(handler.execute(cmd)).rejects.toMatchObject({
+      code: 'INSUFFICIENT_POINTS',
+      status: 422,
+      extra: { balance: 10, needed: 50 },
+    });
+    expect(m.balances.get(CITIZEN)).toBe(200);
+    expect(m.vouchers).toHaveLength(0);
+    expect(m.entries).toHaveLength(0);
+  });
+
+  it('runs a refused request again when it comes without a key', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 10);
+    await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_POINTS',
+    });
+    m.balances.set(CITIZEN, 200);
+    await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
+    expect(m.balances.get(CITIZEN)).toBe(150);
+  });
+
+  it('wakes the event relay for a new voucher but not for a replay', async () => {
+    const { m, handler } = setup();
+    m.balances.set(CITIZEN, 200);
+    const cmd = { accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' };
+    await handler.execute(cmd);
+    await handler.execute(cmd);
+    expect(m.flushed).toBe(1);
+    expect(m.published).toHaveLength(1);
   });
 });

@@ -4,14 +4,13 @@ import { OfferUnavailable, offerNotFound } from '../../domain/rewards.errors.js'
 import { offerMustBeAvailable } from '../../domain/rules/offer-must-be-available.rule.js';
 import { newVoucherCode, voucherExpiry } from '../../domain/voucher.js';
 import { PointsRedeemed } from '../../events/points-redeemed.integration-event.js';
+import { IdempotentWrite } from '../idempotency/idempotent-write.js';
 import {
   Clock,
   EventPublisher,
-  IdempotencyStore,
   Ledger,
   OfferStock,
   RewardsSettings,
-  UnitOfWork,
   VoucherSignature,
   VoucherStore,
 } from '../ports.js';
@@ -43,11 +42,10 @@ export interface RedeemOfferResult {
 @Injectable()
 export class RedeemOfferHandler {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly write: IdempotentWrite,
     private readonly ledger: Ledger,
     private readonly offers: OfferStock,
     private readonly vouchers: VoucherStore,
-    private readonly idempotency: IdempotencyStore,
     private readonly signer: VoucherSignature,
     private readonly events: EventPublisher,
     private readonly settings: RewardsSettings,
@@ -55,17 +53,13 @@ export class RedeemOfferHandler {
   ) {}
 
   async execute(cmd: RedeemOfferCommand): Promise<RedeemOfferResult> {
-    const { result, fresh } = await this.uow.run(async (tx) => {
-      if (cmd.idempotencyKey) {
-        const first = await this.idempotency.claim(
-          tx,
-          cmd.accountId,
-          cmd.idempotencyKey,
-          'redeem-offer',
-          cmd.offerId,
-        );
-        if (first) return { result: first.body as RedeemOfferResult, fresh: false };
-      }
+    const request = {
+      accountId: cmd.accountId,
+      key: cmd.idempotencyKey,
+      operation: 'redeem-offer',
+      fingerprint: cmd.offerId,
+    };
+    return this.write.run(request, 201, async (tx) => {
       const offer = await this.offers.find(tx, cmd.offerId);
       if (!offer) throw offerNotFound();
       const now = this.clock.now();
@@ -120,12 +114,7 @@ export class RedeemOfferHandler {
           redeemedAt: now.toISOString(),
         }),
       );
-      const result: RedeemOfferResult = { voucher };
-      if (cmd.idempotencyKey)
-        await this.idempotency.complete(tx, cmd.accountId, cmd.idempotencyKey, { status: 201, body: result });
-      return { result, fresh: true };
+      return { voucher };
     });
-    if (fresh) this.events.flush();
-    return result;
   }
 }

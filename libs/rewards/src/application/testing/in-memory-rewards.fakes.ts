@@ -51,6 +51,15 @@ export class InMemoryRewards {
         throw err;
       }
     },
+    savepoint: async <T>(_tx: Tx, work: () => Promise<T>): Promise<T> => {
+      const snapshot = this.snapshot();
+      try {
+        return await work();
+      } catch (err) {
+        this.restore(snapshot);
+        throw err;
+      }
+    },
   };
 
   readonly ledger: Ledger = {
