@@ -98,6 +98,55 @@ describe('profile over HTTP', () => {
     );
   });
 
+  it('publishes ProfileUpdated only for fields that really changed: a repeat or an empty PATCH answers the profile and publishes nothing', async () => {
+    const me = await given.citizen(t);
+    const outbox = t.app.get(PrismaService).outboxEvent;
+    const mine = async () =>
+      (await outbox.findMany({ where: { type: 'ProfileUpdated' }, orderBy: { seq: 'asc' } }))
+        .map((e) => e.payload as { accountId: string; changed: string[] })
+        .filter((p) => p.accountId === me.accountId)
+        .map((p) => p.changed);
+    const body = { displayName: 'Pat Lee', zip: '10001' };
+    const first = await api(t, 'PATCH', '/me/profile', { token: me.accessToken, body });
+    expect(first.status).toBe(200);
+    const repeat = await api(t, 'PATCH', '/me/profile', { token: me.accessToken, body });
+    expect(repeat.body).toEqual(first.body);
+    const empty = await api(t, 'PATCH', '/me/profile', { token: me.accessToken, body: {} });
+    expect(empty.body).toEqual(first.body);
+    await api(t, 'PATCH', '/me/profile', { token: me.accessToken, body: { ...body, bio: 'Hi' } });
+    expect(await mine()).toEqual([['displayName', 'zip'], ['bio']]);
+  });
+
+  it('keeps one profile holding one of the edits when a fresh account sends several at once', async () => {
+    const me = await given.citizen(t);
+    const zips = ['10001', '10002', '10003', '10004'];
+    const answers = await Promise.all(zips.map((zip) => api(t, 'PATCH', '/me/profile', { token: me.accessToken, body: { zip } })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const now = (await api(t, 'GET', '/me', { token: me.accessToken })).body.profile;
+    expect(zips).toContain(now.zip);
+    expect(await t.app.get(PrismaService).profile.count({ where: { id: me.accountId } })).toBe(1);
+  });
+
+  it('refuses every profile route without a token (401) and a suspended account (403)', async () => {
+    expect((await api(t, 'PATCH', '/me/profile', { body: { bio: 'x' } })).status).toBe(401);
+    expect((await api(t, 'GET', `/profiles/${officer.accountId}`)).status).toBe(401);
+    const admin = await given.admin(t);
+    const gone = await given.citizen(t);
+    expect((await api(t, 'POST', `/admin/accounts/${gone.accountId}/suspend`, { token: admin.accessToken })).status).toBe(200);
+    for (const [method, path] of [['GET', '/me'], ['PATCH', '/me/profile'], ['GET', `/profiles/${officer.accountId}`]] as const) {
+      const res = await api(t, method, path, { token: gone.accessToken, body: method === 'PATCH' ? { bio: 'x' } : undefined });
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('ACCOUNT_SUSPENDED');
+    }
+  });
+
+  it('refuses a PATCH body that is not a JSON object (400)', async () => {
+    for (const body of [['displayName', 'x'], 'Sam', 42]) {
+      const res = await api(t, 'PATCH', '/me/profile', { token: citizen.accessToken, body });
+      expect(res.status).toBe(400);
+    }
+  });
+
   it.each([
     ['a display name of 1 character', { displayName: 'A' }, 'displayName'],
     ['a display name of 41 characters', { displayName: 'x'.repeat(41) }, 'displayName'],

@@ -1,18 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { NotFound, OutboxService, PrismaService } from '@heyblue/platform';
-import { asRole, type ProfileRole } from '../domain/profile.js';
+import { asRole, changedFields, type ProfileEdits, type ProfileRole } from '../domain/profile.js';
 import { ProfileUpdated } from '../events/profile-updated.integration-event.js';
 import { PrismaProfileStore, type ProfileRecord } from '../infrastructure/prisma-profile.store.js';
 import { AccountDirectory, type AccountSummary } from './ports.js';
 import { toProfileView, toPublicView, type ProfileView, type PublicProfileView } from './profile.views.js';
-
-export interface ProfilePatch {
-  displayName?: string;
-  bio?: string | null;
-  avatarUrl?: string | null;
-  zip?: string | null;
-  shareConsent?: boolean;
-}
 
 export interface MeView {
   account: { id: string; role: string; phone: string | null };
@@ -61,30 +53,30 @@ export class ProfileService {
     return toProfileView(row);
   }
 
-  async update(caller: { id: string; role: string }, patch: ProfilePatch): Promise<ProfileView> {
-    const role = asRole(caller.role);
-    const changed = Object.entries(patch)
-      .filter(([, v]) => v !== undefined)
-      .map(([k]) => k);
-    await this.store.ensure(this.prisma, caller.id, role);
-    const view = await this.prisma.$transaction(async (tx) => {
-      if (changed.length > 0) await this.store.update(tx, caller.id, patch);
+  async update(caller: { id: string; role: string }, patch: ProfileEdits): Promise<ProfileView> {
+    await this.store.ensure(this.prisma, caller.id, asRole(caller.role));
+    const { view, changed } = await this.prisma.$transaction(async (tx) => {
+      // Locked so concurrent edits each compare against the value the previous one wrote.
+      await this.store.lock(tx, caller.id);
+      const before = await this.store.find(tx, caller.id);
+      if (!before) throw new Error('profile vanished');
+      const changed = changedFields(before, patch);
+      if (changed.length === 0) return { view: toProfileView(before), changed };
+      await this.store.update(tx, caller.id, patch);
       const row = await this.store.find(tx, caller.id);
       if (!row) throw new Error('profile vanished');
-      if (changed.length > 0) {
-        await this.outbox.publish(
-          tx,
-          new ProfileUpdated({
-            accountId: caller.id,
-            changed,
-            displayName: row.displayName,
-            zip: row.zip,
-            shareConsent: row.shareConsent,
-            updatedAt: new Date().toISOString(),
-          }),
-        );
-      }
-      return toProfileView(row);
+      await this.outbox.publish(
+        tx,
+        new ProfileUpdated({
+          accountId: caller.id,
+          changed,
+          displayName: row.displayName,
+          zip: row.zip,
+          shareConsent: row.shareConsent,
+          updatedAt: new Date().toISOString(),
+        }),
+      );
+      return { view: toProfileView(row), changed };
     });
     if (changed.length > 0) this.outbox.kick();
     return view;

@@ -16,3 +16,17 @@ export function displayNameFromProvider(name: string | null | undefined): string
 export function asRole(role: unknown): ProfileRole {
   return ROLES.includes(role as ProfileRole) ? (role as ProfileRole) : 'citizen';
 }
+
+/** The fields a user may edit. */
+export interface ProfileEdits {
+  displayName?: string;
+  bio?: string | null;
+  avatarUrl?: string | null;
+  zip?: string | null;
+  shareConsent?: boolean;
+}
+
+/** Fields of the edit whose value differs from the profile's (unsent fields never count). */
+export function changedFields(current: Required<ProfileEdits>, edits: ProfileEdits): Array<keyof ProfileEdits> {
+  return (Object.keys(edits) as Array<keyof ProfileEdits>).filter((k) => edits[k] !== undefined && edits[k] !== current[k]);
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '@heyblue/platform';
-import { DEFAULT_DISPLAY_NAME, type ProfileRole } from '../domain/profile.js';
+import { DEFAULT_DISPLAY_NAME, type ProfileEdits, type ProfileRole } from '../domain/profile.js';
 import type { TrophyStats } from '../domain/trophies.js';
 import type { ProfileView } from '../application/profile.views.js';
 
@@ -156,13 +156,7 @@ export class PrismaProfileStore {
   async update(
     tx: Tx,
     accountId: string,
-    patch: {
-      displayName?: string;
-      bio?: string | null;
-      avatarUrl?: string | null;
-      zip?: string | null;
-      shareConsent?: boolean;
-    },
+    patch: ProfileEdits,
   ): Promise<void> {
     await tx.profile.update({
       where: { id: accountId },
