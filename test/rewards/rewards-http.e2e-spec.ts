@@ -116,6 +116,40 @@ describe('rewards over HTTP', () => {
       expect(forged.status).toBe(400);
       expect(forged.body.code).toBe('VALIDATION_FAILED');
     });
+
+    it.each(['/rewards/transactions', '/rewards/offers', '/rewards/schemes', '/rewards/charities', '/rewards/vouchers'])(
+      '%s takes ?limit 1..100 and answers 400 (never 500) for a cursor it did not make',
+      async (path) => {
+        const cursor = (key: unknown) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+        const get = (query: string) => api(t, 'GET', `${path}?${query}`, { token: citizen.accessToken });
+        for (const limit of ['0', '101', '2.5', 'ten']) expect((await get(`limit=${limit}`)).status).toBe(400);
+        for (const limit of ['1', '100']) expect((await get(`limit=${limit}`)).status).toBe(200);
+        for (const forged of [
+          'not-a-cursor',
+          cursor({ a: 1 }),
+          cursor(['a', 'b', 'c']),
+          cursor(['not-a-seq-or-date', 'not-a-uuid']),
+          cursor(['abc']),
+          cursor([2, randomUUID()]),
+        ]) {
+          const res = await get(`cursor=${forged}`);
+          expect([res.status, res.body.code, res.body.errors]).toEqual([
+            400,
+            'VALIDATION_FAILED',
+            [expect.objectContaining({ field: 'cursor' })],
+          ]);
+        }
+      },
+    );
+
+    it('pages 20 items when no limit is given', async () => {
+      const rewards = t.app.get(RewardsApi);
+      for (let i = 0; i < 21; i++)
+        await rewards.upsertCharity({ externalId: `ch-page-${i}`, name: `Page charity ${i}`, description: 'x' });
+      const res = await api(t, 'GET', '/rewards/charities', { token: citizen.accessToken });
+      expect(res.body.items).toHaveLength(20);
+      expect(res.body.nextCursor).toEqual(expect.any(String));
+    });
   });
 
   describe('catalogue', () => {
@@ -619,13 +653,32 @@ describe('rewards over HTTP', () => {
         headers: { accept: 'text/csv' },
       });
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
-      expect(csv.body).toContain(`"${month}","${charityId}","Zed Food Bank","110","2.2"`);
+      const lines = (csv.body as string).split('\r\n');
+      expect(lines[0]).toBe('period,key,charity,value,amountUsd');
+      expect(lines).toContain(`${month},${charityId},Zed Food Bank,110,2.2`);
       expect(
         (await api(t, 'GET', '/admin/reports/donations?by=charity', { token: officer.accessToken })).status,
       ).toBe(403);
       expect(
         (await api(t, 'GET', '/admin/reports/donations?by=zip', { token: admin.accessToken })).status,
       ).toBe(400);
+    });
+
+    it('writes charity names a spreadsheet would run as formulas as plain text in the CSV', async () => {
+      const rewards = t.app.get(RewardsApi);
+      const evil = await rewards.upsertCharity({ externalId: 'ch-formula', name: '=SUM(1+1)', description: 'x' });
+      const me = await given.officer(t);
+      await earnOver(t, me, 1, 'officer');
+      expect(
+        (await api(t, 'POST', '/rewards/donations', { token: me.accessToken, body: { charityId: evil.id, points: 5 } }))
+          .status,
+      ).toBe(201);
+      const csv = await api(t, 'GET', '/admin/reports/donations?by=charity', {
+        token: admin.accessToken,
+        headers: { accept: 'text/csv' },
+      });
+      const line = (csv.body as string).split('\r\n').find((l) => l.includes(evil.id));
+      expect(line).toBe(`${new Date().toISOString().slice(0, 7)},${evil.id},'=SUM(1+1),5,0.1`);
     });
 
     it('audits every donation report an admin reads, JSON and CSV alike', async () => {

@@ -2,17 +2,11 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { toCsv } from '@heyblue/platform';
 import { DonationReport, type DonationReportRow } from '../infrastructure/donation-report.js';
 import { DonationReportQueryDto } from './dto/requests.dto.js';
 import { DonationReportDto } from './dto/responses.dto.js';
 import { Origin, type RequestOrigin } from './request-context.js';
-
-const csvCell = (v: string | number): string => {
-  const s = String(v);
-  // Quote always; neutralise spreadsheet formulas (CSV injection) in text cells.
-  const safe = typeof v === 'string' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
 
 /** Charity payouts: donated points and their money value per charity and period (until Reporting generalises reports). */
 @ApiTags('admin')
@@ -42,12 +36,10 @@ export class DonationReportController {
     );
     if (csv) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
-      return (
-        [
-          'period,key,charity,value,amountUsd',
-          ...rows.map((r) => [r.period, r.key, r.charity, r.value, r.amountUsd].map(csvCell).join(',')),
-        ].join('\n') + '\n'
-      );
+      return toCsv([
+        ['period', 'key', 'charity', 'value', 'amountUsd'],
+        ...rows.map((r) => [r.period, r.key, r.charity, r.value, r.amountUsd]),
+      ]);
     }
     return { rows };
   }

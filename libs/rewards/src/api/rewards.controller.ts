@@ -8,7 +8,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
-import { NotFound } from '@heyblue/platform';
+import { NotFound, PageQueryDto, type Page } from '@heyblue/platform';
 import {
   DonatePointsHandler,
   type DonationResult,
@@ -18,7 +18,6 @@ import {
   type RedeemOfferResult,
 } from '../application/redeem-offer/redeem-offer.handler.js';
 import { Ledger } from '../application/ports.js';
-import type { Page } from '../infrastructure/cursor.js';
 import {
   RewardsQueries,
   type CharityView,
@@ -27,7 +26,7 @@ import {
   type OfferView,
   type SchemeView,
 } from '../infrastructure/rewards.queries.js';
-import { DonatePointsDto, ListQueryDto, RedeemOfferDto, ZipListQueryDto } from './dto/requests.dto.js';
+import { DonatePointsDto, RedeemOfferDto, ZipListQueryDto } from './dto/requests.dto.js';
 import {
   BalanceDto,
   CharityPageDto,
@@ -65,7 +64,7 @@ export class RewardsController {
   @ApiOkResponse({ type: LedgerPageDto })
   transactions(
     @CurrentAccount() account: AuthenticatedAccount,
-    @Query() q: ListQueryDto,
+    @Query() q: PageQueryDto,
   ): Promise<Page<LedgerEntryView>> {
     return this.queries.transactions(account.id, q);
   }
@@ -106,7 +105,7 @@ export class RewardsController {
   @Auth()
   @ApiOperation({ summary: 'Charities officers can donate to' })
   @ApiOkResponse({ type: CharityPageDto })
-  charities(@Query() q: ListQueryDto): Promise<Page<CharityView>> {
+  charities(@Query() q: PageQueryDto): Promise<Page<CharityView>> {
     return this.queries.charities(q);
   }
 
@@ -116,7 +115,7 @@ export class RewardsController {
   @ApiOkResponse({ type: MyVoucherPageDto })
   vouchers(
     @CurrentAccount() account: AuthenticatedAccount,
-    @Query() q: ListQueryDto,
+    @Query() q: PageQueryDto,
   ): Promise<Page<MyVoucherView>> {
     return this.queries.vouchers(account.id, q);
   }

@@ -1,9 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@heyblue/platform';
+import { decodeCursor, PrismaService, toPage, ValidationFailed, type Page } from '@heyblue/platform';
 import { remainingStock } from '../domain/rules/offer-must-be-available.rule.js';
-import { decodeCursor, page, type Page } from './cursor.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type KeyCheck = (part: string | number) => boolean;
+const text: KeyCheck = (v) => typeof v === 'string';
+const uuid: KeyCheck = (v) => typeof v === 'string' && UUID.test(v);
+const seq: KeyCheck = (v) => typeof v === 'string' && /^\d{1,19}$/.test(v);
+const instant: KeyCheck = (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+/**
+ * The sort key a cursor carries, each part checked before it reaches SQL: a well-formed
+ * cursor with a forged key (a non-UUID id, a non-date) is a 400 like any forged cursor,
+ * not a database error.
+ */
+function keyAfter<T extends string[]>(cursor: string | undefined, ...checks: KeyCheck[]): T | null {
+  const key = decodeCursor<T>(cursor, checks.length);
+  if (key && !checks.every((ok, i) => ok(key[i]!)))
+    throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
+  return key;
+}
 
 export interface OfferView {
   id: string;
@@ -64,7 +81,7 @@ export class RewardsQueries {
     q: { zip?: string; limit: number; cursor?: string },
     now = new Date(),
   ): Promise<Page<OfferView>> {
-    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const after = keyAfter<[string, string]>(q.cursor, text, uuid);
     const rows = await this.prisma.rewardsOffer.findMany({
       where: {
         validFrom: { lte: now },
@@ -78,7 +95,7 @@ export class RewardsQueries {
       take: q.limit + 1,
       include: { retailer: { select: { id: true, name: true, website: true } } },
     });
-    return page(
+    return toPage(
       rows,
       q.limit,
       (o) => ({
@@ -101,7 +118,7 @@ export class RewardsQueries {
     q: { zip?: string; limit: number; cursor?: string },
     now = new Date(),
   ): Promise<Page<SchemeView>> {
-    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const after = keyAfter<[string, string]>(q.cursor, text, uuid);
     const rows = await this.prisma.rewardsScheme.findMany({
       where: {
         validUntil: { gt: now },
@@ -112,7 +129,7 @@ export class RewardsQueries {
       take: q.limit + 1,
       include: { municipality: { select: { id: true, name: true, state: true } } },
     });
-    return page(
+    return toPage(
       rows,
       q.limit,
       (s) => ({
@@ -128,13 +145,13 @@ export class RewardsQueries {
   }
 
   async charities(q: { limit: number; cursor?: string }): Promise<Page<CharityView>> {
-    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const after = keyAfter<[string, string]>(q.cursor, text, uuid);
     const rows = await this.prisma.rewardsCharity.findMany({
       where: after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {},
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       take: q.limit + 1,
     });
-    return page(
+    return toPage(
       rows,
       q.limit,
       (c) => ({ id: c.id, name: c.name, description: c.description, url: c.website }),
@@ -147,14 +164,13 @@ export class RewardsQueries {
     accountId: string,
     q: { limit: number; cursor?: string },
   ): Promise<Page<LedgerEntryView>> {
-    const after = decodeCursor<[string]>(q.cursor, 1);
-    if (after && !/^\d+$/.test(after[0])) decodeCursor('!', 1);
+    const after = keyAfter<[string]>(q.cursor, seq);
     const rows = await this.prisma.rewardsLedgerEntry.findMany({
       where: { accountId, ...(after ? { seq: { lt: BigInt(after[0]) } } : {}) },
       orderBy: { seq: 'desc' },
       take: q.limit + 1,
     });
-    return page(rows, q.limit, toEntryView, (e) => [e.seq.toString()]);
+    return toPage(rows, q.limit, toEntryView, (e) => [e.seq.toString()]);
   }
 
   /** One ledger entry of the account; null also when it belongs to someone else. */
@@ -165,7 +181,7 @@ export class RewardsQueries {
   }
 
   async vouchers(accountId: string, q: { limit: number; cursor?: string }): Promise<Page<MyVoucherView>> {
-    const after = decodeCursor<[string, string]>(q.cursor, 2);
+    const after = keyAfter<[string, string]>(q.cursor, instant, uuid);
     const rows = await this.prisma.rewardsVoucher.findMany({
       where: {
         accountId,
@@ -189,7 +205,7 @@ export class RewardsQueries {
         })
       ).map((o) => [o.id, o.title]),
     );
-    return page(
+    return toPage(
       rows,
       q.limit,
       (v) => ({
