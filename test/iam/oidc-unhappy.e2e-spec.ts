@@ -72,6 +72,25 @@ describe('IAM OIDC sign-in: unhappy paths change nothing', () => {
     expect(redirect.body.code).toBe('REDIRECT_URI_NOT_ALLOWED');
   });
 
+  it('refuses start and callback bodies with missing or malformed fields (400 naming the field) and creates nothing', async () => {
+    const before = await counts();
+    const cases: Array<[string, unknown, string]> = [
+      ['/auth/oidc/start', { redirectUri: MOBILE_REDIRECT }, 'provider'],
+      ['/auth/oidc/start', { provider: 'acme' }, 'redirectUri'],
+      ['/auth/oidc/start', { provider: 'acme', redirectUri: MOBILE_REDIRECT, scope: 'admin' }, 'scope'],
+      ['/auth/oidc/callback', { code: 'x' }, 'state'],
+      ['/auth/oidc/callback', { state: 'x' }, 'code'],
+      ['/auth/oidc/callback', { state: 'x', code: ['a', 'b'] }, 'code'],
+    ];
+    for (const [path, body, field] of cases) {
+      const res = await api(t, 'POST', path, { body });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    expect(await counts()).toEqual(before);
+  });
+
   it('refuses an unknown state, a reused state and an expired state', async () => {
     const before = await counts();
     const unknown = await api(t, 'POST', '/auth/oidc/callback', { body: { state: 'never-issued', code: 'x' } });

@@ -94,6 +94,56 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toEqual([]);
   });
 
+  it('refuses phone calls with missing or malformed fields (400) naming each field', async () => {
+    const { registrationToken, ip } = await registration();
+    const phone = randomPhone();
+    const cases: Array<[string, object, string]> = [
+      ['/auth/phone/start', { phone }, 'registrationToken'],
+      ['/auth/phone/start', { registrationToken }, 'phone'],
+      ['/auth/phone/verify', { registrationToken, phone, code: '123456' }, 'deviceId'],
+      ['/auth/phone/verify', { registrationToken, phone, code: '12ab56', deviceId: 'd1' }, 'code'],
+      ['/auth/phone/verify', { registrationToken, phone, code: 123456, deviceId: 'd1' }, 'code'],
+    ];
+    for (const [path, body, field] of cases) {
+      const res = await api(t, 'POST', path, { body, ip });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    expect((await fetch(`${t.url}/dev/sms`)).status).toBe(400);
+    // The registration is still usable.
+    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status).toBe(202);
+  });
+
+  it('refuses a code for another phone, and a code sent under someone else’s registration (422 VERIFICATION_NOT_FOUND)', async () => {
+    const mine = await registration();
+    const theirs = await registration();
+    const phone = randomPhone();
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: theirs.registrationToken, phone }, ip: theirs.ip });
+    const code = await readOtp(t, phone);
+    const stolen = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: mine.registrationToken, phone, code, deviceId: 'd1' }, ip: mine.ip });
+    expect(stolen.status).toBe(422);
+    expect(stolen.body.code).toBe('VERIFICATION_NOT_FOUND');
+    const otherPhone = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: theirs.registrationToken, phone: randomPhone(), code, deviceId: 'd1' }, ip: theirs.ip });
+    expect(otherPhone.status).toBe(422);
+    expect(otherPhone.body.code).toBe('VERIFICATION_NOT_FOUND');
+    expect(await phoneOf(mine.accountId)).toBeNull();
+    // The rightful owner can still finish.
+    const ok = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: theirs.registrationToken, phone, code, deviceId: 'd1' }, ip: theirs.ip });
+    expect(ok.status).toBe(200);
+    expect(ok.body.session.account.id).toBe(theirs.accountId);
+  });
+
+  it('starts one session when the right code is sent several times at once', async () => {
+    const { registrationToken, accountId, ip } = await registration();
+    const phone = randomPhone();
+    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+    const code = await readOtp(t, phone);
+    const answers = await Promise.all([1, 2, 3].map(() => api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd1' }, ip })));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    for (const a of answers.filter((x) => x.status !== 200)) expect([401, 422]).toContain(a.status);
+    expect(await prisma.iamSession.count({ where: { accountId } })).toBe(1);
+  });
+
   it('refuses a registration token once it has been used', async () => {
     const { registrationToken, ip } = await registration();
     const phone = randomPhone();
