@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AdminService } from './application/admin.service.js';
-import { AuditTrail } from './application/audit-trail.js';
 import { DevSessionsService } from './application/dev-sessions.service.js';
 import { IamApi } from './application/iam.api.js';
 import { PhoneVerificationService } from './application/phone-verification.service.js';
@@ -51,7 +50,6 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     SignInService,
     PhoneVerificationService,
     AdminService,
-    AuditTrail,
     DevSessionsService,
     IamApi,
     SocketAuthenticator,

@@ -6,7 +6,6 @@ import type { RequestMeta } from '../application/request-meta.js';
 import { PhoneVerificationService } from '../application/phone-verification.service.js';
 import { SessionService } from '../application/session.service.js';
 import { SignInService } from '../application/sign-in.service.js';
-import { AuditTrail } from '../application/audit-trail.js';
 import { Auth, CurrentAccount } from './auth.decorators.js';
 import { Meta } from './request-meta.decorator.js';
 import {
@@ -30,7 +29,6 @@ export class AuthController {
     private readonly signIn: SignInService,
     private readonly phone: PhoneVerificationService,
     private readonly sessions: SessionService,
-    private readonly audit: AuditTrail,
   ) {}
 
   @Get('providers')
@@ -116,7 +114,6 @@ export class AuthController {
   @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working at once, on every instance' })
   @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@CurrentAccount() account: AuthenticatedAccount, @Meta() meta: RequestMeta): Promise<void> {
-    await this.sessions.logout(account);
-    await this.audit.record({ actorId: account.id, action: 'logout', targetId: account.id, ...meta, detail: { sessionId: account.sessionId } });
+    await this.sessions.logout(account, meta);
   }
 }

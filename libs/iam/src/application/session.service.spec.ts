@@ -1,5 +1,6 @@
 import type { AccessRevocations, AccessRevokedInfo } from '../infrastructure/access-revocations.js';
 import type { IamConfig } from '../infrastructure/iam-config.js';
+import type { AuditInput, PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
 import type { PrismaSessionsRepository, RotateResult, SessionLookup } from '../infrastructure/prisma-sessions.repository.js';
 import { SessionService } from './session.service.js';
 
@@ -52,13 +53,16 @@ class FakeSessions {
 describe('SessionService', () => {
   let repo: FakeSessions;
   let published: AccessRevokedInfo[];
+  let audited: AuditInput[];
   let service: SessionService;
 
   beforeEach(() => {
     repo = new FakeSessions();
     published = [];
     const revocations = { publish: async (i: AccessRevokedInfo[]) => void published.push(...i) } as unknown as AccessRevocations;
-    service = new SessionService(repo as unknown as PrismaSessionsRepository, revocations, { accessTokenTtlS: 900 } as IamConfig);
+    audited = [];
+    const audit = { record: async (e: AuditInput) => void audited.push(e) } as unknown as PrismaAuditRepository;
+    service = new SessionService(repo as unknown as PrismaSessionsRepository, revocations, { accessTokenTtlS: 900 } as IamConfig, audit);
   });
 
   const issue = () => service.issue({} as never, { id: 'a1', role: 'citizen' }, 'd1');
@@ -95,10 +99,19 @@ describe('SessionService', () => {
     await expect(service.refresh(next.refreshToken)).rejects.toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
   });
 
-  it('logs out one session and announces it', async () => {
+  it('logs out one session, announces it and audits it', async () => {
     const s = await issue();
-    await service.logout({ id: 'a1', role: 'citizen', sessionId: s.sessionId });
+    await service.logout({ id: 'a1', role: 'citizen', sessionId: s.sessionId }, { ip: '10.0.0.9' });
     await expect(service.authenticate(s.accessToken)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
     expect(published).toEqual([{ accountId: 'a1', sessionId: s.sessionId }]);
+    expect(audited).toEqual([{ actorId: 'a1', action: 'logout', targetId: 'a1', ip: '10.0.0.9', detail: { sessionId: s.sessionId } }]);
+  });
+
+  it('announces and audits a logout once when two requests of one session log out together', async () => {
+    const s = await issue();
+    const caller = { id: 'a1', role: 'citizen' as const, sessionId: s.sessionId };
+    await Promise.all([service.logout(caller), service.logout(caller)]);
+    expect(published).toHaveLength(1);
+    expect(audited).toHaveLength(1);
   });
 });

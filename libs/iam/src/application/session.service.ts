@@ -4,7 +4,9 @@ import type { AuthenticatedAccount, Role } from '../domain/account.js';
 import { IamErrors } from '../domain/iam.errors.js';
 import { AccessRevocations } from '../infrastructure/access-revocations.js';
 import { IamConfig } from '../infrastructure/iam-config.js';
+import { PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
+import type { RequestMeta } from './request-meta.js';
 import { hashToken, newToken } from '../infrastructure/tokens.js';
 
 /** The `session` object of the contract. */
@@ -22,6 +24,7 @@ export class SessionService {
     private readonly sessions: PrismaSessionsRepository,
     private readonly revocations: AccessRevocations,
     private readonly config: IamConfig,
+    private readonly audit: PrismaAuditRepository,
   ) {}
 
   /** Starts a session (inside the caller's transaction when given one). */
@@ -79,9 +82,11 @@ export class SessionService {
     };
   }
 
-  async logout(caller: AuthenticatedAccount): Promise<void> {
-    await this.sessions.revoke(caller.sessionId, 'logout');
+  /** Ends the caller's session; the audit entry is written once, by the request that ended it. */
+  async logout(caller: AuthenticatedAccount, meta: RequestMeta = {}): Promise<void> {
+    if (!(await this.sessions.revoke(caller.sessionId, 'logout'))) return;
     await this.revocations.publish([{ accountId: caller.id, sessionId: caller.sessionId }]);
+    await this.audit.record({ actorId: caller.id, action: 'logout', targetId: caller.id, ...meta, detail: { sessionId: caller.sessionId } });
   }
 
   private accessExpiry(): Date {
