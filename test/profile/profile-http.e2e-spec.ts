@@ -167,7 +167,7 @@ describe('profile over HTTP', () => {
     expect((await api(t, 'GET', '/me', { token: citizen.accessToken })).body.profile).toEqual(before);
   });
 
-  it('shows only the public view of someone else, and 404 for unknown ids', async () => {
+  it('shows only the public view of someone else, 404 for unknown ids and 400 for ids that are not UUIDs', async () => {
     await api(t, 'PATCH', '/me/profile', {
       token: officer.accessToken,
       body: { bio: 'Private-ish bio', zip: '60601' },
@@ -186,7 +186,9 @@ describe('profile over HTTP', () => {
     expect((await api(t, 'GET', `/profiles/${randomUUID()}`, { token: citizen.accessToken })).status).toBe(
       404,
     );
-    expect((await api(t, 'GET', '/profiles/not-a-uuid', { token: citizen.accessToken })).status).toBe(404);
+    const malformed = await api(t, 'GET', '/profiles/not-a-uuid', { token: citizen.accessToken });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'id' })] });
   });
 
   it('converges pointsBalance, connectionsCount and trophies from events', async () => {

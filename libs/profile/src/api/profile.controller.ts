@@ -11,7 +11,7 @@ import { ProfileService } from '../application/profile.service.js';
 import type { MeView } from '../application/profile.service.js';
 import type { ProfileView, PublicProfileView } from '../application/profile.views.js';
 import { MeDto, ProfileDto, PublicProfileDto } from './dto/profile.responses.js';
-import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { ProfileIdParam, UpdateProfileDto } from './dto/update-profile.dto.js';
 
 @ApiTags('profile')
 @Controller()
@@ -44,8 +44,9 @@ export class ProfileController {
   @Auth()
   @ApiOperation({ summary: "Someone's public profile" })
   @ApiOkResponse({ type: PublicProfileDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: id is not a UUID' })
   @ApiNotFoundResponse({ description: 'PROFILE_NOT_FOUND' })
-  publicProfile(@Param('id') id: string): Promise<PublicProfileView> {
-    return this.profiles.publicProfile(id);
+  publicProfile(@Param() p: ProfileIdParam): Promise<PublicProfileView> {
+    return this.profiles.publicProfile(p.id);
   }
 }

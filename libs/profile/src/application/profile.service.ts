@@ -11,8 +11,6 @@ export interface MeView {
   profile: ProfileView;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The profile use cases: my profile (created on first read if AccountCreated is in flight), edits, public view. */
 @Injectable()
 export class ProfileService {
@@ -83,7 +81,7 @@ export class ProfileService {
   }
 
   async publicProfile(id: string): Promise<PublicProfileView> {
-    const row = UUID.test(id) ? await this.store.find(this.prisma, id) : null;
+    const row = await this.store.find(this.prisma, id);
     if (!row) throw new NotFound('Profile', 'PROFILE_NOT_FOUND');
     return toPublicView(row);
   }

@@ -1,10 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsOptional,
   IsString,
   IsUrl,
+  IsUUID,
   Length,
   Matches,
   MaxLength,
@@ -53,4 +54,11 @@ export class UpdateProfileDto {
   @ValidateIf((o: UpdateProfileDto) => o.shareConsent !== undefined)
   @IsBoolean()
   shareConsent?: boolean;
+}
+
+/** `/profiles/{id}`: ids are UUIDs (anything else is bad input, 400, as on every other route). */
+export class ProfileIdParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id!: string;
 }
