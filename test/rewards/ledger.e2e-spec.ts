@@ -223,6 +223,25 @@ describe('rewards ledger (real PostgreSQL)', () => {
     expect(await prisma.rewardsVoucher.count({ where: { accountId: citizenId } })).toBe(0);
   });
 
+  it('concurrent donations with one Idempotency-Key donate once and all get the same answer', async () => {
+    const officerId = randomUUID();
+    await earn(t, officerId, 3);
+    const charity = await t.app
+      .get(RewardsApi)
+      .upsertCharity({ externalId: 'c-ledger-idem', name: 'Shelter', description: 'Beds' });
+    const donate = t.app.get(DonatePointsHandler);
+    const key = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        donate.execute({ accountId: officerId, charityId: charity.id, points: 7, idempotencyKey: key }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.donationId)).size).toBe(1);
+    expect(results[0]).toMatchObject({ points: 7, balance: 23 });
+    expect(await ledgerBalance(t, officerId)).toBe(23);
+    expect(await prisma.rewardsDonation.count({ where: { accountId: officerId } })).toBe(1);
+  });
+
   it('concurrent donations never drive the balance negative', async () => {
     const officerId = randomUUID();
     await earn(t, officerId, 3);

@@ -46,6 +46,25 @@ function verifyVoucher(
   );
 }
 
+/** A citizen holding one fresh voucher, and the key of the retailer whose offer it is for. */
+async function givenVoucher(t: TestApp): Promise<{
+  me: SignedIn;
+  voucher: { code: string; offerId: string };
+  key: string;
+  offer: Awaited<ReturnType<typeof givenOffer>>;
+}> {
+  const me = await given.citizen(t);
+  await earnOver(t, me, 1, 'citizen');
+  const offer = await givenOffer(t, { pointsCost: 10 });
+  const { key } = await t.app.get(RewardsApi).issueRetailerKey(offer.retailerExternalId);
+  const res = await api(t, 'POST', '/rewards/redemptions', {
+    token: me.accessToken,
+    body: { offerId: offer.offerId },
+  });
+  expect(res.status).toBe(201);
+  return { me, voucher: res.body.voucher, key, offer };
+}
+
 describe('rewards over HTTP', () => {
   let t: TestApp;
   let citizen: SignedIn;
@@ -513,16 +532,7 @@ describe('rewards over HTTP', () => {
     });
 
     it('uses a voucher only once when two tills try at the same moment', async () => {
-      const me = await given.citizen(t);
-      await earnOver(t, me, 1, 'citizen');
-      const offer = await givenOffer(t, { pointsCost: 10 });
-      const { key } = await t.app.get(RewardsApi).issueRetailerKey(offer.retailerExternalId);
-      const { voucher } = (
-        await api(t, 'POST', '/rewards/redemptions', {
-          token: me.accessToken,
-          body: { offerId: offer.offerId },
-        })
-      ).body;
+      const { voucher, key } = await givenVoucher(t);
       const tries = await Promise.all(
         Array.from({ length: 10 }, () =>
           api(t, 'POST', `/vouchers/${voucher.code}/use`, { headers: { 'x-retailer-key': key } }),
@@ -533,16 +543,7 @@ describe('rewards over HTTP', () => {
     });
 
     it('refuses an expired voucher', async () => {
-      const me = await given.citizen(t);
-      await earnOver(t, me, 1, 'citizen');
-      const offer = await givenOffer(t, { pointsCost: 10 });
-      const { key } = await t.app.get(RewardsApi).issueRetailerKey(offer.retailerExternalId);
-      const { voucher } = (
-        await api(t, 'POST', '/rewards/redemptions', {
-          token: me.accessToken,
-          body: { offerId: offer.offerId },
-        })
-      ).body;
+      const { voucher, key } = await givenVoucher(t);
       // Time travel for this one voucher: its expiry moves into the past.
       await t.app.get(PrismaService).rewardsVoucher.update({
         where: { code: voucher.code },
@@ -561,6 +562,67 @@ describe('rewards over HTTP', () => {
       });
       expect(use.status).toBe(422);
       expect(use.body.code).toBe('VOUCHER_EXPIRED');
+    });
+    it('answers 400 for a verify without a code or with an overlong one, 404 for a code no voucher has', async () => {
+      const { key } = await givenVoucher(t);
+      const verify = (body: unknown) =>
+        api(t, 'POST', '/vouchers/verify', { body, headers: { 'x-retailer-key': key } });
+      for (const body of [{}, { code: 42 }, { code: 'A'.repeat(65) }]) {
+        const res = await verify(body);
+        expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      }
+      for (const code of ['!!!', 'ZZZZZZZZZZZZZZZZZZZZ']) {
+        const res = await verify({ code });
+        expect([res.status, res.body.code]).toEqual([404, 'VOUCHER_NOT_FOUND']);
+      }
+    });
+
+    it("does not let a retailer use another retailer's voucher, and leaves it usable by its own", async () => {
+      const { voucher, key } = await givenVoucher(t);
+      const other = await givenVoucher(t);
+      const foreign = await api(t, 'POST', `/vouchers/${voucher.code}/use`, {
+        headers: { 'x-retailer-key': other.key },
+      });
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'VOUCHER_NOT_FOUND']);
+      const own = await api(t, 'POST', '/vouchers/verify', {
+        body: { code: voucher.code },
+        headers: { 'x-retailer-key': key },
+      });
+      expect(own.body).toMatchObject({ valid: true, status: 'issued' });
+    });
+
+    it('shows a citizen only their own vouchers; officers cannot list vouchers (403)', async () => {
+      const mine = await givenVoucher(t);
+      const theirs = await givenVoucher(t);
+      const res = await api(t, 'GET', '/rewards/vouchers', { token: mine.me.accessToken });
+      expect(res.body.items.map((v: { code: string }) => v.code)).toEqual([mine.voucher.code]);
+      expect(JSON.stringify(res.body)).not.toContain(theirs.voucher.code);
+      expect((await api(t, 'GET', '/rewards/vouchers', { token: officer.accessToken })).status).toBe(403);
+    });
+
+    it('refuses redemption bodies without a valid offerId (400) and calls without a token (401)', async () => {
+      for (const body of [undefined, {}, { offerId: null }, { offerId: 42 }, { offerId: 'not-a-uuid' }]) {
+        const res = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body });
+        expect(res.status).toBe(400);
+      }
+      const { offerId } = await givenOffer(t);
+      expect((await api(t, 'POST', '/rewards/redemptions', { body: { offerId } })).status).toBe(401);
+    });
+
+    it('keeps Idempotency-Keys per account: the same key from two citizens redeems twice', async () => {
+      const { offerId } = await givenOffer(t, { pointsCost: 10 });
+      const key = randomUUID();
+      const [a, b] = await Promise.all([given.citizen(t), given.citizen(t)]);
+      await Promise.all([earnOver(t, a, 1, 'citizen'), earnOver(t, b, 1, 'citizen')]);
+      const redeem = (who: SignedIn) =>
+        api(t, 'POST', '/rewards/redemptions', {
+          token: who.accessToken,
+          body: { offerId },
+          headers: { 'idempotency-key': key },
+        });
+      const [ra, rb] = [await redeem(a), await redeem(b)];
+      expect([ra.status, rb.status]).toEqual([201, 201]);
+      expect(ra.body.voucher.code).not.toBe(rb.body.voucher.code);
     });
   });
 
@@ -624,6 +686,33 @@ describe('rewards over HTTP', () => {
       expect(res.body.code).toBe('CHARITY_NOT_FOUND');
     });
 
+    it('refuses donation bodies without a valid charityId (400)', async () => {
+      for (const body of [{ points: 1 }, { charityId: 'nope', points: 1 }, { charityId: 7, points: 1 }, undefined]) {
+        const res = await api(t, 'POST', '/rewards/donations', { token: officer.accessToken, body });
+        expect(res.status).toBe(400);
+      }
+    });
+
+    it('refuses an Idempotency-Key reused for a different donation (422) and moves nothing', async () => {
+      const me = await given.officer(t);
+      await earnOver(t, me, 2, 'officer');
+      // Its own charity, so the payout report below keeps its exact sums.
+      const { id: other } = await t.app
+        .get(RewardsApi)
+        .upsertCharity({ externalId: 'ch-idem-reuse', name: 'Other', description: 'x' });
+      const key = randomUUID();
+      const donate = (points: number) =>
+        api(t, 'POST', '/rewards/donations', {
+          token: me.accessToken,
+          body: { charityId: other, points },
+          headers: { 'idempotency-key': key },
+        });
+      expect((await donate(10)).status).toBe(201);
+      const reused = await donate(11);
+      expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      expect((await api(t, 'GET', '/rewards/balance', { token: me.accessToken })).body.balance).toBe(40);
+    });
+
     it('forbids citizens to donate (403)', async () => {
       const res = await api(t, 'POST', '/rewards/donations', {
         token: citizen.accessToken,
@@ -659,6 +748,10 @@ describe('rewards over HTTP', () => {
       expect(
         (await api(t, 'GET', '/admin/reports/donations?by=charity', { token: officer.accessToken })).status,
       ).toBe(403);
+      expect(
+        (await api(t, 'GET', '/admin/reports/donations?by=charity', { token: citizen.accessToken })).status,
+      ).toBe(403);
+      expect((await api(t, 'GET', '/admin/reports/donations?by=charity')).status).toBe(401);
       expect(
         (await api(t, 'GET', '/admin/reports/donations?by=zip', { token: admin.accessToken })).status,
       ).toBe(400);
