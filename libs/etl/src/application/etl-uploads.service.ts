@@ -14,11 +14,11 @@ import {
   NotFound,
   QueueFactory,
   ValidationFailed,
+  toCsv,
   withTimeout,
   type Env,
 } from '@heyblue/platform';
 import { IamApi } from '@heyblue/iam';
-import { csvLine } from '../domain/csv-cell.js';
 import { ETL_KINDS, isEtlKind, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
 import { ETL_QUEUE, etlBullJobId } from '../etl.constants.js';
 import { EtlJobsRepository } from '../infrastructure/etl-jobs.repository.js';
@@ -183,8 +183,8 @@ export class EtlUploadsService {
     const jobs = this.jobs;
     return Readable.from(
       (async function* () {
-        yield csvLine(['row', 'field', 'message']);
-        for await (const e of jobs.allErrors(id)) yield csvLine([e.row, e.field, e.message]);
+        yield toCsv([['row', 'field', 'message']]);
+        for await (const e of jobs.allErrors(id)) yield toCsv([[e.row, e.field, e.message]]);
       })(),
     );
   }

@@ -1,9 +1,10 @@
-import { cleanEmail, cleanText, neutraliseFormula, toE164 } from './sanitize.js';
+import { cleanEmail, cleanText, toE164 } from './sanitize.js';
 
 describe('ETL sanitisation', () => {
-  it('neutralises every spreadsheet formula trigger', () => {
-    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx']) expect(neutraliseFormula(s)).toBe(`'${s}`);
-    expect(neutraliseFormula('plain')).toBe('plain');
+  it('neutralises a spreadsheet formula trigger in free text', () => {
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)']) expect(cleanText(s)).toBe(`'${s}`);
+    expect(cleanText('<b>=HYPERLINK("x")</b>')).toBe(`'=HYPERLINK("x")`);
+    expect(cleanText('plain')).toBe('plain');
   });
 
   it('strips HTML, control characters and extra whitespace from text', () => {

@@ -3,13 +3,12 @@
  * loses markup, control characters and a leading spreadsheet formula trigger, so a report
  * exported to CSV and opened in a spreadsheet cannot run a formula planted in an upload.
  */
+import { neutraliseFormula } from '@heyblue/platform';
 
 const CONTROL =
   // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2066-\u2069\uFEFF]/g;
 const TAG = /<\/?[a-zA-Z][^<>]*>|<!--[\s\S]*?-->/g;
-/** Characters a spreadsheet treats as the start of a formula (OWASP CSV injection). */
-const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
 
 /** Trim, collapse whitespace, strip control characters. */
 export function cleanScalar(value: unknown): string {
@@ -21,11 +20,6 @@ export function cleanScalar(value: unknown): string {
         ? String(value)
         : JSON.stringify(value);
   return s.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
-}
-
-/** Neutralises a leading formula trigger by prefixing an apostrophe (what spreadsheets show as text). */
-export function neutraliseFormula(s: string): string {
-  return FORMULA_TRIGGER.test(s) ? `'${s}` : s;
 }
 
 /** Free text: HTML tags and entities out, control characters out, whitespace collapsed, formulas neutralised. */

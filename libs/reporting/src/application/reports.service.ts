@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IamApi } from '@heyblue/iam';
+import { toCsv } from '@heyblue/platform';
 import type { AdminActor } from '../api/admin-actor.js';
-import { csvLine } from '../domain/csv-cell.js';
 import { reportQuery, reportRange } from '../domain/report-query.js';
 import { ReportsQueries } from '../infrastructure/reports.queries.js';
 import { Rollups } from '../infrastructure/rollups.js';
@@ -60,8 +60,6 @@ export class ReportsService {
   }
 
   toCsv(rows: Array<{ period: string; key: string; value: number }>): string {
-    return (
-      csvLine(['period', 'key', 'value']) + rows.map((r) => csvLine([r.period, r.key, r.value])).join('')
-    );
+    return toCsv([['period', 'key', 'value'], ...rows.map((r) => [r.period, r.key, r.value])]);
   }
 }

@@ -1,5 +1,4 @@
 import { ValidationFailed } from '@heyblue/platform';
-import { csvCell } from './csv-cell.js';
 import { reportQuery, reportRange } from './report-query.js';
 import { stateOfZip } from './zip-state.js';
 
@@ -51,12 +50,5 @@ describe('reporting helpers', () => {
       stateOfZip('99501'),
     ]).toEqual(['NY', 'CA', 'IL', 'MA', 'AK']);
     expect(stateOfZip('1234')).toBeNull();
-  });
-
-  it('makes CSV cells formula-safe and quotes separators', () => {
-    expect(csvCell('=1+1')).toBe("'=1+1");
-    expect(csvCell('@cmd')).toBe("'@cmd");
-    expect(csvCell('a,"b"')).toBe('"a,""b"""');
-    expect(csvCell(42)).toBe('42');
   });
 });
