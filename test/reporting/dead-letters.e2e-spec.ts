@@ -1,4 +1,4 @@
-import { DeadLetterService, PrismaService } from '@heyblue/platform';
+import { DeadLetterService, encodeCursor, PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 
@@ -98,5 +98,27 @@ describe('admin dead letters', () => {
     ).toBe(400);
     const citizen = await given.citizen(t);
     expect((await api(t, 'GET', '/admin/dead-letters', { token: citizen.accessToken })).status).toBe(403);
+    const list = await api(t, 'GET', '/admin/dead-letters', { token: admin.accessToken });
+    const some = list.body.items[0].id as string;
+    expect((await api(t, 'POST', `/admin/dead-letters/${some}/replay`, { token: citizen.accessToken })).status).toBe(403);
+    expect((await api(t, 'GET', '/admin/dead-letters')).status).toBe(401);
+  });
+
+  it('answers 400 VALIDATION_FAILED on cursor for a cursor it did not make', async () => {
+    for (const cursor of ['garbage!', encodeCursor(['not-a-uuid']), encodeCursor([1, 2])]) {
+      const res = await api(t, 'GET', `/admin/dead-letters?cursor=${encodeURIComponent(cursor)}`, {
+        token: admin.accessToken,
+      });
+      expect(res).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] } });
+    }
+  });
+
+  it('audits every listing', async () => {
+    const prisma = t.app.get(PrismaService);
+    const before = await prisma.iamAuditEntry.count({ where: { action: 'dead_letters_listed', actorId: admin.accountId } });
+    await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
+    expect(
+      await prisma.iamAuditEntry.count({ where: { action: 'dead_letters_listed', actorId: admin.accountId } }),
+    ).toBe(before + 1);
   });
 });

@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { DeadLetterService, DomainError } from '@heyblue/platform';
+import {
+  DeadLetterService,
+  DomainError,
+  ValidationFailed,
+  decodeCursor,
+  encodeCursor,
+  type DeadLetterView,
+  type Page,
+} from '@heyblue/platform';
 import { IamApi } from '@heyblue/iam';
 import type { AdminActor } from '../api/admin-actor.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The admin back office over the platform's dead-letter store (every call audited). */
 @Injectable()
@@ -11,10 +21,17 @@ export class DeadLettersAdmin {
     private readonly iam: IamApi,
   ) {}
 
-  async list(q: { limit?: number; cursor?: string; pending?: boolean }, actor: AdminActor) {
+  async list(
+    q: { limit?: number; cursor?: string; pending?: boolean },
+    actor: AdminActor,
+  ): Promise<Page<DeadLetterView>> {
+    // The store pages by the last id; the contract's cursor is opaque, so it travels wrapped.
+    const after = decodeCursor<[string]>(q.cursor, 1)?.[0];
+    if (after !== undefined && !UUID.test(after))
+      throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
     const page = await this.deadLetters.list({
       limit: q.limit ?? 20,
-      cursor: q.cursor,
+      cursor: after,
       pendingOnly: q.pending ?? false,
     });
     await this.iam.recordAudit({
@@ -24,7 +41,7 @@ export class DeadLettersAdmin {
       userAgent: actor.userAgent,
       detail: { pending: q.pending ?? false },
     });
-    return page;
+    return { items: page.items, nextCursor: page.nextCursor ? encodeCursor([page.nextCursor]) : null };
   }
 
   async replay(id: string, actor: AdminActor): Promise<{ id: string; status: 'replayed' }> {

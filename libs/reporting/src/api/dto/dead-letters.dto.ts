@@ -1,21 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { PageQueryDto, type Page } from '@heyblue/platform';
 
-export class DeadLetterQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
-
+export class DeadLetterQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only dead letters not yet replayed' })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
@@ -52,7 +40,7 @@ export class DeadLetterDto {
   replayCount!: number;
 }
 
-export class DeadLetterPageDto {
+export class DeadLetterPageDto implements Page<DeadLetterDto> {
   @ApiProperty({ type: [DeadLetterDto] })
   items!: DeadLetterDto[];
   @ApiPropertyOptional({ nullable: true, type: String })
