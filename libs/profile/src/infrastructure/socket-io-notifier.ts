@@ -5,7 +5,11 @@ import { Server } from 'socket.io';
 import { RedisService, type Tx, closeRedis } from '@heyblue/platform';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 
-/** Connections' socket namespace and per-account room (libs/connections/src/connections.constants.ts). */
+/**
+ * Connections' socket namespace and per-account room (libs/connections/src/connections.constants.ts).
+ * A copy because @heyblue/connections does not export them (nor a notifier facade); the e2e
+ * "pushes trophy.awarded to the account's socket" fails if the two drift. Import them once exported.
+ */
 const NAMESPACE = '/connections';
 const accountRoom = (accountId: string) => `a:${accountId}`;
 
