@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@heyblue/platform';
-import { VoucherExpired, VoucherUsed, retailerNotFound, voucherNotFound } from '../domain/rewards.errors.js';
+import { VoucherUsed, retailerNotFound, voucherNotFound } from '../domain/rewards.errors.js';
+import { voucherMustBeUnused } from '../domain/rules/voucher-must-be-unused.rule.js';
 import { normaliseVoucherCode, voucherStatus, type VoucherStatus } from '../domain/voucher.js';
 
 export interface VoucherCheck {
@@ -54,19 +55,16 @@ export class RetailerVouchers {
     return this.view(v, status);
   }
 
-  /** Marks a voucher used exactly once (a conditional update: two tills cannot both win). */
+  /** Marks a voucher used exactly once: of two tills racing past the rule, the conditional update lets one win. */
   async use(retailerId: string, rawCode: string, now = new Date()): Promise<VoucherCheck> {
-    const code = normaliseVoucherCode(rawCode);
+    const v = await this.find(retailerId, rawCode);
+    voucherMustBeUnused(voucherStatus(v, now));
     const n = await this.prisma.rewardsVoucher.updateMany({
-      where: { code, retailerId, usedAt: null, expiresAt: { gt: now } },
+      where: { id: v.id, usedAt: null },
       data: { usedAt: now },
     });
-    const v = await this.find(retailerId, code);
-    if (n.count === 1) return this.view(v, 'used');
-    const status = voucherStatus(v, now);
-    if (status === 'used') throw new VoucherUsed();
-    if (status === 'expired') throw new VoucherExpired();
-    throw new Error('voucher neither used nor expired but not updatable');
+    if (n.count === 0) throw new VoucherUsed();
+    return this.view({ ...v, usedAt: now }, 'used');
   }
 
   private async find(retailerId: string, rawCode: string) {
