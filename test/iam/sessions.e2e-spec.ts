@@ -85,8 +85,12 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
 
     const r = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: me.refreshToken } });
     expect(r.status).toBe(200);
+    // Exactly the contract's {session}: nothing internal (session id, hashes) next to it.
+    expect(r.body).toEqual({
+      session: { accessToken: expect.any(String), refreshToken: expect.any(String), accessTokenExpiresAt: expect.any(String), account: { id: me.accountId, role: 'citizen' } },
+    });
+    expect(new Date(r.body.session.accessTokenExpiresAt).toISOString()).toBe(r.body.session.accessTokenExpiresAt);
     expect(r.body.session.refreshToken).not.toBe(me.refreshToken);
-    expect(r.body.session.account).toEqual({ id: me.accountId, role: 'citizen' });
     expect((await api(t, 'GET', '/auth/session', { token: r.body.session.accessToken })).status).toBe(200);
     expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).body.code).toBe('TOKEN_INVALID');
   });
