@@ -95,6 +95,18 @@ describe('IAM sign-in over HTTP with the dev OpenID provider and SMS outbox', ()
     expect(views).toEqual([{ id: me.accountId, role: 'officer', status: 'active', phoneMasked: expect.stringMatching(/^\+1\*{6}\d{4}$/) }]);
   });
 
+  it('promotes a citizen once when the same roster entry is loaded several times at once (one AccountRoleChanged)', async () => {
+    const me = await given.citizen(t, { login: 'racing-officer' });
+    const iam = t.app.get(IamApi);
+    const entry = { badgeNumber: 'B-78', email: 'racing-officer@dev.heyblue.test', firstName: 'Ray', lastName: 'Singh', precinct: '9th', zip: '10009' };
+    const results = await Promise.all([1, 2, 3].map(() => iam.upsertOfficerRosterEntry(entry)));
+    expect(results.flatMap((r) => r.promotedAccountIds)).toEqual([me.accountId]);
+    const prisma = t.app.get(PrismaService);
+    const events = await prisma.outboxEvent.findMany({ where: { type: AccountRoleChanged.type } });
+    expect(events.filter((e) => (e.payload as { accountId: string }).accountId === me.accountId)).toHaveLength(1);
+    expect(await prisma.iamAuditEntry.count({ where: { action: 'role_changed', targetId: me.accountId } })).toBe(1);
+  });
+
   it('records audit entries that other contexts add through the facade', async () => {
     const admin = await given.admin(t);
     await t.app.get(IamApi).recordAudit({ actorId: admin.accountId, action: 'etl_upload', targetId: 'job-1', ip: '10.0.0.1', userAgent: 'etl', detail: { rows: 3, at: new Date('2026-11-23T00:00:00Z') } });
