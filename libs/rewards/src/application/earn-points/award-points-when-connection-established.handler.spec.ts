@@ -26,6 +26,15 @@ const connection = (zip: string | null, id = 'conn-1', establishedAt = '2026-11-
     cell: 'x',
   }).toEnvelope();
 
+/** A 2× scheme covering `zip` from `from` until `until`. */
+const doubleScheme = (zip: string, from = '2026-11-01', until = '2026-12-01') => ({
+  id: 's-1',
+  multiplier: 2,
+  validFrom: new Date(from),
+  validUntil: new Date(until),
+  zips: [zip],
+});
+
 describe('award points when a connection is established', () => {
   it('credits the citizen and the officer their configured base amounts', async () => {
     const { m, handler } = setup();
@@ -45,13 +54,7 @@ describe('award points when a connection is established', () => {
 
   it('multiplies both amounts by the scheme active at the connection ZIP', async () => {
     const { m, handler } = setup();
-    m.schemes.push({
-      id: 's-1',
-      multiplier: 2,
-      validFrom: new Date('2026-11-01'),
-      validUntil: new Date('2026-12-01'),
-      zips: ['10001'],
-    });
+    m.schemes.push(doubleScheme('10001'));
     await handler.handle(connection('10001'), m.tx);
     expect(m.balances.get(CITIZEN)).toBe(20);
     expect(m.balances.get(OFFICER)).toBe(10);
@@ -59,26 +62,14 @@ describe('award points when a connection is established', () => {
 
   it('ignores a scheme of another ZIP', async () => {
     const { m, handler } = setup();
-    m.schemes.push({
-      id: 's-1',
-      multiplier: 2,
-      validFrom: new Date('2026-11-01'),
-      validUntil: new Date('2026-12-01'),
-      zips: ['60601'],
-    });
+    m.schemes.push(doubleScheme('60601'));
     await handler.handle(connection('10001'), m.tx);
     expect(m.balances.get(CITIZEN)).toBe(10);
   });
 
   it('ignores a scheme that ended before the connection', async () => {
     const { m, handler } = setup();
-    m.schemes.push({
-      id: 's-1',
-      multiplier: 2,
-      validFrom: new Date('2026-10-01'),
-      validUntil: new Date('2026-11-01'),
-      zips: ['10001'],
-    });
+    m.schemes.push(doubleScheme('10001', '2026-10-01', '2026-11-01'));
     await handler.handle(connection('10001'), m.tx);
     expect(m.balances.get(CITIZEN)).toBe(10);
   });
