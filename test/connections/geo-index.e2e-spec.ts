@@ -57,7 +57,7 @@ describe('connections GEO index (real Redis)', () => {
     expect(hits.filter((h) => h.id === id)).toHaveLength(1);
     expect(hits[0]!.lng).toBeGreaterThan(edgeLng);
     const redis = t.app.get(RedisService).client;
-    expect(await redis.zscore(geo.partitionKey(first.cell, 'os'), id)).toBeNull();
+    expect(await redis.zscore(geo.partitionKey(first.cell!, 'os'), id)).toBeNull();
   });
 
   it('never answers stale officers and sweeps them out', async () => {

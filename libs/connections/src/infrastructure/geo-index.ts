@@ -40,10 +40,24 @@ interface ScriptedRedis extends Redis {
   connPosition(geo: string, seen: string, member: string): Promise<[[string, string] | null, string | null]>;
 }
 
-/** Result of an officer's location write: where it landed and the citizens now around. */
+/** Result of an officer's location write: where it landed (null: not indexable) and the citizens now around. */
 export interface OfficerUpdate {
-  cell: Cell;
+  cell: Cell | null;
   citizens: GeoHit[];
+}
+
+/**
+ * Redis GEO holds latitudes within ±85.05112878° only (the Web Mercator band); GEOADD and
+ * GEOSEARCH answer an error beyond it. The contract accepts any latitude in [-90, 90], so
+ * a position beyond the band (Arctic Ocean, inner Antarctica) is accepted but not indexed:
+ * the member leaves the index (its last indexed spot would be wrong) and searches from
+ * there find nobody.
+ */
+export const GEO_MAX_LAT = 85.05112878;
+
+/** Whether Redis GEO can hold (and search around) a position. */
+export function isIndexable(p: LatLng): boolean {
+  return p.lat >= -GEO_MAX_LAT && p.lat <= GEO_MAX_LAT;
 }
 
 /**
@@ -110,6 +124,7 @@ export class GeoIndex implements OnModuleDestroy {
    * pass undefined to look it up.
    */
   async updateOfficer(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<OfficerUpdate> {
+    if (!isIndexable(p)) return { cell: await this.leave('officer', id, previousCell), citizens: NO_HITS };
     const radius = this.config.citizenRadiusM;
     // Own partition first; more only when the citizens' search circle crosses an edge.
     const cells = this.grid.cellsCovering(p, radius);
@@ -135,9 +150,8 @@ export class GeoIndex implements OnModuleDestroy {
         ? NONE
         : cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
     const moved = previousCell !== cell ? this.moved('officer', id, cell, previousCell) : undefined;
-    const [added, rows] = await own;
-    const otherRows = others.length === 0 ? NONE : await Promise.all(others);
-    if (moved) await moved;
+    // Awaited together: when one call fails, the others' rejections must not go unhandled.
+    const [[added, rows], otherRows] = await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
     if (added === 1 && previousCell === cell) {
       // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
       await this.redis.sadd(this.cellsKey('officer'), cell);
@@ -147,15 +161,21 @@ export class GeoIndex implements OnModuleDestroy {
   }
 
   /** A citizen's new position in the short-lived citizens' index. */
-  async updateCitizen(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<Cell> {
+  async updateCitizen(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<Cell | null> {
+    if (!isIndexable(p)) return this.leave('citizen', id, previousCell);
     const cell = this.grid.cellOf(p);
     const [geo, seen] = this.keys('citizen', cell);
     const write = this.redis.connUpdate(geo, seen, p.lng, p.lat, id, now, this.ttlMs);
     const moved = previousCell !== cell ? this.moved('citizen', id, cell, previousCell) : undefined;
-    const added = await write;
-    await moved;
+    const [added] = await Promise.all([write, moved]);
     if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey('citizen'), cell);
     return cell;
+  }
+
+  /** The member moved beyond the indexable band: out of its last partition. Returns the new (no) cell. */
+  private async leave(role: IndexRole, id: string, previousCell: Cell | null | undefined): Promise<null> {
+    await this.remove(role, id, previousCell);
+    return null;
   }
 
   /**
@@ -175,6 +195,7 @@ export class GeoIndex implements OnModuleDestroy {
    * Reads every partition the search circle touches, in one round trip.
    */
   async search(role: IndexRole, p: LatLng, radiusM: number, limit = this.config.nearbyLimit, now = Date.now()): Promise<GeoHit[]> {
+    if (!isIndexable(p)) return NO_HITS;
     const cutoff = now - this.config.staleAfterMs;
     const radii = this.config.radiiFor(radiusM);
     const cap = Math.max(this.config.candidateCap, limit);
