@@ -5,7 +5,7 @@ import { RedeemOfferHandler } from '../../libs/rewards/src/application/redeem-of
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, earn, givenOffer, ledgerBalance, publish, drained } from './rewards-fixtures.js';
+import { connectionEvent, earn, givenOffer, givenScheme, ledgerBalance, publish, drained } from './rewards-fixtures.js';
 
 /** The ledger against real PostgreSQL, Redis and the outbox (use cases called in-process). */
 describe('rewards ledger (real PostgreSQL)', () => {
@@ -66,21 +66,7 @@ describe('rewards ledger (real PostgreSQL)', () => {
   });
 
   it('multiplies by the municipal scheme active at the connection ZIP and date', async () => {
-    const api = t.app.get(RewardsApi);
-    await api.upsertMunicipality({
-      externalId: 'm-ledger',
-      name: 'Springfield',
-      state: 'IL',
-      zips: ['62701'],
-    });
-    await api.upsertScheme({
-      externalId: 's-ledger',
-      municipalityExternalId: 'm-ledger',
-      title: 'Triple points week',
-      multiplier: 2.5,
-      validFrom: new Date(Date.now() - 86_400_000),
-      validUntil: new Date(Date.now() + 86_400_000),
-    });
+    await givenScheme(t, { zips: ['62701'], multiplier: 2.5 });
     const citizenId = randomUUID();
     const officerId = randomUUID();
     const inside = connectionEvent({ citizenId, officerId, zip: '62701' });

@@ -81,6 +81,38 @@ export async function givenOffer(
   return { offerId: offer.id, retailerExternalId, retailerId: retailer.id };
 }
 
+/** A municipality covering `zips` and one scheme of it, through the catalogue facade (as the ETL does). */
+export async function givenScheme(
+  t: TestApp,
+  s: {
+    zips: string[];
+    multiplier: number;
+    title?: string;
+    municipality?: { name: string; state: string };
+    validFrom?: Date;
+    validUntil?: Date;
+  },
+): Promise<{ schemeId: string }> {
+  const api = t.app.get(RewardsApi);
+  const n = ++seq;
+  const municipalityExternalId = `m-${n}-${randomUUID().slice(0, 8)}`;
+  await api.upsertMunicipality({
+    externalId: municipalityExternalId,
+    name: s.municipality?.name ?? `Town ${n}`,
+    state: s.municipality?.state ?? 'NY',
+    zips: s.zips,
+  });
+  const scheme = await api.upsertScheme({
+    externalId: `s-${n}-${randomUUID().slice(0, 8)}`,
+    municipalityExternalId,
+    title: s.title ?? `Scheme ${n}`,
+    multiplier: s.multiplier,
+    validFrom: s.validFrom ?? new Date(Date.now() - 86_400_000),
+    validUntil: s.validUntil ?? new Date(Date.now() + 86_400_000),
+  });
+  return { schemeId: scheme.id };
+}
+
 /**
  * Waits until the outbox is relayed and every event queue is idle, so a test app closes
  * with no consumer mid-flight (pushes after the socket adapter closed would fail the run).

@@ -4,7 +4,7 @@ import { RewardsApi } from '@heyblue/rewards';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, givenOffer, publish, drained } from './rewards-fixtures.js';
+import { connectionEvent, givenOffer, givenScheme, publish, drained } from './rewards-fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -215,16 +215,9 @@ describe('rewards over HTTP', () => {
     });
 
     it('lists schemes of the municipalities covering a ZIP', async () => {
-      const rewards = t.app.get(RewardsApi);
-      await rewards.upsertMunicipality({
-        externalId: 'm-http',
-        name: 'Atlanta',
-        state: 'GA',
+      await givenScheme(t, {
         zips: ['30303'],
-      });
-      await rewards.upsertScheme({
-        externalId: 's-http',
-        municipalityExternalId: 'm-http',
+        municipality: { name: 'Atlanta', state: 'GA' },
         title: 'Double week',
         multiplier: 2,
         validFrom: new Date(),
