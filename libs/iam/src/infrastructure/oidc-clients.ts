@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { BrokenCircuitError, TaskCancelledError, createResiliencePolicy, type ResiliencePolicy } from '@heyblue/platform';
 import * as oidc from 'openid-client';
 import { IamErrors } from '../domain/iam.errors.js';
 import { DevOidcProvider } from '../dev/dev-oidc.provider.js';
@@ -21,11 +22,26 @@ export interface VerifiedIdentity {
 
 const DISCOVERY_TIMEOUT_S = 10;
 
+/**
+ * Discovery and code exchange per provider: a timeout and a breaker, no retry (an
+ * authorization code is single use, and the user can simply sign in again).
+ */
+const PROVIDER_RESILIENCE = { timeoutMs: 10_000, retries: 0, breakerThreshold: 5, halfOpenAfterMs: 30_000 };
+
+/** The provider is down or unreachable (as opposed to refusing this code or token). */
+function isOutage(err: unknown): boolean {
+  const e = err as { status?: number; cause?: { status?: number }; name?: string };
+  const status = e.status ?? e.cause?.status;
+  if (err instanceof TaskCancelledError || err instanceof TypeError || e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+  return status !== undefined && status >= 500;
+}
+
 /** openid-client (v6) per configured provider: authorization URL with PKCE/state/nonce, code exchange, ID token checks. */
 @Injectable()
 export class OidcClients {
   private readonly logger = new Logger('OidcClients');
   private readonly configs = new Map<string, Promise<oidc.Configuration>>();
+  private readonly policies = new Map<string, ResiliencePolicy>();
 
   constructor(
     private readonly config: IamConfig,
@@ -83,12 +99,14 @@ export class OidcClients {
     if (meta.authorization_response_iss_parameter_supported) callback.searchParams.set('iss', meta.issuer);
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(cfg, callback, {
-        pkceCodeVerifier: pending.codeVerifier,
-        expectedState: state,
-        expectedNonce: pending.nonce,
-        idTokenExpected: true,
-      });
+      tokens = await this.policy(p).execute(() =>
+        oidc.authorizationCodeGrant(cfg, callback, {
+          pkceCodeVerifier: pending.codeVerifier,
+          expectedState: state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        }),
+      );
     } catch (err) {
       throw this.classify(err, p.id);
     }
@@ -111,17 +129,21 @@ export class OidcClients {
   }
 
   private classify(err: unknown, providerId: string): Error {
-    const e = err as { code?: string; status?: number; cause?: { status?: number } };
-    const status = e.status ?? e.cause?.status;
+    const e = err as { code?: string };
     this.logger.warn(`sign-in with ${providerId} failed: ${(err as Error).message} (${e.code ?? 'no code'})`);
-    if (err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError) {
-      return status && status >= 500 ? IamErrors.providerUnavailable() : IamErrors.codeExchangeFailed();
-    }
-    if (e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || e.code === 'OAUTH_RESPONSE_IS_NOT_JSON') {
-      return status && status >= 500 ? IamErrors.providerUnavailable() : IamErrors.codeExchangeFailed();
-    }
-    if (err instanceof TypeError || (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError') return IamErrors.providerUnavailable();
+    if (err instanceof BrokenCircuitError || isOutage(err)) return IamErrors.providerUnavailable();
+    if (err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError) return IamErrors.codeExchangeFailed();
+    if (e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || e.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return IamErrors.codeExchangeFailed();
     return IamErrors.idTokenInvalid();
+  }
+
+  private policy(p: OidcProviderConfig): ResiliencePolicy {
+    let policy = this.policies.get(p.id);
+    if (!policy) {
+      policy = createResiliencePolicy(`oidc-${p.id}`, PROVIDER_RESILIENCE, isOutage);
+      this.policies.set(p.id, policy);
+    }
+    return policy;
   }
 
   private configuration(p: OidcProviderConfig): Promise<oidc.Configuration> {
@@ -143,7 +165,7 @@ export class OidcClients {
     if (p.id === DEV_PROVIDER_ID) options[oidc.customFetch] = this.dev.internalFetch();
     const auth = p.clientSecret ? oidc.ClientSecretPost(p.clientSecret) : oidc.None();
     try {
-      const cfg = await oidc.discovery(new URL(p.issuer), p.clientId, p.clientSecret ? { client_secret: p.clientSecret } : undefined, auth, options);
+      const cfg = await this.policy(p).execute(() => oidc.discovery(new URL(p.issuer), p.clientId, p.clientSecret ? { client_secret: p.clientSecret } : undefined, auth, options));
       if (p.id === DEV_PROVIDER_ID) cfg[oidc.customFetch] = this.dev.internalFetch();
       return cfg;
     } catch (err) {
