@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { accountRoom, ConnectionsApi } from '@heyblue/connections';
 import { ConnectionRequestsService } from '../../libs/connections/src/application/connection-requests.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
-import { connect, disconnected, offset, sendLocation } from './socket-client.js';
+import { connect, disconnected, Inbox, offset, sendLocation } from './socket-client.js';
+import { eventually } from '../support/poll.js';
 
 describe('connections: guards', () => {
   let t: TestApp;
@@ -142,6 +144,18 @@ describe('connections: guards', () => {
     const res = await api(t, 'POST', `/admin/accounts/${who.accountId}/suspend`, { token: admin.accessToken, body: {} });
     expect(res.status).toBeLessThan(300);
     expect(await gone).toBe('io server disconnect');
+  });
+
+  it('lets other contexts push to an account through the ConnectionsApi facade (only that account hears it)', async () => {
+    const [who, bystander] = await Promise.all([given.citizen(t), given.citizen(t)]);
+    const [s, other] = await Promise.all([connect(t, who.accessToken), connect(t, bystander.accessToken)]);
+    sockets.push(s, other);
+    const [inbox, otherInbox] = [new Inbox(s), new Inbox(other)];
+    expect(accountRoom(who.accountId)).toBe(`a:${who.accountId}`);
+    t.app.get(ConnectionsApi).pushToAccount(who.accountId, 'trophy.awarded', { code: 'FIRST' });
+    await eventually(() => inbox.of('trophy.awarded'), (l) => l.length === 1, { what: 'push through ConnectionsApi' });
+    expect(inbox.of('trophy.awarded')).toEqual([{ code: 'FIRST' }]);
+    expect(otherInbox.of('trophy.awarded')).toEqual([]);
   });
 
   it('documents every Connections route in the OpenAPI document', async () => {

@@ -19,6 +19,7 @@ import { IamSocketAuth } from './infrastructure/iam-socket-auth.js';
 import { RedisDisplayNames } from './infrastructure/redis-display-names.js';
 import { RequestStore } from './infrastructure/request-store.js';
 import { WindowStore } from './infrastructure/window-store.js';
+import { ConnectionsApi } from './connections.api.js';
 
 /** Availability windows, live locations in the partitioned GEO index, proximity, connection requests. */
 @Module({
@@ -44,7 +45,8 @@ import { WindowStore } from './infrastructure/window-store.js';
     ConnectionsSweeper,
     PushPointsAwardedWhenPointsEarned,
     RememberDisplayNameWhenProfileUpdated,
+    ConnectionsApi,
   ],
-  exports: [],
+  exports: [ConnectionsApi],
 })
 export class ConnectionsModule {}
