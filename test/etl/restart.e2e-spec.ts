@@ -1,11 +1,27 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import Bull from 'bull';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
-import type { TestEnv } from '../support/test-env.js';
-import { given } from '../support/given.js';
+import { createTestEnv, type TestEnv } from '../support/test-env.js';
+import { api, given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 import { csv, finished, upload } from './etl-support.js';
 
-/** A job survives an instance going away mid-file: bull hands it to the next instance, which resumes after the last committed batch. */
+/** `n` retailer rows plus one without a name as record 151. */
+function shops(prefix: string, n: number): string[][] {
+  const rows = Array.from({ length: n }, (_, i) => [
+    `${prefix}-${i}`,
+    `Shop ${i}`,
+    'https://s.example.com',
+    `s${i}@s.example`,
+    '10001',
+  ]);
+  rows.splice(150, 0, [`${prefix}-bad`, '', 'https://s.example.com', 'x@s.example', '10001']);
+  return rows;
+}
+
+/** A job survives an instance shutting down mid-file: bull hands it to the next instance, which resumes after the last committed batch. */
 describe('ETL job across a restart', () => {
   let first: TestApp | null = null;
   let second: TestApp | null = null;
@@ -19,19 +35,12 @@ describe('ETL job across a restart', () => {
     }
   });
 
-  it('completes with correct totals and no duplicates after the worker stops mid-job', async () => {
+  it('completes with correct totals and no duplicates after the worker shuts down mid-job', async () => {
     // Small batches with a pause so the job is certainly mid-file when the instance stops.
     const env = { ETL_BATCH_SIZE: '10', ETL_BATCH_PAUSE_MS: '100' };
     first = await startTestApp(env);
     const admin = await given.admin(first);
-    const rows = Array.from({ length: 300 }, (_, i) => [
-      `restart-${i}`,
-      `Shop ${i}`,
-      'https://s.example.com',
-      `s${i}@s.example`,
-      '10001',
-    ]);
-    rows.splice(150, 0, ['restart-bad', '', 'https://s.example.com', 'x@s.example', '10001']);
+    const rows = shops('restart', 300);
     const up = await upload(first, admin.accessToken, {
       kind: 'retailers',
       content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...rows]),
@@ -67,4 +76,84 @@ describe('ETL job across a restart', () => {
       (await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs,
     ).toBeGreaterThanOrEqual(2);
   });
+});
+
+/**
+ * The worker process dies (SIGKILL: no shutdown hooks, the bull lock is left behind) mid-job;
+ * a fresh instance's bull stalled-job check moves the job back to wait and the processor
+ * resumes after the last committed batch.
+ */
+describe('ETL job across a killed worker', () => {
+  let uploader: TestApp | null = null;
+  let fresh: TestApp | null = null;
+  let testEnv: TestEnv | null = null;
+  let child: ChildProcess | null = null;
+  const original = Bull.prototype.process;
+  afterAll(async () => {
+    Bull.prototype.process = original;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    await uploader?.app.close();
+    await fresh?.app.close();
+    await testEnv?.drop();
+  });
+
+  it('completes with correct totals and no duplicates after the worker is SIGKILLed mid-job', async () => {
+    const env = { ETL_BATCH_SIZE: '10', ETL_BATCH_PAUSE_MS: '50' };
+    testEnv = await createTestEnv(env);
+    // This instance only takes the upload; the job runs in the child.
+    uploader = await startTestApp({ ...env, ETL_WORKER_ENABLED: 'false' }, testEnv);
+    const admin = await given.admin(uploader);
+    const up = await upload(uploader, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...shops('killed', 300)]),
+    });
+    expect(up.status).toBe(202);
+
+    let err = '';
+    child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/etl/fixtures/etl-worker.ts'], {
+      env: { ...process.env, NODE_OPTIONS: '', ...testEnv.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const prisma = uploader.app.get(PrismaService);
+    await eventually(
+      () => prisma.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } }),
+      (j) => j.committedRows >= 30,
+      { timeoutMs: 90_000, intervalMs: 20, what: `the child committed some batches (stderr: ${err.slice(-300)})` },
+    );
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const killed = await prisma.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } });
+    expect(killed.status).toBe('running');
+    expect(killed.committedRows).toBeLessThan(301);
+    await uploader.app.close();
+    uploader = null;
+
+    // Bull checks for stalled jobs every 30 s by default; a short interval keeps the test short
+    // (the child's lock is 3 s, see fixtures/etl-worker.ts).
+    Bull.prototype.process = function (this: Bull.Queue, ...args: unknown[]) {
+      (this as unknown as { settings: Record<string, number> }).settings.stalledInterval = 500;
+      return (original as (...a: unknown[]) => Promise<void>).apply(this, args);
+    } as typeof Bull.prototype.process;
+    fresh = await startTestApp(env, testEnv);
+    const job = await eventually(
+      () => api(fresh!, 'GET', `/admin/etl/jobs/${up.body.jobId}`, { token: admin.accessToken }),
+      (r) => r.body.status === 'done' || r.body.status === 'failed',
+      { timeoutMs: 60_000, what: 'the job finished on the fresh instance' },
+    );
+    expect(job.body).toMatchObject({
+      status: 'done',
+      rowsTotal: 301,
+      rowsOk: 300,
+      rowsFailed: 1,
+      errors: [{ row: 151, field: 'name', message: 'is required' }],
+    });
+    const prisma2 = fresh.app.get(PrismaService);
+    expect(await prisma2.rewardsRetailer.count({ where: { externalId: { startsWith: 'killed-' } } })).toBe(300);
+    expect(await prisma2.etlJobError.count({ where: { jobId: up.body.jobId } })).toBe(1);
+    expect((await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs).toBeGreaterThanOrEqual(2);
+  }, 240_000);
 });
