@@ -105,6 +105,17 @@ describe('connections: guards', () => {
     await expect(svc.accept(otherOfficer.accountId, req.body.requestId, Date.now() + 121_000)).rejects.toMatchObject({ code: 'REQUEST_EXPIRED' });
   });
 
+  it('answers FORBIDDEN to an admin socket and NO_OPEN_WINDOW to an officer without a window', async () => {
+    const [admin, idle] = await Promise.all([given.admin(t), given.officer(t)]);
+    const [a, o] = await Promise.all([connect(t, admin.accessToken), connect(t, idle.accessToken)]);
+    sockets.push(a, o);
+    expect(await sendLocation(a, spot)).toEqual({ ok: false, code: 'FORBIDDEN' });
+    expect(await sendLocation(o, spot)).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+    // Closing a window that is not open is a no-op, not an error.
+    expect((await api(t, 'DELETE', '/connections/availability', { token: idle.accessToken })).status).toBe(204);
+    expect(a.connected && o.connected).toBe(true);
+  });
+
   it('rate-limits location messages per socket and refuses impossible jumps', async () => {
     const s = await connect(t, citizen.accessToken);
     sockets.push(s);

@@ -18,7 +18,7 @@ interface SocketData {
   expiry?: NodeJS.Timeout;
 }
 
-const FORBIDDEN: LocationAck = Object.freeze({ ok: false, code: 'FORBIDDEN' }) as LocationAck;
+const FORBIDDEN: LocationAck = Object.freeze({ ok: false, code: CODES.FORBIDDEN }) as LocationAck;
 const INTERNAL: LocationAck = Object.freeze({ ok: false, code: CODES.INTERNAL_ERROR }) as LocationAck;
 const noop = (): void => undefined;
 

@@ -11,10 +11,13 @@ export const CODES = {
   REQUEST_EXPIRED: 'REQUEST_EXPIRED',
   REQUEST_ALREADY_PENDING: 'REQUEST_ALREADY_PENDING',
   NOT_YOUR_REQUEST: 'NOT_YOUR_REQUEST',
+  /** Socket `location` acks only (REST answers OFFICER_NOT_AVAILABLE for the same state). */
   NO_OPEN_WINDOW: 'NO_OPEN_WINDOW',
   IMPLAUSIBLE_MOVE: 'IMPLAUSIBLE_MOVE',
   INVALID_LOCATION: 'INVALID_LOCATION',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Socket `location` from an account that is neither officer nor citizen (admins). */
+  FORBIDDEN: 'FORBIDDEN',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 
@@ -63,12 +66,6 @@ export class RequestAlreadyPending extends DomainError {
 export class NotYourRequest extends Forbidden {
   constructor() {
     super(CODES.NOT_YOUR_REQUEST, 'This request is addressed to another officer.');
-  }
-}
-
-export class NoOpenWindow extends DomainError {
-  constructor() {
-    super(CODES.NO_OPEN_WINDOW, 'Open an availability window first.', 422);
   }
 }
 
