@@ -160,11 +160,11 @@ describe('outbox: durable integration events', () => {
     });
   });
 
-  it('(c) delivers after restart when the dispatcher process is SIGKILLed between commit and dispatch', async () => {
+  it('(c) delivers after restart when the committing process is SIGKILLed between commit and dispatch', async () => {
     const te = await createTestEnv();
     await prepare(te);
     const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/platform/fixtures/commit-then-hang.ts'], {
-      env: { ...process.env, NODE_OPTIONS: '', ...te.env, OUTBOX_POLL_MS: '600000', EVENT_WORKERS_ENABLED: 'false' },
+      env: { ...process.env, NODE_OPTIONS: '', ...te.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
