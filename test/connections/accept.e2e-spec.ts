@@ -54,6 +54,37 @@ describe('connections: accepting a request', () => {
     expect(events.filter((e) => (e.payload as { connectionId: string }).connectionId === [...ids][0])).toHaveLength(1);
   });
 
+  it('lists my connections newest first, page by page (?limit, ?cursor), and refuses bad paging input', async () => {
+    const officer = await given.officer(t);
+    const citizens = await Promise.all([given.citizen(t), given.citizen(t), given.citizen(t)]);
+    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status).toBe(201);
+    const ids: string[] = [];
+    for (const c of citizens) {
+      expect((await api(t, 'POST', '/connections/presence', { token: c.accessToken, body: offset(spot, 40, 0) })).status).toBe(200);
+      const req = await api(t, 'POST', '/connections/requests', { token: c.accessToken, body: { officerId: officer.accountId } });
+      const ok = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, { token: officer.accessToken });
+      expect(ok.status).toBe(200);
+      ids.push(ok.body.connection.id);
+    }
+    const first = await api(t, 'GET', '/connections?limit=2', { token: officer.accessToken });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ids[2], ids[1]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api(t, 'GET', `/connections?limit=2&cursor=${first.body.nextCursor}`, { token: officer.accessToken });
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ id: ids[0], officerId: officer.accountId, citizenId: citizens[0]!.accountId })], nextCursor: null });
+    // Default limit (20): everything on one page; a citizen sees only their own.
+    expect((await api(t, 'GET', '/connections', { token: officer.accessToken })).body.items).toHaveLength(3);
+    const mine = await api(t, 'GET', '/connections', { token: citizens[1]!.accessToken });
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([ids[1]]);
+
+    const forged = Buffer.from(JSON.stringify(['yesterday', 'not-a-uuid'])).toString('base64url');
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'cursor=%%%', `cursor=${forged}`]) {
+      const bad = await api(t, 'GET', `/connections?${q}`, { token: officer.accessToken });
+      expect([q, bad.status, bad.body.code]).toEqual([q, 400, 'VALIDATION_FAILED']);
+    }
+  });
+
   it('never stores a raw position with the connection', async () => {
     const prisma = t.app.get(PrismaService);
     const rows = await prisma.$queryRaw<Array<{ column_name: string }>>`

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
-import { RateLimit } from '@heyblue/platform';
+import { PageQueryDto, RateLimit } from '@heyblue/platform';
 import { AvailabilityService } from '../application/availability.service.js';
 import { ConnectionRequestsService } from '../application/connection-requests.service.js';
 import { MyConnectionsQuery } from '../application/my-connections.query.js';
@@ -15,7 +15,6 @@ import {
   AvailabilityDto,
   ConnectionPageDto,
   CreateRequestDto,
-  ListQueryDto,
   NearbyDto,
   NearbyQueryDto,
   OpenAvailabilityDto,
@@ -110,8 +109,8 @@ export class ConnectionsController {
   @Auth()
   @ApiOperation({ summary: 'My established connections, newest first.' })
   @ApiOkResponse({ type: ConnectionPageDto })
-  async list(@CurrentAccount() me: AuthenticatedAccount, @Query() q: ListQueryDto): Promise<ConnectionPageDto> {
-    return this.mine.list(me.id, q.limit ?? 20, q.cursor);
+  async list(@CurrentAccount() me: AuthenticatedAccount, @Query() q: PageQueryDto): Promise<ConnectionPageDto> {
+    return this.mine.list(me.id, q.limit, q.cursor);
   }
 
   /** The "orchestrator" answer: where the app opens its socket. */

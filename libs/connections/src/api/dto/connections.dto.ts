@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { NEARBY_RADIUS, WINDOW_MINUTES } from '../../connections.constants.js';
 
 class PositionDto {
@@ -43,16 +43,6 @@ export class CreateRequestDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   officerId!: string;
-}
-
-export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(200)
-  cursor?: string;
 }
 
 export class SocketDetailsDto {
