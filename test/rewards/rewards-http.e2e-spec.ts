@@ -750,6 +750,25 @@ describe('rewards over HTTP', () => {
       ).toBe(400);
     });
 
+    it('reads ?from&to as Reporting does: a day-only `to` includes that day; `by` may be left out', async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      const report = (query: string) =>
+        api(t, 'GET', `/admin/reports/donations?${query}`, { token: admin.accessToken });
+      const row = (res: { body: { rows: Array<{ key: string; value: number }> } }) =>
+        res.body.rows.find((r) => r.key === charityId);
+      const all = await report('by=charity');
+      expect(row(all)?.value).toBeGreaterThan(0);
+      expect(row(await report(`from=${today}&to=${today}&groupBy=day`))).toMatchObject({
+        period: today,
+        value: row(all)?.value,
+      });
+      expect((await report('groupBy=month')).body).toEqual(all.body);
+      for (const bad of [`from=${today}T12:00:00Z&to=${today}T12:00:00Z`, 'from=2026-11-02&to=2026-11-01', 'to=2026-02-30']) {
+        const res = await report(bad);
+        expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      }
+    });
+
     it('writes charity names a spreadsheet would run as formulas as plain text in the CSV', async () => {
       const rewards = t.app.get(RewardsApi);
       const evil = await rewards.upsertCharity({ externalId: 'ch-formula', name: '=SUM(1+1)', description: 'x' });

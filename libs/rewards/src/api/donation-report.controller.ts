@@ -30,7 +30,7 @@ export class DonationReportController {
   ): Promise<{ rows: DonationReportRow[] } | string> {
     const csv = accept?.includes('text/csv') ?? false;
     const rows = await this.report.viewByCharity(
-      { groupBy: q.groupBy, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+      { groupBy: q.groupBy, ...q.window() },
       { accountId: admin.id, ...origin },
       csv ? 'csv' : 'json',
     );

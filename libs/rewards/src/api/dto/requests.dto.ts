@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '@heyblue/platform';
+import { PageQueryDto, ValidationFailed } from '@heyblue/platform';
 
 export class ZipListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -38,23 +38,43 @@ export class VoucherCodeDto {
   code!: string;
 }
 
+const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 export class DonationReportQueryDto {
-  @ApiProperty({ enum: ['charity'], description: 'Only per-charity rows for now' })
+  @ApiPropertyOptional({ enum: ['charity'], default: 'charity', description: 'Per-charity rows (the only split donations have)' })
+  @IsOptional()
   @IsIn(['charity'])
-  by!: 'charity';
+  by = 'charity' as const;
 
   @ApiPropertyOptional({ enum: ['day', 'week', 'month'], default: 'month' })
   @IsOptional()
   @IsIn(['day', 'week', 'month'])
   groupBy: 'day' | 'week' | 'month' = 'month';
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive (UTC)' })
+  @ApiPropertyOptional({ example: '2026-11-01', description: 'Inclusive start: a UTC day or an instant' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive (UTC)' })
+  @ApiPropertyOptional({
+    example: '2026-11-30',
+    description: "End: a UTC day is included whole (as Reporting's metrics read it); an instant is exclusive",
+  })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true })
   to?: string;
+
+  /** The UTC window `[from, to)` the rows cover (400 when it is empty or a date does not exist). */
+  window(): { from?: Date; to?: Date } {
+    const from = this.from === undefined ? undefined : new Date(this.from);
+    const end = this.to === undefined ? undefined : new Date(this.to);
+    const to = end && this.to && DAY_ONLY.test(this.to) ? new Date(end.getTime() + 86_400_000) : end;
+    const errors: Array<{ field: string; message: string }> = [];
+    if (from && Number.isNaN(from.getTime())) errors.push({ field: 'from', message: 'must be a date' });
+    if (to && Number.isNaN(to.getTime())) errors.push({ field: 'to', message: 'must be a date' });
+    if (errors.length === 0 && from && to && from >= to)
+      errors.push({ field: 'from', message: 'must be before to' });
+    if (errors.length > 0) throw new ValidationFailed(errors);
+    return { from, to };
+  }
 }
