@@ -7,17 +7,10 @@ import { eventually } from '../support/poll.js';
 import { csv, load, upload } from './etl-support.js';
 
 const RETAILER_HEADER = ['external_id', 'name', 'website', 'contact_email', 'zip'];
-const OFFER_HEADER = [
-  'external_id',
-  'retailer_external_id',
-  'title',
-  'points_cost',
-  'discount',
-  'valid_from',
-  'valid_until',
-  'max_redemptions',
-  'zips',
-];
+// The contract's spelling (CONTRACT.md, "ETL file columns"), kept apart from the production list
+// on purpose: importing ETL_COLUMNS here would let a changed column list pass its own test.
+const OFFER_HEADER =
+  'external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until,max_redemptions,zips'.split(',');
 
 /** ETL uploads end to end: real multipart, bull worker, Rewards and IAM facades, PostgreSQL. */
 describe('ETL uploads', () => {
@@ -142,25 +135,11 @@ describe('ETL uploads', () => {
       '12-3456789',
     );
 
+    const officer = (n: number, email: string, first: string, last: string, zip: string) =>
+      `${JSON.stringify({ badge_number: `b${p}${n}`, email, first_name: first, last_name: last, precinct: '5th', zip })}\n`;
     const officers =
-      JSON.stringify({
-        badge_number: `b${p}1`,
-        email: `Off1.${p}@PD.example.gov`,
-        first_name: 'Ann',
-        last_name: 'Lee',
-        precinct: '5th',
-        zip: '10001',
-      }) +
-      '\n' +
-      JSON.stringify({
-        badge_number: `b${p}2`,
-        email: `off2.${p}@pd.example.gov`,
-        first_name: 'Bo',
-        last_name: 'Ray',
-        precinct: '5th',
-        zip: '10002',
-      }) +
-      '\n';
+      officer(1, `Off1.${p}@PD.example.gov`, 'Ann', 'Lee', '10001') +
+      officer(2, `off2.${p}@pd.example.gov`, 'Bo', 'Ray', '10002');
     const o = await load(t, admin.accessToken, {
       kind: 'officers',
       content: officers,
@@ -401,6 +380,62 @@ describe('ETL uploads', () => {
     expect(res).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     const anon = await api(t, 'GET', '/admin/etl/jobs/6f1c1b0e-0000-4000-8000-000000000000');
     expect(anon.status).toBe(401);
+    const { jobId } = await load(t, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([RETAILER_HEADER, [`${uid()}`, 'S', 'https://s.example.com', 's@s.example', '10001']]),
+    });
+    for (const path of [`/admin/etl/jobs/${jobId}`, `/admin/etl/jobs/${jobId}/errors.csv`]) {
+      expect((await api(t, 'GET', path, { token: citizen.accessToken })).status).toBe(403);
+      expect((await api(t, 'GET', path)).status).toBe(401);
+    }
+    const officer = await given.officer(t);
+    expect(
+      (await upload(t, officer.accessToken, { kind: 'retailers', content: csv([RETAILER_HEADER]) })).status,
+    ).toBe(403);
+  });
+
+  it('answers 404 for unknown jobs and 400 for ids that are not UUIDs, on the view and the CSV', async () => {
+    const unknown = '6f1c1b0e-0000-4000-8000-000000000000';
+    const csvRes = await api(t, 'GET', `/admin/etl/jobs/${unknown}/errors.csv`, { token: admin.accessToken });
+    expect(csvRes).toMatchObject({ status: 404, body: { code: 'ETL_JOB_NOT_FOUND' } });
+    for (const path of ['/admin/etl/jobs/42', '/admin/etl/jobs/42/errors.csv'])
+      expect(await api(t, 'GET', path, { token: admin.accessToken })).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION_FAILED', errors: [{ field: 'id' }] },
+      });
+  });
+
+  it('refuses a bad dryRun, a file under another field name and fields it does not know', async () => {
+    const content = csv([RETAILER_HEADER]);
+    const dry = await upload(t, admin.accessToken, { kind: 'retailers', content, dryRun: 'maybe' });
+    expect(dry).toMatchObject({ status: 400, body: { errors: [{ field: 'dryRun' }] } });
+    const extra = await upload(t, admin.accessToken, { kind: 'retailers', content, extraFields: { owner: 'me' } });
+    expect(extra).toMatchObject({ status: 400, body: { errors: [{ field: 'owner' }] } });
+    const form = new FormData();
+    form.append('kind', 'retailers');
+    form.append('upload', new Blob([content], { type: 'text/csv' }), 'r.csv');
+    const wrongField = await fetch(`${t.url}/api/v1/admin/etl/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+      body: form,
+    });
+    expect(wrongField.status).toBe(400);
+    expect(await wrongField.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'upload' }] });
+    const noKind = await upload(t, admin.accessToken, { content });
+    expect(noKind).toMatchObject({ status: 400, body: { errors: [{ field: 'kind' }] } });
+    expect(await prisma.etlJob.count({ where: { createdBy: admin.accountId, fileName: 'r.csv' } })).toBe(0);
+  });
+
+  it('audits reading a job and downloading its errors', async () => {
+    const { jobId } = await load(t, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([RETAILER_HEADER, [`${uid()}`, '', 'https://s.example.com', 's@s.example', '10001']]),
+    });
+    await api(t, 'GET', `/admin/etl/jobs/${jobId}/errors.csv`, { token: admin.accessToken });
+    const actions = (await prisma.iamAuditEntry.findMany({ where: { targetId: jobId }, select: { action: true } })).map(
+      (a) => a.action,
+    );
+    expect(actions).toEqual(expect.arrayContaining(['etl_upload', 'etl_job_viewed', 'etl_errors_downloaded']));
   });
 
   it('emits EtlJobCompleted through the outbox', async () => {
