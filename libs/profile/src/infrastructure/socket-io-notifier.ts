@@ -2,16 +2,9 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import { SOCKET_NAMESPACE, accountRoom } from '@heyblue/connections';
 import { RedisService, type Tx, closeRedis } from '@heyblue/platform';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
-
-/**
- * Connections' socket namespace and per-account room (libs/connections/src/connections.constants.ts).
- * A copy because @heyblue/connections does not export them (nor a notifier facade); the e2e
- * "pushes trophy.awarded to the account's socket" fails if the two drift. Import them once exported.
- */
-const NAMESPACE = '/connections';
-const accountRoom = (accountId: string) => `a:${accountId}`;
 
 /**
  * Emits through the socket.io Redis adapter without owning any socket: a detached
@@ -38,7 +31,7 @@ export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicat
       queue = [];
       this.pending.set(tx, queue);
     }
-    queue.push(() => this.server().of(NAMESPACE).to(accountRoom(accountId)).emit(event, payload));
+    queue.push(() => this.server().of(SOCKET_NAMESPACE).to(accountRoom(accountId)).emit(event, payload));
   }
 
   flush(tx: Tx): void {
@@ -69,7 +62,7 @@ export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicat
 
   async onApplicationShutdown(): Promise<void> {
     // A detached server has no engine to close: closing its adapters and connections is enough.
-    if (this.io) await Promise.resolve(this.io.of(NAMESPACE).adapter.close()).catch(() => undefined);
+    if (this.io) await Promise.resolve(this.io.of(SOCKET_NAMESPACE).adapter.close()).catch(() => undefined);
     // QUIT (not disconnect) lets publishes still in flight finish instead of rejecting unhandled.
     await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
   }
