@@ -91,7 +91,9 @@ export interface ApiProcess {
 
 /** Starts the built server (`dist/`) with `env` and waits until it is ready. */
 export async function startApi(env: Record<string, string>, port: number): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  // BENCH_CPU_PROFILE_DIR=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

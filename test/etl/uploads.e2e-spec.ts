@@ -85,6 +85,9 @@ describe('ETL uploads', () => {
       zips: ['10001', '10002'],
     });
     expect(offer.validFrom.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    // Dry runs of offers resolve retailers loaded before; nothing refers to an offer, so no offer key is kept.
+    const known = await prisma.etlKnownRef.findMany({ where: { externalId: { in: [`${p}-r`, `${p}-o`] } } });
+    expect(known).toEqual([{ kind: 'retailers', externalId: `${p}-r` }]);
   });
 
   it('loads municipalities and schemes from a semicolon CSV with a BOM', async () => {

@@ -4,7 +4,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
 import { QueueFactory, type Env } from '@heyblue/platform';
-import { ETL_KEY_COLUMN, ETL_PARENTS, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
+import { ETL_KEY_COLUMN, ETL_PARENT_KINDS, ETL_PARENTS, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
 import { parentRef, rowKey, validateRow, type EtlRow } from '../domain/row-rules.js';
 import { ETL_QUEUE } from '../etl.constants.js';
 import { CatalogueWriter } from './catalogue-writer.js';
@@ -176,7 +176,9 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       ok: loadedKeys.length,
       errors,
       failedRows,
-      loaded: job.dryRun ? null : { kind: job.kind as EtlKind, keys: loadedKeys },
+      // Only parents' keys are remembered: nothing refers to an offer, so a million offers
+      // need no million known-ref rows.
+      loaded: job.dryRun || !ETL_PARENT_KINDS.has(job.kind) ? null : { kind: job.kind as EtlKind, keys: loadedKeys },
       seen,
     };
   }

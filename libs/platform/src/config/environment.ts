@@ -260,7 +260,7 @@ export class Environment {
 
   /** Rows per committed batch (the resume point after a restart moves batch by batch). */
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
-  ETL_BATCH_SIZE = 500;
+  ETL_BATCH_SIZE = 2_000;
 
   /** Pause between batches in ms, to leave database headroom for live traffic during huge loads. */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)

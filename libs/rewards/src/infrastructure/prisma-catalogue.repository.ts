@@ -178,18 +178,15 @@ export class PrismaCatalogueRepository {
         },
       };
     });
+    // One array parameter per lookup (a Prisma `in` list binds and compiles one per value).
     const [retailers, existing] = await Promise.all([
-      this.prisma.rewardsRetailer.findMany({
-        where: { externalId: { in: [...new Set(checked.map((c) => c.data.retailer))] } },
-        select: { id: true, externalId: true },
-      }),
-      this.prisma.rewardsOffer.findMany({
-        where: { externalId: { in: externalIds(checked) } },
-        select: { externalId: true, redeemedCount: true },
-      }),
+      this.prisma.$queryRaw<Array<{ id: string; external_id: string }>>`
+        SELECT id::text AS id, external_id FROM rewards_retailer
+        WHERE external_id = ANY(${[...new Set(checked.map((c) => c.data.retailer))]}::text[])`,
+      this.redeemedCounts(externalIds(checked)),
     ]);
-    const retailerId = new Map(retailers.map((r) => [r.externalId, r.id]));
-    const redeemed = new Map(existing.map((o) => [o.externalId, o.redeemedCount]));
+    const retailerId = new Map(retailers.map((r) => [r.external_id, r.id]));
+    const redeemed = existing;
     const rows: Array<Pending<(typeof checked)[number]['data'] & { retailerId: string }>> = [];
     for (const c of checked) {
       const data = attempt(out, c.index, () => {
@@ -223,11 +220,7 @@ export class PrismaCatalogueRepository {
         RETURNING o.external_id, o.id::text AS id, (o.xmax = 0) AS created`,
     );
     if (skipped.length > 0) {
-      const now = await this.prisma.rewardsOffer.findMany({
-        where: { externalId: { in: externalIds(skipped) } },
-        select: { externalId: true, redeemedCount: true },
-      });
-      const current = new Map(now.map((o) => [o.externalId, o.redeemedCount]));
+      const current = await this.redeemedCounts(externalIds(skipped));
       for (const r of skipped) {
         attempt(out, r.index, () => {
           maxRedemptionsMustCoverRedeemed(r.data.maxRedemptions, current.get(r.externalId) ?? 0);
@@ -236,6 +229,14 @@ export class PrismaCatalogueRepository {
       }
     }
     return out;
+  }
+
+  /** Redeemed count per existing offer external id (absent ids are new offers). */
+  private async redeemedCounts(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<Array<{ external_id: string; redeemed_count: number }>>`
+      SELECT external_id, redeemed_count FROM rewards_offer WHERE external_id = ANY(${ids}::text[])`;
+    return new Map(rows.map((o) => [o.external_id, o.redeemed_count]));
   }
 
   async upsertMunicipalities(inputs: MunicipalityInput[]): Promise<BulkUpsertOutcome[]> {
@@ -286,11 +287,10 @@ export class PrismaCatalogueRepository {
         },
       };
     });
-    const municipalities = await this.prisma.rewardsMunicipality.findMany({
-      where: { externalId: { in: [...new Set(checked.map((c) => c.data.municipality))] } },
-      select: { id: true, externalId: true },
-    });
-    const municipalityId = new Map(municipalities.map((m) => [m.externalId, m.id]));
+    const municipalities = await this.prisma.$queryRaw<Array<{ id: string; external_id: string }>>`
+      SELECT id::text AS id, external_id FROM rewards_municipality
+      WHERE external_id = ANY(${[...new Set(checked.map((c) => c.data.municipality))]}::text[])`;
+    const municipalityId = new Map(municipalities.map((m) => [m.external_id, m.id]));
     const rows: Array<Pending<(typeof checked)[number]['data'] & { municipalityId: string }>> = [];
     for (const c of checked) {
       const id = municipalityId.get(c.data.municipality);
