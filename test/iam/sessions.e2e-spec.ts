@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
-import { IamApi, SocketAuthenticator } from '@heyblue/iam';
+import { IamApi, SessionService, SocketAuthenticator } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, oidcSignIn } from '../support/given.js';
@@ -60,6 +60,17 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     const bogus = await api(t, 'GET', '/auth/session', { token: 'hba_nope' });
     expect(bogus.status).toBe(401);
     expect(bogus.body.code).toBe('TOKEN_INVALID');
+  });
+
+  it('refuses an expired access token with 401 TOKEN_INVALID (GET /me and the session route alike)', async () => {
+    const me = await given.citizen(t);
+    expect((await api(t, 'GET', '/me', { token: me.accessToken })).status).toBe(200);
+    await prisma.iamSession.updateMany({ where: { accountId: me.accountId }, data: { accessExpiresAt: new Date(Date.now() - 1_000) } });
+    for (const path of ['/me', '/auth/session']) {
+      const res = await api(t, 'GET', path, { token: me.accessToken });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('TOKEN_INVALID');
+    }
   });
 
   it('accepts the token only in the Authorization header, never in the URL', async () => {
@@ -217,6 +228,7 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect(changed.body).toEqual({ id: other.accountId, role: 'officer' });
     // The role counts on the next request with the same token.
     expect((await api(t, 'GET', '/auth/session', { token: other.accessToken })).body.account.role).toBe('officer');
+    expect((await api(t, 'GET', '/me', { token: other.accessToken })).body.account).toEqual({ id: other.accountId, role: 'officer', phone: `+1******${other.phone.slice(-4)}` });
     const bad = await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, { token: admin.accessToken, body: { role: 'king' } });
     expect(bad.status).toBe(400);
     const unknown = await api(t, 'POST', '/admin/accounts/00000000-0000-4000-8000-000000000000/role', { token: admin.accessToken, body: { role: 'officer' } });
@@ -321,5 +333,9 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect(row!.piiKeyId).toBe('dev-1');
     const view = await t.app.get(IamApi).getAccount(me.accountId);
     expect(view).toEqual({ id: me.accountId, role: 'citizen', status: 'active', phoneMasked: `+1******${me.phone.slice(-4)}` });
+    // The signed-in caller's view comes from the facts read with the token: the same answer.
+    const caller = await t.app.get(SessionService).authenticate(me.accessToken);
+    expect(await t.app.get(IamApi).signedInAccount(caller)).toEqual(view);
+    expect(await t.app.get(IamApi).signedInAccount({ id: me.accountId })).toEqual(view);
   });
 });

@@ -4,6 +4,7 @@ import type { AccountView } from '../domain/account.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
 import { PrismaAuditRepository, type AuditInput } from '../infrastructure/prisma-audit.repository.js';
+import { signedInFacts } from './signed-in-facts.js';
 
 export interface OfficerRosterEntry {
   badgeNumber: string;
@@ -52,6 +53,15 @@ export class IamApi {
 
   async getAccount(id: string): Promise<AccountView | null> {
     return (await this.accounts.views([id]))[0] ?? null;
+  }
+
+  /**
+   * The signed-in caller's account view from the facts read with their access token on
+   * this request (no second query); any other `{id}` is looked up like `getAccount`.
+   */
+  async signedInAccount(caller: { id: string }): Promise<AccountView | null> {
+    const f = signedInFacts(caller);
+    return f ? this.accounts.toView({ id: caller.id, ...f }) : this.getAccount(caller.id);
   }
 
   async getAccounts(ids: string[]): Promise<AccountView[]> {

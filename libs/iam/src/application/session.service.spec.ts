@@ -27,7 +27,7 @@ class FakeSessions {
   }
   async findByAccessHash(hash: string): Promise<SessionLookup | null> {
     const r = this.rows.find((x) => x.accessTokenHash === hash);
-    return r ? { sessionId: r.id, accountId: r.accountId, role: 'citizen', status: this.status, accessExpiresAt: r.accessExpiresAt, revokedAt: r.revokedAt } : null;
+    return r ? { sessionId: r.id, accountId: r.accountId, role: 'citizen', status: this.status, accessExpiresAt: r.accessExpiresAt, revokedAt: r.revokedAt, phoneCipher: null, phoneVerifiedAt: null } : null;
   }
   async rotate(oldHash: string, next: { accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string }): Promise<RotateResult> {
     const r = this.rows.find((x) => x.refreshTokenHash === oldHash);

@@ -7,6 +7,7 @@ import { IamConfig } from '../infrastructure/iam-config.js';
 import { PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
 import type { RequestMeta } from './request-meta.js';
+import { rememberSignedInFacts } from './signed-in-facts.js';
 import { hashToken, newToken } from '../infrastructure/tokens.js';
 
 /** The `session` object of the contract. */
@@ -49,7 +50,9 @@ export class SessionService {
     if (!s) throw IamErrors.tokenInvalid();
     if (s.status === 'suspended') throw IamErrors.accountSuspended();
     if (s.revokedAt || s.accessExpiresAt.getTime() <= Date.now()) throw IamErrors.tokenInvalid();
-    return { id: s.accountId, role: s.role, sessionId: s.sessionId };
+    const account: AuthenticatedAccount = { id: s.accountId, role: s.role, sessionId: s.sessionId };
+    rememberSignedInFacts(account, { role: s.role, status: s.status, phoneCipher: s.phoneCipher, phoneVerifiedAt: s.phoneVerifiedAt });
+    return account;
   }
 
   async refresh(refreshToken: string): Promise<SessionView & { sessionId: string }> {

@@ -161,11 +161,16 @@ export class PrismaAccountsRepository {
     const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
     if (valid.length === 0) return [];
     const rows = await this.prisma.iamAccount.findMany({ where: { id: { in: valid } }, select: { id: true, role: true, status: true, phoneCipher: true, phoneVerifiedAt: true } });
-    return rows.map((r) => ({
+    return rows.map((r) => this.toView(r));
+  }
+
+  /** The view of an account row (the phone decrypted, then masked). */
+  toView(r: { id: string; role: string; status: string; phoneCipher: string | null; phoneVerifiedAt: Date | null }): AccountView {
+    return {
       id: r.id,
       role: r.role as Role,
       status: r.status as AccountStatus,
       phoneMasked: r.phoneCipher && r.phoneVerifiedAt ? maskPhone(this.cipher.decrypt(r.phoneCipher)) : null,
-    }));
+    };
   }
 }
