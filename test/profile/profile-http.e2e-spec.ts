@@ -211,6 +211,14 @@ describe('profile over HTTP', () => {
         { code: 'THREE_ZIPS', name: 'Connected in 3 different ZIPs', awardedAt: expect.any(String) },
       ]),
     );
+    // Oldest first, with the stored award times to the millisecond.
+    const stored = await t.app.get(PrismaService).profileTrophy.findMany({
+      where: { accountId: me.accountId },
+      orderBy: [{ awardedAt: 'asc' }, { code: 'asc' }],
+    });
+    expect(res.body.profile.trophies.map((x: { code: string; awardedAt: string }) => [x.code, x.awardedAt])).toEqual(
+      stored.map((x) => [x.code, x.awardedAt.toISOString()]),
+    );
     const balance = await api(t, 'GET', '/rewards/balance', { token: me.accessToken });
     expect(balance.body.balance).toBe(res.body.profile.pointsBalance);
     const publicView = await api(t, 'GET', `/profiles/${me.accountId}`, { token: officer.accessToken });

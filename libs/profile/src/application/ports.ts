@@ -9,5 +9,6 @@ export interface AccountSummary {
 
 /** IAM's account facts Profile shows on `GET /me` (IAM owns them). */
 export abstract class AccountDirectory {
-  abstract getAccount(accountId: string): Promise<AccountSummary | null>;
+  /** The signed-in caller's account (`caller` as the auth guard handed it over; IAM reuses what it read with the token). */
+  abstract signedInAccount(caller: { id: string }): Promise<AccountSummary | null>;
 }

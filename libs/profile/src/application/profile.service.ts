@@ -23,7 +23,7 @@ export class ProfileService {
 
   async me(caller: { id: string; role: string }): Promise<MeView> {
     const [found, row] = await Promise.all([
-      this.accounts.getAccount(caller.id),
+      this.accounts.signedInAccount(caller),
       this.store.find(this.prisma, caller.id),
     ]);
     const account: AccountSummary = found ?? { id: caller.id, role: asRole(caller.role), phoneMasked: null };

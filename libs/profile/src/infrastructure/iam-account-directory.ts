@@ -9,8 +9,8 @@ export class IamAccountDirectory extends AccountDirectory {
     super();
   }
 
-  async getAccount(accountId: string): Promise<AccountSummary | null> {
-    const a = await this.iam.getAccount(accountId);
+  async signedInAccount(caller: { id: string }): Promise<AccountSummary | null> {
+    const a = await this.iam.signedInAccount(caller);
     return a ? { id: a.id, role: a.role, phoneMasked: a.phoneMasked } : null;
   }
 }

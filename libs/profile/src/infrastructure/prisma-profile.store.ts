@@ -123,34 +123,21 @@ export class PrismaProfileStore {
     return n === 1;
   }
 
-  async find(
-    db: Tx | PrismaService,
-    accountId: string,
-  ): Promise<ProfileRecord | null> {
-    const [profile, trophies] = await Promise.all([
-      db.profile.findUnique({
-        where: { id: accountId },
-        select: {
-          id: true,
-          displayName: true,
-          bio: true,
-          avatarUrl: true,
-          zip: true,
-          role: true,
-          precinct: true,
-          shareConsent: true,
-          pointsBalance: true,
-          connectionsCount: true,
-        },
-      }),
-      db.profileTrophy.findMany({
-        where: { accountId },
-        orderBy: [{ awardedAt: 'asc' }, { code: 'asc' }],
-        select: { code: true, awardedAt: true },
-      }),
-    ]);
-    if (!profile) return null;
-    return { ...profile, trophies };
+  /** A profile with its trophies in one statement (GET /me reads it on every call). */
+  async find(db: Tx | PrismaService, accountId: string): Promise<ProfileRecord | null> {
+    // Trophy times travel as epoch milliseconds: JSON would render timestamptz in the
+    // session's time zone, and the columns hold milliseconds anyway.
+    const rows = await db.$queryRaw<Array<ProfileRow & { trophies: Array<{ code: string; awardedAt: number }> }>>`
+      SELECT p.id, p.display_name AS "displayName", p.bio, p.avatar_url AS "avatarUrl", p.zip, p.role,
+             p.precinct, p.share_consent AS "shareConsent", p.points_balance AS "pointsBalance",
+             p.connections_count AS "connectionsCount",
+             coalesce((SELECT json_agg(json_build_object('code', t.code, 'awardedAt', (extract(epoch FROM t.awarded_at) * 1000)::bigint)
+                                       ORDER BY t.awarded_at, t.code)
+                       FROM profile_trophy t WHERE t.account_id = p.id), '[]'::json) AS trophies
+      FROM profile_profile p WHERE p.id = ${accountId}::uuid`;
+    const row = rows[0];
+    if (!row) return null;
+    return { ...row, trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })) };
   }
 
   async update(
