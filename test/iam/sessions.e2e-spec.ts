@@ -88,6 +88,23 @@ describe('IAM sessions: refresh rotation, theft detection, logout, suspension, r
     expect((await api(t, 'GET', '/auth/session', { token: other.accessToken })).status).toBe(200);
   });
 
+  it('looks a bearer token up only where the route needs the account, and once per request', async () => {
+    const me = await given.citizen(t);
+    const sessions = t.app.get(SessionService);
+    const authenticate = sessions.authenticate.bind(sessions);
+    let lookups = 0;
+    sessions.authenticate = (token: string) => (lookups++, authenticate(token));
+    try {
+      expect((await api(t, 'GET', '/health/live', { token: me.accessToken })).status).toBe(200);
+      expect(lookups).toBe(0);
+      // Limited per account and signed-in only: the rate-limit guard and @Auth() share one lookup.
+      expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
+      expect(lookups).toBe(1);
+    } finally {
+      Reflect.deleteProperty(sessions, 'authenticate'); // back to the prototype's method
+    }
+  });
+
   it('rotates the refresh token: the new pair works, the old access token stops', async () => {
     const me = await given.citizen(t);
     const ok = await api(t, 'GET', '/auth/session', { token: me.accessToken });

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { RequestAccountResolver } from '@heyblue/platform';
 import { AdminService } from './application/admin.service.js';
 import { DevSessionsService } from './application/dev-sessions.service.js';
 import { IamApi } from './application/iam.api.js';
@@ -13,7 +14,7 @@ import { BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
 import { DevSmsController } from './api/dev-sms.controller.js';
 import { DevOidcProvider } from './dev/dev-oidc.provider.js';
 import { AccessRevocations } from './infrastructure/access-revocations.js';
-import { AccountResolverHook } from './infrastructure/account-resolver.hook.js';
+import { BearerAccountResolver } from './infrastructure/bearer-account.resolver.js';
 import { BearerStrategy } from './infrastructure/bearer.strategy.js';
 import { IamConfig } from './infrastructure/iam-config.js';
 import { OidcClients } from './infrastructure/oidc-clients.js';
@@ -54,10 +55,10 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     IamApi,
     SocketAuthenticator,
     BearerStrategy,
-    AccountResolverHook,
+    { provide: RequestAccountResolver, useClass: BearerAccountResolver },
     BearerAuthGuard,
     RolesGuard,
   ],
-  exports: [IamApi, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService],
+  exports: [IamApi, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService, RequestAccountResolver],
 })
 export class IamModule {}

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional, SetMetadata, applyDecorators } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
@@ -18,6 +18,16 @@ export interface RateLimitRule {
 }
 
 const RATE_LIMIT = 'heyblue:rate-limit';
+
+/**
+ * Who is calling, for limits counted per account. The identity context provides it; the
+ * kernel knows no sessions. Asked only by routes limited `by: 'account'`, so no other
+ * request pays for a credentials lookup before its own guards run.
+ */
+export abstract class RequestAccountResolver {
+  /** The signed-in account behind the request; undefined without valid credentials (never throws for bad ones). */
+  abstract resolve(request: FastifyRequest): Promise<{ id: string } | undefined>;
+}
 
 /** Limits a route; counters live in Redis so the limit holds across instances. */
 export const RateLimit = (rule: RateLimitRule) =>
@@ -91,13 +101,15 @@ export class RateLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
+    @Optional() private readonly accounts?: RequestAccountResolver,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const rule = this.reflector.getAllAndOverride<RateLimitRule | undefined>(RATE_LIMIT, [context.getHandler(), context.getClass()]);
     if (!rule || context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { account?: { id: string } }>();
-    const key = rule.by === 'account' && request.account ? `a:${request.account.id}` : `ip:${request.ip}`;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const account = rule.by === 'account' ? await this.accounts?.resolve(request) : undefined;
+    const key = account ? `a:${account.id}` : `ip:${request.ip}`;
     await this.limiter.consume(rule, key);
     return true;
   }
