@@ -17,7 +17,7 @@ import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
-import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, REDIS_URL, rssBytes, startApi } from '../support/harness.js';
+import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, REDIS_URL, rssBytes, startApi, waitForIdleQueues } from '../support/harness.js';
 import { around, METROS, rng } from './metros.js';
 
 const OFFICERS = Number(process.env.BENCH_OFFICER_SOCKETS ?? 2000);
@@ -127,6 +127,9 @@ async function main(): Promise<void> {
           }),
         );
       }
+      // Setup leaves a backlog (AccountCreated for every issued account, window events) for the
+      // event consumers; measure the hot paths after it drained, as the baseline has none.
+      await waitForIdleQueues(api.url);
       const base = { url: api.url, tokens: officers.map((o) => o.accessToken), positions: officerStarts, role: 'officer' };
       const closed = await generate({ ...base, sockets: OFFICERS, mode: 'closed', durationS: DURATION });
       log(`app location closed loop ${JSON.stringify(closed)}`);
@@ -151,6 +154,7 @@ async function main(): Promise<void> {
       } finally {
         await ctx.close();
       }
+      await waitForIdleQueues(api.url);
       const cit = { url: api.url, tokens: citizens.map((c) => c.accessToken), role: 'citizen', expectNearby: true };
       const nearClosed = await generate({ ...cit, positions: citizenPositions(false), sockets: CITIZENS, mode: 'closed', durationS: DURATION });
       log(`app nearby closed loop ${JSON.stringify(nearClosed)}`);

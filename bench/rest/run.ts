@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, startApi, type LoadResult } from '../support/harness.js';
+import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, startApi, waitForIdleQueues, type LoadResult } from '../support/harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 300);
@@ -169,20 +169,6 @@ async function main(): Promise<void> {
     await db.drop();
     await dropRedisPrefix(prefix);
     await rm(work, { recursive: true, force: true });
-  }
-}
-
-/** Polls /metrics until the outbox is relayed and no queue has jobs waiting or running. */
-async function waitForIdleQueues(base: string): Promise<void> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    // Delayed jobs are retries in backoff or repeatable schedules (e.g. rollups): not backlog.
-    const depth = [...text.matchAll(/^heyblue_event_queue_depth\{[^}]*state="(?:waiting|active)"[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
-    const pending = Number(/^heyblue_outbox_pending (\d+)/m.exec(text)?.[1] ?? 0);
-    if (depth === 0 && pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`queues still busy after 300 s (depth ${depth}, outbox ${pending})`);
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

@@ -117,6 +117,20 @@ export async function startApi(env: Record<string, string>, port: number): Promi
   };
 }
 
+/** Polls /metrics until the outbox is relayed and no queue has jobs waiting or running. */
+export async function waitForIdleQueues(base: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    // Delayed jobs are retries in backoff or repeatable schedules (e.g. rollups): not backlog.
+    const depth = [...text.matchAll(/^heyblue_event_queue_depth\{[^}]*state="(?:waiting|active)"[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    const pending = Number(/^heyblue_outbox_pending (\d+)/m.exec(text)?.[1] ?? 0);
+    if (depth === 0 && pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`queues still busy after 300 s (depth ${depth}, outbox ${pending})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** Resident set size of a process in bytes (Linux /proc). */
 export async function rssBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
