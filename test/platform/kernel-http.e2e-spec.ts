@@ -130,10 +130,27 @@ describe('platform kernel over HTTP', () => {
     }
   });
 
-  it('sends security headers and no x-powered-by', async () => {
-    const res = await request(t.url).get('/api/v1/health/live').expect(200);
-    expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  it('sends security headers and no x-powered-by, on answers and on problems alike', async () => {
+    const helmetHeaders = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    for (const [path, status] of [['/api/v1/health/live', 200], ['/api/v1/no-such-route', 404]] as const) {
+      const res = await request(t.url).get(path).expect(status);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers).toMatchObject(helmetHeaders);
+      // HSTS only in production; no CSP on a JSON API.
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(res.headers['content-security-policy']).toBeUndefined();
+    }
   });
 });
 

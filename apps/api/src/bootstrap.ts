@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MetricsService, validateEnvironment, type Env } from '@heyblue/platform';
 import { AppModule, type AppOptions } from './app.module.js';
@@ -49,8 +49,13 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
       return id;
     },
   });
+  const security = securityHeaders({
+    // Swagger UI and the admin dashboard set their own needs; the API answers JSON only.
+    contentSecurityPolicy: false,
+    hsts: env.NODE_ENV === 'production',
+  });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
+    void reply.headers(security).header('x-request-id', request.id);
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
@@ -66,11 +71,6 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   app.enableShutdownHooks();
   const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: false });
-  await app.register(helmet as never, {
-    // Swagger UI and the admin dashboard set their own needs; the API answers JSON only.
-    contentSecurityPolicy: false,
-    hsts: env.NODE_ENV === 'production',
-  });
   await app.register(multipart as never, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
@@ -84,6 +84,22 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   const document = buildOpenApi(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
   return app;
+}
+
+/**
+ * Helmet's response headers for `options`, worked out once: without a CSP nonce they do not
+ * depend on the request, and the Fastify plugin rebuilt every helmet middleware per request.
+ */
+export function securityHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet(options)({} as IncomingMessage, res as never, (err?: unknown) => {
+    if (err) throw err;
+  });
+  return headers;
 }
 
 export interface RegisteredRoute {
