@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { AppModule } from '../../apps/api/src/app.module.js';
+import { RedisDisplayNames } from '../../libs/connections/src/infrastructure/redis-display-names.js';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
 import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, REDIS_URL, rssBytes, startApi, waitForIdleQueues } from '../support/harness.js';
 import { around, METROS, rng } from './metros.js';
@@ -148,8 +149,12 @@ async function main(): Promise<void> {
       const synthetic = syntheticOfficers();
       try {
         const geo = ctx.get(GeoIndex);
+        // Like real officers, each has a display name remembered when its window opened.
+        const names = ctx.get(RedisDisplayNames);
         for (let i = 0; i < synthetic.length; i += 2_000) {
-          await Promise.all(synthetic.slice(i, i + 2_000).map((o) => geo.updateOfficer(o.id, o, null)));
+          await Promise.all(
+            synthetic.slice(i, i + 2_000).flatMap((o, k) => [geo.updateOfficer(o.id, o, null), names.remember(o.id, `Officer ${i + k}`)]),
+          );
         }
       } finally {
         await ctx.close();
