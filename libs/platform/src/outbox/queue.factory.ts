@@ -25,9 +25,8 @@ export class QueueFactory implements OnApplicationShutdown {
       queue = new Bull(name, {
         prefix: this.config.get('REDIS_PREFIX', { infer: true }),
         createClient: (type) => {
-          if (type === 'client') return (this.client ??= createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull'));
-          if (type === 'subscriber')
-            return (this.subscriber ??= createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull'));
+          if (type === 'client') return (this.client ??= this.shared(url));
+          if (type === 'subscriber') return (this.subscriber ??= this.shared(url));
           const b = createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull');
           this.blocking.push(b);
           return b;
@@ -37,6 +36,16 @@ export class QueueFactory implements OnApplicationShutdown {
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /**
+   * A connection every queue shares: each queue adds its own listeners to it, so with one
+   * queue per event consumer the default limit of 10 would warn of a leak that is not one.
+   */
+  private shared(url: string): Redis {
+    const client = createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull');
+    client.setMaxListeners(0);
+    return client;
   }
 
   all(): Bull.Queue[] {
