@@ -36,6 +36,10 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
   DATABASE_URL!: string;
 
+  /** Distinct SQL texts kept as named prepared statements per connection (0: none, e.g. behind a transaction-mode pooler). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
+  DATABASE_STATEMENT_CACHE = 500;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
 

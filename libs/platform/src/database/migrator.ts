@@ -13,7 +13,9 @@ export interface MigrationResult {
 
 export class MigrationChecksumMismatch extends Error {
   constructor(readonly migration: string) {
-    super(`Migration ${migration} was edited after it was applied (checksum differs). Add a new migration instead.`);
+    super(
+      `Migration ${migration} was edited after it was applied (checksum differs). Add a new migration instead.`,
+    );
   }
 }
 
@@ -23,7 +25,11 @@ export class MigrationChecksumMismatch extends Error {
  * machine with Prisma's engines sees the same history. Each file runs in one transaction;
  * a session advisory lock makes concurrent starts safe.
  */
-export async function migrate(databaseUrl: string, migrationsDir: string, log: (line: string) => void = () => {}): Promise<MigrationResult> {
+export async function migrate(
+  databaseUrl: string,
+  migrationsDir: string,
+  log: (line: string) => void = () => {},
+): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -66,7 +72,10 @@ export async function migrate(databaseUrl: string, migrationsDir: string, log: (
           [id, m.checksum, m.name],
         );
         await client.query(m.sql);
-        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await client.query(
+          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
+          [id],
+        );
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
