@@ -14,15 +14,13 @@ export class OutboxService {
 
   async publish(tx: Tx, ...events: IntegrationEvent<object>[]): Promise<void> {
     if (events.length === 0) return;
-    await tx.outboxEvent.createMany({
-      data: events.map((e) => ({
-        id: e.id,
-        type: e.type,
-        version: e.version,
-        occurredAt: new Date(e.occurredAt),
-        payload: e.payload as object,
-      })),
-    });
+    // One statement with an array parameter per column (a hot path: every points move,
+    // connection and profile change writes here inside its own transaction).
+    await tx.$executeRaw`
+      INSERT INTO platform_outbox_event (id, type, version, occurred_at, payload)
+      SELECT * FROM unnest(
+        ${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.version)}::int[],
+        ${events.map((e) => e.occurredAt)}::timestamptz[], ${events.map((e) => JSON.stringify(e.payload))}::jsonb[])`;
   }
 
   kick(): void {

@@ -46,20 +46,12 @@ export class PrismaUnitOfWork extends UnitOfWork {
 export class PrismaOfferStock extends OfferStock {
   async find(tx: Tx, offerId: string): Promise<RedeemableOffer | null> {
     if (!UUID.test(offerId)) return null;
-    return tx.rewardsOffer.findUnique({
-      where: { id: offerId },
-      select: {
-        id: true,
-        retailerId: true,
-        title: true,
-        discount: true,
-        pointsCost: true,
-        validFrom: true,
-        validUntil: true,
-        maxRedemptions: true,
-        redeemedCount: true,
-      },
-    });
+    const [offer] = await tx.$queryRaw<RedeemableOffer[]>`
+      SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
+             valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
+             redeemed_count AS "redeemedCount"
+      FROM rewards_offer WHERE id = ${offerId}::uuid`;
+    return offer ?? null;
   }
 
   async takeOne(tx: Tx, offerId: string): Promise<boolean> {
@@ -74,7 +66,10 @@ export class PrismaOfferStock extends OfferStock {
 @Injectable()
 export class PrismaVoucherStore extends VoucherStore {
   async create(tx: Tx, v: NewVoucher): Promise<void> {
-    await tx.rewardsVoucher.create({ data: v });
+    await tx.$executeRaw`
+      INSERT INTO rewards_voucher (id, code, account_id, offer_id, retailer_id, points_cost, issued_at, expires_at, kid, signature, ledger_entry_id)
+      VALUES (${v.id}::uuid, ${v.code}, ${v.accountId}::uuid, ${v.offerId}::uuid, ${v.retailerId}::uuid, ${v.pointsCost},
+              ${v.issuedAt}, ${v.expiresAt}, ${v.kid}, ${v.signature}, ${v.ledgerEntryId}::uuid)`;
   }
 }
 
@@ -112,10 +107,9 @@ export class PrismaIdempotencyStore extends IdempotencyStore {
   }
 
   async complete(tx: Tx, accountId: string, key: string, answer: StoredAnswer): Promise<void> {
-    await tx.rewardsIdempotencyKey.update({
-      where: { accountId_key: { accountId, key } },
-      data: { status: answer.status, response: answer.body as object },
-    });
+    await tx.$executeRaw`
+      UPDATE rewards_idempotency_key SET status = ${answer.status}, response = ${JSON.stringify(answer.body)}::jsonb
+      WHERE account_id = ${accountId}::uuid AND key = ${key}`;
   }
 }
 
