@@ -77,6 +77,16 @@ describe('bulk catalogue upserts (RewardsApi.upsert*s)', () => {
       { externalId: `bulk-o-${tag}-ok`, title: 'Offer ok', maxRedemptions: null, redeemedCount: 0, zips: ['10001', '10002'] },
       { externalId: `bulk-o-${tag}-sold`, title: 'Still room', maxRedemptions: 8, redeemedCount: 7, zips: ['10001', '10002'] },
     ]);
+
+    // A lone row lowering the limit below what was redeemed is refused by the write itself and leaves the offer alone.
+    const [lowered, fine] = await rewards.upsertOffers([offer('sold', { maxRedemptions: 6, title: 'Too few' }), offer('ok')]);
+    expect(lowered).toMatchObject({ ok: false, error: { code: 'INVALID_CATALOGUE_ENTRY' } });
+    expect((lowered as { error: { extra: unknown } }).error.extra).toEqual({
+      errors: [{ field: 'maxRedemptions', message: 'cannot be below the 7 already redeemed' }],
+    });
+    expect(fine).toMatchObject({ ok: true, created: false });
+    const kept = await prisma.rewardsOffer.findUnique({ where: { externalId: `bulk-o-${tag}-sold` }, select: { title: true, maxRedemptions: true } });
+    expect(kept).toEqual({ title: 'Still room', maxRedemptions: 8 });
   });
 
   it('is idempotent: the same batch again updates in place and creates nothing', async () => {

@@ -179,27 +179,29 @@ export class PrismaCatalogueRepository {
       };
     });
     // One array parameter per lookup (a Prisma `in` list binds and compiles one per value).
-    const [retailers, existing] = await Promise.all([
-      this.prisma.$queryRaw<Array<{ id: string; external_id: string }>>`
-        SELECT id::text AS id, external_id FROM rewards_retailer
-        WHERE external_id = ANY(${[...new Set(checked.map((c) => c.data.retailer))]}::text[])`,
-      this.redeemedCounts(externalIds(checked)),
-    ]);
+    const retailers = await this.prisma.$queryRaw<Array<{ id: string; external_id: string }>>`
+      SELECT id::text AS id, external_id FROM rewards_retailer
+      WHERE external_id = ANY(${[...new Set(checked.map((c) => c.data.retailer))]}::text[])`;
     const retailerId = new Map(retailers.map((r) => [r.external_id, r.id]));
-    const redeemed = existing;
+    // Only the last row of an external id is written; earlier ones with the same id are each
+    // checked here against what was redeemed (the ETL sends none: it rejects duplicates itself).
+    const seen = new Set<string>();
+    const repeated = new Set(externalIds(checked).filter((id) => seen.has(id) || !seen.add(id)));
+    const redeemed = await this.redeemedCounts([...repeated]);
     const rows: Array<Pending<(typeof checked)[number]['data'] & { retailerId: string }>> = [];
     for (const c of checked) {
       const data = attempt(out, c.index, () => {
         const id = retailerId.get(c.data.retailer);
         if (!id) throw retailerNotFound();
-        maxRedemptionsMustCoverRedeemed(c.data.maxRedemptions, redeemed.get(c.externalId) ?? 0);
+        if (repeated.has(c.externalId))
+          maxRedemptionsMustCoverRedeemed(c.data.maxRedemptions, redeemed.get(c.externalId) ?? 0);
         return { ...c.data, retailerId: id };
       });
       if (data) rows.push({ ...c, data });
     }
-    // The WHERE re-checks max_redemptions against redeemed_count under the row lock, so a
-    // redemption that lands after the lookup above skips the row instead of failing the batch
-    // on the no-oversell CHECK.
+    // "max_redemptions cannot drop below what was already redeemed" is checked by the WHERE
+    // under the row lock (no lookup beforehand that a concurrent redemption could outdate, and
+    // no batch failing on the no-oversell CHECK): a refused row is skipped and explained below.
     const skipped = await writeUnique(
       out,
       rows,
