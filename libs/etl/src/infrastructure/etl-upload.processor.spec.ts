@@ -132,8 +132,25 @@ describe('EtlUploadProcessor', () => {
     processor.onModuleDestroy();
     await expect(processor.run('job-1')).rejects.toThrow('shutting down');
     expect(jobs.commits).toEqual([3]);
-    expect(writer.written).toEqual(['r1', 'r2', 'r3']);
+    // The batch in flight behind the first one (r4) was written but not committed: the
+    // upsert is idempotent and the resume point still says 3, so a restart redoes it.
+    expect(writer.written).toEqual(['r1', 'r2', 'r3', 'r4']);
     expect(jobs.finished).toBeNull();
+
+    const restarted = new EtlUploadProcessor(
+      {} as QueueFactory,
+      jobs as unknown as EtlJobsRepository,
+      writer as unknown as CatalogueWriter,
+      (processor as unknown as { config: ConfigService<Env, true> }).config,
+    );
+    await restarted.run('job-1');
+    expect(jobs.commits).toEqual([3, 6, 7]);
+    expect(jobs.job).toMatchObject({ rowsOk: 5, rowsFailed: 2 });
+    expect(jobs.errors).toEqual([
+      { row: 5, field: 'name' },
+      { row: 6, field: 'external_id' },
+    ]);
+    expect(jobs.finished).toEqual({ status: 'done', failure: null });
   });
 
   it('reports rows the owning context refuses', async () => {

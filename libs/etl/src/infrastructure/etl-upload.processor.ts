@@ -14,6 +14,16 @@ import { MalformedFile, readRecords, sniffFile, type FileRecord } from './record
 /** Thrown between batches when the instance shuts down: bull retries the job later, from the resume point. */
 class Interrupted extends Error {}
 
+/** A batch on its way: `written` once its rows are upserted, `done` once committed. */
+interface InFlight {
+  written: Promise<void>;
+  done: Promise<void>;
+  /** Its rows' first occurrences (key → row), known once written. */
+  keys: Map<string, number>;
+  /** The commit of the batch before it. */
+  before?: Promise<void>;
+}
+
 /**
  * The bull worker of upload jobs. At-least-once safe: rows before the committed resume
  * point are read but not processed again, batches commit with a compare-and-set on the
@@ -86,29 +96,65 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     const { records, bytesRead } = readRecords(job.filePath, shape);
     let committed = job.committedRows;
     let batch: FileRecord[] = [];
-    const flush = async () => {
-      const outcome = await this.processBatch(job, batch);
-      const last = batch[batch.length - 1]!.n;
-      const ok = await this.jobs.commitBatch(job.id, committed, {
-        ...outcome,
-        committedRows: last,
-        bytesRead: bytesRead(),
+    // Two batches in flight: while batch N commits, batch N+1 is validated, checked for
+    // duplicates and written; commits stay in file order (compare-and-set on the resume
+    // point). Batch N+1 starts only after N's write and N-1's commit, and its duplicate
+    // check sees N's keys from memory (they may not be committed yet) and earlier ones from
+    // the database. A crash re-runs every uncommitted batch from the resume point; the
+    // upserts are idempotent and uncommitted keys were never stored, so nothing is counted twice.
+    let previous: InFlight | undefined;
+    const flush = (records: FileRecord[], before: InFlight | undefined): InFlight => {
+      const keys = new Map<string, number>();
+      const written = this.processBatch(job, records, before?.keys).then((outcome) => {
+        for (const k of outcome.seen) keys.set(k.key, k.row);
+        return outcome;
       });
-      if (!ok) throw new Interrupted('another worker moved this job on');
-      committed = last;
-      batch = [];
-      if (this.stopping) throw new Interrupted('shutting down');
-      if (pauseMs > 0) await sleep(pauseMs);
+      const done = (async () => {
+        const outcome = await written;
+        await before?.done;
+        const last = records[records.length - 1]!.n;
+        const ok = await this.jobs.commitBatch(job.id, committed, {
+          ...outcome,
+          committedRows: last,
+          bytesRead: bytesRead(),
+        });
+        if (!ok) throw new Interrupted('another worker moved this job on');
+        committed = last;
+        if (this.stopping) throw new Interrupted('shutting down');
+        if (pauseMs > 0) await sleep(pauseMs);
+      })();
+      const writtenOnly = written.then(() => undefined);
+      // Both are awaited below; these only keep a failure from counting as unhandled meanwhile.
+      done.catch(() => undefined);
+      writtenOnly.catch(() => undefined);
+      return { written: writtenOnly, done, keys };
     };
-    for await (const record of records) {
-      if (record.n <= committed) continue; // committed in an earlier run
-      batch.push(record);
-      if (batch.length >= batchSize) await flush();
+    const next = async (records: FileRecord[]) => {
+      // N's write (its keys are then known) and N-1's commit must be over before N+1 starts.
+      await previous?.written;
+      await previous?.before;
+      const before = previous;
+      previous = { ...flush(records, before), before: before?.done };
+    };
+    try {
+      for await (const record of records) {
+        if (record.n <= committed) continue; // committed in an earlier run
+        batch.push(record);
+        if (batch.length >= batchSize) {
+          await next(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await next(batch);
+    } finally {
+      // Never leave a batch running behind the caller's back (errors surface here or above).
+      await previous?.before?.catch(() => undefined);
+      await previous?.done.catch(() => undefined);
     }
-    if (batch.length > 0) await flush();
+    await previous?.done;
   }
 
-  private async processBatch(job: EtlJobRecord, batch: FileRecord[]) {
+  private async processBatch(job: EtlJobRecord, batch: FileRecord[], inFlightKeys?: Map<string, number>) {
     const errors: RowError[] = [];
     const candidates: Array<{ n: number; row: EtlRow; key: string }> = [];
     for (const rec of batch) {
@@ -127,6 +173,10 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     // Duplicates: against earlier batches (kept in the database, so memory stays flat and a
     // resumed job still sees them) and within this batch.
     const firstRow = await this.jobs.firstRows(job.id, [...new Set(candidates.map((c) => c.key))]);
+    for (const c of candidates) {
+      const earlier = inFlightKeys?.get(c.key);
+      if (earlier !== undefined && !firstRow.has(c.key)) firstRow.set(c.key, earlier);
+    }
     const seen: Array<{ key: string; row: number }> = [];
     const valid: Array<{ n: number; row: EtlRow }> = [];
     for (const c of candidates) {
