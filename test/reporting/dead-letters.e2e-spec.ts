@@ -58,7 +58,10 @@ describe('admin dead letters', () => {
   it('replays through the registered replayer once, audits it, and refuses a second replay', async () => {
     const list = await api(t, 'GET', '/admin/dead-letters', { token: admin.accessToken });
     const target = list.body.items.find((i: { target: string }) => i.target === 'adapter-1');
-    const res = await api(t, 'POST', `/admin/dead-letters/${target.id}/replay`, { token: admin.accessToken });
+    const res = await api(t, 'POST', `/admin/dead-letters/${target.id}/replay`, {
+      token: admin.accessToken,
+      headers: { 'user-agent': 'dashboard-test' },
+    });
     expect(res).toMatchObject({ status: 202, body: { id: target.id, status: 'replayed' } });
     expect(replayed).toEqual([{ id: target.id, target: 'adapter-1', payload: { n: 1 } }]);
     const again = await api(t, 'POST', `/admin/dead-letters/${target.id}/replay`, {
@@ -70,7 +73,7 @@ describe('admin dead letters', () => {
     const audit = await t.app
       .get(PrismaService)
       .iamAuditEntry.findFirst({ where: { action: 'dead_letter_replayed', targetId: target.id } });
-    expect(audit?.actorId).toBe(admin.accountId);
+    expect(audit).toMatchObject({ actorId: admin.accountId, userAgent: 'dashboard-test', ip: expect.any(String) });
   });
 
   it('keeps a dead letter pending when its replay fails', async () => {

@@ -2,6 +2,8 @@
 export { IamModule } from './iam.module.js';
 /** Bearer guard + role check + OpenAPI security; no roles = any signed-in account. */
 export { Auth, Roles, CurrentAccount, BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
+/** The admin behind a request, for the audit entries other contexts record through `IamApi.recordAdminAction`. */
+export { Actor, type AuditActor } from './api/auth.decorators.js';
 /** Roles, the signed-in account and the account view other contexts may read. */
 export { ROLES, type Role, type AuthenticatedAccount, type AccountView, type AccountStatus } from './domain/account.js';
 /** Authenticates socket.io handshakes and reports revoked access on every instance. */

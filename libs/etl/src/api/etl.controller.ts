@@ -13,15 +13,10 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor } from '@heyblue/iam';
 import { ETL_COLUMNS, ETL_KINDS } from '../domain/etl-kinds.js';
-import { EtlUploadsService, type AdminActor } from '../application/etl-uploads.service.js';
+import { EtlUploadsService } from '../application/etl-uploads.service.js';
 import { EtlJobAcceptedDto, EtlJobDto, EtlJobIdParam } from './dto/etl.dto.js';
-
-const actorOf = (account: AuthenticatedAccount, req: FastifyRequest): AdminActor => {
-  const ua = req.headers['user-agent'];
-  return { accountId: account.id, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
-};
 
 const COLUMNS_DOC = ETL_KINDS.map(
   (k) => `${k}: ${[...ETL_COLUMNS[k].required, ...ETL_COLUMNS[k].optional.map((c) => `${c}?`)].join(', ')}`,
@@ -61,23 +56,16 @@ export class EtlController {
   @ApiUnsupportedMediaTypeResponse({
     description: 'UNSUPPORTED_MEDIA_TYPE: not multipart, or a file that is not CSV/JSON/NDJSON',
   })
-  upload(
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
-  ): Promise<EtlJobAcceptedDto> {
-    return this.uploads.upload(req, actorOf(account, req));
+  upload(@Req() req: FastifyRequest, @Actor() actor: AuditActor): Promise<EtlJobAcceptedDto> {
+    return this.uploads.upload(req, actor);
   }
 
   @Get('jobs/:id')
   @ApiOperation({ summary: 'Status, progress, counts and the first 100 rejected rows of an upload job' })
   @ApiOkResponse({ type: EtlJobDto })
   @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
-  status(
-    @Param() p: EtlJobIdParam,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
-  ) {
-    return this.uploads.status(p.id, actorOf(account, req));
+  status(@Param() p: EtlJobIdParam, @Actor() actor: AuditActor) {
+    return this.uploads.status(p.id, actor);
   }
 
   @Get('jobs/:id/errors.csv')
@@ -88,12 +76,8 @@ export class EtlController {
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with header row,field,message', schema: { type: 'string' } })
   @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
-  async errors(
-    @Param() p: EtlJobIdParam,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
-  ): Promise<StreamableFile> {
-    const stream = await this.uploads.errorReport(p.id, actorOf(account, req));
+  async errors(@Param() p: EtlJobIdParam, @Actor() actor: AuditActor): Promise<StreamableFile> {
+    const stream = await this.uploads.errorReport(p.id, actor);
     return new StreamableFile(stream, {
       type: 'text/csv; charset=utf-8',
       disposition: `attachment; filename="etl-${p.id}-errors.csv"`,

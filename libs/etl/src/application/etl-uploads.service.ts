@@ -18,18 +18,11 @@ import {
   withTimeout,
   type Env,
 } from '@heyblue/platform';
-import { IamApi } from '@heyblue/iam';
+import { IamApi, type AuditActor } from '@heyblue/iam';
 import { ETL_KINDS, isEtlKind, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
 import { ETL_QUEUE, etlBullJobId } from '../etl.constants.js';
 import { EtlJobsRepository } from '../infrastructure/etl-jobs.repository.js';
 import { sniffFile } from '../infrastructure/record-reader.js';
-
-/** Who asked, for the audit trail. */
-export interface AdminActor {
-  accountId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 /** Content types browsers and tools send for CSV, JSON and NDJSON files. */
 const ACCEPTED_TYPES = new Set([
@@ -62,7 +55,7 @@ export class EtlUploadsService {
     return this.config.get('ETL_UPLOAD_DIR', { infer: true }) || join(tmpdir(), 'heyblue-etl');
   }
 
-  async upload(req: FastifyRequest, actor: AdminActor): Promise<{ jobId: string }> {
+  async upload(req: FastifyRequest, actor: AuditActor): Promise<{ jobId: string }> {
     if (!req.isMultipart())
       throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Expected multipart/form-data with a file part.', 415);
     const jobId = randomUUID();
@@ -137,7 +130,7 @@ export class EtlUploadsService {
         5_000,
         'queue unavailable',
       );
-      await this.audit(actor, 'etl_upload', jobId, {
+      await this.iam.recordAdminAction(actor, 'etl_upload', jobId, {
         kind,
         dryRun,
         fileName,
@@ -168,18 +161,18 @@ export class EtlUploadsService {
     return { kind: kind as EtlKind, dryRun: dry === 'true' || dry === '1' };
   }
 
-  async status(id: string, actor: AdminActor) {
+  async status(id: string, actor: AuditActor) {
     const view = isUuid(id) ? await this.jobs.view(id) : null;
     if (!view) throw new NotFound('ETL job', 'ETL_JOB_NOT_FOUND');
-    await this.audit(actor, 'etl_job_viewed', id, null);
+    await this.iam.recordAdminAction(actor, 'etl_job_viewed', id, null);
     return view;
   }
 
   /** Every rejected row as formula-safe CSV, streamed page by page. */
-  async errorReport(id: string, actor: AdminActor): Promise<Readable> {
+  async errorReport(id: string, actor: AuditActor): Promise<Readable> {
     const job = isUuid(id) ? await this.jobs.find(id) : null;
     if (!job) throw new NotFound('ETL job', 'ETL_JOB_NOT_FOUND');
-    await this.audit(actor, 'etl_errors_downloaded', id, null);
+    await this.iam.recordAdminAction(actor, 'etl_errors_downloaded', id, null);
     const jobs = this.jobs;
     return Readable.from(
       (async function* () {
@@ -187,21 +180,5 @@ export class EtlUploadsService {
         for await (const e of jobs.allErrors(id)) yield toCsv([[e.row, e.field, e.message]]);
       })(),
     );
-  }
-
-  private audit(
-    actor: AdminActor,
-    action: string,
-    targetId: string,
-    detail: Record<string, unknown> | null,
-  ): Promise<void> {
-    return this.iam.recordAudit({
-      actorId: actor.accountId,
-      action,
-      targetId,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      detail,
-    });
   }
 }

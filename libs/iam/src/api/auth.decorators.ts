@@ -51,6 +51,21 @@ export function Auth(...roles: Role[]) {
 /** Alias of `Auth(...roles)` for readability on role-only routes. */
 export const Roles = (...roles: Role[]) => Auth(...roles);
 
+/** Who an admin action's audit entry names: the signed-in account and where the call came from. */
+export interface AuditActor {
+  accountId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The `AuditActor` of the request (routes under `@Auth()`), for `IamApi.recordAdminAction`. */
+export const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuditActor => {
+  const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+  if (!req.user) throw new Unauthorized();
+  const ua = req.headers['user-agent'];
+  return { accountId: req.user.id, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
+});
+
 /** The signed-in account of the request (routes under `@Auth()`). */
 export const CurrentAccount = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthenticatedAccount => {
   const account = ctx.switchToHttp().getRequest<AuthedRequest>().user;

@@ -51,6 +51,16 @@ export class IamApi {
     await this.audit.record(entry as AuditInput);
   }
 
+  /** The audit entry of an admin action other contexts serve (`actor` from `@Actor()`). */
+  recordAdminAction(
+    actor: { accountId: string; ip: string | null; userAgent: string | null },
+    action: string,
+    targetId: string | null,
+    detail: Record<string, unknown> | null = null,
+  ): Promise<void> {
+    return this.recordAudit({ actorId: actor.accountId, action, targetId, ip: actor.ip, userAgent: actor.userAgent, detail });
+  }
+
   async getAccount(id: string): Promise<AccountView | null> {
     return (await this.accounts.views([id]))[0] ?? null;
   }

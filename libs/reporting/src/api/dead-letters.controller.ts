@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadGatewayResponse,
@@ -8,10 +8,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor } from '@heyblue/iam';
 import { DeadLettersAdmin } from '../application/dead-letters.service.js';
-import { actorOf } from './admin-actor.js';
 import {
   DeadLetterIdParam,
   DeadLetterPageDto,
@@ -34,10 +32,9 @@ export class DeadLettersController {
   @ApiOkResponse({ type: DeadLetterPageDto })
   list(
     @Query() q: DeadLetterQueryDto,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ): Promise<DeadLetterPageDto> {
-    return this.deadLetters.list(q, actorOf(account, req));
+    return this.deadLetters.list(q, actor);
   }
 
   @Post(':id/replay')
@@ -53,9 +50,8 @@ export class DeadLettersController {
   })
   replay(
     @Param() p: DeadLetterIdParam,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ): Promise<ReplayAcceptedDto> {
-    return this.deadLetters.replay(p.id, actorOf(account, req));
+    return this.deadLetters.replay(p.id, actor);
   }
 }

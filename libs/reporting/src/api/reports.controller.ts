@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -7,10 +7,9 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import type { FastifyReply } from 'fastify';
+import { Actor, Auth, type AuditActor } from '@heyblue/iam';
 import { ReportsService } from '../application/reports.service.js';
-import { actorOf } from './admin-actor.js';
 import {
   RefreshRollupsDto,
   RefreshScheduledDto,
@@ -36,10 +35,9 @@ export class ReportsController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
   summary(
     @Query() q: ReportRangeQueryDto,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ) {
-    return this.reports.summary(q, actorOf(account, req));
+    return this.reports.summary(q, actor);
   }
 
   @Post('rollups/refresh')
@@ -52,10 +50,9 @@ export class ReportsController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
   refresh(
     @Body() body: RefreshRollupsDto,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ): Promise<RefreshScheduledDto> {
-    return this.reports.refresh(body, actorOf(account, req));
+    return this.reports.refresh(body, actor);
   }
 
   @Get(':metric')
@@ -75,11 +72,10 @@ export class ReportsController {
     @Param() p: ReportMetricParam,
     @Query() q: ReportQueryDto,
     @Headers('accept') accept: string | undefined,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ) {
-    const report = await this.reports.report(p.metric, q, actorOf(account, req));
+    const report = await this.reports.report(p.metric, q, actor);
     if (accept?.includes('text/csv')) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       void reply.header(

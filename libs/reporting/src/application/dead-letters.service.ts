@@ -8,8 +8,7 @@ import {
   type DeadLetterView,
   type Page,
 } from '@heyblue/platform';
-import { IamApi } from '@heyblue/iam';
-import type { AdminActor } from '../api/admin-actor.js';
+import { IamApi, type AuditActor } from '@heyblue/iam';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +22,7 @@ export class DeadLettersAdmin {
 
   async list(
     q: { limit?: number; cursor?: string; pending?: boolean },
-    actor: AdminActor,
+    actor: AuditActor,
   ): Promise<Page<DeadLetterView>> {
     // The store pages by the last id; the contract's cursor is opaque, so it travels wrapped.
     const after = decodeCursor<[string]>(q.cursor, 1)?.[0];
@@ -34,17 +33,11 @@ export class DeadLettersAdmin {
       cursor: after,
       pendingOnly: q.pending ?? false,
     });
-    await this.iam.recordAudit({
-      actorId: actor.accountId,
-      action: 'dead_letters_listed',
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      detail: { pending: q.pending ?? false },
-    });
+    await this.iam.recordAdminAction(actor, 'dead_letters_listed', null, { pending: q.pending ?? false });
     return { items: page.items, nextCursor: page.nextCursor ? encodeCursor([page.nextCursor]) : null };
   }
 
-  async replay(id: string, actor: AdminActor): Promise<{ id: string; status: 'replayed' }> {
+  async replay(id: string, actor: AuditActor): Promise<{ id: string; status: 'replayed' }> {
     try {
       await this.deadLetters.replay(id);
     } catch (err) {
@@ -56,13 +49,7 @@ export class DeadLettersAdmin {
         502,
       );
     }
-    await this.iam.recordAudit({
-      actorId: actor.accountId,
-      action: 'dead_letter_replayed',
-      targetId: id,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-    });
+    await this.iam.recordAdminAction(actor, 'dead_letter_replayed', id);
     return { id, status: 'replayed' };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { IamApi } from '@heyblue/iam';
+import { IamApi, type AuditActor } from '@heyblue/iam';
 import { toCsv } from '@heyblue/platform';
-import type { AdminActor } from '../api/admin-actor.js';
 import { reportQuery, reportRange } from '../domain/report-query.js';
 import { ReportsQueries } from '../infrastructure/reports.queries.js';
 import { Rollups } from '../infrastructure/rollups.js';
@@ -18,44 +17,26 @@ export class ReportsService {
   async report(
     metric: string,
     params: { from?: string; to?: string; groupBy?: string; by?: string },
-    actor: AdminActor,
+    actor: AuditActor,
   ) {
     const q = reportQuery(metric, params);
     const rows = await this.queries.report(q);
-    await this.iam.recordAudit({
-      actorId: actor.accountId,
-      action: 'report_viewed',
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      detail: { ...q },
-    });
+    await this.iam.recordAdminAction(actor, 'report_viewed', null, { ...q });
     return { metric: q.metric, from: q.from, to: q.to, groupBy: q.groupBy, by: q.by, rows };
   }
 
-  async summary(params: { from?: string; to?: string }, actor: AdminActor) {
+  async summary(params: { from?: string; to?: string }, actor: AuditActor) {
     const range = reportRange(params.from, params.to);
     const summary = await this.queries.summary(range);
-    await this.iam.recordAudit({
-      actorId: actor.accountId,
-      action: 'report_summary_viewed',
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      detail: range,
-    });
+    await this.iam.recordAdminAction(actor, 'report_summary_viewed', null, range);
     return summary;
   }
 
   /** Recomputes the rollups of a range on the next rollup run (after a backfill or a fix). */
-  async refresh(params: { from?: string; to?: string }, actor: AdminActor) {
+  async refresh(params: { from?: string; to?: string }, actor: AuditActor) {
     const range = reportRange(params.from, params.to);
     await this.rollups.markRangeDirty(range.from, range.to);
-    await this.iam.recordAudit({
-      actorId: actor.accountId,
-      action: 'report_rollups_refreshed',
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      detail: range,
-    });
+    await this.iam.recordAdminAction(actor, 'report_rollups_refreshed', null, range);
     return { ...range, status: 'scheduled' as const };
   }
 

@@ -1,12 +1,11 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor } from '@heyblue/iam';
 import { toCsv } from '@heyblue/platform';
 import { DonationReport, type DonationReportRow } from '../infrastructure/donation-report.js';
 import { DonationReportQueryDto } from './dto/requests.dto.js';
 import { DonationReportDto } from './dto/responses.dto.js';
-import { Origin, type RequestOrigin } from './request-context.js';
 
 /** Charity payouts: donated points and their money value per charity and period (until Reporting generalises reports). */
 @ApiTags('admin')
@@ -25,13 +24,12 @@ export class DonationReportController {
     @Query() q: DonationReportQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @CurrentAccount() admin: AuthenticatedAccount,
-    @Origin() origin: RequestOrigin,
+    @Actor() actor: AuditActor,
   ): Promise<{ rows: DonationReportRow[] } | string> {
     const csv = accept?.includes('text/csv') ?? false;
     const rows = await this.report.viewByCharity(
       { groupBy: q.groupBy, ...q.window() },
-      { accountId: admin.id, ...origin },
+      actor,
       csv ? 'csv' : 'json',
     );
     if (csv) {

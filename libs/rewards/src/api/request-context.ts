@@ -69,15 +69,3 @@ export const ApiIdempotencyKey = () =>
       '(422/404) — and moves nothing; send a new key for a new attempt. Another request under a ' +
       'used key answers 422 IDEMPOTENCY_KEY_REUSED.',
   });
-
-/** Where an admin call came from, for the audit trail (IamApi.recordAudit). */
-export interface RequestOrigin {
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export const Origin = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestOrigin => {
-  const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-  const ua = req.headers['user-agent'];
-  return { ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
-});

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IamApi } from '@heyblue/iam';
+import { IamApi, type AuditActor } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { donationValueUsd } from '../domain/points.js';
 import { RewardsSettings } from '../application/ports.js';
@@ -23,12 +23,6 @@ export interface DonationReportQuery {
 }
 
 /** The admin who asked and from where: every admin read leaves an audit entry. */
-export interface ReportViewer {
-  accountId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
-
 /** Donated points and their dollar value per charity and period (UTC), for charity payouts. */
 @Injectable()
 export class DonationReport {
@@ -41,23 +35,17 @@ export class DonationReport {
   /** The rows an admin asked for, audited as `report_viewed` like Reporting's metrics. */
   async viewByCharity(
     q: DonationReportQuery,
-    viewer: ReportViewer,
+    viewer: AuditActor,
     format: 'json' | 'csv',
   ): Promise<DonationReportRow[]> {
     const rows = await this.byCharity(q);
-    await this.iam.recordAudit({
-      actorId: viewer.accountId,
-      action: 'report_viewed',
-      ip: viewer.ip,
-      userAgent: viewer.userAgent,
-      detail: {
-        metric: 'donations',
-        by: 'charity',
-        groupBy: q.groupBy,
-        from: q.from?.toISOString() ?? null,
-        to: q.to?.toISOString() ?? null,
-        format,
-      },
+    await this.iam.recordAdminAction(viewer, 'report_viewed', null, {
+      metric: 'donations',
+      by: 'charity',
+      groupBy: q.groupBy,
+      from: q.from?.toISOString() ?? null,
+      to: q.to?.toISOString() ?? null,
+      format,
     });
     return rows;
   }

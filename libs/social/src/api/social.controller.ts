@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNotFoundResponse,
@@ -7,15 +7,10 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
-import { SocialPostsService, type AdminActor } from '../application/social-posts.service.js';
+import { Actor, Auth, type AuditActor } from '@heyblue/iam';
+import { SocialPostsService } from '../application/social-posts.service.js';
 import { CreatePostDto, PlatformDto, PostAcceptedDto, PostDto, PostIdParam } from './dto/social.dto.js';
 
-const actorOf = (account: AuthenticatedAccount, req: FastifyRequest): AdminActor => {
-  const ua = req.headers['user-agent'];
-  return { accountId: account.id, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
-};
 
 @ApiTags('admin')
 @Controller('admin/social')
@@ -33,10 +28,9 @@ export class SocialController {
   @ApiUnprocessableEntityResponse({ description: 'CONSENT_REQUIRED, TEXT_TOO_LONG, PLATFORM_UNAVAILABLE' })
   create(
     @Body() body: CreatePostDto,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ): Promise<PostAcceptedDto> {
-    return this.posts.create(body, actorOf(account, req));
+    return this.posts.create(body, actor);
   }
 
   @Get('posts/:id')
@@ -45,19 +39,17 @@ export class SocialController {
   @ApiNotFoundResponse({ description: 'POST_NOT_FOUND' })
   get(
     @Param() p: PostIdParam,
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ): Promise<PostDto> {
-    return this.posts.get(p.id, actorOf(account, req));
+    return this.posts.get(p.id, actor);
   }
 
   @Get('platforms')
   @ApiOperation({ summary: 'Every supported platform and whether this deployment is configured for it' })
   @ApiOkResponse({ type: [PlatformDto] })
   platforms(
-    @Req() req: FastifyRequest,
-    @CurrentAccount() account: AuthenticatedAccount,
+    @Actor() actor: AuditActor,
   ): Promise<PlatformDto[]> {
-    return this.posts.platforms(actorOf(account, req));
+    return this.posts.platforms(actor);
   }
 }

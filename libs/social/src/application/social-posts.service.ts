@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { NotFound } from '@heyblue/platform';
-import { IamApi } from '@heyblue/iam';
+import { IamApi, type AuditActor } from '@heyblue/iam';
 import {
   bothMustConsent,
   platformsMustBeAvailable,
@@ -14,11 +14,6 @@ import { SocialDeliveryProcessor } from '../infrastructure/social-delivery.proce
 import { SocialPublishers } from '../infrastructure/social-publishers.js';
 import { SocialRepository } from '../infrastructure/social.repository.js';
 
-export interface AdminActor {
-  accountId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
 
 /** Admin-triggered posts: checks, queueing, status; every call audited. */
 @Injectable()
@@ -32,7 +27,7 @@ export class SocialPostsService {
 
   async create(
     input: { platforms: SocialPlatform[]; text: string; connectionId?: string },
-    actor: AdminActor,
+    actor: AuditActor,
   ): Promise<{ postId: string }> {
     const platforms = [...new Set(input.platforms)];
     const text = input.text.trim();
@@ -48,17 +43,17 @@ export class SocialPostsService {
       platforms,
     });
     for (const platform of platforms) await this.deliveries.enqueue({ postId, platform });
-    await this.audit(actor, 'social_post_created', postId, {
+    await this.iam.recordAdminAction(actor, 'social_post_created', postId, {
       platforms,
       connectionId: input.connectionId ?? null,
     });
     return { postId };
   }
 
-  async get(id: string, actor: AdminActor) {
+  async get(id: string, actor: AuditActor) {
     const post = await this.repo.post(id);
     if (!post) throw new NotFound('Post', 'POST_NOT_FOUND');
-    await this.audit(actor, 'social_post_viewed', id, null);
+    await this.iam.recordAdminAction(actor, 'social_post_viewed', id, null);
     return {
       id: post.id,
       text: post.text,
@@ -75,25 +70,10 @@ export class SocialPostsService {
     };
   }
 
-  async platforms(actor: AdminActor) {
+  async platforms(actor: AuditActor) {
     const available = this.publishers.available();
-    await this.audit(actor, 'social_platforms_viewed', null, null);
+    await this.iam.recordAdminAction(actor, 'social_platforms_viewed', null, null);
     return SOCIAL_PLATFORMS.map((id) => ({ id, available: available.has(id), maxLength: TEXT_LIMITS[id] }));
   }
 
-  private audit(
-    actor: AdminActor,
-    action: string,
-    targetId: string | null,
-    detail: Record<string, unknown> | null,
-  ) {
-    return this.iam.recordAudit({
-      actorId: actor.accountId,
-      action,
-      targetId,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      detail,
-    });
-  }
 }
