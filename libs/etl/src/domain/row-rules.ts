@@ -1,5 +1,6 @@
 import type { EtlKind } from './etl-kinds.js';
 import { cleanEmail, cleanScalar, cleanText } from './sanitize.js';
+import type { OfficerRosterEntry } from '@heyblue/iam';
 
 /** One problem with one field of one row. */
 export interface FieldError {
@@ -46,14 +47,8 @@ export interface CharityRow {
   website: string;
   ein: string;
 }
-export interface OfficerRow {
-  badgeNumber: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  precinct: string;
-  zip: string;
-}
+/** An officer roster row is exactly what IAM's facade takes. */
+export type OfficerRow = OfficerRosterEntry;
 
 export type EtlRow = RetailerRow | OfferRow | MunicipalityRow | SchemeRow | CharityRow | OfficerRow;
 export type RowResult<T = EtlRow> = { ok: true; row: T } | { ok: false; errors: FieldError[] };
