@@ -7,6 +7,8 @@ describe('environment validation', () => {
   it('accepts the minimum and fills documented defaults', () => {
     const env = validateEnvironment(BASE);
     expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, HEYBLUE_DEV_MODE: false, REDIS_PREFIX: 'heyblue', OUTBOX_RELAY_ENABLED: true });
+    expect(env).toMatchObject({ DATABASE_STATEMENT_CACHE: 500, ETL_BATCH_SIZE: 2_000 });
+    expect(validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: '0' }).DATABASE_STATEMENT_CACHE).toBe(0);
   });
 
   it('converts numbers and booleans from strings', () => {
@@ -23,6 +25,10 @@ describe('environment validation', () => {
     expect(() => validateEnvironment({ ...BASE, PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
     expect(() => validateEnvironment({ ...BASE, RATE_LIMITS: 'otp=lots' })).toThrow(/RATE_LIMITS/);
+    for (const bad of ['-1', 'many', '10001'])
+      expect(() => validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: bad })).toThrow(/DATABASE_STATEMENT_CACHE/);
+    for (const bad of ['0', '10001'])
+      expect(() => validateEnvironment({ ...BASE, ETL_BATCH_SIZE: bad })).toThrow(/ETL_BATCH_SIZE/);
   });
 
   it('treats empty values (NAME= in a .env file) as unset', () => {
