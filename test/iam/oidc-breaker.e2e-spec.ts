@@ -1,19 +1,15 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, MOBILE_REDIRECT } from '../support/given.js';
-import { FakeOidcProvider } from './support/fake-oidc.js';
+import { startAcme, type FakeOidcProvider } from './support/fake-oidc.js';
 
 describe('IAM OIDC: a provider that keeps failing is left alone (breaker)', () => {
   let t: TestApp;
   let fake: FakeOidcProvider;
 
   beforeAll(async () => {
-    fake = new FakeOidcProvider('heyblue-client');
-    await fake.start();
-    t = await startTestApp({
-      OIDC_PROVIDERS: JSON.stringify([
-        { id: 'acme', name: 'Acme ID', issuer: fake.url, clientId: 'heyblue-client', clientSecret: 'acme-secret', redirectUris: [MOBILE_REDIRECT] },
-      ]),
-    });
+    let providers: string;
+    ({ fake, providers } = await startAcme(MOBILE_REDIRECT));
+    t = await startTestApp({ OIDC_PROVIDERS: providers });
   });
   afterAll(async () => {
     await t.close();

@@ -4,7 +4,7 @@ import { PrismaService, RedisService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, MOBILE_REDIRECT } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { FakeOidcProvider, s256, type TokenBehaviour } from './support/fake-oidc.js';
+import { s256, startAcme, type FakeOidcProvider, type TokenBehaviour } from './support/fake-oidc.js';
 
 describe('IAM OIDC sign-in: unhappy paths change nothing', () => {
   let t: TestApp;
@@ -12,14 +12,9 @@ describe('IAM OIDC sign-in: unhappy paths change nothing', () => {
   let prisma: PrismaService;
 
   beforeAll(async () => {
-    fake = new FakeOidcProvider('heyblue-client');
-    await fake.start();
-    t = await startTestApp({
-      OIDC_PROVIDERS: JSON.stringify([
-        { id: 'acme', name: 'Acme ID', issuer: fake.url, clientId: 'heyblue-client', clientSecret: 'acme-secret', redirectUris: [MOBILE_REDIRECT] },
-      ]),
-      IAM_OIDC_STATE_TTL_S: '2',
-    });
+    let providers: string;
+    ({ fake, providers } = await startAcme(MOBILE_REDIRECT));
+    t = await startTestApp({ OIDC_PROVIDERS: providers, IAM_OIDC_STATE_TTL_S: '2' });
     prisma = t.app.get(PrismaService);
   });
   afterAll(async () => {

@@ -116,3 +116,13 @@ export class FakeOidcProvider {
 
 /** The S256 PKCE challenge of a verifier. */
 export const s256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
+
+/** Starts a fake provider and the `OIDC_PROVIDERS` value that configures it as provider `acme`. */
+export async function startAcme(redirectUri: string): Promise<{ fake: FakeOidcProvider; providers: string }> {
+  const fake = new FakeOidcProvider('heyblue-client');
+  await fake.start();
+  const providers = JSON.stringify([
+    { id: 'acme', name: 'Acme ID', issuer: fake.url, clientId: 'heyblue-client', clientSecret: 'acme-secret', redirectUris: [redirectUri] },
+  ]);
+  return { fake, providers };
+}
