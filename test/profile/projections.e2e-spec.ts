@@ -1,27 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PrismaService, QueueFactory } from '@heyblue/platform';
-import { PointsEarned, RewardsApi } from '@heyblue/rewards';
+import { RewardsApi } from '@heyblue/rewards';
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, publish, drained } from '../rewards/rewards-fixtures.js';
+import { connectionEvent, publish, drained, pointsEarnedEvent } from '../rewards/rewards-fixtures.js';
 
 const earned = (accountId: string, seq: number, balance: number, points = 10) =>
-  new PointsEarned({
-    accountId,
-    role: 'citizen',
-    points,
-    reason: 'connection',
-    connectionId: randomUUID(),
-    multiplier: 1,
-    schemeId: null,
-    zip: null,
-    balance,
-    ledgerSeq: String(seq),
-    entryId: randomUUID(),
-    earnedAt: new Date().toISOString(),
-  });
+  pointsEarnedEvent({ accountId, points, balance, seq });
 
 describe('profile projections (real PostgreSQL, outbox, queues)', () => {
   let t: TestApp;

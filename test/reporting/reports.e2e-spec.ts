@@ -3,10 +3,11 @@ import { ConnectionEstablished } from '@heyblue/connections';
 import { AccountCreated } from '@heyblue/iam';
 import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
 import { ProfileUpdated, TrophyAwarded } from '@heyblue/profile';
-import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
+import { PointsDonated, PointsRedeemed } from '@heyblue/rewards';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
+import { pointsEarnedEvent } from '../rewards/rewards-fixtures.js';
 
 /**
  * Reports from a known event set, compared with values worked out by hand.
@@ -35,23 +36,7 @@ describe('admin reports', () => {
       { occurredAt: at },
     );
   const earned = (accountId: string, points: number, at: string, zip: string | null) =>
-    new PointsEarned(
-      {
-        accountId,
-        role: 'citizen',
-        points,
-        reason: 'connection',
-        connectionId: randomUUID(),
-        multiplier: 1,
-        schemeId: null,
-        zip,
-        balance: points,
-        ledgerSeq: '1',
-        entryId: randomUUID(),
-        earnedAt: at,
-      },
-      { occurredAt: at },
-    );
+    pointsEarnedEvent({ accountId, points, at, zip });
 
   beforeAll(async () => {
     t = await startTestApp({ REPORTING_ROLLUP_EVERY_MS: '200' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { IntegrationEvent, OutboxService, PrismaService, QueueFactory } from '@heyblue/platform';
-import { RewardsApi } from '@heyblue/rewards';
+import { PointsEarned, RewardsApi } from '@heyblue/rewards';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
 
@@ -26,6 +26,35 @@ export function connectionEvent(p: {
     zip: p.zip === undefined ? '10001' : p.zip,
     cell: '9q8yy',
   });
+}
+
+/** A citizen's PointsEarned for a connection, as Rewards publishes it (dated `at`, now by default). */
+export function pointsEarnedEvent(p: {
+  accountId: string;
+  points: number;
+  balance?: number;
+  seq?: number;
+  zip?: string | null;
+  at?: string;
+}): PointsEarned {
+  const at = p.at ?? new Date().toISOString();
+  return new PointsEarned(
+    {
+      accountId: p.accountId,
+      role: 'citizen',
+      points: p.points,
+      reason: 'connection',
+      connectionId: randomUUID(),
+      multiplier: 1,
+      schemeId: null,
+      zip: p.zip ?? null,
+      balance: p.balance ?? p.points,
+      ledgerSeq: String(p.seq ?? 1),
+      entryId: randomUUID(),
+      earnedAt: at,
+    },
+    { occurredAt: at },
+  );
 }
 
 export async function ledgerBalance(t: TestApp, accountId: string): Promise<number> {
