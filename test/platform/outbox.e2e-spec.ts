@@ -125,7 +125,10 @@ describe('outbox: durable integration events', () => {
       ).rejects.toThrow('business rule broken');
       // A later event goes through, so the relay has passed over the point where the doomed one would be.
       const later = await commit(ctx, 3);
-      await eventually(() => recorder.count('testa.record', later.id), (n) => n === 1);
+      // Wait for every handler, not just one: a delivery still in flight would meet test (d)'s failing handler.
+      await eventually(() => effects(ctx, later.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
+        what: 'all three handlers applied the later event',
+      });
       expect(await prisma.outboxEvent.count({ where: { id: doomed.id } })).toBe(0);
       expect(await prisma.$queryRaw<unknown[]>`SELECT 1 FROM test_state WHERE id = ${doomed.id}::uuid`).toHaveLength(0);
       expect(recorder.count('testa.record', doomed.id)).toBe(0);
