@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { RequestAccountResolver } from '@heyblue/platform';
+import { AdminAccountsQuery } from './application/admin-accounts.query.js';
 import { AdminService } from './application/admin.service.js';
 import { DevSessionsService } from './application/dev-sessions.service.js';
 import { IamApi } from './application/iam.api.js';
@@ -8,6 +9,7 @@ import { PhoneVerificationService } from './application/phone-verification.servi
 import { SessionService } from './application/session.service.js';
 import { SignInService } from './application/sign-in.service.js';
 import { SocketAuthenticator } from './application/socket-authenticator.js';
+import { AdminAccountsController } from './api/admin-accounts.controller.js';
 import { AdminController } from './api/admin.controller.js';
 import { AuthController } from './api/auth.controller.js';
 import { BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
@@ -18,6 +20,7 @@ import { BearerAccountResolver } from './infrastructure/bearer-account.resolver.
 import { BearerStrategy } from './infrastructure/bearer.strategy.js';
 import { IamConfig } from './infrastructure/iam-config.js';
 import { OidcClients } from './infrastructure/oidc-clients.js';
+import { PrismaAccountDirectory } from './infrastructure/prisma-account-directory.js';
 import { PrismaAccountsRepository } from './infrastructure/prisma-accounts.repository.js';
 import { PrismaAuditRepository } from './infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from './infrastructure/prisma-sessions.repository.js';
@@ -30,7 +33,7 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
 @Global()
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, AdminController, DevSmsController],
+  controllers: [AuthController, AdminController, AdminAccountsController, DevSmsController],
   providers: [
     IamConfig,
     AccessRevocations,
@@ -51,6 +54,8 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     SignInService,
     PhoneVerificationService,
     AdminService,
+    PrismaAccountDirectory,
+    AdminAccountsQuery,
     DevSessionsService,
     IamApi,
     SocketAuthenticator,
