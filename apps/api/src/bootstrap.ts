@@ -6,7 +6,6 @@ import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { errorCodes } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -16,9 +15,6 @@ import { serveAsyncApi } from './asyncapi.js';
 import { RedisIoAdapter } from './ws/redis-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
-
-/** Request bodies the API parses: JSON, and multipart for uploads; anything else is 415. */
-const API_BODY_TYPES = /^\s*(application\/json|multipart\/form-data)\s*(;|$)/i;
 
 /** Largest admin upload (ETL files); JSON bodies have their own, much smaller limit. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -62,16 +58,6 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.headers(security).header('x-request-id', request.id);
     done();
-  });
-  // The API reads JSON (and multipart uploads) only. Fastify's text/plain parser and Nest's
-  // form parser would otherwise hand strings and flat objects to validation (400, not 415).
-  adapter.getInstance().addHook('preParsing', (request, _reply, payload, done) => {
-    const type = request.headers['content-type'];
-    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (hasBody && type !== undefined && request.url.startsWith('/api/') && !API_BODY_TYPES.test(type)) {
-      return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(type));
-    }
-    done(null, payload);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
