@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AvailabilityService } from './application/availability.service.js';
 import { ConnectionRequestsService } from './application/connection-requests.service.js';
+import { LiveMapQuery } from './application/live-map.query.js';
 import { LocationHandler } from './application/location.handler.js';
 import { MyConnectionsQuery } from './application/my-connections.query.js';
 import { NearbyQuery } from './application/nearby.query.js';
@@ -8,6 +9,7 @@ import { AccountNotifier, DisplayNames, SocketAuth } from './application/ports.j
 import { PresenceService } from './application/presence.service.js';
 import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
 import { RememberDisplayNameWhenProfileUpdated } from './application/remember-display-name.handler.js';
+import { AdminLiveMapController } from './api/admin-live-map.controller.js';
 import { ConnectionsController } from './api/connections.controller.js';
 import { ConnectionsGateway } from './api/connections.gateway.js';
 import { SocketHub } from './api/socket-hub.js';
@@ -16,6 +18,7 @@ import { ConnectionsConfig } from './infrastructure/connections.config.js';
 import { ConnectionsSweeper } from './infrastructure/connections.sweeper.js';
 import { GeoIndex } from './infrastructure/geo-index.js';
 import { IamSocketAuth } from './infrastructure/iam-socket-auth.js';
+import { LiveMapReader } from './infrastructure/live-map.reader.js';
 import { RedisDisplayNames } from './infrastructure/redis-display-names.js';
 import { RequestStore } from './infrastructure/request-store.js';
 import { WindowStore } from './infrastructure/window-store.js';
@@ -23,7 +26,7 @@ import { ConnectionsApi } from './connections.api.js';
 
 /** Availability windows, live locations in the partitioned GEO index, proximity, connection requests. */
 @Module({
-  controllers: [ConnectionsController],
+  controllers: [ConnectionsController, AdminLiveMapController],
   providers: [
     { provide: SocketAuth, useClass: IamSocketAuth },
     ConnectionsGateway,
@@ -45,6 +48,8 @@ import { ConnectionsApi } from './connections.api.js';
     ConnectionsSweeper,
     PushPointsAwardedWhenPointsEarned,
     RememberDisplayNameWhenProfileUpdated,
+    LiveMapReader,
+    LiveMapQuery,
     ConnectionsApi,
   ],
   exports: [ConnectionsApi],

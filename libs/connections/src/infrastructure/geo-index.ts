@@ -112,6 +112,11 @@ export class GeoIndex implements OnModuleDestroy {
     return this.redisService.key('conn', 'cells', role === 'officer' ? 'o' : 'c');
   }
 
+  /** Partitions that currently (may) hold members of a role: the set the sweeper keeps, so readers never SCAN the keyspace. */
+  activePartitions(role: IndexRole): Promise<Cell[]> {
+    return this.redis.smembers(this.cellsKey(role));
+  }
+
   /** Which partition an account was last written to (needed to find or remove it without its socket). */
   private whereKey(id: string): string {
     return this.redisService.key('conn', 'at', id);

@@ -95,6 +95,13 @@ export class WindowStore {
     return { windowId: h.windowId, officerId, expiresAt, zip: h.zip || null };
   }
 
+  /** Which of these officers have a window open at `now` (one read of the expiry ZSET). */
+  async openAmong(officerIds: string[], now = Date.now()): Promise<Set<string>> {
+    if (officerIds.length === 0) return new Set();
+    const expiries = await this.redis.zmscore(this.expiryKey(), ...officerIds);
+    return new Set(officerIds.filter((_, i) => expiries[i] != null && Number(expiries[i]) > now));
+  }
+
   /** Closes the window; returns its id, or null when none was open. */
   async close(officerId: string): Promise<string | null> {
     return (await this.redis.connWindowClose(this.hashKey(officerId), this.expiryKey(), officerId)) || null;
