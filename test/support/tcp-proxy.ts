@@ -2,12 +2,16 @@ import net from 'node:net';
 
 /**
  * A TCP fault proxy for tests (toxiproxy is not available here): forwards to a target and
- * can cut (reset every connection and refuse new ones) and restore.
+ * can cut (reset every connection and refuse new ones) and restore, reset the open
+ * connections once (a network blip: new ones are accepted), and add latency to every
+ * chunk in both directions (order kept).
  */
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private cutOff = false;
+  private delayMs = 0;
   port = 0;
 
   constructor(
@@ -27,7 +31,8 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      this.forward(client, upstream);
+      this.forward(upstream, client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -36,18 +41,66 @@ export class TcpProxy {
     return this;
   }
 
+  /** Copies `from` to `to`, each chunk held back by the latency in force when it arrived. */
+  private forward(from: net.Socket, to: net.Socket): void {
+    let lastDue = 0;
+    from.on('data', (chunk: Buffer) => {
+      const due = Math.max(Date.now() + this.delayMs, lastDue);
+      lastDue = due;
+      const wait = due - Date.now();
+      if (wait <= 0) {
+        if (!to.destroyed) to.write(chunk);
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!to.destroyed) to.write(chunk);
+      }, wait);
+      this.timers.add(timer);
+    });
+    from.on('end', () => {
+      // Half-close after what is still held back has been written.
+      const wait = Math.max(0, lastDue - Date.now());
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!to.destroyed) to.end();
+      }, wait);
+      this.timers.add(timer);
+    });
+  }
+
   /** Resets every open connection and refuses new ones until `restore()`. */
   cut(): void {
     this.cutOff = true;
-    for (const s of this.sockets) s.destroy();
+    this.reset();
   }
 
   restore(): void {
     this.cutOff = false;
   }
 
+  /** Resets (TCP RST) every open connection once; new connections are still accepted. */
+  reset(): void {
+    for (const s of this.sockets) {
+      if (typeof s.resetAndDestroy === 'function' && !s.destroyed && !s.connecting) s.resetAndDestroy();
+      else s.destroy();
+    }
+  }
+
+  /** Adds `ms` of latency to every chunk in both directions from now on (0 turns it off). */
+  delay(ms: number): void {
+    this.delayMs = Math.max(0, ms);
+  }
+
+  /** Open client and upstream sockets (two per proxied connection). */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   async stop(): Promise<void> {
     this.cut();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
