@@ -202,7 +202,7 @@ class Renderer {
       return this.render(body, { dot: data, root: data, vars: new Map([['$', data]]) });
     },
     quote: (...args) => args.map((a) => JSON.stringify(str(a))).join(' '),
-    toString: (v) => str(v),
+    toString: (v: unknown) => str(v),
     toYaml: (v) => (v === undefined || v === null ? 'null' : stringify(v, { lineWidth: 0 }).replace(/\n$/, '')),
     indent: (n, s) => str(s).split('\n').map((l) => ' '.repeat(Number(n)) + l).join('\n'),
     nindent: (n, s) => '\n' + str(s).split('\n').map((l) => ' '.repeat(Number(n)) + l).join('\n'),
