@@ -7,6 +7,7 @@ import { ProfileModule } from '@heyblue/profile';
 import { ReportingModule } from '@heyblue/reporting';
 import { RewardsModule } from '@heyblue/rewards';
 import { SocialModule } from '@heyblue/social';
+import { AdminUiModule } from './admin-ui/admin-ui.module.js';
 
 export interface AppOptions {
   /** Overrides process.env (tests bind each app to its own database and Redis prefix). */
@@ -30,6 +31,7 @@ export class AppModule {
         EtlModule,
         ReportingModule,
         SocialModule,
+        AdminUiModule,
         ...(options.extraModules ?? []),
       ],
     };

@@ -16,6 +16,9 @@ import { RedisIoAdapter } from './ws/redis-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
 
+/** Request bodies the API parses: JSON, and multipart for uploads; anything else is 415. */
+const API_BODY_TYPES = /^\s*(application\/json|multipart\/form-data)\s*(;|$)/i;
+
 /** Largest admin upload (ETL files); JSON bodies have their own, much smaller limit. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
@@ -38,7 +41,9 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   const env = validateEnvironment({ ...process.env, ...options.env });
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Only the configured proxies' X-Forwarded-For counts: `true` believed any client's header,
+    // so one client could rotate it past every per-IP rate limit.
+    trustProxy: env.TRUST_PROXY,
     // Fastify's own logger stays off (nestjs-pino logs); the request id is taken from a
     // well-formed x-request-id or generated, shared with pino-http and echoed back.
     logger: false,
@@ -58,6 +63,16 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.headers(security).header('x-request-id', request.id);
     done();
+  });
+  // The API reads JSON (and multipart uploads) only. Fastify's text/plain parser and Nest's
+  // form parser would otherwise hand strings and flat objects to validation (400, not 415).
+  adapter.getInstance().addHook('preParsing', (request, _reply, payload, done) => {
+    const type = request.headers['content-type'];
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    if (hasBody && type !== undefined && request.url.startsWith('/api/') && !API_BODY_TYPES.test(type)) {
+      return done(Object.assign(new Error(`Unsupported Media Type: ${type}`), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }));
+    }
+    done(null, payload);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,

@@ -65,6 +65,14 @@ export class Environment {
   @IsString()
   CORS_ORIGINS = '';
 
+  /**
+   * Proxies whose X-Forwarded-For is believed for the client IP (rate limits, audit): addresses,
+   * CIDRs or `loopback`, `linklocal`, `uniquelocal`, comma-separated. A client connecting from
+   * anywhere else is taken at its socket address, whatever X-Forwarded-For it sends.
+   */
+  @Matches(/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/, { message: 'TRUST_PROXY must be addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated' })
+  TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+
   /** Per-route rate limit overrides: `name=points/seconds,...` (e.g. `default=300/60`). */
   @Matches(/^$|^([a-z0-9-]+=\d+\/\d+)(,[a-z0-9-]+=\d+\/\d+)*$/, { message: 'RATE_LIMITS must look like name=points/seconds,...' })
   RATE_LIMITS = '';

@@ -1,0 +1,64 @@
+import { useEffect, useState, type MouseEvent } from 'react';
+import type { Session } from './api';
+import { Accounts } from './pages/Accounts';
+import { LiveMap } from './pages/LiveMap';
+import { Reports } from './pages/Reports';
+import { Callback, SignIn } from './pages/SignIn';
+import { Social } from './pages/Social';
+import { Uploads } from './pages/Uploads';
+import { navigate, useRoute } from './router';
+import { useApi } from './ui';
+
+const PAGES = [
+  { path: '/uploads', label: 'Data uploads', Page: Uploads },
+  { path: '/map', label: 'Live map', Page: LiveMap },
+  { path: '/reports', label: 'Reports', Page: Reports },
+  { path: '/social', label: 'Social', Page: Social },
+  { path: '/accounts', label: 'Accounts & audit', Page: Accounts },
+] as const;
+
+export function App() {
+  const api = useApi();
+  const route = useRoute();
+  const [session, setSession] = useState<Session | null>(api.current);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  useEffect(() => api.onChange(setSession), [api]);
+
+  if (route === '/callback') return <Callback onRefused={setRefusal} />;
+  if (!session || session.account.role !== 'admin') return <SignIn refusal={refusal} />;
+
+  const page = PAGES.find((p) => p.path === route) ?? PAGES[0];
+  const go = (e: MouseEvent<HTMLAnchorElement>, path: string) => {
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    navigate(path);
+  };
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header>
+        <span className="brand">Hey Blue! admin</span>
+        <nav aria-label="Sections">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.path}>
+                <a href={`/admin${p.path}`} aria-current={p === page ? 'page' : undefined} onClick={(e) => go(e, p.path)}>
+                  {p.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <button type="button" className="secondary" onClick={() => void api.logout()}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <h1>{page.label}</h1>
+        <page.Page />
+      </main>
+    </div>
+  );
+}

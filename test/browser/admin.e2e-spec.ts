@@ -1,0 +1,237 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { ConnectionEstablished } from '@heyblue/connections';
+import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
+import { ProfileUpdated } from '@heyblue/profile';
+import { connect, sendLocation, settle } from '../connections/socket-client.js';
+import { FakePlatforms } from '../social/fake-platforms.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { api, devEmail, given } from '../support/given.js';
+import { eventually } from '../support/poll.js';
+import { ensureAdminBuilt, launchChromium, signInInBrowser, snap } from './browser.js';
+
+/**
+ * The admin dashboard in a real browser (Debian's chromium through playwright-core) against
+ * the real API in development mode: sign-in through the dev provider, an upload with a bad
+ * row, a report chart, an officer on the live map, a post to the webhook platform, and a
+ * non-admin turned away. Screenshots go to test-output/admin/.
+ */
+/** Where the dashboard keeps the session (apps/admin/src/api.ts). */
+const SESSION_KEY = 'heyblue.admin.session';
+
+describe('admin dashboard in a browser', () => {
+  const fake = new FakePlatforms();
+  const adminLogin = `admin-${randomBytes(4).toString('hex')}`;
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const sockets: Socket[] = [];
+  /** Problems the page logged (a CSP violation, an uncaught error): none are expected. */
+  const pageErrors: string[] = [];
+
+  async function publish(...events: IntegrationEvent<object>[]) {
+    const outbox = t.app.get(OutboxService);
+    await t.app.get(PrismaService).$transaction((tx) => outbox.publish(tx, ...events));
+    outbox.kick();
+  }
+  const openPage = async (name: string) => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+  };
+
+  beforeAll(async () => {
+    ensureAdminBuilt();
+    await fake.start();
+    [t, browser] = await Promise.all([
+      startTestApp({
+        SOCIAL_WEBHOOK_URL: `${fake.url}/hook`,
+        SOCIAL_WEBHOOK_SECRET: 'whsec-browser',
+        SOCIAL_BACKOFF_MS: '100',
+        REPORTING_ROLLUP_EVERY_MS: '200',
+      }),
+      launchChromium(),
+    ]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) pageErrors.push(msg.text());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await browser?.close();
+    if (t) await settle(t);
+    await t?.close();
+    await fake.stop();
+  });
+
+  it('serves the dashboard at /admin with a strict CSP and its routes through the SPA fallback', async () => {
+    const res = await fetch(`${t.url}/admin/callback`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    const asset = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const js = await fetch(`${t.url}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${t.url}/admin/assets/missing.js`)).status).toBe(404);
+  });
+
+  it('signs an admin in through the dev provider and the SMS code', async () => {
+    await page.goto(`${t.url}/admin/`);
+    await page.getByRole('button', { name: /^Sign in with/ }).first().waitFor();
+    await snap(page, '01-sign-in');
+    await signInInBrowser(page, t, adminLogin, { admin: true, shots: '02' });
+    await page.getByRole('heading', { level: 1, name: 'Data uploads' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/uploads');
+    // Tokens live in this tab's sessionStorage only.
+    const stored = (await page.evaluate(`({ session: sessionStorage.getItem('${SESSION_KEY}'), local: Object.keys(localStorage) })`)) as { session: string | null; local: string[] };
+    expect(JSON.parse(stored.session!).account.role).toBe('admin');
+    expect(stored.local.some((k) => k.includes('session'))).toBe(false);
+  });
+
+  it('uploads a CSV with one bad row: the progress bar reaches 100% and the bad row is listed', async () => {
+    await openPage('Data uploads');
+    const csv = [
+      'external_id,name,website,contact_email,zip',
+      'r-1,Corner Cafe,https://cafe.example.com,cafe@example.com,10001',
+      'r-2,Bad Email Books,https://books.example.com,not-an-email,10002',
+      'r-3,Hardware Co,https://hw.example.com,hw@example.com,10003',
+    ].join('\n');
+    await page.getByLabel('Kind').selectOption('retailers');
+    await page.getByLabel(/^File/).setInputFiles({ name: 'retailers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByTestId('job-status').filter({ hasText: 'done' }).waitFor();
+    expect(await page.getByTestId('job-progress').textContent()).toBe('100%');
+    expect(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value')).toBe('100');
+    expect(await page.getByTestId('rows-ok').textContent()).toBe('2');
+    expect(await page.getByTestId('rows-failed').textContent()).toBe('1');
+    const bad = page.getByRole('row').filter({ hasText: 'contact_email' });
+    expect(await bad.getByRole('cell').first().textContent()).toBe('2');
+    await snap(page, '03-uploads');
+    // The full error CSV is fetched with the bearer token and saved from a blob.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /errors\.csv/ }).click()]);
+    const path = await download.path();
+    const text = (await import('node:fs')).readFileSync(path, 'utf8');
+    expect(text.split(/\r?\n/)[0]).toBe('row,field,message');
+    expect(text).toContain('contact_email');
+  });
+
+  it('shows a report chart with data, KPI tiles and a breakdown', async () => {
+    const [officer, citizen, connectionId] = [randomUUID(), randomUUID(), randomUUID()];
+    const now = new Date().toISOString();
+    const consent = (accountId: string) =>
+      new ProfileUpdated({ accountId, changed: ['shareConsent'], displayName: 'Browser test', zip: '10001', shareConsent: true, updatedAt: now });
+    await publish(
+      consent(officer),
+      consent(citizen),
+      new ConnectionEstablished({ connectionId, officerId: officer, citizenId: citizen, establishedAt: now, zip: '10001', cell: 'dr5r' }, { occurredAt: now }),
+    );
+    const admin = await given.admin(t);
+    await eventually(
+      () => api(t, 'GET', '/admin/reports/connections', { token: admin.accessToken }),
+      (r) => r.status === 200 && r.body.rows.some((row: { value: number }) => row.value > 0),
+      { what: 'the connection rolled up', timeoutMs: 20_000 },
+    );
+    await openPage('Reports');
+    await page.getByLabel('Metric').selectOption('connections');
+    const chart = page.getByTestId('chart');
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-total')) > 0`);
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+    // Chart.js drew on the canvas: some pixel is not blank.
+    const painted = await page.evaluate(`(() => {
+      const c = document.querySelector('[data-testid="chart"] canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+      return false;
+    })()`);
+    expect(painted).toBe(true);
+    expect(Number(await page.getByTestId('kpi-connections').textContent())).toBeGreaterThan(0);
+    await page.getByLabel('Breakdown').selectOption('zip');
+    await page.getByTestId('breakdown').getByRole('cell', { name: '10001' }).waitFor();
+    await page.getByLabel('Bar').check();
+    await snap(page, '04-reports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect((await import('node:fs')).readFileSync(await download.path(), 'utf8')).toContain('10001');
+  });
+
+  it('shows an available officer on the live map after a socket location update', async () => {
+    await openPage('Live map');
+    expect(await page.getByTestId('officer-marker').count()).toBe(0);
+    const officer = await given.officer(t);
+    const spot = { lat: 40.7128, lng: -74.006 };
+    const opened = await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '10007', minutes: 15 } });
+    expect(opened.status).toBe(201);
+    const socket = await connect(t, officer.accessToken);
+    sockets.push(socket);
+    expect(await sendLocation(socket, { lat: spot.lat + 0.001, lng: spot.lng, at: new Date().toISOString() })).toEqual({ ok: true });
+    // The page polls every 4 s: the marker shows up without a reload.
+    await page.getByTestId('officer-marker').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('officer-count').textContent()).toBe('1');
+    await snap(page, '05-live-map-us');
+    await page.getByLabel('Zoom to').selectOption({ label: 'New York, NY' });
+    await page.getByTestId('officer-marker').first().waitFor();
+    await page.locator('path.counties').waitFor();
+    await snap(page, '06-live-map-new-york');
+  });
+
+  it('publishes a post to the webhook platform and shows it sent; unconfigured platforms are disabled', async () => {
+    await openPage('Social');
+    await page.getByRole('checkbox', { name: /webhook/ }).waitFor();
+    expect(await page.getByRole('checkbox', { name: /mastodon/ }).isDisabled()).toBe(true);
+    await page.getByRole('checkbox', { name: /webhook/ }).check();
+    const text = `Coffee with the 5th precinct ${randomBytes(3).toString('hex')}`;
+    await page.getByLabel('Text').fill(text);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByTestId('delivery-webhook').first().filter({ hasText: 'sent' }).waitFor({ timeout: 20_000 });
+    expect(fake.to('/hook').some((r) => JSON.parse(r.body).text === text)).toBe(true);
+    await snap(page, '07-social');
+  });
+
+  it('finds an account by e-mail and pages the audit trail', async () => {
+    await openPage('Accounts & audit');
+    await page.getByLabel('E-mail (exact)').fill(devEmail(adminLogin).toUpperCase());
+    await page.getByRole('button', { name: 'Find account' }).click();
+    await page.getByTestId('account').waitFor();
+    expect(await page.getByTestId('account-role').textContent()).toBe('admin');
+    await page.getByRole('button', { name: 'Show audit trail' }).click();
+    await page.getByTestId('audit').waitFor();
+    expect(await page.getByTestId('audit').getByRole('row').count()).toBeGreaterThan(1);
+    await snap(page, '08-accounts-audit');
+    // An unknown e-mail is an empty state, a malformed one the API's problem title.
+    await page.getByLabel('E-mail (exact)').fill('nobody-here@example.com');
+    await page.getByRole('button', { name: 'Find account' }).click();
+    await page.getByText('No account has that e-mail address.').waitFor();
+  });
+
+  it('signs out, clearing the tokens', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: /^Sign in with/ }).first().waitFor();
+    expect(await page.evaluate(`sessionStorage.getItem('${SESSION_KEY}')`)).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('turns a non-admin away with a clear refusal', async () => {
+    const other = await browser.newContext({ viewport: { width: 820, height: 1000 } });
+    try {
+      const p = await other.newPage();
+      await signInInBrowser(p, t, `citizen-${randomBytes(4).toString('hex')}`, { admin: false });
+      const refusal = p.getByTestId('refusal');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toMatch(/administrators.*citizen/);
+      expect(await p.evaluate(`sessionStorage.getItem('${SESSION_KEY}')`)).toBeNull();
+      expect(await p.getByRole('navigation', { name: 'Sections' }).count()).toBe(0);
+      await snap(p, '09-non-admin-refused');
+    } finally {
+      await other.close();
+    }
+  });
+});

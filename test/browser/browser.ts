@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AdminService } from '@heyblue/iam';
+import type { TestApp } from '../support/app.js';
+import { devEmail, randomPhone, readOtp } from '../support/given.js';
+import { eventually } from '../support/poll.js';
+
+/** Debian's chromium (ENVIRONMENT.md): no browser download works here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(process.cwd(), 'test-output', 'admin');
+const ADMIN_INDEX = join(process.cwd(), 'apps', 'admin', 'dist', 'index.html');
+
+/** Builds the dashboard once when there is no build yet (CI's fresh clone); never per test. */
+export function ensureAdminBuilt(): void {
+  if (existsSync(ADMIN_INDEX)) return;
+  const r = spawnSync('npm', ['run', '--silent', 'build:admin'], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(ADMIN_INDEX)) throw new Error('npm run build:admin failed');
+}
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A full-page screenshot under test-output/admin/ for a person to look at. */
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Signs in through the dashboard like a person: the sign-in button, the dev provider's login
+ * and consent pages, back to /admin/callback, then the phone number and the SMS code (read
+ * from the dev SMS outbox). `admin` pre-authorises the login's e-mail as `admin:create` does.
+ */
+export async function signInInBrowser(page: Page, t: TestApp, login: string, opts: { admin: boolean; shots?: string }): Promise<void> {
+  if (opts.admin) await t.app.get(AdminService).preauthorizeAdmin(devEmail(login));
+  const phone = randomPhone();
+  await page.goto(`${t.url}/admin/`);
+  await page.getByRole('button', { name: /^Sign in with/ }).first().click();
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('anything');
+  if (opts.shots) await snap(page, `${opts.shots}-provider-login`);
+  await page.locator('button[type="submit"]').click();
+  // The provider asks for consent on a first sign-in; then it redirects to /admin/callback.
+  await page.waitForURL((url) => url.pathname.startsWith('/admin') || url.pathname.includes('/interaction/'));
+  if (new URL(page.url()).pathname.includes('/interaction/')) await page.locator('button[type="submit"]').click();
+  await page.getByLabel(/Mobile number/).fill(phone);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await page.getByLabel('Code').waitFor();
+  const code = await eventually(() => readOtp(t, phone), Boolean, { what: `SMS to ${phone}` });
+  await page.getByLabel('Code').fill(code);
+  if (opts.shots) await snap(page, `${opts.shots}-phone-code`);
+  await page.getByRole('button', { name: 'Verify' }).click();
+}
