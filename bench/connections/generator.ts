@@ -3,7 +3,8 @@
 // JSON line on stdout. Modes: closed (each socket sends its next update when the previous is
 // acked), open (a fixed total rate spread over the sockets), idle (connect and hold).
 import { readFileSync } from 'node:fs';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { connectSocket } from '../support/socket.js';
 
 interface Config {
   url: string;
@@ -30,18 +31,7 @@ let nearbyTotal = 0;
 let running = true;
 
 function connect(i: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = io(`${cfg.url}/connections`, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      auth: { token: cfg.tokens[i % cfg.tokens.length], role: cfg.role },
-      reconnection: false,
-      forceNew: true,
-      timeout: 30_000,
-    });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (err) => reject(err));
-  });
+  return connectSocket(cfg.url, cfg.tokens[i % cfg.tokens.length]!, { auth: { role: cfg.role } });
 }
 
 function send(s: Socket, i: number, step: number): Promise<void> {

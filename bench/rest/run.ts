@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, startApi, waitForIdleQueues, type LoadResult } from '../support/harness.js';
+import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, startApi, upload, waitForIdleQueues, type LoadResult } from '../support/harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 300);
@@ -16,11 +16,6 @@ const API_PORT = 3310;
 const BASELINE_PORT = 3311;
 const ZIP = '10001';
 const log = (line: string) => process.stderr.write(`[bench:rest] ${line}\n`);
-
-interface IssuedSession {
-  accountId: string;
-  accessToken: string;
-}
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
@@ -31,7 +26,7 @@ async function main(): Promise<void> {
   const children: Array<{ stop: () => Promise<void> }> = [];
   try {
     log(`database ${db.name}; issuing ${CITIZENS} citizen sessions and one admin`);
-    const citizens = (await issueSessions(env, 'citizen', CITIZENS, work)) as IssuedSession[];
+    const citizens = await issueSessions(env, 'citizen', CITIZENS, work);
     const [admin] = await issueSessions(env, 'admin', 1, work);
 
     const api = await startApi(env, API_PORT);
@@ -170,22 +165,6 @@ async function main(): Promise<void> {
     await dropRedisPrefix(prefix);
     await rm(work, { recursive: true, force: true });
   }
-}
-
-async function upload(base: string, token: string, kind: string, csv: string): Promise<void> {
-  const form = new FormData();
-  form.set('kind', kind);
-  form.set('file', new Blob([csv], { type: 'text/csv' }), `${kind}.csv`);
-  const res = await fetch(`${base}/api/v1/admin/etl/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${await res.text()}`);
-  const { jobId } = (await res.json()) as { jobId: string };
-  for (let i = 0; i < 120; i++) {
-    const job = (await (await fetch(`${base}/api/v1/admin/etl/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; rowsOk: number; errors: unknown[] };
-    if (job.status === 'done' && job.rowsOk > 0) return;
-    if (job.status === 'failed' || (job.status === 'done' && job.rowsOk === 0)) throw new Error(`upload ${kind} failed: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`upload ${kind} did not finish`);
 }
 
 await main();

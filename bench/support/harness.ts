@@ -68,19 +68,35 @@ export function benchEnvironment(db: BenchDatabase, extra: Record<string, string
   };
 }
 
-/** Verified accounts with sessions, through the built CLI's `session:issue` (development mode). */
+/** One account written by `session:issue` (the CLI's JSON output). */
+export interface IssuedSession {
+  accountId: string;
+  role: string;
+  login: string;
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: string;
+}
+
+/** The built ops CLI; pass another command (e.g. the sources through @swc-node) as `cli`. */
+export const BUILT_CLI = [process.execPath, 'dist/apps/api/src/cli.js'];
+
+/** Verified accounts with sessions, through the ops CLI's `session:issue` (development mode). */
 export async function issueSessions(
   env: Record<string, string>,
   role: 'citizen' | 'officer' | 'admin',
   count: number,
   dir: string,
-): Promise<Array<{ accountId: string; accessToken: string }>> {
+  cli: string[] = BUILT_CLI,
+): Promise<IssuedSession[]> {
   const out = join(dir, `${role}-${count}.json`);
-  await promisify(execFile)(process.execPath, ['dist/apps/api/src/cli.js', 'session:issue', '--role', role, '--count', String(count), '--out', out], {
+  const [command, ...args] = cli;
+  if (!command) throw new Error('issueSessions: empty CLI command');
+  await promisify(execFile)(command, [...args, 'session:issue', '--role', role, '--count', String(count), '--out', out], {
     env: { ...process.env, ...env },
     maxBuffer: 64 << 20,
   });
-  return JSON.parse(await readFile(out, 'utf8')) as Array<{ accountId: string; accessToken: string }>;
+  return JSON.parse(await readFile(out, 'utf8')) as IssuedSession[];
 }
 
 export interface ApiProcess {
@@ -89,13 +105,17 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built server (`dist/`) with `env` and waits until it is ready. */
-export async function startApi(env: Record<string, string>, port: number): Promise<ApiProcess> {
+/**
+ * Starts the built server (`dist/`) with `env` and waits until it is ready. `detached` puts it
+ * in its own process group, so a terminal's Ctrl-C reaches only the caller, which stops it.
+ */
+export async function startApi(env: Record<string, string>, port: number, opts: { detached?: boolean } = {}): Promise<ApiProcess> {
   // BENCH_CPU_PROFILE_DIR=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
+    detached: opts.detached ?? false,
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -158,6 +178,31 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
     non2xx: result.non2xx,
     total: result.requests.total,
   };
+}
+
+export interface EtlJob {
+  status: string;
+  rowsTotal: number;
+  rowsOk: number;
+  rowsFailed: number;
+  errors: Array<{ row: number; field: string; message: string }>;
+}
+
+/** Uploads a CSV through the admin ETL API (as the dashboard does) and waits for its job; throws unless rows loaded. */
+export async function upload(base: string, token: string, kind: string, csv: string): Promise<EtlJob> {
+  const form = new FormData();
+  form.set('kind', kind);
+  form.set('file', new Blob([csv], { type: 'text/csv' }), `${kind}.csv`);
+  const res = await fetch(`${base}/api/v1/admin/etl/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${await res.text()}`);
+  const { jobId } = (await res.json()) as { jobId: string };
+  for (let i = 0; i < 120; i++) {
+    const job = (await (await fetch(`${base}/api/v1/admin/etl/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as EtlJob;
+    if (job.status === 'done' && job.rowsOk > 0) return job;
+    if (job.status === 'failed' || (job.status === 'done' && job.rowsOk === 0)) throw new Error(`upload ${kind} failed: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`upload ${kind} did not finish`);
 }
 
 /** Prints the benchmark's closing line (the contract every benchmark follows). */

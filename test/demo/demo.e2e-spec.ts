@@ -1,0 +1,77 @@
+// Smoke test of `npm run demo`: the real simulation (session:issue, admin uploads, sockets,
+// requests, rewards) with tiny numbers against a test app in development mode, stopped through
+// the same abort path Ctrl-C takes.
+import { runDemo, type DemoResult } from '../../scripts/demo/demo.js';
+import { CITIES } from '../../scripts/demo/cities.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { CLI_TEST_TIMEOUT_MS } from '../support/cli.js';
+import { api, signIn } from '../support/given.js';
+import { eventually } from '../support/poll.js';
+
+/** The ops CLI from source, as test/support/cli.ts runs it (dist/ may be stale in CI). */
+const SOURCE_CLI = [process.execPath, '--import', '@swc-node/register/esm-register', 'apps/api/src/cli.ts'];
+
+describe('npm run demo', () => {
+  let t: TestApp;
+  let result: DemoResult;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    // Reports read rollups; refresh them often so the summary catches up within the test.
+    t = await startTestApp({ REPORTING_ROLLUP_EVERY_MS: '200' });
+    const stop = new AbortController();
+    const started = Date.now();
+    result = await runDemo({
+      url: t.url,
+      officers: 5,
+      citizens: 20,
+      rate: 50,
+      durationS: 0,
+      // 15 s of simulation after setup, then the abort Ctrl-C triggers in the CLI.
+      signal: stop.signal,
+      onStart: () => setTimeout(() => stop.abort(), 15_000),
+      cli: SOURCE_CLI,
+      cliEnv: { ...t.testEnv.env, NODE_OPTIONS: '', LOG_LEVEL: 'silent' },
+      summaryEveryMs: 1_000,
+      log: (line) => lines.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${line}`),
+    });
+  }, CLI_TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('connects officers and citizens, earns, redeems and donates points, with no errors', () => {
+    if (process.env.DEMO_TEST_LOG) process.stderr.write(lines.join('\n') + '\n');
+    expect({ errors: result.stats.errors, kinds: result.stats.errorKinds }).toEqual({ errors: 0, kinds: {} });
+    expect(result.ok).toBe(true);
+    expect(result.stats.windowsOpened).toBeGreaterThanOrEqual(5);
+    expect(result.stats.locationUpdates).toBeGreaterThan(0);
+    expect(result.stats.connections).toBeGreaterThan(0);
+    expect(result.stats.pointsEarned).toBeGreaterThan(0);
+    expect(result.stats.vouchers).toBeGreaterThan(0);
+    expect(result.stats.donations).toBeGreaterThan(0);
+    expect(result.dashboardUrl).toBe(`${t.url}/admin`);
+    expect(lines.filter((l) => /^[\d.]+s sockets 25 \| updates\/s \d+ \| .* \| errors 0$/.test(l)).length).toBeGreaterThan(0);
+  });
+
+  it('moved points the API can see: reports count the connections, points issued, redeemed and donated', async () => {
+    const admin = await signIn(t, { role: 'admin' });
+    const { body } = await eventually(
+      () => api(t, 'GET', '/admin/reports/summary', { token: admin.accessToken }),
+      (r) => r.status === 200 && r.body.connections === result.stats.connections && r.body.pointsRedeemed === result.stats.pointsRedeemed && r.body.pointsDonated === result.stats.pointsDonated,
+      { what: 'reporting caught up with the demo', timeoutMs: 20_000 },
+    );
+    // Every socket push of points.awarded is in the ledger; the last awards may land after the sockets closed.
+    expect(body.pointsIssued).toBeGreaterThanOrEqual(result.stats.pointsEarned);
+    expect(body.pointsIssued).toBeGreaterThanOrEqual(body.pointsRedeemed + body.pointsDonated);
+  });
+
+  it('stopped cleanly: no officer is left available in any city', async () => {
+    const citizen = await signIn(t);
+    for (const city of CITIES) {
+      const { status, body } = await api(t, 'GET', `/connections/nearby?lat=${city.lat}&lng=${city.lng}&radius=5000`, { token: citizen.accessToken });
+      expect({ city: city.name, status, nearby: body.nearby }).toEqual({ city: city.name, status: 200, nearby: [] });
+    }
+  });
+});
