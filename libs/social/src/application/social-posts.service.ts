@@ -13,6 +13,7 @@ import {
 import { SocialDeliveryProcessor } from '../infrastructure/social-delivery.processor.js';
 import { SocialPublishers } from '../infrastructure/social-publishers.js';
 import { SocialRepository } from '../infrastructure/social.repository.js';
+import { toPostView } from './post-view.js';
 
 
 /** Admin-triggered posts: checks, queueing, status; every call audited. */
@@ -54,20 +55,7 @@ export class SocialPostsService {
     const post = await this.repo.post(id);
     if (!post) throw new NotFound('Post', 'POST_NOT_FOUND');
     await this.iam.recordAdminAction(actor, 'social_post_viewed', id, null);
-    return {
-      id: post.id,
-      text: post.text,
-      connectionId: post.connectionId,
-      createdAt: post.createdAt.toISOString(),
-      platforms: post.deliveries.map((d) => ({
-        platform: d.platform,
-        status: d.status,
-        attempts: d.attempts,
-        lastError: d.lastError,
-        externalId: d.externalId,
-        sentAt: d.sentAt?.toISOString() ?? null,
-      })),
-    };
+    return toPostView(post);
   }
 
   async platforms(actor: AuditActor) {

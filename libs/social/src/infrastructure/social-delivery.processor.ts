@@ -34,6 +34,7 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
         connectionId: e.payload.connectionId,
         officerId: e.payload.officerId,
         citizenId: e.payload.citizenId,
+        establishedAt: new Date(e.payload.establishedAt),
       });
     });
     this.consumers.subscribe('social.profile-updated', ProfileUpdated, async (e, tx) => {

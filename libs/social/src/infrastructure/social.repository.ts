@@ -64,7 +64,7 @@ export class SocialRepository {
 
   async rememberConnection(
     tx: Tx,
-    c: { connectionId: string; officerId: string; citizenId: string },
+    c: { connectionId: string; officerId: string; citizenId: string; establishedAt: Date },
   ): Promise<void> {
     await tx.socialConnection.createMany({ data: [c], skipDuplicates: true });
   }
