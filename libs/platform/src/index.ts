@@ -11,7 +11,7 @@ export { RedisService, createRedis, closeRedis } from './redis/redis.service.js'
 /** Domain error types mapped to problem+json by the global filter. */
 export { DomainError, ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, ServiceUnavailable } from './errors/domain-error.js';
 /** Problem+json rendering. */
-export { ProblemDetailsFilter, toProblem, problem, type Problem } from './errors/problem-details.filter.js';
+export { ProblemDetailsFilter, toProblem, problem, isDependencyUnavailable, type Problem } from './errors/problem-details.filter.js';
 /** The validation pipe used everywhere. */
 export { createValidationPipe } from './errors/validation.js';
 /** Integration events and the outbox. */

@@ -1,7 +1,7 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { DomainError, socketConnections } from '@heyblue/platform';
+import { DomainError, isDependencyUnavailable, socketConnections } from '@heyblue/platform';
 import { LocationHandler, type LocationAck, type LocationState } from '../application/location.handler.js';
 import { SocketAuth, type SocketAccount } from '../application/ports.js';
 import { accountRoom, SOCKET_EVENTS, SOCKET_NAMESPACE } from '../connections.constants.js';
@@ -20,6 +20,7 @@ interface SocketData {
 
 const FORBIDDEN: LocationAck = Object.freeze({ ok: false, code: CODES.FORBIDDEN }) as LocationAck;
 const INTERNAL: LocationAck = Object.freeze({ ok: false, code: CODES.INTERNAL_ERROR }) as LocationAck;
+const UNAVAILABLE: LocationAck = Object.freeze({ ok: false, code: CODES.TEMPORARILY_UNAVAILABLE }) as LocationAck;
 const noop = (): void => undefined;
 
 /**
@@ -113,7 +114,7 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
       if (!state) return reply(FORBIDDEN);
       this.locations.handle(state, payload).then(reply, (err: Error) => {
         this.logger.warn(`location failed: ${err.message}`);
-        reply(INTERNAL);
+        reply(isDependencyUnavailable(err) ? UNAVAILABLE : INTERNAL);
       });
     });
     socket.once('disconnect', () => {

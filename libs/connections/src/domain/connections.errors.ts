@@ -18,6 +18,8 @@ export const CODES = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** Socket `location` from an account that is neither officer nor citizen (admins). */
   FORBIDDEN: 'FORBIDDEN',
+  /** Socket `location` acks only: Redis (or another dependency) is unreachable; retry shortly. */
+  TEMPORARILY_UNAVAILABLE: 'TEMPORARILY_UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 

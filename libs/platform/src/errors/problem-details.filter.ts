@@ -102,19 +102,24 @@ export function toProblem(exception: unknown): Problem {
   if (err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return problem(err.statusCode, CODES[err.statusCode] ?? 'BAD_REQUEST', 'The request could not be processed.');
   }
-  if (isUnavailable(exception)) {
+  if (isDependencyUnavailable(exception)) {
     return problem(503, 'SERVICE_UNAVAILABLE', 'A dependency is temporarily unavailable; retry later.');
   }
   return problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side.');
 }
 
-function isUnavailable(exception: unknown): boolean {
+/**
+ * True for a dependency outage (PostgreSQL or Redis unreachable, a command timed out or gave
+ * up reconnecting) rather than a bug: HTTP answers 503, socket acks TEMPORARILY_UNAVAILABLE.
+ */
+export function isDependencyUnavailable(exception: unknown): boolean {
   const e = exception as { code?: unknown; name?: unknown; message?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code) ||
-    /Can't reach database|Connection terminated|connect ECONNREFUSED|Connection is closed|timeout exceeded when trying to connect/i.test(message)
+    e?.name === 'MaxRetriesPerRequestError' ||
+    /Can't reach database|Connection terminated|connect ECONNREFUSED|Connection is closed|timeout exceeded when trying to connect|Command timed out|max retries per request|Stream isn't writeable/i.test(message)
   );
 }
 
