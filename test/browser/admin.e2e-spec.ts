@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
 import { ProfileUpdated } from '@heyblue/profile';
-import { connect, sendLocation, settle } from '../connections/socket-client.js';
+import { connect, offset, sendLocation, settle } from '../connections/socket-client.js';
 import { FakePlatforms } from '../social/fake-platforms.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, devEmail, given } from '../support/given.js';
@@ -172,7 +172,7 @@ describe('admin dashboard in a browser', () => {
     expect(opened.status).toBe(201);
     const socket = await connect(t, officer.accessToken);
     sockets.push(socket);
-    expect(await sendLocation(socket, { lat: spot.lat + 0.001, lng: spot.lng, at: new Date().toISOString() })).toEqual({ ok: true });
+    expect(await sendLocation(socket, { ...offset(spot, 10, 0), at: new Date().toISOString() })).toEqual({ ok: true });
     // The page polls every 4 s: the marker shows up without a reload.
     await page.getByTestId('officer-marker').first().waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('officer-count').textContent()).toBe('1');
@@ -219,11 +219,13 @@ describe('admin dashboard in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('turns a non-admin away with a clear refusal', async () => {
+  it('turns a returning non-admin away with a clear refusal (tablet width)', async () => {
+    // Registered (phone verified) beforehand, so the browser takes the no-phone-step path.
+    const citizen = await given.citizen(t);
     const other = await browser.newContext({ viewport: { width: 820, height: 1000 } });
     try {
       const p = await other.newPage();
-      await signInInBrowser(p, t, `citizen-${randomBytes(4).toString('hex')}`, { admin: false });
+      await signInInBrowser(p, t, citizen.login, { admin: false });
       const refusal = p.getByTestId('refusal');
       await refusal.waitFor();
       expect(await refusal.textContent()).toMatch(/administrators.*citizen/);

@@ -36,26 +36,32 @@ export async function snap(page: Page, name: string): Promise<void> {
 
 /**
  * Signs in through the dashboard like a person: the sign-in button, the dev provider's login
- * and consent pages, back to /admin/callback, then the phone number and the SMS code (read
- * from the dev SMS outbox). `admin` pre-authorises the login's e-mail as `admin:create` does.
+ * (and consent) pages, back to /admin/callback; a first sign-in then asks for the phone number
+ * and the SMS code (read from the dev SMS outbox). `admin` pre-authorises the login's e-mail
+ * as `admin:create` does. Resolves once the app has left /admin/callback.
  */
 export async function signInInBrowser(page: Page, t: TestApp, login: string, opts: { admin: boolean; shots?: string }): Promise<void> {
   if (opts.admin) await t.app.get(AdminService).preauthorizeAdmin(devEmail(login));
-  const phone = randomPhone();
   await page.goto(`${t.url}/admin/`);
   await page.getByRole('button', { name: /^Sign in with/ }).first().click();
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill('anything');
   if (opts.shots) await snap(page, `${opts.shots}-provider-login`);
   await page.locator('button[type="submit"]').click();
-  // The provider asks for consent on a first sign-in; then it redirects to /admin/callback.
+  // The provider may ask for consent; then it redirects to /admin/callback.
   await page.waitForURL((url) => url.pathname.startsWith('/admin') || url.pathname.includes('/interaction/'));
   if (new URL(page.url()).pathname.includes('/interaction/')) await page.locator('button[type="submit"]').click();
-  await page.getByLabel(/Mobile number/).fill(phone);
+  await page.waitForURL((url) => url.pathname.startsWith('/admin'));
+  const phoneStep = page.getByLabel(/Mobile number/);
+  const left = page.waitForURL((url) => url.pathname !== '/admin/callback');
+  if ((await Promise.race([phoneStep.waitFor().then(() => 'phone'), left.then(() => 'done')])) === 'done') return;
+  const phone = randomPhone();
+  await phoneStep.fill(phone);
   await page.getByRole('button', { name: 'Send code' }).click();
   await page.getByLabel('Code').waitFor();
   const code = await eventually(() => readOtp(t, phone), Boolean, { what: `SMS to ${phone}` });
   await page.getByLabel('Code').fill(code);
   if (opts.shots) await snap(page, `${opts.shots}-phone-code`);
   await page.getByRole('button', { name: 'Verify' }).click();
+  await left;
 }
