@@ -24,15 +24,51 @@ export const ADMIN_CSP = [
 ].join('; ');
 
 /**
- * Serves the admin dashboard (apps/admin, a static single-page app) at /admin, outside the
- * API prefix: hashed assets under /admin/assets with long caching, every other /admin path
- * answers index.html so the app's own routes (/admin/callback, /admin/map, …) load directly.
- * Without a build the paths answer a 503 problem instead of failing the app.
+ * Serves the admin dashboard (apps/admin, a static single-page app) from `dist` at /admin,
+ * outside the API prefix: hashed assets under /admin/assets with long caching, every other
+ * /admin path answers index.html so the app's own routes (/admin/callback, /admin/map, …)
+ * load directly. Without a build the paths answer a 503 problem instead of failing the app.
  */
+export async function registerAdminUi(fastify: FastifyInstance, dist: string): Promise<void> {
+  let index: string | undefined;
+  // Read once it exists, so a build made after boot is picked up.
+  const indexHtml = () => {
+    if (index === undefined && existsSync(join(dist, 'index.html'))) index = readFileSync(join(dist, 'index.html'), 'utf8');
+    return index;
+  };
+  await fastify.register(async (scope) => {
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      void reply.header('content-security-policy', ADMIN_CSP);
+      return payload;
+    });
+    if (existsSync(join(dist, 'assets'))) {
+      await scope.register(fastifyStatic, {
+        root: join(dist, 'assets'),
+        prefix: '/admin/assets/',
+        decorateReply: false,
+        index: false,
+        immutable: true,
+        maxAge: '365d',
+      });
+    }
+    const page = (_request: unknown, reply: FastifyReply) => {
+      const html = indexHtml();
+      if (html === undefined) {
+        return reply
+          .code(503)
+          .type('application/problem+json')
+          .send(problem(503, 'ADMIN_UI_NOT_BUILT', 'The admin dashboard has not been built on this server: run `npm run build:admin`.'));
+      }
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
+    };
+    scope.get('/admin', page);
+    scope.get('/admin/*', page);
+  });
+}
+
 @Injectable()
 export class AdminUiServer implements OnModuleInit {
   private readonly logger = new Logger('AdminUi');
-  private index?: string;
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
@@ -42,45 +78,7 @@ export class AdminUiServer implements OnModuleInit {
     if (!existsSync(join(ADMIN_DIST, 'index.html'))) {
       this.logger.warn(`admin dashboard not built (${ADMIN_DIST} missing): run \`npm run build:admin\``);
     }
-    void fastify.register(async (scope) => {
-      scope.addHook('onSend', async (_request, reply, payload) => {
-        void reply.header('content-security-policy', ADMIN_CSP);
-        return payload;
-      });
-      if (existsSync(join(ADMIN_DIST, 'assets'))) {
-        await scope.register(fastifyStatic, {
-          root: join(ADMIN_DIST, 'assets'),
-          prefix: '/admin/assets/',
-          decorateReply: false,
-          index: false,
-          immutable: true,
-          maxAge: '365d',
-        });
-      }
-      const page = (_request: unknown, reply: FastifyReply) => this.page(reply);
-      scope.get('/admin', page);
-      scope.get('/admin/*', page);
-    });
-  }
-
-  private page(reply: FastifyReply): FastifyReply {
-    const html = this.indexHtml();
-    if (html === undefined) {
-      return reply
-        .code(503)
-        .type('application/problem+json')
-        .send(problem(503, 'ADMIN_UI_NOT_BUILT', 'The admin dashboard has not been built on this server: run `npm run build:admin`.'));
-    }
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
-  }
-
-  /** index.html, read once it exists (a build after boot is picked up). */
-  private indexHtml(): string | undefined {
-    if (this.index === undefined) {
-      const file = join(ADMIN_DIST, 'index.html');
-      if (existsSync(file)) this.index = readFileSync(file, 'utf8');
-    }
-    return this.index;
+    void registerAdminUi(fastify, ADMIN_DIST);
   }
 }
 
