@@ -40,6 +40,6 @@ export {
 /** Log redaction paths (for tests and adapters that log). */
 export { REDACT_PATHS } from './logging/logging.js';
 /** List plumbing: `?limit`/`?cursor` DTO, `{items, nextCursor}` pages, opaque keyset cursors. */
-export { PageQueryDto, toPage, encodeCursor, decodeCursor, type Page } from './http/pagination.js';
+export { PageQueryDto, toPage, encodeCursor, decodeCursor, decodeTimeIdCursor, type Page } from './http/pagination.js';
 /** Formula-safe CSV output (csv-stringify). */
 export { toCsv, neutraliseFormula } from './http/csv.js';

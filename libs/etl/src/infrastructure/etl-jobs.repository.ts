@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxService, PrismaService } from '@heyblue/platform';
 import type { EtlKind } from '../domain/etl-kinds.js';
+import { jobProgress } from '../domain/job-progress.js';
 import { ETL_ERRORS_IN_VIEW } from '../etl.constants.js';
 import { EtlJobCompleted } from '../events/etl-job-completed.integration-event.js';
 import type { FileFormat } from './record-reader.js';
@@ -76,18 +77,12 @@ export class EtlJobsRepository {
       take: ETL_ERRORS_IN_VIEW,
       select: { row: true, field: true, message: true },
     });
-    const progress =
-      j.status === 'done'
-        ? 1
-        : j.bytesTotal > 0
-          ? Math.min(1, Math.round((j.bytesRead / j.bytesTotal) * 1000) / 1000)
-          : 0;
     return {
       id: j.id,
       kind: j.kind,
       dryRun: j.dryRun,
       status: j.status,
-      progress,
+      progress: jobProgress(j),
       rowsTotal: j.committedRows,
       rowsOk: j.rowsOk,
       rowsFailed: j.rowsFailed,

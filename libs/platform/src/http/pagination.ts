@@ -46,6 +46,24 @@ export function decodeCursor<T extends Array<string | number>>(cursor: string | 
   throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The `(time, uuid)` keyset position of a newest-first list, from a cursor made with
+ * `encodeCursor([date.toISOString(), id])`; null without a cursor. A well-formed cursor
+ * carrying values we never issue answers 400 like any bad cursor (not a database error).
+ */
+export function decodeTimeIdCursor(cursor: string | undefined): { at: Date; id: string } | null {
+  const key = decodeCursor<[string, string]>(cursor, 2);
+  if (!key) return null;
+  const [at, id] = key;
+  const date = new Date(at);
+  if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) {
+    throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
+  }
+  return { at: date, id };
+}
+
 /** Builds a page from `limit + 1` rows fetched in sort order. */
 export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, key: (r: R) => Array<string | number>): Page<T> {
   const items = rows.slice(0, limit);
