@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { IssuedDevSession } from '@heyblue/iam';
 import type { Socket } from 'socket.io-client';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
-import { expectAdminOnly, expectInvalid } from '../support/admin-reads.js';
+import { expectAdminOnly, expectInvalid, issueSessions } from '../support/admin-reads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
@@ -22,19 +23,22 @@ interface MapOfficer {
 describe('admin live map', () => {
   let t: TestApp;
   let admin: SignedIn;
-  let officer: SignedIn;
-  let chicagoOfficer: SignedIn;
-  let citizen: SignedIn;
-  let citizen2: SignedIn;
+  let officer: IssuedDevSession;
+  let chicagoOfficer: IssuedDevSession;
+  let stale: IssuedDevSession;
+  let citizen: IssuedDevSession;
+  let citizen2: IssuedDevSession;
   const sockets: Socket[] = [];
 
   const liveMap = (query = '') => api(t, 'GET', `/admin/live-map${query}`, { token: admin.accessToken });
   const officerIds = (body: { officers: MapOfficer[] }) => body.officers.map((o) => o.accountId).sort();
-  const openWindow = (who: SignedIn, at: { lat: number; lng: number }) => api(t, 'POST', '/connections/availability', { token: who.accessToken, body: at });
+  const openWindow = (who: { accessToken: string }, at: { lat: number; lng: number }) => api(t, 'POST', '/connections/availability', { token: who.accessToken, body: at });
 
   beforeAll(async () => {
     t = await startTestApp();
-    [admin, officer, chicagoOfficer, citizen, citizen2] = await Promise.all([given.admin(t), given.officer(t), given.officer(t), given.citizen(t), given.citizen(t)]);
+    admin = await given.admin(t);
+    [officer, chicagoOfficer, stale] = await issueSessions(t, 'officer', 3);
+    [citizen, citizen2] = await issueSessions(t, 'citizen', 2);
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
@@ -93,7 +97,6 @@ describe('admin live map', () => {
     // In the index without any window (e.g. a location racing a close on another instance).
     await geo.updateOfficer(randomUUID(), offset(DC, -500, 0));
     // Window open, but the last location is older than the staleness limit (120 s by default).
-    const stale = await given.officer(t);
     expect((await openWindow(stale, offset(DC, 0, -800))).status).toBe(201);
     await geo.updateOfficer(stale.accountId, offset(DC, 0, -800), undefined, Date.now() - 130_000);
     expect(officerIds((await liveMap(`?bbox=${DC_BOX}`)).body)).toEqual([officer.accountId]);

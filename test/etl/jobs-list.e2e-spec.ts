@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { expectAdminOnly, expectInvalid } from '../support/admin-reads.js';
+import type { IssuedDevSession } from '@heyblue/iam';
+import { expectAdminOnly, expectInvalid, issueSessions } from '../support/admin-reads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { csv, load } from './etl-support.js';
@@ -10,14 +11,14 @@ const HEADER = ['external_id', 'name', 'website', 'contact_email', 'zip'];
 describe('ETL jobs list', () => {
   let t: TestApp;
   let admin: SignedIn;
-  let citizen: SignedIn;
-  let officer: SignedIn;
+  let citizen: IssuedDevSession;
+  let officer: IssuedDevSession;
 
   const get = (path: string) => api(t, 'GET', path, { token: admin.accessToken });
 
   beforeAll(async () => {
     t = await startTestApp();
-    [admin, citizen, officer] = await Promise.all([given.admin(t), given.citizen(t), given.officer(t)]);
+    [admin, [citizen], [officer]] = await Promise.all([given.admin(t), issueSessions(t, 'citizen'), issueSessions(t, 'officer')]);
   });
   afterAll(() => t.close());
 

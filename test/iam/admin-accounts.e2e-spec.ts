@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from '../support/app.js';
-import { expectAdminOnly, expectInvalid } from '../support/admin-reads.js';
+import type { IssuedDevSession } from '@heyblue/iam';
+import { expectAdminOnly, expectInvalid, issueSessions } from '../support/admin-reads.js';
 import { api, devEmail, given, type SignedIn } from '../support/given.js';
 
 /** GET /admin/accounts?email= and /admin/accounts/{id}: the dashboard's account search. */
@@ -7,14 +8,14 @@ describe('admin account reads', () => {
   let t: TestApp;
   let admin: SignedIn;
   let citizen: SignedIn;
-  let officer: SignedIn;
+  let officer: IssuedDevSession;
 
   const get = (path: string, token = admin.accessToken) => api(t, 'GET', path, { token });
   const byEmail = (email: string) => get(`/admin/accounts?email=${encodeURIComponent(email)}`);
 
   beforeAll(async () => {
     t = await startTestApp();
-    [admin, citizen, officer] = await Promise.all([given.admin(t), given.citizen(t), given.officer(t)]);
+    [admin, citizen, [officer]] = await Promise.all([given.admin(t), given.citizen(t), issueSessions(t, 'officer')]);
   });
   afterAll(() => t.close());
 
@@ -41,7 +42,7 @@ describe('admin account reads', () => {
     expect(before.status).toBe(200);
     expect(before.body).toEqual({ id: officer.accountId, role: 'officer', status: 'active', createdAt: expect.any(String), displayName: officer.login });
 
-    const victim = await given.citizen(t);
+    const [victim] = await issueSessions(t, 'citizen');
     expect((await api(t, 'POST', `/admin/accounts/${victim.accountId}/suspend`, { token: admin.accessToken })).status).toBe(200);
     expect((await get(`/admin/accounts/${victim.accountId}`)).body).toMatchObject({ id: victim.accountId, status: 'suspended' });
     expect((await byEmail(devEmail(victim.login))).body.items).toEqual([expect.objectContaining({ id: victim.accountId, status: 'suspended' })]);

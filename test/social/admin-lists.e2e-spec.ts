@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { IssuedDevSession } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { ProfileUpdated } from '@heyblue/profile';
-import { expectAdminOnly, expectInvalid } from '../support/admin-reads.js';
+import { expectAdminOnly, expectInvalid, issueSessions } from '../support/admin-reads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
@@ -13,8 +14,8 @@ describe('admin social lists', () => {
   const fake = new FakePlatforms();
   let t: TestApp;
   let admin: SignedIn;
-  let citizen: SignedIn;
-  let officer: SignedIn;
+  let citizen: IssuedDevSession;
+  let officer: IssuedDevSession;
 
   const get = (path: string) => api(t, 'GET', path, { token: admin.accessToken });
   const consent = (accountId: string, shareConsent: boolean) =>
@@ -23,7 +24,7 @@ describe('admin social lists', () => {
   beforeAll(async () => {
     await fake.start();
     t = await startTestApp({ SOCIAL_WEBHOOK_URL: `${fake.url}/hook`, SOCIAL_WEBHOOK_SECRET: 'whsec-test' });
-    [admin, citizen, officer] = await Promise.all([given.admin(t), given.citizen(t), given.officer(t)]);
+    [admin, [citizen], [officer]] = await Promise.all([given.admin(t), issueSessions(t, 'citizen'), issueSessions(t, 'officer')]);
   });
   afterAll(async () => {
     await t.close();

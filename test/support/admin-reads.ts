@@ -1,5 +1,15 @@
+import { DevSessionsService, type IssuedDevSession, type Role } from '@heyblue/iam';
 import type { TestApp } from './app.js';
 import { api } from './given.js';
+
+/**
+ * Signed-in accounts of a role through IAM's `session:issue` path (development mode): the
+ * suites that only need someone to call or to be turned away skip the OIDC and SMS steps
+ * that the sign-in suites already cover.
+ */
+export async function issueSessions(t: TestApp, role: Role, count = 1): Promise<IssuedDevSession[]> {
+  return t.app.get(DevSessionsService).issue(role, count);
+}
 
 /** Tokens of a non-admin of each kind, for checking that a route turns them away. */
 export interface NonAdmins {
