@@ -7,7 +7,7 @@ import { ProfileUpdated } from '@heyblue/profile';
 import { connect, offset, sendLocation, settle } from '../connections/socket-client.js';
 import { FakePlatforms } from '../social/fake-platforms.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { api, devEmail, given } from '../support/given.js';
+import { api, devEmail, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 import { ensureAdminBuilt, launchChromium, signInInBrowser, snap } from './browser.js';
 
@@ -28,6 +28,8 @@ describe('admin dashboard in a browser', () => {
   let context: BrowserContext;
   let page: Page;
   const sockets: Socket[] = [];
+  /** Accounts the tests need besides the browser's admin, signed in over HTTP while the browser works. */
+  let people: Promise<{ admin: SignedIn; officer: SignedIn; citizen: SignedIn; returning: SignedIn }>;
   /** Problems the page logged (a CSP violation, an uncaught error): none are expected. */
   const pageErrors: string[] = [];
 
@@ -53,6 +55,11 @@ describe('admin dashboard in a browser', () => {
       }),
       launchChromium(),
     ]);
+    people = (async () => {
+      const [admin, officer, citizen, returning] = await Promise.all([given.admin(t), given.officer(t), given.citizen(t), given.citizen(t)]);
+      return { admin, officer, citizen, returning };
+    })();
+    people.catch(() => undefined); // awaited (and reported) by the tests that use it
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -135,7 +142,7 @@ describe('admin dashboard in a browser', () => {
       consent(citizen),
       new ConnectionEstablished({ connectionId, officerId: officer, citizenId: citizen, establishedAt: now, zip: '10001', cell: 'dr5r' }, { occurredAt: now }),
     );
-    const admin = await given.admin(t);
+    const { admin } = await people;
     await eventually(
       () => api(t, 'GET', '/admin/reports/connections', { token: admin.accessToken }),
       (r) => r.status === 200 && r.body.rows.some((row: { value: number }) => row.value > 0),
@@ -166,7 +173,7 @@ describe('admin dashboard in a browser', () => {
   it('shows an available officer on the live map after a socket location update', async () => {
     await openPage('Live map');
     expect(await page.getByTestId('officer-marker').count()).toBe(0);
-    const officer = await given.officer(t);
+    const { officer } = await people;
     const spot = { lat: 40.7128, lng: -74.006 };
     const opened = await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '10007', minutes: 15 } });
     expect(opened.status).toBe(201);
@@ -196,19 +203,45 @@ describe('admin dashboard in a browser', () => {
     await snap(page, '07-social');
   });
 
-  it('finds an account by e-mail and pages the audit trail', async () => {
+  it('finds accounts by e-mail, changes a role, suspends, shows API problems and pages the audit trail', async () => {
     await openPage('Accounts & audit');
-    await page.getByLabel('E-mail (exact)').fill(devEmail(adminLogin).toUpperCase());
-    await page.getByRole('button', { name: 'Find account' }).click();
-    await page.getByTestId('account').waitFor();
-    expect(await page.getByTestId('account-role').textContent()).toBe('admin');
+    const find = async (email: string) => {
+      await page.getByLabel('E-mail (exact)').fill(email);
+      await page.getByRole('button', { name: 'Find account' }).click();
+    };
+    // The blind index matches the normalised e-mail, whatever the case typed.
+    await find(devEmail(adminLogin).toUpperCase());
+    const own = page.getByTestId('account');
+    await own.getByTestId('account-role').filter({ hasText: 'admin' }).waitFor();
+    // Suspending yourself is refused: the problem's title and detail are shown, never a stack.
+    await own.getByRole('button', { name: 'Suspend…' }).click();
+    await own.getByRole('button', { name: 'Yes, suspend' }).click();
+    const alert = own.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Unprocessable Content — /);
+
+    const { citizen } = await people;
+    await find(devEmail(citizen.login));
+    const row = page.getByTestId('account');
+    await row.getByTestId('account-role').filter({ hasText: 'citizen' }).waitFor();
+    await row.getByLabel('New role').selectOption('officer');
+    await row.getByRole('button', { name: 'Change role' }).click();
+    await row.getByTestId('account-role').filter({ hasText: 'officer' }).waitFor();
+    await row.getByRole('button', { name: 'Suspend…' }).click();
+    await row.getByRole('button', { name: 'Yes, suspend' }).click();
+    await row.getByTestId('account-status').filter({ hasText: 'suspended' }).waitFor();
+    expect(await api(t, 'GET', '/auth/session', { token: citizen.accessToken })).toMatchObject({ status: 403, body: { code: 'ACCOUNT_SUSPENDED' } });
+
+    await page.getByLabel('Target id').fill(citizen.accountId);
     await page.getByRole('button', { name: 'Show audit trail' }).click();
-    await page.getByTestId('audit').waitFor();
-    expect(await page.getByTestId('audit').getByRole('row').count()).toBeGreaterThan(1);
+    const audit = page.getByTestId('audit');
+    await audit.getByRole('cell', { name: 'account_suspended', exact: true }).waitFor();
+    await audit.getByRole('cell', { name: 'role_changed', exact: true }).waitFor();
+    await page.getByLabel('Target id').fill('');
+    await page.getByRole('button', { name: 'Show audit trail' }).click();
+    await page.getByRole('button', { name: 'Load older entries' }).or(audit.getByRole('row').nth(2)).first().waitFor();
     await snap(page, '08-accounts-audit');
-    // An unknown e-mail is an empty state, a malformed one the API's problem title.
-    await page.getByLabel('E-mail (exact)').fill('nobody-here@example.com');
-    await page.getByRole('button', { name: 'Find account' }).click();
+    await find('nobody-here@example.com');
     await page.getByText('No account has that e-mail address.').waitFor();
   });
 
@@ -221,7 +254,7 @@ describe('admin dashboard in a browser', () => {
 
   it('turns a returning non-admin away with a clear refusal (tablet width)', async () => {
     // Registered (phone verified) beforehand, so the browser takes the no-phone-step path.
-    const citizen = await given.citizen(t);
+    const { returning: citizen } = await people;
     const other = await browser.newContext({ viewport: { width: 820, height: 1000 } });
     try {
       const p = await other.newPage();
