@@ -24,6 +24,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# The admin dashboard's static build, served at /admin (apps/api/src/admin-ui).
+COPY --from=build --chown=node:node /app/apps/admin/dist ./apps/admin/dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node prisma/migrations ./prisma/migrations
 COPY --chown=node:node docs/asyncapi.yaml ./docs/asyncapi.yaml
