@@ -117,9 +117,12 @@ export function isDependencyUnavailable(exception: unknown): boolean {
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1002', 'P1008', 'P1017', 'P2024'].includes(code) ||
     e?.name === 'MaxRetriesPerRequestError' ||
-    /Can't reach database|Connection terminated|connect ECONNREFUSED|Connection is closed|timeout exceeded when trying to connect|Command timed out|max retries per request|Stream isn't writeable/i.test(message)
+    // PostgreSQL: pg's and Prisma's words for a lost or unobtainable connection (a raw query wraps them in P2010).
+    /Can't reach database|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Server has closed the connection|is not queryable|Unable to start a transaction in the given time/i.test(message) ||
+    // Redis (ioredis): closed, a command timed out, or reconnecting gave up.
+    /Connection is closed|Command timed out|max retries per request|Stream isn't writeable/i.test(message)
   );
 }
 

@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException } from '@nestjs/common';
 import { DomainError, ValidationFailed } from './domain-error.js';
-import { toProblem } from './problem-details.filter.js';
+import { isDependencyUnavailable, toProblem } from './problem-details.filter.js';
 
 describe('problem+json mapping', () => {
   it('keeps a domain error code, status and detail', () => {
@@ -34,5 +34,23 @@ describe('problem+json mapping', () => {
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
     });
+  });
+
+  it.each([
+    // Seen with PostgreSQL cut under redemptions (test/faults/postgres.e2e-spec.ts) before they counted as outages.
+    ['Prisma raw query on a closed connection', Object.assign(new Error('Raw query failed. Code: `N/A`. Message: `Server has closed the connection.`'), { code: 'P2010' })],
+    ['pg client after a connection error', new Error('Client has encountered a connection error and is not queryable')],
+    ['pool exhausted', Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), { code: 'P2028' })],
+    // ioredis while Redis is away.
+    ['Redis command timeout', new Error('Command timed out')],
+    ['Redis retries given up', Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' })],
+  ])('maps %s to 503 (isDependencyUnavailable)', (_what, err) => {
+    expect(isDependencyUnavailable(err)).toBe(true);
+    expect(toProblem(err)).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('does not take a bug for an outage', () => {
+    expect(isDependencyUnavailable(new TypeError('x.y is undefined'))).toBe(false);
+    expect(isDependencyUnavailable(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' }))).toBe(false);
   });
 });
