@@ -3,12 +3,12 @@ import type { IssuedDevSession } from '@heyblue/iam';
 import { expectAdminOnly, expectInvalid, issueSessions } from '../support/admin-reads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
-import { csv, load } from './etl-support.js';
+import { csv, load, upload } from './etl-support.js';
 
 const HEADER = ['external_id', 'name', 'website', 'contact_email', 'zip'];
 
 /** GET /admin/etl/jobs: the dashboard's list of recent uploads. */
-describe('ETL jobs list', () => {
+describe('ETL jobs list and upload kinds', () => {
   let t: TestApp;
   let admin: SignedIn;
   let citizen: IssuedDevSession;
@@ -63,7 +63,24 @@ describe('ETL jobs list', () => {
     expectInvalid(await get('/admin/etl/jobs?status=done'), 'status');
   });
 
+  it('describes each upload kind with the columns the upload really checks', async () => {
+    const res = await get('/admin/etl/kinds');
+    expect(res.status).toBe(200);
+    expect(res.body.maxUploadBytes).toBe(209_715_200);
+    expect(res.body.items.map((k: { kind: string }) => k.kind)).toEqual(['retailers', 'offers', 'municipalities', 'schemes', 'charities', 'officers']);
+    const offers = res.body.items.find((k: { kind: string }) => k.kind === 'offers');
+    expect(offers).toMatchObject({ optional: ['max_redemptions', 'zips'], parent: { kind: 'retailers', column: 'retailer_external_id' } });
+    expect(res.body.items.find((k: { kind: string }) => k.kind === 'retailers').parent).toBeNull();
+
+    const charities = res.body.items.find((k: { kind: string }) => k.kind === 'charities');
+    const header = charities.required.slice(0, -1);
+    const missing = await upload(t, admin.accessToken, { kind: 'charities', content: csv([header, header.map(() => 'x')]) });
+    expect(missing).toMatchObject({ status: 400, body: { code: 'MISSING_COLUMNS', errors: [{ field: charities.required.at(-1) }] } });
+    expect((await get(`/admin/audit?action=etl_kinds_viewed&actorId=${admin.accountId}`)).body.items).toHaveLength(1);
+  });
+
   it('is for admins only', async () => {
     await expectAdminOnly(t, '/admin/etl/jobs', { citizen, officer });
+    await expectAdminOnly(t, '/admin/etl/kinds', { citizen, officer });
   });
 });

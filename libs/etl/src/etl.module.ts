@@ -3,6 +3,7 @@ import { RewardsModule } from '@heyblue/rewards';
 import { EtlController } from './api/etl.controller.js';
 import { EtlJobsController } from './api/etl-jobs.controller.js';
 import { EtlJobsQuery } from './application/etl-jobs.query.js';
+import { EtlKindsQuery } from './application/etl-kinds.query.js';
 import { EtlUploadsService } from './application/etl-uploads.service.js';
 import { CatalogueWriter } from './infrastructure/catalogue-writer.js';
 import { EtlJobsReader } from './infrastructure/etl-jobs.reader.js';
@@ -13,6 +14,6 @@ import { EtlUploadProcessor } from './infrastructure/etl-upload.processor.js';
 @Module({
   imports: [RewardsModule],
   controllers: [EtlController, EtlJobsController],
-  providers: [EtlJobsRepository, CatalogueWriter, EtlUploadProcessor, EtlUploadsService, EtlJobsReader, EtlJobsQuery],
+  providers: [EtlJobsRepository, CatalogueWriter, EtlUploadProcessor, EtlUploadsService, EtlJobsReader, EtlJobsQuery, EtlKindsQuery],
 })
 export class EtlModule {}

@@ -19,3 +19,20 @@ export class EtlJobPageDto implements Page<EtlJobSummaryDto> {
   @ApiProperty({ type: [EtlJobSummaryDto], description: 'Newest first' }) items!: EtlJobSummaryDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
+
+export class EtlParentDto {
+  @ApiProperty({ enum: ETL_KINDS, description: 'The kind whose external_id the column refers to (load it first)' }) kind!: string;
+  @ApiProperty({ example: 'retailer_external_id' }) column!: string;
+}
+
+export class EtlKindDto {
+  @ApiProperty({ enum: ETL_KINDS }) kind!: string;
+  @ApiProperty({ type: [String], description: 'Columns every row needs (header names are case-insensitive)' }) required!: string[];
+  @ApiProperty({ type: [String] }) optional!: string[];
+  @ApiProperty({ type: EtlParentDto, nullable: true }) parent!: EtlParentDto | null;
+}
+
+export class EtlKindsDto {
+  @ApiProperty({ type: [EtlKindDto] }) items!: EtlKindDto[];
+  @ApiProperty({ description: 'ETL_MAX_UPLOAD_BYTES: larger files answer 413 PAYLOAD_TOO_LARGE' }) maxUploadBytes!: number;
+}
