@@ -32,11 +32,11 @@ export class LiveMapQuery {
       throw new ValidationFailed([{ field: 'bbox', message: 'bbox must be west,south,east,north in degrees with west < east and south < north' }]);
     }
     // One over the cap per partition tells "exactly the cap" from "more than the cap".
-    const [o, c] = await Promise.all([this.reader.officers(box, LIVE_MAP_CAP + 1, now), this.reader.citizens(box, CITIZENS_PER_PARTITION, now)]);
+    const [o, c] = await Promise.all([this.reader.officers(box, LIVE_MAP_CAP + 1, now), this.reader.citizenCounts(box, CITIZENS_PER_PARTITION, now)]);
     // A window that expired but was not swept yet (or closed while an update raced it) does not count.
     const open = await this.openAmong(o.officers.map((x) => x.id), now);
     const available = o.officers.filter((x) => open.has(x.id)).sort((a, b) => b.seenAt - a.seenAt || (a.id < b.id ? -1 : 1));
-    const cells = citizenCells(c.positions, LIVE_MAP_CAP);
+    const cells = citizenCells(c.counts, LIVE_MAP_CAP);
     return {
       at: new Date(now).toISOString(),
       officers: available.slice(0, LIVE_MAP_CAP).map((x) => ({ accountId: x.id, ...roundPosition(x), updatedAt: new Date(x.seenAt).toISOString() })),

@@ -1,4 +1,6 @@
-import { citizenCells, geohashBounds, overlaps, parseBBox, US_BBOX } from './live-map.js';
+import { citizenCellOf, citizenCells, geohashBounds, overlaps, parseBBox, US_BBOX } from './live-map.js';
+
+const one = (p: { lat: number; lng: number }) => ({ ...citizenCellOf(p), count: 1 });
 import { PartitionGrid } from './partition.js';
 
 describe('live map', () => {
@@ -28,11 +30,13 @@ describe('live map', () => {
   });
 
   it('counts citizens per 0.1° cell at the cell centre, busiest cells first', () => {
-    const { cells, truncated } = citizenCells([
-      { lat: 38.9072, lng: -77.0369 },
-      { lat: 38.95, lng: -77.01 },
-      { lat: 38.81, lng: -77.05 },
-    ]);
+    const { cells, truncated } = citizenCells(
+      [
+        { lat: 38.9072, lng: -77.0369 },
+        { lat: 38.95, lng: -77.01 },
+        { lat: 38.81, lng: -77.05 },
+      ].map(one),
+    );
     expect(truncated).toBe(false);
     expect(cells).toEqual([
       { lat: 38.95, lng: -77.05, count: 2 },
@@ -40,9 +44,16 @@ describe('live map', () => {
     ]);
   });
 
+  it('adds up the counts of a cell that straddles two partitions', () => {
+    expect(citizenCells([{ x: -771, y: 389, count: 2 }, { x: -771, y: 389, count: 3 }, { x: -770, y: 389, count: 1 }]).cells).toEqual([
+      { lat: 38.95, lng: -77.05, count: 5 },
+      { lat: 38.95, lng: -76.95, count: 1 },
+    ]);
+  });
+
   it('keeps the busiest cells and says so when there are more than the cap', () => {
     const positions = [0, 0, 1, 2, 3].map((i) => ({ lat: 40.05 + i * 0.1, lng: -100.05 }));
-    const { cells, truncated } = citizenCells(positions, 2);
+    const { cells, truncated } = citizenCells(positions.map(one), 2);
     expect(truncated).toBe(true);
     expect(cells).toHaveLength(2);
     expect(cells[0]).toEqual({ lat: 40.05, lng: -100.05, count: 2 });

@@ -69,18 +69,24 @@ export function geohashBounds(hash: string): BBox | null {
   return hash.length > 0 ? { west, south, east, north } : null;
 }
 
-/** The citizen cell counts of a set of positions, at most `cap` cells (the busiest kept). */
-export function citizenCells(positions: Iterable<LatLng>, cap = LIVE_MAP_CAP): { cells: Array<LatLng & { count: number }>; truncated: boolean } {
-  const counts = new Map<string, { x: number; y: number; count: number }>();
-  for (const p of positions) {
-    const x = Math.floor(p.lng / CITIZEN_CELL_DEG);
-    const y = Math.floor(p.lat / CITIZEN_CELL_DEG);
-    const key = `${x}:${y}`;
-    const c = counts.get(key);
-    if (c) c.count++;
-    else counts.set(key, { x, y, count: 1 });
+/** The citizen cell a position counts in: its column and row in 0.1° steps (Redis's Lua computes the same in doubles). */
+export function citizenCellOf(p: LatLng): { x: number; y: number } {
+  return { x: Math.floor(p.lng / CITIZEN_CELL_DEG), y: Math.floor(p.lat / CITIZEN_CELL_DEG) };
+}
+
+/**
+ * Merges per-partition cell counts (a cell may straddle partitions) into the map's cells,
+ * at most `cap` (the busiest kept), each at its centre.
+ */
+export function citizenCells(counts: Iterable<{ x: number; y: number; count: number }>, cap = LIVE_MAP_CAP): { cells: Array<LatLng & { count: number }>; truncated: boolean } {
+  const merged = new Map<string, { x: number; y: number; count: number }>();
+  for (const c of counts) {
+    const key = `${c.x}:${c.y}`;
+    const m = merged.get(key);
+    if (m) m.count += c.count;
+    else merged.set(key, { ...c });
   }
-  const all = [...counts.values()].sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x);
+  const all = [...merged.values()].sort((a, b) => b.count - a.count || a.y - b.y || a.x - b.x);
   const centre = (i: number) => Math.round((i + 0.5) * CITIZEN_CELL_DEG * 100) / 100;
   return {
     cells: all.slice(0, cap).map((c) => ({ lat: centre(c.y), lng: centre(c.x), count: c.count })),
