@@ -15,8 +15,8 @@ export interface ClusterOptions {
   onLine?: (instance: number, stream: 'stdout' | 'stderr', line: string) => void;
   /** How long an instance may take to listen (compiling from source on a busy machine takes seconds). */
   startTimeoutMs?: number;
-  /** Modules each instance imports before the app (node --import), e.g. a test's instrumentation. */
-  preload?: string[];
+  /** Another entry point for the instances (default: instance.ts/.js beside this file), e.g. a test's wrapper around it. */
+  entry?: string;
 }
 
 export interface ClusterInstance {
@@ -31,11 +31,8 @@ export interface ClusterInstance {
 const HOST = '127.0.0.1';
 
 /** How to run instance.ts/.js as this file runs: compiled from dist, or from source through swc. */
-function instanceCommand(preload: string[]): string[] {
-  const self = fileURLToPath(import.meta.url);
-  const entry = self.replace(/cluster\.(ts|js)$/, 'instance.$1');
-  const imports = preload.flatMap((p) => ['--import', p]);
-  return entry.endsWith('.ts') ? ['--import', '@swc-node/register/esm-register', ...imports, entry] : [...imports, entry];
+function instanceCommand(entry = fileURLToPath(import.meta.url).replace(/cluster\.(ts|js)$/, 'instance.$1')): string[] {
+  return entry.endsWith('.ts') ? ['--import', '@swc-node/register/esm-register', entry] : [entry];
 }
 
 /**
@@ -52,6 +49,8 @@ export class LocalCluster {
   static async start(options: ClusterOptions): Promise<LocalCluster> {
     const cluster = new LocalCluster(options);
     cluster.url = await cluster.proxy.listen(options.proxyPort ?? 0);
+    // The proxy is the cluster's public address (sign-in redirects, the dev provider's issuer).
+    options.env = { PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || cluster.url, ...options.env };
     try {
       // All at once, as a rollout would: their migrations contend for one advisory lock.
       await Promise.all(Array.from({ length: options.instances }, (_, i) => cluster.spawn(i)));
@@ -66,7 +65,7 @@ export class LocalCluster {
   async spawn(index: number): Promise<ClusterInstance> {
     const base = this.options.basePort ?? 0;
     const port = base > 0 ? base + index : 0;
-    const child = spawn(process.execPath, instanceCommand(this.options.preload ?? []), {
+    const child = spawn(process.execPath, instanceCommand(this.options.entry), {
       env: { ...process.env, NODE_OPTIONS: '', ...this.options.env, PORT: String(port), HOST },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
