@@ -28,6 +28,8 @@ describe('admin dashboard in a browser', () => {
   let context: BrowserContext;
   let page: Page;
   const sockets: Socket[] = [];
+  /** A connection both people consented to share (published in the reports test, attached to a post later). */
+  const connectionId = randomUUID();
   /** Accounts the tests need besides the browser's admin, signed in over HTTP while the browser works. */
   let people: Promise<{ admin: SignedIn; officer: SignedIn; citizen: SignedIn; returning: SignedIn }>;
   /** Problems the page logged (a CSP violation, an uncaught error): none are expected. */
@@ -133,7 +135,7 @@ describe('admin dashboard in a browser', () => {
   });
 
   it('shows a report chart with data, KPI tiles and a breakdown', async () => {
-    const [officer, citizen, connectionId] = [randomUUID(), randomUUID(), randomUUID()];
+    const [officer, citizen] = [randomUUID(), randomUUID()];
     const now = new Date().toISOString();
     const consent = (accountId: string) =>
       new ProfileUpdated({ accountId, changed: ['shareConsent'], displayName: 'Browser test', zip: '10001', shareConsent: true, updatedAt: now });
@@ -190,16 +192,22 @@ describe('admin dashboard in a browser', () => {
     await snap(page, '06-live-map-new-york');
   });
 
-  it('publishes a post to the webhook platform and shows it sent; unconfigured platforms are disabled', async () => {
+  it('publishes a post about a consented connection to the webhook platform and shows it sent; unconfigured platforms are disabled', async () => {
     await openPage('Social');
     await page.getByRole('checkbox', { name: /webhook/ }).waitFor();
     expect(await page.getByRole('checkbox', { name: /mastodon/ }).isDisabled()).toBe(true);
     await page.getByRole('checkbox', { name: /webhook/ }).check();
     const text = `Coffee with the 5th precinct ${randomBytes(3).toString('hex')}`;
     await page.getByLabel('Text').fill(text);
+    const picker = page.getByLabel(/^About a connection/);
+    await picker.locator(`option[value="${connectionId}"]`).waitFor({ state: 'attached' });
+    await picker.selectOption(connectionId);
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByTestId('delivery-webhook').first().filter({ hasText: 'sent' }).waitFor({ timeout: 20_000 });
     expect(fake.to('/hook').some((r) => JSON.parse(r.body).text === text)).toBe(true);
+    const { admin } = await people;
+    const latest = await api(t, 'GET', '/admin/social/posts?limit=1', { token: admin.accessToken });
+    expect(latest.body.items[0]).toMatchObject({ text, connectionId, platforms: [{ platform: 'webhook', status: 'sent' }] });
     await snap(page, '07-social');
   });
 

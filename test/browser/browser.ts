@@ -43,7 +43,17 @@ export async function snap(page: Page, name: string): Promise<void> {
 export async function signInInBrowser(page: Page, t: TestApp, login: string, opts: { admin: boolean; shots?: string }): Promise<void> {
   if (opts.admin) await t.app.get(AdminService).preauthorizeAdmin(devEmail(login));
   await page.goto(`${t.url}/admin/`);
-  await page.getByRole('button', { name: /^Sign in with/ }).first().click();
+  const signInButton = page.getByRole('button', { name: /^Sign in with/ }).first();
+  const alert = page.getByRole('alert').first();
+  await signInButton
+    .or(alert)
+    .waitFor()
+    .catch(async (err: Error) => {
+      await snap(page, 'failed-sign-in-page').catch(() => undefined);
+      throw err;
+    });
+  if (await alert.isVisible()) throw new Error(`sign-in page shows an error: ${await alert.textContent()}`);
+  await signInButton.click();
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill('anything');
   if (opts.shots) await snap(page, `${opts.shots}-provider-login`);
