@@ -1,5 +1,10 @@
 import 'dotenv/config';
-import { createApp, listen } from './bootstrap.js';
+import { startTelemetry } from '@heyblue/telemetry';
+
+// Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) starts before the application's modules
+// load, so its instrumentations see http, ioredis and Prisma as they are first imported.
+await startTelemetry();
+const { createApp, listen } = await import('./bootstrap.js');
 
 // A dependency outage must never take the process down through a stray rejection
 // (e.g. bull reconnecting while Redis is cut); log it and keep serving.

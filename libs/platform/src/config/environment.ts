@@ -57,6 +57,18 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * OTLP/HTTP collector traces go to (e.g. http://otel-collector:4318); empty turns tracing off and
+   * loads none of it. Read by main before the application starts; the other OTEL_* variables of
+   * the OpenTelemetry SDK (headers, sampler, batch delay) apply as documented there.
+   */
+  @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** `service.name` of every span. */
+  @Matches(/^[\w.-]{1,64}$/, { message: 'OTEL_SERVICE_NAME must be 1-64 letters, digits, _ . -' })
+  OTEL_SERVICE_NAME = 'heyblue-api';
+
   /** Largest JSON body accepted, in bytes (larger → 413). */
   @Transform(toInt) @IsInt() @Min(1024)
   BODY_LIMIT_BYTES = 1_048_576;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import { PrismaService } from '../database/prisma.service.js';
 import { QueueFactory } from '../outbox/queue.factory.js';
+import { nameServerSpan, tracingActive } from '../telemetry/spans.js';
 
 /** One registry per process; prom-client's default registry also carries the resilience gauges. */
 export const registry = client.register;
@@ -75,6 +76,13 @@ export class MetricsService implements OnModuleInit {
 
   /** Times every HTTP request by its route pattern (never the raw URL: ids would explode cardinality). */
   instrument(fastify: FastifyInstance): void {
+    if (tracingActive()) {
+      // The HTTP server span is named after the matched route (GET /api/v1/me), not the raw URL.
+      fastify.addHook('onRequest', (request, _reply, done) => {
+        nameServerSpan(request.method, request.routeOptions.url);
+        done();
+      });
+    }
     fastify.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

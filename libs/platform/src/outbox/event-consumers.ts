@@ -5,6 +5,7 @@ import type { Env } from '../config/environment.js';
 import { PrismaService, type Tx } from '../database/prisma.service.js';
 import type { EventClass, EventEnvelope } from './integration-event.js';
 import { QueueFactory } from './queue.factory.js';
+import { withSpan } from '../telemetry/spans.js';
 
 /** Handles one event inside the transaction that also records it as processed. */
 export type EventHandler<P = Record<string, unknown>> = (event: EventEnvelope<P>, tx: Tx) => Promise<void>;
@@ -71,7 +72,11 @@ export class EventConsumers implements OnApplicationBootstrap {
     this.started = true;
     if (!this.config.get('EVENT_WORKERS_ENABLED', { infer: true })) return;
     for (const name of this.queueNames()) {
-      void this.queues.get(name).process(8, (job: Bull.Job<EventJob>) => this.run(job));
+      void this.queues
+        .get(name)
+        .process(8, (job: Bull.Job<EventJob>) =>
+          withSpan(`event ${job.data.handlerId}`, { 'messaging.system': 'bull', 'messaging.destination.name': name, 'heyblue.event.type': job.data.event.type, 'heyblue.event.id': job.data.event.id }, () => this.run(job)),
+        );
     }
   }
 
