@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, toPage, ValidationFailed, type Page } from '@heyblue/platform';
+import { decodeTimeIdCursor, toPage, type Page } from '@heyblue/platform';
 import { ConnectionRepository } from '../infrastructure/connection.repository.js';
 import { toConnectionView, type ConnectionView } from './connection-requests.service.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An account's established connections, newest first (contract list shape), keyset-paged on (establishedAt, id). */
 @Injectable()
@@ -21,14 +19,7 @@ export class MyConnectionsQuery {
   }
 }
 
-/** The keyset position a cursor carries; a well-formed cursor with values we never issue is refused like any bad cursor (400, not a database error). */
 function after(cursor: string | undefined): { establishedAt: Date; id: string } | undefined {
-  const key = decodeCursor<[string, string]>(cursor, 2);
-  if (!key) return undefined;
-  const [at, id] = key;
-  const establishedAt = new Date(at);
-  if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || Number.isNaN(establishedAt.getTime())) {
-    throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
-  }
-  return { establishedAt, id };
+  const key = decodeTimeIdCursor(cursor);
+  return key ? { establishedAt: key.at, id: key.id } : undefined;
 }
