@@ -253,6 +253,20 @@ describe('admin dashboard in a browser', () => {
     await page.getByText('No account has that e-mail address.').waitFor();
   });
 
+  it('labels every control on every page and starts keyboard navigation with the skip link', async () => {
+    for (const name of ['Data uploads', 'Live map', 'Reports', 'Social', 'Accounts & audit']) {
+      await openPage(name);
+      const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+        .map((el) => el.outerHTML.slice(0, 80))`);
+      expect({ page: name, unlabelled }).toEqual({ page: name, unlabelled: [] });
+    }
+    await page.goto(`${t.url}/admin/reports`);
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+  });
+
   it('signs out, clearing the tokens', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: /^Sign in with/ }).first().waitFor();
