@@ -1,13 +1,15 @@
-import { useEffect, useState, type MouseEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type MouseEvent } from 'react';
 import type { Session } from './api';
-import { Accounts } from './pages/Accounts';
-import { LiveMap } from './pages/LiveMap';
-import { Reports } from './pages/Reports';
 import { Callback, SignIn } from './pages/SignIn';
-import { Social } from './pages/Social';
-import { Uploads } from './pages/Uploads';
 import { navigate, useRoute } from './router';
 import { useApi } from './ui';
+
+// Each page is its own chunk: the sign-in page does not wait for Chart.js or the base map.
+const Uploads = lazy(() => import('./pages/Uploads').then((m) => ({ default: m.Uploads })));
+const LiveMap = lazy(() => import('./pages/LiveMap').then((m) => ({ default: m.LiveMap })));
+const Reports = lazy(() => import('./pages/Reports').then((m) => ({ default: m.Reports })));
+const Social = lazy(() => import('./pages/Social').then((m) => ({ default: m.Social })));
+const Accounts = lazy(() => import('./pages/Accounts').then((m) => ({ default: m.Accounts })));
 
 const PAGES = [
   { path: '/uploads', label: 'Data uploads', Page: Uploads },
@@ -57,7 +59,9 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         <h1>{page.label}</h1>
-        <page.Page />
+        <Suspense fallback={<p aria-live="polite">Loading…</p>}>
+          <page.Page />
+        </Suspense>
       </main>
     </div>
   );
