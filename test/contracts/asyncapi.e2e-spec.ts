@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import * as connections from '@heyblue/connections';
 import * as etl from '@heyblue/etl';
 import * as iam from '@heyblue/iam';
-import { IntegrationEvent, PrismaService } from '@heyblue/platform';
+import { EventConsumers, IntegrationEvent, PrismaService } from '@heyblue/platform';
 import * as profile from '@heyblue/profile';
 import * as reporting from '@heyblue/reporting';
 import * as rewards from '@heyblue/rewards';
@@ -28,13 +28,13 @@ function tsFiles(dir: string): string[] {
 }
 
 /** Integration event classes every context exports from its index (consumer-side contracts are private, so each type appears once). */
-function publishedEventTypes(): Map<string, number> {
-  const types = new Map<string, number>();
-  for (const ns of [connections, etl, iam, profile, reporting, rewards, social]) {
+function publishedEventTypes(): Map<string, { version: number; context: string }> {
+  const types = new Map<string, { version: number; context: string }>();
+  for (const [context, ns] of Object.entries({ connections, etl, iam, profile, reporting, rewards, social })) {
     for (const value of Object.values(ns)) {
       if (typeof value === 'function' && value.prototype instanceof IntegrationEvent) {
         const cls = value as unknown as { type: string; version: number };
-        types.set(cls.type, cls.version);
+        types.set(cls.type, { version: cls.version, context });
       }
     }
   }
@@ -98,7 +98,7 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
     const inCode = publishedEventTypes();
     const inDoc = doc.channels().all().filter((c) => c.servers().all().some((s) => s.id() === 'events'));
     expect(inDoc.map((c) => c.address()).sort()).toEqual([...inCode.keys()].sort());
-    for (const [type, version] of inCode) {
+    for (const [type, { version }] of inCode) {
       const envelope = schemaOf(type).allOf!;
       expect(envelope[1]).toMatchObject({ properties: { type: { const: type }, version: { const: version } } });
     }
@@ -135,6 +135,16 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
         const declared = schemaOf(row.type).allOf![1]!.properties!.payload!;
         expect({ type: row.type, keys: Object.keys(row.payload as object).sort() }).toEqual({ type: row.type, keys: [...declared.required!].sort() });
         expect(Object.keys(declared.properties!).sort()).toEqual([...declared.required!].sort());
+      }
+    });
+
+    it('names, for each event, exactly the contexts whose handlers the app subscribed (x-published-by / x-consumed-by)', () => {
+      const messages = (parse(SOURCE) as { components: { messages: Record<string, { 'x-published-by'?: string; 'x-consumed-by'?: string[] }> } }).components.messages;
+      const consumers = t.app.get(EventConsumers);
+      for (const [type, { context }] of publishedEventTypes()) {
+        const subscribed = [...new Set(consumers.handlersFor(type).map((h) => h.split('.')[0]!))].sort();
+        expect({ type, consumedBy: [...(messages[type]!['x-consumed-by'] ?? [])].sort() }).toEqual({ type, consumedBy: subscribed });
+        expect({ type, publishedBy: messages[type]!['x-published-by'] }).toEqual({ type, publishedBy: context });
       }
     });
 
