@@ -253,7 +253,7 @@ describe('admin dashboard in a browser', () => {
     await page.getByText('No account has that e-mail address.').waitFor();
   });
 
-  it('labels every control on every page and starts keyboard navigation with the skip link', async () => {
+  it('labels every control on every page, starts keyboard navigation with the skip link and fits a tablet', async () => {
     for (const name of ['Data uploads', 'Live map', 'Reports', 'Social', 'Accounts & audit']) {
       await openPage(name);
       const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
@@ -265,6 +265,18 @@ describe('admin dashboard in a browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    // Tablet width: no page scrolls sideways.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    try {
+      for (const name of ['Data uploads', 'Live map', 'Reports', 'Social', 'Accounts & audit']) {
+        await openPage(name);
+        const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+        expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
+      }
+      await snap(page, '10-accounts-tablet');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('signs out, clearing the tokens', async () => {
