@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { pino } from 'pino';
 import type { Options as HttpLoggerOptions } from 'pino-http';
-import { traceLogFields } from '../telemetry/spans.js';
+import { traceLogFields, tracingActive } from '../telemetry/spans.js';
 
 /** Paths redacted from every log line: credentials and personal data never reach the logs. */
 export const REDACT_PATHS = [
@@ -26,8 +26,8 @@ export const REDACT_PATHS = [
 export function loggerParams(level: string): Params {
   const options: HttpLoggerOptions = {
     level,
-    // trace_id/span_id of the active span when tracing is on (an empty object otherwise).
-    mixin: traceLogFields,
+    // trace_id/span_id of the active span, only when tracing is on.
+    ...(tracingActive() ? { mixin: traceLogFields } : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     // The HTTP adapter assigns the id (from x-request-id or a new UUID) before logging.
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
