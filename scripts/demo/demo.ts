@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { around } from '../../bench/connections/metros.js';
-import { BUILT_CLI, issueSessions, upload, type IssuedSession } from '../../bench/support/harness.js';
+import { BUILT_CLI, issueSessions, upload, waitForIdleQueues, type IssuedSession } from '../../bench/support/harness.js';
 import { connectSocket } from '../../bench/support/socket.js';
 import { CITIES, cityByName, partnerFiles, type City } from './cities.js';
 
@@ -30,6 +30,11 @@ export interface DemoOptions {
   /** How `session:issue` is run: command prefix (default the built CLI) and extra environment. */
   cli?: string[];
   cliEnv?: Record<string, string>;
+  /**
+   * Replaces the CLI runs with another source of sessions (the smoke test calls the service
+   * behind `session:issue` in its app, saving three CLI boots).
+   */
+  issueSessions?: (role: 'admin' | 'officer' | 'citizen', count: number) => Promise<IssuedSession[]>;
   /** Milliseconds between summary lines (default 2000). */
   summaryEveryMs?: number;
   /** Above this share of failed operations the result is not ok (default 0.01). */
@@ -77,7 +82,7 @@ export interface DemoResult {
   elapsedS: number;
 }
 
-export const DEFAULTS = { officers: 200, citizens: 2000, rate: 200, durationS: 0, summaryEveryMs: 2000, maxErrorRate: 0.01 } as const;
+export const DEFAULTS = { officers: 200, citizens: 2000, rate: 100, durationS: 0, summaryEveryMs: 2000, maxErrorRate: 0.01 } as const;
 
 interface LatLng {
   lat: number;
@@ -143,6 +148,11 @@ const APPROACH_STEP_M = 80;
 /** Officer positions in nearby answers are rounded to ~100 m; 40 m from that keeps the pair well within 200 m. */
 const ASK_WITHIN_M = 40;
 const MAX_INFLIGHT = 48;
+/**
+ * Location messages awaiting their ack at most: when the API slows down (a busy machine), the
+ * demo sends fewer updates instead of piling them up until everything times out.
+ */
+const MAX_PENDING_ACKS = 64;
 const HTTP_TIMEOUT_MS = 15_000;
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -191,7 +201,7 @@ interface Problem {
 }
 
 /** The simulation: agents, their sockets, the scheduler and the counters. */
-class City3 {
+class Simulation {
   readonly stats: DemoStats = {
     sockets: 0,
     locationUpdates: 0,
@@ -221,6 +231,7 @@ class City3 {
   private charities: string[] = [];
   private running = false;
   private inflight = 0;
+  private pendingAcks = 0;
   private budget = 0;
   private lastTick = 0;
   private idleCursor = 0;
@@ -496,7 +507,7 @@ class City3 {
       else if (o.window === 'open' && this.due(o, now)) this.stepOfficer(o);
     }
     // Idle citizens share what is left, round robin so nobody starves.
-    for (let seen = 0; seen < this.citizens.length && this.budget >= 1; seen++) {
+    for (let seen = 0; seen < this.citizens.length && this.budget >= 1 && this.pendingAcks < MAX_PENDING_ACKS; seen++) {
       const c = this.citizens[this.idleCursor]!;
       this.idleCursor = (this.idleCursor + 1) % this.citizens.length;
       if ((c.state === 'idle' || c.state === 'waiting') && this.due(c, now)) this.stepCitizen(c);
@@ -505,13 +516,14 @@ class City3 {
   }
 
   private due(a: Agent, now: number): boolean {
-    return this.budget >= 1 && !a.sending && a.nextAt <= now && a.socket?.connected === true;
+    return this.budget >= 1 && this.pendingAcks < MAX_PENDING_ACKS && !a.sending && a.nextAt <= now && a.socket?.connected === true;
   }
 
   private sendLocation(a: Agent, to: LatLng): Promise<{ ok: boolean; code?: string; nearby?: Array<{ officerId: string; lat: number; lng: number; distanceM: number }> } | null> {
     const s = a.socket;
     if (!s) return Promise.resolve(null);
     this.budget -= 1;
+    this.pendingAcks += 1;
     a.sending = true;
     this.stats.operations += 1;
     return s
@@ -533,6 +545,7 @@ class City3 {
       )
       .finally(() => {
         a.sending = false;
+        this.pendingAcks -= 1;
       });
   }
 
@@ -666,7 +679,7 @@ class City3 {
   }
 
   private maybeRedeem(c: Citizen): void {
-    if (!this.running || c.redeeming || Math.random() < 0.3) return;
+    if (!this.running || c.redeeming || this.inflight >= MAX_INFLIGHT || Math.random() < 0.3) return;
     const affordable = (this.offersByZip.get(c.zip) ?? []).filter((o) => o.pointsCost <= c.balance);
     if (affordable.length === 0) return;
     const offer = pick(affordable);
@@ -687,7 +700,7 @@ class City3 {
   }
 
   private maybeDonate(o: Officer): void {
-    if (!this.running || o.donating || o.balance < 10 || Math.random() < 0.4) return;
+    if (!this.running || o.donating || o.balance < 10 || this.inflight >= MAX_INFLIGHT || Math.random() < 0.4) return;
     const points = Math.max(1, Math.floor(o.balance * between(0.3, 1)));
     o.donating = true;
     void this.call<{ points: number; balance: number }>(o, o.session.accessToken, 'POST', '/rewards/donations', {
@@ -784,7 +797,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   const cities = (options.cities ?? CITIES.map((c) => c.name)).map(cityByName);
   const dashboardUrl = `${base}/admin`;
-  const sim = new City3(base, o.rate, log);
+  const sim = new Simulation(base, o.rate, log);
   const started = Date.now();
   const work = await mkdtemp(join(tmpdir(), 'heyblue-demo-'));
   let interval: NodeJS.Timeout | undefined;
@@ -794,23 +807,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(`issuing 1 admin, ${o.officers} officer and ${o.citizens} citizen sessions (session:issue)`);
     const cli = options.cli ?? BUILT_CLI;
     const cliEnv = { HEYBLUE_DEV_MODE: 'true', LOG_LEVEL: 'warn', ...options.cliEnv };
-    // Each CLI is tried twice: its first transaction can outlive Prisma's 5 s transaction
-    // timeout on a busy machine (the accounts it made before failing just stay unused).
+    // One CLI at a time (in parallel they starve each other on two cores), each tried up to
+    // three times: a CLI's first transaction can outlive Prisma's 5 s interactive-transaction
+    // timeout on a busy machine (accounts made before a failure just stay unused).
     const issue = async (role: 'admin' | 'officer' | 'citizen', count: number) => {
-      try {
-        return await issueSessions(cliEnv, role, count, work, cli);
-      } catch (err) {
-        sim.stats.retries += 1;
-        log(`session:issue --role ${role} failed, trying once more: ${(err as Error).message.split('\n').filter(Boolean).slice(-1)[0] ?? ''}`);
-        return issueSessions(cliEnv, role, count, work, cli);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await (options.issueSessions ? options.issueSessions(role, count) : issueSessions(cliEnv, role, count, work, cli));
+        } catch (err) {
+          const reason = (err as Error).message.split('\n').filter(Boolean).slice(-1)[0] ?? '';
+          if (attempt >= 3) throw new Error(`session:issue --role ${role} failed ${attempt} times; last: ${reason}`, { cause: err });
+          sim.stats.retries += 1;
+          log(`session:issue --role ${role} failed (attempt ${attempt}), trying again: ${reason}`);
+        }
       }
     };
-    const [admins, officers, citizens] = await Promise.all([issue('admin', 1), issue('officer', o.officers), issue('citizen', o.citizens)]);
+    const admins = await issue('admin', 1);
+    const officers = await issue('officer', o.officers);
+    const citizens = await issue('citizen', o.citizens);
     const admin = admins[0]!;
     const wrongRole = officers.find((s) => s.role !== 'officer');
     if (wrongRole) throw new Error(`session:issue gave role ${wrongRole.role} to an officer`);
     await sim.seedPartners(admin.accessToken, cities);
     await sim.loadCatalogue(admin.accessToken, cities);
+    // Every new account is an AccountCreated event for several consumers; let the API work
+    // through that backlog (watching /metrics) before the city starts moving.
+    log('waiting for the API to process the new accounts\' events');
+    await waitForIdleQueues(base).catch((err: Error) => log(`still busy, starting anyway: ${err.message}`));
     sim.createAgents(officers, citizens, cities);
     log(`connecting ${officers.length + citizens.length} sockets`);
     await sim.connectAll();
