@@ -43,6 +43,8 @@ describe('admin dashboard in a browser', () => {
   const openPage = async (name: string) => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
     await page.getByRole('heading', { level: 1, name }).waitFor();
+    // The page's code is a lazily loaded chunk: wait for it, not only for the heading.
+    await page.getByTestId('page-loading').waitFor({ state: 'detached' });
   };
 
   beforeAll(async () => {
@@ -272,8 +274,8 @@ describe('admin dashboard in a browser', () => {
         await openPage(name);
         const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
         expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
+        if (name === 'Reports') await snap(page, '10-reports-tablet');
       }
-      await snap(page, '10-accounts-tablet');
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }

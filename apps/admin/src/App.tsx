@@ -59,7 +59,13 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         <h1>{page.label}</h1>
-        <Suspense fallback={<p aria-live="polite">Loading…</p>}>
+        <Suspense
+          fallback={
+            <p aria-live="polite" data-testid="page-loading">
+              Loading…
+            </p>
+          }
+        >
           <page.Page />
         </Suspense>
       </main>
