@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { io, type Socket } from 'socket.io-client';
-import { EventConsumers, PrismaService, QueueFactory } from '@heyblue/platform';
+import { EventConsumers, eventQueueName, PrismaService, QueueFactory } from '@heyblue/platform';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { LocalCluster, type ClusterOptions } from '../../apps/api/src/cluster/cluster.js';
 import type { TestApp } from '../support/app.js';
@@ -127,6 +127,14 @@ export async function undelivered(t: TestApp, timeoutMs = 45_000): Promise<strin
     { timeoutMs, intervalMs: 250, what: 'outbox dispatched, queues idle, every event processed by every subscriber' },
   ).catch(() => undefined);
   if (missing.length === 0) return missing;
+  // Say where each missing delivery is (its bull job's state and last error), and list dead letters.
+  const explained = await Promise.all(
+    missing.map(async (m) => {
+      const [, eventId, handlerId] = /^\S+ (\S+) → (\S+)$/.exec(m) ?? [];
+      const job = eventId && handlerId ? await queues.get(eventQueueName(handlerId)).getJob(`${eventId}:${handlerId}`) : null;
+      return `${m} [job ${job ? `${await job.getState()}, attempts ${job.attemptsMade}${job.failedReason ? `, ${job.failedReason}` : ''}` : 'not found'}]`;
+    }),
+  );
   const dead = await prisma.deadLetter.findMany({ where: { replayedAt: null }, select: { target: true, eventId: true, error: true } });
-  return [...missing, ...dead.map((d) => `dead letter ${d.eventId} → ${d.target}: ${d.error.split('\n')[0]}`)];
+  return [...explained, ...dead.map((d) => `dead letter ${d.eventId} → ${d.target}: ${d.error.split('\n')[0]}`)];
 }
