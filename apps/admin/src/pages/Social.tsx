@@ -82,7 +82,8 @@ export function Social() {
         setError(e);
       }
     },
-    1_000,
+    // Every read is an audit entry (social_post_viewed); retries back off in seconds anyway.
+    1_500,
     currentId !== null && !(current && settled(current)),
     [currentId],
   );

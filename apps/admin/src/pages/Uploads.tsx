@@ -55,7 +55,8 @@ export function Uploads() {
         setError(e);
       }
     },
-    500,
+    // Every status read is an audit entry (etl_job_viewed): once a second is live enough.
+    1_000,
     jobId !== null && !finished(job),
     [jobId],
   );
