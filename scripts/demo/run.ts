@@ -35,13 +35,16 @@ async function ready(url: string): Promise<boolean> {
 async function main(): Promise<number> {
   const url = new URL(opts.url);
   const abort = new AbortController();
-  let stops = 0;
+  let firstStopAt = 0;
   const onSignal = () => {
-    stops += 1;
-    if (stops > 1) {
+    // `npm run` forwards the terminal's SIGINT to us, which already got it as part of the
+    // foreground process group: a repeat within a second is the same Ctrl-C.
+    if (firstStopAt > 0 && Date.now() - firstStopAt < 1_000) return;
+    if (firstStopAt > 0) {
       log('second interrupt: exiting now');
       process.exit(130);
     }
+    firstStopAt = Date.now();
     log('interrupted: stopping cleanly (Ctrl-C again to exit at once)');
     abort.abort();
   };
