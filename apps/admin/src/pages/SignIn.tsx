@@ -22,6 +22,8 @@ function deviceId(): string {
   return id;
 }
 
+let callbackStarted = false;
+
 export const redirectUri = () => `${location.origin}/admin/callback`;
 
 /** The sign-in page: providers from the API, then off to the provider. */
@@ -92,6 +94,9 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
   };
 
   useEffect(() => {
+    // React's StrictMode (development) runs effects twice; the code can be exchanged only once.
+    if (callbackStarted) return;
+    callbackStarted = true;
     const params = new URLSearchParams(location.search);
     const state = params.get('state');
     const codeParam = params.get('code');
