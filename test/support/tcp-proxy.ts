@@ -79,12 +79,12 @@ export class TcpProxy {
     this.cutOff = false;
   }
 
-  /** Resets (TCP RST) every open connection once; new connections are still accepted. */
+  /**
+   * Drops every open connection once (a network blip); new connections are still accepted.
+   * (Plain destroy: socket.resetAndDestroy() left a handle that kept Jest from exiting.)
+   */
   reset(): void {
-    for (const s of this.sockets) {
-      if (typeof s.resetAndDestroy === 'function' && !s.destroyed && !s.connecting) s.resetAndDestroy();
-      else s.destroy();
-    }
+    for (const s of this.sockets) s.destroy();
   }
 
   /** Adds `ms` of latency to every chunk in both directions from now on (0 turns it off). */
