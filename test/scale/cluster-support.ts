@@ -45,7 +45,7 @@ export async function startCluster(instances: number, overrides: Record<string, 
       instances,
       env: { ...testEnv.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
       entry: INSTANCE_ENTRY,
-      startTimeoutMs: 150_000,
+      startTimeoutMs: 90_000,
       onLine: (i, _stream, line) => lines.push(`[${i}] ${line}`),
       ...options,
     });
