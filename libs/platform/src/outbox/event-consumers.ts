@@ -22,6 +22,9 @@ export interface EventJob {
   event: EventEnvelope;
 }
 
+/** The error bull fails a job with when it stalled more than `maxStalledCount` times. */
+export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
 /** Queue names are `events.<context>`: one durable queue per consuming context. */
 export const eventQueueName = (handlerId: string): string => `events.${handlerId.split('.')[0]}`;
 
@@ -72,8 +75,14 @@ export class EventConsumers implements OnApplicationBootstrap {
     this.started = true;
     if (!this.config.get('EVENT_WORKERS_ENABLED', { infer: true })) return;
     for (const name of this.queueNames()) {
-      void this.queues
-        .get(name)
+      const queue = this.queues.get(name);
+      // Bull gives up a job whose worker stalled (died, or starved past its lock) more often than
+      // maxStalledCount without calling the processor again, so run()'s dead-lettering never sees
+      // it: record it here, or the event would be lost for this consumer.
+      queue.on('failed', (job: Bull.Job<EventJob> | null, err: Error | undefined) => {
+        if (job && err?.message === STALLED_TOO_OFTEN) void this.deadLetter(job, err);
+      });
+      void queue
         .process(8, (job: Bull.Job<EventJob>) =>
           withSpan(`event ${job.data.handlerId}`, { 'messaging.system': 'bull', 'messaging.destination.name': name, 'heyblue.event.type': job.data.event.type, 'heyblue.event.id': job.data.event.id }, () => this.run(job)),
         );
