@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { access } from 'node:fs/promises';
 import Bull from 'bull';
-import { PrismaService } from '@heyblue/platform';
+import { PrismaService, QueueFactory } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { stallUntilGivenUp } from '../support/bull-stall.js';
 import { createTestEnv, type TestEnv } from '../support/test-env.js';
 import { api, given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
@@ -156,4 +158,38 @@ describe('ETL job across a killed worker', () => {
     expect(await prisma2.etlJobError.count({ where: { jobId: up.body.jobId } })).toBe(1);
     expect((await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs).toBeGreaterThanOrEqual(2);
   }, 240_000);
+});
+
+/** A job whose workers keep dying is given up by bull without calling the processor: the upload must not stay `running`. */
+describe('ETL job given up after its workers stalled too often', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is marked failed with a reason the admin can act on, and its file is removed', async () => {
+    const admin = await given.admin(t);
+    const queue = t.app.get(QueueFactory).get('etl.uploads');
+    let up: { status: number; body: { jobId: string } } | undefined;
+    await stallUntilGivenUp(queue, t.testEnv.env, async () => {
+      up = await upload(t, admin.accessToken, {
+        kind: 'retailers',
+        content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...shops('stalled', 3)]),
+      });
+    });
+    expect(up!.status).toBe(202);
+    const job = await eventually(
+      () => api(t, 'GET', `/admin/etl/jobs/${up!.body.jobId}`, { token: admin.accessToken }),
+      (r) => r.body.status !== 'queued' && r.body.status !== 'running',
+      { what: 'the given-up job left queued/running' },
+    );
+    expect(job.body).toMatchObject({ status: 'failed', rowsOk: 0 });
+    const record = await t.app.get(PrismaService).etlJob.findUniqueOrThrow({ where: { id: up!.body.jobId } });
+    expect(record.failure).toMatch(/stopped .* too often; upload it again/);
+    await expect(access(record.filePath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await t.app.get(PrismaService).rewardsRetailer.count({ where: { externalId: { startsWith: 'stalled-' } } })).toBe(0);
+  });
 });

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Injectable, Module, type INestApplicationContext, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import Bull from 'bull';
 import {
   DeadLetterService,
   DomainError,
@@ -14,6 +13,7 @@ import {
   QueueFactory,
   STALLED_TOO_OFTEN,
 } from '@heyblue/platform';
+import { stallUntilGivenUp } from '../support/bull-stall.js';
 import { eventually } from '../support/poll.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { createTestEnv, type TestEnv } from '../support/test-env.js';
@@ -165,35 +165,11 @@ describe('outbox: durable integration events', () => {
     });
 
     it('(f) dead-letters an event whose job bull gave up because its worker stalled, and replay delivers it', async () => {
-      const queue = ctx.get(QueueFactory).get('events.testa') as Bull.Queue & { settings: Bull.AdvancedSettings };
+      const queue = ctx.get(QueueFactory).get('events.testa');
       const event = new ThingHappened({ n: 6 });
       const jobId = `${event.id}:testa.record`;
-      // This instance's worker takes nothing for now; a second worker takes the job and dies
-      // (its 200 ms lock is never renewed), as a SIGKILLed or starved instance would.
-      await queue.pause(true, true);
-      const dying = new Bull('events.testa', te.env.REDIS_URL, { prefix: te.env.REDIS_PREFIX, settings: { lockDuration: 200 } });
-      const saved = { maxStalledCount: queue.settings.maxStalledCount, stalledInterval: queue.settings.stalledInterval };
-      try {
-        await dying.add({ handlerId: 'testa.record', event: event.toEnvelope() }, ctx.get(EventConsumers).jobOptions(jobId));
-        expect((await dying.getNextJob())?.id).toBe(jobId);
-        // Bull's stalled-job check, run twice by hand: the first pass marks the active job, the
-        // second finds it unlocked and, with no stall allowed, fails it without calling a processor.
-        Object.assign(queue.settings, { maxStalledCount: 0, stalledInterval: 50 });
-        const check = async () => {
-          await queue.client.del(`${te.env.REDIS_PREFIX}:events.testa:stalled-check`);
-          return (queue as unknown as { moveUnlockedJobsToWait(): Promise<unknown> }).moveUnlockedJobsToWait();
-        };
-        await check();
-        await eventually(async () => (await queue.client.exists(`${te.env.REDIS_PREFIX}:events.testa:${jobId}:lock`)) === 0, Boolean, {
-          what: 'the dying worker lock lapsed',
-        });
-        await check();
-        expect(await (await queue.getJob(jobId))?.getState()).toBe('failed');
-      } finally {
-        Object.assign(queue.settings, saved);
-        await dying.close();
-        await queue.resume(true);
-      }
+      const opts = ctx.get(EventConsumers).jobOptions(jobId);
+      expect(await stallUntilGivenUp(queue, te.env, () => queue.add({ handlerId: 'testa.record', event: event.toEnvelope() }, opts))).toBe(jobId);
 
       const dead = ctx.get(DeadLetterService);
       const letter = await eventually(

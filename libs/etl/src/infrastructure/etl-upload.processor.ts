@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
-import { QueueFactory, type Env } from '@heyblue/platform';
+import { QueueFactory, STALLED_TOO_OFTEN, type Env } from '@heyblue/platform';
 import { ETL_KEY_COLUMN, ETL_PARENT_KINDS, ETL_PARENTS, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
 import { parentRef, rowKey, validateRow, type EtlRow } from '../domain/row-rules.js';
 import { ETL_QUEUE } from '../etl.constants.js';
@@ -44,11 +44,27 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
   onApplicationBootstrap(): void {
     if (!this.config.get('ETL_WORKER_ENABLED', { infer: true })) return;
     const concurrency = this.config.get('ETL_WORKER_CONCURRENCY', { infer: true });
-    void this.queues
-      .get(ETL_QUEUE)
-      .process(concurrency, (job: Bull.Job<{ jobId: string }>) =>
-        this.run(job.data.jobId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
-      );
+    const queue = this.queues.get(ETL_QUEUE);
+    // Bull gives up a job whose worker stalled (died or starved past its lock) more often than
+    // maxStalledCount without calling run() again: without this the upload would stay `running`.
+    queue.on('failed', (job: Bull.Job<{ jobId: string }> | null, err: Error | undefined) => {
+      if (job && err?.message === STALLED_TOO_OFTEN) void this.giveUpStalled(job.data.jobId);
+    });
+    void queue.process(concurrency, (job: Bull.Job<{ jobId: string }>) =>
+      this.run(job.data.jobId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+    );
+  }
+
+  private async giveUpStalled(jobId: string): Promise<void> {
+    try {
+      const job = await this.jobs.find(jobId);
+      if (!job || job.status === 'done' || job.status === 'failed') return;
+      this.logger.error({ jobId }, 'etl upload given up: its worker stopped too often');
+      await this.jobs.finish(jobId, 'failed', 'gave up: the worker loading this file stopped (crashed or stalled) too often; upload it again');
+      await rm(job.filePath, { force: true });
+    } catch (err) {
+      this.logger.error({ jobId, err: (err as Error).message }, 'could not mark a stalled etl upload failed');
+    }
   }
 
   onModuleDestroy(): void {
