@@ -1,8 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { ConnectionEstablished } from '@heyblue/connections';
-import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
+import { OutboxService, PrismaService, QueueFactory, STALLED_TOO_OFTEN, type IntegrationEvent } from '@heyblue/platform';
 import { ProfileUpdated } from '@heyblue/profile';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { stallUntilGivenUp } from '../support/bull-stall.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 import { FakePlatforms } from './fake-platforms.js';
@@ -184,6 +185,25 @@ describe('admin social posts', () => {
     expect(replay.status).toBe(202);
     const sent = await settled(res.body.postId, { webhook: 'sent' });
     expect(sent.body.platforms[0].attempts).toBeGreaterThanOrEqual(4);
+  });
+
+  it('dead-letters a delivery whose workers kept stalling, and replays it from the admin endpoint', async () => {
+    let postId = '';
+    await stallUntilGivenUp(t.app.get(QueueFactory).get('social.deliveries'), t.testEnv.env, async () => {
+      const res = await post({ platforms: ['webhook'], text: 'Its worker keeps dying' });
+      expect(res.status).toBe(202);
+      postId = res.body.postId;
+    });
+    const dead = await settled(postId, { webhook: 'dead' });
+    expect(dead.body.platforms[0].lastError).toContain(STALLED_TOO_OFTEN);
+    const letters = await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
+    const letter = letters.body.items.find(
+      (d: { source: string; target: string; error: string }) => d.source === 'social' && d.target === 'webhook' && d.error.includes(STALLED_TOO_OFTEN),
+    );
+    expect(letter).toBeDefined();
+    expect((await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, { token: admin.accessToken })).status).toBe(202);
+    await settled(postId, { webhook: 'sent' });
+    expect(fake.to('/hook').filter((r) => JSON.parse(r.body).text === 'Its worker keeps dying')).toHaveLength(1);
   });
 
   it('dead-letters at once when a platform refuses the credentials', async () => {

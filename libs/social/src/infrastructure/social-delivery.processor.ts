@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
-import { DeadLetterService, EventConsumers, QueueFactory, withTimeout, type Env } from '@heyblue/platform';
+import { DeadLetterService, EventConsumers, QueueFactory, STALLED_TOO_OFTEN, withTimeout, type Env } from '@heyblue/platform';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { ProfileUpdated } from '@heyblue/profile';
 import { PermanentPublishError } from '../application/social-publisher.port.js';
@@ -54,7 +54,31 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
 
   onApplicationBootstrap(): void {
     if (!this.config.get('EVENT_WORKERS_ENABLED', { infer: true })) return;
-    void this.queues.get(SOCIAL_QUEUE).process(4, (job: Bull.Job<DeliveryJob>) => this.run(job));
+    const queue = this.queues.get(SOCIAL_QUEUE);
+    // Bull gives up a job whose worker stalled (died or starved past its lock) more often than
+    // maxStalledCount without calling run() again: dead-letter it, or the delivery stays queued.
+    queue.on('failed', (job: Bull.Job<DeliveryJob> | null, err: Error | undefined) => {
+      if (job && err?.message === STALLED_TOO_OFTEN) void this.giveUpStalled(job.data, err.message);
+    });
+    void queue.process(4, (job: Bull.Job<DeliveryJob>) => this.run(job));
+  }
+
+  private async giveUpStalled({ postId, platform }: DeliveryJob, message: string): Promise<void> {
+    try {
+      const delivery = await this.repo.delivery(postId, platform);
+      if (!delivery || delivery.status === 'sent' || delivery.status === 'dead') return;
+      await this.repo.recordAttempt(postId, platform, { status: 'dead', error: message });
+      this.logger.warn({ postId, platform, err: message }, 'social delivery dead-lettered');
+      await this.deadLetters.record({
+        source: SOCIAL_DEAD_LETTER_SOURCE,
+        target: platform,
+        payload: { postId, platform },
+        error: message,
+        attempts: delivery.attempts + 1,
+      });
+    } catch (err) {
+      this.logger.error({ postId, platform, err: (err as Error).message }, 'could not dead-letter a stalled social delivery');
+    }
   }
 
   async enqueue(job: DeliveryJob, jobId = `${job.postId}:${job.platform}`): Promise<void> {
