@@ -11,6 +11,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { MetricsService, validateEnvironment, type Env } from '@heyblue/platform';
 import { AppModule, type AppOptions } from './app.module.js';
+import { ADMIN_DIST, registerAdminUi } from './admin-ui/admin-ui.module.js';
 import { serveAsyncApi } from './asyncapi.js';
 import { RedisIoAdapter } from './ws/redis-io.adapter.js';
 
@@ -88,6 +89,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: false });
   await app.register(multipart as never, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
+  await registerAdminUi(app.getHttpAdapter().getInstance(), ADMIN_DIST);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'metrics', method: RequestMethod.GET },

@@ -66,6 +66,12 @@ export async function registerAdminUi(fastify: FastifyInstance, dist: string): P
   });
 }
 
+/**
+ * Warns at boot when the dashboard is not built. The routes themselves are registered by
+ * createApp (`await registerAdminUi` beside the other Fastify plugins, before Nest's init),
+ * not from this lifecycle hook: a registration left running there raced Fastify's start-up,
+ * and API processes started as children now and then never reached `listen`.
+ */
 @Injectable()
 export class AdminUiServer implements OnModuleInit {
   private readonly logger = new Logger('AdminUi');
@@ -78,7 +84,6 @@ export class AdminUiServer implements OnModuleInit {
     if (!existsSync(join(ADMIN_DIST, 'index.html'))) {
       this.logger.warn(`admin dashboard not built (${ADMIN_DIST} missing): run \`npm run build:admin\``);
     }
-    void registerAdminUi(fastify, ADMIN_DIST);
   }
 }
 
