@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeTimeIdCursor, toPage, type Page } from '@heyblue/platform';
 import { IamApi, type AuditActor } from '@heyblue/iam';
-import { jobProgress } from '../domain/job-progress.js';
+import { jobCounts } from '../domain/job-progress.js';
 import { EtlJobsReader } from '../infrastructure/etl-jobs.reader.js';
 
 export interface EtlJobSummary {
@@ -36,11 +36,7 @@ export class EtlJobsQuery {
         kind: j.kind,
         fileName: j.fileName,
         dryRun: j.dryRun,
-        status: j.status,
-        progress: jobProgress(j),
-        rowsTotal: j.committedRows,
-        rowsOk: j.rowsOk,
-        rowsFailed: j.rowsFailed,
+        ...jobCounts(j),
         createdAt: j.createdAt.toISOString(),
       }),
       (j) => [j.createdAt.toISOString(), j.id],

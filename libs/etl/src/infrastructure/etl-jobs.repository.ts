@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxService, PrismaService } from '@heyblue/platform';
 import type { EtlKind } from '../domain/etl-kinds.js';
-import { jobProgress } from '../domain/job-progress.js';
+import { jobCounts } from '../domain/job-progress.js';
 import { ETL_ERRORS_IN_VIEW } from '../etl.constants.js';
 import { EtlJobCompleted } from '../events/etl-job-completed.integration-event.js';
 import type { FileFormat } from './record-reader.js';
@@ -81,11 +81,7 @@ export class EtlJobsRepository {
       id: j.id,
       kind: j.kind,
       dryRun: j.dryRun,
-      status: j.status,
-      progress: jobProgress(j),
-      rowsTotal: j.committedRows,
-      rowsOk: j.rowsOk,
-      rowsFailed: j.rowsFailed,
+      ...jobCounts(j),
       errors,
       failure: j.failure,
       createdAt: j.createdAt.toISOString(),

@@ -68,14 +68,7 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
       const delivery = await this.repo.delivery(postId, platform);
       if (!delivery || delivery.status === 'sent' || delivery.status === 'dead') return;
       await this.repo.recordAttempt(postId, platform, { status: 'dead', error: message });
-      this.logger.warn({ postId, platform, err: message }, 'social delivery dead-lettered');
-      await this.deadLetters.record({
-        source: SOCIAL_DEAD_LETTER_SOURCE,
-        target: platform,
-        payload: { postId, platform },
-        error: message,
-        attempts: delivery.attempts + 1,
-      });
+      await this.deadLetter({ postId, platform }, message, delivery.attempts + 1);
     } catch (err) {
       this.logger.error({ postId, platform, err: (err as Error).message }, 'could not dead-letter a stalled social delivery');
     }
@@ -114,17 +107,19 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
       const permanent = err instanceof PermanentPublishError;
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.repo.recordAttempt(postId, platform, { status: last ? 'dead' : 'failed', error: message });
-      if (last) {
-        this.logger.warn({ postId, platform, err: message }, 'social delivery dead-lettered');
-        await this.deadLetters.record({
-          source: SOCIAL_DEAD_LETTER_SOURCE,
-          target: platform,
-          payload: { postId, platform },
-          error: message,
-          attempts: delivery.attempts + 1,
-        });
-      }
+      if (last) await this.deadLetter({ postId, platform }, message, delivery.attempts + 1);
       if (!permanent) throw err;
     }
+  }
+
+  private async deadLetter({ postId, platform }: DeliveryJob, message: string, attempts: number): Promise<void> {
+    this.logger.warn({ postId, platform, err: message }, 'social delivery dead-lettered');
+    await this.deadLetters.record({
+      source: SOCIAL_DEAD_LETTER_SOURCE,
+      target: platform,
+      payload: { postId, platform },
+      error: message,
+      attempts,
+    });
   }
 }
