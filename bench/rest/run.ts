@@ -1,7 +1,8 @@
 // bench:rest — the built API under autocannon (50 connections, closed loop) on
 // GET /me, GET /rewards/offers?zip=, GET /rewards/balance and POST /rewards/redemptions,
 // next to a bare Fastify + pg primary-key route measured in the same run.
-// Usage: npm run bench:rest  (BENCH_DURATION_S=10, BENCH_CITIZENS=300)
+// Usage: npm run bench:rest  (BENCH_DURATION_S=10, BENCH_CITIZENS=300; BENCH_ROUTES=me,offers
+// measures a subset, e.g. with BENCH_CPU_PROFILE_DIR to profile one route)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,8 @@ const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 300);
 const API_PORT = 3310;
 const BASELINE_PORT = 3311;
 const ZIP = '10001';
+const ROUTES = new Set((process.env.BENCH_ROUTES ?? 'me,offers,balance,redemptions').split(',').map((r) => r.trim()));
+const skipped: LoadResult = { rps: 0, p50: 0, p99: 0, errors: 0, non2xx: 0, total: 0 };
 const log = (line: string) => process.stderr.write(`[bench:rest] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -104,16 +107,16 @@ async function main(): Promise<void> {
         duration: DURATION,
         requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, ...authed(rotate(citizens).accessToken) } }) }],
       });
-    const me = await getRoute('/api/v1/me');
+    const me = ROUTES.has('me') ? await getRoute('/api/v1/me') : skipped;
     log(`me ${JSON.stringify(me)}`);
-    const offersRes = await getRoute(`/api/v1/rewards/offers?zip=${ZIP}`);
+    const offersRes = ROUTES.has('offers') ? await getRoute(`/api/v1/rewards/offers?zip=${ZIP}`) : skipped;
     log(`offers ${JSON.stringify(offersRes)}`);
-    const balance = await getRoute('/api/v1/rewards/balance');
+    const balance = ROUTES.has('balance') ? await getRoute('/api/v1/rewards/balance') : skipped;
     log(`balance ${JSON.stringify(balance)}`);
 
     const vouchersBefore = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_voucher`)).rows[0]!.n);
     const body = JSON.stringify({ offerId: offer.id });
-    const redemptions = await load({
+    const redemptions = !ROUTES.has('redemptions') ? skipped : await load({
       url: api.url,
       duration: DURATION,
       requests: [
@@ -150,10 +153,10 @@ async function main(): Promise<void> {
       ratios[`${route}_rps`] = r.rps / baseline.rps;
       ratios[`${route}_p99`] = r.p99 / baseline.p99;
     };
-    add('me', me);
-    add('offers', offersRes);
-    add('balance', balance);
-    add('redemptions', redemptions);
+    if (ROUTES.has('me')) add('me', me);
+    if (ROUTES.has('offers')) add('offers', offersRes);
+    if (ROUTES.has('balance')) add('balance', balance);
+    if (ROUTES.has('redemptions')) add('redemptions', redemptions);
     figures.redemptions_vouchers = vouchers;
     figures.redemptions_ledger_debits = debits;
     figures.redemptions_lost_or_duplicated = Math.abs(vouchers - debits) + mismatched;

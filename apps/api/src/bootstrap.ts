@@ -9,7 +9,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { MetricsService, validateEnvironment, type Env } from '@heyblue/platform';
+import { MetricsService, registerRequestLogging, validateEnvironment, type Env } from '@heyblue/platform';
 import { AppModule, type AppOptions } from './app.module.js';
 import { ADMIN_DIST, registerAdminUi } from './admin-ui/admin-ui.module.js';
 import { serveAsyncApi } from './asyncapi.js';
@@ -65,6 +65,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     void reply.headers(security).header('x-request-id', request.id);
     done();
   });
+  registerRequestLogging(adapter.getInstance(), env.LOG_LEVEL);
   // The API reads JSON (and multipart uploads) only. Fastify's text/plain parser and Nest's
   // form parser would otherwise hand strings and flat objects to validation (400, not 415).
   adapter.getInstance().addHook('preParsing', (request, _reply, payload, done) => {

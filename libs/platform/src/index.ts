@@ -38,7 +38,7 @@ export {
   type ResiliencePolicy,
 } from './resilience/resilience.js';
 /** Log redaction paths (for tests and adapters that log). */
-export { REDACT_PATHS } from './logging/logging.js';
+export { REDACT_PATHS, registerRequestLogging } from './logging/logging.js';
 /** List plumbing: `?limit`/`?cursor` DTO, `{items, nextCursor}` pages, opaque keyset cursors. */
 export { PageQueryDto, toPage, encodeCursor, decodeCursor, decodeTimeIdCursor, type Page } from './http/pagination.js';
 /** Formula-safe CSV output (csv-stringify). */
