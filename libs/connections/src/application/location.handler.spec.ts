@@ -17,9 +17,10 @@ class FakeGeo {
     this.writes.push({ role: 'officer', id, ...p, previousCell });
     return { cell: this.grid.cellOf(p), citizens: this.citizensAround };
   }
-  async updateCitizen(id: string, p: { lat: number; lng: number }, previousCell: unknown) {
+  officersAround: GeoHit[] = [{ id: 'o1', distanceM: 50, lat: 40.0004, lng: -74 }];
+  async updateCitizenAndSearch(id: string, p: { lat: number; lng: number }, previousCell: unknown) {
     this.writes.push({ role: 'citizen', id, ...p, previousCell });
-    return this.grid.cellOf(p);
+    return { cell: this.grid.cellOf(p), officers: this.officersAround };
   }
   async position() {
     return this.known;
@@ -41,6 +42,9 @@ class FakeNearby {
   async near(p: { lat: number; lng: number }): Promise<NearbyOfficer[]> {
     this.asked.push(p);
     return [{ officerId: 'o1', displayName: 'Officer', distanceM: 50, lat: p.lat, lng: p.lng }];
+  }
+  async present(hits: GeoHit[]): Promise<NearbyOfficer[]> {
+    return hits.map((h) => ({ officerId: h.id, displayName: 'Officer', distanceM: h.distanceM, lat: h.lat, lng: h.lng }));
   }
 }
 

@@ -38,7 +38,7 @@ const OK: LocationAck = Object.freeze({ ok: true }) as LocationAck;
 /**
  * The hot path: one `location` message. Rate limit, validation and the speed check run in
  * memory; an officer's update is one scripted Redis command (plus neighbour-partition
- * searches in the same tick); a citizen's update and nearby search go out together.
+ * searches in the same tick); so is a citizen's update with its nearby search.
  */
 @Injectable()
 export class LocationHandler {
@@ -76,9 +76,9 @@ export class LocationHandler {
       return OK;
     }
     state.last = fix;
-    const [cell, nearby] = await Promise.all([this.geo.updateCitizen(state.accountId, fix, state.cell, now), this.nearby.near(fix)]);
+    const { cell, officers } = await this.geo.updateCitizenAndSearch(state.accountId, fix, state.cell, this.config.citizenRadiusM, this.config.nearbyLimit, now);
     state.cell = cell;
-    return { ok: true, nearby };
+    return { ok: true, nearby: await this.nearby.present(officers) };
   }
 
   /** The window changed somewhere: reload on the next message; drop the officer if it is gone. */

@@ -14,7 +14,7 @@ export class PresenceService {
   ) {}
 
   async share(citizenId: string, at: LatLng, now = Date.now()): Promise<NearbyOfficer[]> {
-    const [, nearby] = await Promise.all([this.geo.updateCitizen(citizenId, at, undefined, now), this.nearby.near(at, this.config.citizenRadiusM)]);
-    return nearby;
+    const { officers } = await this.geo.updateCitizenAndSearch(citizenId, at, undefined, this.config.citizenRadiusM, this.config.nearbyLimit, now);
+    return this.nearby.present(officers);
   }
 }

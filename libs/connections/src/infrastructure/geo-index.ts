@@ -4,7 +4,7 @@ import { RedisService, closeRedis } from '@heyblue/platform';
 import type { LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
-import { OFFICER_UPDATE_LUA, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
+import { CITIZEN_UPDATE_LUA, OFFICER_UPDATE_LUA, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
 
 export type IndexRole = 'officer' | 'citizen';
 
@@ -34,6 +34,21 @@ interface ScriptedRedis extends Redis {
     cutoff: number,
     radius: number,
     limit: number,
+  ): Promise<[number, Row[]]>;
+  connCitizenUpdate(
+    geo: string,
+    seen: string,
+    ogeo: string,
+    oseen: string,
+    lng: number,
+    lat: number,
+    member: string,
+    now: number,
+    ttl: number,
+    cutoff: number,
+    limit: number,
+    cap: number,
+    ...radii: number[]
   ): Promise<[number, Row[]]>;
   connRemove(geo: string, seen: string, member: string): Promise<number>;
   connSweep(geo: string, seen: string, cutoff: number, batch: number): Promise<number>;
@@ -82,6 +97,7 @@ export class GeoIndex implements OnModuleDestroy {
     redis.defineCommand('connSearch', { numberOfKeys: 2, lua: SEARCH_LUA });
     redis.defineCommand('connUpdate', { numberOfKeys: 2, lua: UPDATE_LUA });
     redis.defineCommand('connOfficerUpdate', { numberOfKeys: 4, lua: OFFICER_UPDATE_LUA });
+    redis.defineCommand('connCitizenUpdate', { numberOfKeys: 4, lua: CITIZEN_UPDATE_LUA });
     redis.defineCommand('connRemove', { numberOfKeys: 2, lua: REMOVE_LUA });
     redis.defineCommand('connSweep', { numberOfKeys: 2, lua: SWEEP_LUA });
     redis.defineCommand('connPosition', { numberOfKeys: 2, lua: POSITION_LUA });
@@ -175,6 +191,48 @@ export class GeoIndex implements OnModuleDestroy {
     const [added] = await Promise.all([write, moved]);
     if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey('citizen'), cell);
     return cell;
+  }
+
+  /**
+   * A citizen's new position and the fresh officers nearest to it within `radiusM` (at most
+   * `limit`), in one round trip: the write and the own partition's search are one scripted
+   * command, neighbouring partitions (circle across an edge) are searched in the same tick.
+   */
+  async updateCitizenAndSearch(
+    id: string,
+    p: LatLng,
+    previousCell: Cell | null | undefined,
+    radiusM: number,
+    limit = this.config.nearbyLimit,
+    now = Date.now(),
+  ): Promise<{ cell: Cell | null; officers: GeoHit[] }> {
+    if (!isIndexable(p)) return { cell: await this.leave('citizen', id, previousCell), officers: NO_HITS };
+    const cells = this.grid.cellsCovering(p, radiusM);
+    const cell = cells[0]!;
+    const cutoff = now - this.config.staleAfterMs;
+    const radii = this.config.radiiFor(radiusM);
+    const cap = Math.max(this.config.candidateCap, limit);
+    const own = this.redis.connCitizenUpdate(
+      this.partitionKey(cell, 'c'),
+      this.partitionKey(cell, 'cs'),
+      this.partitionKey(cell, 'o'),
+      this.partitionKey(cell, 'os'),
+      p.lng,
+      p.lat,
+      id,
+      now,
+      this.ttlMs,
+      cutoff,
+      limit,
+      cap,
+      ...radii,
+    );
+    const others =
+      cells.length === 1 ? NONE : cells.slice(1).map((c) => this.redis.connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
+    const moved = previousCell !== cell ? this.moved('citizen', id, cell, previousCell) : undefined;
+    const [[added, rows], otherRows] = await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
+    if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey('citizen'), cell);
+    return { cell, officers: otherRows.length === 0 ? (rows.length === 0 ? NO_HITS : merge([rows], limit)) : merge([rows, ...otherRows], limit) };
   }
 
   /** The member moved beyond the indexable band: out of its last partition. Returns the new (no) cell. */

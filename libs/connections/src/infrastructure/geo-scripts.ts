@@ -82,6 +82,24 @@ local citizens = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], tonumber(ARGV[6]), l
 return {added, citizens}
 `;
 
+/**
+ * A citizen's update plus the officers around the new position in the same partition, in one
+ * call (the common case: the search circle lies inside the own partition).
+ * KEYS: citizens geo, citizens seen, officers geo, officers seen.
+ * ARGV: lng, lat, member, nowMs, ttlMs, officerCutoff, limit, cap, radius1 [, radius2 ...].
+ * Returns {added, officerRows}.
+ */
+export const CITIZEN_UPDATE_LUA = `${SEARCH_FN}
+local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+local radii = {}
+for i = 9, #ARGV do radii[#radii + 1] = ARGV[i] end
+local officers = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), radii)
+return {added, officers}
+`;
+
 /** Removes one member. KEYS: geo, seen. ARGV: member. */
 export const REMOVE_LUA = `
 redis.call('ZREM', KEYS[1], ARGV[1])
