@@ -202,16 +202,25 @@ async function main(): Promise<void> {
       figures.rest_nearby_p99_ms = rest.p99;
       figures.rest_nearby_errors = rest.errors + rest.non2xx;
 
+    } finally {
+      await api.stop();
+    }
+    // Memory on a fresh process, like the baseline's: after the load phases the app's heap
+    // holds garbage that a collection may free while the idle sockets connect (RSS then
+    // shrank by more than the sockets took, a negative figure).
+    const fresh = await startApi(env, API_PORT);
+    try {
+      await waitForIdleQueues(fresh.url);
       await settle();
-      const before = await rssBytes(api.child.pid!);
-      const idle = await hold({ url: api.url, tokens: [...officers, ...allCitizens].map((o) => o.accessToken), positions: officerStarts, sockets: IDLE });
+      const before = await rssBytes(fresh.child.pid!);
+      const idle = await hold({ url: fresh.url, tokens: [...officers, ...allCitizens].map((o) => o.accessToken), positions: officerStarts, sockets: IDLE });
       await settle();
-      const after = await rssBytes(api.child.pid!);
+      const after = await rssBytes(fresh.child.pid!);
       await idle.release();
       figures.kb_per_socket = (after - before) / 1024 / IDLE;
       log(`app RSS ${Math.round(before / 1048576)} → ${Math.round(after / 1048576)} MiB with ${IDLE} idle sockets`);
     } finally {
-      await api.stop();
+      await fresh.stop();
     }
 
     // ── the baseline: bare socket.io + ioredis auto-pipelining ───────────────────────

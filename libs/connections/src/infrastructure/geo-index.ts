@@ -170,6 +170,12 @@ export class GeoIndex implements OnModuleDestroy {
       cells.length === 1
         ? NONE
         : cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+    if (others.length === 0 && previousCell === cell) {
+      // The common case (same partition as last time, no edge nearby): one command, nothing else.
+      const [added, rows] = await own;
+      if (added === 1) await this.redis.sadd(this.cellsKey('officer'), cell);
+      return { cell, citizens: rows.length === 0 ? NO_HITS : merge([rows], Number.POSITIVE_INFINITY) };
+    }
     const moved = previousCell !== cell ? this.moved('officer', id, cell, previousCell) : undefined;
     // Awaited together: when one call fails, the others' rejections must not go unhandled.
     const [[added, rows], otherRows] = await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
