@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { API_NODE_FLAGS } from '../../apps/api/src/node-flags.js';
 import { migrate } from '../../libs/platform/src/database/migrator.js';
 
 export const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -113,7 +112,7 @@ export interface ApiProcess {
 export async function startApi(env: Record<string, string>, port: number, opts: { detached?: boolean } = {}): Promise<ApiProcess> {
   // BENCH_CPU_PROFILE_DIR=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, ...API_NODE_FLAGS, 'dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: opts.detached ?? false,

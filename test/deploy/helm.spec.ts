@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChart, type RenderedChart } from './helm-render.js';
-import { API_NODE_FLAGS } from '../../apps/api/src/node-flags.js';
 
 const CHART = 'deploy/helm/heyblue';
 const exampleVars = [...readFileSync('.env.example', 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
@@ -50,7 +49,7 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
     expect(api.readinessProbe.httpGet).toEqual({ path: '/api/v1/health/ready', port: 'http' });
     expect(api.startupProbe.httpGet.path).toBe('/api/v1/health/live');
     for (const kind of ['requests', 'limits']) expect(Object.keys(api.resources[kind]).sort()).toEqual(['cpu', 'memory']);
-    expect(api.args).toEqual(['node', ...API_NODE_FLAGS, 'dist/apps/api/src/main.js']);
+    expect(api.args).toEqual(['node', 'dist/apps/api/src/main.js']);
 
     expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number) });
     expect(pod.spec.securityContext.runAsUser).not.toBe(0);

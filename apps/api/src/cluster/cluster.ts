@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { API_NODE_FLAGS } from '../node-flags.js';
 import { RoundRobinProxy } from './round-robin-proxy.js';
 
 export interface ClusterOptions {
@@ -33,7 +32,7 @@ const HOST = '127.0.0.1';
 
 /** How to run instance.ts/.js as this file runs: compiled from dist, or from source through swc. */
 function instanceCommand(entry = fileURLToPath(import.meta.url).replace(/cluster\.(ts|js)$/, 'instance.$1')): string[] {
-  return entry.endsWith('.ts') ? [...API_NODE_FLAGS, '--import', '@swc-node/register/esm-register', entry] : [...API_NODE_FLAGS, entry];
+  return entry.endsWith('.ts') ? ['--import', '@swc-node/register/esm-register', entry] : [entry];
 }
 
 /**
