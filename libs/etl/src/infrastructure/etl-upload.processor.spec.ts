@@ -132,9 +132,9 @@ describe('EtlUploadProcessor', () => {
     processor.onModuleDestroy();
     await expect(processor.run('job-1')).rejects.toThrow('shutting down');
     expect(jobs.commits).toEqual([3]);
-    // The batch in flight behind the first one (r4) was written but not committed: the
-    // upsert is idempotent and the resume point still says 3, so a restart redoes it.
-    expect(writer.written).toEqual(['r1', 'r2', 'r3', 'r4']);
+    // The batches in flight behind the first one (r4; r5) were written but not committed:
+    // the upserts are idempotent and the resume point still says 3, so a restart redoes them.
+    expect(writer.written).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     expect(jobs.finished).toBeNull();
 
     const restarted = new EtlUploadProcessor(

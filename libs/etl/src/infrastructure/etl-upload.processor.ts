@@ -14,14 +14,20 @@ import { MalformedFile, readRecords, sniffFile, type FileRecord } from './record
 /** Thrown between batches when the instance shuts down: bull retries the job later, from the resume point. */
 class Interrupted extends Error {}
 
-/** A batch on its way: `written` once its rows are upserted, `done` once committed. */
+/** A batch validated and checked for duplicates, ready to load. */
+interface PreparedBatch {
+  errors: RowError[];
+  seen: Array<{ key: string; row: number }>;
+  valid: Array<{ n: number; row: EtlRow }>;
+}
+
+/** A batch on its way: `prepared` once validated and checked for duplicates, `written` once upserted, `done` once committed. */
 interface InFlight {
+  prepared: Promise<void>;
   written: Promise<void>;
   done: Promise<void>;
-  /** Its rows' first occurrences (key → row), known once written. */
+  /** Its rows' first occurrences (key → row), known once prepared; dropped once committed (then the database has them). */
   keys: Map<string, number>;
-  /** The commit of the batch before it. */
-  before?: Promise<void>;
 }
 
 /**
@@ -112,45 +118,59 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
     const { records, bytesRead } = readRecords(job.filePath, shape);
     let committed = job.committedRows;
     let batch: FileRecord[] = [];
-    // Two batches in flight: while batch N commits, batch N+1 is validated, checked for
-    // duplicates and written; commits stay in file order (compare-and-set on the resume
-    // point). Batch N+1 starts only after N's write and N-1's commit, and its duplicate
-    // check sees N's keys from memory (they may not be committed yet) and earlier ones from
-    // the database. A crash re-runs every uncommitted batch from the resume point; the
-    // upserts are idempotent and uncommitted keys were never stored, so nothing is counted twice.
-    let previous: InFlight | undefined;
-    const flush = (records: FileRecord[], before: InFlight | undefined): InFlight => {
+    // A pipeline of up to three batches: while batch N is written, batch N+1 is validated
+    // and checked for duplicates, and batch N-1 commits. Writes run in file order, one at a
+    // time, and commits too (compare-and-set on the resume point). A batch's duplicate check
+    // sees the keys of every batch not yet committed from memory and committed ones from the
+    // database. A crash re-runs every uncommitted batch from the resume point; the upserts
+    // are idempotent and uncommitted keys were never stored, so nothing is counted twice.
+    const uncommitted: InFlight[] = [];
+    let last: InFlight | undefined;
+    const start = (records: FileRecord[]): InFlight => {
+      const before = last;
+      // The batches whose keys this one must see from memory: those not committed now. One
+      // that commits meanwhile is in the database by the time the check queries it.
+      const pending = uncommitted.map((b) => b.keys);
       const keys = new Map<string, number>();
-      const written = this.processBatch(job, records, before?.keys).then((outcome) => {
-        for (const k of outcome.seen) keys.set(k.key, k.row);
-        return outcome;
-      });
+      const prepared = (async () => {
+        await before?.prepared;
+        return this.prepareBatch(job, records, pending, keys);
+      })();
+      const written = (async () => {
+        const batchPlan = await prepared;
+        await before?.written;
+        return this.writeBatch(job, batchPlan);
+      })();
       const done = (async () => {
         const outcome = await written;
         await before?.done;
-        const last = records[records.length - 1]!.n;
+        const lastRow = records[records.length - 1]!.n;
         const ok = await this.jobs.commitBatch(job.id, committed, {
           ...outcome,
-          committedRows: last,
+          committedRows: lastRow,
           bytesRead: bytesRead(),
         });
         if (!ok) throw new Interrupted('another worker moved this job on');
-        committed = last;
+        committed = lastRow;
         if (this.stopping) throw new Interrupted('shutting down');
         if (pauseMs > 0) await sleep(pauseMs);
       })();
-      const writtenOnly = written.then(() => undefined);
-      // Both are awaited below; these only keep a failure from counting as unhandled meanwhile.
-      done.catch(() => undefined);
-      writtenOnly.catch(() => undefined);
-      return { written: writtenOnly, done, keys };
+      const flight: InFlight = { prepared: prepared.then(() => undefined), written: written.then(() => undefined), done, keys };
+      // All are awaited below; these only keep a failure from counting as unhandled meanwhile.
+      for (const p of [flight.prepared, flight.written, flight.done]) p.catch(() => undefined);
+      void done.then(
+        () => uncommitted.splice(uncommitted.indexOf(flight), 1),
+        () => undefined,
+      );
+      uncommitted.push(flight);
+      last = flight;
+      return flight;
     };
     const next = async (records: FileRecord[]) => {
-      // N's write (its keys are then known) and N-1's commit must be over before N+1 starts.
-      await previous?.written;
-      await previous?.before;
-      const before = previous;
-      previous = { ...flush(records, before), before: before?.done };
+      // At most three batches between reading and committing (memory stays bounded); a
+      // failure anywhere stops reading at once.
+      while (uncommitted.length >= 3) await Promise.race(uncommitted.map((b) => b.done));
+      start(records);
     };
     try {
       for await (const record of records) {
@@ -164,13 +184,13 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       if (batch.length > 0) await next(batch);
     } finally {
       // Never leave a batch running behind the caller's back (errors surface here or above).
-      await previous?.before?.catch(() => undefined);
-      await previous?.done.catch(() => undefined);
+      for (const b of [...uncommitted]) await b.done.catch(() => undefined);
     }
-    await previous?.done;
+    await last?.done;
   }
 
-  private async processBatch(job: EtlJobRecord, batch: FileRecord[], inFlightKeys?: Map<string, number>) {
+  /** Validation and the duplicate check: what `writeBatch` loads and what it reports. */
+  private async prepareBatch(job: EtlJobRecord, batch: FileRecord[], pending: Array<Map<string, number>>, keys: Map<string, number>): Promise<PreparedBatch> {
     const errors: RowError[] = [];
     const candidates: Array<{ n: number; row: EtlRow; key: string }> = [];
     for (const rec of batch) {
@@ -186,12 +206,18 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       candidates.push({ n: rec.n, row: result.row, key: rowKey(result.row).toLowerCase() });
     }
 
-    // Duplicates: against earlier batches (kept in the database, so memory stays flat and a
-    // resumed job still sees them) and within this batch.
+    // Duplicates: against earlier batches (committed ones in the database, so memory stays
+    // flat and a resumed job still sees them; uncommitted ones from memory) and within this batch.
     const firstRow = await this.jobs.firstRows(job.id, [...new Set(candidates.map((c) => c.key))]);
     for (const c of candidates) {
-      const earlier = inFlightKeys?.get(c.key);
-      if (earlier !== undefined && !firstRow.has(c.key)) firstRow.set(c.key, earlier);
+      if (firstRow.has(c.key)) continue;
+      for (const earlier of pending) {
+        const row = earlier.get(c.key);
+        if (row !== undefined) {
+          firstRow.set(c.key, row);
+          break;
+        }
+      }
     }
     const seen: Array<{ key: string; row: number }> = [];
     const valid: Array<{ n: number; row: EtlRow }> = [];
@@ -203,9 +229,15 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       }
       firstRow.set(c.key, c.n);
       seen.push({ key: c.key, row: c.n });
+      keys.set(c.key, c.n);
       valid.push({ n: c.n, row: c.row });
     }
+    return { errors, seen, valid };
+  }
 
+  /** Loads the prepared rows through the owning context (nothing in a dry run) and sums up the batch. */
+  private async writeBatch(job: EtlJobRecord, prepared: PreparedBatch) {
+    const { errors, seen, valid } = prepared;
     const parent = ETL_PARENTS[job.kind];
     let loadable = valid;
     if (job.dryRun && parent) {
