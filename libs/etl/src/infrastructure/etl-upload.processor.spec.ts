@@ -67,7 +67,7 @@ const FILE =
     '\n',
   ) + '\n';
 
-async function setup(committedRows = 0, kind: EtlKind = 'retailers', content = FILE, dryRun = false) {
+async function setup(committedRows = 0, kind: EtlKind = 'retailers', content = FILE, dryRun = false, batchSize = 3) {
   const dir = await mkdtemp(join(tmpdir(), 'etl-proc-'));
   const filePath = join(dir, 'upload');
   await writeFile(filePath, content);
@@ -86,7 +86,7 @@ async function setup(committedRows = 0, kind: EtlKind = 'retailers', content = F
   };
   const writer = new RecordingWriter();
   const settings: Record<string, unknown> = {
-    ETL_BATCH_SIZE: 3,
+    ETL_BATCH_SIZE: batchSize,
     ETL_BATCH_PAUSE_MS: 0,
     ETL_WORKER_ENABLED: false,
     ETL_WORKER_CONCURRENCY: 1,
@@ -125,6 +125,39 @@ describe('EtlUploadProcessor', () => {
       { row: 6, field: 'external_id' },
     ]);
     expect(jobs.commits).toEqual([6, 7]);
+  });
+
+  it('finds duplicates of rows in batches that are written but not committed yet', async () => {
+    // Batch size 1: every row its own batch. Commits wait until released, so while row 3 is
+    // prepared, rows 1 and 2 are known from memory only (the database fake has no keys yet).
+    const content = [HEADER, row('r1'), row('r2'), row('r1', 'Again'), row('r2', 'Again')].join('\n') + '\n';
+    const { jobs, writer, processor } = await setup(0, 'retailers', content, false, 1);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const commit = jobs.commitBatch.bind(jobs);
+    const keysWhenPrepared: number[] = [];
+    const firstRows = jobs.firstRows.bind(jobs);
+    jobs.firstRows = async (id: string, keys: string[]) => {
+      keysWhenPrepared.push(jobs.keys.size);
+      return firstRows(id, keys);
+    };
+    jobs.commitBatch = async (id, previous, b) => {
+      await held;
+      return commit(id, previous, b);
+    };
+    const run = processor.run('job-1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(jobs.commits).toEqual([]);
+    release();
+    await run;
+    // Rows 3 and 4 were checked while nothing was committed.
+    expect(keysWhenPrepared.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(writer.written).toEqual(['r1', 'r2']);
+    expect(jobs.errors).toEqual([
+      { row: 3, field: 'external_id' },
+      { row: 4, field: 'external_id' },
+    ]);
+    expect(jobs.job).toMatchObject({ rowsOk: 2, rowsFailed: 2, committedRows: 4 });
   });
 
   it('stops between batches when the instance shuts down, leaving the job resumable', async () => {
