@@ -61,6 +61,9 @@ const US_STATES = new Set(
 const EMAIL =
   /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const EXTERNAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
+/** Valid YYYY-MM-DD values seen (epoch ms at UTC midnight), bounded. */
+const PLAIN_DATES = new Map<string, number>();
+
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Collects field errors while reading a row; each rule is a small named check. */
@@ -170,6 +173,9 @@ class RowReader {
 
   date(field: string): Date {
     const v = cleanScalar(this.raw(field));
+    // Plain dates repeat across a file's rows (offers share validity windows): parsed once.
+    const known = v.length === 10 ? PLAIN_DATES.get(v) : undefined;
+    if (known) return new Date(known);
     const d = ISO_DATE.test(v) ? new Date(v.length === 10 ? `${v}T00:00:00Z` : v) : new Date(NaN);
     if (v === '') this.fail(field, 'is required');
     else if (
@@ -178,6 +184,10 @@ class RowReader {
     ) {
       this.fail(field, 'must be an ISO 8601 date (YYYY-MM-DD or date-time)');
       return new Date(NaN);
+    }
+    if (v.length === 10) {
+      if (PLAIN_DATES.size >= 10_000) PLAIN_DATES.clear();
+      PLAIN_DATES.set(v, d.getTime());
     }
     return d;
   }
