@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { given, MOBILE_REDIRECT } from '../support/given.js';
 import { connect, disconnected, sendLocation } from '../connections/socket-client.js';
 import { call } from './openapi-walk.js';
+import { SOCKET_MAX_MESSAGE_BYTES } from '../../apps/api/src/ws/redis-io.adapter.js';
 
 const ADMIN_ORIGIN = 'https://admin.heyblue.example';
 const key32 = () => randomBytes(32).toString('base64');
@@ -109,7 +110,7 @@ describe('brute force and floods', () => {
     expect((await attempt(other)).status).not.toBe(429);
   });
 
-  it('throttles a location flood from one socket while another socket is served, and drops an oversized frame’s socket', async () => {
+  it('throttles a location flood from one socket while another socket is served, and drops the socket of a frame over 16 KB', async () => {
     const [flooder, neighbour] = await Promise.all([given.citizen(t), given.citizen(t)]);
     const [a, b] = await Promise.all([connect(t, flooder.accessToken), connect(t, neighbour.accessToken)]);
     sockets.push(a, b);
@@ -119,9 +120,13 @@ describe('brute force and floods', () => {
     expect(served).toEqual(expect.objectContaining({ ok: true }));
     expect(flood.filter((ack) => ack.ok === true).length).toBeLessThanOrEqual(10);
     expect(flood.filter((ack) => ack.code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(190);
-    // A frame over socket.io's 1 MB buffer closes that socket only.
+    // A message under the 16 KB limit is answered (refused: the payload is not a location);
+    // a frame over it closes that socket only.
+    const padded = await sendLocation(b, { lat: spot.lat, lng: spot.lng, pad: 'x'.repeat(SOCKET_MAX_MESSAGE_BYTES - 1_000) });
+    expect(padded).toEqual(expect.objectContaining({ ok: false }));
+    expect(b.connected).toBe(true);
     const gone = disconnected(a);
-    a.emit('location', { lat: spot.lat, lng: spot.lng, pad: 'x'.repeat(1_100_000) });
+    a.emit('location', { lat: spot.lat, lng: spot.lng, pad: 'x'.repeat(SOCKET_MAX_MESSAGE_BYTES + 1_000) });
     await gone;
     expect(b.connected).toBe(true);
     expect((await call(t, 'GET', '/api/v1/health/live')).status).toBe(200);
