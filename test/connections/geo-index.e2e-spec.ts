@@ -44,6 +44,30 @@ describe('connections GEO index (real Redis)', () => {
     expect(geo.partitionKey(grid.cellOf(south), 'o')).toMatch(/:\{[0-9b-hjkmnp-z]{4}\}:o$/);
   });
 
+  it('answers a citizen update with officers on both sides of a partition edge (own partition in the write, the neighbour searched beside it)', async () => {
+    const grid = geo.grid;
+    const edgeLat = Math.ceil((41.8781 + 90) / grid.latStep) * grid.latStep - 90;
+    const south = { lat: edgeLat - 0.0009, lng: -87.6298 };
+    const north = { lat: edgeLat + 0.0018, lng: -87.6298 };
+    expect(grid.cellOf(south)).not.toBe(grid.cellOf(north));
+    const [a, b] = [randomUUID(), randomUUID()];
+    await geo.updateOfficer(a, south, null);
+    await geo.updateOfficer(b, north, null);
+
+    const fromSouth = await geo.updateCitizenAndSearch(randomUUID(), offset(south, -50, 0), undefined, 1000);
+    expect(fromSouth.cell).toBe(grid.cellOf(south));
+    expect(fromSouth.officers.map((h) => h.id)).toEqual([a, b]);
+    const citizen = randomUUID();
+    const fromNorth = await geo.updateCitizenAndSearch(citizen, offset(north, 50, 0), undefined, 1000);
+    expect(fromNorth.officers.map((h) => h.id)).toEqual([b, a]);
+    expect(fromNorth.officers[1]!.distanceM).toBeCloseTo(distanceM(offset(north, 50, 0), south), -1);
+    // The limit holds across partitions: only the nearest one.
+    const one = await geo.updateCitizenAndSearch(citizen, offset(north, 52, 0), fromNorth.cell, 1000, 1);
+    expect(one.officers.map((h) => h.id)).toEqual([b]);
+    // The citizen itself is in the citizens' index of its own partition.
+    expect(await geo.isFresh('citizen', citizen)).toBe(true);
+  });
+
   it('moves an officer between partitions without leaving a copy behind', async () => {
     const id = randomUUID();
     const grid = geo.grid;

@@ -170,21 +170,7 @@ export class GeoIndex implements OnModuleDestroy {
       cells.length === 1
         ? NONE
         : cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
-    if (others.length === 0 && previousCell === cell) {
-      // The common case (same partition as last time, no edge nearby): one command, nothing else.
-      const [added, rows] = await own;
-      if (added === 1) await this.redis.sadd(this.cellsKey('officer'), cell);
-      return { cell, citizens: rows.length === 0 ? NO_HITS : merge([rows], Number.POSITIVE_INFINITY) };
-    }
-    const moved = previousCell !== cell ? this.moved('officer', id, cell, previousCell) : undefined;
-    // Awaited together: when one call fails, the others' rejections must not go unhandled.
-    const [[added, rows], otherRows] = await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
-    if (added === 1 && previousCell === cell) {
-      // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
-      await this.redis.sadd(this.cellsKey('officer'), cell);
-    }
-    if (rows.length === 0 && otherRows.length === 0) return { cell, citizens: NO_HITS };
-    return { cell, citizens: merge([rows, ...otherRows], Number.POSITIVE_INFINITY) };
+    return { cell, citizens: await this.settle('officer', id, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
   }
 
   /** A citizen's new position in the short-lived citizens' index. */
@@ -235,10 +221,30 @@ export class GeoIndex implements OnModuleDestroy {
     );
     const others =
       cells.length === 1 ? NONE : cells.slice(1).map((c) => this.redis.connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
-    const moved = previousCell !== cell ? this.moved('citizen', id, cell, previousCell) : undefined;
+    return { cell, officers: await this.settle('citizen', id, cell, previousCell, own, others, limit) };
+  }
+
+  /**
+   * The rest of a write-and-search: partition bookkeeping when the member changed partition,
+   * and the own partition's rows merged with the neighbours', nearest first, at most `limit`.
+   * Everything is awaited together: when one call fails, the others' rejections must not go
+   * unhandled.
+   */
+  private async settle(
+    role: IndexRole,
+    id: string,
+    cell: Cell,
+    previousCell: Cell | null | undefined,
+    own: Promise<[number, Row[]]>,
+    others: Array<Promise<Row[]>>,
+    limit: number,
+  ): Promise<GeoHit[]> {
+    const moved = previousCell !== cell ? this.moved(role, id, cell, previousCell) : undefined;
     const [[added, rows], otherRows] = await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
-    if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey('citizen'), cell);
-    return { cell, officers: otherRows.length === 0 ? (rows.length === 0 ? NO_HITS : merge([rows], limit)) : merge([rows, ...otherRows], limit) };
+    // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
+    if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey(role), cell);
+    if (rows.length === 0 && otherRows.length === 0) return NO_HITS;
+    return merge([rows, ...otherRows], limit);
   }
 
   /** The member moved beyond the indexable band: out of its last partition. Returns the new (no) cell. */
