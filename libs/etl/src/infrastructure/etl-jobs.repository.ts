@@ -160,11 +160,22 @@ export class EtlJobsRepository {
     });
   }
 
-  /** Rows of this job's committed batches where `keys` first appeared. */
+  /**
+   * Rows of this job's committed batches where `keys` first appeared: one primary-key probe
+   * per key. The table fills during a job and has no statistics yet, and for the plain
+   * `job_id = $1 AND key = ANY($2)` PostgreSQL planned a scan of the job's index range with
+   * the keys as a filter (or a sequential scan): each batch then read every row stored so
+   * far, and a 1,000,000-row upload took hours. The LIMIT keeps the lateral subquery from
+   * being merged into a join, so each key is an index lookup whatever the statistics say.
+   */
   async firstRows(id: string, keys: string[]): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<Array<{ key: string; row: number }>>`
-      SELECT key, row FROM etl_job_key WHERE job_id = ${id}::uuid AND key = ANY(${keys}::text[])`;
+      SELECT k.key, k.row
+      FROM unnest(${keys}::text[]) AS wanted(key)
+      CROSS JOIN LATERAL (
+        SELECT key, row FROM etl_job_key WHERE job_id = ${id}::uuid AND key = wanted.key LIMIT 1
+      ) AS k`;
     return new Map(rows.map((r) => [r.key, r.row]));
   }
 
