@@ -4,6 +4,7 @@ export { PlatformModule } from './platform.module.js';
 export { Environment, validateEnvironment, type Env } from './config/environment.js';
 /** Prisma client of the process and the transaction client type. */
 export { PrismaService, type Tx } from './database/prisma.service.js';
+export { pgArray } from './database/array-literal.js';
 /** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
 /** Redis connections. */

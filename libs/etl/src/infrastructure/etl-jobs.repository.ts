@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OutboxService, PrismaService } from '@heyblue/platform';
+import { OutboxService, PrismaService, pgArray } from '@heyblue/platform';
 import type { EtlKind } from '../domain/etl-kinds.js';
 import { jobCounts } from '../domain/job-progress.js';
 import { ETL_ERRORS_IN_VIEW } from '../etl.constants.js';
@@ -147,13 +147,13 @@ export class EtlJobsRepository {
         await tx.$executeRaw`
           INSERT INTO etl_job_key (job_id, key, row)
           SELECT ${id}::uuid, t.key, t.row
-          FROM unnest(${b.seen.map((k) => k.key)}::text[], ${b.seen.map((k) => k.row)}::int[]) AS t(key, row)
+          FROM unnest(${pgArray(b.seen.map((k) => k.key))}::text[], ${pgArray(b.seen.map((k) => k.row))}::int[]) AS t(key, row)
           ON CONFLICT DO NOTHING`;
       }
       if (b.loaded && b.loaded.keys.length > 0) {
         await tx.$executeRaw`
           INSERT INTO etl_known_ref (kind, external_id)
-          SELECT ${b.loaded.kind}, unnest(${b.loaded.keys}::text[])
+          SELECT ${b.loaded.kind}, unnest(${pgArray(b.loaded.keys)}::text[])
           ON CONFLICT DO NOTHING`;
       }
       return true;
@@ -172,7 +172,7 @@ export class EtlJobsRepository {
     if (keys.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<Array<{ key: string; row: number }>>`
       SELECT k.key, k.row
-      FROM unnest(${keys}::text[]) AS wanted(key)
+      FROM unnest(${pgArray(keys)}::text[]) AS wanted(key)
       CROSS JOIN LATERAL (
         SELECT key, row FROM etl_job_key WHERE job_id = ${id}::uuid AND key = wanted.key LIMIT 1
       ) AS k`;
@@ -183,7 +183,7 @@ export class EtlJobsRepository {
   async knownRefs(kind: EtlKind, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const rows = await this.prisma.$queryRaw<Array<{ external_id: string }>>`
-      SELECT external_id FROM etl_known_ref WHERE kind = ${kind} AND external_id = ANY(${keys}::text[])`;
+      SELECT external_id FROM etl_known_ref WHERE kind = ${kind} AND external_id = ANY(${pgArray(keys)}::text[])`;
     return new Set(rows.map((r) => r.external_id));
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, PrismaService } from '@heyblue/platform';
+import { DomainError, PrismaService, pgArray } from '@heyblue/platform';
 import { municipalityNotFound, retailerNotFound } from '../domain/rewards.errors.js';
 import {
   externalIdMustBePresent,
@@ -141,8 +141,8 @@ export class PrismaCatalogueRepository {
       (u) => this.prisma.$queryRaw<Written[]>`
         INSERT INTO rewards_retailer AS r (id, external_id, name, website, contact_email, zip, updated_at)
         SELECT gen_random_uuid(), t.* , now()
-        FROM unnest(${externalIds(u)}::text[], ${pick(u, 'name')}::text[], ${pick(u, 'website')}::text[],
-                    ${pick(u, 'email')}::text[], ${pick(u, 'zip')}::text[])
+        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'website'))}::text[],
+                    ${pgArray(pick(u, 'email'))}::text[], ${pgArray(pick(u, 'zip'))}::text[])
           AS t(external_id, name, website, contact_email, zip)
         ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, website = EXCLUDED.website,
           contact_email = EXCLUDED.contact_email, zip = EXCLUDED.zip, updated_at = now()
@@ -181,7 +181,7 @@ export class PrismaCatalogueRepository {
     // One array parameter per lookup (a Prisma `in` list binds and compiles one per value).
     const retailers = await this.prisma.$queryRaw<Array<{ id: string; external_id: string }>>`
       SELECT id::text AS id, external_id FROM rewards_retailer
-      WHERE external_id = ANY(${[...new Set(checked.map((c) => c.data.retailer))]}::text[])`;
+      WHERE external_id = ANY(${pgArray([...new Set(checked.map((c) => c.data.retailer))])}::text[])`;
     const retailerId = new Map(retailers.map((r) => [r.external_id, r.id]));
     // Only the last row of an external id is written; earlier ones with the same id are each
     // checked here against what was redeemed (the ETL sends none: it rejects duplicates itself).
@@ -210,9 +210,9 @@ export class PrismaCatalogueRepository {
           (id, external_id, retailer_id, title, points_cost, discount, valid_from, valid_until, max_redemptions, zips, updated_at)
         SELECT gen_random_uuid(), t.external_id, t.retailer_id, t.title, t.points_cost, t.discount, t.valid_from,
                t.valid_until, t.max_redemptions, string_to_array(t.zips, ','), now()
-        FROM unnest(${externalIds(u)}::text[], ${pick(u, 'retailerId')}::uuid[], ${pick(u, 'title')}::text[],
-                    ${pick(u, 'pointsCost')}::int[], ${pick(u, 'discount')}::text[], ${pick(u, 'validFrom')}::timestamptz[],
-                    ${pick(u, 'validUntil')}::timestamptz[], ${pick(u, 'maxRedemptions')}::int[], ${pick(u, 'zips')}::text[])
+        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'retailerId'))}::uuid[], ${pgArray(pick(u, 'title'))}::text[],
+                    ${pgArray(pick(u, 'pointsCost'))}::int[], ${pgArray(pick(u, 'discount'))}::text[], ${pgArray(pick(u, 'validFrom'))}::timestamptz[],
+                    ${pgArray(pick(u, 'validUntil'))}::timestamptz[], ${pgArray(pick(u, 'maxRedemptions'))}::int[], ${pgArray(pick(u, 'zips'))}::text[])
           AS t(external_id, retailer_id, title, points_cost, discount, valid_from, valid_until, max_redemptions, zips)
         ON CONFLICT (external_id) DO UPDATE SET retailer_id = EXCLUDED.retailer_id, title = EXCLUDED.title,
           points_cost = EXCLUDED.points_cost, discount = EXCLUDED.discount, valid_from = EXCLUDED.valid_from,
@@ -237,7 +237,7 @@ export class PrismaCatalogueRepository {
   private async redeemedCounts(ids: string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
     const rows = await this.prisma.$queryRaw<Array<{ external_id: string; redeemed_count: number }>>`
-      SELECT external_id, redeemed_count FROM rewards_offer WHERE external_id = ANY(${ids}::text[])`;
+      SELECT external_id, redeemed_count FROM rewards_offer WHERE external_id = ANY(${pgArray(ids)}::text[])`;
     return new Map(rows.map((o) => [o.external_id, o.redeemed_count]));
   }
 
@@ -260,7 +260,7 @@ export class PrismaCatalogueRepository {
       (u) => this.prisma.$queryRaw<Written[]>`
         INSERT INTO rewards_municipality AS m (id, external_id, name, state, zips, updated_at)
         SELECT gen_random_uuid(), t.external_id, t.name, t.state, string_to_array(t.zips, ','), now()
-        FROM unnest(${externalIds(u)}::text[], ${pick(u, 'name')}::text[], ${pick(u, 'state')}::text[], ${pick(u, 'zips')}::text[])
+        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'state'))}::text[], ${pgArray(pick(u, 'zips'))}::text[])
           AS t(external_id, name, state, zips)
         ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, state = EXCLUDED.state, zips = EXCLUDED.zips,
           updated_at = now()
@@ -291,7 +291,7 @@ export class PrismaCatalogueRepository {
     });
     const municipalities = await this.prisma.$queryRaw<Array<{ id: string; external_id: string }>>`
       SELECT id::text AS id, external_id FROM rewards_municipality
-      WHERE external_id = ANY(${[...new Set(checked.map((c) => c.data.municipality))]}::text[])`;
+      WHERE external_id = ANY(${pgArray([...new Set(checked.map((c) => c.data.municipality))])}::text[])`;
     const municipalityId = new Map(municipalities.map((m) => [m.external_id, m.id]));
     const rows: Array<Pending<(typeof checked)[number]['data'] & { municipalityId: string }>> = [];
     for (const c of checked) {
@@ -305,8 +305,8 @@ export class PrismaCatalogueRepository {
       (u) => this.prisma.$queryRaw<Written[]>`
         INSERT INTO rewards_scheme AS s (id, external_id, municipality_id, title, multiplier, valid_from, valid_until, updated_at)
         SELECT gen_random_uuid(), t.*, now()
-        FROM unnest(${externalIds(u)}::text[], ${pick(u, 'municipalityId')}::uuid[], ${pick(u, 'title')}::text[],
-                    ${pick(u, 'multiplier')}::float8[], ${pick(u, 'validFrom')}::timestamptz[], ${pick(u, 'validUntil')}::timestamptz[])
+        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'municipalityId'))}::uuid[], ${pgArray(pick(u, 'title'))}::text[],
+                    ${pgArray(pick(u, 'multiplier'))}::float8[], ${pgArray(pick(u, 'validFrom'))}::timestamptz[], ${pgArray(pick(u, 'validUntil'))}::timestamptz[])
           AS t(external_id, municipality_id, title, multiplier, valid_from, valid_until)
         ON CONFLICT (external_id) DO UPDATE SET municipality_id = EXCLUDED.municipality_id, title = EXCLUDED.title,
           multiplier = EXCLUDED.multiplier, valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
@@ -337,8 +337,8 @@ export class PrismaCatalogueRepository {
       (u) => this.prisma.$queryRaw<Written[]>`
         INSERT INTO rewards_charity AS c (id, external_id, name, description, website, ein, updated_at)
         SELECT gen_random_uuid(), t.*, now()
-        FROM unnest(${externalIds(u)}::text[], ${pick(u, 'name')}::text[], ${pick(u, 'description')}::text[],
-                    ${pick(u, 'website')}::text[], ${pick(u, 'ein')}::text[])
+        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'description'))}::text[],
+                    ${pgArray(pick(u, 'website'))}::text[], ${pgArray(pick(u, 'ein'))}::text[])
           AS t(external_id, name, description, website, ein)
         ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
           website = EXCLUDED.website, ein = EXCLUDED.ein, updated_at = now()
