@@ -2,6 +2,7 @@
 // autocannon runs, and the one JSON result line every benchmark ends with.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -109,10 +110,18 @@ export interface ApiProcess {
  * Starts the built server (`dist/`) with `env` and waits until it is ready. `detached` puts it
  * in its own process group, so a terminal's Ctrl-C reaches only the caller, which stops it.
  */
+/** The node arguments of `npm run start:prod` (heap budget and entry point): benchmarks run the API as deployed. */
+export function startProdArgs(): string[] {
+  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
+  const [node, ...args] = script.trim().split(/\s+/);
+  if (node !== 'node' || args.at(-1) !== 'dist/apps/api/src/main.js') throw new Error(`start:prod is not "node [flags] dist/apps/api/src/main.js": ${script}`);
+  return args;
+}
+
 export async function startApi(env: Record<string, string>, port: number, opts: { detached?: boolean } = {}): Promise<ApiProcess> {
   // BENCH_CPU_PROFILE_DIR=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, [...profile, ...startProdArgs()], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: opts.detached ?? false,

@@ -32,7 +32,9 @@ const HOST = '127.0.0.1';
 
 /** How to run instance.ts/.js as this file runs: compiled from dist, or from source through swc. */
 function instanceCommand(entry = fileURLToPath(import.meta.url).replace(/cluster\.(ts|js)$/, 'instance.$1')): string[] {
-  return entry.endsWith('.ts') ? ['--import', '@swc-node/register/esm-register', entry] : [entry];
+  // Each instance gets the heap budget the cluster was started with (npm run start:cluster).
+  const heap = process.execArgv.filter((a) => a.startsWith('--max-old-space-size='));
+  return entry.endsWith('.ts') ? [...heap, '--import', '@swc-node/register/esm-register', entry] : [...heap, entry];
 }
 
 /**
