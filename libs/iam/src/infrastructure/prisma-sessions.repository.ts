@@ -38,12 +38,15 @@ export class PrismaSessionsRepository {
    * the query compiler (a `findUnique` with the account included runs as two queries).
    */
   async findByAccessHash(hash: string): Promise<SessionLookup | null> {
-    const rows = await this.prisma.$queryRaw<SessionLookup[]>`
-      SELECT s.id AS "sessionId", s.account_id AS "accountId", a.role, a.status,
-             s.access_expires_at AS "accessExpiresAt", s.revoked_at AS "revokedAt",
-             a.phone_cipher AS "phoneCipher", a.phone_verified_at AS "phoneVerifiedAt"
-      FROM iam_session s JOIN iam_account a ON a.id = s.account_id
-      WHERE s.access_token_hash = ${hash}`;
+    // Every authenticated request runs this one: straight on the pool (PrismaService.rows).
+    const rows = await this.prisma.rows<SessionLookup>(
+      `SELECT s.id AS "sessionId", s.account_id AS "accountId", a.role, a.status,
+              s.access_expires_at AS "accessExpiresAt", s.revoked_at AS "revokedAt",
+              a.phone_cipher AS "phoneCipher", a.phone_verified_at AS "phoneVerifiedAt"
+       FROM iam_session s JOIN iam_account a ON a.id = s.account_id
+       WHERE s.access_token_hash = $1`,
+      [hash],
+    );
     return rows[0] ?? null;
   }
 

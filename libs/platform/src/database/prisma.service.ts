@@ -1,29 +1,50 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '@heyblue/db';
 import type { Env } from '../config/environment.js';
+import { withSpan } from '../telemetry/spans.js';
 import { boundedStatementNames } from './statement-names.js';
 
 /** The one Prisma client of the process, on the `pg` driver adapter. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  private readonly logger = new Logger('PrismaService');
+  /** The pool under Prisma's adapter (the process's only PostgreSQL connections). */
+  private readonly pool: pg.Pool;
+  private readonly statementName: (query: { sql: string }) => string;
+
   constructor(config: ConfigService<Env, true>) {
-    super({
-      adapter: new PrismaPg(
-        {
-          connectionString: config.get('DATABASE_URL', { infer: true }),
-          // Fail fast instead of queueing forever when PostgreSQL is unreachable.
-          connectionTimeoutMillis: 5_000,
-          max: 20,
-        },
-        {
-          statementNameGenerator: boundedStatementNames(
-            config.get('DATABASE_STATEMENT_CACHE', { infer: true }),
-          ),
-        },
-      ),
+    const pool = new pg.Pool({
+      connectionString: config.get('DATABASE_URL', { infer: true }),
+      // Fail fast instead of queueing forever when PostgreSQL is unreachable.
+      connectionTimeoutMillis: 5_000,
+      max: 20,
     });
+    const statementName = boundedStatementNames(config.get('DATABASE_STATEMENT_CACHE', { infer: true }));
+    super({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName, disposeExternalPool: true }) });
+    this.pool = pool;
+    this.statementName = statementName;
+    // An idle connection that PostgreSQL drops must not crash the process before Prisma has
+    // attached its own listener (it does on first use).
+    pool.on('error', (err) => this.logger.warn(`idle PostgreSQL connection failed: ${err.message}`));
+  }
+
+  /**
+   * One read on the same pool, without Prisma's client runtime, for the query every
+   * authenticated request makes (the bearer-token lookup): in bench:rest Prisma's handling of
+   * a one-row raw query cost more CPU than node-postgres's. Named prepared statements as
+   * Prisma's (`DATABASE_STATEMENT_CACHE`); errors are node-postgres's (the problem filter maps
+   * an unreachable database to 503 either way). Use `$queryRaw` everywhere else.
+   */
+  async rows<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+    const name = this.statementName({ sql: text });
+    // Prisma's instrumentation does not see these: a span of our own (the SQL, never the values).
+    const result = await withSpan('pg:query', { 'db.system.name': 'postgresql', 'db.query.text': text }, () =>
+      this.pool.query<T>(name ? { name, text, values } : { text, values }),
+    );
+    return result.rows;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -16,6 +16,21 @@ export type ProfileRecord = ProfileRow & { trophies: TrophyRow[] };
 
 const EPOCH = new Date(0);
 
+type FoundRow = ProfileRow & { trophies: Array<{ code: string; awardedAt: number }> };
+
+/**
+ * A profile with its trophies. Trophy times travel as epoch milliseconds: JSON would render
+ * timestamptz in the session's time zone, and the columns hold milliseconds anyway.
+ */
+const FIND_PROFILE = `
+  SELECT p.id, p.display_name AS "displayName", p.bio, p.avatar_url AS "avatarUrl", p.zip, p.role,
+         p.precinct, p.share_consent AS "shareConsent", p.points_balance AS "pointsBalance",
+         p.connections_count AS "connectionsCount",
+         coalesce((SELECT json_agg(json_build_object('code', t.code, 'awardedAt', (extract(epoch FROM t.awarded_at) * 1000)::bigint)
+                                   ORDER BY t.awarded_at, t.code)
+                   FROM profile_trophy t WHERE t.account_id = p.id), '[]'::json) AS trophies
+  FROM profile_profile p WHERE p.id = $1::uuid`;
+
 /**
  * The profile read model's tables. Every write is idempotent (ON CONFLICT, per-event rows,
  * version guards) so redelivered or out-of-order events converge to the same state.
@@ -125,20 +140,13 @@ export class PrismaProfileStore {
 
   /** A profile with its trophies in one statement (GET /me reads it on every call). */
   async find(db: Tx | PrismaService, accountId: string): Promise<ProfileRecord | null> {
-    // Trophy times travel as epoch milliseconds: JSON would render timestamptz in the
-    // session's time zone, and the columns hold milliseconds anyway.
-    const rows = await db.$queryRaw<Array<ProfileRow & { trophies: Array<{ code: string; awardedAt: number }> }>>`
-      SELECT p.id, p.display_name AS "displayName", p.bio, p.avatar_url AS "avatarUrl", p.zip, p.role,
-             p.precinct, p.share_consent AS "shareConsent", p.points_balance AS "pointsBalance",
-             p.connections_count AS "connectionsCount",
-             coalesce((SELECT json_agg(json_build_object('code', t.code, 'awardedAt', (extract(epoch FROM t.awarded_at) * 1000)::bigint)
-                                       ORDER BY t.awarded_at, t.code)
-                       FROM profile_trophy t WHERE t.account_id = p.id), '[]'::json) AS trophies
-      FROM profile_profile p WHERE p.id = ${accountId}::uuid`;
+    // Outside a transaction (GET /me, public profiles: every call) straight on the pool.
+    const rows = db === this.prisma ? await this.prisma.rows<FoundRow>(FIND_PROFILE, [accountId]) : await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId);
     const row = rows[0];
     if (!row) return null;
     return { ...row, trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })) };
   }
+
 
   async update(
     tx: Tx,

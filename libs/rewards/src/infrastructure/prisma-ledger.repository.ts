@@ -77,8 +77,11 @@ export class PrismaLedgerRepository extends Ledger {
 
   /** The ledger's own balance: the newest entry's running balance (0 without entries). */
   async balanceOf(accountId: string): Promise<number> {
-    const [row] = await this.prisma.$queryRaw<Array<{ balance_after: number }>>`
-      SELECT balance_after FROM rewards_ledger_entry WHERE account_id = ${accountId}::uuid ORDER BY seq DESC LIMIT 1`;
+    // GET /rewards/balance: a hot one-row read, straight on the pool (PrismaService.rows).
+    const [row] = await this.prisma.rows<{ balance_after: number }>(
+      'SELECT balance_after FROM rewards_ledger_entry WHERE account_id = $1::uuid ORDER BY seq DESC LIMIT 1',
+      [accountId],
+    );
     return row?.balance_after ?? 0;
   }
 }
