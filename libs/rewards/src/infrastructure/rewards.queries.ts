@@ -97,20 +97,21 @@ export class RewardsQueries {
     now = new Date(),
   ): Promise<Page<OfferView>> {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
-    // A hot read: one raw statement with the retailer joined (a findMany including the
-    // retailer runs as two queries, through the query compiler).
-    const zip = q.zip || null;
-    const rows = await this.prisma.$queryRaw<OfferRow[]>`
-      SELECT o.id, o.title, o.points_cost AS "pointsCost", o.discount, o.valid_from AS "validFrom",
-             o.valid_until AS "validUntil", o.zips, o.max_redemptions AS "maxRedemptions",
-             o.redeemed_count AS "redeemedCount", r.id AS "retailerId", r.name AS "retailerName",
-             r.website AS "retailerWebsite"
-      FROM rewards_offer o JOIN rewards_retailer r ON r.id = o.retailer_id
-      WHERE o.valid_from <= ${now} AND o.valid_until > ${now}
-        AND (${zip}::text IS NULL OR cardinality(o.zips) = 0 OR ${zip}::text = ANY (o.zips))
-        AND (${after?.[0] ?? null}::text IS NULL OR (o.title, o.id) > (${after?.[0] ?? null}::text, ${after?.[1] ?? null}::uuid))
-      ORDER BY o.title, o.id
-      LIMIT ${q.limit + 1}`;
+    // A hot read: one statement with the retailer joined (a findMany including the retailer
+    // runs as two queries, through the query compiler), straight on the pool (PrismaService.rows).
+    const rows = await this.prisma.rows<OfferRow>(
+      `SELECT o.id, o.title, o.points_cost AS "pointsCost", o.discount, o.valid_from AS "validFrom",
+              o.valid_until AS "validUntil", o.zips, o.max_redemptions AS "maxRedemptions",
+              o.redeemed_count AS "redeemedCount", r.id AS "retailerId", r.name AS "retailerName",
+              r.website AS "retailerWebsite"
+       FROM rewards_offer o JOIN rewards_retailer r ON r.id = o.retailer_id
+       WHERE o.valid_from <= $1 AND o.valid_until > $1
+         AND ($2::text IS NULL OR cardinality(o.zips) = 0 OR $2::text = ANY (o.zips))
+         AND ($3::text IS NULL OR (o.title, o.id) > ($3::text, $4::uuid))
+       ORDER BY o.title, o.id
+       LIMIT $5`,
+      [now, q.zip || null, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
+    );
     return toPage(
       rows,
       q.limit,
