@@ -25,6 +25,9 @@ describe('deployment files', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).not.toMatch(/npm (ci|install)(?!.*--omit=dev)/);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/apps\/api\/src\/main\.js"\]$/m);
+    // The same V8 heap budget as `npm run start:prod` (and the Helm chart, see test/deploy/helm.spec.ts).
+    const startProd = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
+    expect(startProd).toMatch(/^node --max-old-space-size=\d+ dist\/apps\/api\/src\/main\.js$/);
+    expect(runtime).toMatch(new RegExp(`^CMD ${JSON.stringify(startProd.split(' ')).replace(/[[\]]/g, '\\$&').replace(/,/g, ', ')}$`, 'm'));
   });
 });
