@@ -5,7 +5,8 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@n
 import { Forbidden, Unauthorized } from '@heyblue/platform';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedAccount, Role } from '../domain/account.js';
-import { BEARER_STRATEGY } from '../infrastructure/bearer.strategy.js';
+import { SessionService } from '../application/session.service.js';
+import { BEARER_STRATEGY, bearerToken, resolveOnce } from '../infrastructure/bearer.strategy.js';
 
 const ROLES = 'iam:roles';
 
@@ -14,6 +15,21 @@ type AuthedRequest = FastifyRequest & { user?: AuthenticatedAccount; account?: A
 /** The passport bearer guard; a missing or malformed header gives 401 UNAUTHORIZED. */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
+  constructor(private readonly sessions: SessionService) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const token = bearerToken(req.headers);
+    // Passport keeps one strategy registry per process: with several apps in one process (the
+    // e2e tests' extra instances) the last app's strategy would serve them all, with that app's
+    // database pool. Looking the token up here, with this app's SessionService, makes the
+    // strategy reuse this lookup (resolveOnce's per-request memo); its failure surfaces there.
+    if (token) resolveOnce(req as never, token, this.sessions).catch(() => undefined);
+    return super.canActivate(context);
+  }
+
   override handleRequest<T = AuthenticatedAccount>(err: unknown, user: T | false, _info: unknown, context: ExecutionContext): T {
     if (err) throw err;
     if (!user) throw new Unauthorized();
