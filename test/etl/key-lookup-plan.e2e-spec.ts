@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { pgArray } from '@heyblue/platform';
+import { FIRST_ROWS_SQL } from '../../libs/etl/src/infrastructure/etl-jobs.repository.js';
 import { createTestEnv, type TestEnv } from '../support/test-env.js';
 
 interface PlanNode {
@@ -49,13 +51,11 @@ describe('ETL duplicate-check lookup on an unanalysed key table', () => {
     expect(stats).toEqual([{ analysed: false }]);
 
     const keys = Array.from({ length: 2000 }, (_, i) => `offer-${199_000 + i}`); // 1,001 known, 999 new
-    // The shape of EtlJobsRepository.firstRows (PostgreSQL's plan depends on the SQL, not on the client).
-    const sql = `SELECT k.key, k.row FROM unnest($2::text[]) AS wanted(key)
-      CROSS JOIN LATERAL (SELECT key, row FROM etl_job_key WHERE job_id = $1::uuid AND key = wanted.key LIMIT 1) AS k`;
-    const { rows: found } = await db.query<{ key: string; row: number }>(sql, [job, keys]);
+    const sql = FIRST_ROWS_SQL; // what EtlJobsRepository.firstRows runs
+    const { rows: found } = await db.query<{ key: string; row: number }>(sql, [job, pgArray(keys)]);
     expect(found).toHaveLength(1001);
 
-    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, [job, keys]);
+    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, [job, pgArray(keys)]);
     const plan = nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
     const indexed = plan.filter((n) => n['Index Name'] === 'etl_job_key_pkey');
     expect(indexed).not.toHaveLength(0);

@@ -40,6 +40,21 @@ export interface BatchOutcome {
   seen: Array<{ key: string; row: number }>;
 }
 
+/**
+ * The duplicate check's lookup: the rows of a job's committed batches where keys first
+ * appeared ($1 the job, $2 the keys as an array literal), one primary-key probe per key. The
+ * key table fills during a job and has no statistics yet; for the plain `job_id = $1 AND
+ * key = ANY($2)` PostgreSQL planned a scan of the job's whole index range with the keys as a
+ * filter, so each batch read every row stored so far (at batch size 500 a 1,000,000-row
+ * upload was still running after 15 minutes). The LIMIT keeps the lateral subquery from
+ * being merged into a join, so each key is an index lookup whatever the statistics say.
+ * test/etl/key-lookup-plan.e2e-spec.ts checks the plan.
+ */
+export const FIRST_ROWS_SQL = `
+  SELECT k.key, k.row
+  FROM unnest($2::text[]) AS wanted(key)
+  CROSS JOIN LATERAL (SELECT key, row FROM etl_job_key WHERE job_id = $1::uuid AND key = wanted.key LIMIT 1) AS k`;
+
 /** ETL's own tables: jobs, rejected rows, known external ids. */
 @Injectable()
 export class EtlJobsRepository {
@@ -160,24 +175,13 @@ export class EtlJobsRepository {
     });
   }
 
-  /**
-   * Rows of this job's committed batches where `keys` first appeared: one primary-key probe
-   * per key. The table fills during a job and has no statistics yet, and for the plain
-   * `job_id = $1 AND key = ANY($2)` PostgreSQL planned a scan of the job's index range with
-   * the keys as a filter (or a sequential scan): each batch then read every row stored so
-   * far, and a 1,000,000-row upload took hours. The LIMIT keeps the lateral subquery from
-   * being merged into a join, so each key is an index lookup whatever the statistics say.
-   */
+  /** Rows of this job's committed batches where `keys` first appeared (see FIRST_ROWS_SQL). */
   async firstRows(id: string, keys: string[]): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.prisma.$queryRaw<Array<{ key: string; row: number }>>`
-      SELECT k.key, k.row
-      FROM unnest(${pgArray(keys)}::text[]) AS wanted(key)
-      CROSS JOIN LATERAL (
-        SELECT key, row FROM etl_job_key WHERE job_id = ${id}::uuid AND key = wanted.key LIMIT 1
-      ) AS k`;
+    const rows = await this.prisma.rows<{ key: string; row: number }>(FIRST_ROWS_SQL, [id, pgArray(keys)]);
     return new Map(rows.map((r) => [r.key, r.row]));
   }
+
 
   /** Which of `keys` ETL has loaded before for `kind`. */
   async knownRefs(kind: EtlKind, keys: string[]): Promise<Set<string>> {
