@@ -106,10 +106,6 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the built server (`dist/`) with `env` and waits until it is ready. `detached` puts it
- * in its own process group, so a terminal's Ctrl-C reaches only the caller, which stops it.
- */
 /** The node arguments of `npm run start:prod` (heap budget and entry point): benchmarks run the API as deployed. */
 export function startProdArgs(): string[] {
   const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
@@ -118,6 +114,10 @@ export function startProdArgs(): string[] {
   return args;
 }
 
+/**
+ * Starts the built server (`dist/`) with `env` and waits until it is ready. `detached` puts it
+ * in its own process group, so a terminal's Ctrl-C reaches only the caller, which stops it.
+ */
 export async function startApi(env: Record<string, string>, port: number, opts: { detached?: boolean } = {}): Promise<ApiProcess> {
   // BENCH_CPU_PROFILE_DIR=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];

@@ -140,13 +140,13 @@ export class PrismaProfileStore {
 
   /** A profile with its trophies in one statement (GET /me reads it on every call). */
   async find(db: Tx | PrismaService, accountId: string): Promise<ProfileRecord | null> {
-    // Outside a transaction (GET /me, public profiles: every call) straight on the pool.
+    // Outside a transaction (GET /me, public profiles: every call) straight on the pool;
+    // inside one, the transaction's client (`$queryRawUnsafe` binds the id as a parameter).
     const rows = db === this.prisma ? await this.prisma.rows<FoundRow>(FIND_PROFILE, [accountId]) : await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId);
     const row = rows[0];
     if (!row) return null;
     return { ...row, trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })) };
   }
-
 
   async update(
     tx: Tx,
