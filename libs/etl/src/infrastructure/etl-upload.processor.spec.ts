@@ -136,9 +136,14 @@ describe('EtlUploadProcessor', () => {
     const held = new Promise<void>((r) => (release = r));
     const commit = jobs.commitBatch.bind(jobs);
     const keysWhenPrepared: number[] = [];
+    // The pipeline holds three uncommitted batches: wait until all three were checked (no
+    // timer: under load 50 ms was not always enough, and the third check then saw a commit).
+    let threeChecked!: () => void;
+    const checked = new Promise<void>((r) => (threeChecked = r));
     const firstRows = jobs.firstRows.bind(jobs);
     jobs.firstRows = async (id: string, keys: string[]) => {
       keysWhenPrepared.push(jobs.keys.size);
+      if (keysWhenPrepared.length === 3) threeChecked();
       return firstRows(id, keys);
     };
     jobs.commitBatch = async (id, previous, b) => {
@@ -146,7 +151,7 @@ describe('EtlUploadProcessor', () => {
       return commit(id, previous, b);
     };
     const run = processor.run('job-1');
-    await new Promise((r) => setTimeout(r, 50));
+    await checked;
     expect(jobs.commits).toEqual([]);
     release();
     await run;
