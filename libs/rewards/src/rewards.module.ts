@@ -13,6 +13,7 @@ import {
   IdempotencyStore,
   Ledger,
   OfferStock,
+  Redemptions,
   RewardsSettings,
   SchemeFinder,
   UnitOfWork,
@@ -23,6 +24,7 @@ import { RedeemOfferHandler } from './application/redeem-offer/redeem-offer.hand
 import { DonationReport } from './infrastructure/donation-report.js';
 import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
 import { PrismaLedgerRepository } from './infrastructure/prisma-ledger.repository.js';
+import { PrismaRedemptions } from './infrastructure/prisma-redemptions.js';
 import {
   OutboxEventPublisher,
   PrismaDonationStore,
@@ -48,6 +50,7 @@ import { RewardsApi } from './rewards.api.js';
     { provide: UnitOfWork, useClass: PrismaUnitOfWork },
     { provide: Ledger, useClass: PrismaLedgerRepository },
     { provide: OfferStock, useClass: PrismaOfferStock },
+    { provide: Redemptions, useClass: PrismaRedemptions },
     { provide: VoucherStore, useClass: PrismaVoucherStore },
     { provide: DonationStore, useClass: PrismaDonationStore },
     { provide: IdempotencyStore, useClass: PrismaIdempotencyStore },

@@ -1,4 +1,5 @@
 import type { IntegrationEvent, Tx } from '@heyblue/platform';
+import type { PointsRedeemedPayload } from '../events/points-redeemed.integration-event.js';
 
 /**
  * The seams the rewards use cases depend on. Infrastructure provides the PostgreSQL
@@ -79,6 +80,38 @@ export interface NewVoucher {
 
 export abstract class VoucherStore {
   abstract create(tx: Tx, voucher: NewVoucher): Promise<void>;
+}
+
+/**
+ * A redemption decided outside a transaction (offer read, availability checked, voucher
+ * signed), to be written in one atomic step if nothing changed meanwhile.
+ */
+export interface RedemptionAtOnce {
+  /** The terms the voucher was built and signed on; the write goes ahead only while they hold. */
+  offer: Pick<RedeemableOffer, 'id' | 'retailerId' | 'pointsCost' | 'validFrom' | 'validUntil' | 'maxRedemptions'>;
+  voucher: Omit<NewVoucher, 'ledgerEntryId'>;
+  /** The ledger's idempotency key of the debit. */
+  debitKey: string;
+  /** The request's Idempotency-Key, claimed with its first answer in the same write. */
+  claim?: { key: string; operation: string; fingerprint: string; answer: StoredAnswer };
+  /** PointsRedeemed without the entry's figures; the write adds `balance`, `ledgerSeq` and `entryId`. */
+  event: { id: string; occurredAt: string; payload: Omit<PointsRedeemedPayload, 'balance' | 'ledgerSeq' | 'entryId'> };
+}
+
+/**
+ * The plain case of a redemption as one write: key claim, stock, debit, ledger entry,
+ * voucher and PointsRedeemed, all or nothing, without holding a transaction open across
+ * round trips. Anything else goes the general way (UnitOfWork, Ledger, OfferStock …).
+ */
+export abstract class Redemptions {
+  /** The offer as it is now, read outside any transaction (null: no such offer). */
+  abstract peekOffer(offerId: string): Promise<RedeemableOffer | null>;
+  /**
+   * Writes all of it and answers the posted debit, or writes nothing and answers null when the
+   * case is not plain: the key was used before, the offer's terms changed, a limited offer is
+   * sold out, or the balance does not cover the cost.
+   */
+  abstract redeemAtOnce(r: RedemptionAtOnce): Promise<PostedEntry | null>;
 }
 
 export interface NewDonation {

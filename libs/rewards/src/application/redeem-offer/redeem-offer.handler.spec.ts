@@ -27,6 +27,7 @@ function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> =
     m.events,
     m.settings,
     m.clock,
+    m.redemptions,
   );
   return { m, handler };
 }
@@ -157,5 +158,55 @@ describe('redeem an offer', () => {
     await handler.execute(cmd);
     expect(m.flushed).toBe(1);
     expect(m.published).toHaveLength(1);
+  });
+
+  describe('the plain case at once, everything else the general way', () => {
+    it('writes a plain redemption at once, with the same voucher, debit and event', async () => {
+      const { m, handler } = setup();
+      m.balances.set(CITIZEN, 80);
+      const { voucher } = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' });
+      expect(m.atOnce).toBe(1);
+      expect(m.vouchers).toEqual([expect.objectContaining({ code: voucher.code, accountId: CITIZEN, pointsCost: 50, ledgerEntryId: m.entries[0]!.id })]);
+      expect(m.entries).toEqual([expect.objectContaining({ delta: -50, balanceAfter: 30, reference: m.vouchers[0]!.id })]);
+      expect(m.published[0]!.toEnvelope().payload).toMatchObject({ balance: 30, ledgerSeq: '1', entryId: m.entries[0]!.id, voucherId: m.vouchers[0]!.id });
+      expect(m.answers.get(`${CITIZEN}:k-1`)?.answer).toEqual({ status: 201, body: { voucher } });
+    });
+
+    it('replays a repeated key the general way and writes nothing at once', async () => {
+      const { m, handler } = setup();
+      m.balances.set(CITIZEN, 200);
+      const cmd = { accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' };
+      const first = await handler.execute(cmd);
+      expect(await handler.execute(cmd)).toEqual(first);
+      expect(m.atOnce).toBe(1);
+      expect(m.entries).toHaveLength(1);
+    });
+
+    it('answers on the offer as it is when its terms changed after they were read', async () => {
+      const { m, handler } = setup();
+      m.balances.set(CITIZEN, 200);
+      const peek = m.redemptions.peekOffer;
+      m.redemptions.peekOffer = async (id) => {
+        const seen = await peek(id);
+        m.offers.get(id)!.pointsCost = 70; // the catalogue changed between the read and the write
+        return seen;
+      };
+      const { voucher } = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1' });
+      expect(m.atOnce).toBe(0);
+      expect(voucher.pointsCost).toBe(70);
+      expect(m.balances.get(CITIZEN)).toBe(130);
+    });
+
+    it('takes the general way for a short balance, a sold-out or an unknown offer', async () => {
+      const { m, handler } = setup({ maxRedemptions: 1, redeemedCount: 1 });
+      m.balances.set(CITIZEN, 40);
+      m.offers.set('offer-2', { ...m.offers.get('offer-1')!, id: 'offer-2', maxRedemptions: null, redeemedCount: 0 });
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-2' })).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS' });
+      m.balances.set(CITIZEN, 400);
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE', extra: { reason: 'sold_out' } });
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'nope' })).rejects.toMatchObject({ code: 'OFFER_NOT_FOUND' });
+      expect(m.atOnce).toBe(0);
+      expect(m.balances.get(CITIZEN)).toBe(400);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { IntegrationEvent, Tx } from '@heyblue/platform';
 import { balanceCannotGoNegative } from '../../domain/rules/balance-cannot-go-negative.rule.js';
+import { PointsRedeemed } from '../../events/points-redeemed.integration-event.js';
 import {
   Clock,
   DonationStore,
@@ -7,6 +8,7 @@ import {
   IdempotencyStore,
   Ledger,
   OfferStock,
+  Redemptions,
   RewardsSettings,
   SchemeFinder,
   UnitOfWork,
@@ -96,6 +98,50 @@ export class InMemoryRewards {
       if (!o || (o.maxRedemptions !== null && o.redeemedCount >= o.maxRedemptions)) return false;
       o.redeemedCount += 1;
       return true;
+    },
+  };
+
+  /** How many redemptions were written at once (the plain case); the rest went the general way. */
+  atOnce = 0;
+
+  /** As the database function: all of it, or nothing and null when the case is not plain. */
+  readonly redemptions: Redemptions = {
+    peekOffer: async (id) => {
+      const o = this.offers.get(id);
+      return o ? { ...o } : null;
+    },
+    redeemAtOnce: async (r) => {
+      const { accountId } = r.voucher;
+      const o = this.offers.get(r.offer.id);
+      const answerKey = r.claim && `${accountId}:${r.claim.key}`;
+      const sameTerms =
+        o !== undefined &&
+        o.retailerId === r.offer.retailerId &&
+        o.pointsCost === r.offer.pointsCost &&
+        o.validFrom.getTime() === r.offer.validFrom.getTime() &&
+        o.validUntil.getTime() === r.offer.validUntil.getTime() &&
+        (o.maxRedemptions === null) === (r.offer.maxRedemptions === null);
+      if (!o || !sameTerms || (answerKey && this.answers.has(answerKey))) return null;
+      if (o.maxRedemptions !== null && o.redeemedCount >= o.maxRedemptions) return null;
+      if ((this.balances.get(accountId) ?? 0) < o.pointsCost) return null;
+      if (o.maxRedemptions !== null) o.redeemedCount += 1;
+      const { entry } = await this.ledger.post(this.tx, {
+        accountId,
+        delta: -o.pointsCost,
+        reason: 'redemption',
+        reference: r.voucher.id,
+        idempotencyKey: r.debitKey,
+      });
+      this.vouchers.push({ ...r.voucher, ledgerEntryId: entry.id });
+      if (r.claim && answerKey) this.answers.set(answerKey, { operation: r.claim.operation, fingerprint: r.claim.fingerprint, answer: r.claim.answer });
+      this.published.push(
+        new PointsRedeemed(
+          { ...r.event.payload, balance: entry.balanceAfter, ledgerSeq: entry.seq.toString(), entryId: entry.id },
+          { id: r.event.id, occurredAt: r.event.occurredAt },
+        ),
+      );
+      this.atOnce += 1;
+      return entry;
     },
   };
 

@@ -7,12 +7,20 @@ export interface OfferAvailability {
   redeemedCount: number;
 }
 
+export type Unavailability = 'not_started' | 'ended' | 'sold_out';
+
+/** Why an offer cannot be redeemed at `now`, or null when it can. */
+export function unavailability(offer: OfferAvailability, now: Date): Unavailability | null {
+  if (now < offer.validFrom) return 'not_started';
+  if (now >= offer.validUntil) return 'ended';
+  if (offer.maxRedemptions !== null && offer.redeemedCount >= offer.maxRedemptions) return 'sold_out';
+  return null;
+}
+
 /** An offer can be redeemed only inside its validity window and while stock remains. */
 export function offerMustBeAvailable(offer: OfferAvailability, now: Date): void {
-  if (now < offer.validFrom) throw new OfferUnavailable('not_started');
-  if (now >= offer.validUntil) throw new OfferUnavailable('ended');
-  if (offer.maxRedemptions !== null && offer.redeemedCount >= offer.maxRedemptions)
-    throw new OfferUnavailable('sold_out');
+  const reason = unavailability(offer, now);
+  if (reason) throw new OfferUnavailable(reason);
 }
 
 /** What is left of a limited offer (undefined when unlimited). */

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@heyblue/platform';
+import { Redemptions, type PostedEntry, type RedeemableOffer, type RedemptionAtOnce } from '../application/ports.js';
+import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The SQLSTATE `rewards_redeem_at_once` raises when the case is not plain (nothing was written). */
+export const NOT_PLAIN = 'HBR01';
+
+const PEEK_SQL = `
+  SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
+         valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
+         redeemed_count AS "redeemedCount"
+  FROM rewards_offer WHERE id = $1::uuid`;
+
+const REDEEM_SQL = `
+  SELECT entry_id::text AS entry_id, entry_seq, balance_after, created_at
+  FROM rewards_redeem_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb,
+                              $20, $21, $22, $23, $24::jsonb)`;
+
+interface PostedRow {
+  entry_id: string;
+  entry_seq: string;
+  balance_after: number;
+  created_at: Date;
+}
+
+/**
+ * The plain redemption as one statement: the database function `rewards_redeem_at_once`
+ * (migration 20261124090000_rewards_redeem_at_once), called straight on the pool.
+ */
+@Injectable()
+export class PrismaRedemptions extends Redemptions {
+  constructor(private readonly prisma: PrismaService) {
+    super();
+  }
+
+  async peekOffer(offerId: string): Promise<RedeemableOffer | null> {
+    if (!UUID.test(offerId)) return null;
+    const [offer] = await this.prisma.rows<RedeemableOffer & Record<string, unknown>>(PEEK_SQL, [offerId]);
+    return offer ?? null;
+  }
+
+  async redeemAtOnce(r: RedemptionAtOnce): Promise<PostedEntry | null> {
+    const v = r.voucher;
+    try {
+      const [row] = await this.prisma.rows<PostedRow & Record<string, unknown>>(REDEEM_SQL, [
+        v.accountId,
+        r.offer.id,
+        r.offer.retailerId,
+        r.offer.pointsCost,
+        r.offer.validFrom,
+        r.offer.validUntil,
+        r.offer.maxRedemptions !== null,
+        v.id,
+        v.code,
+        v.issuedAt,
+        v.expiresAt,
+        v.kid,
+        v.signature,
+        r.debitKey,
+        r.claim?.key ?? null,
+        r.claim?.operation ?? null,
+        r.claim?.fingerprint ?? null,
+        r.claim?.answer.status ?? null,
+        r.claim ? JSON.stringify(r.claim.answer.body) : null,
+        r.event.id,
+        PointsRedeemed.type,
+        PointsRedeemed.version,
+        r.event.occurredAt,
+        JSON.stringify(r.event.payload),
+      ]);
+      if (!row) throw new Error('rewards_redeem_at_once answered no row');
+      return {
+        id: row.entry_id,
+        seq: BigInt(row.entry_seq),
+        accountId: v.accountId,
+        delta: -r.offer.pointsCost,
+        balanceAfter: row.balance_after,
+        reason: 'redemption',
+        reference: v.id,
+        createdAt: row.created_at,
+      };
+    } catch (err) {
+      if ((err as { code?: string }).code === NOT_PLAIN) return null;
+      throw err;
+    }
+  }
+}
