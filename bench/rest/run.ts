@@ -133,6 +133,21 @@ async function main(): Promise<void> {
     });
     log(`redemptions ${JSON.stringify(redemptions)}`);
 
+    // The consumers of PointsRedeemed (profile balance, reporting) run in the same process: how
+    // far behind were they when the window closed, and how long until they caught up?
+    const windowEnd = Date.now();
+    const deliveries = async () =>
+      (await sql.query<{ events: string; applied: string }>(`
+        SELECT (SELECT count(*) FROM platform_outbox_event WHERE type = 'PointsRedeemed') AS events,
+               (SELECT count(*) FROM platform_processed_event p JOIN platform_outbox_event o ON o.id = p.event_id WHERE o.type = 'PointsRedeemed') AS applied`)).rows[0]!;
+    const atEnd = await deliveries();
+    await waitForIdleQueues(api.url);
+    const drainS = (Date.now() - windowEnd) / 1000;
+    const drained = await deliveries();
+    const handlers = Number(drained.events) > 0 ? Number(drained.applied) / Number(drained.events) : 0;
+    const pendingAtEnd = Math.round(Number(atEnd.events) * handlers - Number(atEnd.applied));
+    log(`consumers: ${pendingAtEnd} PointsRedeemed deliveries pending when the window closed (${handlers} handlers), caught up ${drainS.toFixed(1)} s later`);
+
     // Integrity after the run: every voucher has exactly one debit, balances equal the ledger.
     const { rows: check } = await sql.query<{ vouchers: string; debits: string; debit_points: string; mismatched: string }>(`
       SELECT (SELECT count(*) FROM rewards_voucher) AS vouchers,
@@ -157,6 +172,10 @@ async function main(): Promise<void> {
     if (ROUTES.has('offers')) add('offers', offersRes);
     if (ROUTES.has('balance')) add('balance', balance);
     if (ROUTES.has('redemptions')) add('redemptions', redemptions);
+    if (ROUTES.has('redemptions')) {
+      figures.redemptions_deliveries_pending_at_end = pendingAtEnd;
+      figures.redemptions_consumers_drain_s = Math.round(drainS * 10) / 10;
+    }
     figures.redemptions_vouchers = vouchers;
     figures.redemptions_ledger_debits = debits;
     figures.redemptions_lost_or_duplicated = Math.abs(vouchers - debits) + mismatched;

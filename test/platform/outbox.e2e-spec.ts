@@ -25,6 +25,8 @@ const HANDLERS = ['testa.record', 'testb.record', 'testc.flaky'] as const;
 class Recorder implements OnModuleInit {
   readonly calls = new Map<string, string[]>();
   readonly failing = new Set<string>();
+  /** Events every handler fails on (a poison event). */
+  readonly poison = new Set<string>();
 
   constructor(private readonly consumers: EventConsumers) {}
 
@@ -33,6 +35,7 @@ class Recorder implements OnModuleInit {
       this.consumers.subscribe(id, ThingHappened, async (event, tx) => {
         await tx.$executeRaw`INSERT INTO test_effect (handler_id, event_id) VALUES (${id}, ${event.id}::uuid)`;
         if (this.failing.has(id)) throw new Error(`${id} is failing on purpose`);
+        if (this.poison.has(event.id)) throw new Error(`event ${event.id} is poison`);
         this.calls.set(id, [...(this.calls.get(id) ?? []), event.id]);
       });
     }
@@ -71,6 +74,20 @@ async function commit(ctx: INestApplicationContext, n: number): Promise<ThingHap
   outbox.kick();
   return event;
 }
+
+/** Several events committed in one transaction (one relay pass then queues them together). */
+async function commitMany(ctx: INestApplicationContext, events: ThingHappened[]): Promise<ThingHappened[]> {
+  const prisma = ctx.get(PrismaService);
+  const outbox = ctx.get(OutboxService);
+  await prisma.$transaction(async (tx) => {
+    for (const e of events) await tx.$executeRaw`INSERT INTO test_state (id, n) VALUES (${e.id}::uuid, ${e.payload.n})`;
+    await outbox.publish(tx, ...events);
+  });
+  outbox.kick();
+  return events;
+}
+
+const allThree = (e: Record<string, number>) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1;
 
 async function effects(ctx: INestApplicationContext, eventId: string): Promise<Record<string, number>> {
   const rows = await ctx.get(PrismaService).$queryRaw<Array<{ handler_id: string; n: bigint }>>`
@@ -182,6 +199,59 @@ describe('outbox: durable integration events', () => {
       expect(recorder.count('testa.record', event.id)).toBe(0);
       await dead.replay(letter!.id);
       await eventually(() => recorder.count('testa.record', event.id), (n) => n === 1, { what: 'replayed delivery' });
+      expect(await dead.countPending()).toBe(0);
+    });
+
+    it('(g) queues the events of one relay pass as one batch job per consumer, each applied once in effect', async () => {
+      const events = await commitMany(ctx, Array.from({ length: 20 }, (_, k) => new ThingHappened({ n: 100 + k })));
+      for (const e of events) await eventually(() => effects(ctx, e.id), allThree, { what: `all three handlers applied event ${e.payload.n}` });
+      const completed = await ctx.get(QueueFactory).get('events.testb').getJobs(['completed']);
+      const batch = completed.find((j) => 'batch' in j.data && j.data.batch.some((d: { event: { id: string } }) => d.event.id === events[0]!.id));
+      expect(batch?.data.batch.map((d: { event: { id: string } }) => d.event.id)).toEqual(events.map((e) => e.id));
+      for (const e of events) expect(recorder.count('testb.record', e.id)).toBe(1);
+    });
+
+    it('(h) a batch with a poison event hands its deliveries on one by one: the others apply, the poison is dead-lettered alone', async () => {
+      const events = [200, 201, 202, 203, 204].map((n) => new ThingHappened({ n }));
+      const poison = events[2]!;
+      recorder.poison.add(poison.id);
+      await commitMany(ctx, events);
+      const dead = ctx.get(DeadLetterService);
+      const letters = await eventually(
+        async () => (await dead.list({ pendingOnly: true })).items.filter((d) => d.eventId === poison.id),
+        (l) => l.length === 3,
+        { what: 'a dead letter of the poison event for each handler' },
+      );
+      expect(letters.map((l) => l.target).sort()).toEqual([...HANDLERS].sort());
+      for (const l of letters) expect(l).toMatchObject({ attempts: 3, error: expect.stringContaining('is poison') });
+      for (const e of events.filter((e) => e !== poison)) await eventually(() => effects(ctx, e.id), allThree, { what: `event ${e.payload.n} applied` });
+      expect(await effects(ctx, poison.id)).toEqual({});
+      expect((await dead.list({ pendingOnly: true })).items.filter((d) => d.eventId !== poison.id)).toEqual([]);
+
+      recorder.poison.delete(poison.id);
+      for (const l of letters) await dead.replay(l.id);
+      await eventually(() => effects(ctx, poison.id), allThree, { what: 'replayed poison event applied' });
+      // Once in effect (the handlers' writes); a handler's call inside the rolled-back batch left none.
+      for (const e of events) expect(await effects(ctx, e.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+      expect(await dead.countPending()).toBe(0);
+    });
+
+    it('(i) dead-letters every delivery of a batch job bull gave up because its worker stalled', async () => {
+      const queue = ctx.get(QueueFactory).get('events.testa');
+      const events = [new ThingHappened({ n: 300 }), new ThingHappened({ n: 301 })];
+      const jobId = `batch:test:${events[0]!.id}`;
+      const opts = ctx.get(EventConsumers).jobOptions(jobId);
+      const batch = { batch: events.map((e) => ({ handlerId: 'testa.record', event: e.toEnvelope() })) };
+      expect(await stallUntilGivenUp(queue, te.env, () => queue.add(batch, opts))).toBe(jobId);
+      const dead = ctx.get(DeadLetterService);
+      const letters = await eventually(
+        async () => (await dead.list({ pendingOnly: true })).items.filter((d) => events.some((e) => e.id === d.eventId)),
+        (l) => l.length === 2,
+        { what: 'a dead letter per delivery of the stalled batch' },
+      );
+      for (const l of letters) expect(l).toMatchObject({ target: 'testa.record', error: expect.stringContaining(STALLED_TOO_OFTEN) });
+      for (const l of letters) await dead.replay(l.id);
+      for (const e of events) await eventually(() => recorder.count('testa.record', e.id), (n) => n === 1, { what: 'replayed delivery' });
       expect(await dead.countPending()).toBe(0);
     });
   });

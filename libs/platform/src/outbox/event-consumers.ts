@@ -22,6 +22,21 @@ export interface EventJob {
   event: EventEnvelope;
 }
 
+/**
+ * Several deliveries for one queue from one relay pass, applied in one transaction: under
+ * load one bull job and one transaction carry many events instead of one each. When any
+ * delivery of it fails, none is applied and each goes on as its own EventJob (own attempts,
+ * own dead letter), so one bad event never holds the others back.
+ */
+export interface EventBatchJob {
+  batch: EventJob[];
+}
+
+export type EventQueueJob = EventJob | EventBatchJob;
+
+/** The job id of one delivery: re-relaying an event (after a crash) adds no second job. */
+export const deliveryJobId = (j: EventJob): string => `${j.event.id}:${j.handlerId}`;
+
 /** The error bull fails a job with when it stalled more than `maxStalledCount` times. */
 export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
 
@@ -79,21 +94,61 @@ export class EventConsumers implements OnApplicationBootstrap {
       // Bull gives up a job whose worker stalled (died, or starved past its lock) more often than
       // maxStalledCount without calling the processor again, so run()'s dead-lettering never sees
       // it: record it here, or the event would be lost for this consumer.
-      queue.on('failed', (job: Bull.Job<EventJob> | null, err: Error | undefined) => {
-        if (job && err?.message === STALLED_TOO_OFTEN) void this.deadLetter(job, err);
+      queue.on('failed', (job: Bull.Job<EventQueueJob> | null, err: Error | undefined) => {
+        if (!job || err?.message !== STALLED_TOO_OFTEN) return;
+        for (const delivery of deliveries(job.data)) void this.deadLetter(delivery, job.attemptsMade, err);
       });
-      void queue
-        .process(8, (job: Bull.Job<EventJob>) =>
-          withSpan(`event ${job.data.handlerId}`, { 'messaging.system': 'bull', 'messaging.destination.name': name, 'heyblue.event.type': job.data.event.type, 'heyblue.event.id': job.data.event.id }, () => this.run(job)),
-        );
+      void queue.process(8, (job: Bull.Job<EventQueueJob>) =>
+        'batch' in job.data ? this.runBatch(job as Bull.Job<EventBatchJob>, name) : this.traced(name, job.data, () => this.run(job as Bull.Job<EventJob>)),
+      );
     }
+  }
+
+  private traced<T>(queue: string, j: EventJob, work: () => Promise<T>): Promise<T> {
+    const attributes = { 'messaging.system': 'bull', 'messaging.destination.name': queue, 'heyblue.event.type': j.event.type, 'heyblue.event.id': j.event.id };
+    return withSpan(`event ${j.handlerId}`, attributes, work);
+  }
+
+  /** Applies a batch in one transaction, or hands each of its deliveries on as its own job. */
+  private async runBatch(job: Bull.Job<EventBatchJob>, queue: string): Promise<void> {
+    const items = job.data.batch;
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        const fresh = await tx.$queryRaw<Array<{ handler_id: string; event_id: string }>>`
+          INSERT INTO platform_processed_event (handler_id, event_id)
+          SELECT * FROM unnest(${items.map((i) => i.handlerId)}::text[], ${items.map((i) => i.event.id)}::uuid[])
+          ON CONFLICT DO NOTHING RETURNING handler_id, event_id::text AS event_id`;
+        const due = new Set(fresh.map((r) => `${r.event_id}:${r.handler_id}`));
+        for (const item of items) {
+          // Not fresh: redelivered, already applied (the same delivery twice in one batch runs once).
+          if (!due.delete(deliveryJobId(item))) continue;
+          await this.traced(queue, item, () => this.handlerOf(item).handle(item.event as never, tx));
+        }
+      });
+    } catch (err) {
+      this.logger.warn({ queue, deliveries: items.length, err: (err as Error).message }, 'event batch failed: its deliveries go on one by one');
+      try {
+        await this.queues.get(queue).addBulk(items.map((data) => ({ data, opts: this.jobOptions(deliveryJobId(data)) })));
+      } catch (handOffError) {
+        // Redis refused the hand-off too: bull retries the batch; on its last attempt the
+        // deliveries are dead-lettered so none is lost.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+          for (const item of items) await this.deadLetter(item, job.attemptsMade, handOffError as Error);
+        throw handOffError;
+      }
+    }
+  }
+
+  private handlerOf(j: EventJob): Subscription {
+    const sub = this.subscriptions.get(j.handlerId);
+    if (!sub) throw new Error(`no handler ${j.handlerId} in this build`);
+    return sub;
   }
 
   private async run(job: Bull.Job<EventJob>): Promise<void> {
     const { handlerId, event } = job.data;
     try {
-      const sub = this.subscriptions.get(handlerId);
-      if (!sub) throw new Error(`no handler ${handlerId} in this build`);
+      const sub = this.handlerOf(job.data);
       await this.prisma.$transaction(async (tx) => {
         const fresh = await tx.$executeRaw`
           INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
@@ -104,14 +159,14 @@ export class EventConsumers implements OnApplicationBootstrap {
     } catch (err) {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
-        await this.deadLetter(job, err as Error);
+        await this.deadLetter(job.data, job.attemptsMade, err as Error);
       }
       throw err;
     }
   }
 
-  private async deadLetter(job: Bull.Job<EventJob>, err: Error): Promise<void> {
-    const { handlerId, event } = job.data;
+  private async deadLetter(delivery: EventJob, attemptsMade: number, err: Error): Promise<void> {
+    const { handlerId, event } = delivery;
     this.logger.error({ handlerId, eventId: event.id, eventType: event.type, err: err.message }, 'event dead-lettered');
     await this.prisma.deadLetter
       .create({
@@ -122,9 +177,11 @@ export class EventConsumers implements OnApplicationBootstrap {
           eventType: event.type,
           payload: event as object,
           error: String(err.stack ?? err.message).slice(0, 4_000),
-          attempts: job.attemptsMade + 1,
+          attempts: attemptsMade + 1,
         },
       })
       .catch((e: Error) => this.logger.error(`could not store dead letter: ${e.message}`));
   }
 }
+
+const deliveries = (j: EventQueueJob): EventJob[] => ('batch' in j ? j.batch : [j]);

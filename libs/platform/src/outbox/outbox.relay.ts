@@ -3,12 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import client from 'prom-client';
 import type { Env } from '../config/environment.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { EventConsumers, eventQueueName, type EventJob } from './event-consumers.js';
+import { EventConsumers, deliveryJobId, eventQueueName, type EventJob, type EventQueueJob } from './event-consumers.js';
 import type { EventEnvelope } from './integration-event.js';
 import { OutboxService } from './outbox.service.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 
 const BATCH = 200;
+/** Deliveries per bull job: a consumer applies them in one transaction (see EventBatchJob). */
+const PER_JOB = 50;
 
 const relayFailures = new client.Counter({
   name: 'heyblue_outbox_relay_failures_total',
@@ -100,7 +102,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           SELECT seq, id::text AS id, type, version, occurred_at, payload FROM platform_outbox_event
           WHERE dispatched_at IS NULL ORDER BY seq LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
         if (rows.length === 0) return 0;
-        const byQueue = new Map<string, Array<{ data: EventJob; opts: ReturnType<EventConsumers['jobOptions']> }>>();
+        const byQueue = new Map<string, EventJob[]>();
         for (const row of rows) {
           const event: EventEnvelope = {
             id: row.id,
@@ -112,12 +114,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           for (const handlerId of this.consumers.handlersFor(row.type)) {
             const name = eventQueueName(handlerId);
             const jobs = byQueue.get(name) ?? [];
-            jobs.push({ data: { handlerId, event }, opts: this.consumers.jobOptions(`${event.id}:${handlerId}`) });
+            jobs.push({ handlerId, event });
             byQueue.set(name, jobs);
           }
         }
         await withTimeout(
-          Promise.all([...byQueue].map(([name, jobs]) => this.queues.get(name).addBulk(jobs))),
+          Promise.all([...byQueue].map(([name, deliveries]) => this.queues.get(name).addBulk(this.jobs(name, deliveries)))),
           5_000,
           'queue unavailable',
         );
@@ -126,5 +128,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       },
       { timeout: 20_000, maxWait: 5_000 },
     );
+  }
+
+  /**
+   * One job per delivery when a pass has one for the queue, else batches of up to PER_JOB.
+   * A batch's id is made of its first and last delivery: a re-relay of the same rows (after
+   * a crash between queueing and marking) adds nothing; one that groups them otherwise
+   * delivers again, which the consumers' processed-event dedupe absorbs.
+   */
+  private jobs(queue: string, deliveries: EventJob[]): Array<{ data: EventQueueJob; opts: ReturnType<EventConsumers['jobOptions']> }> {
+    if (deliveries.length === 1) return [{ data: deliveries[0]!, opts: this.consumers.jobOptions(deliveryJobId(deliveries[0]!)) }];
+    const jobs = [];
+    for (let i = 0; i < deliveries.length; i += PER_JOB) {
+      const batch = deliveries.slice(i, i + PER_JOB);
+      const id = `batch:${queue}:${deliveryJobId(batch[0]!)}:${deliveryJobId(batch[batch.length - 1]!)}:${batch.length}`;
+      jobs.push({ data: batch.length === 1 ? batch[0]! : { batch }, opts: this.consumers.jobOptions(batch.length === 1 ? deliveryJobId(batch[0]!) : id) });
+    }
+    return jobs;
   }
 }
