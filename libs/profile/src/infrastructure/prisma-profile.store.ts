@@ -88,6 +88,18 @@ export class PrismaProfileStore {
       WHERE id = ${accountId}::uuid AND balance_seq < ${ledgerSeq}`;
   }
 
+  /**
+   * `ensure` then `applyBalance` in one statement (the hot projection: every points move):
+   * creates the placeholder profile with the balance, or applies the balance when newer.
+   */
+  async ensureWithBalance(tx: Tx, accountId: string, role: ProfileRole, balance: number, ledgerSeq: bigint): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO profile_profile (id, display_name, role, role_as_of, points_balance, balance_seq)
+      VALUES (${accountId}::uuid, ${DEFAULT_DISPLAY_NAME}, ${role}, ${EPOCH}, ${balance}, ${ledgerSeq})
+      ON CONFLICT (id) DO UPDATE SET points_balance = EXCLUDED.points_balance, balance_seq = EXCLUDED.balance_seq, updated_at = now()
+      WHERE profile_profile.balance_seq < EXCLUDED.balance_seq`;
+  }
+
   /** Records a connection once and recounts (a repeat changes nothing). */
   async addConnection(
     tx: Tx,

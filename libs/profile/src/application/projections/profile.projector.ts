@@ -58,14 +58,12 @@ export class ProfileProjector {
   }
 
   async onPointsEarned(e: EventEnvelope<PointsEarnedPayload>, tx: Tx): Promise<void> {
-    await this.store.ensure(tx, e.payload.accountId, asRole(e.payload.role));
     // `points.awarded` is pushed by Connections (it consumes PointsEarned next to the connection); Profile pushes trophies.
-    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
+    await this.store.ensureWithBalance(tx, e.payload.accountId, asRole(e.payload.role), e.payload.balance, BigInt(e.payload.ledgerSeq));
   }
 
   async onPointsRedeemed(e: EventEnvelope<PointsRedeemedPayload>, tx: Tx): Promise<void> {
-    await this.store.ensure(tx, e.payload.accountId, 'citizen');
-    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
+    await this.store.ensureWithBalance(tx, e.payload.accountId, 'citizen', e.payload.balance, BigInt(e.payload.ledgerSeq));
   }
 
   async onPointsDonated(e: EventEnvelope<PointsDonatedPayload>, tx: Tx): Promise<void> {
