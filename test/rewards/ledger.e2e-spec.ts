@@ -174,6 +174,24 @@ describe('rewards ledger (real PostgreSQL)', () => {
     expect(balances.filter((b) => b === 10)).toHaveLength(15);
   });
 
+  it('answers on an offer as it is right after it changed or sold out, though its earlier terms were remembered', async () => {
+    const citizenId = randomUUID();
+    await earn(t, citizenId, 3);
+    const { offerId } = await givenOffer(t, { pointsCost: 10 });
+    const redeem = t.app.get(RedeemOfferHandler);
+    expect((await redeem.execute({ accountId: citizenId, offerId })).voucher.pointsCost).toBe(10);
+    await prisma.rewardsOffer.update({ where: { id: offerId }, data: { pointsCost: 15 } });
+    expect((await redeem.execute({ accountId: citizenId, offerId })).voucher.pointsCost).toBe(15);
+    expect(await ledgerBalance(t, citizenId)).toBe(5);
+
+    const { offerId: limited } = await givenOffer(t, { pointsCost: 1, maxRedemptions: 1 });
+    const other = randomUUID();
+    await earn(t, other, 1);
+    await redeem.execute({ accountId: other, offerId: limited });
+    await expect(redeem.execute({ accountId: citizenId, offerId: limited })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE', extra: { reason: 'sold_out' } });
+    expect(await ledgerBalance(t, citizenId)).toBe(5);
+  });
+
   it('concurrent requests with one Idempotency-Key issue one voucher and all get it', async () => {
     const citizenId = randomUUID();
     await earn(t, citizenId, 3);

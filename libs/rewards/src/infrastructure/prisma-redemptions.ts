@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { PrismaService } from '@heyblue/platform';
 import { Redemptions, type PostedEntry, type RedeemableOffer, type RedemptionAtOnce } from '../application/ports.js';
 import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
@@ -32,14 +33,25 @@ interface PostedRow {
  */
 @Injectable()
 export class PrismaRedemptions extends Redemptions {
+  /**
+   * Offers as read, for a few seconds: the write checks the terms (and the stock) itself, so a
+   * stale entry only sends a redemption the general way, which reads the offer afresh. An
+   * unknown id is not remembered (a new offer is redeemable at once).
+   */
+  private readonly offers = new LRUCache<string, Readonly<RedeemableOffer>>({ max: 10_000, ttl: 5_000 });
+
   constructor(private readonly prisma: PrismaService) {
     super();
   }
 
   async peekOffer(offerId: string): Promise<RedeemableOffer | null> {
     if (!UUID.test(offerId)) return null;
+    const cached = this.offers.get(offerId);
+    if (cached) return cached;
     const [offer] = await this.prisma.rows<RedeemableOffer & Record<string, unknown>>(PEEK_SQL, [offerId]);
-    return offer ?? null;
+    if (!offer) return null;
+    this.offers.set(offerId, Object.freeze(offer));
+    return offer;
   }
 
   async redeemAtOnce(r: RedemptionAtOnce): Promise<PostedEntry | null> {
