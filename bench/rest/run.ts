@@ -175,6 +175,8 @@ async function main(): Promise<void> {
     if (ROUTES.has('redemptions')) {
       figures.redemptions_deliveries_pending_at_end = pendingAtEnd;
       figures.redemptions_consumers_drain_s = Math.round(drainS * 10) / 10;
+      // What the whole process sustains, the consumers' catching up included.
+      figures.redemptions_sustained_per_s = Math.round(vouchers / (DURATION + drainS));
     }
     figures.redemptions_vouchers = vouchers;
     figures.redemptions_ledger_debits = debits;
