@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -39,7 +40,6 @@ const ACCEPTED_TYPES = new Set([
   'application/octet-stream',
 ]);
 
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 /** Receives uploads (streamed to disk), queues them, and answers job status and error reports. */
 @Injectable()
@@ -162,7 +162,7 @@ export class EtlUploadsService {
   }
 
   async status(id: string, actor: AuditActor) {
-    const view = isUuid(id) ? await this.jobs.view(id) : null;
+    const view = isUUID(id) ? await this.jobs.view(id) : null;
     if (!view) throw new NotFound('ETL job', 'ETL_JOB_NOT_FOUND');
     await this.iam.recordAdminAction(actor, 'etl_job_viewed', id, null);
     return view;
@@ -170,7 +170,7 @@ export class EtlUploadsService {
 
   /** Every rejected row as formula-safe CSV, streamed page by page. */
   async errorReport(id: string, actor: AuditActor): Promise<Readable> {
-    const job = isUuid(id) ? await this.jobs.find(id) : null;
+    const job = isUUID(id) ? await this.jobs.find(id) : null;
     if (!job) throw new NotFound('ETL job', 'ETL_JOB_NOT_FOUND');
     await this.iam.recordAdminAction(actor, 'etl_errors_downloaded', id, null);
     const jobs = this.jobs;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, isUUID } from 'class-validator';
 import { ValidationFailed } from '../errors/domain-error.js';
 
 /** `?limit` (1..100, default 20) and `?cursor`, as every list of the contract takes them. */
@@ -46,7 +46,6 @@ export function decodeCursor<T extends Array<string | number>>(cursor: string | 
   throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The `(time, uuid)` keyset position of a newest-first list, from a cursor made with
@@ -58,7 +57,7 @@ export function decodeTimeIdCursor(cursor: string | undefined): { at: Date; id: 
   if (!key) return null;
   const [at, id] = key;
   const date = new Date(at);
-  if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) {
+  if (typeof at !== 'string' || typeof id !== 'string' || !isUUID(id) || Number.isNaN(date.getTime())) {
     throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
   }
   return { at: date, id };

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import {
   DeadLetterService,
@@ -10,7 +11,6 @@ import {
 } from '@heyblue/platform';
 import { IamApi, type AuditActor } from '@heyblue/iam';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The admin back office over the platform's dead-letter store (every call audited). */
 @Injectable()
@@ -26,7 +26,7 @@ export class DeadLettersAdmin {
   ): Promise<Page<DeadLetterView>> {
     // The store pages by the last id; the contract's cursor is opaque, so it travels wrapped.
     const after = decodeCursor<[string]>(q.cursor, 1)?.[0];
-    if (after !== undefined && !UUID.test(after))
+    if (after !== undefined && !isUUID(after))
       throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
     const page = await this.deadLetters.list({
       limit: q.limit ?? 20,

@@ -1,10 +1,10 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { PrismaService } from '@heyblue/platform';
 import { Redemptions, type PostedEntry, type RedeemableOffer, type RedemptionAtOnce } from '../application/ports.js';
 import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The SQLSTATE `rewards_redeem_at_once` raises when the case is not plain (nothing was written). */
 export const NOT_PLAIN = 'HBR01';
@@ -45,7 +45,7 @@ export class PrismaRedemptions extends Redemptions {
   }
 
   async peekOffer(offerId: string): Promise<RedeemableOffer | null> {
-    if (!UUID.test(offerId)) return null;
+    if (!isUUID(offerId)) return null;
     const cached = this.offers.get(offerId);
     if (cached) return cached;
     const [offer] = await this.prisma.rows<RedeemableOffer & Record<string, unknown>>(PEEK_SQL, [offerId]);

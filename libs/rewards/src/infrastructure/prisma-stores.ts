@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { OutboxService, PrismaService, type IntegrationEvent, type Tx } from '@heyblue/platform';
 import { IdempotencyKeyReused } from '../domain/rewards.errors.js';
@@ -17,7 +18,6 @@ import {
   type StoredAnswer,
 } from '../application/ports.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class PrismaUnitOfWork extends UnitOfWork {
@@ -45,7 +45,7 @@ export class PrismaUnitOfWork extends UnitOfWork {
 @Injectable()
 export class PrismaOfferStock extends OfferStock {
   async find(tx: Tx, offerId: string): Promise<RedeemableOffer | null> {
-    if (!UUID.test(offerId)) return null;
+    if (!isUUID(offerId)) return null;
     const [offer] = await tx.$queryRaw<RedeemableOffer[]>`
       SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
              valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
@@ -76,7 +76,7 @@ export class PrismaVoucherStore extends VoucherStore {
 @Injectable()
 export class PrismaDonationStore extends DonationStore {
   async charityExists(tx: Tx, charityId: string): Promise<boolean> {
-    if (!UUID.test(charityId)) return false;
+    if (!isUUID(charityId)) return false;
     return (await tx.rewardsCharity.count({ where: { id: charityId } })) === 1;
   }
 

@@ -1,12 +1,12 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, PrismaService, toPage, ValidationFailed, type Page } from '@heyblue/platform';
 import { remainingStock } from '../domain/rules/offer-must-be-available.rule.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type KeyCheck = (part: string | number) => boolean;
 const text: KeyCheck = (v) => typeof v === 'string';
-const uuid: KeyCheck = (v) => typeof v === 'string' && UUID.test(v);
+const uuid: KeyCheck = (v) => typeof v === 'string' && isUUID(v);
 const seq: KeyCheck = (v) => typeof v === 'string' && /^\d{1,19}$/.test(v);
 const instant: KeyCheck = (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 
@@ -192,7 +192,7 @@ export class RewardsQueries {
 
   /** One ledger entry of the account; null also when it belongs to someone else. */
   async transaction(accountId: string, id: string): Promise<LedgerEntryView | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUUID(id)) return null;
     const row = await this.prisma.rewardsLedgerEntry.findFirst({ where: { id, accountId } });
     return row ? toEntryView(row) : null;
   }
