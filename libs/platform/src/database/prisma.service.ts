@@ -32,11 +32,13 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   }
 
   /**
-   * One read on the same pool, without Prisma's client runtime, for the query every
-   * authenticated request makes (the bearer-token lookup): in bench:rest Prisma's handling of
-   * a one-row raw query cost more CPU than node-postgres's. Named prepared statements as
-   * Prisma's (`DATABASE_STATEMENT_CACHE`); errors are node-postgres's (the problem filter maps
-   * an unreachable database to 503 either way). Use `$queryRaw` everywhere else.
+   * One statement on the same pool, outside any Prisma transaction (autocommit), without
+   * Prisma's client runtime: in bench:rest Prisma's handling of a one-row raw query cost more
+   * CPU than node-postgres's. For the hot statements only (the bearer-token lookup on every
+   * authenticated request, the profile, balance and offers reads, the one-statement
+   * redemption). Named prepared statements as Prisma's (`DATABASE_STATEMENT_CACHE`); errors are
+   * node-postgres's (the problem filter maps an unreachable database to 503 either way). Use
+   * `$queryRaw` everywhere else.
    */
   async rows<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
     const name = this.statementName({ sql: text });

@@ -4,7 +4,7 @@ import type Bull from 'bull';
 import type { Env } from '../config/environment.js';
 import { PrismaService, type Tx } from '../database/prisma.service.js';
 import type { EventClass, EventEnvelope } from './integration-event.js';
-import { QueueFactory } from './queue.factory.js';
+import { QueueFactory, withTimeout } from './queue.factory.js';
 import { withSpan } from '../telemetry/spans.js';
 
 /** Handles one event inside the transaction that also records it as processed. */
@@ -128,7 +128,11 @@ export class EventConsumers implements OnApplicationBootstrap {
     } catch (err) {
       this.logger.warn({ queue, deliveries: items.length, err: (err as Error).message }, 'event batch failed: its deliveries go on one by one');
       try {
-        await this.queues.get(queue).addBulk(items.map((data) => ({ data, opts: this.jobOptions(deliveryJobId(data)) })));
+        await withTimeout(
+          this.queues.get(queue).addBulk(items.map((data) => ({ data, opts: this.jobOptions(deliveryJobId(data)) }))),
+          5_000,
+          'queue unavailable',
+        );
       } catch (handOffError) {
         // Redis refused the hand-off too: bull retries the batch; on its last attempt the
         // deliveries are dead-lettered so none is lost.
