@@ -22,26 +22,25 @@ export interface SubjectDims {
 /** A day as PostgreSQL reads a DATE whatever the session's time zone. */
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-const dayOf = (d: Date) => new Date(`${d.toISOString().slice(0, 10)}T00:00:00Z`);
-
 /** Writes facts and subject dimensions inside the event consumer's transaction. */
 @Injectable()
 export class FactsRepository {
   async record(tx: Tx, f: FactInput): Promise<void> {
     const zip = f.zip && /^\d{5}$/.test(f.zip) ? f.zip : null;
-    const day = dayOf(f.occurredAt);
+    const day = isoDay(f.occurredAt);
     // Raw statements: one fact per event on every points move, where Prisma's model API cost
     // noticeably more CPU than the statement itself.
     await tx.$executeRaw`
       INSERT INTO reporting_fact (event_id, metric, subject, occurred_at, day, hour, zip, state, precinct, charity_id, value)
-      VALUES (${f.eventId}::uuid, ${f.metric}, ${f.subject}, ${f.occurredAt}, ${isoDay(day)}::date, ${f.occurredAt.getUTCHours()}, ${zip},
+      VALUES (${f.eventId}::uuid, ${f.metric}, ${f.subject}, ${f.occurredAt}, ${day}::date, ${f.occurredAt.getUTCHours()}, ${zip},
               ${stateOfZip(zip)}, ${f.precinct ?? null}, ${f.charityId ?? null}::uuid, ${f.value})
       ON CONFLICT DO NOTHING`;
-    await this.markDirty(tx, [day]);
+    await this.markDirty(tx, [f.occurredAt]);
   }
 
-  async markDirty(tx: Tx, days: Date[]): Promise<void> {
-    const distinct = [...new Set(days.map(isoDay))];
+  /** Marks the UTC days of `times` for the rollups to recompute. */
+  async markDirty(tx: Tx, times: Date[]): Promise<void> {
+    const distinct = [...new Set(times.map(isoDay))];
     if (distinct.length > 0) await tx.$executeRaw`INSERT INTO reporting_dirty_day (day) SELECT unnest(${distinct}::date[]) ON CONFLICT DO NOTHING`;
   }
 
