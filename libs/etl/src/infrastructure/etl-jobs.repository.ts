@@ -182,7 +182,6 @@ export class EtlJobsRepository {
     return new Map(rows.map((r) => [r.key, r.row]));
   }
 
-
   /** Which of `keys` ETL has loaded before for `kind`. */
   async knownRefs(kind: EtlKind, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
