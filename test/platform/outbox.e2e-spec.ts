@@ -46,8 +46,35 @@ class Recorder implements OnModuleInit {
   }
 }
 
-async function startContext(env: Record<string, string>): Promise<INestApplicationContext> {
-  @Module({ imports: [PlatformModule.forRoot({ env })], providers: [Recorder] })
+/** A handler with a set-based batch form, recording the calls of each form by event id. */
+@Injectable()
+class BatchedRecorder implements OnModuleInit {
+  readonly single: string[] = [];
+  readonly batches: string[][] = [];
+
+  constructor(private readonly consumers: EventConsumers) {}
+
+  onModuleInit(): void {
+    const id = 'testd.batched';
+    this.consumers.subscribe(
+      id,
+      ThingHappened,
+      async (event, tx) => {
+        await tx.$executeRaw`INSERT INTO test_effect (handler_id, event_id) VALUES (${id}, ${event.id}::uuid)`;
+        this.single.push(event.id);
+      },
+      {
+        batch: async (events, tx) => {
+          await tx.$executeRaw`INSERT INTO test_effect (handler_id, event_id) SELECT ${id}, unnest(${events.map((e) => e.id)}::uuid[])`;
+          this.batches.push(events.map((e) => e.id));
+        },
+      },
+    );
+  }
+}
+
+async function startContext(env: Record<string, string>, providers: Array<new (...args: never[]) => unknown> = [Recorder]): Promise<INestApplicationContext> {
+  @Module({ imports: [PlatformModule.forRoot({ env })], providers })
   class OutboxTestModule {}
   const ctx = await NestFactory.createApplicationContext(OutboxTestModule, { logger: false });
   await ctx.init();
@@ -253,6 +280,45 @@ describe('outbox: durable integration events', () => {
       for (const l of letters) await dead.replay(l.id);
       for (const e of events) await eventually(() => recorder.count('testa.record', e.id), (n) => n === 1, { what: 'replayed delivery' });
       expect(await dead.countPending()).toBe(0);
+    });
+  });
+
+  describe('with a set-based batch handler', () => {
+    let te: TestEnv;
+    let ctx: INestApplicationContext;
+    let batched: BatchedRecorder;
+
+    beforeAll(async () => {
+      te = await createTestEnv();
+      await prepare(te);
+      ctx = await startContext(te.env, [BatchedRecorder]);
+      batched = ctx.get(BatchedRecorder);
+    });
+    afterAll(async () => {
+      await ctx.close();
+      await te.drop();
+    });
+
+    it('(j) hands a batch handler the fresh deliveries of a batch in one call, in order; single deliveries use the plain handler', async () => {
+      const appliedOnce = async (e: ThingHappened) => (await effects(ctx, e.id))['testd.batched'] === 1;
+      const events = await commitMany(ctx, Array.from({ length: 10 }, (_, k) => new ThingHappened({ n: 400 + k })));
+      for (const e of events) await eventually(() => appliedOnce(e), Boolean, { what: `batched handler applied event ${e.payload.n}` });
+      expect(batched.batches).toContainEqual(events.map((e) => e.id));
+      expect(batched.single).toEqual([]);
+
+      // A batch job carrying one delivery already applied and a new one: only the new one is handed over.
+      const queue = ctx.get(QueueFactory).get('events.testd');
+      const fresh = new ThingHappened({ n: 410 });
+      const delivery = (e: ThingHappened) => ({ handlerId: 'testd.batched', event: e.toEnvelope() });
+      await queue.add({ batch: [delivery(events[0]!), delivery(fresh)] }, ctx.get(EventConsumers).jobOptions(`batch:test:${fresh.id}`));
+      await eventually(() => appliedOnce(fresh), Boolean, { what: 'the fresh delivery of the redelivered batch' });
+      expect(batched.batches.at(-1)).toEqual([fresh.id]);
+
+      const single = new ThingHappened({ n: 411 });
+      await queue.add(delivery(single), ctx.get(EventConsumers).jobOptions(`${single.id}:testd.batched`));
+      await eventually(() => appliedOnce(single), Boolean, { what: 'the single delivery' });
+      expect(batched.single).toEqual([single.id]);
+      for (const e of [...events, fresh, single]) expect((await effects(ctx, e.id))['testd.batched']).toBe(1);
     });
   });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PrismaService, QueueFactory } from '@heyblue/platform';
-import { RewardsApi } from '@heyblue/rewards';
+import { PointsRedeemed, RewardsApi } from '@heyblue/rewards';
+import { ProfileProjector } from '../../libs/profile/src/application/projections/profile.projector.js';
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
@@ -130,6 +131,47 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
       (n) => n === 1,
     );
     expect((await profile(accountId))?.pointsBalance).toBe(50);
+  });
+
+  it('applies a batch of points moves in one statement as one by one would: the newest ledger entry per account wins', async () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    const spent = new PointsRedeemed({
+      accountId: a,
+      points: 10,
+      offerId: randomUUID(),
+      retailerId: randomUUID(),
+      voucherId: randomUUID(),
+      balance: 90,
+      ledgerSeq: '2000011',
+      entryId: randomUUID(),
+      redeemedAt: new Date().toISOString(),
+    });
+    const projector = t.app.get(ProfileProjector);
+    const moves = [earned(a, 2_000_010, 100), earned(a, 2_000_012, 120), spent, earned(b, 2_000_001, 7)];
+    await prisma.$transaction((tx) => projector.onPointsMoves(moves.map((e) => e.toEnvelope()), tx));
+    expect(await profile(a)).toMatchObject({ pointsBalance: 120, balanceSeq: 2_000_012n, role: 'citizen' });
+    expect(await profile(b)).toMatchObject({ pointsBalance: 7, balanceSeq: 2_000_001n });
+
+    // Only older moves: nothing changes.
+    await prisma.$transaction((tx) => projector.onPointsMoves([spent.toEnvelope(), earned(b, 2_000_000, 3).toEnvelope()], tx));
+    expect(await profile(a)).toMatchObject({ pointsBalance: 120, balanceSeq: 2_000_012n });
+    expect(await profile(b)).toMatchObject({ pointsBalance: 7, balanceSeq: 2_000_001n });
+
+    // The same moves as one batch job through the queue, out of order, with a repeat.
+    const c = randomUUID();
+    const queued = [earned(c, 5, 50), earned(c, 7, 70), earned(c, 6, 60)];
+    const deliveries = [...queued, queued[1]!].map((e) => ({ handlerId: 'profile.on-points-earned', event: e.toEnvelope() }));
+    await t.app
+      .get(QueueFactory)
+      .get('events.profile')
+      .add({ batch: deliveries }, { jobId: `batch:test:${queued[0]!.id}` });
+    await eventually(
+      () => prisma.processedEvent.count({ where: { handlerId: 'profile.on-points-earned', eventId: { in: queued.map((e) => e.id) } } }),
+      (n) => n === 3,
+      { what: 'the batch applied' },
+    );
+    expect(await profile(c)).toMatchObject({ pointsBalance: 70, balanceSeq: 7n });
   });
 
   it('keeps what arrived before AccountCreated and takes the name when it comes', async () => {

@@ -19,7 +19,7 @@ export { createValidationPipe } from './errors/validation.js';
 export { IntegrationEvent, type EventEnvelope, type EventClass } from './outbox/integration-event.js';
 export { OutboxService } from './outbox/outbox.service.js';
 export { OutboxRelay } from './outbox/outbox.relay.js';
-export { EventConsumers, deliveryJobId, eventQueueName, STALLED_TOO_OFTEN, type EventBatchJob, type EventHandler, type EventJob, type EventQueueJob } from './outbox/event-consumers.js';
+export { EventConsumers, deliveryJobId, eventQueueName, STALLED_TOO_OFTEN, type BatchEventHandler, type EventBatchJob, type EventHandler, type EventJob, type EventQueueJob, type SubscribeOptions } from './outbox/event-consumers.js';
 export { DeadLetterService, type DeadLetterView, type DeadLetterReplayer } from './outbox/dead-letter.service.js';
 /** Bull queues on shared connections, and a timeout helper. */
 export { QueueFactory, withTimeout } from './outbox/queue.factory.js';

@@ -10,11 +10,24 @@ import { withSpan } from '../telemetry/spans.js';
 /** Handles one event inside the transaction that also records it as processed. */
 export type EventHandler<P = Record<string, unknown>> = (event: EventEnvelope<P>, tx: Tx) => Promise<void>;
 
+/**
+ * Handles several events of one type in one call, inside the transaction that records them
+ * as processed; it must leave the state `handle` would leave applied to each in turn (a
+ * set-based statement instead of one per event, for the hot event types).
+ */
+export type BatchEventHandler<P = Record<string, unknown>> = (events: EventEnvelope<P>[], tx: Tx) => Promise<void>;
+
+export interface SubscribeOptions<P> {
+  /** Used for the fresh deliveries of a batch job; single deliveries and replays use `handle`. */
+  batch?: BatchEventHandler<P>;
+}
+
 interface Subscription {
   /** `<context>.<handler-name>`: the dedupe key; the context part names the queue. */
   handlerId: string;
   eventType: string;
   handle: EventHandler<never>;
+  handleBatch?: BatchEventHandler<never>;
 }
 
 export interface EventJob {
@@ -61,11 +74,16 @@ export class EventConsumers implements OnApplicationBootstrap {
     private readonly config: ConfigService<Env, true>,
   ) {}
 
-  subscribe<P extends object>(handlerId: string, event: EventClass<P>, handle: EventHandler<P>): void {
+  subscribe<P extends object>(handlerId: string, event: EventClass<P>, handle: EventHandler<P>, options: SubscribeOptions<P> = {}): void {
     if (!/^[a-z0-9-]+\.[a-z0-9.-]+$/.test(handlerId)) throw new Error(`handler id must look like <context>.<name>: ${handlerId}`);
     if (this.subscriptions.has(handlerId)) throw new Error(`duplicate event handler ${handlerId}`);
     if (this.started) throw new Error('subscribe during module init, before the application bootstraps');
-    this.subscriptions.set(handlerId, { handlerId, eventType: event.type, handle: handle as EventHandler<never> });
+    this.subscriptions.set(handlerId, {
+      handlerId,
+      eventType: event.type,
+      handle: handle as EventHandler<never>,
+      handleBatch: options.batch as BatchEventHandler<never> | undefined,
+    });
   }
 
   handlersFor(eventType: string): string[] {
@@ -119,10 +137,20 @@ export class EventConsumers implements OnApplicationBootstrap {
           SELECT * FROM unnest(${items.map((i) => i.handlerId)}::text[], ${items.map((i) => i.event.id)}::uuid[])
           ON CONFLICT DO NOTHING RETURNING handler_id, event_id::text AS event_id`;
         const due = new Set(fresh.map((r) => `${r.event_id}:${r.handler_id}`));
-        for (const item of items) {
-          // Not fresh: redelivered, already applied (the same delivery twice in one batch runs once).
-          if (!due.delete(deliveryJobId(item))) continue;
-          await this.traced(queue, item, () => this.handlerOf(item).handle(item.event as never, tx));
+        // Not fresh: redelivered, already applied (the same delivery twice in one batch runs once).
+        const todo = items.filter((item) => due.delete(deliveryJobId(item)));
+        const grouped = new Set<string>();
+        for (const item of todo) {
+          const sub = this.handlerOf(item);
+          if (!sub.handleBatch) {
+            await this.traced(queue, item, () => sub.handle(item.event as never, tx));
+          } else if (!grouped.has(sub.handlerId)) {
+            // All of this handler's deliveries in one call, where its first one stood.
+            grouped.add(sub.handlerId);
+            const events = todo.filter((i) => i.handlerId === sub.handlerId).map((i) => i.event);
+            const attributes = { 'messaging.system': 'bull', 'messaging.destination.name': queue, 'heyblue.event.type': sub.eventType, 'messaging.batch.message_count': events.length };
+            await withSpan(`events ${sub.handlerId}`, attributes, () => sub.handleBatch!(events as never, tx));
+          }
         }
       });
     } catch (err) {

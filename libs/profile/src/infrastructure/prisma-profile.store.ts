@@ -89,13 +89,19 @@ export class PrismaProfileStore {
   }
 
   /**
-   * `ensure` then `applyBalance` in one statement (the hot projection: every points move):
-   * creates the placeholder profile with the balance, or applies the balance when newer.
+   * `ensure` then `applyBalance` in one statement, for one points move or a batch (the hot
+   * projection): creates the placeholder profile with the balance, or applies the balance
+   * when newer. Per account the newest ledger entry wins, as applying the moves one by one
+   * would leave it; rows are locked in id order, so batches on the same accounts cannot deadlock.
    */
-  async ensureWithBalance(tx: Tx, accountId: string, role: ProfileRole, balance: number, ledgerSeq: bigint): Promise<void> {
+  async ensureWithBalances(tx: Tx, moves: Array<{ accountId: string; role: ProfileRole; balance: number; ledgerSeq: bigint }>): Promise<void> {
+    if (moves.length === 0) return;
     await tx.$executeRaw`
       INSERT INTO profile_profile (id, display_name, role, role_as_of, points_balance, balance_seq)
-      VALUES (${accountId}::uuid, ${DEFAULT_DISPLAY_NAME}, ${role}, ${EPOCH}, ${balance}, ${ledgerSeq})
+      SELECT DISTINCT ON (m.id) m.id, ${DEFAULT_DISPLAY_NAME}, m.role, ${EPOCH}, m.balance, m.seq
+      FROM unnest(${moves.map((m) => m.accountId)}::uuid[], ${moves.map((m) => m.role)}::text[],
+                  ${moves.map((m) => m.balance)}::int[], ${moves.map((m) => m.ledgerSeq.toString())}::bigint[]) AS m(id, role, balance, seq)
+      ORDER BY m.id, m.seq DESC
       ON CONFLICT (id) DO UPDATE SET points_balance = EXCLUDED.points_balance, balance_seq = EXCLUDED.balance_seq, updated_at = now()
       WHERE profile_profile.balance_seq < EXCLUDED.balance_seq`;
   }

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { EventConsumers, type EventClass, type EventHandler, type Tx } from '@heyblue/platform';
+import { EventConsumers, type BatchEventHandler, type EventClass, type EventHandler, type Tx } from '@heyblue/platform';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { ConnectionEstablished } from '@heyblue/connections';
@@ -33,20 +33,26 @@ export class ProfileSubscriptions implements OnModuleInit {
     this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablished, (e, tx) =>
       p.onConnectionEstablished(e, tx),
     );
-    this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx));
-    this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx));
+    // Every points move lands here: a batch of them is applied in one statement.
+    this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx), (es, tx) => p.onPointsMoves(es, tx));
+    this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx), (es, tx) => p.onPointsMoves(es, tx));
     this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx));
   }
 
-  private on<P extends object>(id: string, event: EventClass<P>, handle: EventHandler<P>): void {
-    this.consumers.subscribe(id, event, async (e, tx: Tx) => {
-      try {
-        await handle(e, tx);
-      } catch (err) {
-        this.notifier.discard(tx);
-        throw err;
-      }
-      this.notifier.flush(tx);
+  private on<P extends object>(id: string, event: EventClass<P>, handle: EventHandler<P>, batch?: BatchEventHandler<P>): void {
+    this.consumers.subscribe(id, event, (e, tx: Tx) => this.notifying(tx, () => handle(e, tx)), {
+      batch: batch && ((es, tx: Tx) => this.notifying(tx, () => batch(es, tx))),
     });
+  }
+
+  /** Pushes the notices a handler queued once it succeeded; drops them when it failed. */
+  private async notifying(tx: Tx, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.notifier.discard(tx);
+      throw err;
+    }
+    this.notifier.flush(tx);
   }
 }

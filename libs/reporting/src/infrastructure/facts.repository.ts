@@ -26,22 +26,41 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 @Injectable()
 export class FactsRepository {
   async record(tx: Tx, f: FactInput): Promise<void> {
-    const zip = f.zip && /^\d{5}$/.test(f.zip) ? f.zip : null;
-    const day = isoDay(f.occurredAt);
-    // Raw statements: one fact per event on every points move, where Prisma's model API cost
-    // noticeably more CPU than the statement itself.
+    await this.recordMany(tx, [f]);
+  }
+
+  /**
+   * Facts in one statement (a batch of events), then their days marked dirty. Raw statements:
+   * there is a fact per event on every points move, where Prisma's model API cost noticeably
+   * more CPU than the statement itself.
+   */
+  async recordMany(tx: Tx, facts: FactInput[]): Promise<void> {
+    if (facts.length === 0) return;
+    const zips = facts.map((f) => (f.zip && /^\d{5}$/.test(f.zip) ? f.zip : null));
     await tx.$executeRaw`
       INSERT INTO reporting_fact (event_id, metric, subject, occurred_at, day, hour, zip, state, precinct, charity_id, value)
-      VALUES (${f.eventId}::uuid, ${f.metric}, ${f.subject}, ${f.occurredAt}, ${day}::date, ${f.occurredAt.getUTCHours()}, ${zip},
-              ${stateOfZip(zip)}, ${f.precinct ?? null}, ${f.charityId ?? null}::uuid, ${f.value})
+      SELECT * FROM unnest(${facts.map((f) => f.eventId)}::uuid[], ${facts.map((f) => f.metric)}::text[], ${facts.map((f) => f.subject)}::text[],
+                           ${facts.map((f) => f.occurredAt.toISOString())}::timestamptz[], ${facts.map((f) => isoDay(f.occurredAt))}::date[],
+                           ${facts.map((f) => f.occurredAt.getUTCHours())}::int[], ${zips}::text[], ${zips.map(stateOfZip)}::text[],
+                           ${facts.map((f) => f.precinct ?? null)}::text[], ${facts.map((f) => f.charityId ?? null)}::uuid[], ${facts.map((f) => f.value)}::int[])
       ON CONFLICT DO NOTHING`;
-    await this.markDirty(tx, [f.occurredAt]);
+    await this.markDirty(
+      tx,
+      facts.map((f) => f.occurredAt),
+    );
   }
 
   /** Marks the UTC days of `times` for the rollups to recompute. */
   async markDirty(tx: Tx, times: Date[]): Promise<void> {
     const distinct = [...new Set(times.map(isoDay))];
     if (distinct.length > 0) await tx.$executeRaw`INSERT INTO reporting_dirty_day (day) SELECT unnest(${distinct}::date[]) ON CONFLICT DO NOTHING`;
+  }
+
+  /** The dimensions of several subjects in one read (unknown ones have none). */
+  async dimsOf(tx: Tx, subjects: string[]): Promise<Map<string, SubjectDims>> {
+    const rows = await tx.$queryRaw<Array<SubjectDims & { subject: string }>>`
+      SELECT subject, role, zip, precinct FROM reporting_subject WHERE subject = ANY(${[...new Set(subjects)]}::text[])`;
+    return new Map(rows.map(({ subject, ...dims }) => [subject, dims]));
   }
 
   async dims(tx: Tx, subject: string): Promise<SubjectDims> {

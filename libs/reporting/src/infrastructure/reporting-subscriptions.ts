@@ -1,13 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { EventConsumers } from '@heyblue/platform';
+import { EventConsumers, type EventClass, type EventEnvelope, type Tx } from '@heyblue/platform';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { ProfileUpdated, TrophyAwarded } from '@heyblue/profile';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
-import { FactsRepository } from './facts.repository.js';
+import { FactsRepository, type FactInput, type SubjectDims } from './facts.repository.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 
 const at = (iso: string | undefined, fallback: string) => new Date(iso ?? fallback);
+
+const NO_DIMS: SubjectDims = { role: null, zip: null, precinct: null };
 
 /** Turns integration events into de-identified facts (exactly once per event and handler). */
 @Injectable()
@@ -85,58 +87,57 @@ export class ReportingSubscriptions implements OnModuleInit {
         value: 0,
       });
     });
-    c.subscribe('reporting.points-earned', PointsEarned, async (e, tx) => {
-      const subject = this.ids.subject(e.payload.accountId);
-      const dims = await this.facts.dims(tx, subject);
-      await this.facts.record(tx, {
-        eventId: e.id,
-        metric: 'points_issued',
-        subject,
-        occurredAt: at(e.payload.earnedAt, e.occurredAt),
-        zip: e.payload.zip ?? dims.zip,
-        precinct: dims.precinct,
-        value: e.payload.points,
-      });
-    });
-    c.subscribe('reporting.points-redeemed', PointsRedeemed, async (e, tx) => {
-      const subject = this.ids.subject(e.payload.accountId);
-      const dims = await this.facts.dims(tx, subject);
-      await this.facts.record(tx, {
-        eventId: e.id,
-        metric: 'points_redeemed',
-        subject,
-        occurredAt: at(e.payload.redeemedAt, e.occurredAt),
-        zip: dims.zip,
-        precinct: dims.precinct,
-        value: e.payload.points,
-      });
-    });
-    c.subscribe('reporting.points-donated', PointsDonated, async (e, tx) => {
-      const subject = this.ids.subject(e.payload.accountId);
-      const dims = await this.facts.dims(tx, subject);
-      await this.facts.record(tx, {
-        eventId: e.id,
-        metric: 'points_donated',
-        subject,
-        occurredAt: at(e.payload.donatedAt, e.occurredAt),
-        zip: dims.zip,
-        precinct: dims.precinct,
-        charityId: e.payload.charityId,
-        value: e.payload.points,
-      });
-    });
-    c.subscribe('reporting.trophy-awarded', TrophyAwarded, async (e, tx) => {
-      const subject = this.ids.subject(e.payload.accountId);
-      const dims = await this.facts.dims(tx, subject);
-      await this.facts.record(tx, {
-        eventId: e.id,
-        metric: 'trophies',
-        subject,
-        occurredAt: at(e.payload.awardedAt, e.occurredAt),
-        zip: dims.zip,
-        precinct: dims.precinct,
-        value: 1,
-      });
-    });
+    // Events that are one fact about one account: a batch of them costs two statements.
+    this.accountFact('reporting.points-earned', PointsEarned, (e) => e.payload.accountId, (e, dims) => ({
+      metric: 'points_issued',
+      occurredAt: at(e.payload.earnedAt, e.occurredAt),
+      zip: e.payload.zip ?? dims.zip,
+      precinct: dims.precinct,
+      value: e.payload.points,
+    }));
+    this.accountFact('reporting.points-redeemed', PointsRedeemed, (e) => e.payload.accountId, (e, dims) => ({
+      metric: 'points_redeemed',
+      occurredAt: at(e.payload.redeemedAt, e.occurredAt),
+      zip: dims.zip,
+      precinct: dims.precinct,
+      value: e.payload.points,
+    }));
+    this.accountFact('reporting.points-donated', PointsDonated, (e) => e.payload.accountId, (e, dims) => ({
+      metric: 'points_donated',
+      occurredAt: at(e.payload.donatedAt, e.occurredAt),
+      zip: dims.zip,
+      precinct: dims.precinct,
+      charityId: e.payload.charityId,
+      value: e.payload.points,
+    }));
+    this.accountFact('reporting.trophy-awarded', TrophyAwarded, (e) => e.payload.accountId, (e, dims) => ({
+      metric: 'trophies',
+      occurredAt: at(e.payload.awardedAt, e.occurredAt),
+      zip: dims.zip,
+      precinct: dims.precinct,
+      value: 1,
+    }));
+  }
+
+  /**
+   * Subscribes a handler that records one fact per event about the event's account, with the
+   * dimensions known of it. A batch reads the dimensions once for all its events, as they are
+   * when the batch runs (the same tolerance as for an event that arrives late).
+   */
+  private accountFact<P extends object>(
+    handlerId: string,
+    event: EventClass<P>,
+    accountOf: (e: EventEnvelope<P>) => string,
+    fact: (e: EventEnvelope<P>, dims: SubjectDims) => Omit<FactInput, 'eventId' | 'subject'>,
+  ): void {
+    const apply = async (events: EventEnvelope<P>[], tx: Tx): Promise<void> => {
+      const subjects = events.map((e) => this.ids.subject(accountOf(e)));
+      const dims = await this.facts.dimsOf(tx, subjects);
+      await this.facts.recordMany(
+        tx,
+        events.map((e, k) => ({ eventId: e.id, subject: subjects[k]!, ...fact(e, dims.get(subjects[k]!) ?? NO_DIMS) })),
+      );
+    };
+    this.consumers.subscribe(handlerId, event, (e, tx) => apply([e], tx), { batch: apply });
   }
 }

@@ -59,11 +59,24 @@ export class ProfileProjector {
 
   async onPointsEarned(e: EventEnvelope<PointsEarnedPayload>, tx: Tx): Promise<void> {
     // `points.awarded` is pushed by Connections (it consumes PointsEarned next to the connection); Profile pushes trophies.
-    await this.store.ensureWithBalance(tx, e.payload.accountId, asRole(e.payload.role), e.payload.balance, BigInt(e.payload.ledgerSeq));
+    await this.onPointsMoves([e], tx);
   }
 
   async onPointsRedeemed(e: EventEnvelope<PointsRedeemedPayload>, tx: Tx): Promise<void> {
-    await this.store.ensureWithBalance(tx, e.payload.accountId, 'citizen', e.payload.balance, BigInt(e.payload.ledgerSeq));
+    await this.onPointsMoves([e], tx);
+  }
+
+  /** onPointsEarned and onPointsRedeemed for a batch of either (one statement). */
+  async onPointsMoves(events: Array<EventEnvelope<PointsEarnedPayload> | EventEnvelope<PointsRedeemedPayload>>, tx: Tx): Promise<void> {
+    await this.store.ensureWithBalances(
+      tx,
+      events.map((e) => ({
+        accountId: e.payload.accountId,
+        role: 'role' in e.payload ? asRole(e.payload.role) : 'citizen',
+        balance: e.payload.balance,
+        ledgerSeq: BigInt(e.payload.ledgerSeq),
+      })),
+    );
   }
 
   async onPointsDonated(e: EventEnvelope<PointsDonatedPayload>, tx: Tx): Promise<void> {
