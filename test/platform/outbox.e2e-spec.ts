@@ -263,6 +263,34 @@ describe('outbox: durable integration events', () => {
       expect(await dead.countPending()).toBe(0);
     });
 
+    it('(k) delivers a row committed late below rows already dispatched (its transaction began first)', async () => {
+      const prisma = ctx.get(PrismaService);
+      const late = new ThingHappened({ n: 500 });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let written!: () => void;
+      const inserted = new Promise<void>((r) => (written = r));
+      const lateTx = prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`INSERT INTO test_state (id, n) VALUES (${late.id}::uuid, 500)`;
+          await ctx.get(OutboxService).publish(tx, late);
+          written();
+          await gate;
+        },
+        { timeout: 20_000 },
+      );
+      await inserted;
+      // A later row commits and is dispatched first: the relay has now passed above the late row's seq.
+      const early = await commit(ctx, 501);
+      await eventually(() => effects(ctx, early.id), allThree, { what: 'the early row delivered' });
+      release();
+      await lateTx;
+      ctx.get(OutboxService).kick();
+      await eventually(() => effects(ctx, late.id), allThree, { what: 'the late row delivered' });
+      const seqs = await prisma.outboxEvent.findMany({ where: { id: { in: [late.id, early.id] } }, orderBy: { seq: 'asc' }, select: { id: true } });
+      expect(seqs.map((r) => r.id)).toEqual([late.id, early.id]);
+    });
+
     it('(i) dead-letters every delivery of a batch job bull gave up because its worker stalled', async () => {
       const queue = ctx.get(QueueFactory).get('events.testa');
       const events = [new ThingHappened({ n: 300 }), new ThingHappened({ n: 301 })];
