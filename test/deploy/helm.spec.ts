@@ -49,7 +49,7 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
     expect(api.readinessProbe.httpGet).toEqual({ path: '/api/v1/health/ready', port: 'http' });
     expect(api.startupProbe.httpGet.path).toBe('/api/v1/health/live');
     for (const kind of ['requests', 'limits']) expect(Object.keys(api.resources[kind]).sort()).toEqual(['cpu', 'memory']);
-    expect(api.args).toEqual(['node', '--max-old-space-size=768', 'dist/apps/api/src/main.js']);
+    expect(api.args).toEqual(['node', '--max-old-space-size=624', '--max-semi-space-size=64', 'dist/apps/api/src/main.js']);
 
     expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number) });
     expect(pod.spec.securityContext.runAsUser).not.toBe(0);
@@ -60,14 +60,21 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
 
   it('Deployment: the V8 heap budget fits the memory limit and is the one the start scripts use', () => {
     const mib = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? Number(/^(\d+)Gi$/.exec(q)?.[1]) * 1024);
-    const heap = (args: string[]) => Number(/^--max-old-space-size=(\d+)$/.exec(args.find((a) => a.startsWith('--max-old-space-size=')) ?? '')?.[1]);
+    const flag = (args: string[], name: string) => Number(new RegExp(`^--${name}=(\\d+)$`).exec(args.find((a) => a.startsWith(`--${name}=`)) ?? '')?.[1]);
+    const old = (args: string[]) => flag(args, 'max-old-space-size');
+    const semi = (args: string[]) => flag(args, 'max-semi-space-size');
     const limit = mib(api.resources.limits.memory);
-    expect(heap(api.args)).toBeGreaterThan(0);
-    expect(heap(api.args)).toBeLessThanOrEqual(limit * 0.8);
-    const bigger = find(renderChart(CHART, { nodeHeapMb: 1536, resources: { limits: { cpu: '2', memory: '2Gi' } } }), 'Deployment').spec.template.spec.containers[0];
-    expect(heap(bigger.args)).toBe(1536);
+    expect(old(api.args)).toBeGreaterThan(0);
+    expect(semi(api.args)).toBeGreaterThan(0);
+    // V8's heap limit: the old generation plus three young-generation semi-spaces.
+    expect(old(api.args) + 3 * semi(api.args)).toBeLessThanOrEqual(limit * 0.8);
+    const bigger = find(renderChart(CHART, { nodeHeapMb: 1536, nodeSemiSpaceMb: 32, resources: { limits: { cpu: '2', memory: '2Gi' } } }), 'Deployment').spec.template.spec.containers[0];
+    expect([old(bigger.args), semi(bigger.args)]).toEqual([1536, 32]);
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-    for (const name of ['start', 'start:prod', 'start:cluster']) expect(heap(scripts[name]!.split(/\s+/))).toBe(heap(api.args));
+    for (const name of ['start', 'start:prod', 'start:cluster']) {
+      const args = scripts[name]!.split(/\s+/);
+      expect([old(args), semi(args)]).toEqual([old(api.args), semi(api.args)]);
+    }
   });
 
   it('writable paths are volumes: emptyDir /tmp and the ETL upload directory (a shared claim when given)', () => {
