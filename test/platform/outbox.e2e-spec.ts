@@ -27,6 +27,8 @@ class Recorder implements OnModuleInit {
   readonly failing = new Set<string>();
   /** Events every handler fails on (a poison event). */
   readonly poison = new Set<string>();
+  /** `<handler>:<event>` per after-commit hook run (what a socket push would be). */
+  readonly sideEffects: string[] = [];
 
   constructor(private readonly consumers: EventConsumers) {}
 
@@ -37,6 +39,7 @@ class Recorder implements OnModuleInit {
         if (this.failing.has(id)) throw new Error(`${id} is failing on purpose`);
         if (this.poison.has(event.id)) throw new Error(`event ${event.id} is poison`);
         this.calls.set(id, [...(this.calls.get(id) ?? []), event.id]);
+        this.consumers.afterCommit(tx, () => this.sideEffects.push(`${id}:${event.id}`));
       });
     }
   }
@@ -260,6 +263,10 @@ describe('outbox: durable integration events', () => {
       await eventually(() => effects(ctx, poison.id), allThree, { what: 'replayed poison event applied' });
       // Once in effect (the handlers' writes); a handler's call inside the rolled-back batch left none.
       for (const e of events) expect(await effects(ctx, e.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+      // The handlers ran for the events ahead of the poison twice (in the batch, then alone), but
+      // their after-commit side effects happened once: the rolled-back batch's were dropped.
+      expect(recorder.count('testa.record', events[0]!.id)).toBe(2);
+      for (const e of events) for (const h of HANDLERS) expect(recorder.sideEffects.filter((x) => x === `${h}:${e.id}`)).toHaveLength(1);
       expect(await dead.countPending()).toBe(0);
     });
 

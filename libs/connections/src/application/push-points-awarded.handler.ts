@@ -18,7 +18,8 @@ export class PushPointsAwardedWhenPointsEarned implements OnModuleInit {
     this.consumers.subscribe('connections.push-points-awarded', PointsEarned, async (event, tx) => {
       const { accountId, points, reason, balance, connectionId } = event.payload;
       if (connectionId) await this.connections.recordPoints(tx, connectionId, accountId, points);
-      this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance });
+      // Once the points are recorded for good: a batch that rolls back applies this event again.
+      this.consumers.afterCommit(tx, () => this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance }));
     });
   }
 }

@@ -67,6 +67,8 @@ export class EventConsumers implements OnApplicationBootstrap {
   private readonly logger = new Logger('EventConsumers');
   private readonly subscriptions = new Map<string, Subscription>();
   private started = false;
+  /** The after-commit hooks of each delivery transaction in progress. */
+  private readonly commitHooks = new Map<Tx, Array<() => void>>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -84,6 +86,38 @@ export class EventConsumers implements OnApplicationBootstrap {
       handle: handle as EventHandler<never>,
       handleBatch: options.batch as BatchEventHandler<never> | undefined,
     });
+  }
+
+  /**
+   * Runs `fn` once the delivery transaction `tx` has committed, never when it rolls back: a
+   * handler's side effects outside the database (socket pushes) then happen once per applied
+   * event, also when a batch it ran in fails because of another delivery and each is applied
+   * again on its own. Only inside a handler's transaction.
+   */
+  afterCommit(tx: Tx, fn: () => void): void {
+    const hooks = this.commitHooks.get(tx);
+    if (!hooks) throw new Error('afterCommit is for event handlers, inside the delivery transaction');
+    hooks.push(fn);
+  }
+
+  /** One delivery transaction (a single delivery or a batch), then its after-commit hooks. */
+  private async inDelivery(work: (tx: Tx) => Promise<void>): Promise<void> {
+    const hooks: Array<() => void> = [];
+    await this.prisma.$transaction(async (tx) => {
+      this.commitHooks.set(tx, hooks);
+      try {
+        await work(tx);
+      } finally {
+        this.commitHooks.delete(tx);
+      }
+    });
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'after-commit hook of an event handler failed');
+      }
+    }
   }
 
   handlersFor(eventType: string): string[] {
@@ -131,7 +165,7 @@ export class EventConsumers implements OnApplicationBootstrap {
   private async runBatch(job: Bull.Job<EventBatchJob>, queue: string): Promise<void> {
     const items = job.data.batch;
     try {
-      await this.prisma.$transaction(async (tx) => {
+      await this.inDelivery(async (tx) => {
         const fresh = await tx.$queryRaw<Array<{ handler_id: string; event_id: string }>>`
           INSERT INTO platform_processed_event (handler_id, event_id)
           SELECT * FROM unnest(${items.map((i) => i.handlerId)}::text[], ${items.map((i) => i.event.id)}::uuid[])
@@ -181,7 +215,7 @@ export class EventConsumers implements OnApplicationBootstrap {
     const { handlerId, event } = job.data;
     try {
       const sub = this.handlerOf(job.data);
-      await this.prisma.$transaction(async (tx) => {
+      await this.inDelivery(async (tx) => {
         const fresh = await tx.$executeRaw`
           INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
           ON CONFLICT DO NOTHING`;

@@ -1,9 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { EventConsumers, type BatchEventHandler, type EventClass, type EventHandler, type Tx } from '@heyblue/platform';
+import { EventConsumers, type BatchEventHandler, type EventClass, type EventHandler } from '@heyblue/platform';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { ConnectionEstablished } from '@heyblue/connections';
-import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 import { ProfileProjector } from '../application/projections/profile.projector.js';
 
 /** Handler ids of the profile context (`<context>.<handler>`: the dedupe key and queue). */
@@ -21,7 +20,6 @@ export class ProfileSubscriptions implements OnModuleInit {
   constructor(
     private readonly consumers: EventConsumers,
     private readonly projector: ProfileProjector,
-    private readonly notifier: ProfileNotifier,
   ) {}
 
   onModuleInit(): void {
@@ -40,19 +38,6 @@ export class ProfileSubscriptions implements OnModuleInit {
   }
 
   private on<P extends object>(id: string, event: EventClass<P>, handle: EventHandler<P>, batch?: BatchEventHandler<P>): void {
-    this.consumers.subscribe(id, event, (e, tx: Tx) => this.notifying(tx, () => handle(e, tx)), {
-      batch: batch && ((es, tx: Tx) => this.notifying(tx, () => batch(es, tx))),
-    });
-  }
-
-  /** Pushes the notices a handler queued once it succeeded; drops them when it failed. */
-  private async notifying(tx: Tx, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      this.notifier.discard(tx);
-      throw err;
-    }
-    this.notifier.flush(tx);
+    this.consumers.subscribe(id, event, handle, { batch });
   }
 }

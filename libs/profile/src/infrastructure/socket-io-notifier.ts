@@ -1,53 +1,33 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { SOCKET_NAMESPACE, accountRoom } from '@heyblue/connections';
-import { RedisService, type Tx, closeRedis } from '@heyblue/platform';
+import { EventConsumers, RedisService, type Tx, closeRedis } from '@heyblue/platform';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 
 /**
  * Emits through the socket.io Redis adapter without owning any socket: a detached
  * socket.io server on the same adapter key broadcasts to the account's room, and whichever
- * instance holds the account's sockets delivers. Notices are queued per handler run and
- * sent when it succeeded; a notice may repeat if the commit itself then fails and the
- * event is retried (notices are hints, the profile read model is the truth).
+ * instance holds the account's sockets delivers. Notices go out once the handler's
+ * transaction committed (EventConsumers.afterCommit), so an event applied again after a
+ * rollback notifies once (notices are hints, the profile read model is the truth).
  */
 @Injectable()
 export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicationShutdown {
-  private readonly logger = new Logger('ProfileNotifier');
   private io?: Server;
   private pub?: Redis;
   private sub?: Redis;
-  private readonly pending = new WeakMap<object, Array<() => void>>();
 
-  constructor(private readonly redis: RedisService) {
+  constructor(
+    private readonly redis: RedisService,
+    private readonly consumers: EventConsumers,
+  ) {
     super();
   }
 
   afterCommit(tx: Tx, accountId: string, event: string, payload: object): void {
-    let queue = this.pending.get(tx);
-    if (!queue) {
-      queue = [];
-      this.pending.set(tx, queue);
-    }
-    queue.push(() => this.server().of(SOCKET_NAMESPACE).to(accountRoom(accountId)).emit(event, payload));
-  }
-
-  flush(tx: Tx): void {
-    const queue = this.pending.get(tx);
-    this.pending.delete(tx);
-    for (const send of queue ?? []) {
-      try {
-        send();
-      } catch (err) {
-        this.logger.warn(`socket notice not sent: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  discard(tx: Tx): void {
-    this.pending.delete(tx);
+    this.consumers.afterCommit(tx, () => this.server().of(SOCKET_NAMESPACE).to(accountRoom(accountId)).emit(event, payload));
   }
 
   private server(): Server {
