@@ -123,7 +123,9 @@ export async function startApi(env: Record<string, string>, port: number, opts: 
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
   // BENCH_API_NODE_FLAGS="--flag …": extra node flags for the API, to compare a setting against start:prod's.
   const extra = (process.env.BENCH_API_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...profile, ...extra, ...startProdArgs()], {
+  const prod = startProdArgs();
+  // After start:prod's flags (the last of a repeated V8 flag wins), before the entry point.
+  const child = spawn(process.execPath, [...profile, ...prod.slice(0, -1), ...extra, ...prod.slice(-1)], {
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: opts.detached ?? false,
