@@ -49,7 +49,7 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
     expect(api.readinessProbe.httpGet).toEqual({ path: '/api/v1/health/ready', port: 'http' });
     expect(api.startupProbe.httpGet.path).toBe('/api/v1/health/live');
     for (const kind of ['requests', 'limits']) expect(Object.keys(api.resources[kind]).sort()).toEqual(['cpu', 'memory']);
-    expect(api.args).toEqual(['node', '--max-old-space-size=624', '--max-semi-space-size=64', 'dist/apps/api/src/main.js']);
+    expect(api.args).toEqual(['node', '--max-old-space-size=720', '--max-semi-space-size=32', 'dist/apps/api/src/main.js']);
 
     expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number) });
     expect(pod.spec.securityContext.runAsUser).not.toBe(0);
