@@ -1,4 +1,3 @@
-import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
@@ -39,7 +39,6 @@ const ACCEPTED_TYPES = new Set([
   'application/x-jsonlines',
   'application/octet-stream',
 ]);
-
 
 /** Receives uploads (streamed to disk), queues them, and answers job status and error reports. */
 @Injectable()

@@ -46,7 +46,6 @@ export function decodeCursor<T extends Array<string | number>>(cursor: string | 
   throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
 }
 
-
 /**
  * The `(time, uuid)` keyset position of a newest-first list, from a cursor made with
  * `encodeCursor([date.toISOString(), id])`; null without a cursor. A well-formed cursor

@@ -1,5 +1,5 @@
-import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import {
   DeadLetterService,
   DomainError,
@@ -10,7 +10,6 @@ import {
   type Page,
 } from '@heyblue/platform';
 import { IamApi, type AuditActor } from '@heyblue/iam';
-
 
 /** The admin back office over the platform's dead-letter store (every call audited). */
 @Injectable()

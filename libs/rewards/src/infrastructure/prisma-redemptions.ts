@@ -1,10 +1,9 @@
-import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { LRUCache } from 'lru-cache';
 import { PrismaService } from '@heyblue/platform';
 import { Redemptions, type PostedEntry, type RedeemableOffer, type RedemptionAtOnce } from '../application/ports.js';
 import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
-
 
 /** The SQLSTATE `rewards_redeem_at_once` raises when the case is not plain (nothing was written). */
 export const NOT_PLAIN = 'HBR01';

@@ -1,5 +1,5 @@
-import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { OutboxService, PrismaService, type IntegrationEvent, type Tx } from '@heyblue/platform';
 import { IdempotencyKeyReused } from '../domain/rewards.errors.js';
 import {
@@ -17,7 +17,6 @@ import {
   type SchemeAtPlace,
   type StoredAnswer,
 } from '../application/ports.js';
-
 
 @Injectable()
 export class PrismaUnitOfWork extends UnitOfWork {

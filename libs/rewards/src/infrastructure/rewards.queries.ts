@@ -1,8 +1,7 @@
-import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { decodeCursor, PrismaService, toPage, ValidationFailed, type Page } from '@heyblue/platform';
 import { remainingStock } from '../domain/rules/offer-must-be-available.rule.js';
-
 
 type KeyCheck = (part: string | number) => boolean;
 const text: KeyCheck = (v) => typeof v === 'string';
