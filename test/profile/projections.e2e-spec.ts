@@ -174,6 +174,35 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     expect(await profile(c)).toMatchObject({ pointsBalance: 70, balanceSeq: 7n });
   });
 
+  it('takes the row locks of a batch in account order, so batches crossing the same accounts wait instead of deadlocking', async () => {
+    const [a, b] = [randomUUID(), randomUUID()].sort() as [string, string];
+    const projector = t.app.get(ProfileProjector);
+    const apply = (tx: Parameters<Parameters<PrismaService['$transaction']>[0]>[0], ...moves: ReturnType<typeof earned>[]) =>
+      projector.onPointsMoves(
+        moves.map((m) => m.toEnvelope()),
+        tx,
+      );
+    await prisma.$transaction((tx) => apply(tx, earned(a, 3_000_001, 1), earned(b, 3_000_001, 1)));
+    let second: Promise<void> | undefined;
+    await prisma.$transaction(
+      async (tx) => {
+        await apply(tx, earned(a, 3_000_010, 10)); // holds a
+        // The other batch names b first; in account order it asks for a first and waits, holding nothing.
+        second = prisma.$transaction((tx2) => apply(tx2, earned(b, 3_000_021, 21), earned(a, 3_000_020, 20)), { timeout: 20_000 });
+        await eventually(
+          () => prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          (r) => Number(r[0]!.n) === 1,
+          { what: 'the second batch waiting on a row lock' },
+        );
+        await apply(tx, earned(b, 3_000_011, 11)); // b is free: no deadlock
+      },
+      { timeout: 20_000 },
+    );
+    await second;
+    expect(await profile(a)).toMatchObject({ pointsBalance: 20, balanceSeq: 3_000_020n });
+    expect(await profile(b)).toMatchObject({ pointsBalance: 21, balanceSeq: 3_000_021n });
+  });
+
   it('keeps what arrived before AccountCreated and takes the name when it comes', async () => {
     const accountId = randomUUID();
     await publish(t, earned(accountId, 2_000_001, 25));

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AccountCreated } from '@heyblue/iam';
-import { EventConsumers, OutboxService, PrismaService, QueueFactory, type EventJob, type IntegrationEvent } from '@heyblue/platform';
+import { EventConsumers, PrismaService, QueueFactory, type EventJob, type IntegrationEvent } from '@heyblue/platform';
 import { ProfileUpdated, TrophyAwarded } from '@heyblue/profile';
 import { PointsDonated, PointsRedeemed } from '@heyblue/rewards';
 import { Pseudonymizer } from '../../libs/reporting/src/infrastructure/pseudonymizer.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { pointsEarnedEvent } from '../rewards/rewards-fixtures.js';
+import { pointsEarnedEvent, publish } from '../rewards/rewards-fixtures.js';
 
 /**
  * The points facts are written set-based when their deliveries come as one batch job: the
@@ -22,12 +22,6 @@ describe('reporting facts from a batch of deliveries', () => {
     prisma = t.app.get(PrismaService);
   });
   afterAll(() => t.close());
-
-  async function publish(...events: IntegrationEvent<object>[]) {
-    const outbox = t.app.get(OutboxService);
-    await prisma.$transaction((tx) => outbox.publish(tx, ...events));
-    outbox.kick();
-  }
 
   const redeemed = (accountId: string, points: number, at: string) =>
     new PointsRedeemed({
@@ -47,6 +41,7 @@ describe('reporting facts from a batch of deliveries', () => {
     const citizen = randomUUID();
     const stranger = randomUUID();
     await publish(
+      t,
       new AccountCreated({ accountId: officer, role: 'officer', displayName: 'Officer', precinct: '7th' }),
       new AccountCreated({ accountId: citizen, role: 'citizen', displayName: 'Citizen', precinct: null }),
       new ProfileUpdated({ accountId: citizen, changed: ['zip'], displayName: 'Citizen', zip: '10001', shareConsent: false, updatedAt: new Date().toISOString() }),

@@ -52,7 +52,8 @@ export class FactsRepository {
 
   /** Marks the UTC days of `times` for the rollups to recompute. */
   async markDirty(tx: Tx, times: Date[]): Promise<void> {
-    const distinct = [...new Set(times.map(isoDay))];
+    // Sorted: concurrent consumer transactions then claim the same days in the same order.
+    const distinct = [...new Set(times.map(isoDay))].sort();
     if (distinct.length > 0) await tx.$executeRaw`INSERT INTO reporting_dirty_day (day) SELECT unnest(${distinct}::date[]) ON CONFLICT DO NOTHING`;
   }
 
