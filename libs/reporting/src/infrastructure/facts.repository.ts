@@ -19,6 +19,9 @@ export interface SubjectDims {
   precinct: string | null;
 }
 
+/** What is known of a subject reporting has not seen yet. */
+export const NO_DIMS: Readonly<SubjectDims> = Object.freeze({ role: null, zip: null, precinct: null });
+
 /** A day as PostgreSQL reads a DATE whatever the session's time zone. */
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -65,8 +68,7 @@ export class FactsRepository {
   }
 
   async dims(tx: Tx, subject: string): Promise<SubjectDims> {
-    const [s] = await tx.$queryRaw<SubjectDims[]>`SELECT role, zip, precinct FROM reporting_subject WHERE subject = ${subject}`;
-    return { role: s?.role ?? null, zip: s?.zip ?? null, precinct: s?.precinct ?? null };
+    return (await this.dimsOf(tx, [subject])).get(subject) ?? NO_DIMS;
   }
 
   async setDims(tx: Tx, subject: string, dims: Partial<SubjectDims>): Promise<void> {

@@ -4,12 +4,10 @@ import { ConnectionEstablished } from '@heyblue/connections';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { ProfileUpdated, TrophyAwarded } from '@heyblue/profile';
 import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
-import { FactsRepository, type FactInput, type SubjectDims } from './facts.repository.js';
+import { FactsRepository, NO_DIMS, type FactInput, type SubjectDims } from './facts.repository.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 
 const at = (iso: string | undefined, fallback: string) => new Date(iso ?? fallback);
-
-const NO_DIMS: SubjectDims = { role: null, zip: null, precinct: null };
 
 /** Turns integration events into de-identified facts (exactly once per event and handler). */
 @Injectable()
