@@ -124,7 +124,7 @@ describe('OpenTelemetry traces', () => {
     // the SQL with placeholders, never the values (the token's hash).
     const lookup = descendants.find((s) => s.name === 'pg:query')!;
     expect(lookup.attributes['db.system.name']).toBe('postgresql');
-    expect(String(lookup.attributes['db.query.text'])).toMatch(/FROM iam_session s JOIN iam_account a .*access_token_hash = \$1/s);
+    expect(String(lookup.attributes['db.query.text'])).toMatch(/FROM iam_session s JOIN iam_account a .*access_token_hash = ANY\(\$1::text\[\]\)/s);
     expect(JSON.stringify(lookup.attributes)).not.toContain('not-a-real-token');
     expect(Object.keys(lookup.attributes).sort()).toEqual(['db.query.text', 'db.system.name']);
     const redis = descendants.find((s) => s.scope.includes('ioredis'))!;

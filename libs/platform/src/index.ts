@@ -5,6 +5,7 @@ export { Environment, validateEnvironment, type Env } from './config/environment
 /** Prisma client of the process and the transaction client type. */
 export { PrismaService, type Tx } from './database/prisma.service.js';
 export { pgArray } from './database/array-literal.js';
+export { tickBatcher, alignByKey, type TickBatcherOptions } from './database/tick-batcher.js';
 /** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
 /** Redis connections. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type Tx } from '@heyblue/platform';
+import { PrismaService, alignByKey, pgArray, tickBatcher, type Tx } from '@heyblue/platform';
 import type { AccountStatus, Role } from '../domain/account.js';
 
 export interface SessionLookup {
@@ -33,21 +33,24 @@ export class PrismaSessionsRepository {
   }
 
   /**
-   * The session behind an access token with its account's facts, in one raw statement:
-   * every authenticated request runs it, and a raw query costs one round trip and skips
-   * the query compiler (a `findUnique` with the account included runs as two queries).
+   * The session behind an access token with its account's facts. Every authenticated request
+   * asks, so the lookups of requests that arrive together share one raw statement (one
+   * round trip, no query compiler; a `findUnique` with the account included runs as two
+   * queries). Each call still reads PostgreSQL: nothing is cached between requests.
    */
-  async findByAccessHash(hash: string): Promise<SessionLookup | null> {
-    // Every authenticated request runs this one: straight on the pool (PrismaService.rows).
-    const rows = await this.prisma.rows<SessionLookup>(
-      `SELECT s.id AS "sessionId", s.account_id AS "accountId", a.role, a.status,
+  readonly findByAccessHash: (hash: string) => Promise<SessionLookup | null> = tickBatcher((hashes) => this.findManyByAccessHash(hashes));
+
+  private async findManyByAccessHash(hashes: readonly string[]): Promise<Array<SessionLookup | null>> {
+    // Straight on the pool (PrismaService.rows); one text[] parameter, whatever the batch size.
+    const rows = await this.prisma.rows<SessionLookup & { hash: string }>(
+      `SELECT s.access_token_hash AS hash, s.id AS "sessionId", s.account_id AS "accountId", a.role, a.status,
               s.access_expires_at AS "accessExpiresAt", s.revoked_at AS "revokedAt",
               a.phone_cipher AS "phoneCipher", a.phone_verified_at AS "phoneVerifiedAt"
        FROM iam_session s JOIN iam_account a ON a.id = s.account_id
-       WHERE s.access_token_hash = $1`,
-      [hash],
+       WHERE s.access_token_hash = ANY($1::text[])`,
+      [pgArray(hashes)],
     );
-    return rows[0] ?? null;
+    return alignByKey(hashes, rows, (r) => r.hash).map((r) => (r ? withoutHash(r) : null));
   }
 
   /**
@@ -109,4 +112,8 @@ export class PrismaSessionsRepository {
     const s = await this.prisma.iamSession.findUnique({ where: { id: sessionId }, select: { accountId: true } });
     return s?.accountId ?? null;
   }
+}
+
+function withoutHash({ hash: _hash, ...lookup }: SessionLookup & { hash: string }): SessionLookup {
+  return lookup;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type Tx } from '@heyblue/platform';
+import { PrismaService, alignByKey, pgArray, tickBatcher, type Tx } from '@heyblue/platform';
 import { DEFAULT_DISPLAY_NAME, type ProfileEdits, type ProfileRole } from '../domain/profile.js';
 import type { TrophyStats } from '../domain/trophies.js';
 import type { ProfileView } from '../application/profile.views.js';
@@ -22,14 +22,16 @@ type FoundRow = ProfileRow & { trophies: Array<{ code: string; awardedAt: number
  * A profile with its trophies. Trophy times travel as epoch milliseconds: JSON would render
  * timestamptz in the session's time zone, and the columns hold milliseconds anyway.
  */
-const FIND_PROFILE = `
+const SELECT_PROFILE = `
   SELECT p.id, p.display_name AS "displayName", p.bio, p.avatar_url AS "avatarUrl", p.zip, p.role,
          p.precinct, p.share_consent AS "shareConsent", p.points_balance AS "pointsBalance",
          p.connections_count AS "connectionsCount",
          coalesce((SELECT json_agg(json_build_object('code', t.code, 'awardedAt', (extract(epoch FROM t.awarded_at) * 1000)::bigint)
                                    ORDER BY t.awarded_at, t.code)
                    FROM profile_trophy t WHERE t.account_id = p.id), '[]'::json) AS trophies
-  FROM profile_profile p WHERE p.id = $1::uuid`;
+  FROM profile_profile p`;
+const FIND_PROFILE = `${SELECT_PROFILE} WHERE p.id = $1::uuid`;
+const FIND_PROFILES = `${SELECT_PROFILE} WHERE p.id = ANY($1::uuid[])`;
 
 /**
  * The profile read model's tables. Every write is idempotent (ON CONFLICT, per-event rows,
@@ -158,13 +160,17 @@ export class PrismaProfileStore {
 
   /** A profile with its trophies in one statement (GET /me reads it on every call). */
   async find(db: Tx | PrismaService, accountId: string): Promise<ProfileRecord | null> {
-    // Outside a transaction (GET /me, public profiles: every call) straight on the pool;
-    // inside one, the transaction's client (`$queryRawUnsafe` binds the id as a parameter).
-    const rows = db === this.prisma ? await this.prisma.rows<FoundRow>(FIND_PROFILE, [accountId]) : await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId);
-    const row = rows[0];
+    // Outside a transaction (GET /me, public profiles: every call) batched with the reads of
+    // concurrent requests, straight on the pool; inside one, the transaction's client
+    // (`$queryRawUnsafe` binds the id as a parameter).
+    const row = db === this.prisma ? await this.findOnPool(accountId.toLowerCase()) : (await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId))[0];
     if (!row) return null;
     return { ...row, trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })) };
   }
+
+  private readonly findOnPool = tickBatcher<string, FoundRow>(async (ids) =>
+    alignByKey(ids, await this.prisma.rows<FoundRow>(FIND_PROFILES, [pgArray(ids)]), (r) => r.id),
+  );
 
   async update(
     tx: Tx,

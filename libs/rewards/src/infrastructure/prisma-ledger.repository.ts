@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type Tx } from '@heyblue/platform';
+import { PrismaService, alignByKey, pgArray, tickBatcher, type Tx } from '@heyblue/platform';
 import { InsufficientPoints } from '../domain/rewards.errors.js';
 import { balanceCannotGoNegative } from '../domain/rules/balance-cannot-go-negative.rule.js';
 import { Ledger, type LedgerMovement, type LedgerReason, type PostedEntry } from '../application/ports.js';
@@ -77,11 +77,17 @@ export class PrismaLedgerRepository extends Ledger {
 
   /** The ledger's own balance: the newest entry's running balance (0 without entries). */
   async balanceOf(accountId: string): Promise<number> {
-    // GET /rewards/balance: a hot one-row read, straight on the pool (PrismaService.rows).
-    const [row] = await this.prisma.rows<{ balance_after: number }>(
-      'SELECT balance_after FROM rewards_ledger_entry WHERE account_id = $1::uuid ORDER BY seq DESC LIMIT 1',
-      [accountId],
-    );
-    return row?.balance_after ?? 0;
+    return (await this.newestBalance(accountId)) ?? 0;
   }
+
+  // GET /rewards/balance: a hot one-row read, batched with the reads of concurrent requests
+  // and straight on the pool (PrismaService.rows); one index probe per account.
+  private readonly newestBalance = tickBatcher<string, number>(async (ids) => {
+    const rows = await this.prisma.rows<{ id: string; balance: number | null }>(
+      `SELECT a.id, (SELECT e.balance_after FROM rewards_ledger_entry e WHERE e.account_id = a.id ORDER BY e.seq DESC LIMIT 1) AS balance
+       FROM unnest($1::uuid[]) AS a(id)`,
+      [pgArray(ids)],
+    );
+    return alignByKey(ids, rows, (r) => r.id).map((r) => r?.balance ?? null);
+  });
 }

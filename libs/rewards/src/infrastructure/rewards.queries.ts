@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { decodeCursor, PrismaService, toPage, ValidationFailed, type Page } from '@heyblue/platform';
+import { decodeCursor, pgArray, PrismaService, tickBatcher, toPage, ValidationFailed, type Page } from '@heyblue/platform';
 import { remainingStock } from '../domain/rules/offer-must-be-available.rule.js';
 
 type KeyCheck = (part: string | number) => boolean;
@@ -85,32 +85,60 @@ interface OfferRow {
   retailerWebsite: string | null;
 }
 
+interface OfferPageQuery {
+  zip: string | null;
+  afterTitle: string | null;
+  afterId: string | null;
+  take: number;
+}
+
+// One page of offers per query row (the LATERAL subquery is the single-page statement), all
+// in one round trip; `q` says which query a row answers.
+const OFFER_PAGES = `
+  SELECT q.i::int AS q, o.*
+  FROM unnest($2::text[], $3::text[], $4::uuid[], $5::int[]) WITH ORDINALITY AS q(zip, after_title, after_id, take, i)
+  CROSS JOIN LATERAL (
+    SELECT o.id, o.title, o.points_cost AS "pointsCost", o.discount, o.valid_from AS "validFrom",
+           o.valid_until AS "validUntil", o.zips, o.max_redemptions AS "maxRedemptions",
+           o.redeemed_count AS "redeemedCount", r.id AS "retailerId", r.name AS "retailerName",
+           r.website AS "retailerWebsite"
+    FROM rewards_offer o JOIN rewards_retailer r ON r.id = o.retailer_id
+    WHERE o.valid_from <= $1 AND o.valid_until > $1
+      AND (q.zip IS NULL OR cardinality(o.zips) = 0 OR q.zip = ANY (o.zips))
+      AND (q.after_title IS NULL OR (o.title, o.id) > (q.after_title, q.after_id))
+    ORDER BY o.title, o.id
+    LIMIT q.take) o
+  ORDER BY q.i, o.title, o.id`;
+
 /** Read side of the rewards context: its own tables, queried directly (CQRS reads skip the domain). */
 @Injectable()
 export class RewardsQueries {
   constructor(private readonly prisma: PrismaService) {}
 
+  // A hot read: the offer pages that concurrent requests ask for go out as one statement with
+  // the retailer joined (a findMany including the retailer runs as two queries, through the
+  // query compiler), straight on the pool (PrismaService.rows). Requests for the same page
+  // (citizens of one ZIP) share one query row. "Now" is when the statement is sent.
+  private readonly offerPages = tickBatcher<OfferPageQuery, OfferRow[]>(async (queries) => {
+    const keys = queries.map((q) => JSON.stringify([q.zip, q.afterTitle, q.afterId, q.take]));
+    const distinct = [...new Map(keys.map((k, i) => [k, queries[i]!])).entries()];
+    const rows = await this.prisma.rows<OfferRow & { q: number }>(OFFER_PAGES, [
+      new Date(),
+      pgArray(distinct.map(([, q]) => q.zip)),
+      pgArray(distinct.map(([, q]) => q.afterTitle)),
+      pgArray(distinct.map(([, q]) => q.afterId)),
+      pgArray(distinct.map(([, q]) => q.take)),
+    ]);
+    const pages = distinct.map((): OfferRow[] => []);
+    for (const { q, ...row } of rows) pages[q - 1]!.push(row);
+    const byKey = new Map(distinct.map(([k], i) => [k, pages[i]!]));
+    return keys.map((k) => byKey.get(k)!);
+  });
+
   /** Offers running now, covering `zip` (or everywhere), by title. */
-  async offers(
-    q: { zip?: string; limit: number; cursor?: string },
-    now = new Date(),
-  ): Promise<Page<OfferView>> {
+  async offers(q: { zip?: string; limit: number; cursor?: string }): Promise<Page<OfferView>> {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
-    // A hot read: one statement with the retailer joined (a findMany including the retailer
-    // runs as two queries, through the query compiler), straight on the pool (PrismaService.rows).
-    const rows = await this.prisma.rows<OfferRow>(
-      `SELECT o.id, o.title, o.points_cost AS "pointsCost", o.discount, o.valid_from AS "validFrom",
-              o.valid_until AS "validUntil", o.zips, o.max_redemptions AS "maxRedemptions",
-              o.redeemed_count AS "redeemedCount", r.id AS "retailerId", r.name AS "retailerName",
-              r.website AS "retailerWebsite"
-       FROM rewards_offer o JOIN rewards_retailer r ON r.id = o.retailer_id
-       WHERE o.valid_from <= $1 AND o.valid_until > $1
-         AND ($2::text IS NULL OR cardinality(o.zips) = 0 OR $2::text = ANY (o.zips))
-         AND ($3::text IS NULL OR (o.title, o.id) > ($3::text, $4::uuid))
-       ORDER BY o.title, o.id
-       LIMIT $5`,
-      [now, q.zip || null, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
-    );
+    const rows = (await this.offerPages({ zip: q.zip || null, afterTitle: after?.[0] ?? null, afterId: after?.[1] ?? null, take: q.limit + 1 })) ?? [];
     return toPage(
       rows,
       q.limit,
