@@ -3,6 +3,7 @@ import { RedisService } from '@heyblue/platform';
 import { AvailabilityService } from '../../libs/connections/src/application/availability.service.js';
 import { NearbyQuery } from '../../libs/connections/src/application/nearby.query.js';
 import { distanceM, type LatLng } from '../../libs/connections/src/domain/geo.js';
+import { ConnectionsConfig } from '../../libs/connections/src/infrastructure/connections.config.js';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
 import { WindowStore } from '../../libs/connections/src/infrastructure/window-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -116,6 +117,46 @@ describe('connections GEO index (real Redis)', () => {
       .map((o) => o.id);
     expect(hits.map((h) => h.id)).toEqual(expected);
     expect(hits.every((h, i) => i === 0 || hits[i - 1]!.distanceM <= h.distanceM)).toBe(true);
+  });
+
+  it('answers the nearest fresh officers whether the first probe finds every member or the steps run (below, at and above the candidate cap)', async () => {
+    const cap = t.app.get(ConnectionsConfig).candidateCap;
+    const limit = 5;
+    const now = Date.now();
+    // Three places, each with `n` officers spread within 2 km; the nearest third went stale.
+    const places = [
+      { centre: { lat: 39.7392, lng: -104.9903 }, n: cap - 1 },
+      { centre: { lat: 39.9526, lng: -75.1652 }, n: cap },
+      { centre: { lat: 33.749, lng: -84.388 }, n: cap * 3 },
+    ];
+    for (const { centre, n } of places) {
+      const officers = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), at: offset(centre, 30 + (i * 1900) / n, 0), stale: i < n / 3 }));
+      await Promise.all(officers.map((o) => geo.updateOfficer(o.id, o.at, null, o.stale ? now - 3 * 60_000 : now)));
+      const expected = officers.filter((o) => !o.stale).slice(0, limit).map((o) => o.id);
+      expect({ n, ids: (await geo.search('officer', centre, 2000, limit)).map((h) => h.id) }).toEqual({ n, ids: expected });
+      // Everyone fresh within reach when fewer than the limit are (the widest step's answer).
+      const widest = officers.filter((o) => !o.stale && distanceM(centre, o.at) <= 600).map((o) => o.id);
+      expect((await geo.search('officer', centre, 600, n)).map((h) => h.id)).toEqual(widest);
+    }
+  });
+
+  it('reports each hit at the position GEOPOS gives and the distance GEOSEARCH WITHDIST gives (the scripts return geohashes)', async () => {
+    const centre = { lat: 44.9778, lng: -93.265 };
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    await Promise.all(ids.map((id, i) => geo.updateOfficer(id, offset(centre, 37 * i - 200, 53 * ((i * 7) % 11) - 250), null)));
+    const hits = await geo.search('officer', centre, 1000, 20);
+    expect(hits.map((h) => h.id).sort()).toEqual([...ids].sort());
+    const redis = t.app.get(RedisService).client;
+    const key = geo.partitionKey(geo.grid.cellOf(centre), 'o');
+    const positions = await redis.geopos(key, ...hits.map((h) => h.id));
+    const withDist = (await redis.geosearch(key, 'FROMLONLAT', centre.lng, centre.lat, 'BYRADIUS', 1000, 'm', 'ASC', 'WITHDIST')) as Array<[string, string]>;
+    const redisDist = new Map(withDist.map(([id, d]) => [id, Number(d)]));
+    hits.forEach((h, i) => {
+      expect(h.lng).toBeCloseTo(Number(positions[i]![0]), 10);
+      expect(h.lat).toBeCloseTo(Number(positions[i]![1]), 10);
+      expect(Math.abs(h.distanceM - redisDist.get(h.id)!)).toBeLessThan(0.001);
+    });
+    expect(hits.map((h) => h.id)).toEqual(withDist.filter(([id]) => ids.includes(id)).map(([id]) => id));
   });
 
   it('widens the radius when the nearest step has too few officers', async () => {

@@ -1,9 +1,10 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService, closeRedis } from '@heyblue/platform';
-import type { LatLng } from '../domain/geo.js';
+import { distanceM, type LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
+import { decodeGeohash } from './redis-geohash.js';
 import { CITIZEN_UPDATE_LUA, OFFICER_UPDATE_LUA, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
 
 export type IndexRole = 'officer' | 'citizen';
@@ -16,7 +17,8 @@ export interface GeoHit {
   lng: number;
 }
 
-type Row = [string, string, [string, string]];
+/** A search script's row: member and its 52-bit geohash (its position). */
+type Row = [string, number];
 
 interface ScriptedRedis extends Redis {
   connSearch(geo: string, seen: string, ...args: Array<string | number>): Promise<Row[]>;
@@ -170,7 +172,7 @@ export class GeoIndex implements OnModuleDestroy {
       cells.length === 1
         ? NONE
         : cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
-    return { cell, citizens: await this.settle('officer', id, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
+    return { cell, citizens: await this.settle('officer', id, p, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
   }
 
   /** A citizen's new position in the short-lived citizens' index. */
@@ -221,7 +223,7 @@ export class GeoIndex implements OnModuleDestroy {
     );
     const others =
       cells.length === 1 ? NONE : cells.slice(1).map((c) => this.redis.connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
-    return { cell, officers: await this.settle('citizen', id, cell, previousCell, own, others, limit) };
+    return { cell, officers: await this.settle('citizen', id, p, cell, previousCell, own, others, limit) };
   }
 
   /**
@@ -233,6 +235,7 @@ export class GeoIndex implements OnModuleDestroy {
   private async settle(
     role: IndexRole,
     id: string,
+    from: LatLng,
     cell: Cell,
     previousCell: Cell | null | undefined,
     own: Promise<[number, Row[]]>,
@@ -244,7 +247,7 @@ export class GeoIndex implements OnModuleDestroy {
     // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
     if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey(role), cell);
     if (rows.length === 0 && otherRows.length === 0) return NO_HITS;
-    return merge([rows, ...otherRows], limit);
+    return merge(from, [rows, ...otherRows], limit);
   }
 
   /** The member moved beyond the indexable band: out of its last partition. Returns the new (no) cell. */
@@ -275,7 +278,7 @@ export class GeoIndex implements OnModuleDestroy {
     const radii = this.config.radiiFor(radiusM);
     const cap = Math.max(this.config.candidateCap, limit);
     const calls = this.grid.cellsCovering(p, radiusM).map((c) => this.redis.connSearch(...this.keys(role, c), p.lng, p.lat, cutoff, limit, cap, ...radii));
-    return merge(await Promise.all(calls), limit);
+    return merge(p, await Promise.all(calls), limit);
   }
 
   /** A member's exact position and when it was last updated, or null when unknown. */
@@ -321,10 +324,15 @@ export class GeoIndex implements OnModuleDestroy {
 const NONE: never[] = [];
 const NO_HITS: GeoHit[] = [];
 
-/** Merges per-partition answers (each nearest first) into one list, nearest first. */
-function merge(parts: Row[][], limit: number): GeoHit[] {
+/** Merges per-partition answers (each nearest first) around `from` into one list, nearest first. */
+function merge(from: LatLng, parts: Row[][], limit: number): GeoHit[] {
   const hits: GeoHit[] = [];
-  for (const rows of parts) for (const r of rows) hits.push({ id: r[0], distanceM: Number(r[1]), lng: Number(r[2][0]), lat: Number(r[2][1]) });
+  for (const rows of parts) {
+    for (const [id, hash] of rows) {
+      const at = decodeGeohash(hash);
+      hits.push({ id, distanceM: distanceM(from, at), lng: at.lng, lat: at.lat });
+    }
+  }
   if (parts.length > 1) hits.sort((a, b) => a.distanceM - b.distanceM);
   return hits.length > limit ? hits.slice(0, limit) : hits;
 }

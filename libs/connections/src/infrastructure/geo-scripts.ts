@@ -13,28 +13,46 @@
  * fresh ones, and stop at the first step that yields `limit` fresh members (or the last
  * step). Redis's GEOSEARCH cost grows with the members inside the search box, so a dense
  * metro is answered from a 500 m box instead of the full radius.
- * Returns rows {member, distM, {lng, lat}} nearest first.
+ *
+ * With more than one step, a probe comes first: the widest radius with `COUNT cap ANY`, which
+ * stops as soon as it has found `cap` members. Fewer than `cap` means it found every member
+ * within the widest radius, so the answer is its fresh ones, nearest first: exactly what the
+ * steps would give (their nearest `limit` fresh members), from one search and one ZMSCORE
+ * instead of one of each per step. Only where `cap` or more members are within the widest
+ * radius (a dense centre) do the steps run after it.
+ * Returns rows {member, geohash} nearest first: the 52-bit geohash is the member's position
+ * (decodeGeohash), one integer instead of WITHCOORD and WITHDIST's three formatted doubles,
+ * whose conversion to Lua and back cost more than the search itself. The caller works out
+ * the distance from it, with Redis's formula.
  */
 const SEARCH_FN = `
+local function freshOf(res, seen, cutoff, limit)
+  local fresh = {}
+  if #res == 0 then return fresh end
+  local members = {}
+  for j = 1, #res do members[j] = res[j][1] end
+  local scores = redis.call('ZMSCORE', seen, unpack(members))
+  for j = 1, #res do
+    local s = scores[j]
+    if s and tonumber(s) >= cutoff then
+      fresh[#fresh + 1] = res[j]
+      if #fresh >= limit then break end
+    end
+  end
+  return fresh
+end
+
 local function search(geo, seen, lng, lat, cutoff, limit, cap, radii)
+  if #radii > 1 then
+    local all = redis.call('GEOSEARCH', geo, 'FROMLONLAT', lng, lat, 'BYRADIUS', radii[#radii], 'm', 'ASC', 'COUNT', cap, 'ANY', 'WITHHASH')
+    if #all < cap then return freshOf(all, seen, cutoff, limit) end
+  end
   local fresh = {}
   for i = 1, #radii do
     local count = cap
     while true do
-      local res = redis.call('GEOSEARCH', geo, 'FROMLONLAT', lng, lat, 'BYRADIUS', radii[i], 'm', 'ASC', 'COUNT', count, 'WITHCOORD', 'WITHDIST')
-      fresh = {}
-      if #res > 0 then
-        local members = {}
-        for j = 1, #res do members[j] = res[j][1] end
-        local scores = redis.call('ZMSCORE', seen, unpack(members))
-        for j = 1, #res do
-          local s = scores[j]
-          if s and tonumber(s) >= cutoff then
-            fresh[#fresh + 1] = res[j]
-            if #fresh >= limit then break end
-          end
-        end
-      end
+      local res = redis.call('GEOSEARCH', geo, 'FROMLONLAT', lng, lat, 'BYRADIUS', radii[i], 'm', 'ASC', 'COUNT', count, 'WITHHASH')
+      fresh = freshOf(res, seen, cutoff, limit)
       if #fresh >= limit or #res < count or count >= 4096 then break end
       count = count * 4
     end
