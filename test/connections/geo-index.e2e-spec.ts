@@ -142,7 +142,7 @@ describe('connections GEO index (real Redis)', () => {
 
   it('reports each hit at the position GEOPOS gives and the distance GEOSEARCH WITHDIST gives (the scripts return geohashes)', async () => {
     const centre = { lat: 44.9778, lng: -93.265 };
-    const ids = Array.from({ length: 12 }, () => randomUUID());
+    const ids: string[] = Array.from({ length: 12 }, () => randomUUID());
     await Promise.all(ids.map((id, i) => geo.updateOfficer(id, offset(centre, 37 * i - 200, 53 * ((i * 7) % 11) - 250), null)));
     const hits = await geo.search('officer', centre, 1000, 20);
     expect(hits.map((h) => h.id).sort()).toEqual([...ids].sort());

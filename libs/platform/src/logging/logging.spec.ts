@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { REDACT_PATHS } from './logging.js';
+import { REDACT_PATHS, registerRequestLogging } from './logging.js';
 
 function capture(): { logger: pino.Logger; lines: () => string } {
   let out = '';
@@ -30,5 +30,22 @@ describe('log redaction', () => {
     }
     expect(text).toContain('[redacted]');
     expect(JSON.parse(text).msg).toBe('request');
+  });
+});
+
+describe('access log hook', () => {
+  function hooksAt(level: string): string[] {
+    const hooks: string[] = [];
+    registerRequestLogging({ addHook: (name) => hooks.push(name) }, level);
+    return hooks;
+  }
+
+  it('hooks every request at info and below, where access lines are written', () => {
+    expect(hooksAt('info')).toEqual(['onRequest']);
+    expect(hooksAt('debug')).toEqual(['onRequest']);
+  });
+
+  it('hooks nothing at warn and above (no line would be written; 5xx come from the problem filter)', () => {
+    for (const level of ['warn', 'error', 'fatal', 'silent']) expect({ level, hooks: hooksAt(level) }).toEqual({ level, hooks: [] });
   });
 });
