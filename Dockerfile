@@ -34,4 +34,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/v1/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations run as a separate step (compose service / Helm pre-upgrade Job): `node dist/apps/api/src/cli.js db:migrate`.
 # The V8 heap budget of the Helm chart (nodeHeapMb) and npm start: keep them in step.
-CMD ["node", "--max-old-space-size=720", "--max-semi-space-size=32", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-old-space-size=720", "--max-semi-space-size=32", "--no-allocation-site-pretenuring", "dist/apps/api/src/main.js"]

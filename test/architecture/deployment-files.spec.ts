@@ -27,7 +27,7 @@ describe('deployment files', () => {
     expect(runtime).not.toMatch(/npm (ci|install)(?!.*--omit=dev)/);
     // The same V8 heap budget as `npm run start:prod` (and the Helm chart, see test/deploy/helm.spec.ts).
     const startProd = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
-    expect(startProd).toMatch(/^node --max-old-space-size=\d+ --max-semi-space-size=\d+ dist\/apps\/api\/src\/main\.js$/);
+    expect(startProd).toMatch(/^node --max-old-space-size=\d+ --max-semi-space-size=\d+ --no-allocation-site-pretenuring dist\/apps\/api\/src\/main\.js$/);
     expect(runtime).toMatch(new RegExp(`^CMD ${JSON.stringify(startProd.split(' ')).replace(/[[\]]/g, '\\$&').replace(/,/g, ', ')}$`, 'm'));
   });
 });
