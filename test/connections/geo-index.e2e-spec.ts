@@ -159,6 +159,25 @@ describe('connections GEO index (real Redis)', () => {
     expect(hits.map((h) => h.id)).toEqual(withDist.filter(([id]) => ids.includes(id)).map(([id]) => id));
   });
 
+  it("answers an officer's update with the fresh citizens within the citizen radius, and keeps the partition keys expiring", async () => {
+    const config = t.app.get(ConnectionsConfig);
+    const here = { lat: 36.1627, lng: -86.7816 };
+    const now = Date.now();
+    const [near, stale, far] = [randomUUID(), randomUUID(), randomUUID()];
+    await geo.updateCitizen(near, offset(here, 0, config.citizenRadiusM / 2), null, now);
+    await geo.updateCitizen(stale, offset(here, 0, config.citizenRadiusM / 4), null, now - config.staleAfterMs - 1_000);
+    await geo.updateCitizen(far, offset(here, 0, config.citizenRadiusM * 1.5), null, now);
+    const officer = randomUUID();
+    const { citizens } = await geo.updateOfficer(officer, here, null, now);
+    expect(citizens.map((c) => c.id)).toEqual([near]);
+    expect(citizens[0]!.distanceM).toBeCloseTo(config.citizenRadiusM / 2, -1);
+    const redis = t.app.get(RedisService).client;
+    for (const suffix of ['o', 'os'] as const) {
+      const ttl = await redis.pttl(geo.partitionKey(geo.grid.cellOf(here), suffix));
+      expect({ suffix, expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000 }).toEqual({ suffix, expiring: true });
+    }
+  });
+
   it('widens the radius when the nearest step has too few officers', async () => {
     const centre = { lat: 29.7604, lng: -95.3698 };
     const far = randomUUID();

@@ -5,7 +5,7 @@ import { distanceM, type LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
 import { decodeGeohash } from './redis-geohash.js';
-import { CITIZEN_UPDATE_LUA, OFFICER_UPDATE_LUA, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
+import { CITIZEN_UPDATE_LUA, officerUpdateLua, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
 
 export type IndexRole = 'officer' | 'citizen';
 
@@ -23,20 +23,7 @@ type Row = [string, number];
 interface ScriptedRedis extends Redis {
   connSearch(geo: string, seen: string, ...args: Array<string | number>): Promise<Row[]>;
   connUpdate(geo: string, seen: string, lng: number, lat: number, member: string, now: number, ttl: number): Promise<number>;
-  connOfficerUpdate(
-    geo: string,
-    seen: string,
-    cgeo: string,
-    cseen: string,
-    lng: number,
-    lat: number,
-    member: string,
-    now: number,
-    ttl: number,
-    cutoff: number,
-    radius: number,
-    limit: number,
-  ): Promise<[number, Row[]]>;
+  connOfficerUpdate(geo: string, seen: string, cgeo: string, cseen: string, lng: number, lat: number, member: string, now: number): Promise<[number, Row[]]>;
   connCitizenUpdate(
     geo: string,
     seen: string,
@@ -98,7 +85,10 @@ export class GeoIndex implements OnModuleDestroy {
     const redis = redisService.duplicate({ enableAutoPipelining: true, commandTimeout: 2_000, maxRetriesPerRequest: 2 }, 'connections-geo');
     redis.defineCommand('connSearch', { numberOfKeys: 2, lua: SEARCH_LUA });
     redis.defineCommand('connUpdate', { numberOfKeys: 2, lua: UPDATE_LUA });
-    redis.defineCommand('connOfficerUpdate', { numberOfKeys: 4, lua: OFFICER_UPDATE_LUA });
+    redis.defineCommand('connOfficerUpdate', {
+      numberOfKeys: 4,
+      lua: officerUpdateLua({ ttlMs: this.ttlMs, staleAfterMs: config.staleAfterMs, citizenRadiusM: config.citizenRadiusM, citizenLimit: config.candidateCap }),
+    });
     redis.defineCommand('connCitizenUpdate', { numberOfKeys: 4, lua: CITIZEN_UPDATE_LUA });
     redis.defineCommand('connRemove', { numberOfKeys: 2, lua: REMOVE_LUA });
     redis.defineCommand('connSweep', { numberOfKeys: 2, lua: SWEEP_LUA });
@@ -152,26 +142,14 @@ export class GeoIndex implements OnModuleDestroy {
     // Own partition first; more only when the citizens' search circle crosses an edge.
     const cells = this.grid.cellsCovering(p, radius);
     const cell = cells[0]!;
-    const cutoff = now - this.config.staleAfterMs;
-    const limit = this.config.candidateCap;
-    const own = this.redis.connOfficerUpdate(
-      this.partitionKey(cell, 'o'),
-      this.partitionKey(cell, 'os'),
-      this.partitionKey(cell, 'c'),
-      this.partitionKey(cell, 'cs'),
-      p.lng,
-      p.lat,
-      id,
-      now,
-      this.ttlMs,
-      cutoff,
-      radius,
-      limit,
-    );
-    const others =
-      cells.length === 1
-        ? NONE
-        : cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+    // Radius, candidate cap, staleness and key TTL are written into the script (officerUpdateLua).
+    const own = this.redis.connOfficerUpdate(this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs'), p.lng, p.lat, id, now);
+    let others: Array<Promise<Row[]>> = NONE;
+    if (cells.length > 1) {
+      const cutoff = now - this.config.staleAfterMs;
+      const limit = this.config.candidateCap;
+      others = cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+    }
     return { cell, citizens: await this.settle('officer', id, p, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
   }
 
@@ -243,7 +221,8 @@ export class GeoIndex implements OnModuleDestroy {
     limit: number,
   ): Promise<GeoHit[]> {
     const moved = previousCell !== cell ? this.moved(role, id, cell, previousCell) : undefined;
-    const [[added, rows], otherRows] = await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
+    // The common case (same partition, no neighbour searched): one awaited reply, no Promise.all.
+    const [[added, rows], otherRows] = moved === undefined && others.length === 0 ? [await own, NONE] : await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
     // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
     if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey(role), cell);
     if (rows.length === 0 && otherRows.length === 0) return NO_HITS;
