@@ -155,6 +155,57 @@ describe('batched hot reads', () => {
     expect((alone[2] as { items: Array<{ zips: string[] }> }).items.every((o) => o.zips.length === 0 || o.zips.includes(zipB))).toBe(true);
   });
 
+  it('pages by cursors whose titles hold array-literal characters (quotes, backslashes, commas, braces, NULL) alongside other pages', async () => {
+    const zip = '34' + String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+    const rewards = t.app.get(RewardsApi);
+    const retailerExternalId = `r-odd-${randomUUID().slice(0, 8)}`;
+    await rewards.upsertRetailer({ externalId: retailerExternalId, name: 'Odd titles' });
+    const titles = ['A "quoted" deal', 'B back\\slash', 'C comma, brace {x}', 'NULL', 'null', 'E plain'];
+    for (const title of titles) {
+      await rewards.upsertOffer({
+        externalId: `o-odd-${randomUUID().slice(0, 8)}`,
+        retailerExternalId,
+        title,
+        pointsCost: 10,
+        discount: '5% off',
+        validFrom: new Date(Date.now() - 86_400_000),
+        validUntil: new Date(Date.now() + 86_400_000),
+        maxRedemptions: null,
+        zips: [zip],
+      });
+    }
+    const [citizen] = await issueSessions(t, 'citizen', 1);
+    const get = (q: string) => api(t, 'GET', `/rewards/offers?${q}`, { token: citizen!.accessToken });
+    // Walk the ZIP's pages one offer at a time, every page read together with other pages.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `zip=${zip}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const [page, other, same] = await Promise.all([get(q), get('limit=2'), get(q)]);
+      expect([page.status, other.status, same.status]).toEqual([200, 200, 200]);
+      expect(same.body).toEqual(page.body);
+      seen.push(...page.body.items.filter((o: { zips: string[] }) => o.zips.includes(zip)).map((o: { title: string }) => o.title));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    // Every title once: no cursor skipped or repeated an offer.
+    expect([...seen].sort()).toEqual([...titles].sort());
+  });
+
+  it('answers each public profile of a burst on its own: a malformed id is refused before the batch, an unknown one is 404, the rest 200', async () => {
+    const [viewer, a, b] = await issueSessions(t, 'citizen', 3);
+    const store = t.app.get(PrismaProfileStore);
+    await Promise.all([a, b].map((s) => store.ensure(prisma, s!.accountId, 'citizen')));
+    const ids = [a!.accountId, 'not-a-uuid', randomUUID(), b!.accountId.toUpperCase(), '00000000-0000-0000-0000-000000000000'];
+    const answers = await Promise.all(ids.map((id) => api(t, 'GET', `/profiles/${id}`, { token: viewer!.accessToken })));
+    expect(answers.map((r) => [r.status, r.body.id ?? r.body.code])).toEqual([
+      [200, a!.accountId],
+      [400, 'VALIDATION_FAILED'],
+      [404, 'PROFILE_NOT_FOUND'],
+      [200, b!.accountId],
+      [404, 'PROFILE_NOT_FOUND'],
+    ]);
+  });
+
   it('sends the offer pages of concurrent callers as one statement, same pages sharing a query row', async () => {
     const zip = '33' + String(Math.floor(Math.random() * 1000)).padStart(3, '0');
     await givenOffer(t, { zips: [zip] });

@@ -4,7 +4,9 @@ export { PlatformModule } from './platform.module.js';
 export { Environment, validateEnvironment, type Env } from './config/environment.js';
 /** Prisma client of the process and the transaction client type. */
 export { PrismaService, type Tx } from './database/prisma.service.js';
+/** A text array parameter as one PostgreSQL array literal. */
 export { pgArray } from './database/array-literal.js';
+/** One statement for the lookups of one event-loop turn (DataLoader, no cache), and rows put in key order. */
 export { tickBatcher, alignByKey, type TickBatcherOptions } from './database/tick-batcher.js';
 /** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';

@@ -1,6 +1,8 @@
 import type { LatLng } from '../domain/geo.js';
 
 // Redis GEO's grid: 26 bits per axis over these ranges (geohash.h), latitude in the even bits.
+// Geohash libraries (ngeohash's decode_int and the like) use ±90° of latitude, not Redis's
+// Web Mercator band, so they do not give Redis's positions; the unit test pins this decoder to GEOPOS.
 const STEP = 26;
 const LAT_MIN = -85.05112878;
 const LAT_MAX = 85.05112878;
