@@ -12,6 +12,8 @@ export { tickBatcher, alignByKey, type TickBatcherOptions } from './database/tic
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
 /** Redis connections. */
 export { RedisService, createRedis, closeRedis } from './redis/redis.service.js';
+/** Merges the commands a turn of the event loop issues on a connection into one socket write. */
+export { writeCoalescer } from './redis/write-coalescer.js';
 /** Domain error types mapped to problem+json by the global filter. */
 export { DomainError, ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, ServiceUnavailable } from './errors/domain-error.js';
 /** Problem+json rendering. */

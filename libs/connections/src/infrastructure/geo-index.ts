@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RedisService, closeRedis } from '@heyblue/platform';
+import { RedisService, closeRedis, writeCoalescer } from '@heyblue/platform';
 import { distanceM, type LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
@@ -66,13 +66,15 @@ export function isIndexable(p: LatLng): boolean {
 
 /**
  * The partitioned Redis GEO index of officers (open window) and citizens (short-lived).
- * A dedicated auto-pipelining connection: commands issued in the same tick by many sockets
- * go out in one write, and each update is a single scripted command.
+ * A dedicated connection whose writes are coalesced per turn of the event loop
+ * (writeCoalescer): the commands that many sockets' messages issue together go out in one
+ * write, and each update is a single scripted command.
  */
 @Injectable()
 export class GeoIndex implements OnModuleDestroy {
   readonly grid: PartitionGrid;
   private readonly redis: ScriptedRedis;
+  private readonly hold: () => void;
   /** Index keys outlive the staleness limit a little, then vanish by themselves. */
   private readonly ttlMs: number;
 
@@ -82,7 +84,7 @@ export class GeoIndex implements OnModuleDestroy {
   ) {
     this.grid = new PartitionGrid(config.partitionPrecision);
     this.ttlMs = config.staleAfterMs + 60_000;
-    const redis = redisService.duplicate({ enableAutoPipelining: true, commandTimeout: 2_000, maxRetriesPerRequest: 2 }, 'connections-geo');
+    const redis = redisService.duplicate({ commandTimeout: 2_000, maxRetriesPerRequest: 2 }, 'connections-geo');
     redis.defineCommand('connSearch', { numberOfKeys: 2, lua: SEARCH_LUA });
     redis.defineCommand('connUpdate', { numberOfKeys: 2, lua: UPDATE_LUA });
     redis.defineCommand('connOfficerUpdate', {
@@ -94,6 +96,13 @@ export class GeoIndex implements OnModuleDestroy {
     redis.defineCommand('connSweep', { numberOfKeys: 2, lua: SWEEP_LUA });
     redis.defineCommand('connPosition', { numberOfKeys: 2, lua: POSITION_LUA });
     this.redis = redis as ScriptedRedis;
+    this.hold = writeCoalescer(redis);
+  }
+
+  /** The connection, its writes held until the loop's check phase (one write for the whole turn): issue every command through it. */
+  private commands(): ScriptedRedis {
+    this.hold();
+    return this.redis;
   }
 
   /** `<prefix>:conn:{<cell>}:<suffix>`: the hash tag keeps a partition's keys in one cluster slot. */
@@ -122,7 +131,7 @@ export class GeoIndex implements OnModuleDestroy {
 
   /** Partitions that currently (may) hold members of a role: the set the sweeper keeps, so readers never SCAN the keyspace. */
   activePartitions(role: IndexRole): Promise<Cell[]> {
-    return this.redis.smembers(this.cellsKey(role));
+    return this.commands().smembers(this.cellsKey(role));
   }
 
   /** Which partition an account was last written to (needed to find or remove it without its socket). */
@@ -143,12 +152,12 @@ export class GeoIndex implements OnModuleDestroy {
     const cells = this.grid.cellsCovering(p, radius);
     const cell = cells[0]!;
     // Radius, candidate cap, staleness and key TTL are written into the script (officerUpdateLua).
-    const own = this.redis.connOfficerUpdate(this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs'), p.lng, p.lat, id, now);
+    const own = this.commands().connOfficerUpdate(this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs'), p.lng, p.lat, id, now);
     let others: Array<Promise<Row[]>> = NONE;
     if (cells.length > 1) {
       const cutoff = now - this.config.staleAfterMs;
       const limit = this.config.candidateCap;
-      others = cells.slice(1).map((c) => this.redis.connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+      others = cells.slice(1).map((c) => this.commands().connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
     }
     return { cell, citizens: await this.settle('officer', id, p, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
   }
@@ -158,10 +167,10 @@ export class GeoIndex implements OnModuleDestroy {
     if (!isIndexable(p)) return this.leave('citizen', id, previousCell);
     const cell = this.grid.cellOf(p);
     const [geo, seen] = this.keys('citizen', cell);
-    const write = this.redis.connUpdate(geo, seen, p.lng, p.lat, id, now, this.ttlMs);
+    const write = this.commands().connUpdate(geo, seen, p.lng, p.lat, id, now, this.ttlMs);
     const moved = previousCell !== cell ? this.moved('citizen', id, cell, previousCell) : undefined;
     const [added] = await Promise.all([write, moved]);
-    if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey('citizen'), cell);
+    if (added === 1 && previousCell === cell) await this.commands().sadd(this.cellsKey('citizen'), cell);
     return cell;
   }
 
@@ -184,7 +193,7 @@ export class GeoIndex implements OnModuleDestroy {
     const cutoff = now - this.config.staleAfterMs;
     const radii = this.config.radiiFor(radiusM);
     const cap = Math.max(this.config.candidateCap, limit);
-    const own = this.redis.connCitizenUpdate(
+    const own = this.commands().connCitizenUpdate(
       this.partitionKey(cell, 'c'),
       this.partitionKey(cell, 'cs'),
       this.partitionKey(cell, 'o'),
@@ -200,7 +209,7 @@ export class GeoIndex implements OnModuleDestroy {
       ...radii,
     );
     const others =
-      cells.length === 1 ? NONE : cells.slice(1).map((c) => this.redis.connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
+      cells.length === 1 ? NONE : cells.slice(1).map((c) => this.commands().connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
     return { cell, officers: await this.settle('citizen', id, p, cell, previousCell, own, others, limit) };
   }
 
@@ -224,7 +233,7 @@ export class GeoIndex implements OnModuleDestroy {
     // The common case (same partition, no neighbour searched): one awaited reply, no Promise.all.
     const [[added, rows], otherRows] = moved === undefined && others.length === 0 ? [await own, NONE] : await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
     // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
-    if (added === 1 && previousCell === cell) await this.redis.sadd(this.cellsKey(role), cell);
+    if (added === 1 && previousCell === cell) await this.commands().sadd(this.cellsKey(role), cell);
     if (rows.length === 0 && otherRows.length === 0) return NO_HITS;
     return merge(from, [rows, ...otherRows], limit);
   }
@@ -241,10 +250,10 @@ export class GeoIndex implements OnModuleDestroy {
    */
   private async moved(role: IndexRole, id: string, cell: Cell, previousCell: Cell | null | undefined): Promise<void> {
     const where = this.whereKey(id);
-    const sadd = this.redis.sadd(this.cellsKey(role), cell);
-    const old = previousCell === undefined ? await this.redis.set(where, cell, 'PX', 86_400_000, 'GET') : (await this.redis.set(where, cell, 'PX', 86_400_000), previousCell);
+    const sadd = this.commands().sadd(this.cellsKey(role), cell);
+    const old = previousCell === undefined ? await this.commands().set(where, cell, 'PX', 86_400_000, 'GET') : (await this.commands().set(where, cell, 'PX', 86_400_000), previousCell);
     await sadd;
-    if (old && old !== cell) await this.redis.connRemove(...this.keys(role, old), id);
+    if (old && old !== cell) await this.commands().connRemove(...this.keys(role, old), id);
   }
 
   /**
@@ -256,15 +265,15 @@ export class GeoIndex implements OnModuleDestroy {
     const cutoff = now - this.config.staleAfterMs;
     const radii = this.config.radiiFor(radiusM);
     const cap = Math.max(this.config.candidateCap, limit);
-    const calls = this.grid.cellsCovering(p, radiusM).map((c) => this.redis.connSearch(...this.keys(role, c), p.lng, p.lat, cutoff, limit, cap, ...radii));
+    const calls = this.grid.cellsCovering(p, radiusM).map((c) => this.commands().connSearch(...this.keys(role, c), p.lng, p.lat, cutoff, limit, cap, ...radii));
     return merge(p, await Promise.all(calls), limit);
   }
 
   /** A member's exact position and when it was last updated, or null when unknown. */
   async position(role: IndexRole, id: string): Promise<(LatLng & { seenAt: number }) | null> {
-    const cell = await this.redis.get(this.whereKey(id));
+    const cell = await this.commands().get(this.whereKey(id));
     if (!cell) return null;
-    const [pos, seen] = await this.redis.connPosition(...this.keys(role, cell), id);
+    const [pos, seen] = await this.commands().connPosition(...this.keys(role, cell), id);
     if (!pos || !seen) return null;
     return { lng: Number(pos[0]), lat: Number(pos[1]), seenAt: Number(seen) };
   }
@@ -277,8 +286,8 @@ export class GeoIndex implements OnModuleDestroy {
 
   /** Removes an account from the index at once (window closed or expired). */
   async remove(role: IndexRole, id: string, cell?: Cell | null): Promise<void> {
-    const where = cell ?? (await this.redis.get(this.whereKey(id)));
-    if (where) await this.redis.connRemove(...this.keys(role, where), id);
+    const where = cell ?? (await this.commands().get(this.whereKey(id)));
+    if (where) await this.commands().connRemove(...this.keys(role, where), id);
   }
 
   /** Drops members not updated within the staleness limit from every known partition. */
@@ -286,11 +295,11 @@ export class GeoIndex implements OnModuleDestroy {
     const cutoff = now - this.config.staleAfterMs;
     let swept = 0;
     for (const role of ['officer', 'citizen'] as const) {
-      const cells = await this.redis.smembers(this.cellsKey(role));
-      const left = await Promise.all(cells.map((c) => this.redis.connSweep(...this.keys(role, c), cutoff, 1000)));
+      const cells = await this.commands().smembers(this.cellsKey(role));
+      const left = await Promise.all(cells.map((c) => this.commands().connSweep(...this.keys(role, c), cutoff, 1000)));
       const empty = cells.filter((_, i) => left[i] === 0);
       swept += cells.length;
-      if (empty.length > 0) await this.redis.srem(this.cellsKey(role), ...empty);
+      if (empty.length > 0) await this.commands().srem(this.cellsKey(role), ...empty);
     }
     return swept;
   }

@@ -1,7 +1,7 @@
 /**
  * Lua scripts of the GEO index. Each touches only keys of one partition (same `{cell}` hash
  * tag, so one Redis Cluster slot) and answers in one reply: one round trip per update,
- * one per partition searched (all issued in the same tick, so auto-pipelined together).
+ * one per partition searched (all issued in the same turn of the event loop, so written together: writeCoalescer).
  *
  * Partition keys: `<prefix>:conn:{<cell>}:o` officers GEO set, `…:os` officers last-seen
  * (ZSET, epoch ms), `…:c` / `…:cs` the same for citizens.
