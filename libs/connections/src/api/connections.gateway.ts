@@ -107,7 +107,10 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
       if (ms < 2 ** 31 - 1) data.expiry = setTimeout(() => socket.disconnect(true), ms);
     }
     const role = account.role === 'officer' || account.role === 'citizen' ? account.role : null;
-    if (role) data.location = this.locations.newState(account.id, role);
+    if (role) {
+      data.location = this.locations.newState(account.id, role);
+      this.locations.preload(data.location);
+    }
     socket.on(SOCKET_EVENTS.location, (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: LocationAck) => void) : noop;
       const state = data.location;

@@ -22,7 +22,11 @@ class FakeGeo {
     this.writes.push({ role: 'citizen', id, ...p, previousCell });
     return { cell: this.grid.cellOf(p), officers: this.officersAround };
   }
+  positionCalls = 0;
+  positionFails = false;
   async position() {
+    this.positionCalls += 1;
+    if (this.positionFails) throw new Error('index unreachable');
     return this.known;
   }
   async remove(_role: string, id: string) {
@@ -129,6 +133,35 @@ describe('LocationHandler', () => {
     await handler.windowChanged(state);
     expect(geo.removed).toEqual(['o1']);
     expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+  });
+
+  it('preloads the last known position when the socket connects: the first message reuses it, and the speed check holds', async () => {
+    const { handler, geo } = setup();
+    geo.known = { lat: 40, lng: -74, seenAt: Date.now() };
+    const state = handler.newState('c1', 'citizen');
+    handler.preload(state);
+    // Two messages while the preload is in flight: one lookup for all three.
+    const [first, second] = await Promise.all([handler.handle(state, { lat: 45, lng: -74 }), handler.handle(state, { lat: 40.0001, lng: -74 })]);
+    expect(geo.positionCalls).toBe(1);
+    expect(first).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+    expect(second).toMatchObject({ ok: true });
+    await handler.handle(state, { lat: 40.0002, lng: -74 });
+    expect(geo.positionCalls).toBe(1);
+  });
+
+  it('retries a failed preload on the first message, which answers the error when it fails again', async () => {
+    const { handler, geo } = setup();
+    geo.positionFails = true;
+    const state = handler.newState('c1', 'citizen');
+    handler.preload(state);
+    await flush();
+    expect(geo.positionCalls).toBe(1);
+    await expect(handler.handle(state, { lat: 40, lng: -74 })).rejects.toThrow('index unreachable');
+    expect(geo.positionCalls).toBe(2);
+    expect(geo.writes).toEqual([]);
+    geo.positionFails = false;
+    expect(await handler.handle(state, { lat: 40, lng: -74 })).toMatchObject({ ok: true });
+    expect(geo.positionCalls).toBe(3);
   });
 
   it('rate-limits a socket after its burst', async () => {

@@ -18,6 +18,8 @@ export interface LocationState {
   bucket: TokenBucket;
   /** Whether `last`/`cell` were loaded from the index (a reconnect must not reset the speed check). */
   loaded: boolean;
+  /** The load in flight (started when the socket connected, or by the first message). */
+  loading?: Promise<void>;
   last?: Fix;
   /** Partition last written; null when none. */
   cell?: Cell | null;
@@ -56,12 +58,21 @@ export class LocationHandler {
     return { accountId, role, bucket: new TokenBucket(this.config.locationRatePerS), loaded: false };
   }
 
+  /**
+   * Starts loading where the account was last seen as soon as its socket connects, so the
+   * first `location` message does not wait for it. A failed preload is retried by that
+   * message, which then answers the error.
+   */
+  preload(state: LocationState): void {
+    this.ensureLoaded(state).catch(() => undefined);
+  }
+
   async handle(state: LocationState, raw: unknown): Promise<LocationAck> {
     const now = Date.now();
     if (!state.bucket.take(now)) return RATE_LIMITED;
     const msg = parseLocationMessage(raw);
     if (!msg) return INVALID;
-    if (!state.loaded) await this.load(state);
+    if (!state.loaded) await this.ensureLoaded(state);
     const fix: Fix = { lat: msg.lat, lng: msg.lng, t: now };
     if (!isPlausibleMove(state.last, fix, this.config.maxSpeedKmh, this.config.jumpSlackM)) return IMPLAUSIBLE;
     if (state.role === 'officer') {
@@ -88,6 +99,14 @@ export class LocationHandler {
     state.windowExpiresAt = window?.expiresAt ?? null;
     // An update racing the close may have re-added the officer after the closer removed it.
     if (!window) await this.geo.remove('officer', state.accountId);
+  }
+
+  /** One load per socket, shared by the preload and any messages that arrive while it runs. */
+  private ensureLoaded(state: LocationState): Promise<void> {
+    state.loading ??= this.load(state).finally(() => {
+      state.loading = undefined;
+    });
+    return state.loading;
   }
 
   /** Where this account was last seen, so a reconnect cannot skip the speed check. */
