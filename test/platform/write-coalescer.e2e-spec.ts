@@ -3,8 +3,7 @@ import type { Socket } from 'node:net';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { closeRedis, writeCoalescer } from '@heyblue/platform';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL, runRedisPrefix } from '../support/databases.js';
 
 /** Counts the socket writes of a connection: `_writev` (several chunks at once) and `_write` (one). */
 function countWrites(client: Redis): { writev: number[]; write: number } {
@@ -30,7 +29,8 @@ describe('writeCoalescer (real Redis)', () => {
   beforeEach(async () => {
     client = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
     await client.ping();
-    key = `test:coalescer:${randomUUID()}`;
+    // Under the run's prefix: global teardown unlinks what a failed test leaves.
+    key = `${runRedisPrefix(process.env.HEYBLUE_TEST_RUN ?? 'heyblue_test_local')}_coalescer:${randomUUID()}`;
   });
 
   afterEach(async () => {

@@ -27,3 +27,8 @@ export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promi
 }
 
 export const randomId = (bytes = 4): string => randomBytes(bytes).toString('hex');
+
+/** The start of every Redis key a test run writes (global teardown unlinks them all). */
+export function runRedisPrefix(run: string): string {
+  return run.replace('heyblue_test_', 't');
+}

@@ -3,7 +3,7 @@ import type * as DatabasesModule from './databases.js';
 // @ts-expect-error TS2835: Jest loads global teardown through CommonJS without the ESM mapper
 import * as databases from './databases';
 
-const { assertTestDatabase, REDIS_URL, withAdmin } = databases as typeof DatabasesModule;
+const { assertTestDatabase, REDIS_URL, runRedisPrefix, withAdmin } = databases as typeof DatabasesModule;
 
 /** Drops every database and Redis key this run created. */
 export default async function globalTeardown(): Promise<void> {
@@ -22,7 +22,7 @@ export default async function globalTeardown(): Promise<void> {
     await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run.replace('heyblue_test_', 't')}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${runRedisPrefix(run)}*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length > 0) await redis.unlink(...keys);
     } while (cursor !== '0');

@@ -1,4 +1,4 @@
-import { assertTestDatabase, databaseUrl, randomId, REDIS_URL, withAdmin } from './databases.js';
+import { assertTestDatabase, databaseUrl, randomId, REDIS_URL, runRedisPrefix, withAdmin } from './databases.js';
 
 export interface TestEnv {
   /** Environment variables for an app (or child process) bound to this test's database and Redis prefix. */
@@ -21,7 +21,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   assertTestDatabase(name);
   await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   const url = databaseUrl(name);
-  const redisPrefix = `${run.replace('heyblue_test_', 't')}_${id}`;
+  const redisPrefix = `${runRedisPrefix(run)}_${id}`;
   return {
     databaseUrl: url,
     redisPrefix,
