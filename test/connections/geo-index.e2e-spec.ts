@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket as NetSocket } from 'node:net';
+import { jest } from '@jest/globals';
 import { RedisService } from '@heyblue/platform';
 import { AvailabilityService } from '../../libs/connections/src/application/availability.service.js';
 import { NearbyQuery } from '../../libs/connections/src/application/nearby.query.js';
@@ -175,6 +177,50 @@ describe('connections GEO index (real Redis)', () => {
     for (const suffix of ['o', 'os'] as const) {
       const ttl = await redis.pttl(geo.partitionKey(geo.grid.cellOf(here), suffix));
       expect({ suffix, expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000 }).toEqual({ suffix, expiring: true });
+    }
+  });
+
+  it('sends an update, with its neighbour-partition searches, to Redis in one write (one round trip)', async () => {
+    // The index's own connection (private): its socket writes are what a round trip costs.
+    const stream = (geo['redis'] as unknown as { stream: NetSocket }).stream;
+    const chunks: number[] = [];
+    const writev = stream._writev!.bind(stream);
+    const write = stream._write.bind(stream);
+    const spies = [
+      jest.spyOn(stream, '_writev').mockImplementation((batch, cb) => {
+        chunks.push(batch.length);
+        writev(batch, cb);
+      }),
+      jest.spyOn(stream, '_write').mockImplementation((chunk, encoding, cb) => {
+        chunks.push(1);
+        write(chunk, encoding, cb);
+      }),
+    ];
+    try {
+      const config = t.app.get(ConnectionsConfig);
+      const grid = geo.grid;
+      const edgeLat = Math.ceil((32.7767 + 90) / grid.latStep) * grid.latStep - 90;
+      const inner = { lat: edgeLat - grid.latStep / 2, lng: -96.797 };
+      const atEdge = { lat: edgeLat - 0.0009, lng: -96.797 };
+      expect(grid.cellsCovering(inner, config.citizenRadiusM)).toHaveLength(1);
+      expect(grid.cellsCovering(atEdge, config.citizenRadiusM).length).toBeGreaterThan(1);
+      const [officer, citizen] = [randomUUID(), randomUUID()];
+      // First writes place both in their partitions; the measured ones are steady updates.
+      const { cell } = await geo.updateOfficer(officer, atEdge, null);
+      const { cell: citizenCell } = await geo.updateCitizenAndSearch(citizen, inner, null, config.citizenRadiusM);
+      chunks.length = 0;
+
+      await geo.updateOfficer(officer, offset(atEdge, 5, 0), cell);
+      expect(chunks).toEqual([grid.cellsCovering(offset(atEdge, 5, 0), config.citizenRadiusM).length]);
+      chunks.length = 0;
+      await geo.updateCitizenAndSearch(citizen, offset(inner, 5, 0), citizenCell, config.citizenRadiusM);
+      expect(chunks).toEqual([1]);
+      chunks.length = 0;
+      // Two sockets' updates in the same turn of the event loop share the write.
+      await Promise.all([geo.updateOfficer(officer, offset(atEdge, 10, 0), cell), geo.updateCitizenAndSearch(citizen, offset(inner, 10, 0), citizenCell, config.citizenRadiusM)]);
+      expect(chunks).toEqual([grid.cellsCovering(offset(atEdge, 10, 0), config.citizenRadiusM).length + 1]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
     }
   });
 
