@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket as NetSocket } from 'node:net';
-import { jest } from '@jest/globals';
 import { RedisService } from '@heyblue/platform';
 import { AvailabilityService } from '../../libs/connections/src/application/availability.service.js';
 import { NearbyQuery } from '../../libs/connections/src/application/nearby.query.js';
@@ -9,6 +8,7 @@ import { ConnectionsConfig } from '../../libs/connections/src/infrastructure/con
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
 import { WindowStore } from '../../libs/connections/src/infrastructure/window-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { recordWrites } from '../support/socket-writes.js';
 import { eventually } from '../support/poll.js';
 
 /** Offsets a position by metres north/east. */
@@ -182,20 +182,7 @@ describe('connections GEO index (real Redis)', () => {
 
   it('sends an update, with its neighbour-partition searches, to Redis in one write (one round trip)', async () => {
     // The index's own connection (private): its socket writes are what a round trip costs.
-    const stream = (geo['redis'] as unknown as { stream: NetSocket }).stream;
-    const chunks: number[] = [];
-    const writev = stream._writev!.bind(stream);
-    const write = stream._write.bind(stream);
-    const spies = [
-      jest.spyOn(stream, '_writev').mockImplementation((batch, cb) => {
-        chunks.push(batch.length);
-        writev(batch, cb);
-      }),
-      jest.spyOn(stream, '_write').mockImplementation((chunk, encoding, cb) => {
-        chunks.push(1);
-        write(chunk, encoding, cb);
-      }),
-    ];
+    const { chunks, restore } = recordWrites((geo['redis'] as unknown as { stream: NetSocket }).stream);
     try {
       const config = t.app.get(ConnectionsConfig);
       const grid = geo.grid;
@@ -220,7 +207,7 @@ describe('connections GEO index (real Redis)', () => {
       await Promise.all([geo.updateOfficer(officer, offset(atEdge, 10, 0), cell), geo.updateCitizenAndSearch(citizen, offset(inner, 10, 0), citizenCell, config.citizenRadiusM)]);
       expect(chunks).toEqual([grid.cellsCovering(offset(atEdge, 10, 0), config.citizenRadiusM).length + 1]);
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      restore();
     }
   });
 

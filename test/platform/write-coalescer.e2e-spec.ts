@@ -4,22 +4,19 @@ import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { closeRedis, writeCoalescer } from '@heyblue/platform';
 import { REDIS_URL, runRedisPrefix } from '../support/databases.js';
+import { recordWrites } from '../support/socket-writes.js';
 
-/** Counts the socket writes of a connection: `_writev` (several chunks at once) and `_write` (one). */
+/** The socket writes of a connection: `writev` lists the chunks of each multi-chunk write, `write` counts single ones. */
 function countWrites(client: Redis): { writev: number[]; write: number } {
-  const stream = client.stream as Socket;
-  const seen = { writev: [] as number[], write: 0 };
-  const writev = stream._writev!.bind(stream);
-  const write = stream._write.bind(stream);
-  jest.spyOn(stream, '_writev').mockImplementation((chunks, cb) => {
-    seen.writev.push(chunks.length);
-    writev(chunks, cb);
-  });
-  jest.spyOn(stream, '_write').mockImplementation((chunk, encoding, cb) => {
-    seen.write += 1;
-    write(chunk, encoding, cb);
-  });
-  return seen;
+  const { chunks } = recordWrites(client.stream as Socket);
+  return {
+    get writev() {
+      return chunks.filter((n) => n > 1);
+    },
+    get write() {
+      return chunks.filter((n) => n === 1).length;
+    },
+  };
 }
 
 describe('writeCoalescer (real Redis)', () => {
