@@ -25,6 +25,9 @@ interface Config {
 const cfg = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
 const sockets: Socket[] = [];
 const latencies: number[] = [];
+/** Open loop: each ack's latency by the second (since the loop started) its message was sent. */
+const bySecond: number[][] = [];
+let loopStarted = 0;
 const codes: Record<string, number> = {};
 let acks = 0;
 let nearbyTotal = 0;
@@ -46,7 +49,11 @@ function send(s: Socket, i: number, step: number): Promise<void> {
       else {
         acks += 1;
         if (cfg.expectNearby && Array.isArray(ack.nearby)) nearbyTotal += ack.nearby.length;
-        if (cfg.mode === 'open') latencies.push(performance.now() - started);
+        if (cfg.mode === 'open') {
+          const ms = performance.now() - started;
+          latencies.push(ms);
+          (bySecond[Math.floor((started - loopStarted) / 1000)] ??= []).push(ms);
+        }
       }
       resolve();
     });
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
     return;
   }
   const started = performance.now();
+  loopStarted = started;
   const endAt = Date.now() + cfg.durationS * 1000;
   if (cfg.mode === 'closed') {
     await Promise.all(
@@ -92,9 +100,11 @@ async function main(): Promise<void> {
   }
   const elapsedS = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : 0);
+  const pct = (xs: number[], q: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0);
+  // Where the tail sits in time (a connection burst, a collection, the machine): p99 of each second.
+  const p99BySecond = bySecond.map((xs) => Math.round(pct(xs.sort((a, b) => a - b), 0.99) * 10) / 10);
   process.stdout.write(
-    JSON.stringify({ acks, perS: acks / elapsedS, p50: pct(0.5), p99: pct(0.99), codes, avgNearby: acks ? nearbyTotal / acks : 0, elapsedS }) + '\n',
+    JSON.stringify({ acks, perS: acks / elapsedS, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), codes, avgNearby: acks ? nearbyTotal / acks : 0, elapsedS, p99BySecond }) + '\n',
   );
   running = false;
   for (const s of sockets) s.disconnect();

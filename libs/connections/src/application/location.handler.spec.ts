@@ -36,8 +36,19 @@ class FakeGeo {
 
 class FakeWindows {
   expiresAt: number | null = Date.now() + 60_000;
+  calls = 0;
+  /** When set, each read waits for the test to release it (in order), answering what `expiresAt` was when it started. */
+  gated = false;
+  private readonly gates: Array<() => void> = [];
   async get(officerId: string) {
-    return this.expiresAt === null ? null : { windowId: 'w1', officerId, expiresAt: this.expiresAt, zip: null };
+    this.calls += 1;
+    const answer = this.expiresAt === null ? null : { windowId: 'w1', officerId, expiresAt: this.expiresAt, zip: null };
+    if (this.gated) await new Promise<void>((r) => this.gates.push(r));
+    return answer;
+  }
+  /** Lets the oldest waiting read answer (`newest`: the latest one). */
+  release(newest = false): void {
+    (newest ? this.gates.pop() : this.gates.shift())?.();
   }
 }
 
@@ -162,6 +173,77 @@ describe('LocationHandler', () => {
     geo.positionFails = false;
     expect(await handler.handle(state, { lat: 40, lng: -74 })).toMatchObject({ ok: true });
     expect(geo.positionCalls).toBe(3);
+  });
+
+  it("preloads an officer's open window when the socket connects: the first message waits for it instead of reading again", async () => {
+    const { handler, geo, windows } = setup();
+    windows.gated = true;
+    const state = handler.newState('o1', 'officer');
+    handler.preload(state);
+    const ack = handler.handle(state, { lat: 40, lng: -74 });
+    await flush();
+    expect(windows.calls).toBe(1);
+    windows.release();
+    expect(await ack).toEqual({ ok: true });
+    expect(geo.writes).toHaveLength(1);
+    await handler.handle(state, { lat: 40.0001, lng: -74 });
+    expect(windows.calls).toBe(1);
+  });
+
+  it('reads again when the preload found no window (one may have opened since), and refuses when there still is none', async () => {
+    const { handler, geo, windows } = setup();
+    windows.expiresAt = null;
+    const state = handler.newState('o1', 'officer');
+    handler.preload(state);
+    await flush();
+    windows.expiresAt = Date.now() + 60_000;
+    expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: true });
+    expect(windows.calls).toBe(2);
+    const other = handler.newState('o2', 'officer');
+    windows.expiresAt = null;
+    handler.preload(other);
+    expect(await handler.handle(other, { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+    expect(geo.writes.map((w) => w.id)).toEqual(['o1']);
+  });
+
+  it('keeps a window close that arrives while the preload is on its way: the older read does not bring the window back', async () => {
+    const { handler, geo, windows } = setup();
+    windows.gated = true;
+    const state = handler.newState('o1', 'officer');
+    handler.preload(state);
+    await flush();
+    // The window closes after the preload read it as open; the close's own read answers "none".
+    windows.expiresAt = null;
+    const changed = handler.windowChanged(state);
+    await flush();
+    // The close's read answers first, the preload's (older) read after it.
+    windows.release(true);
+    await changed;
+    windows.release();
+    await flush();
+    expect(state.windowExpiresAt).toBeNull();
+    windows.gated = false;
+    expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+    expect(geo.writes).toHaveLength(0);
+    expect(geo.removed).toEqual(['o1']);
+  });
+
+  it('a failed window preload leaves the window unknown: the first message reads it', async () => {
+    const { handler, windows } = setup();
+    const failing = windows.get.bind(windows);
+    let fail = true;
+    windows.get = async (id: string) => {
+      if (fail) {
+        fail = false;
+        throw new Error('store unreachable');
+      }
+      return failing(id);
+    };
+    const state = handler.newState('o1', 'officer');
+    handler.preload(state);
+    await flush();
+    expect(state.windowExpiresAt).toBeUndefined();
+    expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: true });
   });
 
   it('rate-limits a socket after its burst', async () => {

@@ -25,8 +25,17 @@ export interface LocationState {
   cell?: Cell | null;
   /** Officers: the open window's expiry (epoch ms), null when none, undefined when unknown. */
   windowExpiresAt?: number | null;
+  /** Officers: the window read in flight (started when the socket connected). */
+  windowLoading?: Promise<void>;
+  /** Officers: bumped by every "window changed"; a read that started before a bump does not store its answer. */
+  windowVersion: number;
   /** Officers: citizens within reach at the previous update (push only to new ones). */
   nearCitizens?: Set<string>;
+}
+
+/** Whether the socket's state knows of an open window at `now`. */
+function isOpen(state: LocationState, now: number): boolean {
+  return state.windowExpiresAt != null && state.windowExpiresAt > now;
 }
 
 export type LocationAck = { ok: true; nearby?: NearbyOfficer[] } | { ok: false; code: string };
@@ -55,16 +64,23 @@ export class LocationHandler {
   ) {}
 
   newState(accountId: string, role: IndexRole): LocationState {
-    return { accountId, role, bucket: new TokenBucket(this.config.locationRatePerS), loaded: false };
+    return { accountId, role, bucket: new TokenBucket(this.config.locationRatePerS), loaded: false, windowVersion: 0 };
   }
 
   /**
-   * Starts loading where the account was last seen as soon as its socket connects, so the
-   * first `location` message does not wait for it. A failed preload is retried by that
-   * message, which then answers the error.
+   * Starts loading where the account was last seen (and an officer's open window) as soon as
+   * its socket connects, so the first `location` message does not wait for it. A failed
+   * preload is retried by that message, which then answers the error.
    */
   preload(state: LocationState): void {
     this.ensureLoaded(state).catch(() => undefined);
+    if (state.role === 'officer') {
+      // A failed read leaves the window unknown: the first message reads it again.
+      const settled = (): void => {
+        state.windowLoading = undefined;
+      };
+      state.windowLoading = this.readWindow(state).then(settled, settled);
+    }
   }
 
   async handle(state: LocationState, raw: unknown): Promise<LocationAck> {
@@ -76,9 +92,11 @@ export class LocationHandler {
     const fix: Fix = { lat: msg.lat, lng: msg.lng, t: now };
     if (!isPlausibleMove(state.last, fix, this.config.maxSpeedKmh, this.config.jumpSlackM)) return IMPLAUSIBLE;
     if (state.role === 'officer') {
-      if (state.windowExpiresAt == null || state.windowExpiresAt <= now) {
-        state.windowExpiresAt = (await this.windows.get(state.accountId, now))?.expiresAt ?? null;
-        if (state.windowExpiresAt === null) return NO_WINDOW;
+      if (!isOpen(state, now)) {
+        // The preload's answer, when it is still on its way; else (or when it found no open
+        // window: one may have opened since) a fresh read.
+        if (state.windowLoading) await state.windowLoading;
+        if (!isOpen(state, now) && !(await this.readWindow(state, now))) return NO_WINDOW;
       }
       state.last = fix;
       const { cell, citizens } = await this.geo.updateOfficer(state.accountId, fix, state.cell, now);
@@ -94,11 +112,22 @@ export class LocationHandler {
 
   /** The window changed somewhere: reload on the next message; drop the officer if it is gone. */
   async windowChanged(state: LocationState): Promise<void> {
+    state.windowVersion += 1;
     state.windowExpiresAt = undefined;
-    const window = await this.windows.get(state.accountId);
-    state.windowExpiresAt = window?.expiresAt ?? null;
     // An update racing the close may have re-added the officer after the closer removed it.
-    if (!window) await this.geo.remove('officer', state.accountId);
+    if (!(await this.readWindow(state))) await this.geo.remove('officer', state.accountId);
+  }
+
+  /**
+   * Reads the officer's open window into the socket's state, unless the window changed while
+   * the read was on its way (the read that the change started stores its answer instead).
+   * Returns whether a window is open.
+   */
+  private async readWindow(state: LocationState, now = Date.now()): Promise<boolean> {
+    const version = state.windowVersion;
+    const window = await this.windows.get(state.accountId, now);
+    if (state.windowVersion === version) state.windowExpiresAt = window?.expiresAt ?? null;
+    return window !== null;
   }
 
   /** One load per socket, shared by the preload and any messages that arrive while it runs. */
