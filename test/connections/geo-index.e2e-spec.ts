@@ -180,6 +180,40 @@ describe('connections GEO index (real Redis)', () => {
     }
   });
 
+  it("answers a citizen's update at the instance's own radius and limit (the script with them written in) exactly as a search from there, and keeps the citizen keys expiring", async () => {
+    const config = t.app.get(ConnectionsConfig);
+    const now = Date.now();
+    // A sparse place (a few officers, one stale) and a dense one (more than the candidate cap within 2 km, a third stale).
+    const places = [
+      { centre: { lat: 35.2271, lng: -80.8431 }, n: 6 },
+      { centre: { lat: 38.2527, lng: -85.7585 }, n: config.candidateCap * 3 },
+    ];
+    for (const { centre, n } of places) {
+      const officers = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), at: offset(centre, 20 + (i * 1900) / n, 15 * (i % 7)), stale: i % 3 === 1 }));
+      await Promise.all(officers.map((o) => geo.updateOfficer(o.id, o.at, null, o.stale ? now - config.staleAfterMs - 1_000 : now)));
+      const from = offset(centre, 5, 5);
+      const citizen = randomUUID();
+      const { cell, officers: answered } = await geo.updateCitizenAndSearch(citizen, from, undefined, config.citizenRadiusM, config.nearbyLimit, now);
+      const searched = await geo.search('officer', from, config.citizenRadiusM, config.nearbyLimit, now);
+      expect(answered.length).toBeGreaterThan(0);
+      expect(answered).toEqual(searched);
+      expect(answered.some((h) => officers.find((o) => o.id === h.id)!.stale)).toBe(false);
+      const expected = officers
+        .filter((o) => !o.stale && distanceM(from, o.at) <= config.citizenRadiusM)
+        .sort((x, y) => distanceM(from, x.at) - distanceM(from, y.at))
+        .slice(0, config.nearbyLimit)
+        .map((o) => o.id);
+      expect(answered.map((h) => h.id)).toEqual(expected);
+      // The citizen was written too: an officer next to it finds it, and its partition keys expire.
+      expect((await geo.updateOfficer(randomUUID(), offset(from, 10, 0), null, now)).citizens.map((c) => c.id)).toContain(citizen);
+      const redis = t.app.get(RedisService).client;
+      for (const suffix of ['c', 'cs'] as const) {
+        const ttl = await redis.pttl(geo.partitionKey(cell!, suffix));
+        expect({ suffix, expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000 }).toEqual({ suffix, expiring: true });
+      }
+    }
+  });
+
   it('sends an update, with its neighbour-partition searches, to Redis in one write (one round trip)', async () => {
     // The index's own connection (private): its socket writes are what a round trip costs.
     const { chunks, restore } = recordWrites((geo['redis'] as unknown as { stream: NetSocket }).stream);

@@ -5,7 +5,7 @@ import { distanceM, type LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
 import { decodeGeohash } from './redis-geohash.js';
-import { CITIZEN_UPDATE_LUA, officerUpdateLua, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
+import { CITIZEN_UPDATE_LUA, citizenUpdateLua, officerUpdateLua, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
 
 export type IndexRole = 'officer' | 'citizen';
 
@@ -39,6 +39,7 @@ interface ScriptedRedis extends Redis {
     cap: number,
     ...radii: number[]
   ): Promise<[number, Row[]]>;
+  connCitizenUpdateDefault(geo: string, seen: string, ogeo: string, oseen: string, lng: number, lat: number, member: string, now: number): Promise<[number, Row[]]>;
   connRemove(geo: string, seen: string, member: string): Promise<number>;
   connSweep(geo: string, seen: string, cutoff: number, batch: number): Promise<number>;
   connPosition(geo: string, seen: string, member: string): Promise<[[string, string] | null, string | null]>;
@@ -92,6 +93,16 @@ export class GeoIndex implements OnModuleDestroy {
       lua: officerUpdateLua({ ttlMs: this.ttlMs, staleAfterMs: config.staleAfterMs, citizenRadiusM: config.citizenRadiusM, citizenLimit: config.candidateCap }),
     });
     redis.defineCommand('connCitizenUpdate', { numberOfKeys: 4, lua: CITIZEN_UPDATE_LUA });
+    redis.defineCommand('connCitizenUpdateDefault', {
+      numberOfKeys: 4,
+      lua: citizenUpdateLua({
+        ttlMs: this.ttlMs,
+        staleAfterMs: config.staleAfterMs,
+        limit: config.nearbyLimit,
+        cap: Math.max(config.candidateCap, config.nearbyLimit),
+        radii: config.radiiFor(config.citizenRadiusM),
+      }),
+    });
     redis.defineCommand('connRemove', { numberOfKeys: 2, lua: REMOVE_LUA });
     redis.defineCommand('connSweep', { numberOfKeys: 2, lua: SWEEP_LUA });
     redis.defineCommand('connPosition', { numberOfKeys: 2, lua: POSITION_LUA });
@@ -193,21 +204,15 @@ export class GeoIndex implements OnModuleDestroy {
     const cutoff = now - this.config.staleAfterMs;
     const radii = this.config.radiiFor(radiusM);
     const cap = Math.max(this.config.candidateCap, limit);
-    const own = this.commands().connCitizenUpdate(
-      this.partitionKey(cell, 'c'),
-      this.partitionKey(cell, 'cs'),
-      this.partitionKey(cell, 'o'),
-      this.partitionKey(cell, 'os'),
-      p.lng,
-      p.lat,
-      id,
-      now,
-      this.ttlMs,
-      cutoff,
-      limit,
-      cap,
-      ...radii,
-    );
+    const cGeo = this.partitionKey(cell, 'c');
+    const cSeen = this.partitionKey(cell, 'cs');
+    const oGeo = this.partitionKey(cell, 'o');
+    const oSeen = this.partitionKey(cell, 'os');
+    // The instance's own radius and answer size are written into a script of their own (4 arguments instead of 11 or more).
+    const own =
+      radiusM === this.config.citizenRadiusM && limit === this.config.nearbyLimit
+        ? this.commands().connCitizenUpdateDefault(cGeo, cSeen, oGeo, oSeen, p.lng, p.lat, id, now)
+        : this.commands().connCitizenUpdate(cGeo, cSeen, oGeo, oSeen, p.lng, p.lat, id, now, this.ttlMs, cutoff, limit, cap, ...radii);
     const others =
       cells.length === 1 ? NONE : cells.slice(1).map((c) => this.commands().connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
     return { cell, officers: await this.settle('citizen', id, p, cell, previousCell, own, others, limit) };

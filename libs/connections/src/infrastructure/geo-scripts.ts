@@ -84,6 +84,12 @@ redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return added
 `;
 
+/** A setting written into a script: a positive integer (anything else would change the Lua). */
+function setting(script: string, name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${script} script: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
 /** An instance's fixed settings, written into the officer update script instead of sent with every call. */
 export interface OfficerUpdateSettings {
   ttlMs: number;
@@ -101,11 +107,7 @@ export interface OfficerUpdateSettings {
  * it had).
  */
 export function officerUpdateLua(s: OfficerUpdateSettings): string {
-  const n = (name: keyof OfficerUpdateSettings): number => {
-    const v = s[name];
-    if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`officer update script: ${name} must be a positive integer, got ${v}`);
-    return v;
-  };
+  const n = (name: keyof OfficerUpdateSettings): number => setting('officer update', name, s[name]);
   return `${SEARCH_FN}
 local now = tonumber(ARGV[4])
 local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
@@ -134,6 +136,35 @@ for i = 9, #ARGV do radii[#radii + 1] = ARGV[i] end
 local officers = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), radii)
 return {added, officers}
 `;
+
+/** The fixed settings of a citizen's `location` update (the instance's radius, answer size and candidate cap). */
+export interface CitizenUpdateSettings {
+  ttlMs: number;
+  staleAfterMs: number;
+  limit: number;
+  cap: number;
+  radii: number[];
+}
+
+/**
+ * CITIZEN_UPDATE_LUA with the instance's fixed settings written in: ARGV is lng, lat, member,
+ * nowMs only. Citizens' `location` messages (the nearby query the app answers most) send
+ * 4 arguments instead of 11 or more; other radii and limits use CITIZEN_UPDATE_LUA.
+ */
+export function citizenUpdateLua(s: CitizenUpdateSettings): string {
+  const n = (name: Exclude<keyof CitizenUpdateSettings, 'radii'>): number => setting('citizen update', name, s[name]);
+  if (s.radii.length === 0) throw new Error('citizen update script: radii must not be empty');
+  const radii = s.radii.map((r, i) => setting('citizen update', `radii[${i}]`, r)).join(', ');
+  return `${SEARCH_FN}
+local now = tonumber(ARGV[4])
+local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ${n('ttlMs')})
+redis.call('PEXPIRE', KEYS[2], ${n('ttlMs')})
+local officers = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('limit')}, ${n('cap')}, {${radii}})
+return {added, officers}
+`;
+}
 
 /** Removes one member. KEYS: geo, seen. ARGV: member. */
 export const REMOVE_LUA = `
