@@ -63,6 +63,17 @@ end
 `;
 
 /**
+ * Writes a member's position and last-seen (KEYS: geo, seen; ARGV: lng, lat, member, nowMs) and
+ * keeps both keys expiring `ttl` ms (a Lua expression) after the last write; `added` is 1 when
+ * the member is new in the partition.
+ */
+const WRITE_MEMBER = (ttl: string): string => `local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ${ttl})
+redis.call('PEXPIRE', KEYS[2], ${ttl})
+`;
+
+/**
  * KEYS: geo, seen. ARGV: lng, lat, cutoff, limit, cap, radius1 [, radius2 ...].
  */
 export const SEARCH_LUA = `${SEARCH_FN}
@@ -77,11 +88,7 @@ return search(KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(AR
  * them (the citizens' index is short-lived by design; abandoned partitions vanish).
  */
 export const UPDATE_LUA = `
-local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return added
+${WRITE_MEMBER('ARGV[5]')}return added
 `;
 
 /** A setting written into a script: a positive integer (anything else would change the Lua). */
@@ -110,11 +117,7 @@ export function officerUpdateLua(s: OfficerUpdateSettings): string {
   const n = (name: keyof OfficerUpdateSettings): number => setting('officer update', name, s[name]);
   return `${SEARCH_FN}
 local now = tonumber(ARGV[4])
-local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ${n('ttlMs')})
-redis.call('PEXPIRE', KEYS[2], ${n('ttlMs')})
-local citizens = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('citizenLimit')}, ${n('citizenLimit')}, {${n('citizenRadiusM')}})
+${WRITE_MEMBER(String(n('ttlMs')))}local citizens = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('citizenLimit')}, ${n('citizenLimit')}, {${n('citizenRadiusM')}})
 return {added, citizens}
 `;
 }
@@ -127,11 +130,7 @@ return {added, citizens}
  * Returns {added, officerRows}.
  */
 export const CITIZEN_UPDATE_LUA = `${SEARCH_FN}
-local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-local radii = {}
+${WRITE_MEMBER('ARGV[5]')}local radii = {}
 for i = 9, #ARGV do radii[#radii + 1] = ARGV[i] end
 local officers = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), radii)
 return {added, officers}
@@ -157,11 +156,7 @@ export function citizenUpdateLua(s: CitizenUpdateSettings): string {
   const radii = s.radii.map((r, i) => setting('citizen update', `radii[${i}]`, r)).join(', ');
   return `${SEARCH_FN}
 local now = tonumber(ARGV[4])
-local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ${n('ttlMs')})
-redis.call('PEXPIRE', KEYS[2], ${n('ttlMs')})
-local officers = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('limit')}, ${n('cap')}, {${radii}})
+${WRITE_MEMBER(String(n('ttlMs')))}local officers = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('limit')}, ${n('cap')}, {${radii}})
 return {added, officers}
 `;
 }
