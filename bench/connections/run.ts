@@ -109,6 +109,11 @@ function resumeAll(): void {
   for (const pid of paused) process.kill(pid, 'SIGCONT');
   paused.clear();
 }
+// Ctrl-C during a window: a paused child would stay stopped (and never act on the signal) after the run ends.
+process.once('SIGINT', () => {
+  resumeAll();
+  process.exit(130);
+});
 
 /**
  * Runs one load window on both sides, ROUNDS times, alternating which goes first; the side
