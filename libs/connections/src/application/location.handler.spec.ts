@@ -246,6 +246,24 @@ describe('LocationHandler', () => {
     expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: true });
   });
 
+  it('fails a message, without writing, when the window store cannot be read at connect nor for the message; the next one reads again', async () => {
+    const { handler, geo, windows } = setup();
+    const read = windows.get.bind(windows);
+    let down = true;
+    windows.get = async (id: string) => {
+      if (down) throw new Error('store unreachable');
+      return read(id);
+    };
+    const state = handler.newState('o1', 'officer');
+    handler.preload(state);
+    await flush();
+    await expect(handler.handle(state, { lat: 40, lng: -74 })).rejects.toThrow('store unreachable');
+    expect(geo.writes).toEqual([]);
+    down = false;
+    expect(await handler.handle(state, { lat: 40, lng: -74 })).toEqual({ ok: true });
+    expect(geo.writes).toHaveLength(1);
+  });
+
   it('rate-limits a socket after its burst', async () => {
     const { handler } = setup();
     const state = handler.newState('c1', 'citizen');
