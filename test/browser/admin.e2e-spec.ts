@@ -9,7 +9,7 @@ import { FakePlatforms } from '../social/fake-platforms.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, devEmail, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { ensureAdminBuilt, launchChromium, signInInBrowser, snap } from './browser.js';
+import { launchChromium, signInInBrowser, snap } from './browser.js';
 
 /**
  * The admin dashboard in a real browser (Debian's chromium through playwright-core) against
@@ -48,7 +48,6 @@ describe('admin dashboard in a browser', () => {
   };
 
   beforeAll(async () => {
-    ensureAdminBuilt();
     await fake.start();
     [t, browser] = await Promise.all([
       startTestApp({

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,17 +9,6 @@ import { eventually } from '../support/poll.js';
 /** Debian's chromium (ENVIRONMENT.md): no browser download works here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'admin');
-const ADMIN_INDEX = join(process.cwd(), 'apps', 'admin', 'dist', 'index.html');
-
-/**
- * Builds the dashboard once when there is no build yet (CI's fresh clone); never per test.
- * Only the vite half of `npm run build:admin`: `npm test` type-checks apps/admin already.
- */
-export function ensureAdminBuilt(): void {
-  if (existsSync(ADMIN_INDEX)) return;
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'apps/admin/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0 || !existsSync(ADMIN_INDEX)) throw new Error('vite build of apps/admin failed');
-}
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);

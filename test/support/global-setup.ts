@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as MigratorModule from '../../libs/platform/src/database/migrator.js';
 import type * as DatabasesModule from './databases.js';
@@ -12,10 +14,25 @@ const { migrate } = migrator as typeof MigratorModule;
 const { assertTestDatabase, databaseUrl, randomId, withAdmin } = databases as typeof DatabasesModule;
 
 /**
+ * Builds the admin dashboard when there is no build yet (CI's fresh clone), once and before any
+ * suite starts: the browser tests drive it, and the security probes fetch /admin, which answers
+ * 503 ADMIN_UI_NOT_BUILT without a build. (Built by the browser suite instead, the probes passed
+ * or failed with the order Jest happened to run the files in.) Only the vite half of
+ * `npm run build:admin`: `npm test` type-checks apps/admin already.
+ */
+function ensureAdminBuilt(): void {
+  const index = join(process.cwd(), 'apps', 'admin', 'dist', 'index.html');
+  if (existsSync(index)) return;
+  const r = spawnSync('npx', ['vite', 'build', '--config', 'apps/admin/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(index)) throw new Error('vite build of apps/admin failed');
+}
+
+/**
  * Creates this run's template database (migrated with the same runner as production);
  * each test file clones it (CREATE DATABASE ... TEMPLATE) so files run in parallel in isolation.
  */
 export default async function globalSetup(): Promise<void> {
+  ensureAdminBuilt();
   const run = `heyblue_test_${randomId()}`;
   const template = `${run}_tpl`;
   assertTestDatabase(template);
