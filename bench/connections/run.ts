@@ -58,10 +58,10 @@ function configFile(cfg: Record<string, unknown>): string {
 
 function generate(cfg: Record<string, unknown>): Promise<GenResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile(cfg)], {
+    const child = own(spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile(cfg)], {
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    }));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as GenResult) : reject(new Error(`generator exited ${code}`))));
@@ -71,10 +71,10 @@ function generate(cfg: Record<string, unknown>): Promise<GenResult> {
 /** Holds `sockets` idle connections in a generator process until `release()`. */
 function hold(cfg: Record<string, unknown>): Promise<{ child: ChildProcess; release: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile({ ...cfg, mode: 'idle' })], {
+    const child = own(spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile({ ...cfg, mode: 'idle' })], {
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    }));
     child.stdout.once('data', () =>
       resolve({ child, release: async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) }),
     );
@@ -106,14 +106,32 @@ function resume(side: Side): void {
   if (paused.delete(side.pid)) process.kill(side.pid, 'SIGCONT');
 }
 function resumeAll(): void {
-  for (const pid of paused) process.kill(pid, 'SIGCONT');
+  for (const pid of paused) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Already gone: nothing left to continue.
+    }
+  }
   paused.clear();
 }
-// Ctrl-C during a window: a paused child would stay stopped (and never act on the signal) after the run ends.
-process.once('SIGINT', () => {
-  resumeAll();
-  process.exit(130);
-});
+
+/** The processes this run started (API, baseline, generators), stopped by a signal handler that skips the `finally` blocks. */
+const started = new Set<ChildProcess>();
+function own<T extends ChildProcess>(child: T): T {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+// Ctrl-C, or a kill / timeout sending SIGTERM or SIGHUP, during a window: a paused child would
+// stay stopped (and never act on a signal) and the servers would keep their ports after the run.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.once(signal, () => {
+    resumeAll();
+    for (const child of started) child.kill('SIGTERM');
+    process.exit(code);
+  });
+}
 
 /**
  * Runs one load window on both sides, ROUNDS times, alternating which goes first; the side
@@ -203,11 +221,12 @@ async function main(): Promise<void> {
     const r = rng(1);
     const officerStarts = officers.map((_, i) => around(METROS[i % METROS.length]!, 20_000, r));
 
-    const server = await startBaseline(baselineKey);
+    const server = own(await startBaseline(baselineKey));
     const baseUrl = `http://127.0.0.1:${BASE_PORT}`;
     try {
       // ── load windows, app and baseline alternating ─────────────────────────────────
       const api = await startApi(env, API_PORT);
+      own(api.child);
       try {
         log('opening availability windows');
         for (let i = 0; i < officers.length; i += 50) {
@@ -338,6 +357,7 @@ async function main(): Promise<void> {
       // garbage that a collection may free while the idle sockets connect (RSS then shrank by
       // more than the sockets took, a negative figure).
       const fresh = await startApi(env, API_PORT);
+      own(fresh.child);
       try {
         await waitForIdleQueues(fresh.url);
         await settle();
