@@ -8,6 +8,7 @@ import { ReportingModule } from '@heyblue/reporting';
 import { RewardsModule } from '@heyblue/rewards';
 import { SocialModule } from '@heyblue/social';
 import { AdminUiModule } from './admin-ui/admin-ui.module.js';
+import { ConnectionDrain } from './http/connection-drain.js';
 
 export interface AppOptions {
   /** Overrides process.env (tests bind each app to its own database and Redis prefix). */
@@ -34,6 +35,7 @@ export class AppModule {
         AdminUiModule,
         ...(options.extraModules ?? []),
       ],
+      providers: [ConnectionDrain],
     };
   }
 }

@@ -85,6 +85,14 @@ export class Environment {
   @Matches(/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/, { message: 'TRUST_PROXY must be addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated' })
   TRUST_PROXY = 'loopback,linklocal,uniquelocal';
 
+  /**
+   * On shutdown, how long requests in flight get to finish, in ms; then every HTTP connection
+   * still open is closed (a client's connection that has sent no request would otherwise hold
+   * shutdown until the client hangs up). Keep it below the orchestrator's grace period.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_DRAIN_MS = 10_000;
+
   /** Per-route rate limit overrides: `name=points/seconds,...` (e.g. `default=300/60`). */
   @Matches(/^$|^([a-z0-9-]+=\d+\/\d+)(,[a-z0-9-]+=\d+\/\d+)*$/, { message: 'RATE_LIMITS must look like name=points/seconds,...' })
   RATE_LIMITS = '';
