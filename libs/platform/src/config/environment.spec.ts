@@ -7,7 +7,7 @@ describe('environment validation', () => {
   it('accepts the minimum and fills documented defaults', () => {
     const env = validateEnvironment(BASE);
     expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, HEYBLUE_DEV_MODE: false, REDIS_PREFIX: 'heyblue', OUTBOX_RELAY_ENABLED: true });
-    expect(env).toMatchObject({ DATABASE_STATEMENT_CACHE: 500, ETL_BATCH_SIZE: 2_000 });
+    expect(env).toMatchObject({ DATABASE_STATEMENT_CACHE: 500, ETL_BATCH_SIZE: 2_000, SHUTDOWN_DRAIN_MS: 10_000 });
     expect(validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: '0' }).DATABASE_STATEMENT_CACHE).toBe(0);
   });
 
@@ -29,6 +29,8 @@ describe('environment validation', () => {
       expect(() => validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: bad })).toThrow(/DATABASE_STATEMENT_CACHE/);
     for (const bad of ['0', '10001'])
       expect(() => validateEnvironment({ ...BASE, ETL_BATCH_SIZE: bad })).toThrow(/ETL_BATCH_SIZE/);
+    for (const bad of ['-1', 'soon', '600001'])
+      expect(() => validateEnvironment({ ...BASE, SHUTDOWN_DRAIN_MS: bad })).toThrow(/SHUTDOWN_DRAIN_MS/);
   });
 
   it('treats empty values (NAME= in a .env file) as unset', () => {
