@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     if (!['127.0.0.1', 'localhost'].includes(url.hostname)) throw new Error(`nothing answers at ${url.origin} and the demo only starts an API on 127.0.0.1`);
     log(`no API at ${url.origin}: starting one in development mode`);
     // A SIGINT from the terminal reaches the whole process group; the demo stops the API itself, after closing windows.
-    api = await startApi({ NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true' }, Number(url.port || 80), { detached: true });
+    api = await startApi({ NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true', TRUST_PROXY: 'loopback' }, Number(url.port || 80), { detached: true });
     const child = api.child;
     process.once('exit', () => child.exitCode === null && child.kill('SIGTERM'));
   } else {

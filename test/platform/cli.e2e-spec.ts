@@ -24,6 +24,25 @@ describe('server boot', () => {
   );
 });
 
+describe('server boot without keys', () => {
+  it(
+    'refuses to start outside development mode without its own keys, with NODE_ENV unset',
+    async () => {
+      const none = { IAM_PII_ENCRYPTION_KEY: '', IAM_PII_HMAC_KEY: '', REPORTING_PSEUDONYM_KEY: '', VOUCHER_SIGNING_KEY: '' };
+      const res = await runCli(
+        { ...none, DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/never_reached_test', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '0', NODE_ENV: '', HEYBLUE_DEV_MODE: '' },
+        [],
+        'apps/api/src/main.ts',
+      );
+      expect(res.code).toBe(1);
+      expect(res.err).toContain('Invalid configuration');
+      for (const name of Object.keys(none)) expect(res.err).toMatch(new RegExp(`${name}: required \\(or ${name}_FILE\\)`));
+      expect(res.out).not.toMatch(/listening/i);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+});
+
 describe('ops CLI', () => {
   it(
     'db:migrate migrates the database named by DATABASE_URL, once',

@@ -15,6 +15,8 @@ function productionEnv(): Record<string, string> {
   return {
     NODE_ENV: 'production',
     HEYBLUE_DEV_MODE: 'false',
+    // The default: no proxy is trusted (the test environment otherwise plays a loopback proxy).
+    TRUST_PROXY: '',
     CORS_ORIGINS: ADMIN_ORIGIN,
     IAM_PII_ENCRYPTION_KEY: key32(),
     IAM_PII_HMAC_KEY: key32(),
@@ -43,6 +45,18 @@ describe('security edges in production configuration', () => {
       expect(res.headers.get('x-powered-by')).toBeNull();
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }
+  });
+
+  it('believes no X-Forwarded-For by default: forged addresses all count as the one socket address', async () => {
+    // POST /auth/refresh allows 60 attempts per client IP and minute.
+    const attempt = () =>
+      call(prod, 'POST', '/api/v1/auth/refresh', { body: JSON.stringify({ refreshToken: randomUUID() }), contentType: 'application/json', headers: { 'x-forwarded-for': internetIp() } });
+    const answers: number[] = [];
+    for (let i = 0; i < 60; i++) answers.push((await attempt()).status);
+    expect(answers.filter((s) => s === 429)).toEqual([]);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
   });
 
   it('mounts neither the development OpenID provider nor the SMS outbox', async () => {

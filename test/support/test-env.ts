@@ -31,6 +31,8 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
       REDIS_URL,
       REDIS_PREFIX: redisPrefix,
       HEYBLUE_DEV_MODE: 'true',
+      // Tests play clients behind a loopback proxy (given.ts sends X-Forwarded-For per client).
+      TRUST_PROXY: 'loopback',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       OUTBOX_POLL_MS: '50',
       EVENT_BACKOFF_MS: '50',

@@ -44,7 +44,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     bodyLimit: env.BODY_LIMIT_BYTES,
     // Only the configured proxies' X-Forwarded-For counts: `true` believed any client's header,
     // so one client could rotate it past every per-IP rate limit.
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: env.TRUST_PROXY || false,
     // Fastify's own logger stays off (nestjs-pino logs); the request id is taken from a
     // well-formed x-request-id or generated, shared with pino-http and echoed back.
     logger: false,

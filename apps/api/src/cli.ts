@@ -30,7 +30,7 @@ program
   .command('db:migrate')
   .description('apply pending SQL migrations to DATABASE_URL (safe to run from several instances at once)')
   .action(async () => {
-    const env = validateEnvironment(process.env);
+    const env = validateEnvironment(process.env, { requireKeys: false });
     const result = await migrate(env.DATABASE_URL, migrationsDir(), (line) => console.log(line));
     console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`);
   });

@@ -1,7 +1,7 @@
 /** The shared kernel module (config, Prisma, Redis, outbox, errors, health, metrics, rate limits). */
 export { PlatformModule } from './platform.module.js';
 /** Environment schema and its validator. */
-export { Environment, validateEnvironment, type Env } from './config/environment.js';
+export { Environment, REQUIRED_KEYS, secretVariables, validateEnvironment, type Env, type ValidateOptions } from './config/environment.js';
 /** Prisma client of the process and the transaction client type. */
 export { PrismaService, type Tx } from './database/prisma.service.js';
 /** A text array parameter as one PostgreSQL array literal. */

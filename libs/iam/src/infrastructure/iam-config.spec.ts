@@ -1,13 +1,21 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { ConfigService } from '@nestjs/config';
 import { validateEnvironment, type Env } from '@heyblue/platform';
 import { IamConfig } from './iam-config.js';
 
 const base = { DATABASE_URL: 'postgresql://x@localhost/db', REDIS_URL: 'redis://localhost:6379' };
+const KEY = Buffer.alloc(32, 7).toString('base64');
+/** Outside development mode the server starts only with its own keys. */
+const OWN_KEYS = {
+  IAM_PII_ENCRYPTION_KEY: KEY,
+  IAM_PII_HMAC_KEY: KEY,
+  REPORTING_PSEUDONYM_KEY: KEY,
+  VOUCHER_SIGNING_KEY: Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' })).toString('base64'),
+};
 const configOf = (raw: Record<string, string>, overrides: Partial<Env> = {}) => {
-  const env = { ...validateEnvironment({ ...base, ...raw }), ...overrides } as Env;
+  const env = { ...validateEnvironment({ ...base, ...OWN_KEYS, ...raw }), ...overrides } as Env;
   return new IamConfig({ get: (k: keyof Env) => env[k] } as unknown as ConfigService<Env, true>);
 };
-const KEY = Buffer.alloc(32, 7).toString('base64');
 const PROD_SECRETS = {
   NODE_ENV: 'production',
   IAM_PII_ENCRYPTION_KEY: KEY,

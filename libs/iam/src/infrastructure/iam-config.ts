@@ -45,14 +45,21 @@ function parseProviders(raw: string, production: boolean): OidcProviderConfig[] 
   });
 }
 
-function buildCipher(env: Env): PiiCipher {
+/** Outside development mode validation has refused to boot without real keys; this only guards a bypass. */
+function configuredKey(b64: string | undefined, name: string, devMode: boolean, purpose: string): Buffer {
+  if (b64) return decodeKey(b64, name);
+  if (!devMode) throw new Error(`${name} is required outside development mode`);
+  return devKey(purpose);
+}
+
+function buildCipher(env: Env, devMode: boolean): PiiCipher {
   const keys = new Map<string, Buffer>();
   for (const part of env.IAM_PII_PREVIOUS_KEYS.split(',').filter(Boolean)) {
     const [kid, b64] = part.split(':');
     keys.set(kid!, decodeKey(b64!, `IAM_PII_PREVIOUS_KEYS ${kid}`));
   }
-  keys.set(env.IAM_PII_KEY_ID, env.IAM_PII_ENCRYPTION_KEY ? decodeKey(env.IAM_PII_ENCRYPTION_KEY, 'IAM_PII_ENCRYPTION_KEY') : devKey('pii-aes'));
-  const hmacKey = env.IAM_PII_HMAC_KEY ? decodeKey(env.IAM_PII_HMAC_KEY, 'IAM_PII_HMAC_KEY') : devKey('pii-hmac');
+  keys.set(env.IAM_PII_KEY_ID, configuredKey(env.IAM_PII_ENCRYPTION_KEY, 'IAM_PII_ENCRYPTION_KEY', devMode, 'pii-aes'));
+  const hmacKey = configuredKey(env.IAM_PII_HMAC_KEY, 'IAM_PII_HMAC_KEY', devMode, 'pii-hmac');
   return new PiiCipher({ currentKid: env.IAM_PII_KEY_ID, keys, hmacKey });
 }
 
@@ -81,6 +88,6 @@ export class IamConfig {
     this.registrationTtlS = get('IAM_REGISTRATION_TTL_S');
     this.publicBaseUrl = get('PUBLIC_BASE_URL')?.replace(/\/$/, '') || undefined;
     this.smsAdapter = get('SMS_ADAPTER') ?? (this.devMode ? 'outbox' : 'twilio');
-    this.cipher = buildCipher(this.env);
+    this.cipher = buildCipher(this.env, this.devMode);
   }
 }

@@ -1,7 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { Environment, validateEnvironment } from './environment.js';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Environment, REQUIRED_KEYS, secretVariables, validateEnvironment } from './environment.js';
 
-const BASE = { DATABASE_URL: 'postgresql://u@localhost/db', REDIS_URL: 'redis://localhost:6379' };
+const key32 = () => randomBytes(32).toString('base64');
+const voucherKey = () => Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' })).toString('base64');
+/** The server's own keys: without them only development mode starts. */
+const KEYS = { IAM_PII_ENCRYPTION_KEY: key32(), IAM_PII_HMAC_KEY: key32(), REPORTING_PSEUDONYM_KEY: key32(), VOUCHER_SIGNING_KEY: voucherKey() };
+const BASE = { DATABASE_URL: 'postgresql://u@localhost/db', REDIS_URL: 'redis://localhost:6379', ...KEYS };
+const withoutKeys = () => ({ DATABASE_URL: BASE.DATABASE_URL, REDIS_URL: BASE.REDIS_URL });
 
 describe('environment validation', () => {
   it('accepts the minimum and fills documented defaults', () => {
@@ -42,6 +50,78 @@ describe('environment validation', () => {
 
   it('refuses development mode in production', () => {
     expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' })).toThrow(/HEYBLUE_DEV_MODE.*production/);
+  });
+
+  it('refuses to start without its own keys outside development mode, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test', 'production']) {
+      const raw = { ...withoutKeys(), ...(NODE_ENV ? { NODE_ENV } : {}) };
+      let message = '';
+      try {
+        validateEnvironment(raw);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      for (const name of REQUIRED_KEYS) expect(message).toContain(`${name}: required`);
+    }
+    for (const name of REQUIRED_KEYS) {
+      const { [name]: _left, ...rest } = BASE;
+      expect(() => validateEnvironment(rest)).toThrow(new RegExp(`${name}: required`));
+    }
+    expect(validateEnvironment({ ...withoutKeys(), HEYBLUE_DEV_MODE: 'true' }).HEYBLUE_DEV_MODE).toBe(true);
+    // db:migrate never touches the keys, so it is not handed them.
+    expect(validateEnvironment(withoutKeys(), { requireKeys: false }).DATABASE_URL).toBe(BASE.DATABASE_URL);
+  });
+
+  it('refuses an unsigned social webhook in production', () => {
+    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token', TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
+    const hook = { SOCIAL_WEBHOOK_URL: 'https://hooks.example/heyblue', ...twilio };
+    expect(() => validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production' })).toThrow(/SOCIAL_WEBHOOK_SECRET: required in production/);
+    expect(validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production', SOCIAL_WEBHOOK_SECRET: 's3cret' }).SOCIAL_WEBHOOK_SECRET).toBe('s3cret');
+    expect(validateEnvironment({ ...BASE, ...hook }).SOCIAL_WEBHOOK_URL).toBe(hook.SOCIAL_WEBHOOK_URL);
+  });
+
+  it('trusts no proxy unless told', () => {
+    expect(validateEnvironment(BASE).TRUST_PROXY).toBe('');
+    expect(validateEnvironment({ ...BASE, TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY).toBe('10.0.0.0/8, loopback');
+    expect(() => validateEnvironment({ ...BASE, TRUST_PROXY: 'everyone!' })).toThrow(/TRUST_PROXY/);
+  });
+
+  describe('secrets from files (<NAME>_FILE)', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'heyblue-secrets-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, content: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    };
+
+    it('reads every secret variable from its file, without the trailing line break', () => {
+      const raw: Record<string, string> = { ...withoutKeys() };
+      for (const [name, value] of Object.entries(KEYS)) raw[`${name}_FILE`] = file(name, `${value}\n`);
+      raw.DATABASE_URL_FILE = file('db', 'postgresql://secret@db/heyblue\n');
+      delete raw.DATABASE_URL;
+      raw.SOCIAL_WEBHOOK_SECRET_FILE = file('hook', 'shh');
+      const env = validateEnvironment(raw);
+      expect(env).toMatchObject({ ...KEYS, DATABASE_URL: 'postgresql://secret@db/heyblue', SOCIAL_WEBHOOK_SECRET: 'shh' });
+      expect(env).not.toHaveProperty('DATABASE_URL_FILE');
+    });
+
+    it('covers the keys, credentials and tokens, and not ordinary settings', () => {
+      expect(secretVariables()).toEqual(expect.arrayContaining([...REQUIRED_KEYS, 'DATABASE_URL', 'REDIS_URL', 'OIDC_PROVIDERS', 'TWILIO_AUTH_TOKEN', 'SOCIAL_WEBHOOK_SECRET']));
+      expect(secretVariables()).not.toContain('PORT');
+      expect(validateEnvironment({ ...BASE, PORT_FILE: file('port', '1') }).PORT).toBe(3000);
+    });
+
+    it('refuses a secret given twice, or a file it cannot read, naming the variable and not the value', () => {
+      expect(() => validateEnvironment({ ...BASE, IAM_PII_HMAC_KEY_FILE: file('twice', KEYS.IAM_PII_HMAC_KEY) })).toThrow(/IAM_PII_HMAC_KEY_FILE: set either/);
+      const { IAM_PII_HMAC_KEY: _k, ...rest } = BASE;
+      expect(() => validateEnvironment({ ...rest, IAM_PII_HMAC_KEY_FILE: join(dir, 'missing') })).toThrow(/IAM_PII_HMAC_KEY_FILE: cannot read the file \(ENOENT\)/);
+      const bad = file('bad', 'not-a-key\n');
+      expect(() => validateEnvironment({ ...rest, IAM_PII_HMAC_KEY_FILE: bad })).toThrow(/IAM_PII_HMAC_KEY must be base64 of 32 bytes/);
+    });
   });
 
   it('.env.example documents every variable the server reads, and nothing else', () => {

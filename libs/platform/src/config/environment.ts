@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -19,6 +20,27 @@ const toBool = ({ value }: { value: unknown }) =>
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
+const SECRET_VARIABLES = new Set<string>();
+
+/**
+ * Marks a variable as a secret: it may also be given as `<NAME>_FILE`, the path of a file holding
+ * the value (Kubernetes secret volumes, vault agents), so the secret never sits in the environment.
+ */
+function Secret(): PropertyDecorator {
+  return (_target, key) => void SECRET_VARIABLES.add(String(key));
+}
+
+/** Names of the variables that may come from `<NAME>_FILE`. */
+export function secretVariables(): string[] {
+  return [...SECRET_VARIABLES].sort();
+}
+
+/**
+ * The keys without which the server refuses to start outside development mode: a key derived from
+ * a string in the repository protects nothing, and NODE_ENV alone is too easy to leave unset.
+ */
+export const REQUIRED_KEYS = ['IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'REPORTING_PSEUDONYM_KEY', 'VOUCHER_SIGNING_KEY'] as const;
+
 /**
  * Every environment variable the server reads. `.env.example` documents each one;
  * a test keeps the two in step.
@@ -33,14 +55,14 @@ export class Environment {
   @IsString()
   HOST = '0.0.0.0';
 
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  @Secret() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
   DATABASE_URL!: string;
 
   /** Distinct SQL texts kept as named prepared statements per connection (0: none, e.g. behind a transaction-mode pooler). */
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
   DATABASE_STATEMENT_CACHE = 500;
 
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  @Secret() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
 
   /** Prefix for every Redis key, queue and pub/sub channel (lets several deployments or test runs share one Redis). */
@@ -80,10 +102,11 @@ export class Environment {
   /**
    * Proxies whose X-Forwarded-For is believed for the client IP (rate limits, audit): addresses,
    * CIDRs or `loopback`, `linklocal`, `uniquelocal`, comma-separated. A client connecting from
-   * anywhere else is taken at its socket address, whatever X-Forwarded-For it sends.
+   * anywhere else is taken at its socket address, whatever X-Forwarded-For it sends. Empty (the
+   * default) trusts nobody: a private range is no proof of a proxy (a neighbour pod, a VPN peer).
    */
-  @Matches(/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/, { message: 'TRUST_PROXY must be addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated' })
-  TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+  @Matches(/^$|^[\w.:/]+(\s*,\s*[\w.:/]+)*$/, { message: 'TRUST_PROXY must be addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated' })
+  TRUST_PROXY = '';
 
   /**
    * On shutdown, how long requests in flight get to finish, in ms; then every HTTP connection
@@ -122,7 +145,7 @@ export class Environment {
    * OpenID Connect providers as a JSON array of `{id, name, issuer, clientId, clientSecret?, scopes?, redirectUris?}`.
    * In development mode the built-in provider `dev` is added.
    */
-  @Matches(/^\s*\[[\s\S]*\]\s*$/, { message: 'OIDC_PROVIDERS must be a JSON array' })
+  @Secret() @Matches(/^\s*\[[\s\S]*\]\s*$/, { message: 'OIDC_PROVIDERS must be a JSON array' })
   OIDC_PROVIDERS = '[]';
 
   /** Life of an access token, in seconds (the session itself lasts until logout). */
@@ -137,9 +160,9 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(60) @Max(86_400)
   IAM_REGISTRATION_TTL_S = 1_800;
 
-  /** AES-256-GCM key for PII at rest: base64 of 32 bytes. Required in production; elsewhere a well-known dev key is derived. */
-  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.IAM_PII_ENCRYPTION_KEY))
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_PII_ENCRYPTION_KEY must be base64 of 32 bytes (required in production)' })
+  /** AES-256-GCM key for PII at rest: base64 of 32 bytes. Required unless HEYBLUE_DEV_MODE=true (which derives a well-known dev key). */
+  @Secret() @ValidateIf((e: Environment) => e.IAM_PII_ENCRYPTION_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_PII_ENCRYPTION_KEY must be base64 of 32 bytes' })
   IAM_PII_ENCRYPTION_KEY?: string;
 
   /** Key id stored with every PII ciphertext (change it when rotating the key). */
@@ -147,14 +170,14 @@ export class Environment {
   IAM_PII_KEY_ID = 'dev-1';
 
   /** Earlier PII keys still used to read old ciphertexts: `kid:base64key,...`. */
-  @Matches(/^$|^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+  @Secret() @Matches(/^$|^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
     message: 'IAM_PII_PREVIOUS_KEYS must look like kid:base64key,...',
   })
   IAM_PII_PREVIOUS_KEYS = '';
 
-  /** HMAC-SHA256 key of the e-mail/phone blind index: base64 of 32 bytes. Required in production. */
-  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.IAM_PII_HMAC_KEY))
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_PII_HMAC_KEY must be base64 of 32 bytes (required in production)' })
+  /** HMAC-SHA256 key of the e-mail/phone blind index: base64 of 32 bytes. Required unless HEYBLUE_DEV_MODE=true. */
+  @Secret() @ValidateIf((e: Environment) => e.IAM_PII_HMAC_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'IAM_PII_HMAC_KEY must be base64 of 32 bytes' })
   IAM_PII_HMAC_KEY?: string;
 
   /** Where OTP texts go: `twilio` (Twilio Verify) or `outbox` (dev mode only, read at GET /dev/sms). Default: outbox in dev mode, else twilio. */
@@ -167,7 +190,7 @@ export class Environment {
   TWILIO_ACCOUNT_SID?: string;
 
   /** Twilio auth token (required in production). */
-  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.TWILIO_AUTH_TOKEN))
+  @Secret() @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.TWILIO_AUTH_TOKEN))
   @Matches(/^\S{16,}$/, { message: 'TWILIO_AUTH_TOKEN is required in production' })
   TWILIO_AUTH_TOKEN?: string;
 
@@ -199,10 +222,10 @@ export class Environment {
 
   /**
    * Ed25519 private key that signs vouchers: base64 of a PKCS#8 PEM or of a private JWK.
-   * Required in production; elsewhere a fixed, well-known development key is derived.
+   * Required unless HEYBLUE_DEV_MODE=true (which derives a fixed, well-known development key).
    */
-  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.VOUCHER_SIGNING_KEY))
-  @Matches(/^[A-Za-z0-9+/=_-]{40,}$/, { message: 'VOUCHER_SIGNING_KEY must be base64 of an Ed25519 PEM or JWK (required in production)' })
+  @Secret() @ValidateIf((e: Environment) => e.VOUCHER_SIGNING_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/=_-]{40,}$/, { message: 'VOUCHER_SIGNING_KEY must be base64 of an Ed25519 PEM or JWK' })
   VOUCHER_SIGNING_KEY?: string;
 
   /** Key id published with the voucher public key and stamped on every voucher (change it when rotating). */
@@ -303,9 +326,9 @@ export class Environment {
   ETL_WORKER_ENABLED = true;
 
   // ─── reporting ───
-  /** HMAC-SHA256 key turning account ids into reporting pseudonyms: base64 of 32 bytes. Required in production. */
-  @ValidateIf((e: Environment) => e.NODE_ENV === 'production' || Boolean(e.REPORTING_PSEUDONYM_KEY))
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'REPORTING_PSEUDONYM_KEY must be base64 of 32 bytes (required in production)' })
+  /** HMAC-SHA256 key turning account ids into reporting pseudonyms: base64 of 32 bytes. Required unless HEYBLUE_DEV_MODE=true. */
+  @Secret() @ValidateIf((e: Environment) => e.REPORTING_PSEUDONYM_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'REPORTING_PSEUDONYM_KEY must be base64 of 32 bytes' })
   REPORTING_PSEUDONYM_KEY?: string;
 
   /** How often the rollup job recomputes the days whose facts changed, in ms (a nightly run also redoes the last two days). */
@@ -318,7 +341,7 @@ export class Environment {
   MASTODON_BASE_URL?: string;
 
   /** Mastodon access token with the write:statuses scope. */
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Secret() @Transform(emptyToUndefined) @IsOptional() @IsString()
   MASTODON_ACCESS_TOKEN?: string;
 
   /** X API base URL (default https://api.x.com); with X_ACCESS_TOKEN it enables the platform `x`. */
@@ -326,7 +349,7 @@ export class Environment {
   X_API_BASE_URL?: string;
 
   /** X OAuth 2.0 user-context access token (tweet.write). */
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Secret() @Transform(emptyToUndefined) @IsOptional() @IsString()
   X_ACCESS_TOKEN?: string;
 
   /** Facebook Graph API base URL (default https://graph.facebook.com/v21.0); with the page id and token it enables `facebook`. */
@@ -338,7 +361,7 @@ export class Environment {
   FACEBOOK_PAGE_ID?: string;
 
   /** Facebook Page access token (pages_manage_posts). */
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Secret() @Transform(emptyToUndefined) @IsOptional() @IsString()
   FACEBOOK_PAGE_ACCESS_TOKEN?: string;
 
   /** Generic webhook (Zapier-style) URL; enables the platform `webhook`. */
@@ -346,7 +369,7 @@ export class Environment {
   SOCIAL_WEBHOOK_URL?: string;
 
   /** Secret for the webhook's `X-HeyBlue-Signature: sha256=<HMAC of the body>` header. */
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Secret() @Transform(emptyToUndefined) @IsOptional() @IsString()
   SOCIAL_WEBHOOK_SECRET?: string;
 
   /** Delivery attempts per platform (bull jobs, each under the resilience policy) before a post is dead-lettered. */
@@ -364,15 +387,55 @@ export class Environment {
 
 export type Env = Environment;
 
+/**
+ * `<NAME>_FILE` → `<NAME>` for secret variables. Giving both is an error (which one would win is a
+ * guess); the file's trailing line break is dropped, as `echo` and secret tools leave one.
+ */
+function readSecretFiles(given: Record<string, unknown>, problems: string[]): Record<string, unknown> {
+  const out = { ...given };
+  for (const name of SECRET_VARIABLES) {
+    const path = given[`${name}_FILE`];
+    if (typeof path !== 'string') continue;
+    delete out[`${name}_FILE`];
+    if (given[name] !== undefined) {
+      problems.push(`  - ${name}_FILE: set either ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`  - ${name}_FILE: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return out;
+}
+
+export interface ValidateOptions {
+  /** False for commands that never touch the keys (db:migrate): they need not be handed them. */
+  requireKeys?: boolean;
+}
+
 /** Validates and types raw environment variables; throws one readable error listing every problem. */
-export function validateEnvironment(raw: Record<string, unknown>): Environment {
+export function validateEnvironment(raw: Record<string, unknown>, options: ValidateOptions = {}): Environment {
+  const problems: string[] = [];
   // `NAME=` in a .env file means "not set": let the default (or the optional) apply.
-  const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const given = readSecretFiles(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== '')), problems);
   const env = plainToInstance(Environment, given, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+  if (!env.HEYBLUE_DEV_MODE && options.requireKeys !== false) {
+    for (const name of REQUIRED_KEYS) {
+      if (env[name] === undefined) {
+        problems.push(`  - ${name}: required (or ${name}_FILE); only HEYBLUE_DEV_MODE=true runs on well-known development keys`);
+      }
+    }
+  }
+  problems.push(...errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`)));
   if (env.NODE_ENV === 'production' && env.HEYBLUE_DEV_MODE) {
     problems.push('  - HEYBLUE_DEV_MODE: development mode is refused when NODE_ENV=production');
+  }
+  if (env.NODE_ENV === 'production' && env.SOCIAL_WEBHOOK_URL && !env.SOCIAL_WEBHOOK_SECRET) {
+    // Unsigned, anyone who learns the URL can post as us wherever the hook forwards.
+    problems.push('  - SOCIAL_WEBHOOK_SECRET: required in production when SOCIAL_WEBHOOK_URL is set (the receiver checks X-HeyBlue-Signature)');
   }
   if (env.SMS_ADAPTER === 'outbox' && (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production')) {
     problems.push('  - SMS_ADAPTER: the SMS outbox exists only in development mode');

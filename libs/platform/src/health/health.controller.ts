@@ -1,4 +1,5 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Logger, Req, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { PrismaService } from '../database/prisma.service.js';
@@ -9,6 +10,8 @@ import { RedisService } from '../redis/redis.service.js';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -24,12 +27,17 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise).' })
-  async ready(): Promise<HealthCheckResult> {
+  async ready(@Req() request: FastifyRequest): Promise<HealthCheckResult> {
     try {
       return await this.health.check([() => this.check('postgres', () => this.prisma.$queryRaw`SELECT 1`), () => this.check('redis', () => this.redis.client.ping())]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) {
-        throw new DomainError('NOT_READY', 'A dependency is not ready.', 503, { checks: err.getResponse() });
+        // The probe is public: driver messages name hosts, ports and users. They go to the log,
+        // under the request id the answer carries; the answer only says which dependency is down.
+        const result = err.getResponse() as HealthCheckResult;
+        this.logger.warn({ reqId: request.id, checks: result.details }, 'not ready');
+        const details = Object.fromEntries(Object.entries(result.details ?? {}).map(([name, d]) => [name, { status: d.status }]));
+        throw new DomainError('NOT_READY', 'A dependency is not ready.', 503, { checks: { status: 'error', details } });
       }
       throw err;
     }

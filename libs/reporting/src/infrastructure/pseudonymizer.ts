@@ -13,7 +13,9 @@ export class Pseudonymizer {
 
   constructor(config: ConfigService<Env, true>) {
     const configured = config.get('REPORTING_PSEUDONYM_KEY', { infer: true });
-    // Outside production a well-known development key is derived (validation requires one in production).
+    // Only development mode runs on a well-known key; validation refuses to boot without one otherwise.
+    if (!configured && !config.get('HEYBLUE_DEV_MODE', { infer: true }))
+      throw new Error('REPORTING_PSEUDONYM_KEY is required outside development mode');
     this.key = configured
       ? Buffer.from(configured, 'base64')
       : createHash('sha256').update('heyblue-dev-reporting-pseudonym').digest();

@@ -26,8 +26,8 @@ export class VoucherSigner extends VoucherSignature {
     if (raw) {
       this.privateKey = parsePrivateKey(raw);
     } else {
-      if (config.get('NODE_ENV', { infer: true }) === 'production')
-        throw new Error('VOUCHER_SIGNING_KEY is required in production');
+      if (!config.get('HEYBLUE_DEV_MODE', { infer: true }))
+        throw new Error('VOUCHER_SIGNING_KEY is required outside development mode');
       new Logger('VoucherSigner').warn(
         'VOUCHER_SIGNING_KEY is empty: signing vouchers with the public DEVELOPMENT key',
       );
