@@ -98,7 +98,7 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
     expect(new Set(wired).size).toBe(wired.length);
     for (const v of Object.values(configMap.data)) expect(typeof v).toBe('string');
     expect(configMap.data).toMatchObject({ NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'false', PORT: String(api.ports[0].containerPort) });
-    for (const credential of ['DATABASE_URL', 'REDIS_URL', 'IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'TWILIO_AUTH_TOKEN', 'VOUCHER_SIGNING_KEY', 'REPORTING_PSEUDONYM_KEY']) {
+    for (const credential of ['DATABASE_URL', 'REDIS_URL', 'IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'TWILIO_AUTH_TOKEN', 'VOUCHER_KEY_ENCRYPTION_KEY', 'REPORTING_PSEUDONYM_KEY']) {
       expect(Object.keys(secret.stringData)).toContain(credential);
     }
     expect(api.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);

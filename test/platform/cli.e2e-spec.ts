@@ -28,7 +28,7 @@ describe('server boot without keys', () => {
   it(
     'refuses to start outside development mode without its own keys, with NODE_ENV unset',
     async () => {
-      const none = { IAM_PII_ENCRYPTION_KEY: '', IAM_PII_HMAC_KEY: '', REPORTING_PSEUDONYM_KEY: '', VOUCHER_SIGNING_KEY: '' };
+      const none = { IAM_PII_ENCRYPTION_KEY: '', IAM_PII_HMAC_KEY: '', REPORTING_PSEUDONYM_KEY: '', VOUCHER_KEY_ENCRYPTION_KEY: '' };
       const res = await runCli(
         { ...none, DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/never_reached_test', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '0', NODE_ENV: '', HEYBLUE_DEV_MODE: '' },
         [],

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { given, MOBILE_REDIRECT } from '../support/given.js';
@@ -11,7 +11,6 @@ const key32 = () => randomBytes(32).toString('base64');
 
 /** What production refuses to boot without (fresh values: nothing here is a real credential). */
 function productionEnv(): Record<string, string> {
-  const voucherPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   return {
     NODE_ENV: 'production',
     HEYBLUE_DEV_MODE: 'false',
@@ -21,7 +20,7 @@ function productionEnv(): Record<string, string> {
     IAM_PII_ENCRYPTION_KEY: key32(),
     IAM_PII_HMAC_KEY: key32(),
     REPORTING_PSEUDONYM_KEY: key32(),
-    VOUCHER_SIGNING_KEY: Buffer.from(voucherPem).toString('base64'),
+    VOUCHER_KEY_ENCRYPTION_KEY: key32(),
     TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`,
     TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
     TWILIO_VERIFY_SERVICE_SID: `VA${randomBytes(16).toString('hex')}`,

@@ -77,6 +77,16 @@ program
   );
 
 program
+  .command('vouchers:rotate-key')
+  .description('make a new voucher signing key now; it signs after one VOUCHER_KEY_RING_REFRESH_S (old public keys stay published while their vouchers are valid)')
+  .action(() =>
+    withContext(async (ctx) => {
+      const { kid, signsFrom } = await ctx.get(RewardsApi, { strict: false }).rotateVoucherKey();
+      console.log(`new voucher signing key ${kid}; it signs from ${signsFrom.toISOString()}`);
+    }),
+  );
+
+program
   .command('admin:create')
   .description('pre-authorise an admin: applied at that e-mail\'s first sign-in, or at once if the account exists')
   .requiredOption('--email <email>', 'the e-mail the admin signs in with')

@@ -13,6 +13,7 @@ import {
   type BulkUpsertOutcome,
 } from './infrastructure/prisma-catalogue.repository.js';
 import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
+import { VoucherSigner } from './infrastructure/voucher-signer.js';
 
 /**
  * What other contexts (ETL, ops CLI, seeders) may ask Rewards synchronously. Catalogue
@@ -27,7 +28,13 @@ export class RewardsApi {
     private readonly catalogue: PrismaCatalogueRepository,
     private readonly ledger: Ledger,
     private readonly retailerVouchers: RetailerVouchers,
+    private readonly voucherKeys: VoucherSigner,
   ) {}
+
+  /** Makes a new voucher signing key (ops CLI); every instance signs with it one ring refresh interval later. */
+  rotateVoucherKey(): Promise<{ kid: string; signsFrom: Date }> {
+    return this.voucherKeys.rotateNow();
+  }
 
   upsertRetailer(input: RetailerInput): Promise<UpsertResult> {
     return this.catalogue.upsertRetailer(input);

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import type { ConfigService } from '@nestjs/config';
 import { validateEnvironment, type Env } from '@heyblue/platform';
 import { IamConfig } from './iam-config.js';
@@ -10,7 +9,7 @@ const OWN_KEYS = {
   IAM_PII_ENCRYPTION_KEY: KEY,
   IAM_PII_HMAC_KEY: KEY,
   REPORTING_PSEUDONYM_KEY: KEY,
-  VOUCHER_SIGNING_KEY: Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' })).toString('base64'),
+  VOUCHER_KEY_ENCRYPTION_KEY: KEY,
 };
 const configOf = (raw: Record<string, string>, overrides: Partial<Env> = {}) => {
   const env = { ...validateEnvironment({ ...base, ...OWN_KEYS, ...raw }), ...overrides } as Env;

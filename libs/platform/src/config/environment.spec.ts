@@ -1,13 +1,12 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Environment, REQUIRED_KEYS, secretVariables, validateEnvironment } from './environment.js';
 
 const key32 = () => randomBytes(32).toString('base64');
-const voucherKey = () => Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' })).toString('base64');
 /** The server's own keys: without them only development mode starts. */
-const KEYS = { IAM_PII_ENCRYPTION_KEY: key32(), IAM_PII_HMAC_KEY: key32(), REPORTING_PSEUDONYM_KEY: key32(), VOUCHER_SIGNING_KEY: voucherKey() };
+const KEYS = { IAM_PII_ENCRYPTION_KEY: key32(), IAM_PII_HMAC_KEY: key32(), REPORTING_PSEUDONYM_KEY: key32(), VOUCHER_KEY_ENCRYPTION_KEY: key32() };
 const BASE = { DATABASE_URL: 'postgresql://u@localhost/db', REDIS_URL: 'redis://localhost:6379', ...KEYS };
 const withoutKeys = () => ({ DATABASE_URL: BASE.DATABASE_URL, REDIS_URL: BASE.REDIS_URL });
 

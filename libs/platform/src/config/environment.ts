@@ -39,7 +39,7 @@ export function secretVariables(): string[] {
  * The keys without which the server refuses to start outside development mode: a key derived from
  * a string in the repository protects nothing, and NODE_ENV alone is too easy to leave unset.
  */
-export const REQUIRED_KEYS = ['IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'REPORTING_PSEUDONYM_KEY', 'VOUCHER_SIGNING_KEY'] as const;
+export const REQUIRED_KEYS = ['IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'REPORTING_PSEUDONYM_KEY', 'VOUCHER_KEY_ENCRYPTION_KEY'] as const;
 
 /**
  * Every environment variable the server reads. `.env.example` documents each one;
@@ -220,24 +220,6 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
   REWARDS_POINTS_PER_CONNECTION_OFFICER = 10;
 
-  /**
-   * Ed25519 private key that signs vouchers: base64 of a PKCS#8 PEM or of a private JWK.
-   * Required unless HEYBLUE_DEV_MODE=true (which derives a fixed, well-known development key).
-   */
-  @Secret() @ValidateIf((e: Environment) => e.VOUCHER_SIGNING_KEY !== undefined)
-  @Matches(/^[A-Za-z0-9+/=_-]{40,}$/, { message: 'VOUCHER_SIGNING_KEY must be base64 of an Ed25519 PEM or JWK' })
-  VOUCHER_SIGNING_KEY?: string;
-
-  /** Key id published with the voucher public key and stamped on every voucher (change it when rotating). */
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'VOUCHER_SIGNING_KID must be 1-64 letters, digits, . _ -' })
-  VOUCHER_SIGNING_KID = 'dev-1';
-
-  /** Earlier public keys still published for offline verification: `kid:base64(PEM|JWK),...`. */
-  @Matches(/^$|^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/=_-]+(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/=_-]+)*$/, {
-    message: 'VOUCHER_PREVIOUS_PUBLIC_KEYS must look like kid:base64key,...',
-  })
-  VOUCHER_PREVIOUS_PUBLIC_KEYS = '';
-
   /** How long a voucher stays valid after issue, in days (never past the offer's end). */
   @Transform(toInt) @IsInt() @Min(1) @Max(3650)
   VOUCHER_VALIDITY_DAYS = 30;
@@ -383,6 +365,23 @@ export class Environment {
   /** Per-request timeout for social platforms in ms. */
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   SOCIAL_TIMEOUT_MS = 5_000;
+
+  // ─── keys and secrets (issue 20) ───
+  /**
+   * Key-encryption key of the voucher signing key ring (the private keys in PostgreSQL are sealed
+   * under it): base64 of 32 bytes. Required unless HEYBLUE_DEV_MODE=true.
+   */
+  @Secret() @ValidateIf((e: Environment) => e.VOUCHER_KEY_ENCRYPTION_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'VOUCHER_KEY_ENCRYPTION_KEY must be base64 of 32 bytes' })
+  VOUCHER_KEY_ENCRYPTION_KEY?: string;
+
+  /** Age in days at which the voucher signing key is replaced by a new one (old public keys stay published while their vouchers live). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(365)
+  VOUCHER_KEY_ROTATION_DAYS = 30;
+
+  /** How often each instance reloads the voucher key ring, in seconds; a new key signs this long after it is made (published first). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
+  VOUCHER_KEY_RING_REFRESH_S = 60;
 }
 
 export type Env = Environment;

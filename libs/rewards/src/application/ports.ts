@@ -172,10 +172,15 @@ export abstract class Clock {
   abstract now(): Date;
 }
 
-/** Signs the voucher string `<code>|<offerId>|<expiresAt>` (Ed25519). */
+export interface SignedVoucher {
+  /** The key that signed, published at GET /vouchers/public-key while the voucher is valid. */
+  kid: string;
+  signature: string;
+}
+
+/** Signs the voucher string `<code>|<offerId>|<expiresAt>` (Ed25519) with the key of the moment. */
 export abstract class VoucherSignature {
-  abstract readonly kid: string;
-  abstract sign(code: string, offerId: string, expiresAt: string): string;
+  abstract sign(code: string, offerId: string, expiresAt: string): SignedVoucher;
 }
 
 /** Settings the use cases read (from the validated environment in production). */

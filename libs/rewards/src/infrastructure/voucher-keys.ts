@@ -1,56 +1,68 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
- * Parses voucher keys from configuration: base64 of a PEM or of a JWK. Outside production
- * an empty signing key yields a fixed development key derived from a public seed, so dev
- * vouchers survive restarts; production refuses to boot without a real key.
+ * Voucher signing keys at rest: Ed25519 private keys (PKCS#8 DER) sealed with AES-256-GCM under
+ * the key-encryption key (KEK) from the secret store. The AAD binds a ciphertext to its kid, so a
+ * row's private key cannot be swapped for another row's.
  */
 
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const VERSION = 'v1';
+/** GCM allows shorter tags; a truncated tag is easier to forge, so only the full 16 bytes are accepted. */
+const TAG_BYTES = 16;
 
-export function devSigningKey(): KeyObject {
-  const seed = createHash('sha256').update('heyblue development voucher key (not secret)').digest();
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+/** Well-known development KEK (HEYBLUE_DEV_MODE only): derived from a public string, protects nothing. */
+export function devKeyEncryptionKey(): Buffer {
+  return createHash('sha256').update('heyblue-development-only:voucher-kek').digest();
 }
 
-function decode(base64: string): string {
-  return Buffer.from(base64, base64.includes('-') || base64.includes('_') ? 'base64url' : 'base64')
-    .toString('utf8')
-    .trim();
-}
-
-export function parsePrivateKey(base64: string): KeyObject {
-  const text = decode(base64);
-  const key = text.startsWith('{')
-    ? createPrivateKey({ key: JSON.parse(text) as never, format: 'jwk' })
-    : createPrivateKey(text);
-  if (key.asymmetricKeyType !== 'ed25519')
-    throw new Error('VOUCHER_SIGNING_KEY must be an Ed25519 private key');
+export function decodeKek(b64: string): Buffer {
+  const key = Buffer.from(b64, 'base64');
+  if (key.length !== 32) throw new Error('VOUCHER_KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes');
   return key;
 }
 
-export function parsePublicKey(base64: string): KeyObject {
-  const text = decode(base64);
-  let key: KeyObject;
-  if (text.startsWith('{')) {
-    const jwk = JSON.parse(text) as Record<string, unknown>;
-    const { d: _private, ...publicJwk } = jwk;
-    key = createPublicKey({ key: publicJwk as never, format: 'jwk' });
-  } else {
-    key = createPublicKey(text);
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('voucher public keys must be Ed25519');
+const aad = (kid: string) => Buffer.from(`rewards_voucher_key|private_key|${kid}`, 'utf8');
+
+export function sealPrivateKey(kek: Buffer, kid: string, privateKey: KeyObject): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad(kid));
+  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+  const data = Buffer.concat([cipher.update(der), cipher.final()]);
+  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+}
+
+/** Throws when the KEK is not the one that sealed it, or the ciphertext was altered or moved. */
+export function openPrivateKey(kek: Buffer, kid: string, sealed: string): KeyObject {
+  const [version, iv, tag, data] = sealed.split('.');
+  if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('not a sealed voucher key');
+  const tagBytes = Buffer.from(tag, 'base64url');
+  if (tagBytes.length !== TAG_BYTES) throw new Error('sealed voucher key has a truncated tag');
+  const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad(kid));
+  decipher.setAuthTag(tagBytes);
+  const der = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
+  const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('voucher keys must be Ed25519');
   return key;
 }
 
-/** `kid:base64,...` → [{kid, key}]. */
-export function parsePreviousKeys(spec: string): Array<{ kid: string; key: KeyObject }> {
-  return spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((part) => {
-      const i = part.indexOf(':');
-      return { kid: part.slice(0, i), key: parsePublicKey(part.slice(i + 1)) };
-    });
+export function newSigningKey(): { privateKey: KeyObject; publicJwk: JsonWebKey } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateKey, publicJwk: publicKey.export({ format: 'jwk' }) };
+}
+
+export function publicKeyOf(jwk: JsonWebKey): KeyObject {
+  const { d: _private, ...publicJwk } = jwk;
+  return createPublicKey({ key: publicJwk as never, format: 'jwk' });
 }

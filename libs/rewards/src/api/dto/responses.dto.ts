@@ -113,7 +113,7 @@ export class DonationDto {
 }
 
 export class PublicKeyDto {
-  @ApiProperty() kid!: string;
+  @ApiProperty({ example: 'vk-20261207-3fa9c1d2' }) kid!: string;
   @ApiProperty({ enum: ['EdDSA'] }) alg!: string;
   @ApiProperty({
     description: 'Ed25519 public JWK (kty OKP, crv Ed25519, x)',
@@ -124,7 +124,11 @@ export class PublicKeyDto {
 }
 
 export class PublicKeysDto {
-  @ApiProperty({ type: [PublicKeyDto], description: 'Current key first, then previous keys still accepted' })
+  @ApiProperty({
+    type: [PublicKeyDto],
+    description:
+      'The signing key first, then a key about to sign (keys rotate by themselves), then retired keys until the last voucher they signed has expired. Match a voucher by its `kid`.',
+  })
   keys!: PublicKeyDto[];
 }
 

@@ -136,8 +136,7 @@ export class RedeemOfferHandler {
       pointsCost: offer.pointsCost,
       issuedAt: now.toISOString(),
       expiresAt,
-      kid: this.signer.kid,
-      signature: this.signer.sign(code, offer.id, expiresAt),
+      ...this.signer.sign(code, offer.id, expiresAt),
     };
   }
 

@@ -194,8 +194,7 @@ export class InMemoryRewards {
   readonly clock: Clock = { now: () => this.now };
 
   readonly signer: VoucherSignature = {
-    kid: 'test-kid',
-    sign: (code, offerId, expiresAt) => `sig(${code}|${offerId}|${expiresAt})`,
+    sign: (code, offerId, expiresAt) => ({ kid: 'test-kid', signature: `sig(${code}|${offerId}|${expiresAt})` }),
   };
 
   settings: RewardsSettings = {
