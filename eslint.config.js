@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const CONTEXTS = ['iam', 'profile', 'connections', 'rewards', 'etl', 'reporting', 'social'];
+const CONTEXTS = ['iam', 'profile', 'connections', 'rewards', 'etl', 'reporting', 'social', 'places'];
 
 /**
  * Module boundaries (ARCHITECTURE.md rule 1): a context is reached only through its

@@ -88,6 +88,12 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
       citizenId: citizen.accountId,
       establishedAt: connection.establishedAt,
       zip: '10007',
+      // Areas of the officer's position (derived offline); the app's ZIP is kept, and agrees.
+      county: 'New York',
+      countyFips: '36061',
+      state: 'NY',
+      zipSource: 'app',
+      zipMismatch: false,
       cell: expect.stringMatching(/^[0-9b-hjkmnp-z]{4}$/),
     });
 

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { ConnectionsModule } from '@heyblue/connections';
 import { EtlModule } from '@heyblue/etl';
 import { IamModule } from '@heyblue/iam';
+import { PlacesModule } from '@heyblue/places';
 import { PlatformModule } from '@heyblue/platform';
 import { ProfileModule } from '@heyblue/profile';
 import { ReportingModule } from '@heyblue/reporting';
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(options),
+        PlacesModule,
         IamModule,
         ProfileModule,
         ConnectionsModule,

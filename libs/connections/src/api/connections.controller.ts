@@ -42,7 +42,7 @@ export class ConnectionsController {
   @ApiCreatedResponse({ type: AvailabilityDto })
   async open(@CurrentAccount() me: AuthenticatedAccount, @Body() body: OpenAvailabilityDto, @Req() req: FastifyRequest): Promise<AvailabilityDto> {
     const w = await this.availability.open(me.id, body, body.zip ?? null, body.minutes ?? WINDOW_MINUTES.default);
-    return { windowId: w.windowId, expiresAt: w.expiresAt.toISOString(), socket: this.socket(req) };
+    return { windowId: w.windowId, expiresAt: w.expiresAt.toISOString(), socket: this.socket(req), place: w.place };
   }
 
   @Delete('availability')
@@ -60,7 +60,7 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Share a position (short-lived) and get the officers nearby plus the socket.io details.' })
   @ApiOkResponse({ type: PresenceAnswerDto })
   async presenceAt(@CurrentAccount() me: AuthenticatedAccount, @Body() body: PresenceDto, @Req() req: FastifyRequest): Promise<PresenceAnswerDto> {
-    return { socket: this.socket(req), nearby: await this.presence.share(me.id, body) };
+    return { socket: this.socket(req), ...(await this.presence.share(me.id, body)) };
   }
 
   @Get('nearby')

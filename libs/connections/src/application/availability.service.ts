@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { PlacesApi, type Place } from '@heyblue/places';
 import { SOCKET_EVENTS, WINDOW_MINUTES } from '../connections.constants.js';
 import type { LatLng } from '../domain/geo.js';
 import { GeoIndex } from '../infrastructure/geo-index.js';
@@ -9,6 +10,8 @@ import { AccountNotifier } from './ports.js';
 export interface OpenWindow {
   windowId: string;
   expiresAt: Date;
+  /** Where the window opens (state, county, ZIP), never the position itself. */
+  place: Place;
 }
 
 /** Officers' availability windows: open, close, and expiry (driven by the sweeper on any instance). */
@@ -20,6 +23,7 @@ export class AvailabilityService {
     private readonly windows: WindowStore,
     private readonly geo: GeoIndex,
     private readonly notifier: AccountNotifier,
+    private readonly places: PlacesApi,
   ) {}
 
   /**
@@ -32,7 +36,7 @@ export class AvailabilityService {
     await this.windows.open({ windowId, officerId, expiresAt, zip });
     await this.geo.updateOfficer(officerId, at, undefined, now);
     this.notifier.windowChanged(officerId);
-    return { windowId, expiresAt: new Date(expiresAt) };
+    return { windowId, expiresAt: new Date(expiresAt), place: this.places.locate(at, zip) };
   }
 
   /** Closes the window: out of the index at once; `availability.expired` to the officer's sockets. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { PlacesApi } from '@heyblue/places';
 import { OutboxService } from '@heyblue/platform';
 import { SOCKET_EVENTS } from '../connections.constants.js';
 import {
@@ -59,6 +60,7 @@ export class ConnectionRequestsService {
     private readonly notifier: AccountNotifier,
     private readonly names: DisplayNames,
     private readonly config: ConnectionsConfig,
+    private readonly places: PlacesApi,
   ) {}
 
   async request(citizenId: string, officerId: string, now = Date.now()): Promise<RequestView> {
@@ -132,6 +134,8 @@ export class ConnectionRequestsService {
     if (!officerAt) throw new PositionUnknown('officer');
     if (!citizenAt) throw new PositionUnknown('citizen');
     officerAndCitizenMustBeNearby(officerAt, citizenAt, this.config.proximityM);
+    // Where the officer stands now; a ZIP the officer's app gave at the window wins (flagged if another state).
+    const place = this.places.locate(officerAt, window?.zip);
     const establishedAt = new Date(now);
     const row = await this.connections.prisma.$transaction(async (tx) => {
       await this.connections.lockPair(tx, request.officerId, request.citizenId);
@@ -142,7 +146,7 @@ export class ConnectionRequestsService {
         officerId: request.officerId,
         citizenId: request.citizenId,
         establishedAt,
-        zip: window?.zip ?? null,
+        zip: place.zip,
         cell: this.geo.grid.cellOf(officerAt),
       });
       await this.outbox.publish(
@@ -154,6 +158,11 @@ export class ConnectionRequestsService {
             citizenId: created.citizenId,
             establishedAt: created.establishedAt.toISOString(),
             zip: created.zip,
+            county: place.county,
+            countyFips: place.countyFips,
+            state: place.state,
+            zipSource: place.zipSource,
+            zipMismatch: place.zipMismatch,
             cell: created.cell,
           },
           { occurredAt: establishedAt },

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PlacesApi, type Place } from '@heyblue/places';
 import type { LatLng } from '../domain/geo.js';
 import { ConnectionsConfig } from '../infrastructure/connections.config.js';
 import { GeoIndex } from '../infrastructure/geo-index.js';
@@ -11,10 +12,11 @@ export class PresenceService {
     private readonly geo: GeoIndex,
     private readonly nearby: NearbyQuery,
     private readonly config: ConnectionsConfig,
+    private readonly places: PlacesApi,
   ) {}
 
-  async share(citizenId: string, at: LatLng, now = Date.now()): Promise<NearbyOfficer[]> {
+  async share(citizenId: string, at: LatLng & { zip?: string }, now = Date.now()): Promise<{ nearby: NearbyOfficer[]; place: Place }> {
     const { officers } = await this.geo.updateCitizenAndSearch(citizenId, at, undefined, this.config.citizenRadiusM, this.config.nearbyLimit, now);
-    return this.nearby.present(officers);
+    return { nearby: await this.nearby.present(officers), place: this.places.locate(at, at.zip) };
   }
 }

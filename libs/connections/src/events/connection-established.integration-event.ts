@@ -5,8 +5,21 @@ export interface ConnectionEstablishedPayload {
   officerId: string;
   citizenId: string;
   establishedAt: string;
-  /** The ZIP the officer's app gave when opening the window, if any (coarse area only). */
+  /**
+   * ZIP of the officer's place: the one the app gave when opening the window, else derived
+   * offline from the officer's position; null outside the US. Areas only, never coordinates.
+   */
   zip: string | null;
+  /** County name of the officer's position (e.g. `Cook`); absent on events written before places were derived. */
+  county?: string | null;
+  /** 5-digit county FIPS code. */
+  countyFips?: string | null;
+  /** USPS state of the officer's position; null outside the US. */
+  state?: string | null;
+  /** `app` when the ZIP is the one the app sent, `derived` when computed from the position. */
+  zipSource?: 'app' | 'derived' | null;
+  /** The app's ZIP belongs to another state than the position. */
+  zipMismatch?: boolean;
   /** Geohash partition cell (≈ 20 × 30 km) of the officer: coarse area, never a position. */
   cell: string;
 }

@@ -1,6 +1,5 @@
 import { ValidationFailed } from '@heyblue/platform';
 import { reportQuery, reportRange } from './report-query.js';
-import { stateOfZip } from './zip-state.js';
 
 const now = new Date('2026-11-23T15:00:00Z');
 const fieldsOf = (fn: () => unknown): string[] => {
@@ -37,18 +36,5 @@ describe('report parameters', () => {
       'from',
     ]);
     expect(fieldsOf(() => reportQuery('points', { by: 'charity' }, now))).toEqual(['by']);
-  });
-});
-
-describe('reporting helpers', () => {
-  it('maps ZIP prefixes to states and refuses non-ZIPs', () => {
-    expect([
-      stateOfZip('10001'),
-      stateOfZip('90210'),
-      stateOfZip('60601'),
-      stateOfZip('02108'),
-      stateOfZip('99501'),
-    ]).toEqual(['NY', 'CA', 'IL', 'MA', 'AK']);
-    expect(stateOfZip('1234')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@heyblue/platform';
-import { stateOfZip } from '../domain/zip-state.js';
+import { stateOfZip } from '@heyblue/places';
 
 export interface FactInput {
   eventId: string;
@@ -8,6 +8,8 @@ export interface FactInput {
   subject: string;
   occurredAt: Date;
   zip?: string | null;
+  /** The state where it happened when the event says so (derived from coordinates); else the ZIP's. */
+  state?: string | null;
   precinct?: string | null;
   charityId?: string | null;
   value: number;
@@ -44,7 +46,7 @@ export class FactsRepository {
       INSERT INTO reporting_fact (event_id, metric, subject, occurred_at, day, hour, zip, state, precinct, charity_id, value)
       SELECT * FROM unnest(${facts.map((f) => f.eventId)}::uuid[], ${facts.map((f) => f.metric)}::text[], ${facts.map((f) => f.subject)}::text[],
                            ${facts.map((f) => f.occurredAt.toISOString())}::timestamptz[], ${facts.map((f) => isoDay(f.occurredAt))}::date[],
-                           ${facts.map((f) => f.occurredAt.getUTCHours())}::int[], ${zips}::text[], ${zips.map(stateOfZip)}::text[],
+                           ${facts.map((f) => f.occurredAt.getUTCHours())}::int[], ${zips}::text[], ${facts.map((f, k) => f.state ?? stateOfZip(zips[k]))}::text[],
                            ${facts.map((f) => f.precinct ?? null)}::text[], ${facts.map((f) => f.charityId ?? null)}::uuid[], ${facts.map((f) => f.value)}::int[])
       ON CONFLICT DO NOTHING`;
     await this.markDirty(

@@ -71,6 +71,7 @@ export class ReportingSubscriptions implements OnModuleInit {
         subject: officer,
         occurredAt,
         zip: e.payload.zip,
+        state: e.payload.state,
         precinct: dims.precinct,
         value: 1,
       });
@@ -81,6 +82,7 @@ export class ReportingSubscriptions implements OnModuleInit {
         subject: citizen,
         occurredAt,
         zip: e.payload.zip,
+        state: e.payload.state,
         precinct: dims.precinct,
         value: 0,
       });

@@ -12,7 +12,7 @@ class PositionDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180)
   lng!: number;
 
-  @ApiPropertyOptional({ description: '5-digit US ZIP (kept only as the coarse area of a connection)', example: '10007' })
+  @ApiPropertyOptional({ description: '5-digit US ZIP (kept only as the coarse area of a connection). Without it the server derives ZIP, county and state from the coordinates (US only, offline data); one given is kept but flagged when it belongs to another state than the coordinates', example: '10007' })
   @IsOptional() @Matches(/^\d{5}$/, { message: 'zip must be a 5-digit US ZIP' })
   zip?: string;
 }
@@ -64,14 +64,27 @@ export class NearbyDto {
   nearby!: NearbyOfficerDto[];
 }
 
+export class PlaceDto {
+  @ApiProperty({ enum: ['US'], nullable: true, type: String, description: 'null: the position is not in the US (at sea, abroad); then no state, county or derived ZIP' })
+  country!: 'US' | null;
+  @ApiProperty({ type: String, nullable: true, example: 'IL', description: 'USPS state of the position' }) state!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Cook' }) county!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '17031', description: 'county FIPS code' }) countyFips!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '60614', description: 'the ZIP sent, else derived offline from the position' }) zip!: string | null;
+  @ApiProperty({ enum: ['app', 'derived'], nullable: true, type: String }) zipSource!: 'app' | 'derived' | null;
+  @ApiProperty({ description: "true when the ZIP sent belongs to another state than the position (kept, but flagged)" }) zipMismatch!: boolean;
+}
+
 export class AvailabilityDto {
   @ApiProperty({ format: 'uuid' }) windowId!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ type: SocketDetailsDto }) socket!: SocketDetailsDto;
+  @ApiProperty({ type: PlaceDto, description: 'state, county and ZIP of the position (derived offline; never the position itself)' }) place!: PlaceDto;
 }
 
 export class PresenceAnswerDto extends NearbyDto {
   @ApiProperty({ type: SocketDetailsDto }) socket!: SocketDetailsDto;
+  @ApiProperty({ type: PlaceDto, description: 'state, county and ZIP of the position (derived offline)' }) place!: PlaceDto;
 }
 
 export class RequestCreatedDto {
