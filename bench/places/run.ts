@@ -51,8 +51,7 @@ const lookupUs = timeUs((p) => gazetteer.locate(p.lat, p.lng), points, 5);
 const naiveUs = timeUs((p) => nearest(all, p.lat, p.lng), points.slice(0, 2_000), 1);
 const found = points.filter((p) => gazetteer.locate(p.lat, p.lng)).length;
 
-printResult(
-  'places',
+printResult('places',
   { lookupUs, lookupsPerSecond: 1e6 / lookupUs, loadMs, heapMb, usShare: found / points.length, ...gazetteer.stats() },
   { naiveNearestCentroidUs: naiveUs },
   { lookupVsNaive: lookupUs / naiveUs },
