@@ -1,30 +1,70 @@
 import 'dotenv/config';
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DeadLetterService, migrate, validateEnvironment } from '@heyblue/platform';
-import { AdminService, DevSessionsService, ROLES, type Role } from '@heyblue/iam';
+import { AdminService, AuditTrail, DevSessionsService, IamApi, ROLES, cliActor, type AuditEntryView, type Role } from '@heyblue/iam';
 import { RewardsApi } from '@heyblue/rewards';
 import { AppModule } from './app.module.js';
 import { migrationsDir } from './ops/paths.js';
 import { runSeeders } from './ops/seed.js';
 
-/** A Nest context for ops commands: no HTTP, no relay, no queue workers. */
+/** The OS user running the CLI, as the audit trail names it (`SUDO_USER` when run through sudo). */
+function osUser(): string {
+  try {
+    return process.env.SUDO_USER || userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/** Options worth keeping in the trail: names and plain values, never a file's content or a key. */
+function auditedOptions(opts: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(opts).filter(([k, v]) => k !== 'out' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')));
+}
+
+/** The command being run, for its audit entry. */
+let running: { command: string; options: Record<string, unknown>; args: string[] } | null = null;
+
+/**
+ * A Nest context for ops commands: no HTTP, no relay, no queue workers. Every command run
+ * through it leaves one `cli_command` entry (OS user, command, options, outcome); what the
+ * command changes is audited by the use case it calls, with the CLI as its actor.
+ */
 async function withContext<T>(fn: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   const ctx = await NestFactory.createApplicationContext(
     AppModule.forRoot({ env: { OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } }),
     { logger: ['error', 'warn'] },
   );
+  let outcome = 'ok';
   try {
     return await fn(ctx);
+  } catch (err) {
+    outcome = 'failed';
+    throw err;
   } finally {
-    await ctx.close();
+    try {
+      if (running) {
+        await ctx.get(AuditTrail, { strict: false }).record({
+          actor: cliActor(osUser()),
+          action: 'cli_command',
+          targetId: running.args[0] ?? null,
+          detail: { command: running.command, options: running.options, outcome },
+        });
+      }
+    } finally {
+      await ctx.close();
+    }
   }
 }
 
 const program = new Command('heyblue').description('Hey Blue! operations CLI');
+program.hook('preAction', (_root, action) => {
+  running = { command: action.name(), options: auditedOptions(action.opts()), args: action.args };
+});
 
 program
   .command('db:migrate')
@@ -33,6 +73,11 @@ program
     const env = validateEnvironment(process.env, { requireKeys: false });
     const result = await migrate(env.DATABASE_URL, migrationsDir(), (line) => console.log(line));
     console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`);
+    // Audited only when it changed something: instances migrate at every start.
+    if (result.applied.length > 0) {
+      if (running) running.options = { applied: result.applied.length };
+      await withContext(async () => undefined);
+    }
   });
 
 program
@@ -64,6 +109,49 @@ program
       console.log(`replayed ${id}`);
     }),
   );
+
+/** `--since`: an ISO 8601 instant, or a duration back from now (`90m`, `6h`, `7d`). */
+function parseSince(since: string, now = Date.now()): Date {
+  const d = /^(\d{1,6})([mhd])$/.exec(since.trim());
+  if (d) return new Date(now - Number(d[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[d[2] as 'm' | 'h' | 'd']);
+  const at = new Date(since);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(at.getTime())) throw new Error('--since must be an ISO 8601 date/time or a duration like 90m, 6h, 7d');
+  return at;
+}
+
+const actorOf = (e: AuditEntryView): string => (e.actorKind === 'account' ? `account:${e.actorId}` : e.actorKind === 'system' ? 'system' : `${e.actorKind}:${e.actorRef ?? ''}`);
+
+program
+  .command('audit')
+  .description('print the audit trail, newest first')
+  .option('--actor <id>', 'an account id, a retailer key id, or the OS user of a CLI command')
+  .option('--action <name>', 'one action, e.g. points_adjusted')
+  .option('--since <when>', 'ISO 8601 date/time, or a duration back from now: 90m, 6h, 7d')
+  .option('--limit <n>', 'how many (1-1000)', '50')
+  .option('--json', 'one JSON object per line')
+  .action((opts: { actor?: string; action?: string; since?: string; limit: string; json?: boolean }) => {
+    const limit = Number(opts.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit must be a whole number from 1 to 1000');
+    const from = opts.since ? parseSince(opts.since) : undefined;
+    return withContext(async (ctx) => {
+      const iam = ctx.get(IamApi, { strict: false });
+      const items: AuditEntryView[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await iam.listAudit({ limit: Math.min(200, limit - items.length), cursor, actor: opts.actor, action: opts.action, from });
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && items.length < limit);
+      if (opts.json) {
+        for (const e of items) console.log(JSON.stringify(e));
+        return;
+      }
+      if (items.length === 0) console.log('no audit entries');
+      for (const e of items) {
+        console.log([e.at, actorOf(e), e.action, e.targetId ?? '-', e.ip ?? '-', e.detail ? JSON.stringify(e.detail) : ''].join('  ').trimEnd());
+      }
+    });
+  });
 
 program
   .command('retailer:key')

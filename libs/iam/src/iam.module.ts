@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { RequestAccountResolver } from '@heyblue/platform';
 import { AdminAccountsQuery } from './application/admin-accounts.query.js';
 import { AdminService } from './application/admin.service.js';
+import { AuditTrail } from './application/audit-trail.js';
+import { AuditedInterceptor } from './api/audited.interceptor.js';
 import { DevSessionsService } from './application/dev-sessions.service.js';
 import { IamApi } from './application/iam.api.js';
 import { PhoneVerificationService } from './application/phone-verification.service.js';
@@ -43,6 +46,8 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     PrismaAccountsRepository,
     PrismaSessionsRepository,
     PrismaAuditRepository,
+    AuditTrail,
+    { provide: APP_INTERCEPTOR, useClass: AuditedInterceptor },
     OutboxSmsAdapter,
     TwilioSmsAdapter,
     {
@@ -64,6 +69,6 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     BearerAuthGuard,
     RolesGuard,
   ],
-  exports: [IamApi, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService, RequestAccountResolver],
+  exports: [IamApi, AuditTrail, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService, RequestAccountResolver],
 })
 export class IamModule {}

@@ -4,6 +4,12 @@ export { IamModule } from './iam.module.js';
 export { Auth, Roles, CurrentAccount, BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
 /** The admin behind a request, for the audit entries other contexts record through `IamApi.recordAdminAction`. */
 export { Actor, type AuditActor } from './api/auth.decorators.js';
+/** The audit trail: write an entry in your own transaction (`AuditTrail.record(entry, tx)`). */
+export { AuditTrail, type AuditRecord } from './application/audit-trail.js';
+/** Who an entry names besides accounts: the system, the CLI with its OS user. */
+export { SYSTEM_ACTOR, cliActor, type AuditActorKind, type AuditAuthor } from './domain/audit.js';
+/** Route marks: `@Audited(action…)` is checked on every call; `@NotAudited(reason)` says why a state change writes none. */
+export { Audited, NotAudited, AUDITED, NOT_AUDITED } from './api/audited.decorator.js';
 /** Roles, the signed-in account and the account view other contexts may read. */
 export { ROLES, type Role, type AuthenticatedAccount, type AccountView, type AccountStatus } from './domain/account.js';
 /** Authenticates socket.io handshakes and reports revoked access on every instance. */
@@ -11,6 +17,7 @@ export { SocketAuthenticator } from './application/socket-authenticator.js';
 export type { AccessRevokedInfo } from './infrastructure/access-revocations.js';
 /** The facade other contexts call (ETL roster, audit entries, account lookups). */
 export { IamApi, type OfficerRosterEntry } from './application/iam.api.js';
+export type { AuditEntryView, AuditQuery } from './infrastructure/prisma-audit.repository.js';
 /** Admin operations (the CLI's admin:create uses `preauthorizeAdmin`). */
 export { AdminService } from './application/admin.service.js';
 /** `session:issue` (development mode only): verified accounts with sessions for load tests and demos. */

@@ -7,6 +7,7 @@ import { DonatePointsHandler } from './application/donate-points/donate-points.h
 import { IdempotentWrite } from './application/idempotency/idempotent-write.js';
 import { AwardPointsWhenConnectionEstablishedHandler } from './application/earn-points/award-points-when-connection-established.handler.js';
 import {
+  AuditLog,
   Clock,
   DonationStore,
   EventPublisher,
@@ -22,6 +23,7 @@ import {
 } from './application/ports.js';
 import { RedeemOfferHandler } from './application/redeem-offer/redeem-offer.handler.js';
 import { DonationReport } from './infrastructure/donation-report.js';
+import { IamAuditLog } from './infrastructure/iam-audit-log.js';
 import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
 import { PrismaLedgerRepository } from './infrastructure/prisma-ledger.repository.js';
 import { PrismaRedemptions } from './infrastructure/prisma-redemptions.js';
@@ -57,6 +59,7 @@ import { RewardsApi } from './rewards.api.js';
     { provide: SchemeFinder, useClass: PrismaSchemeFinder },
     { provide: EventPublisher, useClass: OutboxEventPublisher },
     { provide: Clock, useClass: SystemClock },
+    { provide: AuditLog, useClass: IamAuditLog },
     { provide: RewardsSettings, useClass: EnvRewardsSettings },
     VoucherSigner,
     { provide: VoucherSignature, useExisting: VoucherSigner },

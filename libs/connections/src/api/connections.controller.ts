@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { Actor, Auth, CurrentAccount, type AuditActor, type AuthenticatedAccount, Audited, NotAudited } from '@heyblue/iam';
 import { PageQueryDto, RateLimit } from '@heyblue/platform';
 import { AvailabilityService } from '../application/availability.service.js';
 import { ConnectionRequestsService } from '../application/connection-requests.service.js';
@@ -37,24 +37,27 @@ export class ConnectionsController {
   ) {}
 
   @Post('availability')
+  @Audited('availability_opened')
   @Auth('officer')
   @ApiOperation({ summary: 'Open (or renew) an availability window; answers where to send live locations (socket.io).' })
   @ApiCreatedResponse({ type: AvailabilityDto })
-  async open(@CurrentAccount() me: AuthenticatedAccount, @Body() body: OpenAvailabilityDto, @Req() req: FastifyRequest): Promise<AvailabilityDto> {
-    const w = await this.availability.open(me.id, body, body.zip ?? null, body.minutes ?? WINDOW_MINUTES.default);
+  async open(@CurrentAccount() me: AuthenticatedAccount, @Body() body: OpenAvailabilityDto, @Req() req: FastifyRequest, @Actor() actor: AuditActor): Promise<AvailabilityDto> {
+    const w = await this.availability.open(me.id, body, body.zip ?? null, body.minutes ?? WINDOW_MINUTES.default, Date.now(), actor);
     return { windowId: w.windowId, expiresAt: w.expiresAt.toISOString(), socket: this.socket(req), place: w.place };
   }
 
   @Delete('availability')
+  @Audited('availability_closed')
   @Auth('officer')
   @HttpCode(204)
   @ApiOperation({ summary: 'Close the window: out of the index at once; `availability.expired` on the socket.' })
   @ApiNoContentResponse()
-  async close(@CurrentAccount() me: AuthenticatedAccount): Promise<void> {
-    await this.availability.close(me.id);
+  async close(@CurrentAccount() me: AuthenticatedAccount, @Actor() actor: AuditActor): Promise<void> {
+    await this.availability.close(me.id, actor);
   }
 
   @Post('presence')
+  @NotAudited('The location hot path: positions never touch PostgreSQL (privacy and load); the connection it may lead to is audited')
   @Auth('citizen')
   @HttpCode(200)
   @ApiOperation({ summary: 'Share a position (short-lived) and get the officers nearby plus the socket.io details.' })
@@ -72,17 +75,19 @@ export class ConnectionsController {
   }
 
   @Post('requests')
+  @Audited('connection_requested')
   @Auth('citizen')
   @RateLimit({ name: 'connection-requests', points: 30, durationS: 60, by: 'account' })
   @ApiOperation({ summary: 'Ask a nearby officer to connect; the officer gets `connection.requested`; expires after 2 minutes.' })
   @ApiCreatedResponse({ type: RequestCreatedDto })
   @ApiUnprocessableEntityResponse({ description: 'TOO_FAR, ALREADY_CONNECTED_TODAY, OFFICER_NOT_AVAILABLE, POSITION_UNKNOWN' })
   @ApiConflictResponse({ description: 'REQUEST_ALREADY_PENDING' })
-  async request(@CurrentAccount() me: AuthenticatedAccount, @Body() body: CreateRequestDto): Promise<RequestCreatedDto> {
-    return this.requests.request(me.id, body.officerId);
+  async request(@CurrentAccount() me: AuthenticatedAccount, @Body() body: CreateRequestDto, @Actor() actor: AuditActor): Promise<RequestCreatedDto> {
+    return this.requests.request(me.id, body.officerId, undefined, actor);
   }
 
   @Post('requests/:id/accept')
+  @Audited('connection_request_accepted')
   @Auth('officer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept: re-checks both positions, one connection per pair per 24 h, emits ConnectionEstablished.' })
@@ -90,19 +95,20 @@ export class ConnectionsController {
   @ApiNotFoundResponse({ description: 'REQUEST_NOT_FOUND' })
   @ApiConflictResponse({ description: 'REQUEST_EXPIRED, REQUEST_NOT_PENDING' })
   @ApiUnprocessableEntityResponse({ description: 'TOO_FAR, ALREADY_CONNECTED_TODAY, POSITION_UNKNOWN' })
-  async accept(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string): Promise<AcceptedDto> {
-    return { connection: await this.requests.accept(me.id, id) };
+  async accept(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string, @Actor() actor: AuditActor): Promise<AcceptedDto> {
+    return { connection: await this.requests.accept(me.id, id, undefined, actor) };
   }
 
   @Post('requests/:id/decline')
+  @Audited('connection_request_declined')
   @Auth('officer')
   @HttpCode(204)
   @ApiOperation({ summary: 'Decline: the citizen gets `connection.declined`.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'REQUEST_NOT_FOUND' })
   @ApiConflictResponse({ description: 'REQUEST_EXPIRED, REQUEST_NOT_PENDING' })
-  async decline(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.requests.decline(me.id, id);
+  async decline(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.requests.decline(me.id, id, undefined, actor);
   }
 
   @Get()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { PlacesApi, type Place } from '@heyblue/places';
+import { AuditTrail, type AuditActor } from '@heyblue/iam';
 import { SOCKET_EVENTS, WINDOW_MINUTES } from '../connections.constants.js';
 import type { LatLng } from '../domain/geo.js';
 import { GeoIndex } from '../infrastructure/geo-index.js';
@@ -24,27 +25,33 @@ export class AvailabilityService {
     private readonly geo: GeoIndex,
     private readonly notifier: AccountNotifier,
     private readonly places: PlacesApi,
+    private readonly audit: AuditTrail,
   ) {}
 
   /**
    * Opens (or renews) the officer's window and puts the officer in the index at once.
    * A renewal replaces the previous window without an `availability.expired`.
    */
-  async open(officerId: string, at: LatLng, zip: string | null, minutes: number = WINDOW_MINUTES.default, now = Date.now()): Promise<OpenWindow> {
+  async open(officerId: string, at: LatLng, zip: string | null, minutes: number = WINDOW_MINUTES.default, now = Date.now(), actor?: AuditActor): Promise<OpenWindow> {
     const windowId = randomUUID();
     const expiresAt = now + minutes * 60_000;
     await this.windows.open({ windowId, officerId, expiresAt, zip });
     await this.geo.updateOfficer(officerId, at, undefined, now);
     this.notifier.windowChanged(officerId);
+    // The window lives in Redis, so the entry follows it; the ZIP, never the position.
+    if (actor) await this.audit.record({ actor, action: 'availability_opened', targetId: windowId, detail: { zip, minutes } });
     return { windowId, expiresAt: new Date(expiresAt), place: this.places.locate(at, zip) };
   }
 
   /** Closes the window: out of the index at once; `availability.expired` to the officer's sockets. */
-  async close(officerId: string): Promise<void> {
+  async close(officerId: string, actor?: AuditActor): Promise<void> {
     const windowId = await this.windows.close(officerId);
     await this.geo.remove('officer', officerId);
     this.notifier.windowChanged(officerId);
     if (windowId) this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+    if (!actor) return;
+    if (windowId) await this.audit.record({ actor, action: 'availability_closed', targetId: windowId });
+    else this.audit.unchanged();
   }
 
   /** Expires every due window (each claimed by exactly one instance). Returns how many. */

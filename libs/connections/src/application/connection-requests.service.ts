@@ -1,3 +1,4 @@
+import { AuditTrail, type AuditActor } from '@heyblue/iam';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PlacesApi } from '@heyblue/places';
@@ -61,9 +62,10 @@ export class ConnectionRequestsService {
     private readonly names: DisplayNames,
     private readonly config: ConnectionsConfig,
     private readonly places: PlacesApi,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async request(citizenId: string, officerId: string, now = Date.now()): Promise<RequestView> {
+  async request(citizenId: string, officerId: string, now = Date.now(), actor?: AuditActor): Promise<RequestView> {
     const [window, officerAt, citizenAt] = await Promise.all([
       this.windows.get(officerId, now),
       this.freshPosition('officer', officerId, now),
@@ -83,6 +85,8 @@ export class ConnectionRequestsService {
       expiresAt: now + this.config.requestTtlMs,
     };
     if (!(await this.requests.create(request))) throw new RequestAlreadyPending();
+    // The request lives in Redis, so its entry follows it; the rounded distance, never a position.
+    if (actor) await this.audit.record({ actor, action: 'connection_requested', targetId: request.id, detail: { officerId, distanceM: roundDistance(distanceM) } });
     const names = await this.names.lookup([citizenId]);
     this.notifier.toAccount(officerId, SOCKET_EVENTS.connectionRequested, {
       requestId: request.id,
@@ -97,16 +101,19 @@ export class ConnectionRequestsService {
    * persists the connection with its `ConnectionEstablished` event in one transaction.
    * Accepting an already accepted request answers the same connection (safe retry).
    */
-  async accept(officerId: string, requestId: string, now = Date.now()): Promise<ConnectionView> {
+  async accept(officerId: string, requestId: string, now = Date.now(), actor?: AuditActor): Promise<ConnectionView> {
     const request = await this.addressedTo(officerId, requestId, now);
     if (request.status === 'accepted') {
       const existing = await this.connections.findByRequest(requestId);
-      if (existing) return toConnectionView(existing, officerId);
+      if (existing) {
+        this.audit.unchanged();
+        return toConnectionView(existing, officerId);
+      }
     }
     this.claimed(await this.requests.transition(requestId, 'pending', 'accepting', now));
     let row: ConnectionRow;
     try {
-      row = await this.establish(request, now);
+      row = await this.establish(request, now, actor);
     } catch (err) {
       // Still answerable: the pair may move closer before the request expires.
       await this.requests.transition(requestId, 'accepting', 'pending', now);
@@ -118,14 +125,15 @@ export class ConnectionRequestsService {
     return toConnectionView(row, officerId);
   }
 
-  async decline(officerId: string, requestId: string, now = Date.now()): Promise<void> {
+  async decline(officerId: string, requestId: string, now = Date.now(), actor?: AuditActor): Promise<void> {
     const request = await this.addressedTo(officerId, requestId, now);
     this.claimed(await this.requests.transition(requestId, 'pending', 'declined', now));
     await this.requests.releasePair(request);
+    if (actor) await this.audit.record({ actor, action: 'connection_request_declined', targetId: requestId, detail: { citizenId: request.citizenId } });
     this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId });
   }
 
-  private async establish(request: StoredRequest, now: number): Promise<ConnectionRow> {
+  private async establish(request: StoredRequest, now: number, actor?: AuditActor): Promise<ConnectionRow> {
     const [window, officerAt, citizenAt] = await Promise.all([
       this.windows.get(request.officerId, now),
       this.freshPosition('officer', request.officerId, now),
@@ -168,6 +176,7 @@ export class ConnectionRequestsService {
           { occurredAt: establishedAt },
         ),
       );
+      if (actor) await this.audit.record({ actor, action: 'connection_request_accepted', targetId: request.id, detail: { connectionId: created.id, citizenId: created.citizenId, zip: created.zip } }, tx);
       return created;
     });
     this.outbox.kick();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail, type AuditActor } from '@heyblue/iam';
 import { ValidationFailed } from '@heyblue/platform';
 import { roundPosition } from '../domain/geo.js';
 import { citizenCells, LIVE_MAP_CAP, parseBBox, US_BBOX } from '../domain/live-map.js';
@@ -24,7 +25,16 @@ export class LiveMapQuery {
   constructor(
     private readonly reader: LiveMapReader,
     private readonly windows: WindowStore,
+    private readonly audit: AuditTrail,
   ) {}
+
+  /** What an admin sees; each look is an audit entry (a read of location data), naming the box at 0.1° and the counts, never a position. */
+  async view(viewer: AuditActor, bbox?: string): Promise<LiveMap> {
+    const map = await this.snapshot(bbox);
+    const box = bbox?.split(',').map((x) => Math.round(Number(x) * 10) / 10);
+    await this.audit.record({ actor: viewer, action: 'live_map_viewed', detail: { box: box ?? 'us', officers: map.officers.length, cells: map.citizens.length } });
+    return map;
+  }
 
   async snapshot(bbox?: string, now = Date.now()): Promise<LiveMap> {
     const box = bbox === undefined ? US_BBOX : parseBBox(bbox);

@@ -13,7 +13,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Actor, Auth, type AuditActor } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor, Audited } from '@heyblue/iam';
 import { ETL_COLUMNS, ETL_KINDS } from '../domain/etl-kinds.js';
 import { EtlUploadsService } from '../application/etl-uploads.service.js';
 import { EtlJobAcceptedDto, EtlJobDto, EtlJobIdParam } from './dto/etl.dto.js';
@@ -29,6 +29,7 @@ export class EtlController {
   constructor(private readonly uploads: EtlUploadsService) {}
 
   @Post('uploads')
+  @Audited('etl_upload')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Upload a CSV (`,` or `;`, optional BOM), JSON array or NDJSON file to load as a background job',
@@ -61,6 +62,7 @@ export class EtlController {
   }
 
   @Get('jobs/:id')
+  @Audited('etl_job_viewed')
   @ApiOperation({ summary: 'Status, progress, counts and the first 100 rejected rows of an upload job' })
   @ApiOkResponse({ type: EtlJobDto })
   @ApiNotFoundResponse({ description: 'ETL_JOB_NOT_FOUND' })
@@ -69,6 +71,7 @@ export class EtlController {
   }
 
   @Get('jobs/:id/errors.csv')
+  @Audited('etl_errors_downloaded')
   @Header('content-type', 'text/csv; charset=utf-8')
   @ApiOperation({
     summary: 'Every rejected row with its reason, as CSV (row, field, message); cells are formula-safe',

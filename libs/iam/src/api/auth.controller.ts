@@ -6,6 +6,7 @@ import type { RequestMeta } from '../application/request-meta.js';
 import { PhoneVerificationService } from '../application/phone-verification.service.js';
 import { SessionService } from '../application/session.service.js';
 import { SignInService } from '../application/sign-in.service.js';
+import { Audited, NotAudited } from './audited.decorator.js';
 import { Auth, CurrentAccount } from './auth.decorators.js';
 import { Meta } from './request-meta.decorator.js';
 import {
@@ -40,6 +41,7 @@ export class AuthController {
 
   @Post('oidc/start')
   @HttpCode(200)
+  @NotAudited('No account yet and nothing in PostgreSQL: a pending sign-in in Redis for 10 minutes; its callback is audited (sign_in, sign_in_failed)')
   @RateLimit({ name: 'iam-oidc-start', points: 30, durationS: 60 })
   @ApiOperation({ summary: 'Start an authorization-code sign-in (PKCE, state and nonce kept server-side for 10 minutes)' })
   @ApiOkResponse({ type: StartSignInResponseDto })
@@ -51,6 +53,7 @@ export class AuthController {
 
   @Post('oidc/callback')
   @HttpCode(200)
+  @Audited('sign_in', 'sign_in_phone_required')
   @RateLimit({ name: 'iam-oidc-callback', points: 30, durationS: 60 })
   @ApiOperation({ summary: 'Finish sign-in: exchange the code, validate the ID token; first sign-in creates the account' })
   @ApiOkResponse({ type: CallbackResponseDto })
@@ -65,6 +68,7 @@ export class AuthController {
 
   @Post('phone/start')
   @HttpCode(202)
+  @Audited('phone_code_sent')
   @ApiOperation({ summary: 'Send an OTP by SMS (Twilio Verify). Limits: 3 per phone per 10 min, 10 per IP per hour' })
   @ApiAcceptedResponse({ description: 'Code sent' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (phone not E.164), PHONE_INVALID' })
@@ -76,6 +80,7 @@ export class AuthController {
 
   @Post('phone/verify')
   @HttpCode(200)
+  @Audited('sign_in')
   @RateLimit({ name: 'iam-otp-verify', points: 30, durationS: 600 })
   @ApiOperation({ summary: 'Check the OTP; completes registration and starts a session. Verifying on a new device ends the old device’s sessions' })
   @ApiOkResponse({ type: SessionResponseDto })
@@ -89,13 +94,14 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
+  @Audited('session_refreshed')
   @RateLimit({ name: 'iam-refresh', points: 60, durationS: 60 })
   @ApiOperation({ summary: 'Rotate the refresh token; reusing an old one ends the whole session' })
   @ApiOkResponse({ type: RefreshResponseDto })
   @ApiUnauthorizedResponse({ description: 'REFRESH_TOKEN_INVALID, REFRESH_TOKEN_REUSED' })
   @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED' })
-  async refresh(@Body() body: RefreshDto): Promise<RefreshResponseDto> {
-    const { sessionId: _sid, ...session } = await this.sessions.refresh(body.refreshToken);
+  async refresh(@Body() body: RefreshDto, @Meta() meta: RequestMeta): Promise<RefreshResponseDto> {
+    const { sessionId: _sid, ...session } = await this.sessions.refresh(body.refreshToken, meta);
     return { session };
   }
 
@@ -111,6 +117,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @Auth()
+  @Audited('logout')
   @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working at once, on every instance' })
   @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@CurrentAccount() account: AuthenticatedAccount, @Meta() meta: RequestMeta): Promise<void> {

@@ -5,6 +5,9 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@n
 import { Forbidden, Unauthorized } from '@heyblue/platform';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedAccount, Role } from '../domain/account.js';
+import type { AuditActor } from '../domain/audit.js';
+
+export type { AuditActor } from '../domain/audit.js';
 import { SessionService } from '../application/session.service.js';
 import { BEARER_STRATEGY, bearerToken, resolveOnce } from '../infrastructure/bearer.strategy.js';
 
@@ -67,19 +70,12 @@ export function Auth(...roles: Role[]) {
 /** Alias of `Auth(...roles)` for readability on role-only routes. */
 export const Roles = (...roles: Role[]) => Auth(...roles);
 
-/** Who an admin action's audit entry names: the signed-in account and where the call came from. */
-export interface AuditActor {
-  accountId: string;
-  ip: string | null;
-  userAgent: string | null;
-}
-
 /** The `AuditActor` of the request (routes under `@Auth()`), for `IamApi.recordAdminAction`. */
 export const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuditActor => {
   const req = ctx.switchToHttp().getRequest<AuthedRequest>();
   if (!req.user) throw new Unauthorized();
   const ua = req.headers['user-agent'];
-  return { accountId: req.user.id, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
+  return { accountId: req.user.id, kind: 'account', ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
 });
 
 /** The signed-in account of the request (routes under `@Auth()`). */

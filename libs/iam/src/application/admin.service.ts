@@ -7,6 +7,8 @@ import { AccessRevocations } from '../infrastructure/access-revocations.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
 import { PrismaAuditRepository, type AuditEntryView, type AuditQuery } from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
+import type { AuditActor } from '../domain/audit.js';
+import { noteUnchanged } from './audit-scope.js';
 import type { RequestMeta } from './request-meta.js';
 
 /** An admin cannot demote or suspend themselves (the last admin would lock everyone out). */
@@ -32,7 +34,7 @@ export class AdminService {
       // Locked: concurrent identical requests would otherwise each see the old role and each publish a change.
       const account = await this.accounts.byIdForUpdate(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
-      if (account.role === role) return;
+      if (account.role === role) return noteUnchanged();
       await this.accounts.setRole(tx, accountId, role);
       await this.outbox.publish(tx, new AccountRoleChanged({ accountId, previousRole: account.role, role, changedBy: actor?.id ?? null, precinct: null }));
       await this.audit.record({ actorId: actor?.id, action: 'role_changed', targetId: accountId, ...meta, detail: { from: account.role, to: role } }, tx);
@@ -46,7 +48,10 @@ export class AdminService {
     const ended = await this.prisma.$transaction(async (tx) => {
       const account = await this.accounts.byId(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
-      if (!(await this.accounts.suspend(tx, accountId))) return [];
+      if (!(await this.accounts.suspend(tx, accountId))) {
+        noteUnchanged();
+        return [];
+      }
       const ids = await this.sessions.revokeAll(tx, accountId, 'suspended');
       await this.outbox.publish(tx, new AccountSuspended({ accountId, suspendedBy: actor?.id ?? null }));
       await this.audit.record({ actorId: actor?.id, action: 'account_suspended', targetId: accountId, ...meta, detail: { sessionsEnded: ids.length } }, tx);
@@ -55,6 +60,18 @@ export class AdminService {
     this.outbox.kick();
     await this.revocations.publish([{ accountId }, ...ended.map((sessionId) => ({ accountId, sessionId }))]);
     return { id: accountId, status: 'suspended' };
+  }
+
+  /** The account may sign in again; the sessions its suspension ended stay ended. Repeats change nothing. */
+  async unsuspend(actor: AuthenticatedAccount | null, accountId: string, meta: RequestMeta = {}): Promise<{ id: string; status: 'active' }> {
+    notSelf(actor, accountId);
+    await this.prisma.$transaction(async (tx) => {
+      const account = await this.accounts.byIdForUpdate(tx, accountId);
+      if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
+      if (!(await this.accounts.unsuspend(tx, accountId))) return noteUnchanged();
+      await this.audit.record({ actorId: actor?.id, action: 'account_unsuspended', targetId: accountId, ...meta }, tx);
+    });
+    return { id: accountId, status: 'active' };
   }
 
   /** `admin:create --email`: admin at that e-mail's next sign-in, or at once for existing accounts. */
@@ -76,7 +93,24 @@ export class AdminService {
     return { appliedTo: applied };
   }
 
-  listAudit(q: AuditQuery): Promise<Page<AuditEntryView>> {
-    return this.audit.list(q);
+  /** The trail, filtered on indexed columns; reading it (IPs, who did what) is itself audited. */
+  async listAudit(
+    q: { limit: number; cursor?: string; actor?: string; actorId?: string; target?: string; targetId?: string; action?: string; from?: string; to?: string },
+    viewer: AuditActor,
+  ): Promise<Page<AuditEntryView>> {
+    const query: AuditQuery = {
+      limit: q.limit,
+      cursor: q.cursor,
+      actor: q.actor,
+      actorId: q.actorId,
+      targetId: q.target ?? q.targetId,
+      action: q.action,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+    };
+    const page = await this.audit.list(query);
+    const filters = Object.fromEntries(Object.entries({ ...query, from: q.from, to: q.to, cursor: undefined, limit: undefined }).filter(([, v]) => v !== undefined));
+    await this.audit.record({ actorId: viewer.accountId, action: 'audit_viewed', ip: viewer.ip, userAgent: viewer.userAgent, detail: filters });
+    return page;
   }
 }

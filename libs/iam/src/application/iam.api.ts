@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { OutboxService, PrismaService } from '@heyblue/platform';
+import { OutboxService, PrismaService, type Page, type Tx } from '@heyblue/platform';
+import type { AuditAuthor } from '../domain/audit.js';
+import { AuditTrail } from './audit-trail.js';
 import type { AccountView } from '../domain/account.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
-import { PrismaAuditRepository, type AuditInput } from '../infrastructure/prisma-audit.repository.js';
+import { PrismaAuditRepository, type AuditEntryView, type AuditInput, type AuditQuery } from '../infrastructure/prisma-audit.repository.js';
 import { signedInFacts } from './signed-in-facts.js';
 
 export interface OfficerRosterEntry {
@@ -23,6 +25,7 @@ export class IamApi {
     private readonly outbox: OutboxService,
     private readonly accounts: PrismaAccountsRepository,
     private readonly audit: PrismaAuditRepository,
+    private readonly trail: AuditTrail,
   ) {}
 
   /**
@@ -46,19 +49,19 @@ export class IamApi {
     return { created: result.created, promotedAccountIds: promoted };
   }
 
-  /** Adds an audit trail entry (other contexts record their own admin actions here). */
+  /** Adds an audit trail entry (other contexts record their own admin actions here; prefer `AuditTrail.record(entry, tx)`). */
   async recordAudit(entry: { actorId: string | null; action: string; targetId?: string | null; ip?: string | null; userAgent?: string | null; detail?: Record<string, unknown> | null }): Promise<void> {
     await this.audit.record(entry as AuditInput);
   }
 
-  /** The audit entry of an admin action other contexts serve (`actor` from `@Actor()`). */
-  recordAdminAction(
-    actor: { accountId: string; ip: string | null; userAgent: string | null },
-    action: string,
-    targetId: string | null,
-    detail: Record<string, unknown> | null = null,
-  ): Promise<void> {
-    return this.recordAudit({ actorId: actor.accountId, action, targetId, ip: actor.ip, userAgent: actor.userAgent, detail });
+  /** The audit entry of an action other contexts serve (`actor` from `@Actor()`), in `tx` when given. */
+  recordAdminAction(actor: AuditAuthor, action: string, targetId: string | null, detail: Record<string, unknown> | null = null, tx?: Tx): Promise<void> {
+    return this.trail.record({ actor, action, targetId, detail }, tx);
+  }
+
+  /** The trail for the CLI's `audit` command (the command's own `cli_command` entry records the read). */
+  listAudit(q: AuditQuery): Promise<Page<AuditEntryView>> {
+    return this.audit.list(q);
   }
 
   async getAccount(id: string): Promise<AccountView | null> {

@@ -41,6 +41,7 @@ export class PhoneVerificationService {
     await this.limiter.consume(OTP_PER_PHONE, `phone:${phoneHash}`);
     await this.sms.start(phone);
     await this.flows.putOtp(phoneHash, reg.accountId);
+    await this.audit.record({ actorId: reg.accountId, action: 'phone_code_sent', targetId: reg.accountId, ...meta });
   }
 
   async verify(registrationToken: string, phone: string, code: string, deviceId: string, meta: RequestMeta): Promise<SessionView> {

@@ -6,6 +6,7 @@ import { AccessRevocations } from '../infrastructure/access-revocations.js';
 import { IamConfig } from '../infrastructure/iam-config.js';
 import { PrismaAuditRepository } from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
+import { noteUnchanged } from './audit-scope.js';
 import type { RequestMeta } from './request-meta.js';
 import { rememberSignedInFacts } from './signed-in-facts.js';
 import { hashToken, newToken } from '../infrastructure/tokens.js';
@@ -55,7 +56,7 @@ export class SessionService {
     return account;
   }
 
-  async refresh(refreshToken: string): Promise<SessionView & { sessionId: string }> {
+  async refresh(refreshToken: string, meta: RequestMeta = {}): Promise<SessionView & { sessionId: string }> {
     const accessToken = newToken('hba');
     const nextRefresh = newToken('hbr');
     const accessExpiresAt = this.accessExpiry();
@@ -76,6 +77,7 @@ export class SessionService {
       await this.sessions.revoke(result.sessionId, 'suspended');
       throw IamErrors.accountSuspended();
     }
+    await this.audit.record({ actorId: result.accountId, action: 'session_refreshed', targetId: result.accountId, ...meta, detail: { sessionId: result.sessionId } });
     return {
       sessionId: result.sessionId,
       accessToken,
@@ -87,7 +89,7 @@ export class SessionService {
 
   /** Ends the caller's session; the audit entry is written once, by the request that ended it. */
   async logout(caller: AuthenticatedAccount, meta: RequestMeta = {}): Promise<void> {
-    if (!(await this.sessions.revoke(caller.sessionId, 'logout'))) return;
+    if (!(await this.sessions.revoke(caller.sessionId, 'logout'))) return noteUnchanged();
     await this.revocations.publish([{ accountId: caller.id, sessionId: caller.sessionId }]);
     await this.audit.record({ actorId: caller.id, action: 'logout', targetId: caller.id, ...meta, detail: { sessionId: caller.sessionId } });
   }

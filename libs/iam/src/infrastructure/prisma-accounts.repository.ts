@@ -95,6 +95,12 @@ export class PrismaAccountsRepository {
     return r.count > 0;
   }
 
+  /** Active again; the sessions the suspension ended stay ended. False when it was not suspended. */
+  async unsuspend(db: Db, id: string): Promise<boolean> {
+    const r = await db.iamAccount.updateMany({ where: { id, status: 'suspended' }, data: { status: 'active', suspendedAt: null } });
+    return r.count > 0;
+  }
+
   async setVerifiedPhone(db: Db, id: string, phone: string): Promise<void> {
     await db.iamAccount.update({
       where: { id },

@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { Actor, Auth, CurrentAccount, type AuditActor, type AuthenticatedAccount, Audited } from '@heyblue/iam';
 import { ProfileService } from '../application/profile.service.js';
 import type { MeView } from '../application/profile.service.js';
 import type { ProfileView, PublicProfileView } from '../application/profile.views.js';
@@ -29,6 +29,7 @@ export class ProfileController {
   }
 
   @Patch('me/profile')
+  @Audited('profile_updated')
   @Auth()
   @ApiOperation({ summary: 'Edit my profile (display name 2-40, bio ≤ 280, https avatar URL, 5-digit ZIP)' })
   @ApiOkResponse({ type: ProfileDto })
@@ -36,8 +37,9 @@ export class ProfileController {
   update(
     @CurrentAccount() account: AuthenticatedAccount,
     @Body() body: UpdateProfileDto,
+    @Actor() actor: AuditActor,
   ): Promise<ProfileView> {
-    return this.profiles.update(account, body);
+    return this.profiles.update(account, body, actor);
   }
 
   @Get('profiles/:id')

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail, type AuditActor } from '@heyblue/iam';
 import { NotFound, OutboxService, PrismaService } from '@heyblue/platform';
 import { asRole, changedFields, type ProfileEdits, type ProfileRole } from '../domain/profile.js';
 import { ProfileUpdated } from '../events/profile-updated.integration-event.js';
@@ -19,6 +20,7 @@ export class ProfileService {
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxService,
     private readonly accounts: AccountDirectory,
+    private readonly audit: AuditTrail,
   ) {}
 
   async me(caller: { id: string; role: string }): Promise<MeView> {
@@ -51,7 +53,7 @@ export class ProfileService {
     return toProfileView(row);
   }
 
-  async update(caller: { id: string; role: string }, patch: ProfileEdits): Promise<ProfileView> {
+  async update(caller: { id: string; role: string }, patch: ProfileEdits, actor: AuditActor): Promise<ProfileView> {
     await this.store.ensure(this.prisma, caller.id, asRole(caller.role));
     const { view, changed } = await this.prisma.$transaction(async (tx) => {
       // Locked so concurrent edits each compare against the value the previous one wrote.
@@ -59,7 +61,10 @@ export class ProfileService {
       const before = await this.store.find(tx, caller.id);
       if (!before) throw new Error('profile vanished');
       const changed = changedFields(before, patch);
-      if (changed.length === 0) return { view: toProfileView(before), changed };
+      if (changed.length === 0) {
+        this.audit.unchanged();
+        return { view: toProfileView(before), changed };
+      }
       await this.store.update(tx, caller.id, patch);
       const row = await this.store.find(tx, caller.id);
       if (!row) throw new Error('profile vanished');
@@ -74,6 +79,8 @@ export class ProfileService {
           updatedAt: new Date().toISOString(),
         }),
       );
+      // The field names only: what a profile says is the person's, not the trail's.
+      await this.audit.record({ actor, action: 'profile_updated', targetId: caller.id, detail: { changed } }, tx);
       return { view: toProfileView(row), changed };
     });
     if (changed.length > 0) this.outbox.kick();

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, Auth, type AuditActor } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor, Audited } from '@heyblue/iam';
 import { DeadLettersAdmin } from '../application/dead-letters.service.js';
 import {
   DeadLetterIdParam,
@@ -25,6 +25,7 @@ export class DeadLettersController {
   constructor(private readonly deadLetters: DeadLettersAdmin) {}
 
   @Get()
+  @Audited('dead_letters_listed')
   @ApiOperation({
     summary:
       'Failed deliveries (event consumers, social posts), newest first; `pending=true` hides replayed ones',
@@ -38,6 +39,7 @@ export class DeadLettersController {
   }
 
   @Post(':id/replay')
+  @Audited('dead_letter_replayed')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a dead letter through its consumer again (its dedupe still applies); audited',

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, Auth, type AuditActor } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor, Audited } from '@heyblue/iam';
 import { ReportsService } from '../application/reports.service.js';
 import {
   RefreshRollupsDto,
@@ -27,6 +27,7 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('summary')
+  @Audited('report_summary_viewed')
   @ApiOperation({
     summary:
       'KPIs for a UTC date range: active users, new users, connections, points issued/redeemed/donated',
@@ -41,6 +42,7 @@ export class ReportsController {
   }
 
   @Post('rollups/refresh')
+  @Audited('report_rollups_refreshed')
   @HttpCode(202)
   @ApiOperation({
     summary:
@@ -56,6 +58,7 @@ export class ReportsController {
   }
 
   @Get(':metric')
+  @Audited('report_viewed')
   @ApiOperation({
     summary: 'A metric per period (and optionally per area or charity), from de-identified event facts',
     description:

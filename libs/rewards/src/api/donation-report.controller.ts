@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Actor, Auth, type AuditActor } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor, Audited } from '@heyblue/iam';
 import { toCsv } from '@heyblue/platform';
 import { DonationReport, type DonationReportRow } from '../infrastructure/donation-report.js';
 import { DonationReportQueryDto } from './dto/requests.dto.js';
@@ -14,6 +14,7 @@ export class DonationReportController {
   constructor(private readonly report: DonationReport) {}
 
   @Get('donations')
+  @Audited('report_viewed')
   @Auth('admin')
   @ApiOperation({
     summary: 'Donated points and USD value per charity per period (`Accept: text/csv` for CSV)',

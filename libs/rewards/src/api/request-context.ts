@@ -8,10 +8,11 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { AuditAuthor } from '@heyblue/iam';
 import { Unauthorized, ValidationFailed } from '@heyblue/platform';
 import { RetailerVouchers } from '../infrastructure/retailer-vouchers.js';
 
-type RetailerRequest = FastifyRequest & { retailerId?: string };
+type RetailerRequest = FastifyRequest & { retailerId?: string; retailerKeyId?: string };
 
 /** Authenticates retailer calls by `X-Retailer-Key` (401 RETAILER_KEY_INVALID otherwise). */
 @Injectable()
@@ -22,10 +23,11 @@ export class RetailerKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RetailerRequest>();
     const header = request.headers['x-retailer-key'];
     const key = typeof header === 'string' ? header.trim() : '';
-    const retailerId = key ? await this.vouchers.retailerForKey(key) : null;
-    if (!retailerId)
+    const found = key ? await this.vouchers.retailerForKey(key) : null;
+    if (!found)
       throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
-    request.retailerId = retailerId;
+    request.retailerId = found.retailerId;
+    request.retailerKeyId = found.keyId;
     return true;
   }
 }
@@ -42,6 +44,14 @@ export const CurrentRetailer = createParamDecorator((_data: unknown, ctx: Execut
   const id = ctx.switchToHttp().getRequest<RetailerRequest>().retailerId;
   if (!id) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
   return id;
+});
+
+/** The retailer key behind the call, as the audit trail names it (the key id, never the key). */
+export const RetailerActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuditAuthor => {
+  const req = ctx.switchToHttp().getRequest<RetailerRequest>();
+  if (!req.retailerKeyId) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
+  const ua = req.headers['user-agent'];
+  return { accountId: null, kind: 'retailer_key', ref: req.retailerKeyId, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
 });
 
 const KEY = /^[\x21-\x7e]{1,255}$/;

@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Auth, CurrentAccount, type AuthenticatedAccount } from '@heyblue/iam';
+import { Actor, Auth, CurrentAccount, type AuditActor, type AuthenticatedAccount, Audited } from '@heyblue/iam';
 import { NotFound, PageQueryDto, type Page } from '@heyblue/platform';
 import {
   DonatePointsHandler,
@@ -121,6 +121,7 @@ export class RewardsController {
   }
 
   @Post('redemptions')
+  @Audited('points_redeemed')
   @HttpCode(201)
   @Auth('citizen')
   @ApiIdempotencyKey()
@@ -134,12 +135,14 @@ export class RewardsController {
   redeemOffer(
     @CurrentAccount() account: AuthenticatedAccount,
     @Body() body: RedeemOfferDto,
+    @Actor() actor: AuditActor,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<RedeemOfferResult> {
-    return this.redeem.execute({ accountId: account.id, offerId: body.offerId, idempotencyKey });
+    return this.redeem.execute({ accountId: account.id, offerId: body.offerId, idempotencyKey, actor });
   }
 
   @Post('donations')
+  @Audited('points_donated')
   @HttpCode(201)
   @Auth('officer')
   @ApiIdempotencyKey()
@@ -150,6 +153,7 @@ export class RewardsController {
   donatePoints(
     @CurrentAccount() account: AuthenticatedAccount,
     @Body() body: DonatePointsDto,
+    @Actor() actor: AuditActor,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<DonationResult> {
     return this.donate.execute({
@@ -157,6 +161,7 @@ export class RewardsController {
       charityId: body.charityId,
       points: body.points,
       idempotencyKey,
+      actor,
     });
   }
 }

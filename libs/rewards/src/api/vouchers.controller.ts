@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Audited, type AuditAuthor } from '@heyblue/iam';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -12,7 +13,7 @@ import { RetailerVouchers, type VoucherCheck } from '../infrastructure/retailer-
 import { VoucherSigner, type PublishedKey } from '../infrastructure/voucher-signer.js';
 import { VoucherCodeDto } from './dto/requests.dto.js';
 import { PublicKeysDto, VoucherCheckDto } from './dto/responses.dto.js';
-import { CurrentRetailer, RetailerAuth } from './request-context.js';
+import { CurrentRetailer, RetailerActor, RetailerAuth } from './request-context.js';
 
 /** Per client IP: generous for a busy till, far too slow to sweep codes or keys (override: RATE_LIMITS=voucher-checks=…). */
 const VOUCHER_CHECKS = { name: 'voucher-checks', points: 300, durationS: 60 };
@@ -35,17 +36,19 @@ export class VouchersController {
   }
 
   @Post('verify')
+  @Audited('voucher_verified')
   @HttpCode(200)
   @RateLimit(VOUCHER_CHECKS)
   @RetailerAuth()
   @ApiOperation({ summary: "Check one of this retailer's vouchers" })
   @ApiOkResponse({ type: VoucherCheckDto })
   @ApiNotFoundResponse({ description: 'VOUCHER_NOT_FOUND (unknown, or another retailer’s)' })
-  verify(@CurrentRetailer() retailerId: string, @Body() body: VoucherCodeDto): Promise<VoucherCheck> {
-    return this.vouchers.verify(retailerId, body.code);
+  verify(@CurrentRetailer() retailerId: string, @Body() body: VoucherCodeDto, @RetailerActor() actor: AuditAuthor): Promise<VoucherCheck> {
+    return this.vouchers.verify(retailerId, body.code, actor);
   }
 
   @Post(':code/use')
+  @Audited('voucher_used')
   @HttpCode(200)
   @RateLimit(VOUCHER_CHECKS)
   @RetailerAuth()
@@ -54,7 +57,7 @@ export class VouchersController {
   @ApiNotFoundResponse({ description: 'VOUCHER_NOT_FOUND (unknown, or another retailer’s)' })
   @ApiConflictResponse({ description: 'VOUCHER_USED' })
   @ApiUnprocessableEntityResponse({ description: 'VOUCHER_EXPIRED' })
-  use(@CurrentRetailer() retailerId: string, @Param('code') code: string): Promise<VoucherCheck> {
-    return this.vouchers.use(retailerId, code);
+  use(@CurrentRetailer() retailerId: string, @Param('code') code: string, @RetailerActor() actor: AuditAuthor): Promise<VoucherCheck> {
+    return this.vouchers.use(retailerId, code, actor);
   }
 }

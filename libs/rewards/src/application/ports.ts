@@ -1,3 +1,4 @@
+import type { AuditAuthor } from '@heyblue/iam';
 import type { IntegrationEvent, Tx } from '@heyblue/platform';
 import type { PointsRedeemedPayload } from '../events/points-redeemed.integration-event.js';
 
@@ -6,7 +7,7 @@ import type { PointsRedeemedPayload } from '../events/points-redeemed.integratio
  * adapters; unit tests provide in-memory fakes. The transaction handle is opaque here.
  */
 
-export type LedgerReason = 'connection' | 'redemption' | 'donation';
+export type LedgerReason = 'connection' | 'redemption' | 'donation' | 'adjustment';
 
 export interface LedgerMovement {
   accountId: string;
@@ -96,6 +97,8 @@ export interface RedemptionAtOnce {
   claim?: { key: string; operation: string; fingerprint: string; answer: StoredAnswer };
   /** PointsRedeemed without the entry's figures; the write adds `balance`, `ledgerSeq` and `entryId`. */
   event: { id: string; occurredAt: string; payload: Omit<PointsRedeemedPayload, 'balance' | 'ledgerSeq' | 'entryId'> };
+  /** The audit entry that commits with it. */
+  audit?: RewardsAuditEntry;
 }
 
 /**
@@ -188,4 +191,20 @@ export abstract class RewardsSettings {
   abstract readonly pointsPerConnection: { citizen: number; officer: number };
   abstract readonly voucherValidityDays: number;
   abstract readonly usdPerPoint: number;
+}
+
+/** One audit entry of a Rewards use case: who (an account, a retailer key, the CLI), what, on what. */
+export interface RewardsAuditEntry {
+  actor: AuditAuthor | null;
+  action: string;
+  targetId: string | null;
+  /** Small and plain: ids, counts, reasons; never a voucher code or a key. */
+  detail?: Record<string, unknown>;
+}
+
+/** The audit trail (IAM's), written in the use case's transaction so the entry commits with the change. */
+export abstract class AuditLog {
+  abstract record(tx: Tx | null, entry: RewardsAuditEntry): Promise<void>;
+  /** The request changed nothing (an idempotent repeat): no entry is due. */
+  abstract unchanged(): void;
 }

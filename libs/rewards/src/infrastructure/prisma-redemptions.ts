@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { LRUCache } from 'lru-cache';
+import { AuditTrail } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { Redemptions, type PostedEntry, type RedeemableOffer, type RedemptionAtOnce } from '../application/ports.js';
 import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
@@ -14,10 +15,21 @@ const PEEK_SQL = `
          redeemed_count AS "redeemedCount"
   FROM rewards_offer WHERE id = $1::uuid`;
 
+const REDEEM_CALL = `rewards_redeem_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb,
+                              $20, $21, $22, $23, $24::jsonb)`;
+
 const REDEEM_SQL = `
   SELECT entry_id::text AS entry_id, entry_seq, balance_after, created_at
-  FROM rewards_redeem_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb,
-                              $20, $21, $22, $23, $24::jsonb)`;
+  FROM ${REDEEM_CALL}`;
+
+/**
+ * With its audit entry in the same statement (so in the same transaction): the INSERT reads
+ * the redemption's row, so it runs after it, and nothing is written when the function refuses.
+ */
+const redeemAuditedSql = (auditInsert: string) => `
+  WITH r AS (SELECT entry_id::text AS entry_id, entry_seq, balance_after, created_at FROM ${REDEEM_CALL}),
+       a AS (${auditInsert})
+  SELECT entry_id, entry_seq, balance_after, created_at FROM r`;
 
 interface PostedRow {
   entry_id: string;
@@ -39,7 +51,10 @@ export class PrismaRedemptions extends Redemptions {
    */
   private readonly offers = new LRUCache<string, Readonly<RedeemableOffer>>({ max: 10_000, ttl: 5_000 });
 
-  constructor(private readonly prisma: PrismaService) {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly trail: AuditTrail,
+  ) {
     super();
   }
 
@@ -56,7 +71,8 @@ export class PrismaRedemptions extends Redemptions {
   async redeemAtOnce(r: RedemptionAtOnce): Promise<PostedEntry | null> {
     const v = r.voucher;
     try {
-      const [row] = await this.prisma.rows<PostedRow & Record<string, unknown>>(REDEEM_SQL, [
+      const audit = r.audit ? this.trail.insertStatement(r.audit, 25, 'FROM r') : null;
+      const [row] = await this.prisma.rows<PostedRow & Record<string, unknown>>(audit ? redeemAuditedSql(audit.sql) : REDEEM_SQL, [
         v.accountId,
         r.offer.id,
         r.offer.retailerId,
@@ -81,8 +97,10 @@ export class PrismaRedemptions extends Redemptions {
         PointsRedeemed.version,
         r.event.occurredAt,
         JSON.stringify(r.event.payload),
+        ...(audit?.values ?? []),
       ]);
       if (!row) throw new Error('rewards_redeem_at_once answered no row');
+      if (r.audit) this.trail.written(r.audit.action);
       return {
         id: row.entry_id,
         seq: BigInt(row.entry_seq),

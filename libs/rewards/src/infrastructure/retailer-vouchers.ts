@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { AuditAuthor } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
+import { AuditLog } from '../application/ports.js';
 import { VoucherUsed, retailerNotFound, voucherNotFound } from '../domain/rewards.errors.js';
 import { voucherMustBeUnused } from '../domain/rules/voucher-must-be-unused.rule.js';
 import { normaliseVoucherCode, voucherStatus, type VoucherStatus } from '../domain/voucher.js';
@@ -22,7 +24,10 @@ const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8'
  */
 @Injectable()
 export class RetailerVouchers {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** Issues a new API key for a retailer; only its SHA-256 is stored (the key is random, 256 bits). */
   async issueKey(retailerExternalId: string): Promise<{ retailerId: string; key: string; prefix: string }> {
@@ -39,31 +44,39 @@ export class RetailerVouchers {
     return { retailerId: retailer.id, key, prefix };
   }
 
-  /** The retailer a key belongs to, or null for unknown/revoked keys. */
-  async retailerForKey(key: string): Promise<string | null> {
+  /**
+   * The retailer and key a key belongs to, or null for unknown/revoked keys. Read on every call
+   * (no cache), so a revoked key answers 401 at once on every instance.
+   */
+  async retailerForKey(key: string): Promise<{ retailerId: string; keyId: string } | null> {
     if (!key || key.length > 200) return null;
     const row = await this.prisma.rewardsRetailerKey.findUnique({
       where: { keyHash: hashKey(key) },
-      select: { retailerId: true, revokedAt: true },
+      select: { id: true, retailerId: true, revokedAt: true },
     });
-    return row && !row.revokedAt ? row.retailerId : null;
+    return row && !row.revokedAt ? { retailerId: row.retailerId, keyId: row.id } : null;
   }
 
-  async verify(retailerId: string, rawCode: string, now = new Date()): Promise<VoucherCheck> {
+  /** A retailer's check of a voucher; audited (the key, the voucher, the answer), never the code. */
+  async verify(retailerId: string, rawCode: string, actor?: AuditAuthor, now = new Date()): Promise<VoucherCheck> {
     const v = await this.find(retailerId, rawCode);
     const status = voucherStatus(v, now);
+    if (actor) await this.audit.record(null, { actor, action: 'voucher_verified', targetId: v.id, detail: { retailerId, status } });
     return this.view(v, status);
   }
 
   /** Marks a voucher used exactly once: of two tills racing past the rule, the conditional update lets one win. */
-  async use(retailerId: string, rawCode: string, now = new Date()): Promise<VoucherCheck> {
+  async use(retailerId: string, rawCode: string, actor?: AuditAuthor, now = new Date()): Promise<VoucherCheck> {
     const v = await this.find(retailerId, rawCode);
     voucherMustBeUnused(voucherStatus(v, now));
-    const n = await this.prisma.rewardsVoucher.updateMany({
-      where: { id: v.id, usedAt: null },
-      data: { usedAt: now },
+    await this.prisma.$transaction(async (tx) => {
+      const n = await tx.rewardsVoucher.updateMany({
+        where: { id: v.id, usedAt: null },
+        data: { usedAt: now },
+      });
+      if (n.count === 0) throw new VoucherUsed();
+      if (actor) await this.audit.record(tx, { actor, action: 'voucher_used', targetId: v.id, detail: { retailerId, offerId: v.offerId, points: v.pointsCost } });
     });
-    if (n.count === 0) throw new VoucherUsed();
     return this.view({ ...v, usedAt: now }, 'used');
   }
 

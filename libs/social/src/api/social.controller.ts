@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Actor, Auth, type AuditActor } from '@heyblue/iam';
+import { Actor, Auth, type AuditActor, Audited } from '@heyblue/iam';
 import { SocialPostsService } from '../application/social-posts.service.js';
 import { CreatePostDto, PlatformDto, PostAcceptedDto, PostDto, PostIdParam } from './dto/social.dto.js';
 
@@ -19,6 +19,7 @@ export class SocialController {
   constructor(private readonly posts: SocialPostsService) {}
 
   @Post('posts')
+  @Audited('social_post_created')
   @HttpCode(202)
   @ApiOperation({
     summary:
@@ -34,6 +35,7 @@ export class SocialController {
   }
 
   @Get('posts/:id')
+  @Audited('social_post_viewed')
   @ApiOperation({ summary: 'Delivery per platform: queued | sent | failed (retrying) | dead, with attempts' })
   @ApiOkResponse({ type: PostDto })
   @ApiNotFoundResponse({ description: 'POST_NOT_FOUND' })
@@ -45,6 +47,7 @@ export class SocialController {
   }
 
   @Get('platforms')
+  @Audited('social_platforms_viewed')
   @ApiOperation({ summary: 'Every supported platform and whether this deployment is configured for it' })
   @ApiOkResponse({ type: [PlatformDto] })
   platforms(

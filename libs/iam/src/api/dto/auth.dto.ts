@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto, type Page } from '@heyblue/platform';
 import { ROLES, type Role } from '../../domain/account.js';
 
@@ -97,15 +97,25 @@ export class AccountIdParam {
 
 /** `?limit` and `?cursor` of every list, plus filters. */
 export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() actorId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) targetId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) action?: string;
+  @ApiPropertyOptional({ description: 'An account id, a retailer key id, or the OS user of a CLI command' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,100}$/, { message: 'actor must be 1-100 visible ASCII characters' })
+  actor?: string;
+  @ApiPropertyOptional({ format: 'uuid', deprecated: true, description: 'Same as actor, for accounts only' }) @IsOptional() @IsUUID() actorId?: string;
+  @ApiPropertyOptional({ description: 'The account, voucher, key, job … acted on' }) @IsOptional() @IsString() @MaxLength(100) target?: string;
+  @ApiPropertyOptional({ deprecated: true, description: 'Same as target' }) @IsOptional() @IsString() @MaxLength(100) targetId?: string;
+  @ApiPropertyOptional({ example: 'points_adjusted' }) @IsOptional() @IsString() @Matches(/^[a-z0-9_:.-]{1,100}$/, { message: 'action must be a lower-case action name' }) action?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this instant' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this instant' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }
 
 export class AuditEntryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) actorId!: string | null;
+  @ApiProperty({ enum: ['account', 'retailer_key', 'cli', 'system'] }) actorKind!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Retailer key id, or the OS user of a CLI command' }) actorRef!: string | null;
   @ApiProperty({ example: 'sign_in' }) action!: string;
   @ApiProperty({ nullable: true, type: String }) targetId!: string | null;
   @ApiProperty({ nullable: true, type: String }) ip!: string | null;

@@ -11,11 +11,12 @@ function setup(balance: number) {
   return {
     m,
     handler: new DonatePointsHandler(
-      new IdempotentWrite(m.uow, m.idempotency, m.events),
+      new IdempotentWrite(m.uow, m.idempotency, m.events, m.auditLog),
       m.ledger,
       m.donationStore,
       m.events,
       m.clock,
+      m.auditLog,
     ),
   };
 }
@@ -123,5 +124,22 @@ describe('donate points', () => {
     await expect(handler.execute(cmd)).rejects.toMatchObject({ code: 'CHARITY_NOT_FOUND', status: 404 });
     expect(m.balances.get(OFFICER)).toBe(100);
     expect(m.donations).toHaveLength(0);
+  });
+
+  it('writes one audit entry naming the donor, the charity and the points; a repeat under the same key writes none', async () => {
+    const { m, handler } = setup(100);
+    const actor = { accountId: OFFICER, ip: '10.0.0.1', userAgent: 'app' };
+    const first = await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, idempotencyKey: 'k1', actor });
+    await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, idempotencyKey: 'k1', actor });
+    expect(m.audits).toEqual([{ actor, action: 'points_donated', targetId: first.donationId, detail: { charityId: 'charity-1', points: 30 } }]);
+    expect(m.unchangedCalls).toBe(1);
+  });
+
+  it('writes no audit entry when the donation is refused', async () => {
+    const { m, handler } = setup(10);
+    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, actor: { accountId: OFFICER, ip: null, userAgent: null } })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_POINTS',
+    });
+    expect(m.audits).toEqual([]);
   });
 });

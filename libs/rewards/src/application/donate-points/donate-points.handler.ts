@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { AuditAuthor } from '@heyblue/iam';
 import { charityNotFound } from '../../domain/rewards.errors.js';
 import { pointsMustBePositiveInteger } from '../../domain/rules/points-must-be-positive-integer.rule.js';
 import { PointsDonated } from '../../events/points-donated.integration-event.js';
 import { IdempotentWrite } from '../idempotency/idempotent-write.js';
-import { Clock, DonationStore, EventPublisher, Ledger } from '../ports.js';
+import { AuditLog, Clock, DonationStore, EventPublisher, Ledger } from '../ports.js';
 
 export interface DonatePointsCommand {
   accountId: string;
   charityId: string;
   points: number;
   idempotencyKey?: string;
+  /** Who asked and from where, for the audit entry that commits with the donation. */
+  actor?: AuditAuthor;
 }
 
 export interface DonationResult {
@@ -28,6 +31,7 @@ export class DonatePointsHandler {
     private readonly donations: DonationStore,
     private readonly events: EventPublisher,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async execute(cmd: DonatePointsCommand): Promise<DonationResult> {
@@ -70,6 +74,7 @@ export class DonatePointsHandler {
           donatedAt: now.toISOString(),
         }),
       );
+      if (cmd.actor) await this.audit.record(tx, { actor: cmd.actor, action: 'points_donated', targetId: donationId, detail: { charityId: cmd.charityId, points } });
       return { donationId, points, balance: entry.balanceAfter };
     });
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type Tx } from '@heyblue/platform';
-import { EventPublisher, IdempotencyStore, UnitOfWork, type StoredAnswer } from '../ports.js';
+import { AuditLog, EventPublisher, IdempotencyStore, UnitOfWork, type StoredAnswer } from '../ports.js';
 
 /** Who sends a points-moving write, under which Idempotency-Key, for which request. */
 export interface IdempotentRequest {
@@ -38,6 +38,7 @@ export class IdempotentWrite {
     private readonly uow: UnitOfWork,
     private readonly idempotency: IdempotencyStore,
     private readonly events: EventPublisher,
+    private readonly audit: AuditLog,
   ) {}
 
   async run<T>(req: IdempotentRequest, status: number, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -58,7 +59,11 @@ export class IdempotentWrite {
       }
     });
     if ('refused' in outcome) throw outcome.refused;
-    if ('replay' in outcome) return replayed<T>(outcome.replay);
+    if ('replay' in outcome) {
+      // The first request's entry stands for it: a repeat moves nothing and writes nothing.
+      this.audit.unchanged();
+      return replayed<T>(outcome.replay);
+    }
     this.events.flush();
     return outcome.result;
   }

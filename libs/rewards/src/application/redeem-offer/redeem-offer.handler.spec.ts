@@ -19,7 +19,7 @@ function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> =
     ...offer,
   });
   const handler = new RedeemOfferHandler(
-    new IdempotentWrite(m.uow, m.idempotency, m.events),
+    new IdempotentWrite(m.uow, m.idempotency, m.events, m.auditLog),
     m.ledger,
     m.offerStock,
     m.voucherStore,
@@ -28,6 +28,7 @@ function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> =
     m.settings,
     m.clock,
     m.redemptions,
+    m.auditLog,
   );
   return { m, handler };
 }
@@ -208,5 +209,21 @@ describe('redeem an offer', () => {
       expect(m.atOnce).toBe(0);
       expect(m.balances.get(CITIZEN)).toBe(400);
     });
+  });
+
+  it('writes one audit entry with the redemption, whichever way it is written', async () => {
+    const actor = { accountId: CITIZEN, ip: '10.0.0.2', userAgent: 'app' };
+    const plain = setup();
+    plain.m.balances.set(CITIZEN, 80);
+    await plain.handler.execute({ accountId: CITIZEN, offerId: 'offer-1', actor });
+    expect(plain.m.atOnce).toBe(1);
+    expect(plain.m.audits).toEqual([
+      { actor, action: 'points_redeemed', targetId: plain.m.vouchers[0]!.id, detail: { offerId: 'offer-1', retailerId: 'retailer-1', points: 50 } },
+    ]);
+
+    const limited = setup({ maxRedemptions: 1, redeemedCount: 1 });
+    limited.m.balances.set(CITIZEN, 80);
+    await expect(limited.handler.execute({ accountId: CITIZEN, offerId: 'offer-1', actor })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
+    expect(limited.m.audits).toEqual([]);
   });
 });

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { AuditAuthor } from '@heyblue/iam';
 import { OfferUnavailable, offerNotFound } from '../../domain/rewards.errors.js';
 import { offerMustBeAvailable, unavailability } from '../../domain/rules/offer-must-be-available.rule.js';
 import { newVoucherCode, voucherExpiry } from '../../domain/voucher.js';
 import { PointsRedeemed } from '../../events/points-redeemed.integration-event.js';
 import { IdempotentWrite } from '../idempotency/idempotent-write.js';
 import {
+  AuditLog,
   Clock,
   EventPublisher,
   Ledger,
@@ -22,6 +24,8 @@ export interface RedeemOfferCommand {
   accountId: string;
   offerId: string;
   idempotencyKey?: string;
+  /** Who asked and from where, for the audit entry that commits with the redemption. */
+  actor?: AuditAuthor;
 }
 
 export interface VoucherView {
@@ -60,6 +64,7 @@ export class RedeemOfferHandler {
     private readonly settings: RewardsSettings,
     private readonly clock: Clock,
     private readonly redemptions: Redemptions,
+    private readonly audit: AuditLog,
   ) {}
 
   async execute(cmd: RedeemOfferCommand): Promise<RedeemOfferResult> {
@@ -82,6 +87,7 @@ export class RedeemOfferHandler {
         ? { ...this.claimOf(cmd), key: cmd.idempotencyKey, answer: { status: 201, body: result } }
         : undefined,
       event: { id: randomUUID(), occurredAt: now.toISOString(), payload: this.redeemed(cmd.accountId, offer, voucherId, now) },
+      audit: cmd.actor ? this.audited(cmd.actor, offer, voucherId) : undefined,
     });
     if (!posted) return null;
     this.events.flush();
@@ -118,8 +124,13 @@ export class RedeemOfferHandler {
           entryId: entry.id,
         }),
       );
+      if (cmd.actor) await this.audit.record(tx, this.audited(cmd.actor, offer, voucherId));
       return { voucher };
     });
+  }
+
+  private audited(actor: AuditAuthor, offer: RedeemableOffer, voucherId: string) {
+    return { actor, action: 'points_redeemed', targetId: voucherId, detail: { offerId: offer.id, retailerId: offer.retailerId, points: offer.pointsCost } };
   }
 
   private claimOf(cmd: RedeemOfferCommand) {

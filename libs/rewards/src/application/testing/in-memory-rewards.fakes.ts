@@ -2,6 +2,7 @@ import type { IntegrationEvent, Tx } from '@heyblue/platform';
 import { balanceCannotGoNegative } from '../../domain/rules/balance-cannot-go-negative.rule.js';
 import { PointsRedeemed } from '../../events/points-redeemed.integration-event.js';
 import {
+  AuditLog,
   Clock,
   DonationStore,
   EventPublisher,
@@ -15,6 +16,7 @@ import {
   VoucherSignature,
   VoucherStore,
   type LedgerMovement,
+  type RewardsAuditEntry,
   type NewDonation,
   type NewVoucher,
   type PostedEntry,
@@ -140,8 +142,22 @@ export class InMemoryRewards {
           { id: r.event.id, occurredAt: r.event.occurredAt },
         ),
       );
+      if (r.audit) this.audits.push(r.audit);
       this.atOnce += 1;
       return entry;
+    },
+  };
+
+  audits: RewardsAuditEntry[] = [];
+  /** Requests that said they changed nothing (idempotent repeats). */
+  unchangedCalls = 0;
+
+  readonly auditLog: AuditLog = {
+    record: async (_tx, e) => {
+      this.audits.push(e);
+    },
+    unchanged: () => {
+      this.unchangedCalls += 1;
     },
   };
 
@@ -213,6 +229,7 @@ export class InMemoryRewards {
       donations: [...this.donations],
       answers: new Map([...this.answers].map(([k, v]) => [k, { ...v }])),
       published: [...this.published],
+      audits: [...this.audits],
     };
   }
 
