@@ -76,7 +76,9 @@ program
     // Audited only when it changed something: instances migrate at every start.
     if (result.applied.length > 0) {
       if (running) running.options = { applied: result.applied.length };
-      await withContext(async () => undefined);
+      // The migration stands either way; a context that cannot start (keys not configured on a
+      // migration-only host) costs the entry, not the run.
+      await withContext(async () => undefined).catch((err: Error) => console.warn(`migrations applied but not audited: ${err.message}`));
     }
   });
 
