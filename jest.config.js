@@ -13,15 +13,10 @@ const swc = [
   },
 ];
 
-// content-disposition 3 is ESM-only but is require()d by @fastify/static (CJS); Node 20's
-// Jest cannot require ESM, so that one package is compiled to CommonJS for tests.
-const toCommonJs = ['@swc/jest', { module: { type: 'commonjs' }, jsc: { target: 'es2022' } }];
-
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc, '/node_modules/content-disposition/.+\\.js$': toCommonJs },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@heyblue/db$': '<rootDir>/generated/prisma/client.ts',
     '^@heyblue/(.*)$': '<rootDir>/libs/$1/src/index.ts',
