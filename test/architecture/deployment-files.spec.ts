@@ -13,8 +13,17 @@ describe('deployment files', () => {
     expect(Object.keys(apiEnv).length).toBeGreaterThan(3);
     for (const name of Object.keys(apiEnv)) expect(exampleVars).toContain(name);
     for (const required of ['DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'PORT']) expect(apiEnv).toHaveProperty(required);
-    expect(apiEnv.HEYBLUE_DEV_MODE).toBe('false');
+    // The plain file is the local development stack (test/deploy/compose.e2e-spec.ts runs it);
+    // docker-compose.prod.yml turns development mode off and reads every key from a secret file.
+    expect(apiEnv).toMatchObject({ NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true' });
     expect(compose.services.migrate!.environment).toEqual(apiEnv);
+    const prod = parse(readFileSync('docker-compose.prod.yml', 'utf8'), { merge: true }) as { services: Record<string, { environment: Record<string, string> }> };
+    const prodEnv = prod.services.api!.environment;
+    expect(prodEnv).toMatchObject({ NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'false' });
+    for (const name of Object.keys(prodEnv)) expect(exampleVars).toContain(name.replace(/_FILE$/, ''));
+    for (const key of ['IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'REPORTING_PSEUDONYM_KEY', 'VOUCHER_SIGNING_KEY', 'OIDC_PROVIDERS']) {
+      expect(prodEnv[`${key}_FILE`]).toMatch(/^\/run\/secrets\//);
+    }
   });
 
   it('Dockerfile is multi-stage, installs production dependencies only for runtime and runs as non-root', () => {

@@ -24,6 +24,8 @@ function productionEnv(): Record<string, string> {
     TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`,
     TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
     TWILIO_VERIFY_SERVICE_SID: `VA${randomBytes(16).toString('hex')}`,
+    // Production needs a real provider (nobody could sign in otherwise); never contacted here.
+    OIDC_PROVIDERS: JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]),
   };
 }
 
@@ -61,7 +63,8 @@ describe('security edges in production configuration', () => {
   it('mounts neither the development OpenID provider nor the SMS outbox', async () => {
     expect((await call(prod, 'GET', '/dev/sms?phone=%2B15551234567')).status).toBe(404);
     expect((await call(prod, 'GET', '/dev/oidc/.well-known/openid-configuration')).status).toBe(404);
-    expect((await call(prod, 'GET', '/api/v1/auth/providers')).body).toEqual([]);
+    // Only the configured provider: no `dev`.
+    expect((await call(prod, 'GET', '/api/v1/auth/providers')).body).toEqual([{ id: 'acme', name: 'Acme ID' }]);
   });
 
   it('answers CORS only for the configured origin, without credentials', async () => {

@@ -22,6 +22,7 @@ const PROD_SECRETS = {
   TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token',
   TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
+  OIDC_PROVIDERS: JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]),
 };
 
 describe('IAM configuration', () => {

@@ -73,10 +73,29 @@ describe('environment validation', () => {
 
   it('refuses an unsigned social webhook in production', () => {
     const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token', TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
-    const hook = { SOCIAL_WEBHOOK_URL: 'https://hooks.example/heyblue', ...twilio };
+    const oidc = { OIDC_PROVIDERS: JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]) };
+    const hook = { SOCIAL_WEBHOOK_URL: 'https://hooks.example/heyblue', ...twilio, ...oidc };
     expect(() => validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production' })).toThrow(/SOCIAL_WEBHOOK_SECRET: required in production/);
     expect(validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production', SOCIAL_WEBHOOK_SECRET: 's3cret' }).SOCIAL_WEBHOOK_SECRET).toBe('s3cret');
     expect(validateEnvironment({ ...BASE, ...hook }).SOCIAL_WEBHOOK_URL).toBe(hook.SOCIAL_WEBHOOK_URL);
+  });
+
+  it('refuses production without an OpenID provider (nobody could sign in), in the variable or its file', () => {
+    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token', TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
+    const prod = { ...BASE, ...twilio, NODE_ENV: 'production' };
+    expect(() => validateEnvironment(prod)).toThrow(/OIDC_PROVIDERS: at least one OpenID provider is required in production/);
+    expect(() => validateEnvironment({ ...prod, OIDC_PROVIDERS: ' [ ] ' })).toThrow(/OIDC_PROVIDERS: at least one/);
+    const providers = JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]);
+    expect(validateEnvironment({ ...prod, OIDC_PROVIDERS: providers }).OIDC_PROVIDERS).toBe(providers);
+    const dir = mkdtempSync(join(tmpdir(), 'heyblue-oidc-'));
+    try {
+      writeFileSync(join(dir, 'providers'), providers);
+      expect(validateEnvironment({ ...prod, OIDC_PROVIDERS_FILE: join(dir, 'providers') }).OIDC_PROVIDERS).toBe(providers);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Outside production an empty list is fine (development mode adds its own provider).
+    expect(validateEnvironment(BASE).OIDC_PROVIDERS).toBe('[]');
   });
 
   it('trusts no proxy unless told', () => {

@@ -432,6 +432,10 @@ export function validateEnvironment(raw: Record<string, unknown>, options: Valid
   if (env.NODE_ENV === 'production' && env.HEYBLUE_DEV_MODE) {
     problems.push('  - HEYBLUE_DEV_MODE: development mode is refused when NODE_ENV=production');
   }
+  if (env.NODE_ENV === 'production' && !env.HEYBLUE_DEV_MODE && /^\s*\[\s*\]\s*$/.test(env.OIDC_PROVIDERS ?? '[]')) {
+    // Without a provider nobody can sign in: a deployment that boots "healthy" but useless.
+    problems.push('  - OIDC_PROVIDERS: at least one OpenID provider is required in production (or OIDC_PROVIDERS_FILE)');
+  }
   if (env.NODE_ENV === 'production' && env.SOCIAL_WEBHOOK_URL && !env.SOCIAL_WEBHOOK_SECRET) {
     // Unsigned, anyone who learns the URL can post as us wherever the hook forwards.
     problems.push('  - SOCIAL_WEBHOOK_SECRET: required in production when SOCIAL_WEBHOOK_URL is set (the receiver checks X-HeyBlue-Signature)');
