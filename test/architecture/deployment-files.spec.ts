@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { REQUIRED_KEYS } from '../../libs/platform/src/config/environment.js';
 
 const exampleVars = new Set([...readFileSync('.env.example', 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
 
@@ -21,7 +22,7 @@ describe('deployment files', () => {
     const prodEnv = prod.services.api!.environment;
     expect(prodEnv).toMatchObject({ NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'false' });
     for (const name of Object.keys(prodEnv)) expect(exampleVars).toContain(name.replace(/_FILE$/, ''));
-    for (const key of ['IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'REPORTING_PSEUDONYM_KEY', 'VOUCHER_SIGNING_KEY', 'OIDC_PROVIDERS']) {
+    for (const key of [...REQUIRED_KEYS, 'OIDC_PROVIDERS']) {
       expect(prodEnv[`${key}_FILE`]).toMatch(/^\/run\/secrets\//);
     }
   });

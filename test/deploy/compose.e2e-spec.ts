@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -109,6 +109,8 @@ async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void
 
 const key32 = () => randomBytes(32).toString('base64');
 
+// Ceilings, not timings: each entrypoint compiles the app from source as it starts (a minute or
+// more on a busy 2-core machine).
 describe('docker compose services, run by their own entrypoints with the compose environment', () => {
   const run = process.env.HEYBLUE_TEST_RUN!;
   const database = `${run}_compose_${randomId()}`;
@@ -155,7 +157,7 @@ describe('docker compose services, run by their own entrypoints with the compose
       const ready = await eventually(
         () => fetch(`${url}/api/v1/health/ready`).then((r) => r.status),
         (s) => s === 200,
-        { timeoutMs: 120_000, intervalMs: 250, what: 'compose api ready' },
+        { timeoutMs: 300_000, intervalMs: 250, what: 'compose api ready' },
       );
       expect(ready).toBe(200);
       const providers = (await (await fetch(`${url}/api/v1/auth/providers`)).json()) as { id: string }[];
@@ -167,7 +169,7 @@ describe('docker compose services, run by their own entrypoints with the compose
     } finally {
       await stop(child, exited);
     }
-  }, 240_000);
+  }, 480_000);
 
   it('production override: refuses to start without its secret files or an OpenID provider, starts with them', async () => {
     const shell = { PUBLIC_BASE_URL: 'https://api.heyblue.example', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
@@ -191,7 +193,7 @@ describe('docker compose services, run by their own entrypoints with the compose
       iam_pii_encryption_key: key32(),
       iam_pii_hmac_key: key32(),
       reporting_pseudonym_key: key32(),
-      voucher_signing_key: Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' })).toString('base64'),
+      voucher_key_encryption_key: key32(),
       oidc_providers: '[]',
       twilio_auth_token: randomBytes(16).toString('hex'),
     };
@@ -206,11 +208,11 @@ describe('docker compose services, run by their own entrypoints with the compose
     const exited = outcome(child);
     try {
       const url = `http://127.0.0.1:${port}`;
-      await eventually(() => fetch(`${url}/api/v1/health/ready`).then((r) => r.status), (s) => s === 200, { timeoutMs: 120_000, intervalMs: 250, what: 'production api ready' });
+      await eventually(() => fetch(`${url}/api/v1/health/ready`).then((r) => r.status), (s) => s === 200, { timeoutMs: 300_000, intervalMs: 250, what: 'production api ready' });
       expect(((await (await fetch(`${url}/api/v1/auth/providers`)).json()) as { id: string }[]).map((p) => p.id)).toEqual(['acme']);
       expect((await fetch(`${url}/dev/oidc/.well-known/openid-configuration`)).status).toBe(404);
     } finally {
       await stop(child, exited);
     }
-  }, 300_000);
+  }, 900_000);
 });

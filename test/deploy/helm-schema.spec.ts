@@ -18,6 +18,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'fixed replicas, no autoscaler': { autoscaling: { enabled: false }, replicaCount: 4 },
   'existing secret, shared uploads claim': { existingSecret: 'heyblue-vault', uploads: { existingClaim: 'heyblue-uploads' } },
   'no ingress, bigger pods': { ingress: { enabled: false }, nodeHeapMb: 1536, resources: { limits: { cpu: '2', memory: '2Gi' } } },
+  'filled secrets as files': { secrets: { DATABASE_URL: 'postgresql://app@db/heyblue', IAM_PII_ENCRYPTION_KEY: 'k1', VOUCHER_KEY_ENCRYPTION_KEY: 'k2' } },
+  'secrets as environment variables': { secretsAsFiles: false },
 };
 
 async function modelOf(m: Manifest): Promise<Model> {
@@ -43,12 +45,12 @@ describe('Helm chart manifests against the Kubernetes JSON schemas', () => {
   });
 
   it('the defaults render the HPA, the Ingress and the Secret, so their schemas are checked too', () => {
-    const kinds = renderChart(CHART, {}).objects.map((o: Manifest) => o.kind);
+    const kinds = (renderChart(CHART, {}).objects as Manifest[]).map((o) => o.kind);
     expect(kinds).toEqual(expect.arrayContaining(['HorizontalPodAutoscaler', 'Ingress', 'Secret']));
   });
 
   it('the schemas bite: a wrong type, a missing field and an unknown enum value are refused', async () => {
-    const deployment = renderChart(CHART, {}).objects.find((o: Manifest) => o.kind === 'Deployment') as Manifest;
+    const deployment = (renderChart(CHART, {}).objects as Manifest[]).find((o) => o.kind === 'Deployment')!;
     const Model = await modelOf(deployment);
     const broken = (mutate: (d: Manifest) => void) => {
       const copy = structuredClone(deployment);

@@ -82,7 +82,7 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
   it('writable paths are volumes: emptyDir /tmp and the ETL upload directory (a shared claim when given)', () => {
     const mounts = Object.fromEntries(api.volumeMounts.map((m: Obj) => [m.name, m.mountPath]));
     const configMap = find(chart, 'ConfigMap', (o) => !isHook(o));
-    expect(mounts).toEqual({ tmp: '/tmp', uploads: configMap.data.ETL_UPLOAD_DIR });
+    expect(mounts).toEqual({ tmp: '/tmp', uploads: configMap.data.ETL_UPLOAD_DIR, secrets: '/var/run/secrets/heyblue' });
     const volumes = Object.fromEntries(pod.spec.volumes.map((v: Obj) => [v.name, v]));
     expect(volumes.tmp.emptyDir).toBeDefined();
     expect(volumes.uploads.emptyDir).toBeDefined();
@@ -101,14 +101,49 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
     for (const credential of ['DATABASE_URL', 'REDIS_URL', 'IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'TWILIO_AUTH_TOKEN', 'VOUCHER_KEY_ENCRYPTION_KEY', 'REPORTING_PSEUDONYM_KEY']) {
       expect(Object.keys(secret.stringData)).toContain(credential);
     }
-    expect(api.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
+    // Secrets are files by default: only the ConfigMap comes in as environment variables.
+    expect(api.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }]);
+    const asEnv = find(renderChart(CHART, { secretsAsFiles: false }), 'Deployment').spec.template.spec.containers[0];
+    expect(asEnv.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
+    expect(asEnv.env).toBeUndefined();
+  });
+
+  it('secret settings reach the app as <NAME>_FILE over a read-only Secret volume (pods and the migration Job)', () => {
+    const filled = { DATABASE_URL: 'postgresql://app@db/heyblue', IAM_PII_ENCRYPTION_KEY: 'k1', VOUCHER_KEY_ENCRYPTION_KEY: 'k2', MASTODON_ACCESS_TOKEN: '' };
+    const r = renderChart(CHART, { secrets: filled });
+    for (const [kind, secretName] of [['Deployment', 'heyblue-secrets'], ['Job', 'heyblue-migrate-secrets']] as const) {
+      const spec = find(r, kind).spec.template.spec;
+      const c = spec.containers[0];
+      expect(c.env).toEqual(
+        expect.arrayContaining([
+          { name: 'DATABASE_URL_FILE', value: '/var/run/secrets/heyblue/DATABASE_URL' },
+          { name: 'IAM_PII_ENCRYPTION_KEY_FILE', value: '/var/run/secrets/heyblue/IAM_PII_ENCRYPTION_KEY' },
+          { name: 'VOUCHER_KEY_ENCRYPTION_KEY_FILE', value: '/var/run/secrets/heyblue/VOUCHER_KEY_ENCRYPTION_KEY' },
+        ]),
+      );
+      // An empty value is not wired: an empty file would read as a set, empty secret.
+      expect(c.env.map((e: Obj) => e.name)).not.toContain('MASTODON_ACCESS_TOKEN_FILE');
+      expect(c.envFrom.filter((e: Obj) => e.secretRef)).toEqual([]);
+      expect(c.volumeMounts).toContainEqual({ name: 'secrets', mountPath: '/var/run/secrets/heyblue', readOnly: true });
+      expect(spec.volumes).toContainEqual({ name: 'secrets', secret: { secretName, defaultMode: 0o440 } });
+    }
   });
 
   it('an existing Secret replaces the rendered one for the pods and the migration Job', () => {
     const r = renderChart(CHART, { existingSecret: 'heyblue-vault' });
     expect(r.objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    expect(find(r, 'Deployment').spec.template.spec.containers[0].envFrom[1]).toEqual({ secretRef: { name: 'heyblue-vault' } });
-    expect(find(r, 'Job').spec.template.spec.containers[0].envFrom[1]).toEqual({ secretRef: { name: 'heyblue-vault' } });
+    for (const kind of ['Deployment', 'Job']) {
+      const spec = find(r, kind).spec.template.spec;
+      expect(spec.volumes).toContainEqual({ name: 'secrets', secret: { secretName: 'heyblue-vault', defaultMode: 0o440 } });
+      // Every key the server refuses to start without is wired from the operator's Secret.
+      const names = spec.containers[0].env.map((e: Obj) => e.name);
+      for (const key of ['DATABASE_URL', 'REDIS_URL', 'OIDC_PROVIDERS', 'IAM_PII_ENCRYPTION_KEY', 'IAM_PII_HMAC_KEY', 'REPORTING_PSEUDONYM_KEY', 'VOUCHER_KEY_ENCRYPTION_KEY']) {
+        expect(names).toContain(`${key}_FILE`);
+      }
+    }
+    const asEnv = renderChart(CHART, { existingSecret: 'heyblue-vault', secretsAsFiles: false });
+    expect(find(asEnv, 'Deployment').spec.template.spec.containers[0].envFrom[1]).toEqual({ secretRef: { name: 'heyblue-vault' } });
+    expect(find(asEnv, 'Job').spec.template.spec.containers[0].envFrom[1]).toEqual({ secretRef: { name: 'heyblue-vault' } });
   });
 
   it('Service, Ingress (websockets) and HPA point at the Deployment; the PDB covers its pods', () => {
@@ -148,7 +183,8 @@ describe('Helm chart deploy/helm/heyblue (rendered without a cluster)', () => {
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     const hookConfig = find(chart, 'ConfigMap', isHook);
     const hookSecret = find(chart, 'Secret', isHook);
-    expect(container.envFrom).toEqual([{ configMapRef: { name: hookConfig.metadata.name } }, { secretRef: { name: hookSecret.metadata.name } }]);
+    expect(container.envFrom).toEqual([{ configMapRef: { name: hookConfig.metadata.name } }]);
+    expect(job.spec.template.spec.volumes).toContainEqual({ name: 'secrets', secret: { secretName: hookSecret.metadata.name, defaultMode: 0o440 } });
     for (const o of [hookConfig, hookSecret]) {
       expect(o.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
       expect(weight(o)).toBeLessThan(weight(job));

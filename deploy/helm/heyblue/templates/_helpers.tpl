@@ -64,3 +64,25 @@ app.kubernetes.io/component: api
 - name: uploads
   mountPath: {{ .Values.config.ETL_UPLOAD_DIR | required "config.ETL_UPLOAD_DIR must name the uploads mount (the root filesystem is read-only)" }}
 {{- end -}}
+
+{{/*
+The secret settings as files: each key of the Secret is a file of a read-only volume, and the app
+reads it through <NAME>_FILE, so no secret sits in the process environment (/proc/<pid>/environ,
+crash reports). With the chart's own Secret its non-empty keys are wired; with existingSecret the
+keys listed in existingSecretKeys. Callers pass nothing; the mount path is fixed.
+*/}}
+{{- define "heyblue.secretFileEnv" -}}
+{{- if .Values.existingSecret }}
+{{- range .Values.existingSecretKeys }}
+- name: {{ . }}_FILE
+  value: /var/run/secrets/heyblue/{{ . }}
+{{- end }}
+{{- else }}
+{{- range $key, $value := .Values.secrets }}
+{{- if $value }}
+- name: {{ $key }}_FILE
+  value: /var/run/secrets/heyblue/{{ $key }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
