@@ -16,7 +16,7 @@ import { createBenchDatabase, dropRedisPrefix, printResult, REDIS_URL, rssBytes,
 
 const run = promisify(execFile);
 const ROWS = Number(process.env.BENCH_ETL_ROWS ?? 1_000_000);
-const API_PORT = 3330;
+const API_PORT = Number(process.env.BENCH_ETL_PORT ?? 3330);
 const log = (line: string) => process.stderr.write(`[bench:etl] ${line}\n`);
 
 async function writeCsv(path: string): Promise<void> {

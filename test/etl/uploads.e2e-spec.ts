@@ -334,13 +334,25 @@ describe('ETL uploads', () => {
     ]);
   });
 
-  it('fails a job whose CSV has an unbalanced quote, keeping the reason', async () => {
-    const { job } = await load(t, admin.accessToken, {
-      kind: 'retailers',
-      content: `${RETAILER_HEADER.join(',')}\r\nx1,"Unclosed,https://a.example.com,a@a.example,10001\r\n`,
-    });
-    expect(job.status).toBe('failed');
-    expect(job.failure).toMatch(/malformed CSV/);
+  it('loads the rest of a CSV with one malformed line and reports that line in errors and errors.csv', async () => {
+    const p = uid();
+    const rows = Array.from({ length: 40 }, (_, i) => `${p}-${i + 1},Shop ${i + 1},https://s${i + 1}.example.com,s${i + 1}@s.example,10001`);
+    rows[24] = `${p}-25,"Unclosed,https://a.example.com,a@a.example,10001`;
+    const { jobId, job } = await load(t, admin.accessToken, { kind: 'retailers', content: `${RETAILER_HEADER.join(',')}\r\n${rows.join('\r\n')}\r\n` });
+    expect(job).toMatchObject({ status: 'done', rowsTotal: 40, rowsOk: 39, rowsFailed: 1 });
+    expect(job.errors).toEqual([{ row: 25, field: '(row)', message: 'malformed CSV at line 26: a quoted field is never closed' }]);
+    expect(await prisma.rewardsRetailer.count({ where: { externalId: { startsWith: `${p}-` } } })).toBe(39);
+    const res = await fetch(`${t.url}/api/v1/admin/etl/jobs/${jobId}/errors.csv`, { headers: { authorization: `Bearer ${admin.accessToken}` } });
+    expect((await res.text()).trim().split('\r\n')).toEqual(['row,field,message', '25,(row),malformed CSV at line 26: a quoted field is never closed']);
+  });
+
+  it('refuses a file that is not UTF-8 text (UTF-16, Latin-1) at upload, and starts no job', async () => {
+    const before = await prisma.etlJob.count();
+    const utf16 = await upload(t, admin.accessToken, { kind: 'retailers', content: Buffer.from(`\ufeff${RETAILER_HEADER.join(',')}\r\nx,y,https://z.example.com,a@a.example,10001\r\n`, 'utf16le') });
+    expect(utf16).toMatchObject({ status: 400, body: { code: 'UNREADABLE_FILE' } });
+    const latin1 = await upload(t, admin.accessToken, { kind: 'retailers', content: Buffer.from(`${RETAILER_HEADER.join(',')}\r\nx,Caf\xe9,https://z.example.com,a@a.example,10001\r\n`, 'latin1') });
+    expect(latin1).toMatchObject({ status: 400, body: { code: 'UNREADABLE_FILE' } });
+    expect(await prisma.etlJob.count()).toBe(before);
   });
 
   it('refuses wrong content types, empty files, missing columns and bad fields', async () => {

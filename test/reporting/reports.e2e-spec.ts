@@ -324,4 +324,22 @@ describe('admin reports', () => {
     const citizen = await given.citizen(t);
     expect((await api(t, 'GET', '/admin/reports/summary', { token: citizen.accessToken })).status).toBe(403);
   });
+
+  it('neutralises exported cells that begin with = + - @, ASCII or full-width (＝ ＋ － ＠)', async () => {
+    const precincts = ['＝HYPERLINK("x")', '＋1', '－1', '＠SUM(A1)', '+1', '-1', '@x'];
+    await publish(
+      ...precincts.map(
+        (precinct) =>
+          new AccountCreated({ accountId: randomUUID(), role: 'officer', displayName: 'Officer', precinct }, { occurredAt: '2026-07-01T10:00:00Z' }),
+      ),
+    );
+    const res = await eventually(
+      () => get('/admin/reports/users?from=2026-07-01&to=2026-07-01&groupBy=day&by=precinct', { accept: 'text/csv' }),
+      (r) => r.status === 200 && String(r.body).trim().split('\r\n').length === 1 + precincts.length,
+      { what: 'every precinct in the CSV' },
+    );
+    const { parse } = await import('csv-parse/sync');
+    const keys = (parse(String(res.body)) as string[][]).slice(1).map((row) => row[1]);
+    expect(keys.sort()).toEqual(precincts.map((p) => `'${p}`).sort());
+  });
 });

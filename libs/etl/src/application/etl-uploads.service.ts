@@ -23,7 +23,7 @@ import { IamApi, type AuditActor } from '@heyblue/iam';
 import { ETL_KINDS, isEtlKind, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
 import { ETL_QUEUE, etlBullJobId } from '../etl.constants.js';
 import { EtlJobsRepository } from '../infrastructure/etl-jobs.repository.js';
-import { sniffFile } from '../infrastructure/record-reader.js';
+import { MalformedFile, sniffFile } from '../infrastructure/record-reader.js';
 
 /** Content types browsers and tools send for CSV, JSON and NDJSON files. */
 const ACCEPTED_TYPES = new Set([
@@ -90,7 +90,13 @@ export class EtlUploadsService {
       }
       const { kind, dryRun } = this.readFields(fields, fileName);
       const size = (await stat(filePath)).size;
-      const shape = size > 0 ? await sniffFile(filePath) : null;
+      const shape =
+        size > 0
+          ? await sniffFile(filePath).catch((err: unknown) => {
+              if (err instanceof MalformedFile) throw new DomainError('UNREADABLE_FILE', `The file cannot be read: ${err.message}.`, 400);
+              throw err;
+            })
+          : null;
       if (!shape) throw new DomainError('EMPTY_FILE', 'The file is empty.', 400);
       if (shape.header) {
         const missing = missingColumns(kind, shape.header);

@@ -1,4 +1,4 @@
-import { cleanEmail, cleanText, toE164 } from './sanitize.js';
+import { cleanEmail, cleanText, isEmailAddress, toE164 } from './sanitize.js';
 
 describe('ETL sanitisation', () => {
   it('neutralises a spreadsheet formula trigger in free text', () => {
@@ -22,9 +22,17 @@ describe('ETL sanitisation', () => {
   });
 
   it('normalises US phone numbers to E.164 and refuses junk', () => {
-    expect(toE164('(555) 123-4567')).toBe('+15551234567');
-    expect(toE164('1 555 123 4567')).toBe('+15551234567');
+    expect(toE164('(212) 555-0123')).toBe('+12125550123');
+    expect(toE164('1 212 555 0123')).toBe('+12125550123');
     expect(toE164('+44 20 7946 0958')).toBe('+442079460958');
     expect(toE164('12345')).toBeNull();
+    // 555 is not an area code: possible by length, not a valid number.
+    expect(toE164('(555) 123-4567')).toBeNull();
+    expect(toE164('+1 555 123 4567')).toBeNull();
+  });
+
+  it('tells e-mail addresses by class-validator isEmail', () => {
+    expect(['a@a.example', 'x@dev.heyblue.test'].map(isEmailAddress)).toEqual([true, true]);
+    expect(['bad@', 'a b@c.de', 'o"x@y.com', '@x.com', `${'a'.repeat(250)}@x.com`].map(isEmailAddress)).toEqual([false, false, false, false, false]);
   });
 });

@@ -3,6 +3,8 @@
  * loses markup, control characters and a leading spreadsheet formula trigger, so a report
  * exported to CSV and opened in a spreadsheet cannot run a formula planted in an upload.
  */
+import { isEmail } from 'class-validator';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { neutraliseFormula } from '@heyblue/platform';
 
 const CONTROL =
@@ -38,16 +40,18 @@ export function cleanEmail(value: unknown): string {
   return cleanScalar(value).toLowerCase();
 }
 
+/** An e-mail address by class-validator's `isEmail` (validator.js), the same test the API's DTOs apply. */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && isEmail(value);
+}
+
 /**
- * US phone numbers to E.164 (`+1` and 10 digits); other numbers already in `+<digits>` form
- * are kept. Returns null when the value cannot be a phone number.
+ * A phone number in E.164 (`+12125550123`) when libphonenumber-js finds it valid for its
+ * country (numbers without `+` are read as `defaultCountry`'s); null otherwise.
  */
-export function toE164(value: unknown, defaultCountry = '1'): string | null {
+export function toE164(value: unknown, defaultCountry: CountryCode = 'US'): string | null {
   const s = cleanScalar(value);
   if (s === '') return null;
-  const digits = s.replace(/[\s().-]/g, '');
-  if (/^\+[1-9]\d{7,14}$/.test(digits)) return digits;
-  if (/^\d{10}$/.test(digits) && defaultCountry === '1') return `+1${digits}`;
-  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
-  return null;
+  const phone = parsePhoneNumberFromString(s, defaultCountry);
+  return phone?.isValid() ? phone.number : null;
 }

@@ -212,10 +212,17 @@ describe('EtlUploadProcessor', () => {
     expect(jobs.errors).toEqual([{ row: 1, field: 'retailer_external_id' }]);
   });
 
-  it('fails the job with the reason when the file is not readable CSV', async () => {
+  it('fails only a record with an unclosed quote, with its line, and loads the others', async () => {
     const { jobs, processor } = await setup(0, 'retailers', `${HEADER}\n"unclosed,a,b,c,d\n`);
     await processor.run('job-1');
+    expect(jobs.finished?.status).toBe('done');
+    expect(jobs.errors).toEqual([{ row: 1, field: '(row)' }]);
+  });
+
+  it('fails the job when the header itself is malformed', async () => {
+    const { jobs, processor } = await setup(0, 'retailers', `"external_id,name,website,contact_email,zip\nx,y\n`);
+    await processor.run('job-1');
     expect(jobs.finished?.status).toBe('failed');
-    expect(jobs.finished?.failure).toMatch(/malformed CSV/);
+    expect(jobs.finished?.failure).toMatch(/header/);
   });
 });

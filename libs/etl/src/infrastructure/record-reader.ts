@@ -2,13 +2,15 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Transform, type TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvRecordAssembler, type CsvRecord } from './csv-records.js';
 
 export type FileFormat = 'csv' | 'json' | 'ndjson';
 
 /** One record of an upload; `n` is its 1-based position (the header is not a record). */
 export interface FileRecord {
   n: number;
+  /** CSV: the file line the record starts on (the header is line 1). */
+  line?: number;
   values: Record<string, unknown>;
   /** When the record itself is unreadable (bad JSON line, wrong column count). */
   problem?: string;
@@ -39,12 +41,30 @@ export function detectDelimiter(headerLine: string): ',' | ';' {
   return semicolons > commas ? ';' : ',';
 }
 
-/** Looks at the first 64 KiB: `[` → JSON array, `{` → NDJSON, else CSV with its header. */
+/**
+ * Text, not a binary or another encoding: NUL bytes (UTF-16, images, archives) or bytes that
+ * are not UTF-8 (Latin-1 exports) make the file unreadable as a whole, rather than every row
+ * failing with mangled characters.
+ */
+function unreadableText(bytes: Buffer): string | null {
+  if (bytes.includes(0)) return 'the file is not text (it holds NUL bytes: binary, or UTF-16)';
+  try {
+    // stream: a multi-byte character cut at the end of the sample is not an error.
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return null;
+  } catch {
+    return 'the file is not UTF-8 text (save it as CSV UTF-8)';
+  }
+}
+
+/** Looks at the first 64 KiB: `[` → JSON array, `{` → NDJSON, else CSV with its header. Throws MalformedFile for a file that is not UTF-8 text. */
 export async function sniffFile(path: string): Promise<FileShape | null> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const unreadable = unreadableText(buf.subarray(0, bytesRead));
+    if (unreadable) throw new MalformedFile(unreadable);
     const head = stripBom(buf.subarray(0, bytesRead).toString('utf8'));
     const trimmed = head.trimStart();
     if (trimmed === '') return null;
@@ -155,7 +175,8 @@ function objectOrProblem(n: number, text: string): FileRecord {
 
 /**
  * Streams the records of an uploaded file with constant memory; `bytesRead()` reports
- * progress. CSV errors such as an unclosed quote throw MalformedFile.
+ * progress. A malformed CSV record (a stray quote, a broken line) is a record with a problem
+ * naming its line; the records after it are read as usual. Only a malformed header throws.
  */
 export function readRecords(
   path: string,
@@ -166,26 +187,35 @@ export function readRecords(
   const bytesRead = () => counter.bytes;
 
   async function* csv(): AsyncGenerator<FileRecord> {
-    const parser = source.pipe(
-      parse({ bom: true, delimiter: shape.delimiter, relax_column_count: true, skip_empty_lines: true }),
-    );
+    const assembler = new CsvRecordAssembler(shape.delimiter);
     let header: string[] | null = null;
     let n = 0;
-    try {
-      for await (const fields of parser as AsyncIterable<string[]>) {
-        if (!header) {
-          header = fields.map((h) => h.trim().toLowerCase());
-          continue;
-        }
-        n++;
-        const values: Record<string, unknown> = {};
-        header.forEach((h, i) => (values[h] = fields[i] ?? ''));
-        yield fields.length === header.length
-          ? { n, values }
-          : { n, values, problem: `has ${fields.length} columns; the header has ${header.length}` };
+    const toRecord = (r: CsvRecord): FileRecord | null => {
+      if (!header) {
+        if (r.problem !== undefined) throw new MalformedFile(`malformed CSV header: ${r.problem}`);
+        header = r.fields.map((h) => h.trim().toLowerCase());
+        return null;
       }
-    } catch (err) {
-      throw new MalformedFile(`malformed CSV: ${(err as Error).message}`);
+      n++;
+      if (r.problem !== undefined) return { n, line: r.line, values: {}, problem: r.problem };
+      const values: Record<string, unknown> = {};
+      header.forEach((h, i) => (values[h] = r.fields[i] ?? ''));
+      if (r.fields.some((f) => f.includes('\uFFFD'))) return { n, line: r.line, values, problem: `line ${r.line}: is not valid UTF-8` };
+      return r.fields.length === header.length
+        ? { n, line: r.line, values }
+        : { n, line: r.line, values, problem: `line ${r.line}: has ${r.fields.length} columns; the header has ${header.length}` };
+    };
+    let line = 0;
+    for await (const text of createInterface({ input: source, crlfDelay: Infinity })) {
+      line++;
+      for (const r of assembler.push(line === 1 ? stripBom(text) : text, line)) {
+        const rec = toRecord(r);
+        if (rec) yield rec;
+      }
+    }
+    for (const r of assembler.end()) {
+      const rec = toRecord(r);
+      if (rec) yield rec;
     }
   }
 
