@@ -1,14 +1,18 @@
-import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createCipheriv, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaService } from '@heyblue/platform';
+import { PiiReencryption } from '@heyblue/iam';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { createTestEnv, type TestEnv } from '../support/test-env.js';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../support/cli.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 import { earn, givenOffer } from '../rewards/rewards-fixtures.js';
 import { openPrivateKey } from '../../libs/rewards/src/infrastructure/voucher-keys.js';
+import { PiiCipher, devKey } from '../../libs/iam/src/infrastructure/pii-cipher.js';
+import { maskPhone } from '../../libs/iam/src/domain/account.js';
 
 interface PublishedKey {
   kid: string;
@@ -126,5 +130,75 @@ describe('keys from files, outside development mode', () => {
     const opened = openPrivateKey(kek, row.kid, row.privateKeyCipher);
     expect(createPublicKey(opened).export({ format: 'jwk' }).x).toBe(key!.jwk.x);
     expect(() => openPrivateKey(randomBytes(32), row.kid, row.privateKeyCipher)).toThrow();
+  });
+});
+
+describe('PII key rotation', () => {
+  const K1 = randomBytes(32);
+  const K2 = randomBytes(32);
+  let te: TestEnv;
+  let t: TestApp | undefined;
+  afterAll(async () => {
+    await t?.app.close();
+    await te.drop();
+  });
+
+  it('re-encrypts every e-mail and phone under the new key in the background, each bound to its row, and all stay readable', async () => {
+    te = await createTestEnv();
+    const a = await startTestApp({ IAM_PII_KEY_ID: 'k1', IAM_PII_ENCRYPTION_KEY: K1.toString('base64') }, te);
+    const people = await Promise.all([given.citizen(a), given.citizen(a), given.officer(a), given.admin(a), given.citizen(a)]);
+    const prisma = a.app.get(PrismaService);
+    // One row as written before ciphertexts were bound to their row (a v1 envelope, AAD = kid).
+    const legacy = people[4]!;
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', K1, iv);
+    c.setAAD(Buffer.from('k1'));
+    const data = Buffer.concat([c.update(legacy.phone, 'utf8'), c.final()]);
+    await prisma.iamAccount.update({
+      where: { id: legacy.accountId },
+      data: { phoneCipher: ['v1', 'k1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), data.toString('base64url')].join('.') },
+    });
+    await a.app.close();
+
+    // The new key becomes current; the old one is kept for reading until the rows are rewritten.
+    // Batches of 2 rows: the run takes several transactions.
+    t = await startTestApp({ IAM_PII_KEY_ID: 'k2', IAM_PII_ENCRYPTION_KEY: K2.toString('base64'), IAM_PII_PREVIOUS_KEYS: `k1:${K1.toString('base64')}`, IAM_PII_REENCRYPT_BATCH_SIZE: '2' }, te);
+    const pii = t.app.get(PiiReencryption);
+    await eventually(() => pii.pending(), (n) => n === 0, { what: 'background re-encryption done' });
+
+    const db = t.app.get(PrismaService);
+    const accounts = await db.iamAccount.findMany();
+    const roster = await db.iamOfficerRoster.findMany();
+    const grants = await db.iamAdminGrant.findMany();
+    expect(accounts).toHaveLength(5);
+    expect(roster).toHaveLength(1);
+    expect(grants).toHaveLength(1);
+    // Readable with the new key alone: nothing depends on k1 any more.
+    const onlyK2 = new PiiCipher({ currentKid: 'k2', keys: new Map([['k2', K2]]), hmacKey: devKey('pii-hmac') });
+    for (const p of people) {
+      const row = accounts.find((r) => r.id === p.accountId)!;
+      expect(row.piiKeyId).toBe('k2');
+      expect(row.emailCipher).toMatch(/^v2\.k2\./);
+      expect(row.phoneCipher).toMatch(/^v2\.k2\./);
+      expect(onlyK2.decrypt(row.emailCipher, { table: 'iam_account', column: 'email_cipher', row: row.id })).toBe(`${p.login}@dev.heyblue.test`);
+      expect(onlyK2.decrypt(row.phoneCipher!, { table: 'iam_account', column: 'phone_cipher', row: row.id })).toBe(p.phone);
+      // Bound to its row: another account's id does not open it.
+      expect(() => onlyK2.decrypt(row.phoneCipher!, { table: 'iam_account', column: 'phone_cipher', row: people.find((q) => q !== p)!.accountId })).toThrow();
+      // And the application reads it.
+      const me = await api(t, 'GET', '/me', { token: p.accessToken });
+      expect(me.status).toBe(200);
+      expect(me.body.account.phone).toBe(maskPhone(p.phone));
+    }
+    for (const [rows, table] of [
+      [roster, 'iam_officer_roster'],
+      [grants, 'iam_admin_grant'],
+    ] as const) {
+      for (const r of rows) {
+        expect(r.piiKeyId).toBe('k2');
+        expect(onlyK2.decrypt(r.emailCipher, { table, column: 'email_cipher', row: r.emailHash })).toMatch(/@dev\.heyblue\.test$/);
+      }
+    }
+    // A second run finds nothing to do.
+    expect((await pii.run()).rows).toBe(0);
   });
 });

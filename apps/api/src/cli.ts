@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DeadLetterService, migrate, validateEnvironment } from '@heyblue/platform';
-import { AdminService, AuditTrail, DevSessionsService, IamApi, ROLES, cliActor, type AuditEntryView, type Role } from '@heyblue/iam';
+import { AdminService, AuditTrail, DevSessionsService, IamApi, PiiReencryption, ROLES, cliActor, type AuditEntryView, type Role } from '@heyblue/iam';
 import { RewardsApi } from '@heyblue/rewards';
 import { AppModule } from './app.module.js';
 import { migrationsDir } from './ops/paths.js';
@@ -36,7 +36,7 @@ let running: { command: string; options: Record<string, unknown>; args: string[]
  */
 async function withContext<T>(fn: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   const ctx = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ env: { OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } }),
+    AppModule.forRoot({ env: { OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false', IAM_PII_REENCRYPT_ENABLED: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } }),
     { logger: ['error', 'warn'] },
   );
   let outcome = 'ok';
@@ -173,6 +173,17 @@ program
     withContext(async (ctx) => {
       const { kid, signsFrom } = await ctx.get(RewardsApi, { strict: false }).rotateVoucherKey();
       console.log(`new voucher signing key ${kid}; it signs from ${signsFrom.toISOString()}`);
+    }),
+  );
+
+program
+  .command('pii:reencrypt')
+  .description('re-encrypt every e-mail/phone not yet under IAM_PII_KEY_ID (instances also do it in the background after a key change)')
+  .action(() =>
+    withContext(async (ctx) => {
+      const pii = ctx.get(PiiReencryption);
+      const r = await pii.run();
+      console.log(`re-encrypted ${r.rows} rows in ${r.seconds.toFixed(2)} s (${r.rowsPerSecond} rows/s); ${r.skipped} skipped; ${await pii.pending()} still pending`);
     }),
   );
 

@@ -8,6 +8,7 @@ import { AuditTrail } from './application/audit-trail.js';
 import { AuditedInterceptor } from './api/audited.interceptor.js';
 import { DevSessionsService } from './application/dev-sessions.service.js';
 import { IamApi } from './application/iam.api.js';
+import { PiiReencryption } from './infrastructure/pii-reencryption.js';
 import { PhoneVerificationService } from './application/phone-verification.service.js';
 import { SessionService } from './application/session.service.js';
 import { SignInService } from './application/sign-in.service.js';
@@ -63,12 +64,13 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     AdminAccountsQuery,
     DevSessionsService,
     IamApi,
+    PiiReencryption,
     SocketAuthenticator,
     BearerStrategy,
     { provide: RequestAccountResolver, useClass: BearerAccountResolver },
     BearerAuthGuard,
     RolesGuard,
   ],
-  exports: [IamApi, AuditTrail, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService, RequestAccountResolver],
+  exports: [IamApi, AuditTrail, PiiReencryption, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService, RequestAccountResolver],
 })
 export class IamModule {}

@@ -18,6 +18,8 @@ export type { AccessRevokedInfo } from './infrastructure/access-revocations.js';
 /** The facade other contexts call (ETL roster, audit entries, account lookups). */
 export { IamApi, type OfficerRosterEntry } from './application/iam.api.js';
 export type { AuditEntryView, AuditQuery } from './infrastructure/prisma-audit.repository.js';
+/** Background re-encryption of PII after a key change (the CLI's pii:reencrypt runs it in the foreground). */
+export { PiiReencryption, type ReencryptionReport } from './infrastructure/pii-reencryption.js';
 /** Admin operations (the CLI's admin:create uses `preauthorizeAdmin`). */
 export { AdminService } from './application/admin.service.js';
 /** `session:issue` (development mode only): verified accounts with sessions for load tests and demos. */

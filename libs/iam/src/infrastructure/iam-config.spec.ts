@@ -64,8 +64,9 @@ describe('IAM configuration', () => {
 
   it('keeps previous PII keys readable after rotation', () => {
     const old = configOf({ IAM_PII_KEY_ID: 'k1', IAM_PII_ENCRYPTION_KEY: KEY });
-    const envelope = old.cipher.encrypt('+15551234567');
+    const field = { table: 'iam_account', column: 'phone_cipher', row: 'a1' } as const;
+    const envelope = old.cipher.encrypt('+15551234567', field);
     const rotated = configOf({ IAM_PII_KEY_ID: 'k2', IAM_PII_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'), IAM_PII_PREVIOUS_KEYS: `k1:${KEY}` });
-    expect(rotated.cipher.decrypt(envelope)).toBe('+15551234567');
+    expect(rotated.cipher.decrypt(envelope, field)).toBe('+15551234567');
   });
 });

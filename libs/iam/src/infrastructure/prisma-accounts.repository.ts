@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '@heyblue/platform';
 import { maskPhone, type AccountStatus, type AccountView, type Role } from '../domain/account.js';
@@ -71,10 +72,13 @@ export class PrismaAccountsRepository {
   }
 
   async create(db: Db, a: { role: Role; email: string; emailVerified: boolean; displayName: string | null; provider: string; subject: string }): Promise<AccountRow> {
+    // The id is chosen here: the e-mail's ciphertext is bound to its row.
+    const id = randomUUID();
     const row = await db.iamAccount.create({
       data: {
+        id,
         role: a.role,
-        emailCipher: this.cipher.encrypt(a.email),
+        emailCipher: this.cipher.encrypt(a.email, { table: 'iam_account', column: 'email_cipher', row: id }),
         emailHash: this.cipher.blindIndex('email', a.email),
         emailVerified: a.emailVerified,
         piiKeyId: this.cipher.currentKid,
@@ -105,10 +109,9 @@ export class PrismaAccountsRepository {
     await db.iamAccount.update({
       where: { id },
       data: {
-        phoneCipher: this.cipher.encrypt(phone),
+        phoneCipher: this.cipher.encrypt(phone, { table: 'iam_account', column: 'phone_cipher', row: id }),
         phoneHash: this.cipher.blindIndex('phone', phone),
         phoneVerifiedAt: new Date(),
-        piiKeyId: this.cipher.currentKid,
       },
     });
   }
@@ -136,7 +139,7 @@ export class PrismaAccountsRepository {
   async upsertRoster(db: Db, r: { badgeNumber: string; email: string; firstName: string; lastName: string; precinct: string; zip: string }): Promise<{ created: boolean; emailHash: string }> {
     const emailHash = this.cipher.blindIndex('email', r.email);
     const existing = await db.iamOfficerRoster.findUnique({ where: { emailHash }, select: { id: true } });
-    const data = { badgeNumber: r.badgeNumber, firstName: r.firstName, lastName: r.lastName, precinct: r.precinct, zip: r.zip, emailCipher: this.cipher.encrypt(r.email.trim()), piiKeyId: this.cipher.currentKid };
+    const data = { badgeNumber: r.badgeNumber, firstName: r.firstName, lastName: r.lastName, precinct: r.precinct, zip: r.zip, emailCipher: this.cipher.encrypt(r.email.trim(), { table: 'iam_officer_roster', column: 'email_cipher', row: emailHash }), piiKeyId: this.cipher.currentKid };
     await db.iamOfficerRoster.upsert({ where: { emailHash }, create: { emailHash, ...data }, update: data });
     return { created: !existing, emailHash };
   }
@@ -158,7 +161,7 @@ export class PrismaAccountsRepository {
     const emailHash = this.cipher.blindIndex('email', email);
     await db.iamAdminGrant.upsert({
       where: { emailHash },
-      create: { emailHash, emailCipher: this.cipher.encrypt(email.trim()), piiKeyId: this.cipher.currentKid },
+      create: { emailHash, emailCipher: this.cipher.encrypt(email.trim(), { table: 'iam_admin_grant', column: 'email_cipher', row: emailHash }), piiKeyId: this.cipher.currentKid },
       update: { appliedAt: null, accountId: null },
     });
   }
@@ -176,7 +179,7 @@ export class PrismaAccountsRepository {
       id: r.id,
       role: r.role as Role,
       status: r.status as AccountStatus,
-      phoneMasked: r.phoneCipher && r.phoneVerifiedAt ? maskPhone(this.cipher.decrypt(r.phoneCipher)) : null,
+      phoneMasked: r.phoneCipher && r.phoneVerifiedAt ? maskPhone(this.cipher.decrypt(r.phoneCipher, { table: 'iam_account', column: 'phone_cipher', row: r.id })) : null,
     };
   }
 }

@@ -382,6 +382,14 @@ export class Environment {
   /** How often each instance reloads the voucher key ring, in seconds; a new key signs this long after it is made (published first). */
   @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
   VOUCHER_KEY_RING_REFRESH_S = 60;
+
+  /** Set to false for an instance that never re-encrypts PII in the background (the CLI's pii:reencrypt still does). */
+  @Transform(toBool) @IsBoolean()
+  IAM_PII_REENCRYPT_ENABLED = true;
+
+  /** Rows per transaction of the PII re-encryption after a key change (each batch's rows are locked while it runs). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  IAM_PII_REENCRYPT_BATCH_SIZE = 500;
 }
 
 export type Env = Environment;
