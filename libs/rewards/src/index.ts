@@ -15,5 +15,6 @@ export type {
 export { PointsEarned, type PointsEarnedPayload } from './events/points-earned.integration-event.js';
 export { PointsRedeemed, type PointsRedeemedPayload } from './events/points-redeemed.integration-event.js';
 export { PointsDonated, type PointsDonatedPayload } from './events/points-donated.integration-event.js';
+export { PointsAdjusted, type PointsAdjustedPayload } from './events/points-adjusted.integration-event.js';
 /** Demo catalogue for `db:seed`. */
 export { seedRewards } from './rewards.seed.js';

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AdminPointsController } from './api/admin-points.controller.js';
 import { DonationReportController } from './api/donation-report.controller.js';
 import { RetailerKeyGuard } from './api/request-context.js';
 import { RewardsController } from './api/rewards.controller.js';
 import { VouchersController } from './api/vouchers.controller.js';
+import { AdjustPointsHandler } from './application/adjust-points/adjust-points.handler.js';
 import { DonatePointsHandler } from './application/donate-points/donate-points.handler.js';
 import { IdempotentWrite } from './application/idempotency/idempotent-write.js';
 import { AwardPointsWhenConnectionEstablishedHandler } from './application/earn-points/award-points-when-connection-established.handler.js';
 import {
+  AccountLookup,
   AuditLog,
   Clock,
   DonationStore,
@@ -23,6 +26,7 @@ import {
 } from './application/ports.js';
 import { RedeemOfferHandler } from './application/redeem-offer/redeem-offer.handler.js';
 import { DonationReport } from './infrastructure/donation-report.js';
+import { IamAccountLookup } from './infrastructure/iam-account-lookup.js';
 import { IamAuditLog } from './infrastructure/iam-audit-log.js';
 import { PrismaCatalogueRepository } from './infrastructure/prisma-catalogue.repository.js';
 import { PrismaLedgerRepository } from './infrastructure/prisma-ledger.repository.js';
@@ -46,7 +50,7 @@ import { RewardsApi } from './rewards.api.js';
 
 /** Points ledger, catalogue, vouchers and donations. */
 @Module({
-  controllers: [RewardsController, VouchersController, DonationReportController],
+  controllers: [AdminPointsController, RewardsController, VouchersController, DonationReportController],
   providers: [
     RetailerKeyGuard,
     { provide: UnitOfWork, useClass: PrismaUnitOfWork },
@@ -60,6 +64,8 @@ import { RewardsApi } from './rewards.api.js';
     { provide: EventPublisher, useClass: OutboxEventPublisher },
     { provide: Clock, useClass: SystemClock },
     { provide: AuditLog, useClass: IamAuditLog },
+    { provide: AccountLookup, useClass: IamAccountLookup },
+    AdjustPointsHandler,
     { provide: RewardsSettings, useClass: EnvRewardsSettings },
     VoucherSigner,
     { provide: VoucherSignature, useExisting: VoucherSigner },

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EventConsumers, type BatchEventHandler, type EventClass, type EventHandler } from '@heyblue/platform';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
-import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
+import { PointsAdjusted, PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { ProfileProjector } from '../application/projections/profile.projector.js';
 
@@ -13,6 +13,7 @@ export const PROFILE_HANDLERS = {
   pointsEarned: 'profile.on-points-earned',
   pointsRedeemed: 'profile.on-points-redeemed',
   pointsDonated: 'profile.on-points-donated',
+  pointsAdjusted: 'profile.on-points-adjusted',
 } as const;
 
 @Injectable()
@@ -35,6 +36,7 @@ export class ProfileSubscriptions implements OnModuleInit {
     this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx), (es, tx) => p.onPointsMoves(es, tx));
     this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx), (es, tx) => p.onPointsMoves(es, tx));
     this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx));
+    this.on(PROFILE_HANDLERS.pointsAdjusted, PointsAdjusted, (e, tx) => p.onPointsAdjusted(e, tx));
   }
 
   private on<P extends object>(id: string, event: EventClass<P>, handle: EventHandler<P>, batch?: BatchEventHandler<P>): void {

@@ -3,7 +3,7 @@ import { EventConsumers, type EventClass, type EventEnvelope, type Tx } from '@h
 import { ConnectionEstablished } from '@heyblue/connections';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { ProfileUpdated, TrophyAwarded } from '@heyblue/profile';
-import { PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
+import { PointsAdjusted, PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { FactsRepository, NO_DIMS, type FactInput, type SubjectDims } from './facts.repository.js';
 import { Pseudonymizer } from './pseudonymizer.js';
 
@@ -108,6 +108,14 @@ export class ReportingSubscriptions implements OnModuleInit {
       zip: dims.zip,
       precinct: dims.precinct,
       charityId: e.payload.charityId,
+      value: e.payload.points,
+    }));
+    // Signed: a claw-back is a negative fact, so sums of adjustments net out.
+    this.accountFact('reporting.points-adjusted', PointsAdjusted, (e) => e.payload.accountId, (e, dims) => ({
+      metric: 'points_adjusted',
+      occurredAt: at(e.payload.adjustedAt, e.occurredAt),
+      zip: dims.zip,
+      precinct: dims.precinct,
       value: e.payload.points,
     }));
     this.accountFact('reporting.trophy-awarded', TrophyAwarded, (e) => e.payload.accountId, (e, dims) => ({

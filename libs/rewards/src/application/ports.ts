@@ -208,3 +208,8 @@ export abstract class AuditLog {
   /** The request changed nothing (an idempotent repeat): no entry is due. */
   abstract unchanged(): void;
 }
+
+/** Whether an account exists (IAM owns accounts). */
+export abstract class AccountLookup {
+  abstract exists(accountId: string): Promise<boolean>;
+}

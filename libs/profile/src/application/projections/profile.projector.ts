@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxService, type EventEnvelope, type Tx } from '@heyblue/platform';
 import type { AccountCreatedPayload, AccountRoleChangedPayload } from '@heyblue/iam';
-import type { PointsDonatedPayload, PointsEarnedPayload, PointsRedeemedPayload } from '@heyblue/rewards';
+import type { PointsAdjustedPayload, PointsDonatedPayload, PointsEarnedPayload, PointsRedeemedPayload } from '@heyblue/rewards';
 import { asRole, displayNameFromProvider, type ProfileRole } from '../../domain/profile.js';
 import { newTrophies, trophyName } from '../../domain/trophies.js';
 import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
@@ -77,6 +77,13 @@ export class ProfileProjector {
         ledgerSeq: BigInt(e.payload.ledgerSeq),
       })),
     );
+  }
+
+  /** An admin's correction: the balance follows the ledger (newest sequence wins), nothing else changes. */
+  async onPointsAdjusted(e: EventEnvelope<PointsAdjustedPayload>, tx: Tx): Promise<void> {
+    await this.store.ensure(tx, e.payload.accountId, 'citizen');
+    await this.store.lock(tx, e.payload.accountId);
+    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
   }
 
   async onPointsDonated(e: EventEnvelope<PointsDonatedPayload>, tx: Tx): Promise<void> {

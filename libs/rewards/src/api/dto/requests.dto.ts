@@ -78,3 +78,20 @@ export class DonationReportQueryDto {
     return { from, to };
   }
 }
+
+export class AdjustmentAccountParam {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+}
+
+export class PointsAdjustmentDto {
+  @ApiProperty({ type: 'integer', example: -50, description: 'Non-zero: a credit (> 0) or a claw-back (< 0), at most 1,000,000 either way' })
+  @IsInt({ message: 'points must be a whole number' })
+  @Min(-1_000_000)
+  @Max(1_000_000)
+  points!: number;
+
+  @ApiProperty({ minLength: 3, maxLength: 200, example: 'Duplicate connection reported by precinct 12', description: 'Shown to the account with points.awarded, and kept in the audit trail' })
+  @IsString()
+  @Matches(/^(?=.*\S)[^\p{Cc}]{3,200}$/u, { message: 'reason must be 3-200 characters of text' })
+  reason!: string;
+}

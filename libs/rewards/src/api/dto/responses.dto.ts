@@ -9,7 +9,7 @@ export class LedgerEntryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'Positive: earned; negative: redeemed or donated' }) delta!: number;
   @ApiProperty({ description: 'Balance after this entry' }) balance!: number;
-  @ApiProperty({ enum: ['connection', 'redemption', 'donation'] }) reason!: string;
+  @ApiProperty({ enum: ['connection', 'redemption', 'donation', 'adjustment'] }) reason!: string;
   @ApiProperty({ description: 'Connection, voucher or donation id' }) reference!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
@@ -162,4 +162,9 @@ export class DonationReportRowDto {
 
 export class DonationReportDto {
   @ApiProperty({ type: [DonationReportRowDto] }) rows!: DonationReportRowDto[];
+}
+
+export class AdjustmentDto {
+  @ApiProperty({ format: 'uuid', description: 'The ledger entry (kind adjustment)' }) entryId!: string;
+  @ApiProperty({ type: 'integer' }) balance!: number;
 }
