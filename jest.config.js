@@ -24,6 +24,17 @@ const shared = {
   },
 };
 
+/**
+ * Suites that run a second time in cluster mode: every app they start uses a local Redis Cluster
+ * (3 masters + 3 replicas) that the project's global setup starts and its teardown stops.
+ * Connection flow across instances (GEO scripts, windows, requests, socket.io rooms), sign-in
+ * state and revocations across instances (dev OpenID provider, pub/sub).
+ */
+const CLUSTER_SUITES = [
+  'connections/two-instances',
+  'iam/two-instances',
+].map((s) => `<rootDir>/test/${s}.e2e-spec.ts`);
+
 /** @type {import('jest').Config} */
 export default {
   // Applies to every project (per-project testTimeout is ignored by Jest).
@@ -36,6 +47,14 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'cluster',
+      testMatch: CLUSTER_SUITES,
+      globalSetup: '<rootDir>/test/support/cluster-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/cluster-global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/cluster-mode.ts'],
     },
   ],
 };

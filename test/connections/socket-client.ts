@@ -44,6 +44,34 @@ export async function sendLocation(s: Socket, payload: unknown): Promise<any> {
   return s.timeout(10_000).emitWithAck('location', payload);
 }
 
+export type Ack = { ok: true; nearby?: Array<{ officerId: string }> } | { ok: false; code: string };
+
+/**
+ * Location traffic from one socket: an update every `everyMs` (under the per-socket rate),
+ * drifting a few metres each time, every ack (or its absence within 10 s) recorded.
+ */
+export function traffic(socket: Socket, start: { lat: number; lng: number }, everyMs = 300) {
+  const acks: Array<{ at: number; ack: Ack | 'no answer' }> = [];
+  let n = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const at = Date.now();
+      const ack = await sendLocation(socket, offset(start, (n++ % 10) * 2, 0)).catch(() => 'no answer' as const);
+      acks.push({ at, ack });
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    acks,
+    since: (t: number) => acks.filter((a) => a.at >= t),
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 /** Resolves when the socket is disconnected by the server. */
 export function disconnected(s: Socket): Promise<string> {
   return new Promise((resolve) => {

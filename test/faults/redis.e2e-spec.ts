@@ -1,43 +1,15 @@
 import type { Socket } from 'socket.io-client';
-import { connect, offset, sendLocation } from '../connections/socket-client.js';
+import { connect, offset, sendLocation, traffic, type Ack } from '../connections/socket-client.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, randomIp, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { RedisProxy } from '../support/redis-proxy.js';
 
 /** How long Redis stays unreachable. */
 const CUT_MS = 10_000;
 
-type Ack = { ok: true; nearby?: Array<{ officerId: string }> } | { ok: false; code: string };
-
-/**
- * Location traffic from one socket: an update every `everyMs` (under the per-socket rate),
- * drifting a few metres each time, every ack (or its absence within 10 s) recorded.
- */
-function traffic(socket: Socket, start: { lat: number; lng: number }, everyMs = 300) {
-  const acks: Array<{ at: number; ack: Ack | 'no answer' }> = [];
-  let n = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const at = Date.now();
-      const ack = await sendLocation(socket, offset(start, (n++ % 10) * 2, 0)).catch(() => 'no answer' as const);
-      acks.push({ at, ack });
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  return {
-    acks,
-    since: (t: number) => acks.filter((a) => a.at >= t),
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
 describe('faults: Redis cut and slowed under location traffic', () => {
-  let proxy: TcpProxy;
+  let proxy: RedisProxy;
   let t: TestApp;
   let officer: SignedIn;
   let citizen: SignedIn;
@@ -47,8 +19,8 @@ describe('faults: Redis cut and slowed under location traffic', () => {
   const spot = { lat: 39.9526, lng: -75.1652 };
 
   beforeAll(async () => {
-    proxy = await new TcpProxy('127.0.0.1', 6379).start();
-    t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CONNECTIONS_LOCATION_RATE_PER_S: '5' });
+    proxy = await RedisProxy.start();
+    t = await startTestApp({ ...proxy.env, CONNECTIONS_LOCATION_RATE_PER_S: '5' });
     [officer, citizen] = await Promise.all([given.officer(t), given.citizen(t)]);
     expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '19107' } })).status).toBe(201);
     process.on('unhandledRejection', onUnhandled);

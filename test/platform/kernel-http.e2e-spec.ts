@@ -4,7 +4,7 @@ import request from 'supertest';
 import { DomainError, RateLimit } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { RedisProxy } from '../support/redis-proxy.js';
 
 class EchoDto {
   @IsString() @Length(2, 10) name!: string;
@@ -156,8 +156,8 @@ describe('platform kernel over HTTP', () => {
 
 describe('readiness follows its dependencies', () => {
   it('goes 503 when Redis is cut and back to 200 when it returns', async () => {
-    const proxy = await new TcpProxy('127.0.0.1', 6379).start();
-    const t = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    const proxy = await RedisProxy.start();
+    const t = await startTestApp(proxy.env);
     try {
       await request(t.url).get('/api/v1/health/ready').expect(200);
       proxy.cut();

@@ -15,7 +15,7 @@ import {
 } from '@heyblue/platform';
 import { stallUntilGivenUp } from '../support/bull-stall.js';
 import { eventually } from '../support/poll.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { RedisProxy } from '../support/redis-proxy.js';
 import { createTestEnv, type TestEnv } from '../support/test-env.js';
 import { ThingHappened } from './fixtures/outbox-events.js';
 
@@ -391,8 +391,8 @@ describe('outbox: durable integration events', () => {
   });
 
   it('(e) keeps events while Redis is unreachable and delivers them when it returns', async () => {
-    const proxy = await new TcpProxy('127.0.0.1', 6379).start();
-    const te = await createTestEnv({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    const proxy = await RedisProxy.start();
+    const te = await createTestEnv(proxy.env);
     await prepare(te);
     const ctx = await startContext(te.env);
     try {

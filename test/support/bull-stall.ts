@@ -1,7 +1,9 @@
 import Bull from 'bull';
+import { closeRedis, type RedisClient } from '@heyblue/platform';
 import { eventually } from './poll.js';
+import { testRedis } from './test-redis.js';
 
-type WorkerQueue = Bull.Queue & { settings: Bull.AdvancedSettings; moveUnlockedJobsToWait(): Promise<unknown> };
+type WorkerQueue = Bull.Queue & { settings: Bull.AdvancedSettings; keyPrefix: string; toKey(key: string): string; moveUnlockedJobsToWait(): Promise<unknown> };
 
 /**
  * Makes bull give a job up as "stalled more than allowable limit", as it does when the workers
@@ -17,12 +19,20 @@ export async function stallUntilGivenUp(
   enqueue: () => Promise<unknown>,
 ): Promise<string> {
   const queue = appQueue as WorkerQueue;
-  const { REDIS_URL, REDIS_PREFIX } = env;
-  if (!REDIS_URL || !REDIS_PREFIX) throw new Error('env needs REDIS_URL and REDIS_PREFIX');
   await queue.pause(true, true);
-  const dying = new Bull(queue.name, REDIS_URL, { prefix: REDIS_PREFIX, settings: { lockDuration: 200 } });
+  // Its own connections, on the app's Redis or Cluster, under the app queue's prefix.
+  const clients: RedisClient[] = [];
+  const dying = new Bull(queue.name, {
+    prefix: queue.keyPrefix,
+    settings: { lockDuration: 200 },
+    createClient: () => {
+      const c = testRedis(env, { maxRetriesPerRequest: null, enableReadyCheck: false });
+      clients.push(c);
+      return c;
+    },
+  });
   const saved = { maxStalledCount: queue.settings.maxStalledCount, stalledInterval: queue.settings.stalledInterval };
-  const key = (k: string) => `${REDIS_PREFIX}:${queue.name}:${k}`;
+  const key = (k: string) => queue.toKey(k);
   try {
     await enqueue();
     const job = await dying.getNextJob();
@@ -42,6 +52,7 @@ export async function stallUntilGivenUp(
   } finally {
     Object.assign(queue.settings, saved);
     await dying.close();
+    await Promise.all(clients.map((c) => closeRedis(c)));
     await queue.resume(true);
   }
 }

@@ -22,6 +22,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   const url = databaseUrl(name);
   const redisPrefix = `${runRedisPrefix(run)}_${id}`;
+  const cluster = clusterModeNodes();
   return {
     databaseUrl: url,
     redisPrefix,
@@ -29,6 +30,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
       NODE_ENV: 'test',
       DATABASE_URL: url,
       REDIS_URL,
+      ...(cluster ? { REDIS_CLUSTER_NODES: cluster } : {}),
       REDIS_PREFIX: redisPrefix,
       HEYBLUE_DEV_MODE: 'true',
       // Tests play clients behind a loopback proxy (given.ts sends X-Forwarded-For per client).
@@ -43,4 +45,15 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       }),
   };
+}
+
+/**
+ * The Redis Cluster this test file runs on (REDIS_CLUSTER_NODES), or undefined on the one Redis:
+ * set for the files of the `cluster` Jest project (test/support/cluster-mode.ts).
+ */
+export function clusterModeNodes(): string | undefined {
+  if (process.env.HEYBLUE_TEST_REDIS_MODE !== 'cluster') return undefined;
+  const nodes = process.env.HEYBLUE_TEST_REDIS_CLUSTER_NODES;
+  if (!nodes) throw new Error('cluster mode without a cluster: run the suite through the `cluster` Jest project');
+  return nodes;
 }

@@ -11,7 +11,8 @@ export { tickBatcher, alignByKey, type TickBatcherOptions } from './database/tic
 /** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
 /** Redis connections. */
-export { RedisService, createRedis, closeRedis } from './redis/redis.service.js';
+export { RedisService, createRedis, createCluster, closeRedis, clusterSettings, isCluster, type RedisClient, type ClusterSettings } from './redis/redis.service.js';
+export { socketIoRedisAdapter, type SocketIoRedisAdapter } from './redis/socket-io-adapter.js';
 /** Merges the commands a turn of the event loop issues on a connection into one socket write. */
 export { writeCoalescer } from './redis/write-coalescer.js';
 /** Domain error types mapped to problem+json by the global filter. */

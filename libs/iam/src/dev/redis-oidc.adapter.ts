@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@heyblue/platform';
 
 type Payload = Record<string, unknown> & { grantId?: string; uid?: string; userCode?: string; consumed?: number };
 
@@ -7,13 +7,16 @@ const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', '
 /**
  * oidc-provider storage in Redis, so the dev provider's interactions, sessions and codes are
  * shared by every instance (a browser flow may hop between replicas behind a load balancer).
+ * Every key carries the `{dev-oidc}` hash tag: an upsert writes a payload, its grant list and
+ * its lookups in one MULTI, and a revocation deletes many keys at once, which a Redis Cluster
+ * allows only within one slot (a development provider's traffic fits one node).
  */
-export function redisOidcAdapter(redis: Redis, key: (...parts: string[]) => string) {
+export function redisOidcAdapter(redis: RedisClient, key: (...parts: string[]) => string) {
   return class RedisOidcAdapter {
     constructor(private readonly model: string) {}
 
     private k(id: string): string {
-      return key('iam', 'dev-oidc', this.model, id);
+      return key('iam', '{dev-oidc}', this.model, id);
     }
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
@@ -21,11 +24,11 @@ export function redisOidcAdapter(redis: Redis, key: (...parts: string[]) => stri
       const ttl = typeof expiresIn === 'number' && expiresIn > 0 ? Math.ceil(expiresIn) : 3_600;
       m.set(this.k(id), JSON.stringify(payload), 'EX', ttl);
       if (GRANTABLE.has(this.model) && payload.grantId) {
-        const g = key('iam', 'dev-oidc', 'grant', payload.grantId);
+        const g = key('iam', '{dev-oidc}', 'grant', payload.grantId);
         m.rpush(g, this.k(id)).expire(g, ttl);
       }
-      if (payload.uid) m.set(key('iam', 'dev-oidc', 'uid', payload.uid), id, 'EX', ttl);
-      if (payload.userCode) m.set(key('iam', 'dev-oidc', 'user-code', payload.userCode), id, 'EX', ttl);
+      if (payload.uid) m.set(key('iam', '{dev-oidc}', 'uid', payload.uid), id, 'EX', ttl);
+      if (payload.userCode) m.set(key('iam', '{dev-oidc}', 'user-code', payload.userCode), id, 'EX', ttl);
       await m.exec();
     }
 
@@ -35,12 +38,12 @@ export function redisOidcAdapter(redis: Redis, key: (...parts: string[]) => stri
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {
-      const id = await redis.get(key('iam', 'dev-oidc', 'uid', uid));
+      const id = await redis.get(key('iam', '{dev-oidc}', 'uid', uid));
       return id ? this.find(id) : undefined;
     }
 
     async findByUserCode(userCode: string): Promise<Payload | undefined> {
-      const id = await redis.get(key('iam', 'dev-oidc', 'user-code', userCode));
+      const id = await redis.get(key('iam', '{dev-oidc}', 'user-code', userCode));
       return id ? this.find(id) : undefined;
     }
 
@@ -56,7 +59,7 @@ export function redisOidcAdapter(redis: Redis, key: (...parts: string[]) => stri
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      const g = key('iam', 'dev-oidc', 'grant', grantId);
+      const g = key('iam', '{dev-oidc}', 'grant', grantId);
       const keys = await redis.lrange(g, 0, -1);
       if (keys.length > 0) await redis.del(...keys);
       await redis.del(g);

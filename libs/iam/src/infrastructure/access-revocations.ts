@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { RedisService, closeRedis } from '@heyblue/platform';
-import type { Redis } from 'ioredis';
+import { RedisService, closeRedis, type RedisClient } from '@heyblue/platform';
 
 export interface AccessRevokedInfo {
   accountId: string;
@@ -16,7 +15,7 @@ export interface AccessRevokedInfo {
 export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AccessRevocations');
   private readonly listeners = new Set<(info: AccessRevokedInfo) => void>();
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly channel: string;
 
   constructor(private readonly redis: RedisService) {
@@ -24,8 +23,9 @@ export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    this.subscriber = this.redis.duplicate({ maxRetriesPerRequest: null }, 'iam-revocations');
-    this.subscriber.on('message', (channel: string, message: string) => {
+    const subscriber = this.redis.duplicate({ maxRetriesPerRequest: null }, 'iam-revocations');
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       let info: AccessRevokedInfo;
       try {
@@ -41,7 +41,7 @@ export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
         }
       }
     });
-    await this.subscriber.subscribe(this.channel);
+    await subscriber.subscribe(this.channel);
   }
 
   async onModuleDestroy(): Promise<void> {

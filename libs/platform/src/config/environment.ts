@@ -62,7 +62,9 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000)
   DATABASE_STATEMENT_CACHE = 500;
 
-  @Secret() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  /** The one Redis (not read when REDIS_CLUSTER_NODES is set). */
+  @Secret() @ValidateIf((e: Environment) => !e.REDIS_CLUSTER_NODES)
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
 
   /** Prefix for every Redis key, queue and pub/sub channel (lets several deployments or test runs share one Redis). */
@@ -390,6 +392,33 @@ export class Environment {
   /** Rows per transaction of the PII re-encryption after a key change (each batch's rows are locked while it runs). */
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   IAM_PII_REENCRYPT_BATCH_SIZE = 500;
+
+  // ─── distributed: Redis Cluster, PostgreSQL replicas, RabbitMQ ───
+  /**
+   * Seed nodes of a Redis Cluster, `host:port,...`: when set, every Redis use (geo index, sessions,
+   * rate limits, queues, socket.io) runs on the cluster and REDIS_URL is not read.
+   */
+  @Transform(emptyToUndefined) @IsOptional()
+  @Matches(/^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/, { message: 'REDIS_CLUSTER_NODES must look like host:port,host:port' })
+  REDIS_CLUSTER_NODES?: string;
+
+  /** Password (AUTH) of every cluster node, when the cluster asks for one. */
+  @Secret() @Transform(emptyToUndefined) @IsOptional() @IsString()
+  REDIS_CLUSTER_PASSWORD?: string;
+
+  /** Speak TLS to the cluster nodes (managed clusters with in-transit encryption). */
+  @Transform(toBool) @IsBoolean()
+  REDIS_CLUSTER_TLS = false;
+
+  /**
+   * Addresses the cluster announces mapped to the ones this process reaches them at
+   * (`announced-host:port=reachable-host:port,...`), for a cluster behind NAT or port forwarding.
+   */
+  @Transform(emptyToUndefined) @IsOptional()
+  @Matches(/^[\w.-]+:\d{1,5}=[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5}=[\w.-]+:\d{1,5})*$/, {
+    message: 'REDIS_CLUSTER_NAT_MAP must look like host:port=host:port,...',
+  })
+  REDIS_CLUSTER_NAT_MAP?: string;
 }
 
 export type Env = Environment;

@@ -5,7 +5,7 @@ import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } fr
 import { PrismaService } from '../database/prisma.service.js';
 import { DomainError } from '../errors/domain-error.js';
 import { withTimeout } from '../outbox/queue.factory.js';
-import { RedisService } from '../redis/redis.service.js';
+import { isCluster, RedisService } from '../redis/redis.service.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -29,7 +29,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise).' })
   async ready(@Req() request: FastifyRequest): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.check('postgres', () => this.prisma.$queryRaw`SELECT 1`), () => this.check('redis', () => this.redis.client.ping())]);
+      return await this.health.check([() => this.check('postgres', () => this.prisma.$queryRaw`SELECT 1`), () => this.check('redis', () => this.pingRedis(), this.redis.cluster ? { mode: 'cluster' } : { mode: 'single' })]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) {
         // The probe is public: driver messages name hosts, ports and users. They go to the log,
@@ -43,13 +43,21 @@ export class HealthController {
     }
   }
 
-  private async check(key: string, probe: () => Promise<unknown>) {
+  /** On a Redis Cluster every master must answer: a key's slot may live on any of them. */
+  private async pingRedis(): Promise<unknown> {
+    const client = this.redis.client;
+    if (!isCluster(client)) return client.ping();
+    if (client.status !== 'ready') throw new Error(`cluster ${client.status}`);
+    return Promise.all(client.nodes('master').map((node) => node.ping()));
+  }
+
+  private async check(key: string, probe: () => Promise<unknown>, details: Record<string, unknown> = {}) {
     const session = this.indicators.check(key);
     try {
       await withTimeout(probe(), 2_000);
-      return session.up();
+      return session.up(details);
     } catch (err) {
-      return session.down({ message: (err as Error).message.slice(0, 200) });
+      return session.down({ ...details, message: (err as Error).message.slice(0, 200) });
     }
   }
 }

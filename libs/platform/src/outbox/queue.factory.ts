@@ -1,33 +1,30 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import Bull from 'bull';
-import type { Redis } from 'ioredis';
-import type { Env } from '../config/environment.js';
-import { closeRedis, createRedis } from '../redis/redis.service.js';
+import { closeRedis, RedisService, type RedisClient } from '../redis/redis.service.js';
 
 /**
  * Creates bull queues that share one command and one subscriber connection
- * (bull's recommended setup) and closes them all on shutdown.
+ * (bull's recommended setup) and closes them all on shutdown. On a Redis Cluster each queue's
+ * keys share a hash tag (RedisService.queuePrefix), as bull's multi-key scripts need.
  */
 @Injectable()
 export class QueueFactory implements OnApplicationShutdown {
   private readonly queues = new Map<string, Bull.Queue>();
-  private client?: Redis;
-  private subscriber?: Redis;
-  private readonly blocking: Redis[] = [];
+  private client?: RedisClient;
+  private subscriber?: RedisClient;
+  private readonly blocking: RedisClient[] = [];
 
-  constructor(private readonly config: ConfigService<Env, true>) {}
+  constructor(private readonly redis: RedisService) {}
 
   get(name: string): Bull.Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      const url = this.config.get('REDIS_URL', { infer: true });
       queue = new Bull(name, {
-        prefix: this.config.get('REDIS_PREFIX', { infer: true }),
+        prefix: this.redis.queuePrefix(name),
         createClient: (type) => {
-          if (type === 'client') return (this.client ??= this.shared(url));
-          if (type === 'subscriber') return (this.subscriber ??= this.shared(url));
-          const b = createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull');
+          if (type === 'client') return (this.client ??= this.shared());
+          if (type === 'subscriber') return (this.subscriber ??= this.shared());
+          const b = this.redis.duplicate({ maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull');
           this.blocking.push(b);
           return b;
         },
@@ -42,8 +39,8 @@ export class QueueFactory implements OnApplicationShutdown {
    * A connection every queue shares: each queue adds its own listeners to it, so with one
    * queue per event consumer the default limit of 10 would warn of a leak that is not one.
    */
-  private shared(url: string): Redis {
-    const client = createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull');
+  private shared(): RedisClient {
+    const client = this.redis.duplicate({ maxRetriesPerRequest: null, enableReadyCheck: false }, 'bull');
     client.setMaxListeners(0);
     return client;
   }

@@ -1,17 +1,45 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Env } from '../config/environment.js';
 
-/** Creates ioredis clients that never crash the process on connection errors. */
-export function createRedis(url: string, options: RedisOptions = {}, name = 'redis'): Redis {
+/**
+ * A connection to the one Redis or to a Redis Cluster. Both speak the same command API
+ * (ioredis routes each command, script and transaction of a Cluster to the node that owns its
+ * keys' slot); what only one of them has (a Redis's `stream`, a Cluster's `nodes()`) is reached
+ * through `isCluster`.
+ */
+export type RedisClient = Redis | Cluster;
+
+/** Whether a client is a Redis Cluster connection. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/** How to reach a Redis Cluster (REDIS_CLUSTER_*). */
+export interface ClusterSettings {
+  nodes: Array<{ host: string; port: number }>;
+  password?: string;
+  tls: boolean;
+  natMap?: Record<string, { host: string; port: number }>;
+}
+
+function hostPort(s: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+/** The cluster settings of an environment, or undefined when it names no cluster (one Redis at REDIS_URL). */
+export function clusterSettings(env: Pick<Env, 'REDIS_CLUSTER_NODES' | 'REDIS_CLUSTER_PASSWORD' | 'REDIS_CLUSTER_TLS' | 'REDIS_CLUSTER_NAT_MAP'>): ClusterSettings | undefined {
+  if (!env.REDIS_CLUSTER_NODES) return undefined;
+  const natMap = env.REDIS_CLUSTER_NAT_MAP
+    ? Object.fromEntries(env.REDIS_CLUSTER_NAT_MAP.split(',').map((pair) => pair.split('=') as [string, string]).map(([from, to]) => [from, hostPort(to)]))
+    : undefined;
+  return { nodes: env.REDIS_CLUSTER_NODES.split(',').map(hostPort), password: env.REDIS_CLUSTER_PASSWORD, tls: env.REDIS_CLUSTER_TLS, natMap };
+}
+
+function logErrors<T extends RedisClient>(client: T, name: string): T {
   const logger = new Logger(name);
-  const client = new Redis(url, {
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-    ...options,
-  });
   let lastLog = 0;
   client.on('error', (err: Error) => {
     // Reconnect attempts can fire many errors a second; one line every 5 s is enough.
@@ -23,12 +51,56 @@ export function createRedis(url: string, options: RedisOptions = {}, name = 'red
   return client;
 }
 
+/** Creates ioredis clients that never crash the process on connection errors. */
+export function createRedis(url: string, options: RedisOptions = {}, name = 'redis'): Redis {
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    ...options,
+  });
+  return logErrors(client, name);
+}
+
+/**
+ * A Redis Cluster connection with the same behaviour as `createRedis` (offline queue, bounded
+ * retries, per-command timeout from `options`). During a failover the cluster answers
+ * CLUSTERDOWN or MOVED for a few seconds: ioredis retries those on its own
+ * (retryDelayOnFailover/ClusterDown), so commands wait rather than fail unless their timeout
+ * runs out first.
+ */
+export function createCluster(settings: ClusterSettings, options: RedisOptions = {}, name = 'redis-cluster', extra: Partial<ClusterOptions> = {}): Cluster {
+  const { enableOfflineQueue, enableReadyCheck, ...nodeOptions } = options;
+  const clusterOptions: ClusterOptions = {
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    enableReadyCheck: enableReadyCheck ?? true,
+    clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 200,
+    slotsRefreshTimeout: 2_000,
+    natMap: settings.natMap,
+    // Managed clusters with TLS announce names their certificates are issued for: connect by name.
+    ...(settings.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
+    redisOptions: {
+      maxRetriesPerRequest: 2,
+      ...nodeOptions,
+      // Bull refuses blocking/subscriber connections with a ready check; the cluster's own check covers it.
+      enableReadyCheck: false,
+      ...(settings.password ? { password: settings.password } : {}),
+      ...(settings.tls ? { tls: {} } : {}),
+    },
+    ...extra,
+  };
+  return logErrors(new Cluster(settings.nodes, clusterOptions), name);
+}
+
 /**
  * Closes a client gracefully: QUIT lets pending commands (e.g. an adapter's UNSUBSCRIBE)
  * get their replies instead of rejecting as "Connection is closed"; after `timeoutMs`
  * (Redis unreachable) the connection is dropped.
  */
-export async function closeRedis(client: Redis | undefined, timeoutMs = 1_000): Promise<void> {
+export async function closeRedis(client: RedisClient | undefined, timeoutMs = 1_000): Promise<void> {
   if (!client || client.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -48,13 +120,21 @@ export async function closeRedis(client: Redis | undefined, timeoutMs = 1_000): 
 /** The shared command connection (rate limits, caches, geo index). */
 @Injectable()
 export class RedisService implements OnModuleDestroy {
-  readonly client: Redis;
+  readonly client: RedisClient;
   /** REDIS_PREFIX: every key this deployment writes starts with it. */
   readonly prefix: string;
+  /** Set when REDIS_CLUSTER_NODES names a cluster. */
+  readonly cluster?: ClusterSettings;
 
   constructor(private readonly config: ConfigService<Env, true>) {
-    this.client = createRedis(config.get('REDIS_URL', { infer: true }), { commandTimeout: 2_000 });
     this.prefix = config.get('REDIS_PREFIX', { infer: true });
+    this.cluster = clusterSettings({
+      REDIS_CLUSTER_NODES: config.get('REDIS_CLUSTER_NODES', { infer: true }),
+      REDIS_CLUSTER_PASSWORD: config.get('REDIS_CLUSTER_PASSWORD', { infer: true }),
+      REDIS_CLUSTER_TLS: config.get('REDIS_CLUSTER_TLS', { infer: true }),
+      REDIS_CLUSTER_NAT_MAP: config.get('REDIS_CLUSTER_NAT_MAP', { infer: true }),
+    });
+    this.client = this.duplicate({ commandTimeout: 2_000 }, 'redis');
   }
 
   /** A namespaced key: `key('geo', '{9q8}')` → `heyblue:geo:{9q8}`. */
@@ -62,9 +142,25 @@ export class RedisService implements OnModuleDestroy {
     return [this.prefix, ...parts].join(':');
   }
 
+  /**
+   * The bull prefix of a queue. Bull's scripts touch several keys of a queue at once, so on a
+   * cluster they must share a slot: the queue's name becomes a hash tag
+   * (`heyblue:{events.x}:events.x:wait`). On one Redis the keys keep their layout, so jobs
+   * queued before an upgrade are still found.
+   */
+  queuePrefix(queue: string): string {
+    return this.cluster ? `${this.prefix}:{${queue}}` : this.prefix;
+  }
+
   /** A new connection with the same settings (for subscribers, bull, socket.io adapter). */
-  duplicate(options: RedisOptions = {}, name?: string): Redis {
-    return createRedis(this.config.get('REDIS_URL', { infer: true }), options, name);
+  duplicate(options: RedisOptions = {}, name?: string): RedisClient {
+    return this.cluster ? createCluster(this.cluster, options, name) : createRedis(this.config.get('REDIS_URL', { infer: true }), options, name);
+  }
+
+  /** A new cluster connection with cluster-only options (e.g. sharded subscribers); only in cluster mode. */
+  duplicateCluster(options: RedisOptions, clusterOptions: Partial<ClusterOptions>, name?: string): Cluster {
+    if (!this.cluster) throw new Error('duplicateCluster needs REDIS_CLUSTER_NODES');
+    return createCluster(this.cluster, options, name, clusterOptions);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis.service.js';
 
 /**
  * Returns `hold()`: call it before issuing commands on `client`. The first call in a turn of
@@ -16,8 +17,26 @@ import type { Redis } from 'ioredis';
  * Commands keep ioredis's behaviour in every other respect (order, replies, timeouts,
  * offline queue, reconnects): only the socket writes are merged. When the connection is not
  * ready (connecting, reconnecting), `hold()` does nothing and ioredis queues as usual.
+ * On a Redis Cluster every master's connection is held the same way: a turn's commands leave
+ * in one write per node.
  */
-export function writeCoalescer(client: Redis): () => void {
+export function writeCoalescer(client: RedisClient): () => void {
+  if (isCluster(client)) {
+    const perNode = new Map<Redis, () => void>();
+    return () => {
+      if (client.status !== 'ready') return;
+      for (const node of client.nodes('master')) {
+        let hold = perNode.get(node);
+        if (!hold) {
+          // Nodes come and go with failovers: forget the ones the cluster dropped.
+          if (perNode.size > 64) perNode.clear();
+          hold = writeCoalescer(node);
+          perNode.set(node, hold);
+        }
+        hold();
+      }
+    };
+  }
   let held: Redis['stream'] | undefined;
   const release = (): void => {
     const stream = held;

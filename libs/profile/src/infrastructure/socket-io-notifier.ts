@@ -1,9 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { SOCKET_NAMESPACE, accountRoom } from '@heyblue/connections';
-import { EventConsumers, RedisService, type Tx, closeRedis } from '@heyblue/platform';
+import { EventConsumers, RedisService, type SocketIoRedisAdapter, type Tx, socketIoRedisAdapter } from '@heyblue/platform';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 
 /**
@@ -16,8 +14,7 @@ import { ProfileNotifier } from '../application/projections/profile-notifier.js'
 @Injectable()
 export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicationShutdown {
   private io?: Server;
-  private pub?: Redis;
-  private sub?: Redis;
+  private redisAdapter?: SocketIoRedisAdapter;
 
   constructor(
     private readonly redis: RedisService,
@@ -32,10 +29,9 @@ export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicat
 
   private server(): Server {
     if (!this.io) {
-      this.pub = this.redis.duplicate({ maxRetriesPerRequest: null }, 'profile-notifier-pub');
-      this.sub = this.redis.duplicate({ maxRetriesPerRequest: null }, 'profile-notifier-sub');
+      this.redisAdapter = socketIoRedisAdapter(this.redis, 'profile-notifier');
       this.io = new Server({ serveClient: false });
-      this.io.adapter(createAdapter(this.pub, this.sub, { key: this.redis.key('socket.io') }));
+      this.io.adapter(this.redisAdapter.adapter);
     }
     return this.io;
   }
@@ -44,6 +40,6 @@ export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicat
     // A detached server has no engine to close: closing its adapters and connections is enough.
     if (this.io) await Promise.resolve(this.io.of(SOCKET_NAMESPACE).adapter.close()).catch(() => undefined);
     // QUIT (not disconnect) lets publishes still in flight finish instead of rejecting unhandled.
-    await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
+    await this.redisAdapter?.close();
   }
 }

@@ -44,11 +44,12 @@ export class OutboxSmsAdapter extends SmsVerification {
     return items.map((s) => JSON.parse(s) as OutboxSms);
   }
 
+  // The phone is the hash tag: the code and the box are written in one MULTI, one slot on a Redis Cluster.
   private boxKey(phone: string): string {
-    return this.redis.key('iam', 'dev-sms', phone);
+    return this.redis.key('iam', 'dev-sms', `{${phone}}`);
   }
 
   private codeKey(phone: string): string {
-    return this.redis.key('iam', 'dev-otp', phone);
+    return this.redis.key('iam', 'dev-otp', `{${phone}}`);
   }
 }
