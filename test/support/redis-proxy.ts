@@ -35,6 +35,11 @@ export class RedisProxy {
     });
   }
 
+  /** The proxies' own ports (what an app is given instead of the real ones). */
+  get ports(): number[] {
+    return this.proxies.map((p) => p.port);
+  }
+
   cut(): void {
     this.proxies.forEach((p) => p.cut());
   }
