@@ -1,5 +1,5 @@
 import { trophyName } from '../domain/trophies.js';
-import type { ProfileRecord, TrophyRow } from '../infrastructure/prisma-profile.store.js';
+import type { AwardedTrophy, ProfileRecord } from '../domain/profile.js';
 
 export interface TrophyView {
   code: string;
@@ -24,7 +24,7 @@ export interface ProfileView {
 /** What anyone may see of a profile: no bio, ZIP, balance, precinct or consent. */
 export type PublicProfileView = Pick<ProfileView, 'id' | 'displayName' | 'avatarUrl' | 'role' | 'connectionsCount' | 'trophies'>;
 
-const trophies = (rows: TrophyRow[]): TrophyView[] =>
+const trophies = (rows: AwardedTrophy[]): TrophyView[] =>
   rows.map((t) => ({ code: t.code, name: trophyName(t.code), awardedAt: t.awardedAt.toISOString() }));
 
 export function toProfileView(p: ProfileRecord): ProfileView {

@@ -30,3 +30,24 @@ export interface ProfileEdits {
 export function changedFields(current: Required<ProfileEdits>, edits: ProfileEdits): Array<keyof ProfileEdits> {
   return (Object.keys(edits) as Array<keyof ProfileEdits>).filter((k) => edits[k] !== undefined && edits[k] !== current[k]);
 }
+
+/** A trophy an account holds, as the read model stores it. */
+export interface AwardedTrophy {
+  code: string;
+  awardedAt: Date;
+}
+
+/** A profile as the read model stores it; the HTTP views are derived from it, never the reverse. */
+export interface ProfileRecord {
+  id: string;
+  displayName: string;
+  bio: string | null;
+  avatarUrl: string | null;
+  zip: string | null;
+  role: string;
+  precinct: string | null;
+  pointsBalance: number;
+  connectionsCount: number;
+  shareConsent: boolean;
+  trophies: AwardedTrophy[];
+}

@@ -2,17 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, alignByKey, pgArray, tickBatcher, type Tx } from '@heyblue/platform';
 import { DEFAULT_DISPLAY_NAME, type ProfileEdits, type ProfileRole } from '../domain/profile.js';
 import type { TrophyStats } from '../domain/trophies.js';
-import type { ProfileView } from '../application/profile.views.js';
+import type { AwardedTrophy, ProfileRecord } from '../domain/profile.js';
 
-/** A profile row: the fields of the view, with trophies as stored. */
-export type ProfileRow = Omit<ProfileView, 'trophies'>;
-
-export interface TrophyRow {
-  code: string;
-  awardedAt: Date;
-}
-
-export type ProfileRecord = ProfileRow & { trophies: TrophyRow[] };
+export type ProfileRow = Omit<ProfileRecord, 'trophies'>;
+export type TrophyRow = AwardedTrophy;
+export type { ProfileRecord };
 
 const EPOCH = new Date(0);
 
