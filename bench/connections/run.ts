@@ -9,7 +9,8 @@
 // process is paused (SIGSTOP), so a slow spell of the shared machine hits both sides alike. A
 // figure is the median of its rounds; every round is logged.
 // Sizes: BENCH_OFFICER_SOCKETS (2000), BENCH_CITIZEN_SOCKETS (500), BENCH_INDEXED_OFFICERS
-// (100000), BENCH_IDLE_SOCKETS (10000), BENCH_DURATION_S (8), BENCH_OPEN_RATE (1000), BENCH_ROUNDS (3).
+// (100000), BENCH_IDLE_SOCKETS (10000), BENCH_DURATION_S (8), BENCH_OPEN_RATE (1000), BENCH_ROUNDS (3);
+// ports BENCH_CONNECTIONS_API_PORT (3320) and BENCH_CONNECTIONS_BASELINE_PORT (API port + 1).
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,8 +33,9 @@ const IDLE = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const OPEN_RATE = Number(process.env.BENCH_OPEN_RATE ?? 1000);
-const API_PORT = 3320;
-const BASE_PORT = 3321;
+// Overridable so that several checkouts on one machine can bench side by side.
+const API_PORT = Number(process.env.BENCH_CONNECTIONS_API_PORT ?? 3320);
+const BASE_PORT = Number(process.env.BENCH_CONNECTIONS_BASELINE_PORT ?? API_PORT + 1);
 const DENSE = METROS[0]!;
 const log = (line: string) => process.stderr.write(`[bench:connections] ${line}\n`);
 
