@@ -8,7 +8,9 @@ describe('connections: accepting a request', () => {
   const spot = { lat: 42.3601, lng: -71.0589 };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The citizen walks 400 m away and back between calls: a GPS allowance that makes that
+    // plausible at once (the speed check itself is tested in officer-privacy.e2e-spec.ts).
+    t = await startTestApp({ CONNECTIONS_JUMP_SLACK_M: '1000' });
   });
   afterAll(async () => {
     if (t) await settle(t);

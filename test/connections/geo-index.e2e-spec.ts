@@ -24,6 +24,9 @@ describe('connections GEO index (real Redis)', () => {
     t = await startTestApp({ CONNECTIONS_SWEEP_INTERVAL_MS: '100' });
     geo = t.app.get(GeoIndex);
   });
+
+  /** Index mechanics at arbitrary points: the officer is shown exactly where it is put (the app always shows coarse cell centres). */
+  const placeOfficer = (id: string, p: LatLng, previousCell?: string | null, now = Date.now()) => geo.updateOfficer(id, p, previousCell, now, p);
   afterAll(async () => {
     await t?.close();
   });
@@ -35,8 +38,8 @@ describe('connections GEO index (real Redis)', () => {
     const north = { lat: edgeLat + 0.0018, lng: -74.006 }; // ≈ 200 m north of it
     expect(grid.cellOf(south)).not.toBe(grid.cellOf(north));
     const [a, b] = [randomUUID(), randomUUID()];
-    await geo.updateOfficer(a, south, null);
-    await geo.updateOfficer(b, north, null);
+    await placeOfficer(a, south, null);
+    await placeOfficer(b, north, null);
 
     const fromSouth = await geo.search('officer', offset(south, -50, 0), 1000);
     expect(fromSouth.map((h) => h.id)).toEqual([a, b]);
@@ -54,8 +57,8 @@ describe('connections GEO index (real Redis)', () => {
     const north = { lat: edgeLat + 0.0018, lng: -87.6298 };
     expect(grid.cellOf(south)).not.toBe(grid.cellOf(north));
     const [a, b] = [randomUUID(), randomUUID()];
-    await geo.updateOfficer(a, south, null);
-    await geo.updateOfficer(b, north, null);
+    await placeOfficer(a, south, null);
+    await placeOfficer(b, north, null);
 
     const fromSouth = await geo.updateCitizenAndSearch(randomUUID(), offset(south, -50, 0), undefined, 1000);
     expect(fromSouth.cell).toBe(grid.cellOf(south));
@@ -77,8 +80,8 @@ describe('connections GEO index (real Redis)', () => {
     const edgeLng = -180 + Math.ceil((-87.63 + 180) / grid.lngStep) * grid.lngStep;
     const west = { lat: 41.88, lng: edgeLng - 0.001 };
     const east = { lat: 41.88, lng: edgeLng + 0.001 };
-    const first = await geo.updateOfficer(id, west, null);
-    const second = await geo.updateOfficer(id, east, first.cell);
+    const first = await placeOfficer(id, west, null);
+    const second = await placeOfficer(id, east, first.cell);
     expect(second.cell).not.toBe(first.cell);
     const hits = await geo.search('officer', west, 2000);
     expect(hits.filter((h) => h.id === id)).toHaveLength(1);
@@ -90,14 +93,15 @@ describe('connections GEO index (real Redis)', () => {
   it('never answers stale officers and sweeps them out', async () => {
     const here = { lat: 34.0522, lng: -118.2437 };
     const [fresh, stale] = [randomUUID(), randomUUID()];
-    await geo.updateOfficer(fresh, offset(here, 100, 0), null);
-    await geo.updateOfficer(stale, offset(here, 50, 0), null, Date.now() - 3 * 60_000);
+    await placeOfficer(fresh, offset(here, 100, 0), null);
+    await placeOfficer(stale, offset(here, 50, 0), null, Date.now() - 3 * 60_000);
     const hits = await geo.search('officer', here, 1000);
     expect(hits.map((h) => h.id)).toEqual([fresh]);
     await geo.sweepStale();
     const redis = t.app.get(RedisService).client;
     const key = geo.partitionKey(geo.grid.cellOf(here), 'o');
     expect(await redis.geopos(key, stale)).toEqual([null]);
+    expect(await redis.geopos(geo.partitionKey(geo.grid.cellOf(here), 'ox'), stale)).toEqual([null]);
     expect(await redis.geopos(key, fresh)).not.toEqual([null]);
   });
 
@@ -110,7 +114,7 @@ describe('connections GEO index (real Redis)', () => {
       const a = i * 2.399963;
       officers.push({ id: randomUUID(), at: offset(centre, r * Math.sin(a), r * Math.cos(a)) });
     }
-    await Promise.all(officers.map((o) => geo.updateOfficer(o.id, o.at, null)));
+    await Promise.all(officers.map((o) => placeOfficer(o.id, o.at, null)));
     const hits = await geo.search('officer', centre, 2000, 20);
     const expected = officers
       .map((o) => ({ id: o.id, d: distanceM(centre, o.at) }))
@@ -133,7 +137,7 @@ describe('connections GEO index (real Redis)', () => {
     ];
     for (const { centre, n } of places) {
       const officers = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), at: offset(centre, 30 + (i * 1900) / n, 0), stale: i < n / 3 }));
-      await Promise.all(officers.map((o) => geo.updateOfficer(o.id, o.at, null, o.stale ? now - 3 * 60_000 : now)));
+      await Promise.all(officers.map((o) => placeOfficer(o.id, o.at, null, o.stale ? now - 3 * 60_000 : now)));
       const expected = officers.filter((o) => !o.stale).slice(0, limit).map((o) => o.id);
       expect({ n, ids: (await geo.search('officer', centre, 2000, limit)).map((h) => h.id) }).toEqual({ n, ids: expected });
       // Everyone fresh within reach when fewer than the limit are (the widest step's answer).
@@ -145,7 +149,7 @@ describe('connections GEO index (real Redis)', () => {
   it('reports each hit at the position GEOPOS gives and the distance GEOSEARCH WITHDIST gives (the scripts return geohashes)', async () => {
     const centre = { lat: 44.9778, lng: -93.265 };
     const ids: string[] = Array.from({ length: 12 }, () => randomUUID());
-    await Promise.all(ids.map((id, i) => geo.updateOfficer(id, offset(centre, 37 * i - 200, 53 * ((i * 7) % 11) - 250), null)));
+    await Promise.all(ids.map((id, i) => placeOfficer(id, offset(centre, 37 * i - 200, 53 * ((i * 7) % 11) - 250), null)));
     const hits = await geo.search('officer', centre, 1000, 20);
     expect(hits.map((h) => h.id).sort()).toEqual([...ids].sort());
     const redis = t.app.get(RedisService).client;
@@ -170,7 +174,7 @@ describe('connections GEO index (real Redis)', () => {
     await geo.updateCitizen(stale, offset(here, 0, config.citizenRadiusM / 4), null, now - config.staleAfterMs - 1_000);
     await geo.updateCitizen(far, offset(here, 0, config.citizenRadiusM * 1.5), null, now);
     const officer = randomUUID();
-    const { citizens } = await geo.updateOfficer(officer, here, null, now);
+    const { citizens } = await placeOfficer(officer, here, null, now);
     expect(citizens.map((c) => c.id)).toEqual([near]);
     expect(citizens[0]!.distanceM).toBeCloseTo(config.citizenRadiusM / 2, -1);
     const redis = t.app.get(RedisService).client;
@@ -190,7 +194,7 @@ describe('connections GEO index (real Redis)', () => {
     ];
     for (const { centre, n } of places) {
       const officers = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), at: offset(centre, 20 + (i * 1900) / n, 15 * (i % 7)), stale: i % 3 === 1 }));
-      await Promise.all(officers.map((o) => geo.updateOfficer(o.id, o.at, null, o.stale ? now - config.staleAfterMs - 1_000 : now)));
+      await Promise.all(officers.map((o) => placeOfficer(o.id, o.at, null, o.stale ? now - config.staleAfterMs - 1_000 : now)));
       const from = offset(centre, 5, 5);
       const citizen = randomUUID();
       const { cell, officers: answered } = await geo.updateCitizenAndSearch(citizen, from, undefined, config.citizenRadiusM, config.nearbyLimit, now);
@@ -205,7 +209,7 @@ describe('connections GEO index (real Redis)', () => {
         .map((o) => o.id);
       expect(answered.map((h) => h.id)).toEqual(expected);
       // The citizen was written too: an officer next to it finds it, and its partition keys expire.
-      expect((await geo.updateOfficer(randomUUID(), offset(from, 10, 0), null, now)).citizens.map((c) => c.id)).toContain(citizen);
+      expect((await placeOfficer(randomUUID(), offset(from, 10, 0), null, now)).citizens.map((c) => c.id)).toContain(citizen);
       const redis = t.app.get(RedisService).client;
       for (const suffix of ['c', 'cs'] as const) {
         const ttl = await redis.pttl(geo.partitionKey(cell!, suffix));
@@ -227,18 +231,18 @@ describe('connections GEO index (real Redis)', () => {
       expect(grid.cellsCovering(atEdge, config.citizenRadiusM).length).toBeGreaterThan(1);
       const [officer, citizen] = [randomUUID(), randomUUID()];
       // First writes place both in their partitions; the measured ones are steady updates.
-      const { cell } = await geo.updateOfficer(officer, atEdge, null);
+      const { cell } = await placeOfficer(officer, atEdge, null);
       const { cell: citizenCell } = await geo.updateCitizenAndSearch(citizen, inner, null, config.citizenRadiusM);
       chunks.length = 0;
 
-      await geo.updateOfficer(officer, offset(atEdge, 5, 0), cell);
+      await placeOfficer(officer, offset(atEdge, 5, 0), cell);
       expect(chunks).toEqual([grid.cellsCovering(offset(atEdge, 5, 0), config.citizenRadiusM).length]);
       chunks.length = 0;
       await geo.updateCitizenAndSearch(citizen, offset(inner, 5, 0), citizenCell, config.citizenRadiusM);
       expect(chunks).toEqual([1]);
       chunks.length = 0;
       // Two sockets' updates in the same turn of the event loop share the write.
-      await Promise.all([geo.updateOfficer(officer, offset(atEdge, 10, 0), cell), geo.updateCitizenAndSearch(citizen, offset(inner, 10, 0), citizenCell, config.citizenRadiusM)]);
+      await Promise.all([placeOfficer(officer, offset(atEdge, 10, 0), cell), geo.updateCitizenAndSearch(citizen, offset(inner, 10, 0), citizenCell, config.citizenRadiusM)]);
       expect(chunks).toEqual([grid.cellsCovering(offset(atEdge, 10, 0), config.citizenRadiusM).length + 1]);
     } finally {
       restore();
@@ -248,23 +252,30 @@ describe('connections GEO index (real Redis)', () => {
   it('widens the radius when the nearest step has too few officers', async () => {
     const centre = { lat: 29.7604, lng: -95.3698 };
     const far = randomUUID();
-    await geo.updateOfficer(far, offset(centre, 0, 1500), null);
+    await placeOfficer(far, offset(centre, 0, 1500), null);
     const hits = await geo.search('officer', centre, 2000);
     expect(hits.map((h) => h.id)).toEqual([far]);
     expect(await geo.search('officer', centre, 1000)).toEqual([]);
   });
 
-  it('shows positions rounded to about 100 m and distances to 10 m', async () => {
+  it("shows an officer at its coarse cell's centre, with the distance to that centre rounded to 10 m, whatever the exact spot inside the cell", async () => {
     const centre = { lat: 39.7392, lng: -104.9903 };
     const id = randomUUID();
     const exact = offset(centre, 333, 277);
+    const cell = geo.coarse.centreOf(exact);
     await geo.updateOfficer(id, exact, null);
-    const [hit] = await t.app.get(NearbyQuery).near(centre, 1000);
-    expect(hit!.officerId).toBe(id);
-    expect(hit!.lat).toBe(Math.round(exact.lat * 1000) / 1000);
-    expect(hit!.lng).toBe(Math.round(exact.lng * 1000) / 1000);
+    const mine = async () => (await t.app.get(NearbyQuery).near(centre, 1000)).find((h) => h.officerId === id);
+    const hit = await mine();
+    expect(hit!.lat).toBeCloseTo(cell.lat, 4);
+    expect(hit!.lng).toBeCloseTo(cell.lng, 4);
     expect(hit!.distanceM % 10).toBe(0);
-    expect(Math.abs(hit!.distanceM - distanceM(centre, exact))).toBeLessThanOrEqual(5);
+    expect(Math.abs(hit!.distanceM - distanceM(centre, cell))).toBeLessThanOrEqual(5);
+    // A few metres elsewhere in the same cell: the same answer.
+    const towardsCentre = { lat: exact.lat + (cell.lat - exact.lat) / 2, lng: exact.lng + (cell.lng - exact.lng) / 2 };
+    await geo.updateOfficer(id, towardsCentre, undefined);
+    expect(await mine()).toEqual(hit);
+    // The exact position stays in the index for the proximity rule, never in an answer.
+    expect(await geo.position('officer', id)).toMatchObject({ lat: expect.closeTo(towardsCentre.lat, 5), lng: expect.closeTo(towardsCentre.lng, 5) });
   });
 
   it('takes an officer out of the index at once when the window closes', async () => {
@@ -285,7 +296,7 @@ describe('connections GEO index (real Redis)', () => {
     const id = randomUUID();
     // A 1-minute window opened 58 s ago (clock injected): due in about 2 s.
     await other.app.get(AvailabilityService).open(id, at, null, 1, Date.now() - 58_000);
-    await geo.updateOfficer(id, at, undefined);
+    await placeOfficer(id, at, undefined);
     expect((await geo.search('officer', at, 500)).map((h) => h.id)).toContain(id);
     await other.close();
     await eventually(() => t.app.get(WindowStore).get(id, 0), (w) => w === null, { what: 'window expired by the surviving instance' });

@@ -56,7 +56,7 @@ describe('connections: two app instances sharing PostgreSQL, Redis and socket.io
     expect((await api(b, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(204);
     await eventually(() => officerInbox.of('availability.expired'), (l) => l.length > 0, { what: 'availability.expired on instance a' });
     await eventually(() => sendLocation(officerSocket, offset(spot, 6, 5)), (r) => r.code === 'NO_OPEN_WINDOW', { what: 'socket cache reloaded on a' });
-    const nearby = await api(b, 'GET', `/connections/nearby?lat=${citizenAt.lat}&lng=${citizenAt.lng}`, { token: citizen.accessToken });
+    const nearby = await api(b, 'GET', '/connections/nearby', { token: citizen.accessToken });
     expect(nearby.body.nearby).toEqual([]);
   });
 
@@ -73,7 +73,7 @@ describe('connections: two app instances sharing PostgreSQL, Redis and socket.io
     const [expired] = await eventually(() => inbox.of('availability.expired'), (l) => l.length > 0, { what: 'availability.expired from the survivor' });
     expect(expired).toEqual({ windowId: w.windowId });
     const citizen = await given.citizen(b);
-    const nearby = await api(b, 'GET', `/connections/nearby?lat=${spot.lat}&lng=${spot.lng}`, { token: citizen.accessToken });
+    const nearby = await api(b, 'POST', '/connections/presence', { token: citizen.accessToken, body: spot });
     expect(nearby.body.nearby).toEqual([]);
   });
 });

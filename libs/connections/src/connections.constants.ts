@@ -24,3 +24,18 @@ export const WINDOW_MINUTES = { min: 1, max: 15, default: 15 } as const;
 
 /** `GET /connections/nearby` radius in metres (contract: 50..5000, default 1000). */
 export const NEARBY_RADIUS = { min: 50, max: 5000, default: 1000 } as const;
+
+/**
+ * Per-account and per-IP limits of the location routes (`RATE_LIMITS=name=points/seconds`
+ * overrides them). The defaults are far above what the app does (a fix every few seconds, one
+ * socket per phone) and far below what tiling a city or a socket flood needs.
+ */
+export const LIMITS = {
+  nearby: { name: 'connections-nearby', points: 60, durationS: 60, by: 'account' },
+  presence: { name: 'connections-presence', points: 60, durationS: 60, by: 'account' },
+  availability: { name: 'connections-availability', points: 30, durationS: 60, by: 'account' },
+  /** `nearby` answers carried by socket acks, across all of an account's sockets. */
+  nearbyAcks: { name: 'connections-nearby-acks', points: 120, durationS: 60, by: 'account' },
+  /** Socket handshakes per client IP. */
+  handshake: { name: 'connections-handshake', points: 60, durationS: 60, by: 'ip' },
+} as const;

@@ -6,6 +6,7 @@ import { LocationHandler } from './application/location.handler.js';
 import { MyConnectionsQuery } from './application/my-connections.query.js';
 import { NearbyQuery } from './application/nearby.query.js';
 import { AccountNotifier, DisplayNames, SocketAuth } from './application/ports.js';
+import { PositionHistory } from './application/position-history.js';
 import { PresenceService } from './application/presence.service.js';
 import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
 import { RememberDisplayNameWhenProfileUpdated } from './application/remember-display-name.handler.js';
@@ -18,9 +19,11 @@ import { ConnectionsConfig } from './infrastructure/connections.config.js';
 import { ConnectionsSweeper } from './infrastructure/connections.sweeper.js';
 import { GeoIndex } from './infrastructure/geo-index.js';
 import { IamSocketAuth } from './infrastructure/iam-socket-auth.js';
+import { LastFixStore } from './infrastructure/last-fix.store.js';
 import { LiveMapReader } from './infrastructure/live-map.reader.js';
 import { RedisDisplayNames } from './infrastructure/redis-display-names.js';
 import { RequestStore } from './infrastructure/request-store.js';
+import { SocketRegistry } from './infrastructure/socket-registry.js';
 import { WindowStore } from './infrastructure/window-store.js';
 import { ConnectionsApi } from './connections.api.js';
 
@@ -39,6 +42,9 @@ import { ConnectionsApi } from './connections.api.js';
     { provide: DisplayNames, useExisting: RedisDisplayNames },
     SocketHub,
     { provide: AccountNotifier, useExisting: SocketHub },
+    LastFixStore,
+    SocketRegistry,
+    PositionHistory,
     NearbyQuery,
     PresenceService,
     AvailabilityService,

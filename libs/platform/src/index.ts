@@ -32,7 +32,7 @@ export { QueueFactory, withTimeout } from './outbox/queue.factory.js';
 /** Metrics. */
 export { MetricsService, registry as metricsRegistry, socketConnections, httpDuration } from './metrics/metrics.service.js';
 /** Redis-backed rate limits. */
-export { RateLimit, RateLimiter, RateLimited, RateLimitGuard, RequestAccountResolver, type RateLimitRule } from './rate-limit/rate-limit.js';
+export { parseRateLimitOverrides, RateLimit, RateLimiter, RateLimited, RateLimitGuard, RequestAccountResolver, type RateLimitRule } from './rate-limit/rate-limit.js';
 /** Timeout + retry + circuit breaker for outbound calls. */
 export {
   createResiliencePolicy,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Actor, Auth, CurrentAccount, type AuditActor, type AuthenticatedAccount, Audited, NotAudited } from '@heyblue/iam';
 import { PageQueryDto, RateLimit } from '@heyblue/platform';
@@ -8,7 +8,7 @@ import { ConnectionRequestsService } from '../application/connection-requests.se
 import { MyConnectionsQuery } from '../application/my-connections.query.js';
 import { NearbyQuery } from '../application/nearby.query.js';
 import { PresenceService } from '../application/presence.service.js';
-import { NEARBY_RADIUS, SOCKET_NAMESPACE, SOCKET_PATH, WINDOW_MINUTES } from '../connections.constants.js';
+import { LIMITS, NEARBY_RADIUS, SOCKET_NAMESPACE, SOCKET_PATH, WINDOW_MINUTES } from '../connections.constants.js';
 import { ConnectionsConfig } from '../infrastructure/connections.config.js';
 import {
   AcceptedDto,
@@ -39,8 +39,10 @@ export class ConnectionsController {
   @Post('availability')
   @Audited('availability_opened')
   @Auth('officer')
+  @RateLimit(LIMITS.availability)
   @ApiOperation({ summary: 'Open (or renew) an availability window; answers where to send live locations (socket.io).' })
   @ApiCreatedResponse({ type: AvailabilityDto })
+  @ApiUnprocessableEntityResponse({ description: 'IMPLAUSIBLE_MOVE: too far from my last position for the time since (nothing changed)' })
   async open(@CurrentAccount() me: AuthenticatedAccount, @Body() body: OpenAvailabilityDto, @Req() req: FastifyRequest, @Actor() actor: AuditActor): Promise<AvailabilityDto> {
     const w = await this.availability.open(me.id, body, body.zip ?? null, body.minutes ?? WINDOW_MINUTES.default, Date.now(), actor);
     return { windowId: w.windowId, expiresAt: w.expiresAt.toISOString(), socket: this.socket(req), place: w.place };
@@ -59,19 +61,27 @@ export class ConnectionsController {
   @Post('presence')
   @NotAudited('The location hot path: positions never touch PostgreSQL (privacy and load); the connection it may lead to is audited')
   @Auth('citizen')
+  @RateLimit(LIMITS.presence)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Share a position (short-lived) and get the officers nearby plus the socket.io details.' })
+  @ApiOperation({ summary: 'Share a position (short-lived) and get the officers around it plus the socket.io details.' })
   @ApiOkResponse({ type: PresenceAnswerDto })
+  @ApiUnprocessableEntityResponse({ description: 'IMPLAUSIBLE_MOVE: too far from my last position for the time since (nothing changed)' })
   async presenceAt(@CurrentAccount() me: AuthenticatedAccount, @Body() body: PresenceDto, @Req() req: FastifyRequest): Promise<PresenceAnswerDto> {
     return { socket: this.socket(req), ...(await this.presence.share(me.id, body)) };
   }
 
   @Get('nearby')
   @Auth('citizen')
-  @ApiOperation({ summary: 'Officers with an open window and a fresh location near a point, nearest first (≤ 20).' })
+  @RateLimit(LIMITS.nearby)
+  @ApiOperation({
+    summary: 'Officers with an open window and a fresh location around my own last position (presence or socket), nearest first (≤ 20).',
+    description: 'Never about another point: a `lat`/`lng` query is refused (400). Officer positions, distances, order and the radius test all use coarse positions.',
+  })
   @ApiOkResponse({ type: NearbyDto })
-  async near(@Query() q: NearbyQueryDto): Promise<NearbyDto> {
-    return { nearby: await this.nearby.near(q, q.radius ?? NEARBY_RADIUS.default) };
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (including a `lat`/`lng` query)' })
+  @ApiUnprocessableEntityResponse({ description: 'POSITION_UNKNOWN: no fresh position of mine (share one over presence or the socket first)' })
+  async near(@CurrentAccount() me: AuthenticatedAccount, @Query() q: NearbyQueryDto): Promise<NearbyDto> {
+    return { nearby: await this.nearby.aroundMe(me.id, q.radius ?? NEARBY_RADIUS.default) };
   }
 
   @Post('requests')

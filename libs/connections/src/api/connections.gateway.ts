@@ -1,12 +1,14 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { DomainError, isDependencyUnavailable, socketConnections } from '@heyblue/platform';
+import proxyaddr from '@fastify/proxy-addr';
+import { DomainError, isDependencyUnavailable, RateLimited, RateLimiter, socketConnections } from '@heyblue/platform';
 import { LocationHandler, type LocationAck, type LocationState } from '../application/location.handler.js';
 import { SocketAuth, type SocketAccount } from '../application/ports.js';
-import { accountRoom, SOCKET_EVENTS, SOCKET_NAMESPACE } from '../connections.constants.js';
+import { accountRoom, LIMITS, SOCKET_EVENTS, SOCKET_NAMESPACE } from '../connections.constants.js';
 import { CODES } from '../domain/connections.errors.js';
 import { ConnectionsConfig } from '../infrastructure/connections.config.js';
+import { SOCKET_LEASE_MS, SocketRegistry } from '../infrastructure/socket-registry.js';
 import { SocketHub } from './socket-hub.js';
 
 interface SocketData {
@@ -34,13 +36,19 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
   private ns?: Namespace;
   private recheckTimer?: NodeJS.Timeout;
   private rechecking = false;
+  private renewedAt = Date.now();
+  private readonly trusted: (addr: string, i: number) => boolean;
 
   constructor(
     private readonly auth: SocketAuth,
     private readonly hub: SocketHub,
     private readonly locations: LocationHandler,
     private readonly config: ConnectionsConfig,
-  ) {}
+    private readonly limiter: RateLimiter,
+    private readonly registry: SocketRegistry,
+  ) {
+    this.trusted = proxyaddr.compile(config.trustProxy);
+  }
 
   afterInit(ns: Namespace): void {
     this.ns = ns;
@@ -48,13 +56,21 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
     ns.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return next(unauthorized());
-      this.auth.authenticate(token).then(
-        (account) => {
+      // Handshakes per client IP first (a flood costs one counter, not a session lookup), then
+      // the token, then a place among the account's sockets on every instance.
+      this.limiter
+        .consume(LIMITS.handshake, `ip:${proxyaddr(socket.request, this.trusted)}`)
+        .then(async () => {
+          const account = await this.auth.authenticate(token).catch(() => {
+            throw unauthorized();
+          });
+          if (!(await this.registry.claim(account.id, socket.id, this.config.maxSocketsPerAccount))) throw refused('TOO_MANY_SOCKETS');
           Object.assign(socket.data as SocketData, { account, token, checkedAt: Date.now() });
-          next();
-        },
-        () => next(unauthorized()),
-      );
+        })
+        .then(
+          () => next(),
+          (err: unknown) => next(err instanceof RateLimited ? refused('RATE_LIMITED', err.extra) : err instanceof Error && 'data' in err ? err : unauthorized()),
+        );
     });
     ns.on('connection', (socket: Socket) => this.connected(socket));
     this.auth.onAccessRevoked(({ accountId, sessionId }) => {
@@ -74,6 +90,12 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
     if (this.rechecking || !this.ns) return;
     this.rechecking = true;
     try {
+      // Leases of this instance's sockets in the per-account registry, renewed well before they lapse.
+      if (Date.now() - this.renewedAt > SOCKET_LEASE_MS / 3) {
+        this.renewedAt = Date.now();
+        const live = [...this.ns.sockets.values()].flatMap((s) => ((s.data as SocketData).account ? [{ accountId: (s.data as SocketData).account.id, socketId: s.id }] : []));
+        await this.registry.renew(live).catch((err: Error) => this.logger.warn(`socket leases not renewed: ${err.message}`));
+      }
       const due = Date.now() - this.config.socketRecheckMs;
       const sockets = [...this.ns.sockets.values()].filter((s) => (s.data as SocketData).checkedAt <= due);
       for (let i = 0; i < sockets.length; i += 16) {
@@ -123,6 +145,7 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
     socket.once('disconnect', () => {
       socketConnections.dec({ namespace: SOCKET_NAMESPACE });
       if (data.expiry) clearTimeout(data.expiry);
+      this.registry.release(account.id, socket.id).catch((err: Error) => this.logger.warn(`socket lease not released: ${err.message}`));
     });
   }
 
@@ -141,7 +164,12 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
 }
 
 function unauthorized(): Error & { data?: unknown } {
-  const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
-  err.data = { code: 'UNAUTHORIZED' };
+  return refused('UNAUTHORIZED');
+}
+
+/** A refused handshake: the client's `connect_error` carries `data.code` (and `retryAfter` when rate limited). */
+function refused(code: string, extra?: Record<string, unknown>): Error & { data?: unknown } {
+  const err = new Error(code) as Error & { data?: unknown };
+  err.data = { code, ...extra };
   return err;
 }

@@ -6,6 +6,7 @@ import { SOCKET_EVENTS, WINDOW_MINUTES } from '../connections.constants.js';
 import type { LatLng } from '../domain/geo.js';
 import { GeoIndex } from '../infrastructure/geo-index.js';
 import { WindowStore } from '../infrastructure/window-store.js';
+import { PositionHistory } from './position-history.js';
 import { AccountNotifier } from './ports.js';
 
 export interface OpenWindow {
@@ -26,17 +27,23 @@ export class AvailabilityService {
     private readonly notifier: AccountNotifier,
     private readonly places: PlacesApi,
     private readonly audit: AuditTrail,
+    private readonly history: PositionHistory,
   ) {}
 
   /**
    * Opens (or renews) the officer's window and puts the officer in the index at once.
-   * A renewal replaces the previous window without an `availability.expired`.
+   * A renewal replaces the previous window without an `availability.expired`. The position
+   * passes the speed check first (IMPLAUSIBLE_MOVE changes nothing).
    */
   async open(officerId: string, at: LatLng, zip: string | null, minutes: number = WINDOW_MINUTES.default, now = Date.now(), actor?: AuditActor): Promise<OpenWindow> {
+    const last = await this.history.last('officer', officerId);
+    const fix = { lat: at.lat, lng: at.lng, t: now };
+    this.history.check(last.fix, fix);
     const windowId = randomUUID();
     const expiresAt = now + minutes * 60_000;
     await this.windows.open({ windowId, officerId, expiresAt, zip });
-    await this.geo.updateOfficer(officerId, at, undefined, now);
+    await this.geo.updateOfficer(officerId, at, last.cell, now, this.geo.coarse.coarsen(at, last.shown));
+    await this.history.remember(officerId, fix);
     this.notifier.windowChanged(officerId);
     // The window lives in Redis, so the entry follows it; the ZIP, never the position.
     if (actor) await this.audit.record({ actor, action: 'availability_opened', targetId: windowId, detail: { zip, minutes } });

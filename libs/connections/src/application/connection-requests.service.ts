@@ -13,13 +13,13 @@ import {
   RequestNotFound,
   RequestNotPending,
 } from '../domain/connections.errors.js';
-import { roundDistance, type LatLng } from '../domain/geo.js';
+import { distanceM as distance, roundDistance } from '../domain/geo.js';
 import { officerAndCitizenMustBeNearby } from '../domain/rules/officer-and-citizen-must-be-nearby.rule.js';
 import { oneConnectionPerPairPerDay } from '../domain/rules/one-connection-per-pair-per-day.rule.js';
 import { ConnectionEstablished } from '../events/connection-established.integration-event.js';
 import { ConnectionRepository, type ConnectionRow } from '../infrastructure/connection.repository.js';
 import { ConnectionsConfig } from '../infrastructure/connections.config.js';
-import { GeoIndex, type IndexRole } from '../infrastructure/geo-index.js';
+import { GeoIndex, type IndexedPosition, type IndexRole } from '../infrastructure/geo-index.js';
 import { RequestStore, type StoredRequest } from '../infrastructure/request-store.js';
 import { WindowStore } from '../infrastructure/window-store.js';
 import { AccountNotifier, DisplayNames } from './ports.js';
@@ -73,7 +73,12 @@ export class ConnectionRequestsService {
     ]);
     if (!window || !officerAt) throw new OfficerNotAvailable();
     if (!citizenAt) throw new PositionUnknown('citizen');
-    const distanceM = officerAndCitizenMustBeNearby(officerAt, citizenAt, this.config.proximityM);
+    // The citizen's call is measured against the officer's coarse position only (widened so
+    // that no pair within the threshold is refused): a TOO_FAR answer then tells nothing that
+    // `nearby` does not. The exact test runs at accept, the officer's own call
+    // (docs/security.md, "the proximity oracle").
+    officerAndCitizenMustBeNearby(officerAt.shown ?? this.geo.coarse.centreOf(officerAt), citizenAt, this.config.proximityM, this.geo.coarse.maxOffsetM);
+    const distanceM = distance(officerAt, citizenAt);
     oneConnectionPerPairPerDay(await this.connections.lastConnectionAt(this.connections.prisma, officerId, citizenId), new Date(now));
     const request: StoredRequest = {
       id: randomUUID(),
@@ -197,7 +202,7 @@ export class ConnectionRequestsService {
     throw new RequestNotPending(result);
   }
 
-  private async freshPosition(role: IndexRole, id: string, now: number): Promise<LatLng | null> {
+  private async freshPosition(role: IndexRole, id: string, now: number): Promise<IndexedPosition | null> {
     const p = await this.geo.position(role, id);
     return p && p.seenAt >= now - this.config.staleAfterMs ? p : null;
   }

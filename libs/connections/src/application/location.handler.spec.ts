@@ -1,20 +1,25 @@
+import { CoarseGrid } from '../domain/coarse-grid.js';
 import { PartitionGrid } from '../domain/partition.js';
+import type { Fix } from '../domain/rules/move-must-be-plausible.rule.js';
 import type { ConnectionsConfig } from '../infrastructure/connections.config.js';
 import type { GeoHit, GeoIndex } from '../infrastructure/geo-index.js';
+import type { LastFixStore } from '../infrastructure/last-fix.store.js';
 import type { WindowStore } from '../infrastructure/window-store.js';
 import { LocationHandler } from './location.handler.js';
 import type { NearbyOfficer, NearbyQuery } from './nearby.query.js';
+import { PositionHistory } from './position-history.js';
 import { AccountNotifier } from './ports.js';
 
 /** In-memory fakes of the handler's ports: they record what the handler asked for. */
 class FakeGeo {
   readonly grid = new PartitionGrid(4);
-  readonly writes: Array<{ role: string; id: string; lat: number; lng: number; previousCell: unknown }> = [];
+  readonly coarse = new CoarseGrid(100, 25);
+  readonly writes: Array<{ role: string; id: string; lat: number; lng: number; previousCell: unknown; shown?: unknown }> = [];
   citizensAround: GeoHit[] = [];
   known: { lat: number; lng: number; seenAt: number } | null = null;
   removed: string[] = [];
-  async updateOfficer(id: string, p: { lat: number; lng: number }, previousCell: unknown) {
-    this.writes.push({ role: 'officer', id, ...p, previousCell });
+  async updateOfficer(id: string, p: { lat: number; lng: number }, previousCell: unknown, _now?: number, shown?: unknown) {
+    this.writes.push({ role: 'officer', id, ...p, previousCell, shown });
     return { cell: this.grid.cellOf(p), citizens: this.citizensAround };
   }
   officersAround: GeoHit[] = [{ id: 'o1', distanceM: 50, lat: 40.0004, lng: -74 }];
@@ -31,6 +36,10 @@ class FakeGeo {
   }
   async remove(_role: string, id: string) {
     this.removed.push(id);
+  }
+  spent = 0;
+  async spend() {
+    return ++this.spent;
   }
 }
 
@@ -69,17 +78,31 @@ class RecordingNotifier extends AccountNotifier {
     this.pushes.push({ to, event, payload });
   }
   windowChanged(): void {}
+  windowExpired(): void {}
 }
 
-const config = { locationRatePerS: 5, maxSpeedKmh: 300, jumpSlackM: 100 } as ConnectionsConfig;
+/** The kept last fixes (LastFixStore), in memory. */
+class FakeFixes {
+  readonly kept = new Map<string, Fix>();
+  async get(id: string) {
+    return this.kept.get(id);
+  }
+  async put(id: string, fix: Fix) {
+    this.kept.set(id, fix);
+  }
+}
+
+const config = { locationRatePerS: 5, maxSpeedKmh: 300, jumpSlackM: 100, nearbyAckBudget: { points: 1000, windowMs: 60_000 } } as ConnectionsConfig;
 
 function setup() {
   const geo = new FakeGeo();
   const windows = new FakeWindows();
   const nearby = new FakeNearby();
   const notifier = new RecordingNotifier();
-  const handler = new LocationHandler(geo as unknown as GeoIndex, windows as unknown as WindowStore, nearby as unknown as NearbyQuery, notifier, config);
-  return { geo, windows, nearby, notifier, handler };
+  const fixes = new FakeFixes();
+  const history = new PositionHistory(geo as unknown as GeoIndex, fixes as unknown as LastFixStore, config);
+  const handler = new LocationHandler(geo as unknown as GeoIndex, windows as unknown as WindowStore, nearby as unknown as NearbyQuery, notifier, config, history);
+  return { geo, windows, nearby, notifier, handler, fixes };
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
@@ -90,6 +113,13 @@ describe('LocationHandler', () => {
     const ack = await handler.handle(handler.newState('c1', 'citizen'), { lat: 40, lng: -74 });
     expect(ack).toEqual({ ok: true, nearby: [expect.objectContaining({ officerId: 'o1' })] });
     expect(geo.writes).toEqual([expect.objectContaining({ role: 'citizen', id: 'c1', lat: 40, lng: -74, previousCell: undefined })]);
+  });
+
+  it("withholds the nearby answer once the account's budget is spent (the fix is still recorded)", async () => {
+    const { handler, geo } = setup();
+    geo.spent = 1000;
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'RATE_LIMITED' });
+    expect(geo.writes).toHaveLength(1);
   });
 
   it('refuses an invalid payload without touching the index', async () => {
@@ -109,6 +139,21 @@ describe('LocationHandler', () => {
     const { handler, geo } = setup();
     geo.known = { lat: 41.88, lng: -87.63, seenAt: Date.now() - 1000 };
     expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+  });
+
+  it('checks the speed against the kept last fix once the index has forgotten the account', async () => {
+    const { handler, fixes } = setup();
+    fixes.kept.set('c1', { lat: 41.88, lng: -87.63, t: Date.now() - 10 * 60_000 });
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+  });
+
+  it("writes an officer's coarse cell centre as the shown position, and keeps it while the officer jitters near it", async () => {
+    const { handler, geo } = setup();
+    const state = handler.newState('o1', 'officer');
+    await handler.handle(state, { lat: 40.71234, lng: -74.00567 });
+    await handler.handle(state, { lat: 40.71236, lng: -74.00569 });
+    const centre = geo.coarse.centreOf({ lat: 40.71234, lng: -74.00567 });
+    expect(geo.writes.map((w) => w.shown)).toEqual([centre, centre]);
   });
 
   it('passes the partition it last wrote so a move between partitions can clean up', async () => {

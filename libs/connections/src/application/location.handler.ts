@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SOCKET_EVENTS } from '../connections.constants.js';
+import { LIMITS, SOCKET_EVENTS } from '../connections.constants.js';
 import { CODES } from '../domain/connections.errors.js';
 import { parseLocationMessage } from '../domain/location-message.js';
 import type { Cell } from '../domain/partition.js';
@@ -8,7 +8,9 @@ import { TokenBucket } from '../domain/token-bucket.js';
 import { ConnectionsConfig } from '../infrastructure/connections.config.js';
 import { GeoIndex, type GeoHit, type IndexRole } from '../infrastructure/geo-index.js';
 import { WindowStore } from '../infrastructure/window-store.js';
+import type { LatLng } from '../domain/geo.js';
 import { NearbyQuery, type NearbyOfficer } from './nearby.query.js';
+import { PositionHistory } from './position-history.js';
 import { AccountNotifier } from './ports.js';
 
 /** What a socket remembers between `location` messages (it lives on one instance only). */
@@ -21,6 +23,10 @@ export interface LocationState {
   /** The load in flight (started when the socket connected, or by the first message). */
   loading?: Promise<void>;
   last?: Fix;
+  /** Officers: the coarse position last shown (hysteresis: kept while the officer stays near its cell). */
+  shown?: LatLng;
+  /** When this socket last saved its fix beyond the index (LastFixStore); saved at most every FIX_SAVE_EVERY_MS. */
+  fixSavedAt?: number;
   /** Partition last written; null when none. */
   cell?: Cell | null;
   /** Officers: the open window's expiry (epoch ms), null when none, undefined when unknown. */
@@ -47,6 +53,13 @@ const NO_WINDOW: LocationAck = Object.freeze({ ok: false, code: CODES.NO_OPEN_WI
 const OK: LocationAck = Object.freeze({ ok: true }) as LocationAck;
 
 /**
+ * How often a socket saves its fix beyond the index. The index holds the exact last fix while
+ * it is fresh; the kept one only has to stop a jump after the index forgot the account, and
+ * one a little older only loosens the check by the distance drivable since.
+ */
+const FIX_SAVE_EVERY_MS = 15_000;
+
+/**
  * The hot path: one `location` message. Rate limit, validation and the speed check run in
  * memory; an officer's update is one scripted Redis command (plus neighbour-partition
  * searches in the same tick); so is a citizen's update with its nearby search.
@@ -61,6 +74,7 @@ export class LocationHandler {
     private readonly nearby: NearbyQuery,
     private readonly notifier: AccountNotifier,
     private readonly config: ConnectionsConfig,
+    private readonly history: PositionHistory,
   ) {}
 
   newState(accountId: string, role: IndexRole): LocationState {
@@ -99,14 +113,26 @@ export class LocationHandler {
         if (!isOpen(state, now) && !(await this.readWindow(state, now))) return NO_WINDOW;
       }
       state.last = fix;
-      const { cell, citizens } = await this.geo.updateOfficer(state.accountId, fix, state.cell, now);
+      const shown = this.geo.coarse.coarsen(fix, state.shown);
+      state.shown = shown;
+      const { cell, citizens } = await this.geo.updateOfficer(state.accountId, fix, state.cell, now, shown);
       state.cell = cell;
+      this.saveFix(state, fix);
       this.pushToNewCitizens(state, citizens);
       return OK;
     }
     state.last = fix;
-    const { cell, officers } = await this.geo.updateCitizenAndSearch(state.accountId, fix, state.cell, this.config.citizenRadiusM, this.config.nearbyLimit, now);
+    // The per-account budget of nearby answers (all sockets, all instances) is counted in the
+    // same write as the update: no extra round trip. Over budget, the fix is still recorded
+    // (the speed check passed) but no answer is given.
+    const budget = this.config.nearbyAckBudget;
+    const [spent, { cell, officers }] = await Promise.all([
+      this.geo.spend(state.accountId, LIMITS.nearbyAcks.name, budget.windowMs),
+      this.geo.updateCitizenAndSearch(state.accountId, fix, state.cell, this.config.citizenRadiusM, this.config.nearbyLimit, now),
+    ]);
     state.cell = cell;
+    this.saveFix(state, fix);
+    if (spent > budget.points) return RATE_LIMITED;
     return { ok: true, nearby: await this.nearby.present(officers) };
   }
 
@@ -140,14 +166,18 @@ export class LocationHandler {
 
   /** Where this account was last seen, so a reconnect cannot skip the speed check. */
   private async load(state: LocationState): Promise<void> {
-    const p = await this.geo.position(state.role, state.accountId);
-    if (p) {
-      state.last = { lat: p.lat, lng: p.lng, t: p.seenAt };
-      state.cell = this.geo.grid.cellOf(p);
-    } else {
-      state.cell = undefined;
-    }
+    const last = await this.history.last(state.role, state.accountId);
+    state.last = last.fix;
+    state.shown = last.shown;
+    state.cell = last.cell;
     state.loaded = true;
+  }
+
+  /** Best effort, off the ack's path: a failed save only leaves an older kept fix. */
+  private saveFix(state: LocationState, fix: Fix): void {
+    if (state.fixSavedAt !== undefined && fix.t - state.fixSavedAt < FIX_SAVE_EVERY_MS) return;
+    state.fixSavedAt = fix.t;
+    this.history.remember(state.accountId, fix).catch((err: Error) => this.logger.warn(`last fix not kept: ${err.message}`));
   }
 
   /** `officers.nearby` to citizens this officer just came within reach of (their own nearest list). */

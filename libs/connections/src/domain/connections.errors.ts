@@ -76,3 +76,9 @@ export class RequestExpired extends DomainError {
     super(CODES.REQUEST_EXPIRED, 'The request expired; the citizen can ask again.', 409);
   }
 }
+
+export class ImplausibleMove extends DomainError {
+  constructor() {
+    super(CODES.IMPLAUSIBLE_MOVE, 'This position is too far from the last one for the time since; nothing was changed.', 422);
+  }
+}

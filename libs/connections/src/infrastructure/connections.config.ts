@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Env } from '@heyblue/platform';
+import { parseRateLimitOverrides, type Env } from '@heyblue/platform';
+import { LIMITS } from '../connections.constants.js';
 
 /** The connections context's settings, read once (the hot path must not go through ConfigService). */
 @Injectable()
@@ -19,6 +20,14 @@ export class ConnectionsConfig {
   readonly sweepIntervalMs: number;
   readonly socketRecheckMs: number;
   readonly publicBaseUrl: string | undefined;
+  readonly coarseCellM: number;
+  readonly maxSocketsPerAccount: number;
+  readonly earningCapCitizenPerDay: number;
+  readonly earningCapOfficerPerHour: number;
+  /** `nearby` answers per account per window over sockets (LIMITS.nearbyAcks, RATE_LIMITS may override). */
+  readonly nearbyAckBudget: { points: number; windowMs: number };
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY, as for HTTP): socket handshakes are limited per client IP. */
+  readonly trustProxy: string[];
 
   constructor(config: ConfigService<Env, true>) {
     const get = <K extends keyof Env>(k: K): Env[K] => config.get(k, { infer: true });
@@ -39,6 +48,16 @@ export class ConnectionsConfig {
     this.sweepIntervalMs = get('CONNECTIONS_SWEEP_INTERVAL_MS');
     this.socketRecheckMs = get('CONNECTIONS_SOCKET_RECHECK_S') * 1000;
     this.publicBaseUrl = get('PUBLIC_BASE_URL');
+    this.coarseCellM = get('CONNECTIONS_COARSE_CELL_M');
+    this.maxSocketsPerAccount = get('CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT');
+    this.earningCapCitizenPerDay = get('CONNECTIONS_EARNING_CAP_CITIZEN_PER_DAY');
+    this.earningCapOfficerPerHour = get('CONNECTIONS_EARNING_CAP_OFFICER_PER_HOUR');
+    const acks = parseRateLimitOverrides(get('RATE_LIMITS')).get(LIMITS.nearbyAcks.name) ?? LIMITS.nearbyAcks;
+    this.nearbyAckBudget = { points: acks.points, windowMs: acks.durationS * 1000 };
+    this.trustProxy = get('TRUST_PROXY')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   }
 
   /** Radius steps for a search up to `radiusM`: the configured steps below it, then the radius itself. */

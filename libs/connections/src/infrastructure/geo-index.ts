@@ -1,15 +1,19 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService, closeRedis, writeCoalescer } from '@heyblue/platform';
+import { CoarseGrid } from '../domain/coarse-grid.js';
 import { distanceM, type LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
 import { decodeGeohash } from './redis-geohash.js';
-import { CITIZEN_UPDATE_LUA, citizenUpdateLua, officerUpdateLua, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
+import { SPEND_LUA, CITIZEN_UPDATE_LUA, citizenUpdateLua, officerUpdateLua, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
 
 export type IndexRole = 'officer' | 'citizen';
 
-/** A member found near a point, nearest first. Exact values: round before showing them to anyone. */
+/**
+ * A member found near a point, nearest first. Officers found by a search are at their coarse
+ * position (the only one searches read); citizens at their exact one: never show those.
+ */
 export interface GeoHit {
   id: string;
   distanceM: number;
@@ -23,7 +27,19 @@ type Row = [string, number];
 interface ScriptedRedis extends Redis {
   connSearch(geo: string, seen: string, ...args: Array<string | number>): Promise<Row[]>;
   connUpdate(geo: string, seen: string, lng: number, lat: number, member: string, now: number, ttl: number): Promise<number>;
-  connOfficerUpdate(geo: string, seen: string, cgeo: string, cseen: string, lng: number, lat: number, member: string, now: number): Promise<[number, Row[]]>;
+  connOfficerUpdate(
+    geo: string,
+    seen: string,
+    cgeo: string,
+    cseen: string,
+    exactGeo: string,
+    lng: number,
+    lat: number,
+    member: string,
+    now: number,
+    exactLng: number,
+    exactLat: number,
+  ): Promise<[number, Row[]]>;
   connCitizenUpdate(
     geo: string,
     seen: string,
@@ -40,9 +56,19 @@ interface ScriptedRedis extends Redis {
     ...radii: number[]
   ): Promise<[number, Row[]]>;
   connCitizenUpdateDefault(geo: string, seen: string, ogeo: string, oseen: string, lng: number, lat: number, member: string, now: number): Promise<[number, Row[]]>;
-  connRemove(geo: string, seen: string, member: string): Promise<number>;
-  connSweep(geo: string, seen: string, cutoff: number, batch: number): Promise<number>;
-  connPosition(geo: string, seen: string, member: string): Promise<[[string, string] | null, string | null]>;
+  connRemove(numberOfKeys: number, ...keysThenMember: string[]): Promise<number>;
+  connSweep(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
+  connSpend(key: string, windowMs: number): Promise<number>;
+  connPosition(numberOfKeys: number, ...keysThenMember: string[]): Promise<[[string, string] | null, string | null, [string, string] | null]>;
+}
+
+/** Where the index last saw a member. */
+export interface IndexedPosition extends LatLng {
+  seenAt: number;
+  /** The partition it is in. */
+  cell: Cell;
+  /** Officers: the coarse position others see. */
+  shown?: LatLng;
 }
 
 /** Result of an officer's location write: where it landed (null: not indexable) and the citizens now around. */
@@ -74,6 +100,8 @@ export function isIndexable(p: LatLng): boolean {
 @Injectable()
 export class GeoIndex implements OnModuleDestroy {
   readonly grid: PartitionGrid;
+  /** Where others see an officer (docs/security.md). */
+  readonly coarse: CoarseGrid;
   private readonly redis: ScriptedRedis;
   private readonly hold: () => void;
   /** Index keys outlive the staleness limit a little, then vanish by themselves. */
@@ -84,12 +112,13 @@ export class GeoIndex implements OnModuleDestroy {
     private readonly config: ConnectionsConfig,
   ) {
     this.grid = new PartitionGrid(config.partitionPrecision);
+    this.coarse = new CoarseGrid(config.coarseCellM, config.coarseCellM / 4);
     this.ttlMs = config.staleAfterMs + 60_000;
     const redis = redisService.duplicate({ commandTimeout: 2_000, maxRetriesPerRequest: 2 }, 'connections-geo');
     redis.defineCommand('connSearch', { numberOfKeys: 2, lua: SEARCH_LUA });
     redis.defineCommand('connUpdate', { numberOfKeys: 2, lua: UPDATE_LUA });
     redis.defineCommand('connOfficerUpdate', {
-      numberOfKeys: 4,
+      numberOfKeys: 5,
       lua: officerUpdateLua({ ttlMs: this.ttlMs, staleAfterMs: config.staleAfterMs, citizenRadiusM: config.citizenRadiusM, citizenLimit: config.candidateCap }),
     });
     redis.defineCommand('connCitizenUpdate', { numberOfKeys: 4, lua: CITIZEN_UPDATE_LUA });
@@ -103,9 +132,11 @@ export class GeoIndex implements OnModuleDestroy {
         radii: config.radiiFor(config.citizenRadiusM),
       }),
     });
-    redis.defineCommand('connRemove', { numberOfKeys: 2, lua: REMOVE_LUA });
-    redis.defineCommand('connSweep', { numberOfKeys: 2, lua: SWEEP_LUA });
-    redis.defineCommand('connPosition', { numberOfKeys: 2, lua: POSITION_LUA });
+    // Variable key counts (officers have a third set): the key count goes first in each call.
+    redis.defineCommand('connRemove', { lua: REMOVE_LUA });
+    redis.defineCommand('connSweep', { lua: SWEEP_LUA });
+    redis.defineCommand('connPosition', { lua: POSITION_LUA });
+    redis.defineCommand('connSpend', { numberOfKeys: 1, lua: SPEND_LUA });
     this.redis = redis as ScriptedRedis;
     this.hold = writeCoalescer(redis);
   }
@@ -117,11 +148,11 @@ export class GeoIndex implements OnModuleDestroy {
   }
 
   /** `<prefix>:conn:{<cell>}:<suffix>`: the hash tag keeps a partition's keys in one cluster slot. */
-  partitionKey(cell: Cell, suffix: 'o' | 'os' | 'c' | 'cs'): string {
+  partitionKey(cell: Cell, suffix: 'o' | 'os' | 'ox' | 'c' | 'cs'): string {
     let keys = this.keyCache.get(cell);
     if (!keys) {
       const base = this.redisService.key('conn', `{${cell}}`, '');
-      keys = { o: `${base}o`, os: `${base}os`, c: `${base}c`, cs: `${base}cs` };
+      keys = { o: `${base}o`, os: `${base}os`, ox: `${base}ox`, c: `${base}c`, cs: `${base}cs` };
       // Bounded by the partitions in use (a few thousand for the whole US at precision 4).
       if (this.keyCache.size > 100_000) this.keyCache.clear();
       this.keyCache.set(cell, keys);
@@ -129,10 +160,20 @@ export class GeoIndex implements OnModuleDestroy {
     return keys[suffix];
   }
 
-  private readonly keyCache = new Map<Cell, Record<'o' | 'os' | 'c' | 'cs', string>>();
+  private readonly keyCache = new Map<Cell, Record<'o' | 'os' | 'ox' | 'c' | 'cs', string>>();
 
   private keys(role: IndexRole, cell: Cell): [string, string] {
     return role === 'officer' ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os')] : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
+  }
+
+  /** Every key holding a member of the role in a partition (officers: coarse, seen, exact). */
+  private memberKeys(role: IndexRole, cell: Cell): string[] {
+    return role === 'officer' ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'ox')] : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
+  }
+
+  private removeFrom(role: IndexRole, cell: Cell, id: string): Promise<number> {
+    const keys = this.memberKeys(role, cell);
+    return this.commands().connRemove(keys.length, ...keys, id);
   }
 
   /** Partitions that currently (may) hold members, for the sweeper. */
@@ -151,26 +192,42 @@ export class GeoIndex implements OnModuleDestroy {
   }
 
   /**
-   * An officer's new position, plus the fresh citizens within `citizenRadiusM` of it (who get
-   * an `officers.nearby` push when the officer is new to them). All commands are issued in
-   * one tick: one round trip. `previousCell` is what the caller last wrote (socket cache);
-   * pass undefined to look it up.
+   * An officer's new position: `p` exact (kept for the speed check and the proximity rule),
+   * `shown` the coarse position every search reads (by default the centre of `p`'s coarse
+   * cell; callers that know the previous one pass `coarse.coarsen(p, previous)`). Answers the
+   * fresh citizens within `citizenRadiusM` of the coarse position (who get an
+   * `officers.nearby` push when the officer is new to them). All commands are issued in one
+   * tick: one round trip. `previousCell` is the partition the caller last wrote (socket
+   * cache); pass undefined to look it up.
    */
-  async updateOfficer(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<OfficerUpdate> {
-    if (!isIndexable(p)) return { cell: await this.leave('officer', id, previousCell), citizens: NO_HITS };
+  async updateOfficer(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now(), shown: LatLng = this.coarse.centreOf(p)): Promise<OfficerUpdate> {
+    if (!isIndexable(p) || !isIndexable(shown)) return { cell: await this.leave('officer', id, previousCell), citizens: NO_HITS };
     const radius = this.config.citizenRadiusM;
-    // Own partition first; more only when the citizens' search circle crosses an edge.
-    const cells = this.grid.cellsCovering(p, radius);
+    // Own partition first (the coarse position's: an officer lives where it is shown); more
+    // only when the citizens' search circle crosses an edge.
+    const cells = this.grid.cellsCovering(shown, radius);
     const cell = cells[0]!;
     // Radius, candidate cap, staleness and key TTL are written into the script (officerUpdateLua).
-    const own = this.commands().connOfficerUpdate(this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs'), p.lng, p.lat, id, now);
+    const own = this.commands().connOfficerUpdate(
+      this.partitionKey(cell, 'o'),
+      this.partitionKey(cell, 'os'),
+      this.partitionKey(cell, 'c'),
+      this.partitionKey(cell, 'cs'),
+      this.partitionKey(cell, 'ox'),
+      shown.lng,
+      shown.lat,
+      id,
+      now,
+      p.lng,
+      p.lat,
+    );
     let others: Array<Promise<Row[]>> = NONE;
     if (cells.length > 1) {
       const cutoff = now - this.config.staleAfterMs;
       const limit = this.config.candidateCap;
-      others = cells.slice(1).map((c) => this.commands().connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), p.lng, p.lat, cutoff, limit, limit, radius));
+      others = cells.slice(1).map((c) => this.commands().connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), shown.lng, shown.lat, cutoff, limit, limit, radius));
     }
-    return { cell, citizens: await this.settle('officer', id, p, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
+    return { cell, citizens: await this.settle('officer', id, shown, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
   }
 
   /** A citizen's new position in the short-lived citizens' index. */
@@ -258,7 +315,7 @@ export class GeoIndex implements OnModuleDestroy {
     const sadd = this.commands().sadd(this.cellsKey(role), cell);
     const old = previousCell === undefined ? await this.commands().set(where, cell, 'PX', 86_400_000, 'GET') : (await this.commands().set(where, cell, 'PX', 86_400_000), previousCell);
     await sadd;
-    if (old && old !== cell) await this.commands().connRemove(...this.keys(role, old), id);
+    if (old && old !== cell) await this.removeFrom(role, old, id);
   }
 
   /**
@@ -274,13 +331,17 @@ export class GeoIndex implements OnModuleDestroy {
     return merge(p, await Promise.all(calls), limit);
   }
 
-  /** A member's exact position and when it was last updated, or null when unknown. */
-  async position(role: IndexRole, id: string): Promise<(LatLng & { seenAt: number }) | null> {
+  /**
+   * A member's exact position and when it was last updated, or null when unknown; for an
+   * officer also `shown`, its coarse position. Never answer the exact one to anyone else.
+   */
+  async position(role: IndexRole, id: string): Promise<IndexedPosition | null> {
     const cell = await this.commands().get(this.whereKey(id));
     if (!cell) return null;
-    const [pos, seen] = await this.commands().connPosition(...this.keys(role, cell), id);
+    const keys = role === 'officer' ? [this.partitionKey(cell, 'ox'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'o')] : this.keys(role, cell);
+    const [pos, seen, coarse] = await this.commands().connPosition(keys.length, ...keys, id);
     if (!pos || !seen) return null;
-    return { lng: Number(pos[0]), lat: Number(pos[1]), seenAt: Number(seen) };
+    return { lng: Number(pos[0]), lat: Number(pos[1]), seenAt: Number(seen), cell, shown: coarse ? { lng: Number(coarse[0]), lat: Number(coarse[1]) } : undefined };
   }
 
   /** Whether a member is in the index with a fresh position. */
@@ -292,7 +353,16 @@ export class GeoIndex implements OnModuleDestroy {
   /** Removes an account from the index at once (window closed or expired). */
   async remove(role: IndexRole, id: string, cell?: Cell | null): Promise<void> {
     const where = cell ?? (await this.commands().get(this.whereKey(id)));
-    if (where) await this.commands().connRemove(...this.keys(role, where), id);
+    if (where) await this.removeFrom(role, where, id);
+  }
+
+  /**
+   * Counts one use of an account's per-window budget and answers the count so far in the
+   * window (fixed window of `windowMs`). Issued through the index's connection so that, sent
+   * in the same turn as the update it goes with, it shares that update's write.
+   */
+  spend(accountId: string, budget: string, windowMs: number): Promise<number> {
+    return this.commands().connSpend(this.redisService.key('conn', 'budget', budget, `{${accountId}}`), windowMs);
   }
 
   /** Drops members not updated within the staleness limit from every known partition. */
@@ -301,7 +371,12 @@ export class GeoIndex implements OnModuleDestroy {
     let swept = 0;
     for (const role of ['officer', 'citizen'] as const) {
       const cells = await this.commands().smembers(this.cellsKey(role));
-      const left = await Promise.all(cells.map((c) => this.commands().connSweep(...this.keys(role, c), cutoff, 1000)));
+      const left = await Promise.all(
+        cells.map((c) => {
+          const keys = this.memberKeys(role, c);
+          return this.commands().connSweep(keys.length, ...keys, cutoff, 1000);
+        }),
+      );
       const empty = cells.filter((_, i) => left[i] === 0);
       swept += cells.length;
       if (empty.length > 0) await this.commands().srem(this.cellsKey(role), ...empty);

@@ -3,8 +3,11 @@
  * tag, so one Redis Cluster slot) and answers in one reply: one round trip per update,
  * one per partition searched (all issued in the same turn of the event loop, so written together: writeCoalescer).
  *
- * Partition keys: `<prefix>:conn:{<cell>}:o` officers GEO set, `…:os` officers last-seen
- * (ZSET, epoch ms), `…:c` / `…:cs` the same for citizens.
+ * Partition keys: `<prefix>:conn:{<cell>}:o` officers GEO set of their **coarse** positions
+ * (the only officer positions any search reads), `…:ox` officers' exact positions (read by id
+ * only, for the speed check and the proximity rule), `…:os` officers last-seen (ZSET, epoch ms),
+ * `…:c` / `…:cs` the same for citizens (exact: a citizen's own position). An officer lives in
+ * the partition of its coarse position.
  */
 
 /**
@@ -106,9 +109,11 @@ export interface OfficerUpdateSettings {
 }
 
 /**
- * An officer's update plus the citizens around the new position, in one call.
- * KEYS: officers geo, officers seen, citizens geo, citizens seen. ARGV: lng, lat, member, nowMs.
- * Returns {added, citizenRows}. The settings are part of the script (its SHA differs with
+ * An officer's update plus the citizens around the new coarse position, in one call.
+ * KEYS: officers geo (coarse), officers seen, citizens geo, citizens seen, officers exact geo.
+ * ARGV: coarse lng, coarse lat, member, nowMs, exact lng, exact lat.
+ * Returns {added, citizenRows}: who is within reach is decided by the coarse position, as
+ * every answer about an officer is. The settings are part of the script (its SHA differs with
  * them): this is the command sent most often, and ioredis's cost per command grows with its
  * arguments (measured: 6.6-7.2 µs of client CPU with these 10 arguments, 8.0-9.9 with the 14
  * it had).
@@ -117,7 +122,9 @@ export function officerUpdateLua(s: OfficerUpdateSettings): string {
   const n = (name: keyof OfficerUpdateSettings): number => setting('officer update', name, s[name]);
   return `${SEARCH_FN}
 local now = tonumber(ARGV[4])
-${WRITE_MEMBER(String(n('ttlMs')))}local citizens = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('citizenLimit')}, ${n('citizenLimit')}, {${n('citizenRadiusM')}})
+${WRITE_MEMBER(String(n('ttlMs')))}redis.call('GEOADD', KEYS[5], ARGV[5], ARGV[6], ARGV[3])
+redis.call('PEXPIRE', KEYS[5], ${n('ttlMs')})
+local citizens = search(KEYS[3], KEYS[4], ARGV[1], ARGV[2], now - ${n('staleAfterMs')}, ${n('citizenLimit')}, ${n('citizenLimit')}, {${n('citizenRadiusM')}})
 return {added, citizens}
 `;
 }
@@ -161,28 +168,40 @@ return {added, officers}
 `;
 }
 
-/** Removes one member. KEYS: geo, seen. ARGV: member. */
+/** Removes one member. KEYS: geo, seen [, more geo sets of the role]. ARGV: member. Returns 1 when it was there. */
 export const REMOVE_LUA = `
+for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('ZREM', KEYS[2], ARGV[1])
 `;
 
 /**
- * Sweeps members not seen since the cutoff. KEYS: geo, seen. ARGV: cutoff, batch.
- * Returns the members left in the partition.
+ * Sweeps members not seen since the cutoff. KEYS: geo, seen [, more geo sets of the role].
+ * ARGV: cutoff, batch. Returns the members left in the partition.
  */
 export const SWEEP_LUA = `
 local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 if #stale > 0 then
-  redis.call('ZREM', KEYS[1], unpack(stale))
-  redis.call('ZREM', KEYS[2], unpack(stale))
+  for i = 1, #KEYS do redis.call('ZREM', KEYS[i], unpack(stale)) end
 end
 return redis.call('ZCARD', KEYS[2])
 `;
 
-/** Position and last-seen of one member. KEYS: geo, seen. ARGV: member. Returns {{lng, lat} | false, seen | false}. */
+/**
+ * Position and last-seen of one member. KEYS: geo (exact), seen [, coarse geo]. ARGV: member.
+ * Returns {{lng, lat} | false, seen | false, {lng, lat} | false (coarse)}.
+ */
 export const POSITION_LUA = `
 local pos = redis.call('GEOPOS', KEYS[1], ARGV[1])
 local seen = redis.call('ZSCORE', KEYS[2], ARGV[1])
-return {pos[1], seen}
+local coarse = false
+if KEYS[3] then coarse = redis.call('GEOPOS', KEYS[3], ARGV[1])[1] end
+return {pos[1], seen, coarse}
+`;
+
+/** One use of a fixed-window budget. KEYS: counter. ARGV: windowMs. Returns the uses in the window so far. */
+export const SPEND_LUA = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
 `;

@@ -419,6 +419,23 @@ export class Environment {
     message: 'REDIS_CLUSTER_NAT_MAP must look like host:port=host:port,...',
   })
   REDIS_CLUSTER_NAT_MAP?: string;
+
+  // ─── officer safety and anti-fraud (connections) ───
+  /** Size in metres of the fixed grid cells whose centres are the only officer positions anyone is shown (never below 100: the contract's "about 100 m"). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(5_000)
+  CONNECTIONS_COARSE_CELL_M = 100;
+
+  /** Sockets one account may hold open at once on `/connections` (a phone needs one; reconnects overlap briefly). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT = 5;
+
+  /** Points-earning connections per citizen per 24 hours; later ones are recorded but earn nothing. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  CONNECTIONS_EARNING_CAP_CITIZEN_PER_DAY = 20;
+
+  /** Points-earning connections per officer per hour; later ones are recorded but earn nothing. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  CONNECTIONS_EARNING_CAP_OFFICER_PER_HOUR = 40;
 }
 
 export type Env = Environment;

@@ -25,16 +25,9 @@ export class OpenAvailabilityDto extends PositionDto {
 
 export class PresenceDto extends PositionDto {}
 
+/** Only a radius: answers are about the caller's own last position (a `lat`/`lng` query is refused with 400). */
 export class NearbyQueryDto {
-  @ApiProperty({ minimum: -90, maximum: 90 })
-  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90)
-  lat!: number;
-
-  @ApiProperty({ minimum: -180, maximum: 180 })
-  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180)
-  lng!: number;
-
-  @ApiPropertyOptional({ description: 'metres', minimum: NEARBY_RADIUS.min, maximum: NEARBY_RADIUS.max, default: NEARBY_RADIUS.default })
+  @ApiPropertyOptional({ description: 'metres, around my own last position', minimum: NEARBY_RADIUS.min, maximum: NEARBY_RADIUS.max, default: NEARBY_RADIUS.default })
   @IsOptional() @Type(() => Number) @IsInt() @Min(NEARBY_RADIUS.min) @Max(NEARBY_RADIUS.max)
   radius?: number;
 }
@@ -54,13 +47,13 @@ export class SocketDetailsDto {
 export class NearbyOfficerDto {
   @ApiProperty({ format: 'uuid' }) officerId!: string;
   @ApiProperty() displayName!: string;
-  @ApiProperty({ description: 'rounded to 10 m' }) distanceM!: number;
-  @ApiProperty({ description: 'rounded to about 100 m' }) lat!: number;
-  @ApiProperty({ description: 'rounded to about 100 m' }) lng!: number;
+  @ApiProperty({ description: "metres from my position to the officer's coarse position, rounded to 10 m" }) distanceM!: number;
+  @ApiProperty({ description: 'coarse position: the centre of a fixed grid cell about 100 m across (never the exact position)' }) lat!: number;
+  @ApiProperty({ description: 'coarse position: the centre of a fixed grid cell about 100 m across (never the exact position)' }) lng!: number;
 }
 
 export class NearbyDto {
-  @ApiProperty({ type: [NearbyOfficerDto], description: 'nearest first, at most 20; only open windows with a location ≤ 2 min old' })
+  @ApiProperty({ type: [NearbyOfficerDto], description: 'nearest first (by coarse position), at most 20; only open windows with a location ≤ 2 min old; inside the radius by coarse position' })
   nearby!: NearbyOfficerDto[];
 }
 

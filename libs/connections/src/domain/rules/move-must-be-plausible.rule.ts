@@ -1,3 +1,4 @@
+import { ImplausibleMove } from '../connections.errors.js';
 import { distanceM, type LatLng } from '../geo.js';
 
 export interface Fix extends LatLng {
@@ -14,4 +15,9 @@ export function isPlausibleMove(previous: Fix | undefined, next: Fix, maxSpeedKm
   if (!previous) return true;
   const dtS = Math.max(0, next.t - previous.t) / 1000;
   return distanceM(previous, next) <= slackM + (maxSpeedKmh / 3.6) * dtS;
+}
+
+/** The same rule for writes that answer an error (REST): throws IMPLAUSIBLE_MOVE. */
+export function moveMustBePlausible(previous: Fix | undefined, next: Fix, maxSpeedKmh: number, slackM: number): void {
+  if (!isPlausibleMove(previous, next, maxSpeedKmh, slackM)) throw new ImplausibleMove();
 }
