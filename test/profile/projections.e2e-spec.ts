@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PrismaService, QueueFactory } from '@heyblue/platform';
 import { PointsRedeemed, RewardsApi } from '@heyblue/rewards';
+import { RedisDisplayNames } from '../../libs/connections/src/infrastructure/redis-display-names.js';
 import { ProfileProjector } from '../../libs/profile/src/application/projections/profile.projector.js';
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -40,13 +41,27 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     );
     const p = await eventually(() => profile(accountId), Boolean, { what: 'profile' });
     expect(p).toMatchObject({
-      displayName: 'Jane Doe',
+      // Officer safety: first name and last initial, not the provider's full name.
+      displayName: 'Jane D.',
       role: 'officer',
       precinct: '14th',
       pointsBalance: 0,
       connectionsCount: 0,
       shareConsent: false,
     });
+  });
+
+  it("gives a citizen promoted to officer the officer default name, keeps a chosen one, and tells Connections (what citizens see next to the officer)", async () => {
+    const [promoted, chosen] = [randomUUID(), randomUUID()];
+    for (const id of [promoted, chosen]) await publish(t, new AccountCreated({ accountId: id, role: 'citizen', displayName: 'Robin Hood Locksley', precinct: null }, { occurredAt: new Date(Date.now() - 60_000) }));
+    await eventually(() => profile(chosen), (p) => p?.displayName === 'Robin Hood Locksley');
+    await prisma.profile.update({ where: { id: chosen }, data: { displayName: 'Sgt Robin', displayNameCustom: true } });
+    for (const id of [promoted, chosen]) await publish(t, new AccountRoleChanged({ accountId: id, previousRole: 'citizen', role: 'officer', changedBy: null, precinct: '2nd' }));
+    await eventually(() => profile(promoted), (p) => p?.displayName === 'Robin L.', { what: 'officer default name' });
+    await eventually(() => profile(chosen), (p) => p?.role === 'officer');
+    expect((await profile(chosen))!.displayName).toBe('Sgt Robin');
+    const names = t.app.get(RedisDisplayNames);
+    await eventually(() => names.lookup([promoted]), (m) => m.get(promoted) === 'Robin L.', { what: 'name in nearby answers' });
   });
 
   it('counts connections once each, awards trophies once, and publishes TrophyAwarded', async () => {

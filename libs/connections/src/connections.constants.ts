@@ -16,6 +16,9 @@ export const SOCKET_EVENTS = {
 /** Server-to-server (socket.io adapter) event: an officer's window changed on some instance. */
 export const WINDOW_CHANGED = 'hb:window-changed';
 
+/** Server-to-server event: an officer's window expired (each instance tells and closes its sockets of that officer). */
+export const WINDOW_EXPIRED = 'hb:window-expired';
+
 /** The room every socket of an account joins, so pushes reach it on any instance. */
 export const accountRoom = (accountId: string): string => `a:${accountId}`;
 

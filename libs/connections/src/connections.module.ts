@@ -6,6 +6,7 @@ import { LocationHandler } from './application/location.handler.js';
 import { MyConnectionsQuery } from './application/my-connections.query.js';
 import { NearbyQuery } from './application/nearby.query.js';
 import { AccountNotifier, DisplayNames, SocketAuth } from './application/ports.js';
+import { PendingRequestsQuery } from './application/pending-requests.query.js';
 import { PositionHistory } from './application/position-history.js';
 import { PresenceService } from './application/presence.service.js';
 import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
@@ -50,6 +51,7 @@ import { ConnectionsApi } from './connections.api.js';
     AvailabilityService,
     ConnectionRequestsService,
     MyConnectionsQuery,
+    PendingRequestsQuery,
     LocationHandler,
     ConnectionsSweeper,
     PushPointsAwardedWhenPointsEarned,

@@ -7,6 +7,7 @@ import { AvailabilityService } from '../application/availability.service.js';
 import { ConnectionRequestsService } from '../application/connection-requests.service.js';
 import { MyConnectionsQuery } from '../application/my-connections.query.js';
 import { NearbyQuery } from '../application/nearby.query.js';
+import { PendingRequestsQuery } from '../application/pending-requests.query.js';
 import { PresenceService } from '../application/presence.service.js';
 import { LIMITS, NEARBY_RADIUS, SOCKET_NAMESPACE, SOCKET_PATH, WINDOW_MINUTES } from '../connections.constants.js';
 import { ConnectionsConfig } from '../infrastructure/connections.config.js';
@@ -18,6 +19,8 @@ import {
   NearbyDto,
   NearbyQueryDto,
   OpenAvailabilityDto,
+  PendingRequestPageDto,
+  PendingRequestsQueryDto,
   PresenceAnswerDto,
   PresenceDto,
   RequestCreatedDto,
@@ -34,6 +37,7 @@ export class ConnectionsController {
     private readonly requests: ConnectionRequestsService,
     private readonly mine: MyConnectionsQuery,
     private readonly config: ConnectionsConfig,
+    private readonly pendingRequests: PendingRequestsQuery,
   ) {}
 
   @Post('availability')
@@ -94,6 +98,18 @@ export class ConnectionsController {
   @ApiConflictResponse({ description: 'REQUEST_ALREADY_PENDING' })
   async request(@CurrentAccount() me: AuthenticatedAccount, @Body() body: CreateRequestDto, @Actor() actor: AuditActor): Promise<RequestCreatedDto> {
     return this.requests.request(me.id, body.officerId, undefined, actor);
+  }
+
+  @Get('requests')
+  @Auth()
+  @ApiOperation({
+    summary: 'Open connection requests: addressed to me (officer) or mine (citizen), newest first.',
+    description: "Lets an officer whose app slept through `connection.requested` still answer. Nobody sees anyone else's requests.",
+  })
+  @ApiOkResponse({ type: PendingRequestPageDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (status other than pending, bad limit or cursor)' })
+  async pending(@CurrentAccount() me: AuthenticatedAccount, @Query() q: PendingRequestsQueryDto): Promise<PendingRequestPageDto> {
+    return this.pendingRequests.list(me.id, q.limit, q.cursor);
   }
 
   @Post('requests/:id/accept')

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
 import { AccountNotifier } from '../application/ports.js';
-import { accountRoom, WINDOW_CHANGED } from '../connections.constants.js';
+import { accountRoom, SOCKET_EVENTS, WINDOW_CHANGED, WINDOW_EXPIRED } from '../connections.constants.js';
 
 /**
  * Pushes to account rooms through the socket.io Redis adapter (reaching the socket on any
@@ -18,6 +18,9 @@ export class SocketHub extends AccountNotifier {
     this.onWindowChanged = onWindowChanged;
     ns.on(WINDOW_CHANGED, (officerId: unknown) => {
       if (typeof officerId === 'string') this.localWindowChanged(officerId);
+    });
+    ns.on(WINDOW_EXPIRED, (officerId: unknown, windowId: unknown) => {
+      if (typeof officerId === 'string' && typeof windowId === 'string') this.localWindowExpired(officerId, windowId);
     });
   }
 
@@ -36,6 +39,26 @@ export class SocketHub extends AccountNotifier {
       this.ns?.serverSideEmit(WINDOW_CHANGED, officerId);
     } catch (err) {
       this.logger.warn(`window-changed relay failed: ${(err as Error).message}`);
+    }
+  }
+
+  windowExpired(officerId: string, windowId: string): void {
+    this.localWindowExpired(officerId, windowId);
+    try {
+      this.ns?.serverSideEmit(WINDOW_EXPIRED, officerId, windowId);
+    } catch (err) {
+      this.logger.warn(`window-expired relay failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Emitted and closed per socket on the instance holding it, so the event is written before
+   * the close (engine.io drains a socket's buffer before closing it).
+   */
+  private localWindowExpired(officerId: string, windowId: string): void {
+    for (const s of this.localSockets(officerId)) {
+      s.emit(SOCKET_EVENTS.availabilityExpired, { windowId });
+      s.disconnect(true);
     }
   }
 

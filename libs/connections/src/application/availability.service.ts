@@ -69,7 +69,8 @@ export class AvailabilityService {
       for (const { officerId, windowId } of due) {
         await this.geo.remove('officer', officerId);
         this.notifier.windowChanged(officerId);
-        if (windowId) this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+        // Design card: once the window expires the officer's websocket is closed.
+        if (windowId) this.notifier.windowExpired(officerId, windowId);
       }
       total += due.length;
       if (due.length < 100) break;

@@ -3,6 +3,8 @@ export abstract class AccountNotifier {
   abstract toAccount(accountId: string, event: string, payload: unknown): void;
   /** Tells every instance an officer's window opened, closed or expired (socket caches reload). */
   abstract windowChanged(officerId: string): void;
+  /** The window expired: `availability.expired` to the officer's sockets on every instance, then those sockets are closed. */
+  abstract windowExpired(officerId: string, windowId: string): void;
 }
 
 /** Display names shown next to officers and citizens. */

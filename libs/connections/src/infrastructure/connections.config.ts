@@ -22,8 +22,6 @@ export class ConnectionsConfig {
   readonly publicBaseUrl: string | undefined;
   readonly coarseCellM: number;
   readonly maxSocketsPerAccount: number;
-  readonly earningCapCitizenPerDay: number;
-  readonly earningCapOfficerPerHour: number;
   /** `nearby` answers per account per window over sockets (LIMITS.nearbyAcks, RATE_LIMITS may override). */
   readonly nearbyAckBudget: { points: number; windowMs: number };
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY, as for HTTP): socket handshakes are limited per client IP. */
@@ -50,8 +48,6 @@ export class ConnectionsConfig {
     this.publicBaseUrl = get('PUBLIC_BASE_URL');
     this.coarseCellM = get('CONNECTIONS_COARSE_CELL_M');
     this.maxSocketsPerAccount = get('CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT');
-    this.earningCapCitizenPerDay = get('CONNECTIONS_EARNING_CAP_CITIZEN_PER_DAY');
-    this.earningCapOfficerPerHour = get('CONNECTIONS_EARNING_CAP_OFFICER_PER_HOUR');
     const acks = parseRateLimitOverrides(get('RATE_LIMITS')).get(LIMITS.nearbyAcks.name) ?? LIMITS.nearbyAcks;
     this.nearbyAckBudget = { points: acks.points, windowMs: acks.durationS * 1000 };
     this.trustProxy = get('TRUST_PROXY')

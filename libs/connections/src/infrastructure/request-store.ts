@@ -50,6 +50,11 @@ export class RequestStore {
     return this.redisService.key('conn', 'req', `{${id}}`);
   }
 
+  /** Requests an account is party to (ZSET requestId → createdAt), for the pending list. */
+  private byAccountKey(accountId: string): string {
+    return this.redisService.key('conn', 'req-by', `{${accountId}}`);
+  }
+
   private pairKey(citizenId: string, officerId: string): string {
     return this.redisService.key('conn', 'req-pair', citizenId, officerId);
   }
@@ -64,7 +69,25 @@ export class RequestStore {
       .hset(this.key(r.id), { ...r, distanceM: String(r.distanceM), createdAt: String(r.createdAt), expiresAt: String(r.expiresAt) })
       .pexpire(this.key(r.id), ttl + KEEP_AFTER_EXPIRY_MS)
       .exec();
+    // One key per party (its own slot): listed to the officer and the citizen only.
+    await Promise.all(
+      [r.officerId, r.citizenId].map((party) =>
+        this.redis
+          .multi()
+          .zadd(this.byAccountKey(party), r.createdAt, r.id)
+          .zremrangebyscore(this.byAccountKey(party), '-inf', r.createdAt - ttl - KEEP_AFTER_EXPIRY_MS)
+          .pexpire(this.byAccountKey(party), ttl + KEEP_AFTER_EXPIRY_MS)
+          .exec(),
+      ),
+    );
     return true;
+  }
+
+  /** Pending, unexpired requests the account is party to, newest first (at most the ones of the last `ttlMs`). */
+  async pendingFor(accountId: string, ttlMs: number, now = Date.now()): Promise<StoredRequest[]> {
+    const ids = await this.redis.zrevrangebyscore(this.byAccountKey(accountId), '+inf', now - ttlMs);
+    const found = await Promise.all(ids.map((id) => this.get(id, now)));
+    return found.filter((r): r is StoredRequest => r !== null && r.status === 'pending' && (r.officerId === accountId || r.citizenId === accountId));
   }
 
   async get(id: string, now = Date.now()): Promise<StoredRequest | null> {

@@ -428,14 +428,6 @@ export class Environment {
   /** Sockets one account may hold open at once on `/connections` (a phone needs one; reconnects overlap briefly). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
   CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT = 5;
-
-  /** Points-earning connections per citizen per 24 hours; later ones are recorded but earn nothing. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
-  CONNECTIONS_EARNING_CAP_CITIZEN_PER_DAY = 20;
-
-  /** Points-earning connections per officer per hour; later ones are recorded but earn nothing. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
-  CONNECTIONS_EARNING_CAP_OFFICER_PER_HOUR = 40;
 }
 
 export type Env = Environment;

@@ -1,4 +1,4 @@
-import { changedFields } from './profile.js';
+import { changedFields, DEFAULT_DISPLAY_NAME, officerDisplayName } from './profile.js';
 
 const current = { displayName: 'Sam', bio: null, avatarUrl: null, zip: '10001', shareConsent: false };
 
@@ -14,5 +14,17 @@ describe('changedFields', () => {
 
   it('ignores fields sent as undefined', () => {
     expect(changedFields(current, { avatarUrl: undefined })).toEqual([]);
+  });
+});
+
+describe('officerDisplayName', () => {
+  it("shows first name and last initial, never the provider's full name", () => {
+    expect(officerDisplayName('  Jane   Quinn  doe ')).toBe('Jane D.');
+    expect(officerDisplayName('Jane D.')).toBe('Jane D.');
+    expect(officerDisplayName('Émile Zola')).toBe('Émile Z.');
+  });
+  it('keeps a single name and the placeholder as they are', () => {
+    expect(officerDisplayName('Prince')).toBe('Prince');
+    expect(officerDisplayName(null)).toBe(DEFAULT_DISPLAY_NAME);
   });
 });

@@ -13,6 +13,18 @@ export function displayNameFromProvider(name: string | null | undefined): string
   return clean.length >= 2 ? clean : DEFAULT_DISPLAY_NAME;
 }
 
+/**
+ * What citizens see of an officer until the officer picks a name: first name and last initial
+ * ("Jane Q. Doe" → "Jane D."), never the provider's full name (officer safety). Idempotent.
+ */
+export function officerDisplayName(name: string | null | undefined): string {
+  const clean = displayNameFromProvider(name);
+  const words = clean.split(' ');
+  if (clean === DEFAULT_DISPLAY_NAME || words.length < 2) return clean;
+  const initial = [...words[words.length - 1]!][0]!.toLocaleUpperCase('en-US');
+  return `${words[0]} ${initial}.`;
+}
+
 export function asRole(role: unknown): ProfileRole {
   return ROLES.includes(role as ProfileRole) ? (role as ProfileRole) : 'citizen';
 }

@@ -177,6 +177,19 @@ export class PrismaProfileStore {
     });
   }
 
+  /**
+   * Gives an officer whose name is still the provider's the officer default (`toDefault`);
+   * a chosen name is never touched. Returns the new name, or null when nothing changed.
+   */
+  async applyOfficerDefaultName(tx: Tx, accountId: string, toDefault: (name: string) => string): Promise<string | null> {
+    const row = await tx.profile.findUnique({ where: { id: accountId }, select: { displayName: true, displayNameCustom: true, role: true } });
+    if (!row || row.role !== 'officer' || row.displayNameCustom) return null;
+    const name = toDefault(row.displayName);
+    if (name === row.displayName) return null;
+    await tx.profile.update({ where: { id: accountId }, data: { displayName: name } });
+    return name;
+  }
+
   /** Syncs the role from IAM's answer on read (IAM owns it; the read model follows). */
   async syncRole(accountId: string, role: ProfileRole): Promise<void> {
     await this.prisma.profile.updateMany({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { PageQueryDto } from '@heyblue/platform';
 import { NEARBY_RADIUS, WINDOW_MINUTES } from '../../connections.constants.js';
 
 class PositionDto {
@@ -100,5 +101,31 @@ export class AcceptedDto {
 
 export class ConnectionPageDto {
   @ApiProperty({ type: [ConnectionDto] }) items!: ConnectionDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class PendingRequestsQueryDto extends PageQueryDto {
+  @ApiProperty({ enum: ['pending'], description: 'only open requests are listed' })
+  @IsIn(['pending'], { message: 'status must be pending' })
+  status!: 'pending';
+}
+
+export class RequestCitizenDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() displayName!: string;
+}
+
+export class PendingRequestDto {
+  @ApiProperty({ format: 'uuid' }) requestId!: string;
+  @ApiProperty({ enum: ['pending'] }) status!: 'pending';
+  @ApiProperty({ format: 'uuid' }) officerId!: string;
+  @ApiProperty({ type: RequestCitizenDto }) citizen!: RequestCitizenDto;
+  @ApiPropertyOptional({ description: "officer's view only: metres between the pair when the citizen asked, rounded to 10 m" }) distanceM?: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+export class PendingRequestPageDto {
+  @ApiProperty({ type: [PendingRequestDto], description: 'newest first' }) items!: PendingRequestDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { OutboxService, type EventEnvelope, type Tx } from '@heyblue/platform';
 import type { AccountCreatedPayload, AccountRoleChangedPayload } from '@heyblue/iam';
 import type { PointsAdjustedPayload, PointsDonatedPayload, PointsEarnedPayload, PointsRedeemedPayload } from '@heyblue/rewards';
-import { asRole, displayNameFromProvider, type ProfileRole } from '../../domain/profile.js';
+import { asRole, displayNameFromProvider, officerDisplayName, type ProfileRole } from '../../domain/profile.js';
 import { newTrophies, trophyName } from '../../domain/trophies.js';
+import { ProfileUpdated } from '../../events/profile-updated.integration-event.js';
 import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
 import { PrismaProfileStore } from '../../infrastructure/prisma-profile.store.js';
 import type { ConnectionEstablishedPayload } from '@heyblue/connections';
@@ -31,6 +32,7 @@ export class ProfileProjector {
       displayName: e.payload.displayName ? displayNameFromProvider(e.payload.displayName) : null,
       asOf: new Date(e.occurredAt),
     });
+    await this.officerDefaultName(tx, e.payload.accountId);
   }
 
   async onAccountRoleChanged(e: EventEnvelope<AccountRoleChangedPayload>, tx: Tx): Promise<void> {
@@ -41,6 +43,22 @@ export class ProfileProjector {
       displayName: null,
       asOf: new Date(e.occurredAt),
     });
+    await this.officerDefaultName(tx, e.payload.accountId);
+  }
+
+  /**
+   * An officer not named by choice is shown as first name and last initial, whichever of
+   * AccountCreated and AccountRoleChanged comes last; ProfileUpdated carries the name to the
+   * contexts that show it (Connections' nearby answers).
+   */
+  private async officerDefaultName(tx: Tx, accountId: string): Promise<void> {
+    const renamed = await this.store.applyOfficerDefaultName(tx, accountId, officerDisplayName);
+    if (renamed === null) return;
+    const row = await this.store.find(tx, accountId);
+    await this.outbox.publish(
+      tx,
+      new ProfileUpdated({ accountId, changed: ['displayName'], displayName: renamed, zip: row?.zip ?? null, shareConsent: row?.shareConsent ?? false, updatedAt: new Date().toISOString() }),
+    );
   }
 
   async onConnectionEstablished(e: EventEnvelope<ConnectionEstablishedPayload>, tx: Tx): Promise<void> {
