@@ -22,7 +22,7 @@ export interface Scenario {
 /**
  * One day of the product, driven through the app's public surface only (HTTP, socket.io,
  * the dev IdP): sign-ins, a profile edit, a connection (and a declined request), a
- * redemption, a donation, an ETL upload, an admin role change and suspension. It makes every
+ * redemption, a donation, a points adjustment, an ETL upload, an admin role change and suspension. It makes every
  * integration event type and every socket push at least once; returns when the outbox is
  * relayed and every consumer is idle.
  */
@@ -84,6 +84,13 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
     const charity = (charities.body.items ?? charities.body).find((c: { name: string }) => c.name === 'Night Shelter');
     const donated = await api(t, 'POST', '/rewards/donations', { token: officer.accessToken, body: { charityId: charity.id, points: 3 } });
     expect(donated.status).toBe(201);
+    // An admin's correction, with its reason (PointsAdjusted).
+    const adjusted = await api(t, 'POST', `/admin/accounts/${citizen.accountId}/points-adjustments`, {
+      token: admin.accessToken,
+      body: { points: 2, reason: 'Goodwill for a voucher the shop refused' },
+      headers: { 'idempotency-key': `scenario-${citizen.accountId}` },
+    });
+    expect(adjusted.status).toBe(201);
 
     expect((await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, { token: admin.accessToken, body: { role: 'officer' } })).status).toBe(200);
     expect((await api(t, 'POST', `/admin/accounts/${other.accountId}/suspend`, { token: admin.accessToken })).status).toBe(200);
