@@ -8,7 +8,11 @@ const zipState = createRequire(import.meta.url)('zip-state') as (zip: string) =>
 
 let shared: UsGazetteer | null = null;
 
-/** The data are read-only: one copy per process, however many Nest apps it runs (tests run several). */
+/**
+ * The data are read-only: one copy per process, however many Nest apps it runs (tests run
+ * several), loaded at the first lookup (≈ 0.4 s once) so that booting, and every process that
+ * never places a point, does not pay for it.
+ */
 function gazetteer(): UsGazetteer {
   shared ??= new UsGazetteer(stateOfZip);
   return shared;
@@ -26,11 +30,9 @@ export function stateOfZip(zip: string | null | undefined): string | null {
  */
 @Injectable()
 export class PlacesApi {
-  private readonly gazetteer = gazetteer();
-
   /** The place of `lat, lng`; `appZip` (what the app sent, if anything) is kept but flagged when it disagrees with the coordinates' state. */
   locate(at: { lat: number; lng: number }, appZip?: string | null): Place {
-    return placeOf(this.gazetteer.locate(at.lat, at.lng), appZip, stateOfZip);
+    return placeOf(gazetteer().locate(at.lat, at.lng), appZip, stateOfZip);
   }
 
   /** USPS state of a ZIP, or null. */
