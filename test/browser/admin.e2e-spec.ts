@@ -295,7 +295,7 @@ describe('admin dashboard in a browser', () => {
     const other = await browser.newContext({ viewport: { width: 820, height: 1000 } });
     try {
       const p = await other.newPage();
-      await signInInBrowser(p, t, citizen.login, { admin: false });
+      await signInInBrowser(p, t, citizen.login, { admin: false, phone: citizen.phone });
       const refusal = p.getByTestId('refusal');
       await refusal.waitFor();
       expect(await refusal.textContent()).toMatch(/administrators.*citizen/);

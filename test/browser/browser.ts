@@ -27,11 +27,12 @@ export async function snap(page: Page, name: string): Promise<void> {
 
 /**
  * Signs in through the dashboard like a person: the sign-in button, the dev provider's login
- * (and consent) pages, back to /admin/callback; a first sign-in then asks for the phone number
- * and the SMS code (read from the dev SMS outbox). `admin` pre-authorises the login's e-mail
- * as `admin:create` does. Resolves once the app has left /admin/callback.
+ * (and consent) pages, back to /admin/callback; every dashboard sign-in then asks for the
+ * phone number and the SMS code (read from the dev SMS outbox) — the account's verified
+ * number (`phone`) once it has one. `admin` pre-authorises the login's e-mail as
+ * `admin:create` does. Resolves once the app has left /admin/callback.
  */
-export async function signInInBrowser(page: Page, t: TestApp, login: string, opts: { admin: boolean; shots?: string }): Promise<void> {
+export async function signInInBrowser(page: Page, t: TestApp, login: string, opts: { admin: boolean; shots?: string; phone?: string }): Promise<string> {
   if (opts.admin) await t.app.get(AdminService).preauthorizeAdmin(devEmail(login));
   await page.goto(`${t.url}/admin/`);
   const signInButton = page.getByRole('button', { name: /^Sign in with/ }).first();
@@ -55,8 +56,8 @@ export async function signInInBrowser(page: Page, t: TestApp, login: string, opt
   await page.waitForURL((url) => url.pathname.startsWith('/admin'));
   const phoneStep = page.getByLabel(/Mobile number/);
   const left = page.waitForURL((url) => url.pathname !== '/admin/callback');
-  if ((await Promise.race([phoneStep.waitFor().then(() => 'phone'), left.then(() => 'done')])) === 'done') return;
-  const phone = randomPhone();
+  if ((await Promise.race([phoneStep.waitFor().then(() => 'phone'), left.then(() => 'done')])) === 'done') throw new Error('the dashboard signed in without the phone step');
+  const phone = opts.phone ?? randomPhone();
   await phoneStep.fill(phone);
   await page.getByRole('button', { name: 'Send code' }).click();
   await page.getByLabel('Code').waitFor();
@@ -65,4 +66,5 @@ export async function signInInBrowser(page: Page, t: TestApp, login: string, opt
   if (opts.shots) await snap(page, `${opts.shots}-phone-code`);
   await page.getByRole('button', { name: 'Verify' }).click();
   await left;
+  return phone;
 }

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { connect, offset, sendLocation, traffic, type Ack } from '../connections/socket-client.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { api, given, randomIp, type SignedIn } from '../support/given.js';
+import { api, given, pkcePair, randomIp, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 import { RedisProxy } from '../support/redis-proxy.js';
 
@@ -104,7 +104,7 @@ describe('faults: Redis cut and slowed under location traffic', () => {
       // The per-IP limit on sign-in starts (30 a minute) still holds, counted in the slowed Redis.
       const ip = randomIp();
       const answers = await Promise.all(
-        Array.from({ length: 36 }, () => api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: 'com.heyblue.app:/oauth2redirect' }, ip })),
+        Array.from({ length: 36 }, () => api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: 'com.heyblue.app:/oauth2redirect', codeChallenge: pkcePair().codeChallenge, codeChallengeMethod: 'S256' }, ip })),
       );
       const statuses = answers.map((a) => a.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(30);

@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from '../support/app.js';
-import { api, given, MOBILE_REDIRECT } from '../support/given.js';
+import { api, given, MOBILE_REDIRECT, pkcePair } from '../support/given.js';
 import { startAcme, type FakeOidcProvider } from './support/fake-oidc.js';
 
 describe('IAM OIDC: a provider that keeps failing is left alone (breaker)', () => {
@@ -17,10 +17,11 @@ describe('IAM OIDC: a provider that keeps failing is left alone (breaker)', () =
   });
 
   const callback = async () => {
-    const started = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'acme', redirectUri: MOBILE_REDIRECT } });
+    const { codeVerifier, ...challenge } = pkcePair();
+    const started = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'acme', redirectUri: MOBILE_REDIRECT, ...challenge } });
     expect(started.status).toBe(200);
     const nonce = new URL(started.body.authorizationUrl).searchParams.get('nonce')!;
-    return api(t, 'POST', '/auth/oidc/callback', { body: { state: started.body.state, code: fake.issueCode({ nonce, sub: 'acme-down', email: 'down@example.com' }) } });
+    return api(t, 'POST', '/auth/oidc/callback', { body: { state: started.body.state, code: fake.issueCode({ nonce, sub: 'acme-down', email: 'down@example.com' }), codeVerifier, deviceId: 'acme-device' } });
   };
 
   // Runs first: it needs the breaker closed, and shows refusals leave it closed.

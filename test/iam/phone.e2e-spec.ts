@@ -82,16 +82,47 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     expect(sms).toHaveLength(3);
   });
 
-  it('limits OTP sends to 10 per IP per hour', async () => {
-    const { registrationToken, ip } = await registration();
-    for (let i = 0; i < 10; i++) {
-      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip })).status).toBe(202);
+  it('limits OTP sends to 10 per IP per hour, whichever accounts ask', async () => {
+    const ip = randomIp();
+    for (const { registrationToken } of [await registration(ip), await registration(ip)]) {
+      for (let i = 0; i < 5; i++) {
+        expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip })).status).toBe(202);
+      }
     }
+    const { registrationToken } = await registration(ip);
     const phone = randomPhone();
     const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toEqual([]);
+  });
+
+  it('caps OTP sends per account at 5 an hour across numbers and IPs (SMS pumping through one sign-in)', async () => {
+    const { registrationToken } = await registration();
+    for (let i = 0; i < 5; i++) {
+      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip: randomIp() })).status).toBe(202);
+    }
+    const phone = randomPhone();
+    const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip: randomIp() });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toEqual([]);
+  });
+
+  it('sends OTPs only to numbers of the configured countries (422 PHONE_COUNTRY_NOT_SUPPORTED) and counts nothing', async () => {
+    const { registrationToken, ip } = await registration();
+    for (const phone of ['+447911123456', '+14165550123', '+18092345678']) {
+      const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(res.body.code).toBe('PHONE_COUNTRY_NOT_SUPPORTED');
+      expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toEqual([]);
+    }
+    // Nothing was counted: the account's five sends are all still there.
+    for (let i = 0; i < 5; i++) {
+      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip })).status).toBe(202);
+    }
   });
 
   it('refuses phone calls with missing or malformed fields (400) naming each field', async () => {
@@ -160,16 +191,53 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     expect(await prisma.iamSession.count()).toBe(sessions);
   });
 
-  it('maps one phone to one device: verifying it on a new device ends the old device’s sessions', async () => {
+  it('gives one phone number to one account: another account gets 409 PHONE_IN_USE and no SMS', async () => {
     const phone = randomPhone();
-    const first = await given.citizen(t, { phone, deviceId: 'old-phone' });
-    expect((await api(t, 'GET', '/auth/session', { token: first.accessToken })).status).toBe(200);
-    const second = await given.citizen(t, { phone, deviceId: 'new-phone' });
-    const old = await api(t, 'GET', '/auth/session', { token: first.accessToken });
-    expect(old.status).toBe(401);
-    expect((await api(t, 'GET', '/auth/session', { token: second.accessToken })).status).toBe(200);
-    const ended = await prisma.iamSession.findFirst({ where: { accountId: first.accountId } });
-    expect(ended?.revokedReason).toBe('device_replaced');
+    const owner = await given.citizen(t, { phone, deviceId: 'owner-phone' });
+    const sent = ((await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()) as unknown[]).length;
+    const other = await registration();
+    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: other.registrationToken, phone }, ip: other.ip });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('PHONE_IN_USE');
+    expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toHaveLength(sent);
+    expect(await phoneOf(other.accountId)).toBeNull();
+    expect((await api(t, 'GET', '/auth/session', { token: owner.accessToken })).status).toBe(200);
+  });
+
+  it('lets an account with a verified phone re-verify only that number (422 PHONE_MISMATCH)', async () => {
+    const me = await given.citizen(t, { deviceId: 'phone-1' });
+    const moved = await oidcSignIn(t, me.login, randomIp(), { deviceId: 'phone-2' });
+    expect(moved.body.status).toBe('phone_required');
+    const another = randomPhone();
+    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: moved.body.registrationToken, phone: another } });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('PHONE_MISMATCH');
+    expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(another)}`)).json()).toEqual([]);
+    const account = await prisma.iamAccount.findUniqueOrThrow({ where: { id: me.accountId } });
+    expect(account.phoneHash).not.toBeNull();
+    expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
+  });
+
+  it('keeps a pending OTP with the registration that started it: another registration neither takes it over nor spends its sends', async () => {
+    const owner = await registration();
+    const attacker = await registration();
+    const phone = randomPhone();
+    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: owner.registrationToken, phone }, ip: owner.ip })).status).toBe(202);
+    // The attacker asks for the same number until its own per-phone sends run out.
+    const attempts = [];
+    for (let i = 0; i < 4; i++) attempts.push((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: attacker.registrationToken, phone }, ip: randomIp() })).status);
+    expect(attempts).toEqual([202, 202, 202, 429]);
+    // The owner's pending verification is still theirs, and their sends are untouched.
+    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: owner.registrationToken, phone }, ip: owner.ip })).status).toBe(202);
+    const code = await readOtp(t, phone);
+    const ok = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: owner.registrationToken, phone, code, deviceId: 'owner-device' }, ip: owner.ip });
+    expect(ok.status).toBe(200);
+    expect(ok.body.session.account.id).toBe(owner.accountId);
+    // Once the number is the owner's, the attacker's registration cannot have it.
+    const late = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: attacker.registrationToken, phone }, ip: randomIp() });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('PHONE_IN_USE');
+    expect(await phoneOf(attacker.accountId)).toBeNull();
   });
 
   it('makes a new device verify the phone again at sign-in, which ends the old device’s sessions', async () => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { api, given, MOBILE_REDIRECT, providerLogin, sameServer } from '../support/given.js';
+import { api, given, MOBILE_REDIRECT, pkcePair, providerLogin, sameServer } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 
 describe('IAM across two app instances (two processes, one PostgreSQL and Redis)', () => {
@@ -57,7 +57,8 @@ describe('IAM across two app instances (two processes, one PostgreSQL and Redis)
 
   it('lets a dev-provider sign-in hop between instances (shared provider state, keys and sign-in state)', async () => {
     const b = { ...a, url: bUrl };
-    const start = await api(a, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: MOBILE_REDIRECT } });
+    const { codeVerifier, ...challenge } = pkcePair();
+    const start = await api(a, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: MOBILE_REDIRECT, ...challenge } });
     expect(start.status).toBe(200);
     expect(start.body.authorizationUrl).toMatch(/^http:\/\/heyblue\.test\.invalid\/dev\/oidc\/auth\?/);
     const hops: string[] = [];
@@ -67,7 +68,7 @@ describe('IAM across two app instances (two processes, one PostgreSQL and Redis)
       return sameServer(url, target);
     });
     expect(new Set(hops).size).toBe(2);
-    const cb = await api(b, 'POST', '/auth/oidc/callback', { body: { state: redirect.searchParams.get('state'), code: redirect.searchParams.get('code') } });
+    const cb = await api(b, 'POST', '/auth/oidc/callback', { body: { state: redirect.searchParams.get('state'), code: redirect.searchParams.get('code'), codeVerifier, deviceId: 'hopper-phone' } });
     expect(cb.status).toBe(200);
     expect(cb.body.status).toBe('phone_required');
   });

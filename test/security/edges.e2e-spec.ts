@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { given, MOBILE_REDIRECT } from '../support/given.js';
+import { given, MOBILE_REDIRECT, pkcePair } from '../support/given.js';
 import { connect, disconnected, sendLocation } from '../connections/socket-client.js';
 import { call } from './openapi-walk.js';
 import { SOCKET_MAX_MESSAGE_BYTES } from '../../apps/api/src/ws/redis-io.adapter.js';
@@ -103,10 +103,14 @@ describe('brute force and floods', () => {
   // Points per IP as declared on the routes (libs/iam/src/api/auth.controller.ts). OTP sends per
   // phone and per IP, and the 5 wrong codes that void a verification: test/iam/phone.e2e-spec.ts.
   const guessing = [
-    { path: '/api/v1/auth/oidc/callback', points: 30, body: () => ({ state: randomUUID(), code: randomUUID() }) },
+    { path: '/api/v1/auth/oidc/callback', points: 30, body: () => ({ state: randomUUID(), code: randomUUID(), codeVerifier: pkcePair().codeVerifier, deviceId: 'd1' }) },
     { path: '/api/v1/auth/phone/verify', points: 30, body: () => ({ registrationToken: randomUUID(), phone: '+15551234567', code: String(randomInt(0, 1e6)).padStart(6, '0'), deviceId: 'd1' }) },
     { path: '/api/v1/auth/refresh', points: 60, body: () => ({ refreshToken: randomUUID() }) },
-    { path: '/api/v1/auth/oidc/start', points: 30, body: () => ({ provider: 'dev', redirectUri: MOBILE_REDIRECT }) },
+    { path: '/api/v1/auth/oidc/start', points: 30, body: () => {
+        const { codeVerifier: _v, ...challenge } = pkcePair();
+        return { provider: 'dev', redirectUri: MOBILE_REDIRECT, ...challenge };
+      },
+    },
   ];
 
   it.each(guessing)('limits guessing at $path per client IP, however X-Forwarded-For is forged', async ({ path, points, body }) => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { AdminService, IamApi, type Role } from '@heyblue/iam';
 import type { TestApp } from './app.js';
 
@@ -114,16 +114,30 @@ export const sameServer = (url: string, base: string): string => {
   return `${base}${u.pathname}${u.search}`;
 };
 
-/** The OIDC half: providers → start → login form → consent → callback. Returns the callback answer. */
-export async function oidcSignIn(t: TestApp, login: string, ip = randomIp(), extra: { deviceId?: string } = {}) {
-  const start = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri: MOBILE_REDIRECT }, ip });
+/** A client-held PKCE pair (RFC 7636 S256), as the app and the dashboard make one. */
+export function pkcePair(): { codeVerifier: string; codeChallenge: string; codeChallengeMethod: 'S256' } {
+  const codeVerifier = randomBytes(32).toString('base64url');
+  return { codeVerifier, codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'), codeChallengeMethod: 'S256' };
+}
+
+/** A fresh app installation id. */
+export const randomDeviceId = (): string => `device-${randomBytes(6).toString('hex')}`;
+
+/**
+ * The OIDC half: start (with the client's PKCE challenge) → login form → consent → callback
+ * (with the verifier and the device id). Returns the callback answer.
+ */
+export async function oidcSignIn(t: TestApp, login: string, ip = randomIp(), extra: { deviceId?: string; redirectUri?: string } = {}) {
+  const redirectUri = extra.redirectUri ?? MOBILE_REDIRECT;
+  const { codeVerifier, ...challenge } = pkcePair();
+  const start = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri, ...challenge }, ip });
   if (start.status !== 200) throw new Error(`oidc/start ${start.status}: ${JSON.stringify(start.body)}`);
   // The dev provider of this app may advertise PUBLIC_BASE_URL; the test reaches it directly.
-  const redirect = await providerLogin(start.body.authorizationUrl, MOBILE_REDIRECT, login, 'anything', (url) => sameServer(url, t.url));
+  const redirect = await providerLogin(start.body.authorizationUrl, redirectUri, login, 'anything', (url) => sameServer(url, t.url));
   const code = redirect.searchParams.get('code');
   const state = redirect.searchParams.get('state');
   if (!code || state !== start.body.state) throw new Error(`unexpected redirect ${redirect.href}`);
-  return api(t, 'POST', '/auth/oidc/callback', { body: { state, code, ...extra }, ip });
+  return api(t, 'POST', '/auth/oidc/callback', { body: { state, code, codeVerifier, deviceId: extra.deviceId ?? randomDeviceId() }, ip });
 }
 
 /** Newest OTP the dev SMS outbox holds for a phone. */
@@ -139,7 +153,7 @@ export async function signIn(t: TestApp, opts: SignInOptions = {}): Promise<Sign
   const login = opts.login ?? `user-${randomBytes(5).toString('hex')}`;
   const ip = opts.ip ?? randomIp();
   const phone = opts.phone ?? randomPhone();
-  const deviceId = opts.deviceId ?? `device-${randomBytes(6).toString('hex')}`;
+  const deviceId = opts.deviceId ?? randomDeviceId();
   if (opts.role === 'admin') await t.app.get(AdminService).preauthorizeAdmin(devEmail(login));
   if (opts.role === 'officer') {
     await t.app.get(IamApi).upsertOfficerRosterEntry({
@@ -151,7 +165,7 @@ export async function signIn(t: TestApp, opts: SignInOptions = {}): Promise<Sign
       zip: '10001',
     });
   }
-  const cb = await oidcSignIn(t, login, ip);
+  const cb = await oidcSignIn(t, login, ip, { deviceId });
   if (cb.status !== 200) throw new Error(`oidc/callback ${cb.status}: ${JSON.stringify(cb.body)}`);
   let session = cb.body.session;
   if (cb.body.status === 'phone_required') {

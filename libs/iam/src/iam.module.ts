@@ -7,6 +7,8 @@ import { AdminService } from './application/admin.service.js';
 import { AuditTrail } from './application/audit-trail.js';
 import { AuditedInterceptor } from './api/audited.interceptor.js';
 import { DevSessionsService } from './application/dev-sessions.service.js';
+import { EndMySessionHandler } from './application/end-my-session/end-my-session.handler.js';
+import { ListMySessionsQuery } from './application/list-my-sessions/list-my-sessions.query.js';
 import { IamApi } from './application/iam.api.js';
 import { PiiReencryption } from './infrastructure/pii-reencryption.js';
 import { PhoneVerificationService } from './application/phone-verification.service.js';
@@ -18,10 +20,12 @@ import { AdminController } from './api/admin.controller.js';
 import { AuthController } from './api/auth.controller.js';
 import { BearerAuthGuard, RolesGuard } from './api/auth.decorators.js';
 import { DevSmsController } from './api/dev-sms.controller.js';
+import { MySessionsController } from './api/my-sessions.controller.js';
 import { DevOidcProvider } from './dev/dev-oidc.provider.js';
 import { AccessRevocations } from './infrastructure/access-revocations.js';
 import { BearerAccountResolver } from './infrastructure/bearer-account.resolver.js';
 import { BearerStrategy } from './infrastructure/bearer.strategy.js';
+import { EndedSessionsPruner } from './infrastructure/ended-sessions.pruner.js';
 import { IamConfig } from './infrastructure/iam-config.js';
 import { OidcClients } from './infrastructure/oidc-clients.js';
 import { PrismaAccountDirectory } from './infrastructure/prisma-account-directory.js';
@@ -37,7 +41,7 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
 @Global()
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, AdminController, AdminAccountsController, DevSmsController],
+  controllers: [AuthController, MySessionsController, AdminController, AdminAccountsController, DevSmsController],
   providers: [
     IamConfig,
     AccessRevocations,
@@ -57,6 +61,9 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
       useFactory: (config: IamConfig, outbox: OutboxSmsAdapter, twilio: TwilioSmsAdapter) => (config.smsAdapter === 'outbox' ? outbox : twilio),
     },
     SessionService,
+    ListMySessionsQuery,
+    EndMySessionHandler,
+    EndedSessionsPruner,
     SignInService,
     PhoneVerificationService,
     AdminService,

@@ -5,13 +5,32 @@ import { ErrorBox, useApi, useLoad } from '../ui';
 
 const PENDING = 'heyblue.admin.oidc';
 
+/** What this tab keeps between start and callback: the state to expect and the PKCE verifier (never sent until the callback). */
+interface PendingSignIn {
+  state: string;
+  codeVerifier: string;
+}
+
+const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * RFC 7636 PKCE made here, with Web Crypto: 32 random bytes as the verifier (43 characters),
+ * its SHA-256 as the S256 challenge. Only the challenge goes to the API before the callback,
+ * so a code intercepted on the way back is useless without this tab.
+ */
+async function pkcePair(): Promise<{ codeVerifier: string; codeChallenge: string }> {
+  const codeVerifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier));
+  return { codeVerifier, codeChallenge: base64url(new Uint8Array(digest)) };
+}
+
 interface CallbackAnswer {
   status: 'active' | 'phone_required';
   session?: Session;
   registrationToken?: string;
 }
 
-/** One id per browser for the phone step (one phone maps to one device); not a secret. */
+/** One id per browser, named in the session list (GET /me/sessions); a browser is never the phone's device. */
 function deviceId(): string {
   const key = 'heyblue.admin.device';
   let id = localStorage.getItem(key);
@@ -23,6 +42,15 @@ function deviceId(): string {
 }
 
 let callbackStarted = false;
+
+function readPending(): PendingSignIn | null {
+  try {
+    const p = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as Partial<PendingSignIn> | null;
+    return p && typeof p.state === 'string' && typeof p.codeVerifier === 'string' ? { state: p.state, codeVerifier: p.codeVerifier } : null;
+  } catch {
+    return null;
+  }
+}
 
 export const redirectUri = () => `${location.origin}/admin/callback`;
 
@@ -37,8 +65,14 @@ export function SignIn({ refusal }: { refusal?: string | null }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.json<{ authorizationUrl: string; state: string }>('POST', '/auth/oidc/start', { provider, redirectUri: redirectUri() }, { auth: false });
-      sessionStorage.setItem(PENDING, r.state);
+      const { codeVerifier, codeChallenge } = await pkcePair();
+      const r = await api.json<{ authorizationUrl: string; state: string }>(
+        'POST',
+        '/auth/oidc/start',
+        { provider, redirectUri: redirectUri(), codeChallenge, codeChallengeMethod: 'S256' },
+        { auth: false },
+      );
+      sessionStorage.setItem(PENDING, JSON.stringify({ state: r.state, codeVerifier } satisfies PendingSignIn));
       location.assign(r.authorizationUrl);
     } catch (e) {
       setError(e);
@@ -69,8 +103,9 @@ export function SignIn({ refusal }: { refusal?: string | null }) {
 }
 
 /**
- * /admin/callback: finishes the provider round trip; a first sign-in asks for a phone number
- * and the SMS code. Only an admin session is kept; anyone else is signed out again.
+ * /admin/callback: finishes the provider round trip with this tab's PKCE verifier, then asks
+ * for the phone number and the SMS code (every dashboard sign-in steps up with an OTP to the
+ * account's phone). Only an admin session is kept; anyone else is signed out again.
  */
 export function Callback({ onRefused }: { onRefused: (message: string) => void }) {
   const api = useApi();
@@ -100,18 +135,18 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
     const params = new URLSearchParams(location.search);
     const state = params.get('state');
     const codeParam = params.get('code');
-    const expected = sessionStorage.getItem(PENDING);
+    const pending = readPending();
     sessionStorage.removeItem(PENDING);
     if (params.get('error')) {
       setError(new ApiError(400, 'Sign-in cancelled', params.get('error_description') ?? params.get('error') ?? '', 'OIDC_ERROR'));
       return;
     }
-    if (!state || !codeParam || state !== expected) {
+    if (!state || !codeParam || !pending || state !== pending.state) {
       setError(new ApiError(400, 'Sign-in expired', 'This sign-in link is not valid any more. Start again.', 'INVALID_STATE'));
       return;
     }
     history.replaceState(null, '', '/admin/callback');
-    api.json<CallbackAnswer>('POST', '/auth/oidc/callback', { state, code: codeParam, deviceId: deviceId() }, { auth: false }).then(
+    api.json<CallbackAnswer>('POST', '/auth/oidc/callback', { state, code: codeParam, codeVerifier: pending.codeVerifier, deviceId: deviceId() }, { auth: false }).then(
       (r) => {
         if (r.status === 'active' && r.session) return accept(r.session);
         setRegistrationToken(r.registrationToken ?? null);
@@ -158,7 +193,7 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
       {!error && !registrationToken && <p aria-live="polite">Checking your sign-in…</p>}
       {registrationToken && !codeSent && (
         <form onSubmit={(e) => void sendCode(e)}>
-          <p>First sign-in: confirm your mobile number with a code by SMS.</p>
+          <p>Confirm your mobile number with a code by SMS (asked at every dashboard sign-in; after the first, only the number on your account works).</p>
           <label htmlFor="phone">Mobile number (E.164, e.g. +15551234567)</label>
           <input id="phone" name="phone" type="tel" autoComplete="tel" required value={phone} onChange={(e) => setPhone(e.target.value)} />
           <button type="submit" disabled={busy}>

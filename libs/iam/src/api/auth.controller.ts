@@ -43,27 +43,32 @@ export class AuthController {
   @HttpCode(200)
   @NotAudited('No account yet and nothing in PostgreSQL: a pending sign-in in Redis for 10 minutes; its callback is audited (sign_in, sign_in_failed)')
   @RateLimit({ name: 'iam-oidc-start', points: 30, durationS: 60 })
-  @ApiOperation({ summary: 'Start an authorization-code sign-in (PKCE, state and nonce kept server-side for 10 minutes)' })
+  @ApiOperation({
+    summary: 'Start an authorization-code sign-in with the client’s PKCE challenge (S256); state and nonce stay server-side, single use, for 10 minutes',
+  })
   @ApiOkResponse({ type: StartSignInResponseDto })
-  @ApiBadRequestResponse({ description: 'UNKNOWN_PROVIDER, REDIRECT_URI_NOT_ALLOWED, VALIDATION_FAILED' })
+  @ApiBadRequestResponse({ description: 'UNKNOWN_PROVIDER, REDIRECT_URI_NOT_ALLOWED, VALIDATION_FAILED (codeChallenge not a 43-character base64url S256 challenge, codeChallengeMethod not S256)' })
   @ApiServiceUnavailableResponse({ description: 'PROVIDER_UNAVAILABLE' })
   start(@Body() body: StartSignInDto): Promise<StartSignInResponseDto> {
-    return this.signIn.start(body.provider, body.redirectUri);
+    return this.signIn.start(body.provider, body.redirectUri, body.codeChallenge);
   }
 
   @Post('oidc/callback')
   @HttpCode(200)
   @Audited('sign_in', 'sign_in_phone_required')
   @RateLimit({ name: 'iam-oidc-callback', points: 30, durationS: 60 })
-  @ApiOperation({ summary: 'Finish sign-in: exchange the code, validate the ID token; first sign-in creates the account' })
+  @ApiOperation({
+    summary:
+      'Finish sign-in: check the PKCE verifier, exchange the code (forwarding the verifier), validate the ID token; first sign-in creates the account. Active only on the device the verified phone is bound to, else phone_required (the dashboard always steps up with an OTP)',
+  })
   @ApiOkResponse({ type: CallbackResponseDto })
-  @ApiBadRequestResponse({ description: 'INVALID_STATE (unknown, expired or reused state), VALIDATION_FAILED' })
+  @ApiBadRequestResponse({ description: 'INVALID_STATE (unknown, expired or reused state), INVALID_CODE_VERIFIER (missing or wrong verifier; the state is spent), VALIDATION_FAILED (e.g. no deviceId)' })
   @ApiUnauthorizedResponse({ description: 'CODE_EXCHANGE_FAILED, ID_TOKEN_INVALID' })
   @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED' })
   @ApiUnprocessableEntityResponse({ description: 'EMAIL_REQUIRED' })
   @ApiServiceUnavailableResponse({ description: 'PROVIDER_UNAVAILABLE' })
   callback(@Body() body: CallbackDto, @Meta() meta: RequestMeta): Promise<CallbackResponseDto> {
-    return this.signIn.callback(body.state, body.code, meta, body.deviceId);
+    return this.signIn.callback(body.state, body.code, body.codeVerifier, body.deviceId, meta);
   }
 
   @Post('phone/start')

@@ -12,6 +12,7 @@ interface Row {
   refreshTokenHash: string;
   revokedAt: Date | null;
   revokedReason?: string;
+  createdAt: Date;
 }
 
 /** In-memory stand-in for the sessions table, with the same rotation semantics. */
@@ -19,22 +20,25 @@ class FakeSessions {
   rows: Row[] = [];
   rotated = new Map<string, string>();
   status: 'active' | 'suspended' = 'active';
+  role: 'citizen' | 'admin' = 'citizen';
 
-  async create(_db: unknown, s: Omit<Row, 'id' | 'revokedAt'>): Promise<string> {
+  async create(_db: unknown, s: Omit<Row, 'id' | 'revokedAt' | 'createdAt'>): Promise<string> {
     const id = `s${this.rows.length + 1}`;
-    this.rows.push({ ...s, id, revokedAt: null });
+    this.rows.push({ ...s, id, revokedAt: null, createdAt: new Date() });
     return id;
   }
   async findByAccessHash(hash: string): Promise<SessionLookup | null> {
     const r = this.rows.find((x) => x.accessTokenHash === hash);
-    return r ? { sessionId: r.id, accountId: r.accountId, role: 'citizen', status: this.status, accessExpiresAt: r.accessExpiresAt, revokedAt: r.revokedAt, phoneCipher: null, phoneVerifiedAt: null } : null;
+    return r
+      ? { sessionId: r.id, accountId: r.accountId, role: this.role, status: this.status, accessExpiresAt: r.accessExpiresAt, revokedAt: r.revokedAt, createdAt: r.createdAt, phoneCipher: null, phoneVerifiedAt: null }
+      : null;
   }
   async rotate(oldHash: string, next: { accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string }): Promise<RotateResult> {
     const r = this.rows.find((x) => x.refreshTokenHash === oldHash);
     if (r && !r.revokedAt) {
       Object.assign(r, next);
       this.rotated.set(oldHash, r.id);
-      return { kind: 'rotated', sessionId: r.id, accountId: r.accountId, role: 'citizen', status: this.status };
+      return { kind: 'rotated', sessionId: r.id, accountId: r.accountId, role: this.role, status: this.status, createdAt: r.createdAt };
     }
     if (r) return { kind: 'unknown' };
     const sid = this.rotated.get(oldHash);
@@ -62,7 +66,7 @@ describe('SessionService', () => {
     const revocations = { publish: async (i: AccessRevokedInfo[]) => void published.push(...i) } as unknown as AccessRevocations;
     audited = [];
     const audit = { record: async (e: AuditInput) => void audited.push(e) } as unknown as PrismaAuditRepository;
-    service = new SessionService(repo as unknown as PrismaSessionsRepository, revocations, { accessTokenTtlS: 900 } as IamConfig, audit);
+    service = new SessionService(repo as unknown as PrismaSessionsRepository, revocations, { accessTokenTtlS: 900, adminSessionTtlS: 43_200 } as IamConfig, audit);
   });
 
   const issue = () => service.issue({} as never, { id: 'a1', role: 'citizen' }, 'd1');
@@ -113,5 +117,31 @@ describe('SessionService', () => {
     await Promise.all([service.logout(caller), service.logout(caller)]);
     expect(published).toHaveLength(1);
     expect(audited).toHaveLength(1);
+  });
+
+  it('ends an admin session 12 hours after sign-in, however recently it was refreshed, and announces it', async () => {
+    repo.role = 'admin';
+    const s = await issue();
+    const fresh = await service.refresh(s.refreshToken);
+    await expect(service.authenticate(fresh.accessToken)).resolves.toMatchObject({ role: 'admin' });
+    repo.rows[0]!.createdAt = new Date(Date.now() - 43_200_000);
+    await expect(service.authenticate(fresh.accessToken)).rejects.toMatchObject({ code: 'SESSION_EXPIRED', status: 401 });
+    expect(repo.rows[0]!.revokedReason).toBe('expired');
+    expect(published).toEqual([{ accountId: 'a1', sessionId: s.sessionId }]);
+    await expect(service.refresh(fresh.refreshToken)).rejects.toMatchObject({ code: 'REFRESH_TOKEN_INVALID' });
+  });
+
+  it('refuses to refresh an admin session past its age', async () => {
+    repo.role = 'admin';
+    const s = await issue();
+    repo.rows[0]!.createdAt = new Date(Date.now() - 43_200_001);
+    await expect(service.refresh(s.refreshToken)).rejects.toMatchObject({ code: 'SESSION_EXPIRED', status: 401 });
+  });
+
+  it('keeps an app session of any other role alive however old it is', async () => {
+    const s = await issue();
+    repo.rows[0]!.createdAt = new Date(Date.now() - 400 * 86_400_000);
+    const next = await service.refresh(s.refreshToken);
+    await expect(service.authenticate(next.accessToken)).resolves.toMatchObject({ role: 'citizen' });
   });
 });

@@ -29,14 +29,15 @@ export class SessionService {
     private readonly audit: PrismaAuditRepository,
   ) {}
 
-  /** Starts a session (inside the caller's transaction when given one). */
-  async issue(db: Tx | PrismaService, account: { id: string; role: Role }, deviceId: string | null): Promise<SessionView & { sessionId: string }> {
+  /** Starts a session (inside the caller's transaction when given one); `web`: the dashboard's, never a phone device's. */
+  async issue(db: Tx | PrismaService, account: { id: string; role: Role }, deviceId: string | null, opts: { web?: boolean } = {}): Promise<SessionView & { sessionId: string }> {
     const accessToken = newToken('hba');
     const refreshToken = newToken('hbr');
     const accessExpiresAt = this.accessExpiry();
     const sessionId = await this.sessions.create(db, {
       accountId: account.id,
       deviceId,
+      client: opts.web ? 'web' : 'app',
       accessTokenHash: hashToken(accessToken),
       accessExpiresAt,
       refreshTokenHash: hashToken(refreshToken),
@@ -51,6 +52,7 @@ export class SessionService {
     if (!s) throw IamErrors.tokenInvalid();
     if (s.status === 'suspended') throw IamErrors.accountSuspended();
     if (s.revokedAt || s.accessExpiresAt.getTime() <= Date.now()) throw IamErrors.tokenInvalid();
+    if (this.pastAdminAge(s.role, s.createdAt)) throw await this.expire(s.sessionId, s.accountId);
     const account: AuthenticatedAccount = { id: s.accountId, role: s.role, sessionId: s.sessionId };
     rememberSignedInFacts(account, { role: s.role, status: s.status, phoneCipher: s.phoneCipher, phoneVerifiedAt: s.phoneVerifiedAt });
     return account;
@@ -77,6 +79,7 @@ export class SessionService {
       await this.sessions.revoke(result.sessionId, 'suspended');
       throw IamErrors.accountSuspended();
     }
+    if (this.pastAdminAge(result.role, result.createdAt)) throw await this.expire(result.sessionId, result.accountId);
     await this.audit.record({ actorId: result.accountId, action: 'session_refreshed', targetId: result.accountId, ...meta, detail: { sessionId: result.sessionId } });
     return {
       sessionId: result.sessionId,
@@ -92,6 +95,21 @@ export class SessionService {
     if (!(await this.sessions.revoke(caller.sessionId, 'logout'))) return noteUnchanged();
     await this.revocations.publish([{ accountId: caller.id, sessionId: caller.sessionId }]);
     await this.audit.record({ actorId: caller.id, action: 'logout', targetId: caller.id, ...meta, detail: { sessionId: caller.sessionId } });
+  }
+
+  /**
+   * An admin session ends a fixed time after sign-in, however often it is refreshed (an app
+   * session lasts until logout). The role is read on every request, so an account promoted to
+   * admin is held to it from then on.
+   */
+  private pastAdminAge(role: Role, createdAt: Date): boolean {
+    return role === 'admin' && createdAt.getTime() + this.config.adminSessionTtlS * 1000 <= Date.now();
+  }
+
+  /** Ends the session for good (it would answer SESSION_EXPIRED forever) and tells the sockets. */
+  private async expire(sessionId: string, accountId: string): Promise<Error> {
+    if (await this.sessions.revoke(sessionId, 'expired')) await this.revocations.publish([{ accountId, sessionId }]);
+    return IamErrors.sessionExpired();
   }
 
   private accessExpiry(): Date {

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { Role } from '../domain/account.js';
 import { IamErrors } from '../domain/iam.errors.js';
+import { codeVerifierMustMatchChallenge } from '../domain/rules/code-verifier-must-match-challenge.rule.js';
+import { isWebRedirect } from '../domain/sign-in-client.js';
 import { AccountCreated } from '../events/account-created.integration-event.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
 import { IamConfig } from '../infrastructure/iam-config.js';
@@ -37,21 +39,24 @@ export class SignInService {
     return this.clients.list();
   }
 
-  async start(providerId: string, redirectUri: string): Promise<{ authorizationUrl: string; state: string }> {
+  async start(providerId: string, redirectUri: string, codeChallenge: string): Promise<{ authorizationUrl: string; state: string }> {
     const provider = this.clients.provider(providerId);
     if (!this.clients.allowedRedirectUris(provider).includes(redirectUri)) throw IamErrors.redirectUriNotAllowed();
     const state = randomBytes(24).toString('base64url');
-    const pending = { provider: provider.id, redirectUri, codeVerifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce() };
+    const pending = { provider: provider.id, redirectUri, codeChallenge, nonce: oidc.randomNonce() };
     const authorizationUrl = await this.clients.authorizationUrl(provider, pending, state);
     await this.flows.putSignIn(state, pending, this.config.stateTtlS);
     return { authorizationUrl, state };
   }
 
   /**
-   * `deviceId` (optional, mobile): a device other than the one the account's phone is bound
-   * to must verify the phone again, which moves the number to it and ends the old device's sessions.
+   * The state is taken (spent) first, then the client's PKCE verifier is checked against the
+   * challenge before the code goes anywhere: an intercepted redirect cannot be redeemed, nor
+   * tried again. A mobile sign-in is active only on the device the account's verified phone
+   * is bound to; the dashboard (a web redirect URI) is never a phone device and always steps
+   * up with an OTP.
    */
-  async callback(state: string, code: string, meta: RequestMeta, deviceId?: string): Promise<CallbackResult> {
+  async callback(state: string, code: string, codeVerifier: string | undefined, deviceId: string, meta: RequestMeta): Promise<CallbackResult> {
     const pending = await this.flows.takeSignIn(state);
     if (!pending) {
       await this.audit.record({ action: 'sign_in_failed', ...meta, detail: { reason: 'INVALID_STATE' } });
@@ -59,7 +64,8 @@ export class SignInService {
     }
     let identity: VerifiedIdentity;
     try {
-      identity = await this.clients.exchange(this.clients.provider(pending.provider), pending, state, code);
+      const verifier = codeVerifierMustMatchChallenge(codeVerifier, pending.codeChallenge);
+      identity = await this.clients.exchange(this.clients.provider(pending.provider), pending, state, code, verifier);
       if (!identity.email) throw IamErrors.emailRequired();
     } catch (err) {
       await this.audit.record({ action: 'sign_in_failed', ...meta, detail: { provider: pending.provider, reason: (err as { code?: string }).code ?? 'ERROR' } });
@@ -70,11 +76,18 @@ export class SignInService {
       await this.audit.record({ action: 'sign_in_failed', targetId: account.id, ...meta, detail: { provider: pending.provider, reason: 'ACCOUNT_SUSPENDED' } });
       throw IamErrors.accountSuspended();
     }
-    const boundDevice = account.phoneVerified ? await this.accounts.boundDevice(this.prisma, account.id) : null;
-    if (!account.phoneVerified || (deviceId !== undefined && deviceId !== boundDevice)) {
+    const web = isWebRedirect(pending.redirectUri);
+    const boundDevice = account.phoneVerified && !web ? await this.accounts.boundDevice(this.prisma, account.id) : null;
+    if (web || boundDevice === null || deviceId !== boundDevice) {
       const registrationToken = newToken('hbg');
-      await this.flows.putRegistration(registrationToken, { accountId: account.id }, this.config.registrationTtlS);
-      await this.audit.record({ actorId: account.id, action: 'sign_in_phone_required', targetId: account.id, ...meta, detail: { provider: pending.provider, newDevice: account.phoneVerified } });
+      await this.flows.putRegistration(registrationToken, { accountId: account.id, ...(web ? { web: true } : {}) }, this.config.registrationTtlS);
+      await this.audit.record({
+        actorId: account.id,
+        action: 'sign_in_phone_required',
+        targetId: account.id,
+        ...meta,
+        detail: { provider: pending.provider, newDevice: account.phoneVerified && !web, stepUp: web && account.phoneVerified },
+      });
       return { status: 'phone_required', registrationToken };
     }
     const session = await this.prisma.$transaction(async (tx) => {

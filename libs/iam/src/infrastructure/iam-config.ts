@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '@heyblue/platform';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
 import { PiiCipher, decodeKey, devKey } from './pii-cipher.js';
 
 export const DEV_PROVIDER_ID = 'dev';
@@ -76,6 +78,11 @@ export class IamConfig {
   readonly smsAdapter: 'twilio' | 'outbox';
   readonly cipher: PiiCipher;
   readonly env: Env;
+  /** ISO 3166 alpha-2 codes of the countries OTPs may go to. */
+  readonly otpCountries: readonly string[];
+  readonly adminSessionTtlS: number;
+  readonly sessionRetentionDays: number;
+  readonly sessionPruneEveryMs: number;
 
   constructor(config: ConfigService<Env, true>) {
     const get = <K extends keyof Env>(k: K) => config.get(k, { infer: true }) as Env[K];
@@ -89,5 +96,11 @@ export class IamConfig {
     this.publicBaseUrl = get('PUBLIC_BASE_URL')?.replace(/\/$/, '') || undefined;
     this.smsAdapter = get('SMS_ADAPTER') ?? (this.devMode ? 'outbox' : 'twilio');
     this.cipher = buildCipher(this.env, this.devMode);
+    this.otpCountries = get('IAM_OTP_COUNTRIES').split(',');
+    const unknown = this.otpCountries.filter((c) => !isSupportedCountry(c as CountryCode, metadata));
+    if (unknown.length > 0) throw new Error(`Invalid configuration:\n  - IAM_OTP_COUNTRIES: no phone numbering plan for ${unknown.join(', ')}`);
+    this.adminSessionTtlS = get('IAM_ADMIN_SESSION_TTL_S');
+    this.sessionRetentionDays = get('IAM_SESSION_RETENTION_DAYS');
+    this.sessionPruneEveryMs = get('IAM_SESSION_PRUNE_EVERY_MS');
   }
 }

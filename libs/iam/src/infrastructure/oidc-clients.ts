@@ -5,11 +5,16 @@ import { IamErrors } from '../domain/iam.errors.js';
 import { DevOidcProvider } from '../dev/dev-oidc.provider.js';
 import { DEV_CLIENT_ID, DEV_PROVIDER_ID, IamConfig, MOBILE_REDIRECT_URI, type OidcProviderConfig } from './iam-config.js';
 
-/** What a sign-in keeps server-side between start and callback (Redis, 10 min, single use). */
+/**
+ * What a sign-in keeps server-side between start and callback (Redis, 10 min, single use).
+ * The PKCE verifier is not among it: the client keeps it (RFC 8252 §8.1), so an app that
+ * intercepts the redirect holds a code it cannot redeem.
+ */
 export interface PendingSignIn {
   provider: string;
   redirectUri: string;
-  codeVerifier: string;
+  /** S256 challenge the client sent to start. */
+  codeChallenge: string;
   nonce: string;
 }
 
@@ -81,14 +86,17 @@ export class OidcClients {
       scope: p.scopes,
       state,
       nonce: pending.nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(pending.codeVerifier),
+      code_challenge: pending.codeChallenge,
       code_challenge_method: 'S256',
     });
     return url.href;
   }
 
-  /** Exchanges the code and validates the ID token (issuer, audience, nonce, expiry, JWKS signature). */
-  async exchange(p: OidcProviderConfig, pending: PendingSignIn, state: string, code: string): Promise<VerifiedIdentity> {
+  /**
+   * Exchanges the code with the client's PKCE verifier (the provider checks it too) and
+   * validates the ID token (issuer, audience, nonce, expiry, JWKS signature).
+   */
+  async exchange(p: OidcProviderConfig, pending: PendingSignIn, state: string, code: string, codeVerifier: string): Promise<VerifiedIdentity> {
     const cfg = await this.configuration(p);
     const callback = new URL(pending.redirectUri);
     callback.searchParams.set('code', code);
@@ -101,7 +109,7 @@ export class OidcClients {
     try {
       tokens = await this.policy(p).execute(() =>
         oidc.authorizationCodeGrant(cfg, callback, {
-          pkceCodeVerifier: pending.codeVerifier,
+          pkceCodeVerifier: codeVerifier,
           expectedState: state,
           expectedNonce: pending.nonce,
           idTokenExpected: true,

@@ -116,6 +116,27 @@ export class PrismaAccountsRepository {
     });
   }
 
+  /** The blind index of the account's verified phone, or null when it has none. */
+  async verifiedPhoneHash(db: Db, accountId: string): Promise<string | null> {
+    const a = await db.iamAccount.findUnique({ where: { id: accountId }, select: { phoneHash: true, phoneVerifiedAt: true } });
+    return a?.phoneVerifiedAt && a.phoneHash ? a.phoneHash : null;
+  }
+
+  /** Whether another account holds this phone number verified. */
+  async phoneHeldByAnother(db: Db, phoneHash: string, accountId: string): Promise<boolean> {
+    const other = await db.iamAccount.findFirst({ where: { phoneHash, phoneVerifiedAt: { not: null }, id: { not: accountId } }, select: { id: true } });
+    return other !== null;
+  }
+
+  /**
+   * Serialises verifications of one phone number until the transaction ends, so two accounts
+   * verifying the same number at once cannot both get it (the check and the write are not
+   * otherwise atomic).
+   */
+  async lockPhone(tx: Tx, phoneHash: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`iam-phone:${phoneHash}`}, 0))`;
+  }
+
   /** Binds the phone to the device; returns the binding it replaced (if another device held it). */
   async bindPhone(db: Db, phoneHash: string, deviceId: string, accountId: string): Promise<{ deviceId: string; accountId: string } | null> {
     const prev = await db.iamPhoneDevice.findUnique({ where: { phoneHash } });

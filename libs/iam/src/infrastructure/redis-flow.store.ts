@@ -5,6 +5,8 @@ import { hashToken } from './tokens.js';
 
 export interface Registration {
   accountId: string;
+  /** Started from a web redirect (the dashboard): an OTP step-up that never moves the phone's device binding. */
+  web?: boolean;
 }
 
 export interface PendingOtp {
@@ -44,30 +46,34 @@ export class RedisFlowStore {
     return raw ? (JSON.parse(raw) as Registration) : null;
   }
 
-  async putOtp(phoneHash: string, accountId: string): Promise<void> {
-    const key = this.otpKey(phoneHash);
+  /**
+   * A pending verification belongs to the account whose registration started it: the key
+   * names both, so another account's start neither replaces it nor counts its wrong codes.
+   */
+  async putOtp(accountId: string, phoneHash: string): Promise<void> {
+    const key = this.otpKey(accountId, phoneHash);
     await this.redis.client.multi().del(key).hset(key, { accountId, failures: 0 }).expire(key, OTP_TTL_S).exec();
   }
 
-  async getOtp(phoneHash: string): Promise<PendingOtp | null> {
-    const h = await this.redis.client.hgetall(this.otpKey(phoneHash));
+  async getOtp(accountId: string, phoneHash: string): Promise<PendingOtp | null> {
+    const h = await this.redis.client.hgetall(this.otpKey(accountId, phoneHash));
     return h.accountId ? { accountId: h.accountId, failures: Number(h.failures ?? 0) } : null;
   }
 
   /** Counts a wrong code; returns the failures so far. */
-  async failOtp(phoneHash: string): Promise<number> {
-    return this.redis.client.hincrby(this.otpKey(phoneHash), 'failures', 1);
+  async failOtp(accountId: string, phoneHash: string): Promise<number> {
+    return this.redis.client.hincrby(this.otpKey(accountId, phoneHash), 'failures', 1);
   }
 
-  async dropOtp(phoneHash: string): Promise<void> {
-    await this.redis.client.del(this.otpKey(phoneHash));
+  async dropOtp(accountId: string, phoneHash: string): Promise<void> {
+    await this.redis.client.del(this.otpKey(accountId, phoneHash));
   }
 
   private regKey(token: string): string {
     return this.redis.key('iam', 'registration', hashToken(token));
   }
 
-  private otpKey(phoneHash: string): string {
-    return this.redis.key('iam', 'otp', phoneHash);
+  private otpKey(accountId: string, phoneHash: string): string {
+    return this.redis.key('iam', 'otp', accountId, phoneHash);
   }
 }

@@ -154,7 +154,7 @@ export class Environment {
   @Transform(toInt) @IsInt() @Min(30) @Max(86_400)
   IAM_ACCESS_TOKEN_TTL_S = 900;
 
-  /** How long a started OIDC sign-in (state, PKCE verifier, nonce) may wait for its callback, in seconds. */
+  /** How long a started OIDC sign-in (state, nonce, the client's PKCE challenge) may wait for its callback, in seconds. */
   @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
   IAM_OIDC_STATE_TTL_S = 600;
 
@@ -428,6 +428,23 @@ export class Environment {
   /** Sockets one account may hold open at once on `/connections` (a phone needs one; reconnects overlap briefly). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
   CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT = 5;
+  // ─── iam: sign-in and sessions (issue 20) ───
+
+  /** Countries whose phone numbers may receive OTPs: ISO 3166 alpha-2 codes, comma-separated. */
+  @Matches(/^[A-Z]{2}(,[A-Z]{2})*$/, { message: 'IAM_OTP_COUNTRIES must be ISO 3166 alpha-2 codes, comma-separated (e.g. US,CA)' })
+  IAM_OTP_COUNTRIES = 'US';
+
+  /** Maximum age of an admin account's session, in seconds, counted from sign-in (app sessions last until logout). */
+  @Transform(toInt) @IsInt() @Min(60) @Max(604_800)
+  IAM_ADMIN_SESSION_TTL_S = 43_200;
+
+  /** Days an ended session (and its rotated refresh tokens) is kept before it is pruned. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_650)
+  IAM_SESSION_RETENTION_DAYS = 30;
+
+  /** How often, in ms, each instance prunes ended sessions older than the retention period. */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(86_400_000)
+  IAM_SESSION_PRUNE_EVERY_MS = 3_600_000;
 }
 
 export type Env = Environment;

@@ -16,23 +16,48 @@ export class StartSignInDto {
   @ApiProperty({ description: 'Registered redirect URI of the client', example: 'com.heyblue.app:/oauth2redirect' })
   @IsString() @Length(1, 500)
   redirectUri!: string;
+
+  @ApiProperty({
+    description: 'RFC 7636 S256 code challenge: base64url (no padding) of the SHA-256 of the code_verifier the client made and keeps',
+    example: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    minLength: 43,
+    maxLength: 43,
+  })
+  @IsString() @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'codeChallenge must be the 43-character base64url S256 challenge' })
+  codeChallenge!: string;
+
+  @ApiProperty({ enum: ['S256'], description: 'Only S256 is accepted (RFC 7636 plain is refused)' })
+  @IsIn(['S256'])
+  codeChallengeMethod!: 'S256';
 }
 
 export class StartSignInResponseDto {
-  @ApiProperty({ description: 'Open this in a browser; PKCE verifier and nonce stay on the server' }) authorizationUrl!: string;
+  @ApiProperty({ description: 'Open this in a browser; the nonce stays on the server, the code verifier with the client' }) authorizationUrl!: string;
   @ApiProperty({ description: 'Echoed by the provider on the redirect; send it to /auth/oidc/callback' }) state!: string;
 }
 
 export class CallbackDto {
-  @ApiProperty() @IsString() @Length(1, 200) state!: string;
-  @ApiProperty() @IsString() @Length(1, 2000) code!: string;
+  @ApiProperty({ maxLength: 200 }) @IsString() @Length(1, 200) state!: string;
+  @ApiProperty({ maxLength: 2000 }) @IsString() @Length(1, 2000) code!: string;
 
-  @ApiPropertyOptional({
-    description:
-      'Mobile app installation id (extension to the contract, optional). When the account’s phone is bound to another device, the answer is phone_required: verifying the phone here moves it to this device and ends the old device’s sessions.',
+  // Required, but checked by the sign-in itself rather than the validation pipe: a callback
+  // without the right verifier must spend its state (400 INVALID_CODE_VERIFIER), so that an
+  // intercepted redirect cannot be tried again with a guessed verifier.
+  @ApiProperty({
+    description: 'The RFC 7636 code_verifier behind the codeChallenge given to /auth/oidc/start (43-128 characters of A-Z a-z 0-9 - . _ ~). Missing or wrong: 400 INVALID_CODE_VERIFIER, and the state is spent',
+    minLength: 43,
+    maxLength: 128,
   })
-  @IsOptional() @IsString() @Length(1, 200)
-  deviceId?: string;
+  @IsOptional() @IsString() @MaxLength(128)
+  codeVerifier?: string;
+
+  @ApiProperty({
+    description:
+      'Stable id of the app installation (or the dashboard’s browser). A mobile sign-in is active only on the device the account’s verified phone is bound to; anywhere else the answer is phone_required.',
+    maxLength: 200,
+  })
+  @IsString() @Length(1, 200)
+  deviceId!: string;
 }
 
 export class SessionAccountDto {
@@ -50,6 +75,15 @@ export class SessionDto {
 export class CurrentSessionDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
   @ApiProperty({ type: SessionAccountDto }) account!: SessionAccountDto;
+}
+
+export class MySessionDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The app installation (or dashboard browser) that signed in' }) deviceId!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'Sign-in' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'Last time the session got tokens (sign-in or refresh; at least once per access-token lifetime while in use)' })
+  lastUsedAt!: string;
+  @ApiProperty({ description: 'The session of this request' }) current!: boolean;
 }
 
 export class CallbackResponseDto {
