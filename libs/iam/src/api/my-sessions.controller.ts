@@ -5,6 +5,7 @@ import type { AuthenticatedAccount } from '../domain/account.js';
 import type { RequestMeta } from '../application/request-meta.js';
 import { EndMySessionHandler } from '../application/end-my-session/end-my-session.handler.js';
 import { ListMySessionsQuery } from '../application/list-my-sessions/list-my-sessions.query.js';
+import { Audited } from './audited.decorator.js';
 import { Auth, CurrentAccount } from './auth.decorators.js';
 import { Meta } from './request-meta.decorator.js';
 import { MySessionDto } from './dto/auth.dto.js';
@@ -28,6 +29,7 @@ export class MySessionsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Audited('session_ended')
   @RateLimit({ name: 'iam-end-session', points: 30, durationS: 60, by: 'account' })
   @ApiOperation({ summary: 'End one of my sessions at once: its tokens stop working and its sockets close, on every instance' })
   @ApiParam({ name: 'id', format: 'uuid' })

@@ -4,6 +4,7 @@ import { IamErrors } from '../../domain/iam.errors.js';
 import { AccessRevocations } from '../../infrastructure/access-revocations.js';
 import { PrismaAuditRepository } from '../../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../../infrastructure/prisma-sessions.repository.js';
+import { noteUnchanged } from '../audit-scope.js';
 import type { RequestMeta } from '../request-meta.js';
 
 /**
@@ -23,7 +24,7 @@ export class EndMySessionHandler {
   async execute(caller: AuthenticatedAccount, sessionId: string, meta: RequestMeta = {}): Promise<void> {
     const outcome = await this.sessions.revokeOwned(caller.id, sessionId, 'ended_by_user');
     if (outcome === 'not_found') throw IamErrors.sessionNotFound();
-    if (outcome === 'already') return;
+    if (outcome === 'already') return noteUnchanged();
     await this.revocations.publish([{ accountId: caller.id, sessionId }]);
     await this.audit.record({ actorId: caller.id, action: 'session_ended', targetId: caller.id, ...meta, detail: { sessionId, own: sessionId === caller.sessionId } });
   }
