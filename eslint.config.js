@@ -12,7 +12,10 @@ const CONTEXTS = ['iam', 'profile', 'connections', 'rewards', 'etl', 'reporting'
  */
 const noDeepImports = {
   patterns: [
-    { regex: '^@heyblue/[^/]+/.+', message: 'Import a context only through its public index (@heyblue/<ctx>).' },
+    {
+      regex: '^@heyblue/[^/]+/.+',
+      message: 'Import a context only through its public index (@heyblue/<ctx>).',
+    },
     {
       regex: `^(\\.\\./)+(libs/|apps/|(${[...CONTEXTS, 'platform'].join('|')})/src)`,
       message: 'Do not reach into another lib or app by relative path; import @heyblue/<ctx>.',
@@ -21,7 +24,16 @@ const noDeepImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'generated/**', 'node_modules/**', 'coverage/**', 'apps/admin/dist/**', 'test-output/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'generated/**',
+      'node_modules/**',
+      'coverage/**',
+      'apps/admin/dist/**',
+      'test-output/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -74,7 +86,10 @@ export default tseslint.config(
         {
           patterns: [
             ...noDeepImports.patterns,
-            { regex: `^@heyblue/(${CONTEXTS.join('|')})$`, message: 'libs/platform is the shared kernel: it must not import a context.' },
+            {
+              regex: `^@heyblue/(${CONTEXTS.join('|')})$`,
+              message: 'libs/platform is the shared kernel: it must not import a context.',
+            },
           ],
         },
       ],

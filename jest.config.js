@@ -30,17 +30,24 @@ const shared = {
  * Connection flow across instances (GEO scripts, windows, requests, socket.io rooms), sign-in
  * state and revocations across instances (dev OpenID provider, pub/sub).
  */
-const CLUSTER_SUITES = [
-  'connections/two-instances',
-  'iam/two-instances',
-].map((s) => `<rootDir>/test/${s}.e2e-spec.ts`);
+const CLUSTER_SUITES = ['connections/two-instances', 'iam/two-instances'].map(
+  (s) => `<rootDir>/test/${s}.e2e-spec.ts`,
+);
 
 /** @type {import('jest').Config} */
 export default {
   // Applies to every project (per-project testTimeout is ignored by Jest).
   testTimeout: 60_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/test/**/*.spec.ts',
+      ],
+    },
     {
       ...shared,
       displayName: 'e2e',

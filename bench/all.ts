@@ -24,7 +24,10 @@ export interface Bench {
 }
 
 /** Every benchmark: one folder with a run.ts each, also runnable alone as `npm run bench:<name>`. */
-export const BENCHES: readonly Bench[] = ['rest', 'connections', 'etl', 'places'].map((name) => ({ name, script: join(BENCH_DIR, name, 'run.ts') }));
+export const BENCHES: readonly Bench[] = ['rest', 'connections', 'etl', 'places'].map((name) => ({
+  name,
+  script: join(BENCH_DIR, name, 'run.ts'),
+}));
 
 /** The closing line every benchmark prints (bench/support/harness.ts printResult). */
 export interface BenchResult {
@@ -52,7 +55,10 @@ export interface Results {
 
 /** The last line of a benchmark's output that is its result JSON, or null. */
 export function parseResult(stdout: string): BenchResult | null {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.startsWith('{')) continue;
@@ -74,7 +80,10 @@ export function commandFor(bench: Bench): string[] {
 export function runOne(bench: Bench, command = commandFor(bench)): Promise<BenchRun> {
   const started = Date.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn(command[0]!, command.slice(1), {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -82,7 +91,13 @@ export function runOne(bench: Bench, command = commandFor(bench)): Promise<Bench
     });
     const finish = (exitCode: number | null, error?: string) => {
       const result = exitCode === 0 ? parseResult(stdout) : null;
-      const run: BenchRun = { bench: bench.name, command, exitCode, durationS: Math.round((Date.now() - started) / 100) / 10, result };
+      const run: BenchRun = {
+        bench: bench.name,
+        command,
+        exitCode,
+        durationS: Math.round((Date.now() - started) / 100) / 10,
+        result,
+      };
       const why = error ?? (result ? undefined : exitCode === 0 ? 'no result line' : `exit code ${exitCode}`);
       if (why) run.error = why;
       resolvePromise(run);
@@ -94,11 +109,21 @@ export function runOne(bench: Bench, command = commandFor(bench)): Promise<Bench
 
 export function machine(): Results['machine'] {
   const cores = cpus();
-  return { cpus: cores.length, cpuModel: cores[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  return {
+    cpus: cores.length,
+    cpuModel: cores[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+  };
 }
 
 /** Runs `benches` in order and writes the results file; resolves to the results. */
-export async function runAll(benches: readonly Bench[], out: string, run: (b: Bench) => Promise<BenchRun> = (b) => runOne(b)): Promise<Results> {
+export async function runAll(
+  benches: readonly Bench[],
+  out: string,
+  run: (b: Bench) => Promise<BenchRun> = (b) => runOne(b),
+): Promise<Results> {
   const results: Results = { generatedAt: new Date().toISOString(), machine: machine(), runs: [] };
   for (const bench of benches) {
     process.stderr.write(`\n── bench ${bench.name} ──\n`);
@@ -114,7 +139,11 @@ export function parseArgs(argv: string[]): { dryRun: boolean; only: string[] | n
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--dry-run') opts.dryRun = true;
-    else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--only')
+      opts.only = (argv[++i] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--out') opts.out = resolve(argv[++i] ?? '');
     else throw new Error(`unknown argument ${a} (use --dry-run, --only a,b, --out file)`);
   }
@@ -124,7 +153,10 @@ export function parseArgs(argv: string[]): { dryRun: boolean; only: string[] | n
 export function select(only: string[] | null): Bench[] {
   if (!only) return [...BENCHES];
   const unknown = only.filter((n) => !BENCHES.some((b) => b.name === n));
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`,
+    );
   return BENCHES.filter((b) => only.includes(b.name));
 }
 
@@ -139,7 +171,9 @@ async function main(): Promise<void> {
   }
   const results = await runAll(benches, opts.out);
   const failed = results.runs.filter((r) => !r.result);
-  process.stderr.write(`\nbench: ${results.runs.length - failed.length} of ${results.runs.length} benchmarks gave results → ${opts.out}\n`);
+  process.stderr.write(
+    `\nbench: ${results.runs.length - failed.length} of ${results.runs.length} benchmarks gave results → ${opts.out}\n`,
+  );
   if (failed.length > 0) process.exitCode = 1;
 }
 

@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process';
 const LEVELS = ['info', 'low', 'moderate', 'high', 'critical'];
 const failAt = LEVELS.indexOf(process.env.AUDIT_LEVEL ?? 'high');
 
-const r = spawnSync('npm', ['audit', '--json', '--package-lock-only', '--omit=dev'], { encoding: 'utf8', timeout: 60_000 });
+const r = spawnSync('npm', ['audit', '--json', '--package-lock-only', '--omit=dev'], {
+  encoding: 'utf8',
+  timeout: 60_000,
+});
 let report;
 try {
   report = JSON.parse(r.stdout || '{}');
@@ -17,15 +20,26 @@ try {
 }
 
 if (!report.metadata?.vulnerabilities) {
-  const why = report.message ?? report.error?.summary ?? (r.error ? r.error.message : `npm audit exited ${r.status}`);
-  console.log(`check-advisories: SKIPPED, not checked — the registry's audit endpoint did not answer (${why}).`);
+  const why =
+    report.message ?? report.error?.summary ?? (r.error ? r.error.message : `npm audit exited ${r.status}`);
+  console.log(
+    `check-advisories: SKIPPED, not checked — the registry's audit endpoint did not answer (${why}).`,
+  );
   process.exit(0);
 }
 
 const found = Object.values(report.vulnerabilities ?? {}).filter((v) => LEVELS.indexOf(v.severity) >= failAt);
 const counts = report.metadata.vulnerabilities;
-console.log(`check-advisories: runtime dependencies: ${LEVELS.map((l) => `${counts[l] ?? 0} ${l}`).join(', ')}`);
+console.log(
+  `check-advisories: runtime dependencies: ${LEVELS.map((l) => `${counts[l] ?? 0} ${l}`).join(', ')}`,
+);
 if (found.length > 0) {
-  for (const v of found) console.error(`  - ${v.name} (${v.severity}): ${[].concat(v.via).map((x) => (typeof x === 'string' ? x : x.title)).join('; ')}`);
+  for (const v of found)
+    console.error(
+      `  - ${v.name} (${v.severity}): ${[]
+        .concat(v.via)
+        .map((x) => (typeof x === 'string' ? x : x.title))
+        .join('; ')}`,
+    );
   process.exit(1);
 }

@@ -15,10 +15,25 @@ io.of('/connections').on('connection', (socket) => {
   const id = socket.id;
   socket.on('location', (msg: { lat: number; lng: number }, ack: (a: unknown) => void) => {
     if (role === 'citizen') {
-      redis.geosearch(key, 'FROMLONLAT', msg.lng, msg.lat, 'BYRADIUS', 1000, 'm', 'ASC', 'COUNT', 20, 'WITHDIST', 'WITHCOORD').then(
-        (rows) => ack({ ok: true, nearby: rows }),
-        () => ack({ ok: false, code: 'ERROR' }),
-      );
+      redis
+        .geosearch(
+          key,
+          'FROMLONLAT',
+          msg.lng,
+          msg.lat,
+          'BYRADIUS',
+          1000,
+          'm',
+          'ASC',
+          'COUNT',
+          20,
+          'WITHDIST',
+          'WITHCOORD',
+        )
+        .then(
+          (rows) => ack({ ok: true, nearby: rows }),
+          () => ack({ ok: false, code: 'ERROR' }),
+        );
     } else {
       redis.geoadd(key, msg.lng, msg.lat, id).then(
         () => ack({ ok: true }),

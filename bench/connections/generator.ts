@@ -43,26 +43,32 @@ function send(s: Socket, i: number, step: number): Promise<void> {
   const lat = p.lat + (step % 2) * 0.0001;
   const started = performance.now();
   return new Promise((resolve) => {
-    s.timeout(10_000).emit('location', { lat, lng: p.lng }, (err: Error | null, ack?: { ok: boolean; code?: string; nearby?: unknown[] }) => {
-      if (err || !ack) codes.TIMEOUT = (codes.TIMEOUT ?? 0) + 1;
-      else if (!ack.ok) codes[ack.code ?? 'UNKNOWN'] = (codes[ack.code ?? 'UNKNOWN'] ?? 0) + 1;
-      else {
-        acks += 1;
-        if (cfg.expectNearby && Array.isArray(ack.nearby)) nearbyTotal += ack.nearby.length;
-        if (cfg.mode === 'open') {
-          const ms = performance.now() - started;
-          latencies.push(ms);
-          (bySecond[Math.floor((started - loopStarted) / 1000)] ??= []).push(ms);
+    s.timeout(10_000).emit(
+      'location',
+      { lat, lng: p.lng },
+      (err: Error | null, ack?: { ok: boolean; code?: string; nearby?: unknown[] }) => {
+        if (err || !ack) codes.TIMEOUT = (codes.TIMEOUT ?? 0) + 1;
+        else if (!ack.ok) codes[ack.code ?? 'UNKNOWN'] = (codes[ack.code ?? 'UNKNOWN'] ?? 0) + 1;
+        else {
+          acks += 1;
+          if (cfg.expectNearby && Array.isArray(ack.nearby)) nearbyTotal += ack.nearby.length;
+          if (cfg.mode === 'open') {
+            const ms = performance.now() - started;
+            latencies.push(ms);
+            (bySecond[Math.floor((started - loopStarted) / 1000)] ??= []).push(ms);
+          }
         }
-      }
-      resolve();
-    });
+        resolve();
+      },
+    );
   });
 }
 
 async function main(): Promise<void> {
   for (let i = 0; i < cfg.sockets; i += 200) {
-    const batch = await Promise.all(Array.from({ length: Math.min(200, cfg.sockets - i) }, (_, k) => connect(i + k)));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(200, cfg.sockets - i) }, (_, k) => connect(i + k)),
+    );
     sockets.push(...batch);
   }
   if (cfg.mode === 'idle') {
@@ -93,18 +99,37 @@ async function main(): Promise<void> {
           return;
         }
         const due = Math.floor(((performance.now() - started) / 1000) * rate) - n;
-        for (let k = 0; k < due; k++, n++) pending.push(send(sockets[n % sockets.length]!, n % sockets.length, n));
+        for (let k = 0; k < due; k++, n++)
+          pending.push(send(sockets[n % sockets.length]!, n % sockets.length, n));
       }, 10);
     });
     await Promise.all(pending);
   }
   const elapsedS = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (xs: number[], q: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0);
+  const pct = (xs: number[], q: number) =>
+    xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : 0;
   // Where the tail sits in time (a connection burst, a collection, the machine): p99 of each second.
-  const p99BySecond = bySecond.map((xs) => Math.round(pct(xs.sort((a, b) => a - b), 0.99) * 10) / 10);
+  const p99BySecond = bySecond.map(
+    (xs) =>
+      Math.round(
+        pct(
+          xs.sort((a, b) => a - b),
+          0.99,
+        ) * 10,
+      ) / 10,
+  );
   process.stdout.write(
-    JSON.stringify({ acks, perS: acks / elapsedS, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), codes, avgNearby: acks ? nearbyTotal / acks : 0, elapsedS, p99BySecond }) + '\n',
+    JSON.stringify({
+      acks,
+      perS: acks / elapsedS,
+      p50: pct(latencies, 0.5),
+      p99: pct(latencies, 0.99),
+      codes,
+      avgNearby: acks ? nearbyTotal / acks : 0,
+      elapsedS,
+      p99BySecond,
+    }) + '\n',
   );
   running = false;
   for (const s of sockets) s.disconnect();

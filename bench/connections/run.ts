@@ -23,7 +23,18 @@ import { Redis } from 'ioredis';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { RedisDisplayNames } from '../../libs/connections/src/infrastructure/redis-display-names.js';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
-import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, REDIS_URL, rssBytes, startApi, waitForIdleQueues } from '../support/harness.js';
+import {
+  benchEnvironment,
+  createBenchDatabase,
+  dropRedisPrefix,
+  issueSessions,
+  load,
+  printResult,
+  REDIS_URL,
+  rssBytes,
+  startApi,
+  waitForIdleQueues,
+} from '../support/harness.js';
 import { around, METROS, rng } from './metros.js';
 
 const OFFICERS = Number(process.env.BENCH_OFFICER_SOCKETS ?? 2000);
@@ -60,25 +71,49 @@ function configFile(cfg: Record<string, unknown>): string {
 
 function generate(cfg: Record<string, unknown>): Promise<GenResult> {
   return new Promise((resolve, reject) => {
-    const child = own(spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile(cfg)], {
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }));
+    const child = own(
+      spawn(
+        process.execPath,
+        ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile(cfg)],
+        {
+          env: { ...process.env, NODE_OPTIONS: '' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      ),
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as GenResult) : reject(new Error(`generator exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as GenResult)
+        : reject(new Error(`generator exited ${code}`)),
+    );
   });
 }
 
 /** Holds `sockets` idle connections in a generator process until `release()`. */
 function hold(cfg: Record<string, unknown>): Promise<{ child: ChildProcess; release: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = own(spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/generator.ts', configFile({ ...cfg, mode: 'idle' })], {
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }));
+    const child = own(
+      spawn(
+        process.execPath,
+        [
+          '--import',
+          '@swc-node/register/esm-register',
+          'bench/connections/generator.ts',
+          configFile({ ...cfg, mode: 'idle' }),
+        ],
+        {
+          env: { ...process.env, NODE_OPTIONS: '' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      ),
+    );
     child.stdout.once('data', () =>
-      resolve({ child, release: async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) }),
+      resolve({
+        child,
+        release: async () => void (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))),
+      }),
     );
     child.once('exit', (code) => reject(new Error(`idle generator exited ${code}`)));
   });
@@ -127,7 +162,11 @@ function own<T extends ChildProcess>(child: T): T {
 }
 // Ctrl-C, or a kill / timeout sending SIGTERM or SIGHUP, during a window: a paused child would
 // stay stopped (and never act on a signal) and the servers would keep their ports after the run.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
   process.once(signal, () => {
     resumeAll();
     for (const child of started) child.kill('SIGTERM');
@@ -139,7 +178,13 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
  * Runs one load window on both sides, ROUNDS times, alternating which goes first; the side
  * not under load is paused. Returns each side's results, round by round.
  */
-async function paired(label: string, app: Side, base: Side, appCfg: Record<string, unknown>, baseCfg: Record<string, unknown>): Promise<{ app: GenResult[]; baseline: GenResult[] }> {
+async function paired(
+  label: string,
+  app: Side,
+  base: Side,
+  appCfg: Record<string, unknown>,
+  baseCfg: Record<string, unknown>,
+): Promise<{ app: GenResult[]; baseline: GenResult[] }> {
   const out = { app: [] as GenResult[], baseline: [] as GenResult[] };
   for (let round = 1; round <= ROUNDS; round++) {
     const order = round % 2 === 1 ? ([base, app] as const) : ([app, base] as const);
@@ -159,7 +204,10 @@ async function paired(label: string, app: Side, base: Side, appCfg: Record<strin
 }
 
 /** Median of a figure over the rounds of each side. */
-function medians(runs: { app: GenResult[]; baseline: GenResult[] }, pick: (r: GenResult) => number): { app: number; baseline: number; ratios: number[] } {
+function medians(
+  runs: { app: GenResult[]; baseline: GenResult[] },
+  pick: (r: GenResult) => number,
+): { app: number; baseline: number; ratios: number[] } {
   return {
     app: median(runs.app.map(pick)),
     baseline: median(runs.baseline.map(pick)),
@@ -167,27 +215,33 @@ function medians(runs: { app: GenResult[]; baseline: GenResult[] }, pick: (r: Ge
   };
 }
 
-
 /** Synthetic officers: INDEXED spread over 50 metros (25 km) plus ~600 within 2 km of the dense centre. */
 function syntheticOfficers(): Array<{ id: string; lat: number; lng: number }> {
   const r = rng(42);
   const out: Array<{ id: string; lat: number; lng: number }> = [];
   for (let i = 0; i < 600; i++) out.push({ id: randomUUID(), ...around(DENSE, 2_000, r) });
-  for (let i = out.length; i < INDEXED; i++) out.push({ id: randomUUID(), ...around(METROS[i % METROS.length]!, 25_000, r) });
+  for (let i = out.length; i < INDEXED; i++)
+    out.push({ id: randomUUID(), ...around(METROS[i % METROS.length]!, 25_000, r) });
   return out;
 }
 
 function citizenPositions(dense: boolean): Array<{ lat: number; lng: number }> {
   const r = rng(dense ? 7 : 8);
-  return Array.from({ length: CITIZENS }, (_, i) => (dense ? around(DENSE, 1_500, r) : around(METROS[i % METROS.length]!, 20_000, r)));
+  return Array.from({ length: CITIZENS }, (_, i) =>
+    dense ? around(DENSE, 1_500, r) : around(METROS[i % METROS.length]!, 20_000, r),
+  );
 }
 
 /** Starts the bare socket.io + ioredis server and waits until it listens. */
 async function startBaseline(key: string): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/connections/baseline-server.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', PORT: String(BASE_PORT), REDIS_URL, KEY: key },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'bench/connections/baseline-server.ts'],
+    {
+      env: { ...process.env, NODE_OPTIONS: '', PORT: String(BASE_PORT), REDIS_URL, KEY: key },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     server.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
@@ -201,7 +255,8 @@ async function main(): Promise<void> {
     // The per-socket limit (5/s) guards against abusive apps; closed-loop load must not hit it,
     // nor the per-account and per-IP limits (every generator socket comes from 127.0.0.1).
     CONNECTIONS_LOCATION_RATE_PER_S: '10000',
-    RATE_LIMITS: 'connections-nearby=100000000/60,connections-presence=100000000/60,connections-availability=100000000/60,connections-nearby-acks=100000000/60,connections-handshake=100000000/60',
+    RATE_LIMITS:
+      'connections-nearby=100000000/60,connections-presence=100000000/60,connections-availability=100000000/60,connections-nearby-acks=100000000/60,connections-handshake=100000000/60',
   });
   const work = await mkdtemp(join(tmpdir(), 'heyblue-bench-'));
   const baselineKey = `${prefix}:baseline:geo`;
@@ -209,7 +264,11 @@ async function main(): Promise<void> {
   const baseline: Record<string, number> = {};
   const perRound: Record<string, number[]> = {};
   /** Records a figure of both sides (medians of the rounds) and its round-by-round ratios. */
-  const record = (name: string, runs: { app: GenResult[]; baseline: GenResult[] }, pick: (r: GenResult) => number): void => {
+  const record = (
+    name: string,
+    runs: { app: GenResult[]; baseline: GenResult[] },
+    pick: (r: GenResult) => number,
+  ): void => {
     const m = medians(runs, pick);
     figures[name] = m.app;
     baseline[name] = m.baseline;
@@ -241,7 +300,8 @@ async function main(): Promise<void> {
                 headers: { authorization: `Bearer ${o.accessToken}`, 'content-type': 'application/json' },
                 body: JSON.stringify({ ...officerStarts[i + k]!, minutes: 15 }),
               });
-              if (res.status !== 201 && res.status !== 200) throw new Error(`availability ${res.status} ${await res.text()}`);
+              if (res.status !== 201 && res.status !== 200)
+                throw new Error(`availability ${res.status} ${await res.text()}`);
             }),
           );
         }
@@ -250,14 +310,36 @@ async function main(): Promise<void> {
         await waitForIdleQueues(api.url);
         const app: Side = { name: 'app', pid: api.child.pid! };
         const base: Side = { name: 'baseline', pid: server.pid! };
-        const appLoc = { url: api.url, tokens: officers.map((o) => o.accessToken), positions: officerStarts, role: 'officer', sockets: OFFICERS, durationS: DURATION };
+        const appLoc = {
+          url: api.url,
+          tokens: officers.map((o) => o.accessToken),
+          positions: officerStarts,
+          role: 'officer',
+          sockets: OFFICERS,
+          durationS: DURATION,
+        };
         const baseLoc = { ...appLoc, url: baseUrl, tokens: ['none'] };
-        const closed = await paired('location closed loop', app, base, { ...appLoc, mode: 'closed' }, { ...baseLoc, mode: 'closed' });
-        const open = await paired('location open loop', app, base, { ...appLoc, mode: 'open', rate: OPEN_RATE }, { ...baseLoc, mode: 'open', rate: OPEN_RATE });
+        const closed = await paired(
+          'location closed loop',
+          app,
+          base,
+          { ...appLoc, mode: 'closed' },
+          { ...baseLoc, mode: 'closed' },
+        );
+        const open = await paired(
+          'location open loop',
+          app,
+          base,
+          { ...appLoc, mode: 'open', rate: OPEN_RATE },
+          { ...baseLoc, mode: 'open', rate: OPEN_RATE },
+        );
         record('location_updates_per_s', closed, (g) => g.perS);
         record('location_ack_p50_ms', open, (g) => g.p50);
         record('location_ack_p99_ms', open, (g) => g.p99);
-        figures.location_rejected = closed.app.reduce((sum, g) => sum + Object.values(g.codes).reduce((a, b) => a + b, 0), 0);
+        figures.location_rejected = closed.app.reduce(
+          (sum, g) => sum + Object.values(g.codes).reduce((a, b) => a + b, 0),
+          0,
+        );
 
         log(`indexing ${INDEXED} synthetic officers in the baseline's GEO key`);
         const synthetic = syntheticOfficers();
@@ -266,7 +348,10 @@ async function main(): Promise<void> {
           // Only the synthetic officers, as in the app's index (the location windows' sockets added members of their own).
           await redis.del(baselineKey);
           for (let i = 0; i < synthetic.length; i += 5_000) {
-            await redis.geoadd(baselineKey, ...synthetic.slice(i, i + 5_000).flatMap((o) => [o.lng, o.lat, o.id]));
+            await redis.geoadd(
+              baselineKey,
+              ...synthetic.slice(i, i + 5_000).flatMap((o) => [o.lng, o.lat, o.id]),
+            );
           }
         } finally {
           redis.disconnect();
@@ -279,7 +364,14 @@ async function main(): Promise<void> {
         const indexSynthetic = async (first: boolean): Promise<void> => {
           const started = Date.now();
           const ctx = await NestFactory.createApplicationContext(
-            AppModule.forRoot({ env: { ...env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false' } }),
+            AppModule.forRoot({
+              env: {
+                ...env,
+                OUTBOX_RELAY_ENABLED: 'false',
+                EVENT_WORKERS_ENABLED: 'false',
+                ETL_WORKER_ENABLED: 'false',
+              },
+            }),
             { logger: false },
           );
           try {
@@ -288,24 +380,50 @@ async function main(): Promise<void> {
             const names = ctx.get(RedisDisplayNames);
             for (let i = 0; i < synthetic.length; i += 2_000) {
               await Promise.all(
-                synthetic.slice(i, i + 2_000).flatMap((o, k) => [geo.updateOfficer(o.id, o, first ? null : geo.grid.cellOf(o)), first ? names.remember(o.id, `Officer ${i + k}`) : undefined]),
+                synthetic
+                  .slice(i, i + 2_000)
+                  .flatMap((o, k) => [
+                    geo.updateOfficer(o.id, o, first ? null : geo.grid.cellOf(o)),
+                    first ? names.remember(o.id, `Officer ${i + k}`) : undefined,
+                  ]),
               );
             }
           } finally {
             await ctx.close();
           }
-          log(`${first ? 'indexed' : 'refreshed'} ${synthetic.length} synthetic officers through the app's GeoIndex in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          log(
+            `${first ? 'indexed' : 'refreshed'} ${synthetic.length} synthetic officers through the app's GeoIndex in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          );
         };
         await indexSynthetic(true);
         await waitForIdleQueues(api.url);
-        const appCit = { url: api.url, tokens: citizens.map((c) => c.accessToken), role: 'citizen', expectNearby: true, sockets: CITIZENS, durationS: DURATION };
+        const appCit = {
+          url: api.url,
+          tokens: citizens.map((c) => c.accessToken),
+          role: 'citizen',
+          expectNearby: true,
+          sockets: CITIZENS,
+          durationS: DURATION,
+        };
         const baseCit = { ...appCit, url: baseUrl, tokens: ['none'] };
         const spread = citizenPositions(false);
         const dense = citizenPositions(true);
         const denseTokens = denseCitizens.map((c) => c.accessToken);
-        const nearClosed = await paired('nearby closed loop', app, base, { ...appCit, positions: spread, mode: 'closed' }, { ...baseCit, positions: spread, mode: 'closed' });
+        const nearClosed = await paired(
+          'nearby closed loop',
+          app,
+          base,
+          { ...appCit, positions: spread, mode: 'closed' },
+          { ...baseCit, positions: spread, mode: 'closed' },
+        );
         await indexSynthetic(false);
-        const nearOpen = await paired('nearby open loop', app, base, { ...appCit, positions: spread, mode: 'open', rate: OPEN_RATE }, { ...baseCit, positions: spread, mode: 'open', rate: OPEN_RATE });
+        const nearOpen = await paired(
+          'nearby open loop',
+          app,
+          base,
+          { ...appCit, positions: spread, mode: 'open', rate: OPEN_RATE },
+          { ...baseCit, positions: spread, mode: 'open', rate: OPEN_RATE },
+        );
         await indexSynthetic(false);
         const denseOpen = await paired(
           'dense nearby open loop',
@@ -315,10 +433,17 @@ async function main(): Promise<void> {
           { ...baseCit, positions: dense, mode: 'open', rate: OPEN_RATE },
         );
         // A window is only a search benchmark while the app finds what the baseline finds (fresh officers).
-        for (const [label, runs] of [['nearby closed loop', nearClosed], ['nearby open loop', nearOpen], ['dense nearby open loop', denseOpen]] as const) {
+        for (const [label, runs] of [
+          ['nearby closed loop', nearClosed],
+          ['nearby open loop', nearOpen],
+          ['dense nearby open loop', denseOpen],
+        ] as const) {
           const app = median(runs.app.map((g) => g.avgNearby));
           const base = median(runs.baseline.map((g) => g.avgNearby));
-          if (runs.app.some((g) => g.avgNearby < 0.8 * base)) throw new Error(`${label}: the app answered ${app.toFixed(2)} officers per query against the baseline's ${base.toFixed(2)}`);
+          if (runs.app.some((g) => g.avgNearby < 0.8 * base))
+            throw new Error(
+              `${label}: the app answered ${app.toFixed(2)} officers per query against the baseline's ${base.toFixed(2)}`,
+            );
         }
         record('nearby_per_s', nearClosed, (g) => g.perS);
         record('nearby_p50_ms', nearOpen, (g) => g.p50);
@@ -352,7 +477,11 @@ async function main(): Promise<void> {
                 method: 'GET',
                 setupRequest: (req) => {
                   const token = citizens[n++ % citizens.length]!.accessToken;
-                  return { ...req, path: '/api/v1/connections/nearby', headers: { ...req.headers, authorization: `Bearer ${token}` } };
+                  return {
+                    ...req,
+                    path: '/api/v1/connections/nearby',
+                    headers: { ...req.headers, authorization: `Bearer ${token}` },
+                  };
                 },
               },
             ],
@@ -379,18 +508,31 @@ async function main(): Promise<void> {
         await waitForIdleQueues(fresh.url);
         await settle();
         const before = await rssBytes(fresh.child.pid!);
-        const idle = await hold({ url: fresh.url, tokens: [...officers, ...allCitizens].map((o) => o.accessToken), positions: officerStarts, sockets: IDLE });
+        const idle = await hold({
+          url: fresh.url,
+          tokens: [...officers, ...allCitizens].map((o) => o.accessToken),
+          positions: officerStarts,
+          sockets: IDLE,
+        });
         await settle();
         const after = await rssBytes(fresh.child.pid!);
         await idle.release();
         figures.kb_per_socket = (after - before) / 1024 / IDLE;
-        log(`app RSS ${Math.round(before / 1048576)} → ${Math.round(after / 1048576)} MiB with ${IDLE} idle sockets`);
+        log(
+          `app RSS ${Math.round(before / 1048576)} → ${Math.round(after / 1048576)} MiB with ${IDLE} idle sockets`,
+        );
       } finally {
         await fresh.stop();
       }
       await settle();
       const before = await rssBytes(server.pid!);
-      const idle = await hold({ url: baseUrl, tokens: ['none'], positions: officerStarts, sockets: IDLE, role: 'officer' });
+      const idle = await hold({
+        url: baseUrl,
+        tokens: ['none'],
+        positions: officerStarts,
+        sockets: IDLE,
+        role: 'officer',
+      });
       await settle();
       const after = await rssBytes(server.pid!);
       await idle.release();
@@ -400,7 +542,8 @@ async function main(): Promise<void> {
       server.kill('SIGTERM');
     }
 
-    for (const [name, ratios] of Object.entries(perRound)) log(`${name}: app / baseline by round ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
+    for (const [name, ratios] of Object.entries(perRound))
+      log(`${name}: app / baseline by round ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
     figures.rounds = ROUNDS;
     printResult('connections', figures, baseline, {
       location_throughput: figures.location_updates_per_s! / baseline.location_updates_per_s!,

@@ -9,14 +9,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { benchEnvironment, createBenchDatabase, dropRedisPrefix, issueSessions, load, printResult, startApi, upload, waitForIdleQueues, type LoadResult } from '../support/harness.js';
+import {
+  benchEnvironment,
+  createBenchDatabase,
+  dropRedisPrefix,
+  issueSessions,
+  load,
+  printResult,
+  startApi,
+  upload,
+  waitForIdleQueues,
+  type LoadResult,
+} from '../support/harness.js';
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 300);
 const API_PORT = 3310;
 const BASELINE_PORT = 3311;
 const ZIP = '10001';
-const ROUTES = new Set((process.env.BENCH_ROUTES ?? 'me,offers,balance,redemptions').split(',').map((r) => r.trim()));
+const ROUTES = new Set(
+  (process.env.BENCH_ROUTES ?? 'me,offers,balance,redemptions').split(',').map((r) => r.trim()),
+);
 const skipped: LoadResult = { rps: 0, p50: 0, p99: 0, errors: 0, non2xx: 0, total: 0 };
 const log = (line: string) => process.stderr.write(`[bench:rest] ${line}\n`);
 
@@ -37,7 +50,12 @@ async function main(): Promise<void> {
     const authed = (token: string) => ({ authorization: `Bearer ${token}` });
 
     // Catalogue through the admin ETL upload, as the dashboard would: a 1-point offer with no stock limit.
-    await upload(api.url, admin!.accessToken, 'retailers', `external_id,name,website,contact_email,zip\nbench-r1,Bench Coffee,https://bench.example,owner@bench.example,${ZIP}\n`);
+    await upload(
+      api.url,
+      admin!.accessToken,
+      'retailers',
+      `external_id,name,website,contact_email,zip\nbench-r1,Bench Coffee,https://bench.example,owner@bench.example,${ZIP}\n`,
+    );
     const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     await upload(
@@ -46,7 +64,11 @@ async function main(): Promise<void> {
       'offers',
       `external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until,max_redemptions,zips\nbench-o1,bench-r1,Bench coffee,1,10% off,${from},${until},,${ZIP}\n`,
     );
-    const offers = (await (await fetch(`${api.url}/api/v1/rewards/offers?zip=${ZIP}`, { headers: authed(citizens[0]!.accessToken) })).json()) as { items: Array<{ id: string; title: string }> };
+    const offers = (await (
+      await fetch(`${api.url}/api/v1/rewards/offers?zip=${ZIP}`, {
+        headers: authed(citizens[0]!.accessToken),
+      })
+    ).json()) as { items: Array<{ id: string; title: string }> };
     const offer = offers.items.find((o) => o.title === 'Bench coffee');
     if (!offer) throw new Error(`bench offer not listed: ${JSON.stringify(offers).slice(0, 300)}`);
 
@@ -61,17 +83,36 @@ async function main(): Promise<void> {
       for (let i = 0; i < perCitizen; i++) {
         const connectionId = randomUUID();
         const officerId = randomUUID();
-        params.push(randomUUID(), JSON.stringify({ connectionId, officerId, citizenId: c.accountId, establishedAt: new Date().toISOString(), zip: ZIP, cell: 'dr5r' }));
-        values.push(`($${params.length - 1}::uuid, 'ConnectionEstablished', 1, now(), $${params.length}::jsonb)`);
+        params.push(
+          randomUUID(),
+          JSON.stringify({
+            connectionId,
+            officerId,
+            citizenId: c.accountId,
+            establishedAt: new Date().toISOString(),
+            zip: ZIP,
+            cell: 'dr5r',
+          }),
+        );
+        values.push(
+          `($${params.length - 1}::uuid, 'ConnectionEstablished', 1, now(), $${params.length}::jsonb)`,
+        );
       }
-      await sql.query(`INSERT INTO platform_outbox_event (id, type, version, occurred_at, payload) VALUES ${values.join(',')}`, params);
+      await sql.query(
+        `INSERT INTO platform_outbox_event (id, type, version, occurred_at, payload) VALUES ${values.join(',')}`,
+        params,
+      );
     }
     const expected = CITIZENS * perCitizen;
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const { rows } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_ledger_entry WHERE reason = 'connection' AND account_id = ANY($1::uuid[])`, [citizens.map((c) => c.accountId)]);
+      const { rows } = await sql.query<{ n: string }>(
+        `SELECT count(*) AS n FROM rewards_ledger_entry WHERE reason = 'connection' AND account_id = ANY($1::uuid[])`,
+        [citizens.map((c) => c.accountId)],
+      );
       if (Number(rows[0]!.n) >= expected) break;
-      if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n}/${expected} connection credits after 180 s`);
+      if (Date.now() > deadline)
+        throw new Error(`only ${rows[0]!.n}/${expected} connection credits after 180 s`);
       await new Promise((r) => setTimeout(r, 500));
     }
 
@@ -81,12 +122,22 @@ async function main(): Promise<void> {
     // Baseline: bare Fastify + pg, one primary-key SELECT per request.
     await sql.query(`CREATE TABLE bench_baseline (id uuid PRIMARY KEY, payload jsonb NOT NULL)`);
     const ids = Array.from({ length: 1000 }, () => randomUUID());
-    await sql.query(`INSERT INTO bench_baseline SELECT unnest($1::uuid[]), '{"name":"row","points":42}'::jsonb`, [ids]);
-    const baselineServer = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'bench/support/baseline-pg-server.ts'], {
-      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: db.url, PORT: String(BASELINE_PORT) },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    await sql.query(
+      `INSERT INTO bench_baseline SELECT unnest($1::uuid[]), '{"name":"row","points":42}'::jsonb`,
+      [ids],
+    );
+    const baselineServer = spawn(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', 'bench/support/baseline-pg-server.ts'],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: db.url, PORT: String(BASELINE_PORT) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    children.push({
+      stop: async () =>
+        void (baselineServer.kill('SIGTERM'), await new Promise((r) => baselineServer.once('exit', r))),
     });
-    children.push({ stop: async () => void (baselineServer.kill('SIGTERM'), await new Promise((r) => baselineServer.once('exit', r))) });
     await new Promise<void>((resolve, reject) => {
       baselineServer.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       baselineServer.once('exit', (code) => reject(new Error(`baseline server exited ${code}`)));
@@ -105,7 +156,16 @@ async function main(): Promise<void> {
       load({
         url: api.url,
         duration: DURATION,
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path, headers: { ...req.headers, ...authed(rotate(citizens).accessToken) } }) }],
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => ({
+              ...req,
+              path,
+              headers: { ...req.headers, ...authed(rotate(citizens).accessToken) },
+            }),
+          },
+        ],
       });
     const me = ROUTES.has('me') ? await getRoute('/api/v1/me') : skipped;
     log(`me ${JSON.stringify(me)}`);
@@ -114,42 +174,60 @@ async function main(): Promise<void> {
     const balance = ROUTES.has('balance') ? await getRoute('/api/v1/rewards/balance') : skipped;
     log(`balance ${JSON.stringify(balance)}`);
 
-    const vouchersBefore = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_voucher`)).rows[0]!.n);
+    const vouchersBefore = Number(
+      (await sql.query<{ n: string }>(`SELECT count(*) AS n FROM rewards_voucher`)).rows[0]!.n,
+    );
     const body = JSON.stringify({ offerId: offer.id });
-    const redemptions = !ROUTES.has('redemptions') ? skipped : await load({
-      url: api.url,
-      duration: DURATION,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => ({
-            ...req,
-            path: '/api/v1/rewards/redemptions',
-            body,
-            headers: { ...req.headers, 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...authed(rotate(citizens).accessToken) },
-          }),
-        },
-      ],
-    });
+    const redemptions = !ROUTES.has('redemptions')
+      ? skipped
+      : await load({
+          url: api.url,
+          duration: DURATION,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (req) => ({
+                ...req,
+                path: '/api/v1/rewards/redemptions',
+                body,
+                headers: {
+                  ...req.headers,
+                  'content-type': 'application/json',
+                  'idempotency-key': randomUUID(),
+                  ...authed(rotate(citizens).accessToken),
+                },
+              }),
+            },
+          ],
+        });
     log(`redemptions ${JSON.stringify(redemptions)}`);
 
     // The consumers of PointsRedeemed (profile balance, reporting) run in the same process: how
     // far behind were they when the window closed, and how long until they caught up?
     const windowEnd = Date.now();
     const deliveries = async () =>
-      (await sql.query<{ events: string; applied: string }>(`
+      (
+        await sql.query<{ events: string; applied: string }>(`
         SELECT (SELECT count(*) FROM platform_outbox_event WHERE type = 'PointsRedeemed') AS events,
-               (SELECT count(*) FROM platform_processed_event p JOIN platform_outbox_event o ON o.id = p.event_id WHERE o.type = 'PointsRedeemed') AS applied`)).rows[0]!;
+               (SELECT count(*) FROM platform_processed_event p JOIN platform_outbox_event o ON o.id = p.event_id WHERE o.type = 'PointsRedeemed') AS applied`)
+      ).rows[0]!;
     const atEnd = await deliveries();
     await waitForIdleQueues(api.url);
     const drainS = (Date.now() - windowEnd) / 1000;
     const drained = await deliveries();
     const handlers = Number(drained.events) > 0 ? Number(drained.applied) / Number(drained.events) : 0;
     const pendingAtEnd = Math.round(Number(atEnd.events) * handlers - Number(atEnd.applied));
-    log(`consumers: ${pendingAtEnd} PointsRedeemed deliveries pending when the window closed (${handlers} handlers), caught up ${drainS.toFixed(1)} s later`);
+    log(
+      `consumers: ${pendingAtEnd} PointsRedeemed deliveries pending when the window closed (${handlers} handlers), caught up ${drainS.toFixed(1)} s later`,
+    );
 
     // Integrity after the run: every voucher has exactly one debit, balances equal the ledger.
-    const { rows: check } = await sql.query<{ vouchers: string; debits: string; debit_points: string; mismatched: string }>(`
+    const { rows: check } = await sql.query<{
+      vouchers: string;
+      debits: string;
+      debit_points: string;
+      mismatched: string;
+    }>(`
       SELECT (SELECT count(*) FROM rewards_voucher) AS vouchers,
              (SELECT count(*) FROM rewards_ledger_entry WHERE reason = 'redemption') AS debits,
              (SELECT coalesce(-sum(delta), 0) FROM rewards_ledger_entry WHERE reason = 'redemption') AS debit_points,
@@ -157,7 +235,9 @@ async function main(): Promise<void> {
     const vouchers = Number(check[0]!.vouchers) - vouchersBefore;
     const debits = Number(check[0]!.debits);
     const mismatched = Number(check[0]!.mismatched);
-    log(`integrity: ${vouchers} vouchers, ${debits} debits (${check[0]!.debit_points} points), ${mismatched} accounts off the ledger`);
+    log(
+      `integrity: ${vouchers} vouchers, ${debits} debits (${check[0]!.debit_points} points), ${mismatched} accounts off the ledger`,
+    );
 
     const figures: Record<string, number> = {};
     const ratios: Record<string, number> = {};

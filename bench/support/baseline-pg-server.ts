@@ -7,7 +7,9 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 }
 const app = Fastify({ logger: false });
 
 app.get<{ Params: { id: string } }>('/row/:id', async (request, reply) => {
-  const { rows } = await pool.query('SELECT id, payload FROM bench_baseline WHERE id = $1', [request.params.id]);
+  const { rows } = await pool.query('SELECT id, payload FROM bench_baseline WHERE id = $1', [
+    request.params.id,
+  ]);
   if (rows.length === 0) return reply.code(404).send({ code: 'NOT_FOUND' });
   return rows[0];
 });

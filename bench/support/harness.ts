@@ -11,7 +11,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { migrate } from '../../libs/platform/src/database/migrator.js';
 
-export const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL =
+  process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface BenchDatabase {
@@ -61,11 +62,22 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
 }
 
 /** The API's environment for a benchmark run: development mode, its own database and Redis prefix. */
-export function benchEnvironment(db: BenchDatabase, extra: Record<string, string> = {}): { prefix: string; env: Record<string, string> } {
+export function benchEnvironment(
+  db: BenchDatabase,
+  extra: Record<string, string> = {},
+): { prefix: string; env: Record<string, string> } {
   const prefix = `bench_${db.name.slice(-8)}`;
   return {
     prefix,
-    env: { NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true', DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ...extra },
+    env: {
+      NODE_ENV: 'development',
+      HEYBLUE_DEV_MODE: 'true',
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ...extra,
+    },
   };
 }
 
@@ -93,10 +105,14 @@ export async function issueSessions(
   const out = join(dir, `${role}-${count}.json`);
   const [command, ...args] = cli;
   if (!command) throw new Error('issueSessions: empty CLI command');
-  await promisify(execFile)(command, [...args, 'session:issue', '--role', role, '--count', String(count), '--out', out], {
-    env: { ...process.env, ...env },
-    maxBuffer: 64 << 20,
-  });
+  await promisify(execFile)(
+    command,
+    [...args, 'session:issue', '--role', role, '--count', String(count), '--out', out],
+    {
+      env: { ...process.env, ...env },
+      maxBuffer: 64 << 20,
+    },
+  );
   return JSON.parse(await readFile(out, 'utf8')) as IssuedSession[];
 }
 
@@ -108,9 +124,11 @@ export interface ApiProcess {
 
 /** The node arguments of `npm run start:prod` (heap budget and entry point): benchmarks run the API as deployed. */
 export function startProdArgs(): string[] {
-  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
+  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+    .scripts['start:prod']!;
   const [node, ...args] = script.trim().split(/\s+/);
-  if (node !== 'node' || args.at(-1) !== 'dist/apps/api/src/main.js') throw new Error(`start:prod is not "node [flags] dist/apps/api/src/main.js": ${script}`);
+  if (node !== 'node' || args.at(-1) !== 'dist/apps/api/src/main.js')
+    throw new Error(`start:prod is not "node [flags] dist/apps/api/src/main.js": ${script}`);
   return args;
 }
 
@@ -118,15 +136,28 @@ export function startProdArgs(): string[] {
  * Starts the built server (`dist/`) with `env` and waits until it is ready. `detached` puts it
  * in its own process group, so a terminal's Ctrl-C reaches only the caller, which stops it.
  */
-export async function startApi(env: Record<string, string>, port: number, opts: { detached?: boolean } = {}): Promise<ApiProcess> {
+export async function startApi(
+  env: Record<string, string>,
+  port: number,
+  opts: { detached?: boolean } = {},
+): Promise<ApiProcess> {
   // BENCH_CPU_PROFILE_DIR=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
-  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const profile = process.env.BENCH_CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+    : [];
   // BENCH_API_NODE_FLAGS="--flag …": extra node flags for the API, to compare a setting against start:prod's.
   const extra = (process.env.BENCH_API_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const prod = startProdArgs();
   // After start:prod's flags (the last of a repeated V8 flag wins), before the entry point.
   const child = spawn(process.execPath, [...profile, ...prod.slice(0, -1), ...extra, ...prod.slice(-1)], {
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      LOG_LEVEL: 'warn',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: opts.detached ?? false,
   });
@@ -134,7 +165,10 @@ export async function startApi(env: Record<string, string>, port: number, opts: 
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/api/v1/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/v1/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error('API did not become ready in 60 s');
     await new Promise((r) => setTimeout(r, 250));
@@ -156,10 +190,13 @@ export async function waitForIdleQueues(base: string): Promise<void> {
   for (;;) {
     const text = await (await fetch(`${base}/metrics`)).text();
     // Delayed jobs are retries in backoff or repeatable schedules (e.g. rollups): not backlog.
-    const depth = [...text.matchAll(/^heyblue_event_queue_depth\{[^}]*state="(?:waiting|active)"[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    const depth = [
+      ...text.matchAll(/^heyblue_event_queue_depth\{[^}]*state="(?:waiting|active)"[^}]*\} (\d+)/gm),
+    ].reduce((a, m) => a + Number(m[1]), 0);
     const pending = Number(/^heyblue_outbox_pending (\d+)/m.exec(text)?.[1] ?? 0);
     if (depth === 0 && pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`queues still busy after 300 s (depth ${depth}, outbox ${pending})`);
+    if (Date.now() > deadline)
+      throw new Error(`queues still busy after 300 s (depth ${depth}, outbox ${pending})`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -206,20 +243,35 @@ export async function upload(base: string, token: string, kind: string, csv: str
   const form = new FormData();
   form.set('kind', kind);
   form.set('file', new Blob([csv], { type: 'text/csv' }), `${kind}.csv`);
-  const res = await fetch(`${base}/api/v1/admin/etl/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${base}/api/v1/admin/etl/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   if (res.status !== 202) throw new Error(`upload ${kind}: ${res.status} ${await res.text()}`);
   const { jobId } = (await res.json()) as { jobId: string };
   for (let i = 0; i < 120; i++) {
-    const job = (await (await fetch(`${base}/api/v1/admin/etl/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as EtlJob;
+    const job = (await (
+      await fetch(`${base}/api/v1/admin/etl/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as EtlJob;
     if (job.status === 'done' && job.rowsOk > 0) return job;
-    if (job.status === 'failed' || (job.status === 'done' && job.rowsOk === 0)) throw new Error(`upload ${kind} failed: ${JSON.stringify(job)}`);
+    if (job.status === 'failed' || (job.status === 'done' && job.rowsOk === 0))
+      throw new Error(`upload ${kind} failed: ${JSON.stringify(job)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`upload ${kind} did not finish`);
 }
 
 /** Prints the benchmark's closing line (the contract every benchmark follows). */
-export function printResult(bench: string, figures: Record<string, number>, baseline: Record<string, number>, ratios: Record<string, number>): void {
-  const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
-  console.log(JSON.stringify({ bench, figures: round(figures), baseline: round(baseline), ratios: round(ratios) }));
+export function printResult(
+  bench: string,
+  figures: Record<string, number>,
+  baseline: Record<string, number>,
+  ratios: Record<string, number>,
+): void {
+  const round = (o: Record<string, number>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
+  console.log(
+    JSON.stringify({ bench, figures: round(figures), baseline: round(baseline), ratios: round(ratios) }),
+  );
 }

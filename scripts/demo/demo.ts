@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { around } from '../../bench/connections/metros.js';
-import { BUILT_CLI, issueSessions, upload, waitForIdleQueues, type IssuedSession } from '../../bench/support/harness.js';
+import {
+  BUILT_CLI,
+  issueSessions,
+  upload,
+  waitForIdleQueues,
+  type IssuedSession,
+} from '../../bench/support/harness.js';
 import { connectSocket } from '../../bench/support/socket.js';
 import { CITIES, cityByName, partnerFiles, type City } from './cities.js';
 
@@ -82,7 +88,14 @@ export interface DemoResult {
   elapsedS: number;
 }
 
-export const DEFAULTS = { officers: 200, citizens: 2000, rate: 100, durationS: 0, summaryEveryMs: 2000, maxErrorRate: 0.01 } as const;
+export const DEFAULTS = {
+  officers: 200,
+  citizens: 2000,
+  rate: 100,
+  durationS: 0,
+  summaryEveryMs: 2000,
+  maxErrorRate: 0.01,
+} as const;
 
 interface LatLng {
   lat: number;
@@ -174,7 +187,10 @@ function wander(p: LatLng, home: LatLng, stepM: number, leashM: number): LatLng 
   if (distanceM(p, home) > leashM) return moveToward(p, home, stepM);
   const a = Math.random() * 2 * Math.PI;
   const d = Math.random() * stepM;
-  return { lat: p.lat + (d * Math.cos(a)) / M_PER_DEG, lng: p.lng + (d * Math.sin(a)) / (M_PER_DEG * Math.cos((p.lat * Math.PI) / 180)) };
+  return {
+    lat: p.lat + (d * Math.cos(a)) / M_PER_DEG,
+    lng: p.lng + (d * Math.sin(a)) / (M_PER_DEG * Math.cos((p.lat * Math.PI) / 180)),
+  };
 }
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
@@ -182,7 +198,8 @@ const between = (lo: number, hi: number): number => lo + Math.random() * (hi - l
 
 function assertLoopback(url: string): URL {
   const u = new URL(url);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error(`the demo only drives an API on this machine (127.0.0.1), not ${u.hostname}`);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+    throw new Error(`the demo only drives an API on this machine (127.0.0.1), not ${u.hostname}`);
   return u;
 }
 
@@ -250,7 +267,8 @@ class Simulation {
     this.stats.errors += 1;
     this.stats.errorKinds[kind] = (this.stats.errorKinds[kind] ?? 0) + 1;
     // The first few of each kind are printed in full so nothing fails silently.
-    if (this.stats.errorKinds[kind]! <= 3) this.log(`error: ${kind}${detail ? ` — ${detail.slice(0, 300)}` : ''}`);
+    if (this.stats.errorKinds[kind]! <= 3)
+      this.log(`error: ${kind}${detail ? ` — ${detail.slice(0, 300)}` : ''}`);
   }
 
   private refused(code: string): void {
@@ -296,7 +314,11 @@ class Simulation {
       if ((opts.ok ?? [200, 201, 204]).includes(res.status)) return body as T;
       const code = typeof body === 'object' && body !== null ? (body as { code?: string }).code : undefined;
       if (code && opts.refusable?.includes(code)) this.refused(code);
-      else this.error(`${method} ${route} ${res.status}${code ? ` ${code}` : ''}`, typeof body === 'string' ? body : JSON.stringify(body));
+      else
+        this.error(
+          `${method} ${route} ${res.status}${code ? ` ${code}` : ''}`,
+          typeof body === 'string' ? body : JSON.stringify(body),
+        );
       return { status: res.status, code, body } satisfies Problem;
     } catch (err) {
       this.error(`${method} ${route} ${(err as Error).name}`, (err as Error).message);
@@ -307,7 +329,13 @@ class Simulation {
   }
 
   private isProblem(x: unknown): x is Problem {
-    return typeof x === 'object' && x !== null && 'status' in x && typeof (x as Problem).status === 'number' && 'body' in x;
+    return (
+      typeof x === 'object' &&
+      x !== null &&
+      'status' in x &&
+      typeof (x as Problem).status === 'number' &&
+      'body' in x
+    );
   }
 
   // ── setup ─────────────────────────────────────────────────────────────────────────────
@@ -325,14 +353,27 @@ class Simulation {
   async loadCatalogue(token: string, cities: City[]): Promise<void> {
     for (const c of cities) {
       for (const zip of c.zips) {
-        const page = await this.call<{ items: Array<{ id: string; pointsCost: number; remaining?: number | null }> }>(null, token, 'GET', `/rewards/offers?zip=${zip}&limit=100`, { route: '/rewards/offers' });
+        const page = await this.call<{
+          items: Array<{ id: string; pointsCost: number; remaining?: number | null }>;
+        }>(null, token, 'GET', `/rewards/offers?zip=${zip}&limit=100`, { route: '/rewards/offers' });
         if (this.isProblem(page)) throw new Error(`could not read the offers for ${zip}`);
         // Offers with a stock limit sell out; the demo redeems only unlimited ones.
-        this.offersByZip.set(zip, page.items.filter((o) => o.remaining === undefined || o.remaining === null).map((o) => ({ id: o.id, pointsCost: o.pointsCost })));
+        this.offersByZip.set(
+          zip,
+          page.items
+            .filter((o) => o.remaining === undefined || o.remaining === null)
+            .map((o) => ({ id: o.id, pointsCost: o.pointsCost })),
+        );
       }
     }
-    const charities = await this.call<{ items: Array<{ id: string }> }>(null, token, 'GET', '/rewards/charities?limit=100');
-    if (this.isProblem(charities) || charities.items.length === 0) throw new Error('no charities to donate to');
+    const charities = await this.call<{ items: Array<{ id: string }> }>(
+      null,
+      token,
+      'GET',
+      '/rewards/charities?limit=100',
+    );
+    if (this.isProblem(charities) || charities.items.length === 0)
+      throw new Error('no charities to donate to');
     this.charities = charities.items.map((c) => c.id);
   }
 
@@ -367,7 +408,10 @@ class Simulation {
       const city = cities[i % cities.length]!;
       // People gather where officers patrol: start within 800 m of one of the city's officers.
       const near = this.officers.filter((o) => o.city === city);
-      const start = near.length > 0 ? around(pick(near).post, 800, Math.random) : around(city, CITY_RADIUS_M, Math.random);
+      const start =
+        near.length > 0
+          ? around(pick(near).post, 800, Math.random)
+          : around(city, CITY_RADIUS_M, Math.random);
       const c: Citizen = {
         index: index++,
         session,
@@ -444,19 +488,31 @@ class Simulation {
       });
     } else {
       const c = a as Citizen;
-      s.on('connection.accepted', (p: { requestId: string; connection?: { officerId: string } }) => this.outcome(c, p.requestId, 'accepted'));
+      s.on('connection.accepted', (p: { requestId: string; connection?: { officerId: string } }) =>
+        this.outcome(c, p.requestId, 'accepted'),
+      );
       s.on('connection.declined', (p: { requestId: string }) => this.outcome(c, p.requestId, 'declined'));
-      s.on('officers.nearby', (p: { nearby: Array<{ officerId: string; lat: number; lng: number; distanceM: number }> }) => this.consider(c, p.nearby));
+      s.on(
+        'officers.nearby',
+        (p: { nearby: Array<{ officerId: string; lat: number; lng: number; distanceM: number }> }) =>
+          this.consider(c, p.nearby),
+      );
     }
   }
 
   async openWindow(o: Officer): Promise<void> {
     if (o.window !== 'closed') return;
     o.window = 'opening';
-    const res = await this.call<{ windowId: string }>(o, o.session.accessToken, 'POST', '/connections/availability', {
-      body: { lat: o.pos.lat, lng: o.pos.lng, zip: o.zip, minutes: 15 },
-      ok: [200, 201],
-    });
+    const res = await this.call<{ windowId: string }>(
+      o,
+      o.session.accessToken,
+      'POST',
+      '/connections/availability',
+      {
+        body: { lat: o.pos.lat, lng: o.pos.lng, zip: o.zip, minutes: 15 },
+        ok: [200, 201],
+      },
+    );
     if (this.isProblem(res)) {
       o.window = 'closed';
       o.reopenAt = Date.now() + 5_000;
@@ -470,7 +526,9 @@ class Simulation {
   async closeWindow(o: Officer): Promise<void> {
     if (o.window !== 'open') return;
     o.window = 'closing';
-    const res = await this.call(o, o.session.accessToken, 'DELETE', '/connections/availability', { ok: [204] });
+    const res = await this.call(o, o.session.accessToken, 'DELETE', '/connections/availability', {
+      ok: [204],
+    });
     o.window = 'closed';
     if (!this.isProblem(res)) this.stats.windowsClosed += 1;
   }
@@ -507,7 +565,11 @@ class Simulation {
       else if (o.window === 'open' && this.due(o, now)) this.stepOfficer(o);
     }
     // Idle citizens share what is left, round robin so nobody starves.
-    for (let seen = 0; seen < this.citizens.length && this.budget >= 1 && this.pendingAcks < MAX_PENDING_ACKS; seen++) {
+    for (
+      let seen = 0;
+      seen < this.citizens.length && this.budget >= 1 && this.pendingAcks < MAX_PENDING_ACKS;
+      seen++
+    ) {
       const c = this.citizens[this.idleCursor]!;
       this.idleCursor = (this.idleCursor + 1) % this.citizens.length;
       if ((c.state === 'idle' || c.state === 'waiting') && this.due(c, now)) this.stepCitizen(c);
@@ -516,10 +578,23 @@ class Simulation {
   }
 
   private due(a: Agent, now: number): boolean {
-    return this.budget >= 1 && this.pendingAcks < MAX_PENDING_ACKS && !a.sending && a.nextAt <= now && a.socket?.connected === true;
+    return (
+      this.budget >= 1 &&
+      this.pendingAcks < MAX_PENDING_ACKS &&
+      !a.sending &&
+      a.nextAt <= now &&
+      a.socket?.connected === true
+    );
   }
 
-  private sendLocation(a: Agent, to: LatLng): Promise<{ ok: boolean; code?: string; nearby?: Array<{ officerId: string; lat: number; lng: number; distanceM: number }> } | null> {
+  private sendLocation(
+    a: Agent,
+    to: LatLng,
+  ): Promise<{
+    ok: boolean;
+    code?: string;
+    nearby?: Array<{ officerId: string; lat: number; lng: number; distanceM: number }>;
+  } | null> {
     const s = a.socket;
     if (!s) return Promise.resolve(null);
     this.budget -= 1;
@@ -530,7 +605,11 @@ class Simulation {
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck('location', { lat: to.lat, lng: to.lng })
       .then(
-        (ack: { ok: boolean; code?: string; nearby?: Array<{ officerId: string; lat: number; lng: number; distanceM: number }> }) => {
+        (ack: {
+          ok: boolean;
+          code?: string;
+          nearby?: Array<{ officerId: string; lat: number; lng: number; distanceM: number }>;
+        }) => {
           if (ack?.ok) {
             a.pos = to;
             this.stats.locationUpdates += 1;
@@ -617,11 +696,23 @@ class Simulation {
     if (!target || c.state !== 'approaching' || this.inflight >= MAX_INFLIGHT) return;
     c.state = 'requesting';
     this.stats.requests += 1;
-    const res = await this.call<{ requestId: string; expiresAt: string }>(c, c.session.accessToken, 'POST', '/connections/requests', {
-      body: { officerId: target.officerId },
-      ok: [201],
-      refusable: ['TOO_FAR', 'OFFICER_NOT_AVAILABLE', 'ALREADY_CONNECTED_TODAY', 'REQUEST_ALREADY_PENDING', 'RATE_LIMITED'],
-    });
+    const res = await this.call<{ requestId: string; expiresAt: string }>(
+      c,
+      c.session.accessToken,
+      'POST',
+      '/connections/requests',
+      {
+        body: { officerId: target.officerId },
+        ok: [201],
+        refusable: [
+          'TOO_FAR',
+          'OFFICER_NOT_AVAILABLE',
+          'ALREADY_CONNECTED_TODAY',
+          'REQUEST_ALREADY_PENDING',
+          'RATE_LIMITED',
+        ],
+      },
+    );
     const now = Date.now();
     if (this.isProblem(res)) {
       if (res.code === 'TOO_FAR' && ++c.tooFar < 3) {
@@ -656,26 +747,47 @@ class Simulation {
     if (!this.running) return;
     o.answering += 1;
     // An officer glances at the phone before answering; four in five requests are accepted.
-    this.later(async () => {
-      try {
-        if (Math.random() < 0.8) {
-          const res = await this.call(o, o.session.accessToken, 'POST', `/connections/requests/${requestId}/accept`, {
-            route: '/connections/requests/:id/accept',
-            refusable: ['TOO_FAR', 'REQUEST_EXPIRED', 'REQUEST_NOT_PENDING', 'POSITION_UNKNOWN', 'ALREADY_CONNECTED_TODAY'],
-          });
-          if (!this.isProblem(res)) this.stats.connections += 1;
-        } else {
-          const res = await this.call(o, o.session.accessToken, 'POST', `/connections/requests/${requestId}/decline`, {
-            route: '/connections/requests/:id/decline',
-            ok: [204],
-            refusable: ['REQUEST_EXPIRED', 'REQUEST_NOT_PENDING'],
-          });
-          if (!this.isProblem(res)) this.stats.declined += 1;
+    this.later(
+      async () => {
+        try {
+          if (Math.random() < 0.8) {
+            const res = await this.call(
+              o,
+              o.session.accessToken,
+              'POST',
+              `/connections/requests/${requestId}/accept`,
+              {
+                route: '/connections/requests/:id/accept',
+                refusable: [
+                  'TOO_FAR',
+                  'REQUEST_EXPIRED',
+                  'REQUEST_NOT_PENDING',
+                  'POSITION_UNKNOWN',
+                  'ALREADY_CONNECTED_TODAY',
+                ],
+              },
+            );
+            if (!this.isProblem(res)) this.stats.connections += 1;
+          } else {
+            const res = await this.call(
+              o,
+              o.session.accessToken,
+              'POST',
+              `/connections/requests/${requestId}/decline`,
+              {
+                route: '/connections/requests/:id/decline',
+                ok: [204],
+                refusable: ['REQUEST_EXPIRED', 'REQUEST_NOT_PENDING'],
+              },
+            );
+            if (!this.isProblem(res)) this.stats.declined += 1;
+          }
+        } finally {
+          o.answering -= 1;
         }
-      } finally {
-        o.answering -= 1;
-      }
-    }, between(300, 1_500));
+      },
+      between(300, 1_500),
+    );
   }
 
   private maybeRedeem(c: Citizen): void {
@@ -684,12 +796,18 @@ class Simulation {
     if (affordable.length === 0) return;
     const offer = pick(affordable);
     c.redeeming = true;
-    void this.call<{ voucher: { pointsCost: number } }>(c, c.session.accessToken, 'POST', '/rewards/redemptions', {
-      body: { offerId: offer.id },
-      ok: [201],
-      idempotent: true,
-      refusable: ['INSUFFICIENT_POINTS', 'OFFER_UNAVAILABLE'],
-    })
+    void this.call<{ voucher: { pointsCost: number } }>(
+      c,
+      c.session.accessToken,
+      'POST',
+      '/rewards/redemptions',
+      {
+        body: { offerId: offer.id },
+        ok: [201],
+        idempotent: true,
+        refusable: ['INSUFFICIENT_POINTS', 'OFFER_UNAVAILABLE'],
+      },
+    )
       .then((res) => {
         if (this.isProblem(res)) return;
         this.stats.vouchers += 1;
@@ -700,15 +818,22 @@ class Simulation {
   }
 
   private maybeDonate(o: Officer): void {
-    if (!this.running || o.donating || o.balance < 10 || this.inflight >= MAX_INFLIGHT || Math.random() < 0.4) return;
+    if (!this.running || o.donating || o.balance < 10 || this.inflight >= MAX_INFLIGHT || Math.random() < 0.4)
+      return;
     const points = Math.max(1, Math.floor(o.balance * between(0.3, 1)));
     o.donating = true;
-    void this.call<{ points: number; balance: number }>(o, o.session.accessToken, 'POST', '/rewards/donations', {
-      body: { charityId: pick(this.charities), points },
-      ok: [201],
-      idempotent: true,
-      refusable: ['INSUFFICIENT_POINTS'],
-    })
+    void this.call<{ points: number; balance: number }>(
+      o,
+      o.session.accessToken,
+      'POST',
+      '/rewards/donations',
+      {
+        body: { charityId: pick(this.charities), points },
+        ok: [201],
+        idempotent: true,
+        refusable: ['INSUFFICIENT_POINTS'],
+      },
+    )
       .then((res) => {
         if (this.isProblem(res)) return;
         this.stats.donations += 1;
@@ -741,7 +866,9 @@ class Simulation {
         signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
       });
       if (res.status !== 200) return this.error(`POST /auth/refresh ${res.status}`, await res.text());
-      const { session } = (await res.json()) as { session: { accessToken: string; refreshToken: string; accessTokenExpiresAt: string } };
+      const { session } = (await res.json()) as {
+        session: { accessToken: string; refreshToken: string; accessTokenExpiresAt: string };
+      };
       a.session = { ...a.session, ...session };
       a.tokenRotated = true;
       if (a.socket) a.socket.auth = { token: session.accessToken };
@@ -771,7 +898,8 @@ class Simulation {
     const deadline = Date.now() + 15_000;
     while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const open = this.officers.filter((o) => o.window === 'open');
-    for (let i = 0; i < open.length; i += 25) await Promise.all(open.slice(i, i + 25).map((o) => this.closeWindow(o)));
+    for (let i = 0; i < open.length; i += 25)
+      await Promise.all(open.slice(i, i + 25).map((o) => this.closeWindow(o)));
     for (const a of [...this.officers, ...this.citizens]) a.socket?.disconnect();
   }
 }
@@ -792,8 +920,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     maxErrorRate: options.maxErrorRate ?? DEFAULTS.maxErrorRate,
   };
   const log = options.log ?? ((line: string) => process.stderr.write(`[demo] ${line}\n`));
-  for (const [name, v, min, max] of [['officers', o.officers, 1, 10_000], ['citizens', o.citizens, 1, 10_000], ['rate', o.rate, 1, 10_000], ['duration', o.durationS, 0, 86_400]] as const) {
-    if (!Number.isInteger(v) || v < min || v > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+  for (const [name, v, min, max] of [
+    ['officers', o.officers, 1, 10_000],
+    ['citizens', o.citizens, 1, 10_000],
+    ['rate', o.rate, 1, 10_000],
+    ['duration', o.durationS, 0, 86_400],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
   }
   const cities = (options.cities ?? CITIES.map((c) => c.name)).map(cityByName);
   const dashboardUrl = `${base}/admin`;
@@ -813,10 +947,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const issue = async (role: 'admin' | 'officer' | 'citizen', count: number) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await (options.issueSessions ? options.issueSessions(role, count) : issueSessions(cliEnv, role, count, work, cli));
+          return await (options.issueSessions
+            ? options.issueSessions(role, count)
+            : issueSessions(cliEnv, role, count, work, cli));
         } catch (err) {
           const reason = (err as Error).message.split('\n').filter(Boolean).slice(-1)[0] ?? '';
-          if (attempt >= 3) throw new Error(`session:issue --role ${role} failed ${attempt} times; last: ${reason}`, { cause: err });
+          if (attempt >= 3)
+            throw new Error(`session:issue --role ${role} failed ${attempt} times; last: ${reason}`, {
+              cause: err,
+            });
           sim.stats.retries += 1;
           log(`session:issue --role ${role} failed (attempt ${attempt}), trying again: ${reason}`);
         }
@@ -832,14 +971,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await sim.loadCatalogue(admin.accessToken, cities);
     // Every new account is an AccountCreated event for several consumers; let the API work
     // through that backlog (watching /metrics) before the city starts moving.
-    log('waiting for the API to process the new accounts\' events');
+    log("waiting for the API to process the new accounts' events");
     await waitForIdleQueues(base).catch((err: Error) => log(`still busy, starting anyway: ${err.message}`));
     sim.createAgents(officers, citizens, cities);
     log(`connecting ${officers.length + citizens.length} sockets`);
     await sim.connectAll();
     log(`opening ${officers.length} availability windows in ${cities.map((c) => c.name).join(', ')}`);
     await sim.openAllWindows();
-    log(`simulating${o.durationS > 0 ? ` for ${o.durationS} s` : ' until Ctrl-C'} at ${o.rate} location updates/s — dashboard: ${dashboardUrl}`);
+    log(
+      `simulating${o.durationS > 0 ? ` for ${o.durationS} s` : ' until Ctrl-C'} at ${o.rate} location updates/s — dashboard: ${dashboardUrl}`,
+    );
 
     sim.start();
     options.onStart?.();
@@ -873,5 +1014,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await rm(work, { recursive: true, force: true });
   }
   const errorRate = sim.stats.operations > 0 ? sim.stats.errors / sim.stats.operations : 0;
-  return { stats: sim.stats, errorRate, ok: errorRate <= o.maxErrorRate, summary, dashboardUrl, elapsedS: (Date.now() - started) / 1000 };
+  return {
+    stats: sim.stats,
+    errorRate,
+    ok: errorRate <= o.maxErrorRate,
+    summary,
+    dashboardUrl,
+    elapsedS: (Date.now() - started) / 1000,
+  };
 }

@@ -17,19 +17,42 @@ const int = (v: string): number => {
 
 const program = new Command('demo')
   .description('simulate officers and citizens in three cities against the API (development mode)')
-  .option('--url <url>', 'API base URL (127.0.0.1 only); started here in development mode if nothing answers', `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+  .option(
+    '--url <url>',
+    'API base URL (127.0.0.1 only); started here in development mode if nothing answers',
+    `http://127.0.0.1:${process.env.PORT ?? 3000}`,
+  )
   .option('--officers <n>', 'officers (session:issue --role officer)', int, DEFAULTS.officers)
   .option('--citizens <n>', 'citizens (session:issue --role citizen)', int, DEFAULTS.citizens)
   .option('--rate <n>', 'location updates per second over all sockets', int, DEFAULTS.rate)
   .option('--duration <s>', 'seconds to run (0: until Ctrl-C)', int, DEFAULTS.durationS)
-  .option('--cities <names>', 'comma-separated: New York, Chicago, Los Angeles', 'New York,Chicago,Los Angeles')
-  .option('--max-error-rate <share>', 'exit 1 when errors / operations exceed this', String(DEFAULTS.maxErrorRate))
+  .option(
+    '--cities <names>',
+    'comma-separated: New York, Chicago, Los Angeles',
+    'New York,Chicago,Los Angeles',
+  )
+  .option(
+    '--max-error-rate <share>',
+    'exit 1 when errors / operations exceed this',
+    String(DEFAULTS.maxErrorRate),
+  )
   .parse();
 
-const opts = program.opts<{ url: string; officers: number; citizens: number; rate: number; duration: number; cities: string; maxErrorRate: string }>();
+const opts = program.opts<{
+  url: string;
+  officers: number;
+  citizens: number;
+  rate: number;
+  duration: number;
+  cities: string;
+  maxErrorRate: string;
+}>();
 
 async function ready(url: string): Promise<boolean> {
-  return fetch(`${url}/api/v1/health/ready`, { signal: AbortSignal.timeout(3_000) }).then((r) => r.ok, () => false);
+  return fetch(`${url}/api/v1/health/ready`, { signal: AbortSignal.timeout(3_000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 
 async function main(): Promise<number> {
@@ -57,10 +80,15 @@ async function main(): Promise<number> {
 
   let api: ApiProcess | undefined;
   if (!(await ready(url.origin))) {
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname)) throw new Error(`nothing answers at ${url.origin} and the demo only starts an API on 127.0.0.1`);
+    if (!['127.0.0.1', 'localhost'].includes(url.hostname))
+      throw new Error(`nothing answers at ${url.origin} and the demo only starts an API on 127.0.0.1`);
     log(`no API at ${url.origin}: starting one in development mode`);
     // A SIGINT from the terminal reaches the whole process group; the demo stops the API itself, after closing windows.
-    api = await startApi({ NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true', TRUST_PROXY: 'loopback' }, Number(url.port || 80), { detached: true });
+    api = await startApi(
+      { NODE_ENV: 'development', HEYBLUE_DEV_MODE: 'true', TRUST_PROXY: 'loopback' },
+      Number(url.port || 80),
+      { detached: true },
+    );
     const child = api.child;
     process.once('exit', () => child.exitCode === null && child.kill('SIGTERM'));
   } else {
@@ -83,7 +111,9 @@ async function main(): Promise<number> {
       `windows opened ${stats.windowsOpened}, closed ${stats.windowsClosed}; requests expired ${stats.requestsExpired}; points redeemed ${stats.pointsRedeemed}; ` +
         `token refreshes ${stats.tokenRefreshes}; reconnects ${stats.reconnects}; setup retries ${stats.retries}; refused ${JSON.stringify(stats.refused)}`,
     );
-    log(`errors ${stats.errors} of ${stats.operations} operations (${(result.errorRate * 100).toFixed(3)} %)${stats.errors ? ` ${JSON.stringify(stats.errorKinds)}` : ''}`);
+    log(
+      `errors ${stats.errors} of ${stats.operations} operations (${(result.errorRate * 100).toFixed(3)} %)${stats.errors ? ` ${JSON.stringify(stats.errorKinds)}` : ''}`,
+    );
     log(`dashboard: ${result.dashboardUrl}`);
     if (!result.ok) log(`error rate over ${opts.maxErrorRate}: failing`);
     return result.ok ? 0 : 1;

@@ -59,7 +59,12 @@ describe('admin dashboard in a browser', () => {
       launchChromium(),
     ]);
     people = (async () => {
-      const [admin, officer, citizen, returning] = await Promise.all([given.admin(t), given.officer(t), given.citizen(t), given.citizen(t)]);
+      const [admin, officer, citizen, returning] = await Promise.all([
+        given.admin(t),
+        given.officer(t),
+        given.citizen(t),
+        given.citizen(t),
+      ]);
       return { admin, officer, citizen, returning };
     })();
     people.catch(() => undefined); // awaited (and reported) by the tests that use it
@@ -97,13 +102,18 @@ describe('admin dashboard in a browser', () => {
 
   it('signs an admin in through the dev provider and the SMS code', async () => {
     await page.goto(`${t.url}/admin/`);
-    await page.getByRole('button', { name: /^Sign in with/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /^Sign in with/ })
+      .first()
+      .waitFor();
     await snap(page, '01-sign-in');
     await signInInBrowser(page, t, adminLogin, { admin: true, shots: '02' });
     await page.getByRole('heading', { level: 1, name: 'Data uploads' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/admin/uploads');
     // Tokens live in this tab's sessionStorage only.
-    const stored = (await page.evaluate(`({ session: sessionStorage.getItem('${SESSION_KEY}'), local: Object.keys(localStorage) })`)) as { session: string | null; local: string[] };
+    const stored = (await page.evaluate(
+      `({ session: sessionStorage.getItem('${SESSION_KEY}'), local: Object.keys(localStorage) })`,
+    )) as { session: string | null; local: string[] };
     expect(JSON.parse(stored.session!).account.role).toBe('admin');
     expect(stored.local.some((k) => k.includes('session'))).toBe(false);
   });
@@ -117,18 +127,25 @@ describe('admin dashboard in a browser', () => {
       'r-3,Hardware Co,https://hw.example.com,hw@example.com,10003',
     ].join('\n');
     await page.getByLabel('Kind').selectOption('retailers');
-    await page.getByLabel(/^File/).setInputFiles({ name: 'retailers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .getByLabel(/^File/)
+      .setInputFiles({ name: 'retailers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByTestId('job-status').filter({ hasText: 'done' }).waitFor();
     expect(await page.getByTestId('job-progress').textContent()).toBe('100%');
-    expect(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value')).toBe('100');
+    expect(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value')).toBe(
+      '100',
+    );
     expect(await page.getByTestId('rows-ok').textContent()).toBe('2');
     expect(await page.getByTestId('rows-failed').textContent()).toBe('1');
     const bad = page.getByRole('row').filter({ hasText: 'contact_email' });
     expect(await bad.getByRole('cell').first().textContent()).toBe('2');
     await snap(page, '03-uploads');
     // The full error CSV is fetched with the bearer token and saved from a blob.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /errors\.csv/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /errors\.csv/ }).click(),
+    ]);
     const path = await download.path();
     const text = (await import('node:fs')).readFileSync(path, 'utf8');
     expect(text.split(/\r?\n/)[0]).toBe('row,field,message');
@@ -139,11 +156,28 @@ describe('admin dashboard in a browser', () => {
     const [officer, citizen] = [randomUUID(), randomUUID()];
     const now = new Date().toISOString();
     const consent = (accountId: string) =>
-      new ProfileUpdated({ accountId, changed: ['shareConsent'], displayName: 'Browser test', zip: '10001', shareConsent: true, updatedAt: now });
+      new ProfileUpdated({
+        accountId,
+        changed: ['shareConsent'],
+        displayName: 'Browser test',
+        zip: '10001',
+        shareConsent: true,
+        updatedAt: now,
+      });
     await publish(
       consent(officer),
       consent(citizen),
-      new ConnectionEstablished({ connectionId, officerId: officer, citizenId: citizen, establishedAt: now, zip: '10001', cell: 'dr5r' }, { occurredAt: now }),
+      new ConnectionEstablished(
+        {
+          connectionId,
+          officerId: officer,
+          citizenId: citizen,
+          establishedAt: now,
+          zip: '10001',
+          cell: 'dr5r',
+        },
+        { occurredAt: now },
+      ),
     );
     const { admin } = await people;
     await eventually(
@@ -156,7 +190,11 @@ describe('admin dashboard in a browser', () => {
     const chart = page.getByTestId('chart');
     // Polled from here: page.waitForFunction polls a string with eval inside the page, which the
     // dashboard's CSP (no unsafe-eval) refuses whenever the first check finds no total yet.
-    await eventually(() => chart.getAttribute('data-total'), (total) => Number(total) > 0, { what: 'the chart has a total', timeoutMs: 30_000 });
+    await eventually(
+      () => chart.getAttribute('data-total'),
+      (total) => Number(total) > 0,
+      { what: 'the chart has a total', timeoutMs: 30_000 },
+    );
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
     // Chart.js drew on the canvas: some pixel is not blank.
     const painted = await page.evaluate(`(() => {
@@ -171,7 +209,10 @@ describe('admin dashboard in a browser', () => {
     await page.getByTestId('breakdown').getByRole('cell', { name: '10001' }).waitFor();
     await page.getByLabel('Bar').check();
     await snap(page, '04-reports');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
     expect((await import('node:fs')).readFileSync(await download.path(), 'utf8')).toContain('10001');
   });
 
@@ -180,11 +221,16 @@ describe('admin dashboard in a browser', () => {
     expect(await page.getByTestId('officer-marker').count()).toBe(0);
     const { officer } = await people;
     const spot = { lat: 40.7128, lng: -74.006 };
-    const opened = await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '10007', minutes: 15 } });
+    const opened = await api(t, 'POST', '/connections/availability', {
+      token: officer.accessToken,
+      body: { ...spot, zip: '10007', minutes: 15 },
+    });
     expect(opened.status).toBe(201);
     const socket = await connect(t, officer.accessToken);
     sockets.push(socket);
-    expect(await sendLocation(socket, { ...offset(spot, 10, 0), at: new Date().toISOString() })).toEqual({ ok: true });
+    expect(await sendLocation(socket, { ...offset(spot, 10, 0), at: new Date().toISOString() })).toEqual({
+      ok: true,
+    });
     // The page polls every 4 s: the marker shows up without a reload.
     await page.getByTestId('officer-marker').first().waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('officer-count').textContent()).toBe('1');
@@ -206,11 +252,19 @@ describe('admin dashboard in a browser', () => {
     await picker.locator(`option[value="${connectionId}"]`).waitFor({ state: 'attached' });
     await picker.selectOption(connectionId);
     await page.getByRole('button', { name: 'Publish' }).click();
-    await page.getByTestId('delivery-webhook').first().filter({ hasText: 'sent' }).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('delivery-webhook')
+      .first()
+      .filter({ hasText: 'sent' })
+      .waitFor({ timeout: 20_000 });
     expect(fake.to('/hook').some((r) => JSON.parse(r.body).text === text)).toBe(true);
     const { admin } = await people;
     const latest = await api(t, 'GET', '/admin/social/posts?limit=1', { token: admin.accessToken });
-    expect(latest.body.items[0]).toMatchObject({ text, connectionId, platforms: [{ platform: 'webhook', status: 'sent' }] });
+    expect(latest.body.items[0]).toMatchObject({
+      text,
+      connectionId,
+      platforms: [{ platform: 'webhook', status: 'sent' }],
+    });
     await snap(page, '07-social');
   });
 
@@ -241,7 +295,10 @@ describe('admin dashboard in a browser', () => {
     await row.getByRole('button', { name: 'Suspend…' }).click();
     await row.getByRole('button', { name: 'Yes, suspend' }).click();
     await row.getByTestId('account-status').filter({ hasText: 'suspended' }).waitFor();
-    expect(await api(t, 'GET', '/auth/session', { token: citizen.accessToken })).toMatchObject({ status: 403, body: { code: 'ACCOUNT_SUSPENDED' } });
+    expect(await api(t, 'GET', '/auth/session', { token: citizen.accessToken })).toMatchObject({
+      status: 403,
+      body: { code: 'ACCOUNT_SUSPENDED' },
+    });
 
     await page.getByLabel('Target id').fill(citizen.accountId);
     await page.getByRole('button', { name: 'Show audit trail' }).click();
@@ -250,7 +307,11 @@ describe('admin dashboard in a browser', () => {
     await audit.getByRole('cell', { name: 'role_changed', exact: true }).waitFor();
     await page.getByLabel('Target id').fill('');
     await page.getByRole('button', { name: 'Show audit trail' }).click();
-    await page.getByRole('button', { name: 'Load older entries' }).or(audit.getByRole('row').nth(2)).first().waitFor();
+    await page
+      .getByRole('button', { name: 'Load older entries' })
+      .or(audit.getByRole('row').nth(2))
+      .first()
+      .waitFor();
     await snap(page, '08-accounts-audit');
     await find('nobody-here@example.com');
     await page.getByText('No account has that e-mail address.').waitFor();
@@ -259,7 +320,8 @@ describe('admin dashboard in a browser', () => {
   it('labels every control on every page, starts keyboard navigation with the skip link and fits a tablet', async () => {
     for (const name of ['Data uploads', 'Live map', 'Reports', 'Social', 'Accounts & audit']) {
       await openPage(name);
-      const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+      const unlabelled =
+        await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
         .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
         .map((el) => el.outerHTML.slice(0, 80))`);
       expect({ page: name, unlabelled }).toEqual({ page: name, unlabelled: [] });
@@ -284,7 +346,10 @@ describe('admin dashboard in a browser', () => {
 
   it('signs out, clearing the tokens', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: /^Sign in with/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /^Sign in with/ })
+      .first()
+      .waitFor();
     expect(await page.evaluate(`sessionStorage.getItem('${SESSION_KEY}')`)).toBeNull();
     expect(pageErrors).toEqual([]);
   });

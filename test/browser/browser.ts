@@ -11,11 +11,19 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'admin');
 
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -32,7 +40,12 @@ export async function snap(page: Page, name: string): Promise<void> {
  * number (`phone`) once it has one. `admin` pre-authorises the login's e-mail as
  * `admin:create` does. Resolves once the app has left /admin/callback.
  */
-export async function signInInBrowser(page: Page, t: TestApp, login: string, opts: { admin: boolean; shots?: string; phone?: string }): Promise<string> {
+export async function signInInBrowser(
+  page: Page,
+  t: TestApp,
+  login: string,
+  opts: { admin: boolean; shots?: string; phone?: string },
+): Promise<string> {
   if (opts.admin) await t.app.get(AdminService).preauthorizeAdmin(devEmail(login));
   await page.goto(`${t.url}/admin/`);
   const signInButton = page.getByRole('button', { name: /^Sign in with/ }).first();
@@ -52,11 +65,13 @@ export async function signInInBrowser(page: Page, t: TestApp, login: string, opt
   await page.locator('button[type="submit"]').click();
   // The provider may ask for consent; then it redirects to /admin/callback.
   await page.waitForURL((url) => url.pathname.startsWith('/admin') || url.pathname.includes('/interaction/'));
-  if (new URL(page.url()).pathname.includes('/interaction/')) await page.locator('button[type="submit"]').click();
+  if (new URL(page.url()).pathname.includes('/interaction/'))
+    await page.locator('button[type="submit"]').click();
   await page.waitForURL((url) => url.pathname.startsWith('/admin'));
   const phoneStep = page.getByLabel(/Mobile number/);
   const left = page.waitForURL((url) => url.pathname !== '/admin/callback');
-  if ((await Promise.race([phoneStep.waitFor().then(() => 'phone'), left.then(() => 'done')])) === 'done') throw new Error('the dashboard signed in without the phone step');
+  if ((await Promise.race([phoneStep.waitFor().then(() => 'phone'), left.then(() => 'done')])) === 'done')
+    throw new Error('the dashboard signed in without the phone step');
   const phone = opts.phone ?? randomPhone();
   await phoneStep.fill(phone);
   await page.getByRole('button', { name: 'Send code' }).click();

@@ -19,32 +19,68 @@ describe('connections: accepting a request', () => {
 
   async function pair(): Promise<{ officer: SignedIn; citizen: SignedIn; requestId: string }> {
     const [officer, citizen] = await Promise.all([given.officer(t), given.citizen(t)]);
-    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status).toBe(201);
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 50, 0) })).status).toBe(200);
-    const req = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
+    expect(
+      (await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status,
+    ).toBe(201);
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen.accessToken,
+          body: offset(spot, 50, 0),
+        })
+      ).status,
+    ).toBe(200);
+    const req = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect(req.status).toBe(201);
     return { officer, citizen, requestId: req.body.requestId };
   }
 
   it('re-checks both latest positions: refused while the citizen is too far, accepted once back', async () => {
     const { officer, citizen, requestId } = await pair();
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 450, 0) })).status).toBe(200);
-    const far = await api(t, 'POST', `/connections/requests/${requestId}/accept`, { token: officer.accessToken });
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen.accessToken,
+          body: offset(spot, 450, 0),
+        })
+      ).status,
+    ).toBe(200);
+    const far = await api(t, 'POST', `/connections/requests/${requestId}/accept`, {
+      token: officer.accessToken,
+    });
     expect(far.status).toBe(422);
     expect(far.body.code).toBe('TOO_FAR');
 
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 60, 0) })).status).toBe(200);
-    const ok = await api(t, 'POST', `/connections/requests/${requestId}/accept`, { token: officer.accessToken });
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen.accessToken,
+          body: offset(spot, 60, 0),
+        })
+      ).status,
+    ).toBe(200);
+    const ok = await api(t, 'POST', `/connections/requests/${requestId}/accept`, {
+      token: officer.accessToken,
+    });
     expect(ok.status).toBe(200);
     // A retried accept answers the same connection.
-    const retry = await api(t, 'POST', `/connections/requests/${requestId}/accept`, { token: officer.accessToken });
+    const retry = await api(t, 'POST', `/connections/requests/${requestId}/accept`, {
+      token: officer.accessToken,
+    });
     expect(retry.status).toBe(200);
     expect(retry.body.connection.id).toBe(ok.body.connection.id);
   });
 
   it('establishes exactly one connection and one event when the same request is accepted concurrently', async () => {
     const { officer, requestId } = await pair();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => api(t, 'POST', `/connections/requests/${requestId}/accept`, { token: officer.accessToken })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        api(t, 'POST', `/connections/requests/${requestId}/accept`, { token: officer.accessToken }),
+      ),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
@@ -53,18 +89,30 @@ describe('connections: accepting a request', () => {
     const prisma = t.app.get(PrismaService);
     expect(await prisma.connectionsConnection.count({ where: { requestId } })).toBe(1);
     const events = await prisma.outboxEvent.findMany({ where: { type: 'ConnectionEstablished' } });
-    expect(events.filter((e) => (e.payload as { connectionId: string }).connectionId === [...ids][0])).toHaveLength(1);
+    expect(
+      events.filter((e) => (e.payload as { connectionId: string }).connectionId === [...ids][0]),
+    ).toHaveLength(1);
   });
 
   it('lists my connections newest first, page by page (?limit, ?cursor), and refuses bad paging input', async () => {
     const officer = await given.officer(t);
     const citizens = await Promise.all([given.citizen(t), given.citizen(t), given.citizen(t)]);
-    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status).toBe(201);
+    expect(
+      (await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status,
+    ).toBe(201);
     const ids: string[] = [];
     for (const c of citizens) {
-      expect((await api(t, 'POST', '/connections/presence', { token: c.accessToken, body: offset(spot, 40, 0) })).status).toBe(200);
-      const req = await api(t, 'POST', '/connections/requests', { token: c.accessToken, body: { officerId: officer.accountId } });
-      const ok = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, { token: officer.accessToken });
+      expect(
+        (await api(t, 'POST', '/connections/presence', { token: c.accessToken, body: offset(spot, 40, 0) }))
+          .status,
+      ).toBe(200);
+      const req = await api(t, 'POST', '/connections/requests', {
+        token: c.accessToken,
+        body: { officerId: officer.accountId },
+      });
+      const ok = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, {
+        token: officer.accessToken,
+      });
       expect(ok.status).toBe(200);
       ids.push(ok.body.connection.id);
     }
@@ -72,9 +120,20 @@ describe('connections: accepting a request', () => {
     expect(first.status).toBe(200);
     expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ids[2], ids[1]]);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await api(t, 'GET', `/connections?limit=2&cursor=${first.body.nextCursor}`, { token: officer.accessToken });
+    const second = await api(t, 'GET', `/connections?limit=2&cursor=${first.body.nextCursor}`, {
+      token: officer.accessToken,
+    });
     expect(second.status).toBe(200);
-    expect(second.body).toEqual({ items: [expect.objectContaining({ id: ids[0], officerId: officer.accountId, citizenId: citizens[0]!.accountId })], nextCursor: null });
+    expect(second.body).toEqual({
+      items: [
+        expect.objectContaining({
+          id: ids[0],
+          officerId: officer.accountId,
+          citizenId: citizens[0]!.accountId,
+        }),
+      ],
+      nextCursor: null,
+    });
     // Default limit (20): everything on one page; a citizen sees only their own.
     expect((await api(t, 'GET', '/connections', { token: officer.accessToken })).body.items).toHaveLength(3);
     const mine = await api(t, 'GET', '/connections', { token: citizens[1]!.accessToken });
@@ -92,7 +151,17 @@ describe('connections: accepting a request', () => {
     const rows = await prisma.$queryRaw<Array<{ column_name: string }>>`
       SELECT column_name FROM information_schema.columns WHERE table_name = 'connections_connection'`;
     expect(rows.map((r) => r.column_name).sort()).toEqual(
-      ['citizen_id', 'citizen_points', 'cell', 'established_at', 'id', 'officer_id', 'officer_points', 'request_id', 'zip'].sort(),
+      [
+        'citizen_id',
+        'citizen_points',
+        'cell',
+        'established_at',
+        'id',
+        'officer_id',
+        'officer_points',
+        'request_id',
+        'zip',
+      ].sort(),
     );
     const events = await prisma.outboxEvent.findMany({ where: { type: 'ConnectionEstablished' } });
     for (const e of events) expect(JSON.stringify(e.payload)).not.toMatch(/"(lat|lng)"/);

@@ -32,7 +32,8 @@ describe('admin live map', () => {
 
   const liveMap = (query = '') => api(t, 'GET', `/admin/live-map${query}`, { token: admin.accessToken });
   const officerIds = (body: { officers: MapOfficer[] }) => body.officers.map((o) => o.accountId).sort();
-  const openWindow = (who: { accessToken: string }, at: { lat: number; lng: number }) => api(t, 'POST', '/connections/availability', { token: who.accessToken, body: at });
+  const openWindow = (who: { accessToken: string }, at: { lat: number; lng: number }) =>
+    api(t, 'POST', '/connections/availability', { token: who.accessToken, body: at });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -49,7 +50,9 @@ describe('admin live map', () => {
     expect((await openWindow(officer, DC)).status).toBe(201);
     const first = await liveMap(`?bbox=${DC_BOX}`);
     expect(first.status).toBe(200);
-    expect(first.body.officers).toEqual([{ accountId: officer.accountId, lat: 38.907, lng: -77.037, updatedAt: expect.any(String) }]);
+    expect(first.body.officers).toEqual([
+      { accountId: officer.accountId, lat: 38.907, lng: -77.037, updatedAt: expect.any(String) },
+    ]);
     expect(Math.abs(Date.parse(first.body.officers[0].updatedAt) - Date.now())).toBeLessThan(60_000);
     expect(Date.parse(first.body.at)).toBeGreaterThanOrEqual(Date.parse(first.body.officers[0].updatedAt));
 
@@ -60,14 +63,33 @@ describe('admin live map', () => {
     expect(await sendLocation(s, moved)).toEqual({ ok: true });
     const after = await liveMap(`?bbox=${DC_BOX}`);
     expect(after.body.officers).toEqual([
-      { accountId: officer.accountId, lat: Math.round(moved.lat * 1000) / 1000, lng: Math.round(moved.lng * 1000) / 1000, updatedAt: expect.any(String) },
+      {
+        accountId: officer.accountId,
+        lat: Math.round(moved.lat * 1000) / 1000,
+        lng: Math.round(moved.lng * 1000) / 1000,
+        updatedAt: expect.any(String),
+      },
     ]);
     expect(after.body.officers[0].lat).not.toBe(first.body.officers[0].lat);
   });
 
   it('counts active citizens per 0.1° cell at the cell centre, never their positions', async () => {
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(DC, 100, 0) })).status).toBe(200);
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen2.accessToken, body: { lat: 38.95, lng: -77.01 } })).status).toBe(200);
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen.accessToken,
+          body: offset(DC, 100, 0),
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen2.accessToken,
+          body: { lat: 38.95, lng: -77.01 },
+        })
+      ).status,
+    ).toBe(200);
     // A third citizen in another cell, written straight to the index as the socket path does.
     await t.app.get(GeoIndex).updateCitizen(randomUUID(), { lat: 38.81, lng: -77.05 });
 
@@ -76,7 +98,8 @@ describe('admin live map', () => {
       { lat: 38.95, lng: -77.05, count: 2 },
       { lat: 38.85, lng: -77.05, count: 1 },
     ]);
-    for (const exact of ['38.908', '-77.01', '38.81']) expect(JSON.stringify(res.body.citizens)).not.toContain(exact);
+    for (const exact of ['38.908', '-77.01', '38.81'])
+      expect(JSON.stringify(res.body.citizens)).not.toContain(exact);
     expect(res.body.truncated).toBe(false);
   });
 
@@ -88,7 +111,11 @@ describe('admin live map', () => {
     const dc = await liveMap(`?bbox=${DC_BOX}`);
     expect(officerIds(dc.body)).toEqual([officer.accountId]);
     const chicago = await liveMap('?bbox=-88,41.6,-87.5,42.1');
-    expect(chicago.body).toMatchObject({ officers: [expect.objectContaining({ accountId: chicagoOfficer.accountId })], citizens: [], truncated: false });
+    expect(chicago.body).toMatchObject({
+      officers: [expect.objectContaining({ accountId: chicagoOfficer.accountId })],
+      citizens: [],
+      truncated: false,
+    });
     expect((await liveMap('?bbox=2.2,48.8,2.5,48.9')).body).toMatchObject({ officers: [], citizens: [] });
   });
 
@@ -101,16 +128,26 @@ describe('admin live map', () => {
     await geo.updateOfficer(stale.accountId, offset(DC, 0, -800), undefined, Date.now() - 130_000);
     expect(officerIds((await liveMap(`?bbox=${DC_BOX}`)).body)).toEqual([officer.accountId]);
 
-    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(204);
-    await eventually(() => liveMap(`?bbox=${DC_BOX}`), (r) => r.body.officers.length === 0, { what: 'closed window gone from the map' });
+    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(
+      204,
+    );
+    await eventually(
+      () => liveMap(`?bbox=${DC_BOX}`),
+      (r) => r.body.officers.length === 0,
+      { what: 'closed window gone from the map' },
+    );
   });
 
   it('cuts the citizen cells at 2,000, busiest first, and says truncated', async () => {
     const geo = t.app.get(GeoIndex);
     // 45 × 45 = 2,025 citizens, one per cell, over Kansas; one more in the first cell.
-    const spots = Array.from({ length: 2025 }, (_, i) => ({ lat: 37.05 + Math.floor(i / 45) * 0.1, lng: -101.45 + (i % 45) * 0.1 }));
+    const spots = Array.from({ length: 2025 }, (_, i) => ({
+      lat: 37.05 + Math.floor(i / 45) * 0.1,
+      lng: -101.45 + (i % 45) * 0.1,
+    }));
     spots.push(spots[0]!);
-    for (let i = 0; i < spots.length; i += 200) await Promise.all(spots.slice(i, i + 200).map((p) => geo.updateCitizen(randomUUID(), p)));
+    for (let i = 0; i < spots.length; i += 200)
+      await Promise.all(spots.slice(i, i + 200).map((p) => geo.updateCitizen(randomUUID(), p)));
 
     const res = await liveMap('?bbox=-101.5,37,-97,41.5');
     expect(res.body.truncated).toBe(true);
@@ -120,7 +157,16 @@ describe('admin live map', () => {
   });
 
   it('refuses a box it cannot answer with 400 VALIDATION_FAILED', async () => {
-    for (const bbox of ['', 'abc', '1,2,3', '-77,39,-78,40', '-77,40,-76,39', '-181,0,0,1', '0,0,1,91', `${'1'.repeat(101)}`]) {
+    for (const bbox of [
+      '',
+      'abc',
+      '1,2,3',
+      '-77,39,-78,40',
+      '-77,40,-76,39',
+      '-181,0,0,1',
+      '0,0,1,91',
+      `${'1'.repeat(101)}`,
+    ]) {
       expectInvalid(await liveMap(`?bbox=${encodeURIComponent(bbox)}`), 'bbox');
     }
     expectInvalid(await liveMap('?zoom=3'), 'zoom');

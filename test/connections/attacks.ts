@@ -6,7 +6,11 @@ import { distanceM, type LatLng } from '../../libs/connections/src/domain/geo.js
  */
 
 /** Smallest integer radius in [lo, hi] for which `inside(r)` holds (inside is monotone in r); hi + 1 when never. */
-export async function bisectRadius(inside: (r: number) => Promise<boolean>, lo: number, hi: number): Promise<{ radius: number; queries: number }> {
+export async function bisectRadius(
+  inside: (r: number) => Promise<boolean>,
+  lo: number,
+  hi: number,
+): Promise<{ radius: number; queries: number }> {
   let queries = 0;
   if (!(queries++, await inside(hi))) return { radius: hi + 1, queries };
   while (lo < hi) {
@@ -45,5 +49,8 @@ export function estimate(samples: Array<{ from: LatLng; d: number }>, guess: Lat
 
 /** Offsets a position by metres north/east. */
 export function at(p: LatLng, northM: number, eastM: number): LatLng {
-  return { lat: p.lat + northM / 111_320, lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)) };
+  return {
+    lat: p.lat + northM / 111_320,
+    lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)),
+  };
 }

@@ -16,7 +16,11 @@ describe('connections: floods on the location routes are limited per account and
   const spot = { lat: 39.9526, lng: -75.1652 };
 
   beforeAll(async () => {
-    t = await startTestApp({ CONNECTIONS_LOCATION_RATE_PER_S: '1000', CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT: '3', RATE_LIMITS: 'connections-nearby-acks=10/60,connections-handshake=12/60' });
+    t = await startTestApp({
+      CONNECTIONS_LOCATION_RATE_PER_S: '1000',
+      CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT: '3',
+      RATE_LIMITS: 'connections-nearby-acks=10/60,connections-handshake=12/60',
+    });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
@@ -26,31 +30,53 @@ describe('connections: floods on the location routes are limited per account and
   /** A socket from its own client IP (X-Forwarded-For from loopback is trusted), so the handshake limit test counts only its own. */
   const connectFrom = (token: string, ip = randomIp()): Promise<Socket> =>
     new Promise((resolve, reject) => {
-      const s = io(`${t.url}/connections`, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': ip } });
+      const s = io(`${t.url}/connections`, {
+        path: '/socket.io',
+        transports: ['websocket'],
+        auth: { token },
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { 'x-forwarded-for': ip },
+      });
       s.once('connect', () => resolve(s));
       s.once('connect_error', (err) => (s.close(), reject(err)));
     });
 
-  const flood = async (n: number, call: () => Promise<{ status: number; body: { code?: string }; headers: Headers }>) => {
+  const flood = async (
+    n: number,
+    call: () => Promise<{ status: number; body: { code?: string }; headers: Headers }>,
+  ) => {
     const answers = [];
     for (let i = 0; i < n; i++) answers.push(await call());
     return answers;
   };
 
   it('limits GET /nearby and POST /presence to 60 a minute per account, and POST /availability to 30', async () => {
-    const [citizen, officer, other] = await Promise.all([given.citizen(t), given.officer(t), given.citizen(t)]);
-    const presence = await flood(61, () => api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 10, 0) }));
+    const [citizen, officer, other] = await Promise.all([
+      given.citizen(t),
+      given.officer(t),
+      given.citizen(t),
+    ]);
+    const presence = await flood(61, () =>
+      api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 10, 0) }),
+    );
     expect(presence.slice(0, 60).every((r) => r.status === 200)).toBe(true);
     expect(presence[60]).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     expect(Number(presence[60]!.headers.get('retry-after'))).toBeGreaterThan(0);
-    const nearby = await flood(61, () => api(t, 'GET', '/connections/nearby', { token: citizen.accessToken }));
+    const nearby = await flood(61, () =>
+      api(t, 'GET', '/connections/nearby', { token: citizen.accessToken }),
+    );
     expect(nearby.slice(0, 60).every((r) => r.status === 200)).toBe(true);
     expect(nearby[60]).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     // Per account: another citizen (same IP or not) is unaffected.
-    expect((await api(t, 'POST', '/connections/presence', { token: other.accessToken, body: spot })).status).toBe(200);
+    expect(
+      (await api(t, 'POST', '/connections/presence', { token: other.accessToken, body: spot })).status,
+    ).toBe(200);
     expect((await api(t, 'GET', '/connections/nearby', { token: other.accessToken })).status).toBe(200);
 
-    const windows = await flood(31, () => api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot }));
+    const windows = await flood(31, () =>
+      api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot }),
+    );
     expect(windows.slice(0, 30).every((r) => r.status === 201)).toBe(true);
     expect(windows[30]).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     // The refused call changed nothing: the window of the 30th call is still the open one.
@@ -60,21 +86,38 @@ describe('connections: floods on the location routes are limited per account and
 
   it("spends one budget of socket nearby answers across all of an account's sockets", async () => {
     const citizen = await given.citizen(t);
-    const mine = await Promise.all([connectFrom(citizen.accessToken), connectFrom(citizen.accessToken), connectFrom(citizen.accessToken)]);
+    const mine = await Promise.all([
+      connectFrom(citizen.accessToken),
+      connectFrom(citizen.accessToken),
+      connectFrom(citizen.accessToken),
+    ]);
     sockets.push(...mine);
     const acks = [];
     for (let i = 0; i < 4; i++) for (const s of mine) acks.push(await sendLocation(s, offset(spot, i, 0)));
     expect(acks.filter((a) => a.ok === true)).toHaveLength(10);
-    expect(acks.slice(10)).toEqual([{ ok: false, code: 'RATE_LIMITED' }, { ok: false, code: 'RATE_LIMITED' }]);
+    expect(acks.slice(10)).toEqual([
+      { ok: false, code: 'RATE_LIMITED' },
+      { ok: false, code: 'RATE_LIMITED' },
+    ]);
   });
 
   it('caps the sockets one account holds open, and frees the place when one closes', async () => {
     const citizen = await given.citizen(t);
-    const held = [await connectFrom(citizen.accessToken), await connectFrom(citizen.accessToken), await connectFrom(citizen.accessToken)];
+    const held = [
+      await connectFrom(citizen.accessToken),
+      await connectFrom(citizen.accessToken),
+      await connectFrom(citizen.accessToken),
+    ];
     sockets.push(...held);
-    await expect(connectFrom(citizen.accessToken)).rejects.toMatchObject({ data: { code: 'TOO_MANY_SOCKETS' } });
+    await expect(connectFrom(citizen.accessToken)).rejects.toMatchObject({
+      data: { code: 'TOO_MANY_SOCKETS' },
+    });
     held[0]!.close();
-    const again = await eventually(() => connectFrom(citizen.accessToken), (s) => s.connected, { what: 'a place freed by the closed socket' });
+    const again = await eventually(
+      () => connectFrom(citizen.accessToken),
+      (s) => s.connected,
+      { what: 'a place freed by the closed socket' },
+    );
     sockets.push(again);
     // Another account is not affected.
     sockets.push(await connectFrom((await given.citizen(t)).accessToken));
@@ -84,9 +127,19 @@ describe('connections: floods on the location routes are limited per account and
     const ip = randomIp();
     const handshake = (token: string, from = ip): Promise<string> =>
       new Promise((resolve) => {
-        const s = io(`${t.url}/connections`, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': from } });
+        const s = io(`${t.url}/connections`, {
+          path: '/socket.io',
+          transports: ['websocket'],
+          auth: { token },
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { 'x-forwarded-for': from },
+        });
         s.once('connect', () => (s.close(), resolve('connected')));
-        s.once('connect_error', (err: Error & { data?: { code?: string } }) => (s.close(), resolve(err.data?.code ?? err.message)));
+        s.once(
+          'connect_error',
+          (err: Error & { data?: { code?: string } }) => (s.close(), resolve(err.data?.code ?? err.message)),
+        );
       });
     const answers: string[] = [];
     for (let i = 0; i < 13; i++) answers.push(await handshake('not-a-token'));

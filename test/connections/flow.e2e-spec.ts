@@ -23,11 +23,24 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
     const [officer, citizen] = await Promise.all([given.officer(t), given.citizen(t)]);
     const spot = { lat: 40.7128, lng: -74.006 };
     // Names shown next to officers come from Profile's ProfileUpdated events.
-    expect((await api(t, 'PATCH', '/me/profile', { token: officer.accessToken, body: { displayName: 'Officer Friendly' } })).status).toBe(200);
+    expect(
+      (
+        await api(t, 'PATCH', '/me/profile', {
+          token: officer.accessToken,
+          body: { displayName: 'Officer Friendly' },
+        })
+      ).status,
+    ).toBe(200);
 
-    const opened = await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '10007', minutes: 15 } });
+    const opened = await api(t, 'POST', '/connections/availability', {
+      token: officer.accessToken,
+      body: { ...spot, zip: '10007', minutes: 15 },
+    });
     expect(opened.status).toBe(201);
-    expect(opened.body).toMatchObject({ windowId: expect.any(String), socket: { url: t.url, path: '/socket.io', namespace: '/connections' } });
+    expect(opened.body).toMatchObject({
+      windowId: expect.any(String),
+      socket: { url: t.url, path: '/socket.io', namespace: '/connections' },
+    });
     expect(new Date(opened.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
 
     const citizenSocket = await connect(t, citizen.accessToken);
@@ -41,16 +54,28 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
     const first = await sendLocation(citizenSocket, { ...citizenAt, accuracyM: 10 });
     expect(first.ok).toBe(true);
     expect(first.nearby.map((n: { officerId: string }) => n.officerId)).toContain(officer.accountId);
-    expect(await sendLocation(officerSocket, { ...offset(spot, 10, 0), at: new Date().toISOString() })).toEqual({ ok: true });
-    const pushed = await eventually(() => citizenInbox.of('officers.nearby'), (l) => l.length > 0, { what: 'officers.nearby push' });
-    expect(pushed[0].nearby[0]).toMatchObject({ officerId: officer.accountId, displayName: expect.any(String) });
+    expect(
+      await sendLocation(officerSocket, { ...offset(spot, 10, 0), at: new Date().toISOString() }),
+    ).toEqual({ ok: true });
+    const pushed = await eventually(
+      () => citizenInbox.of('officers.nearby'),
+      (l) => l.length > 0,
+      { what: 'officers.nearby push' },
+    );
+    expect(pushed[0].nearby[0]).toMatchObject({
+      officerId: officer.accountId,
+      displayName: expect.any(String),
+    });
 
     await eventually(
       () => api(t, 'GET', '/connections/nearby', { token: citizen.accessToken }),
       (r) => r.body.nearby?.[0]?.displayName === 'Officer Friendly',
       { what: 'display name projected from ProfileUpdated' },
     );
-    const presence = await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: { ...citizenAt, zip: '10007' } });
+    const presence = await api(t, 'POST', '/connections/presence', {
+      token: citizen.accessToken,
+      body: { ...citizenAt, zip: '10007' },
+    });
     expect(presence.status).toBe(200);
     expect(presence.body.socket.namespace).toBe('/connections');
     const nearby = await api(t, 'GET', '/connections/nearby?radius=500', { token: citizen.accessToken });
@@ -60,28 +85,53 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
     expect(distanceM(entry, offset(spot, 10, 0))).toBeLessThan(80);
     expect(Math.abs(entry.distanceM - distanceM(citizenAt, entry))).toBeLessThanOrEqual(5);
 
-    const requested = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
+    const requested = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect(requested.status).toBe(201);
     expect(requested.body).toMatchObject({ requestId: expect.any(String), status: 'pending' });
-    const [ask] = await eventually(() => officerInbox.of('connection.requested'), (l) => l.length > 0, { what: 'connection.requested' });
-    expect(ask).toMatchObject({ requestId: requested.body.requestId, citizen: { id: citizen.accountId, displayName: expect.any(String) } });
+    const [ask] = await eventually(
+      () => officerInbox.of('connection.requested'),
+      (l) => l.length > 0,
+      { what: 'connection.requested' },
+    );
+    expect(ask).toMatchObject({
+      requestId: requested.body.requestId,
+      citizen: { id: citizen.accountId, displayName: expect.any(String) },
+    });
     expect(ask.distanceM).toBeLessThanOrEqual(200);
 
-    const accepted = await api(t, 'POST', `/connections/requests/${requested.body.requestId}/accept`, { token: officer.accessToken });
+    const accepted = await api(t, 'POST', `/connections/requests/${requested.body.requestId}/accept`, {
+      token: officer.accessToken,
+    });
     expect(accepted.status).toBe(200);
     const connection = accepted.body.connection;
-    expect(connection).toMatchObject({ officerId: officer.accountId, citizenId: citizen.accountId, pointsAwarded: expect.any(Number) });
-    const [done] = await eventually(() => citizenInbox.of('connection.accepted'), (l) => l.length > 0, { what: 'connection.accepted' });
+    expect(connection).toMatchObject({
+      officerId: officer.accountId,
+      citizenId: citizen.accountId,
+      pointsAwarded: expect.any(Number),
+    });
+    const [done] = await eventually(
+      () => citizenInbox.of('connection.accepted'),
+      (l) => l.length > 0,
+      { what: 'connection.accepted' },
+    );
     expect(done).toMatchObject({ requestId: requested.body.requestId, connection: { id: connection.id } });
 
     for (const who of [officer, citizen]) {
       const list = await api(t, 'GET', '/connections', { token: who.accessToken });
       expect(list.status).toBe(200);
-      expect(list.body.items[0]).toMatchObject({ id: connection.id, establishedAt: connection.establishedAt });
+      expect(list.body.items[0]).toMatchObject({
+        id: connection.id,
+        establishedAt: connection.establishedAt,
+      });
       expect(list.body.nextCursor).toBeNull();
     }
 
-    const rows = await t.app.get(PrismaService).outboxEvent.findMany({ where: { type: 'ConnectionEstablished' } });
+    const rows = await t.app
+      .get(PrismaService)
+      .outboxEvent.findMany({ where: { type: 'ConnectionEstablished' } });
     const event = rows.find((r) => (r.payload as { connectionId?: string }).connectionId === connection.id);
     expect(event?.payload).toEqual({
       connectionId: connection.id,
@@ -100,8 +150,16 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
 
     // Rewards awards points for the connection; both sockets hear about it and the connection shows it.
     for (const inbox of [citizenInbox, officerInbox]) {
-      const [points] = await eventually(() => inbox.of('points.awarded'), (l) => l.length > 0, { what: 'points.awarded push' });
-      expect(points).toEqual({ points: expect.any(Number), reason: 'connection', balance: expect.any(Number) });
+      const [points] = await eventually(
+        () => inbox.of('points.awarded'),
+        (l) => l.length > 0,
+        { what: 'points.awarded push' },
+      );
+      expect(points).toEqual({
+        points: expect.any(Number),
+        reason: 'connection',
+        balance: expect.any(Number),
+      });
     }
     await eventually(
       () => api(t, 'GET', '/connections', { token: citizen.accessToken }),
@@ -110,16 +168,28 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
     );
 
     // The pair cannot connect again today.
-    const again = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
+    const again = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect(again.status).toBe(422);
     expect(again.body.code).toBe('ALREADY_CONNECTED_TODAY');
 
     // Closing the window removes the officer at once and tells the officer's socket.
-    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(204);
+    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(
+      204,
+    );
     const after = await api(t, 'GET', '/connections/nearby', { token: citizen.accessToken });
     expect(after.body.nearby.map((n: { officerId: string }) => n.officerId)).not.toContain(officer.accountId);
-    const [expired] = await eventually(() => officerInbox.of('availability.expired'), (l) => l.length > 0, { what: 'availability.expired' });
+    const [expired] = await eventually(
+      () => officerInbox.of('availability.expired'),
+      (l) => l.length > 0,
+      { what: 'availability.expired' },
+    );
     expect(expired).toEqual({ windowId: opened.body.windowId });
-    expect(await sendLocation(officerSocket, offset(spot, 12, 0))).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+    expect(await sendLocation(officerSocket, offset(spot, 12, 0))).toEqual({
+      ok: false,
+      code: 'NO_OPEN_WINDOW',
+    });
   });
 });

@@ -14,11 +14,20 @@ const locationish = fc.oneof(
       lat: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null)),
       lng: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null)),
       accuracyM: fc.oneof(fc.double(), fc.string(), fc.object()),
-      at: fc.oneof(fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'Invalid' : d.toISOString())), fc.double(), fc.string()),
+      at: fc.oneof(
+        fc
+          .date({ noInvalidDate: false })
+          .map((d) => (Number.isNaN(d.getTime()) ? 'Invalid' : d.toISOString())),
+        fc.double(),
+        fc.string(),
+      ),
     },
     { requiredKeys: [] },
   ),
-  fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lng: fc.double({ min: -180, max: 180, noNaN: true }) }),
+  fc.record({
+    lat: fc.double({ min: -90, max: 90, noNaN: true }),
+    lng: fc.double({ min: -180, max: 180, noNaN: true }),
+  }),
 );
 
 describe('connections: the location handler survives any payload (fast-check over a real socket)', () => {
@@ -35,7 +44,14 @@ describe('connections: the location handler survives any payload (fast-check ove
 
   it('answers every ack with {ok:true} or a known {ok:false, code} and keeps the socket and the server up', async () => {
     const [citizen, officer] = await Promise.all([given.citizen(t), given.officer(t)]);
-    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { lat: 0, lng: 0 } })).status).toBe(201);
+    expect(
+      (
+        await api(t, 'POST', '/connections/availability', {
+          token: officer.accessToken,
+          body: { lat: 0, lng: 0 },
+        })
+      ).status,
+    ).toBe(201);
     const citizenSocket = await connect(t, citizen.accessToken);
     const officerSocket = await connect(t, officer.accessToken);
     sockets.push(citizenSocket, officerSocket);
@@ -60,7 +76,11 @@ describe('connections: the location handler survives any payload (fast-check ove
       // and every later shrink step fails with "socket has been disconnected" — which is how
       // the near-pole bug (see poles.e2e-spec.ts) first looked. An interruption before any
       // failure counts as a pass with fewer runs (slow machine), never as a failure.
-      { numRuns: 300, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined, interruptAfterTimeLimit: 45_000 },
+      {
+        numRuns: 300,
+        seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined,
+        interruptAfterTimeLimit: 45_000,
+      },
     );
     expect(citizenSocket.connected && officerSocket.connected).toBe(true);
     expect((await api(t, 'GET', '/health/live')).status).toBe(200);

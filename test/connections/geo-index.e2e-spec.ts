@@ -13,7 +13,10 @@ import { eventually } from '../support/poll.js';
 
 /** Offsets a position by metres north/east. */
 function offset(p: LatLng, northM: number, eastM: number): LatLng {
-  return { lat: p.lat + northM / 111_320, lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)) };
+  return {
+    lat: p.lat + northM / 111_320,
+    lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)),
+  };
 }
 
 describe('connections GEO index (real Redis)', () => {
@@ -26,7 +29,8 @@ describe('connections GEO index (real Redis)', () => {
   });
 
   /** Index mechanics at arbitrary points: the officer is shown exactly where it is put (the app always shows coarse cell centres). */
-  const placeOfficer = (id: string, p: LatLng, previousCell?: string | null, now = Date.now()) => geo.updateOfficer(id, p, previousCell, now, p);
+  const placeOfficer = (id: string, p: LatLng, previousCell?: string | null, now = Date.now()) =>
+    geo.updateOfficer(id, p, previousCell, now, p);
   afterAll(async () => {
     await t?.close();
   });
@@ -136,10 +140,22 @@ describe('connections GEO index (real Redis)', () => {
       { centre: { lat: 33.749, lng: -84.388 }, n: cap * 3 },
     ];
     for (const { centre, n } of places) {
-      const officers = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), at: offset(centre, 30 + (i * 1900) / n, 0), stale: i < n / 3 }));
-      await Promise.all(officers.map((o) => placeOfficer(o.id, o.at, null, o.stale ? now - 3 * 60_000 : now)));
-      const expected = officers.filter((o) => !o.stale).slice(0, limit).map((o) => o.id);
-      expect({ n, ids: (await geo.search('officer', centre, 2000, limit)).map((h) => h.id) }).toEqual({ n, ids: expected });
+      const officers = Array.from({ length: n }, (_, i) => ({
+        id: randomUUID(),
+        at: offset(centre, 30 + (i * 1900) / n, 0),
+        stale: i < n / 3,
+      }));
+      await Promise.all(
+        officers.map((o) => placeOfficer(o.id, o.at, null, o.stale ? now - 3 * 60_000 : now)),
+      );
+      const expected = officers
+        .filter((o) => !o.stale)
+        .slice(0, limit)
+        .map((o) => o.id);
+      expect({ n, ids: (await geo.search('officer', centre, 2000, limit)).map((h) => h.id) }).toEqual({
+        n,
+        ids: expected,
+      });
       // Everyone fresh within reach when fewer than the limit are (the widest step's answer).
       const widest = officers.filter((o) => !o.stale && distanceM(centre, o.at) <= 600).map((o) => o.id);
       expect((await geo.search('officer', centre, 600, n)).map((h) => h.id)).toEqual(widest);
@@ -149,13 +165,25 @@ describe('connections GEO index (real Redis)', () => {
   it('reports each hit at the position GEOPOS gives and the distance GEOSEARCH WITHDIST gives (the scripts return geohashes)', async () => {
     const centre = { lat: 44.9778, lng: -93.265 };
     const ids: string[] = Array.from({ length: 12 }, () => randomUUID());
-    await Promise.all(ids.map((id, i) => placeOfficer(id, offset(centre, 37 * i - 200, 53 * ((i * 7) % 11) - 250), null)));
+    await Promise.all(
+      ids.map((id, i) => placeOfficer(id, offset(centre, 37 * i - 200, 53 * ((i * 7) % 11) - 250), null)),
+    );
     const hits = await geo.search('officer', centre, 1000, 20);
     expect(hits.map((h) => h.id).sort()).toEqual([...ids].sort());
     const redis = t.app.get(RedisService).client;
     const key = geo.partitionKey(geo.grid.cellOf(centre), 'o');
     const positions = await redis.geopos(key, ...hits.map((h) => h.id));
-    const withDist = (await redis.geosearch(key, 'FROMLONLAT', centre.lng, centre.lat, 'BYRADIUS', 1000, 'm', 'ASC', 'WITHDIST')) as Array<[string, string]>;
+    const withDist = (await redis.geosearch(
+      key,
+      'FROMLONLAT',
+      centre.lng,
+      centre.lat,
+      'BYRADIUS',
+      1000,
+      'm',
+      'ASC',
+      'WITHDIST',
+    )) as Array<[string, string]>;
     const redisDist = new Map(withDist.map(([id, d]) => [id, Number(d)]));
     hits.forEach((h, i) => {
       expect(h.lng).toBeCloseTo(Number(positions[i]![0]), 10);
@@ -171,7 +199,12 @@ describe('connections GEO index (real Redis)', () => {
     const now = Date.now();
     const [near, stale, far] = [randomUUID(), randomUUID(), randomUUID()];
     await geo.updateCitizen(near, offset(here, 0, config.citizenRadiusM / 2), null, now);
-    await geo.updateCitizen(stale, offset(here, 0, config.citizenRadiusM / 4), null, now - config.staleAfterMs - 1_000);
+    await geo.updateCitizen(
+      stale,
+      offset(here, 0, config.citizenRadiusM / 4),
+      null,
+      now - config.staleAfterMs - 1_000,
+    );
     await geo.updateCitizen(far, offset(here, 0, config.citizenRadiusM * 1.5), null, now);
     const officer = randomUUID();
     const { citizens } = await placeOfficer(officer, here, null, now);
@@ -180,7 +213,10 @@ describe('connections GEO index (real Redis)', () => {
     const redis = t.app.get(RedisService).client;
     for (const suffix of ['o', 'os'] as const) {
       const ttl = await redis.pttl(geo.partitionKey(geo.grid.cellOf(here), suffix));
-      expect({ suffix, expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000 }).toEqual({ suffix, expiring: true });
+      expect({ suffix, expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000 }).toEqual({
+        suffix,
+        expiring: true,
+      });
     }
   });
 
@@ -193,11 +229,26 @@ describe('connections GEO index (real Redis)', () => {
       { centre: { lat: 38.2527, lng: -85.7585 }, n: config.candidateCap * 3 },
     ];
     for (const { centre, n } of places) {
-      const officers = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), at: offset(centre, 20 + (i * 1900) / n, 15 * (i % 7)), stale: i % 3 === 1 }));
-      await Promise.all(officers.map((o) => placeOfficer(o.id, o.at, null, o.stale ? now - config.staleAfterMs - 1_000 : now)));
+      const officers = Array.from({ length: n }, (_, i) => ({
+        id: randomUUID(),
+        at: offset(centre, 20 + (i * 1900) / n, 15 * (i % 7)),
+        stale: i % 3 === 1,
+      }));
+      await Promise.all(
+        officers.map((o) =>
+          placeOfficer(o.id, o.at, null, o.stale ? now - config.staleAfterMs - 1_000 : now),
+        ),
+      );
       const from = offset(centre, 5, 5);
       const citizen = randomUUID();
-      const { cell, officers: answered } = await geo.updateCitizenAndSearch(citizen, from, undefined, config.citizenRadiusM, config.nearbyLimit, now);
+      const { cell, officers: answered } = await geo.updateCitizenAndSearch(
+        citizen,
+        from,
+        undefined,
+        config.citizenRadiusM,
+        config.nearbyLimit,
+        now,
+      );
       const searched = await geo.search('officer', from, config.citizenRadiusM, config.nearbyLimit, now);
       expect(answered.length).toBeGreaterThan(0);
       expect(answered).toEqual(searched);
@@ -209,11 +260,16 @@ describe('connections GEO index (real Redis)', () => {
         .map((o) => o.id);
       expect(answered.map((h) => h.id)).toEqual(expected);
       // The citizen was written too: an officer next to it finds it, and its partition keys expire.
-      expect((await placeOfficer(randomUUID(), offset(from, 10, 0), null, now)).citizens.map((c) => c.id)).toContain(citizen);
+      expect(
+        (await placeOfficer(randomUUID(), offset(from, 10, 0), null, now)).citizens.map((c) => c.id),
+      ).toContain(citizen);
       const redis = t.app.get(RedisService).client;
       for (const suffix of ['c', 'cs'] as const) {
         const ttl = await redis.pttl(geo.partitionKey(cell!, suffix));
-        expect({ suffix, expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000 }).toEqual({ suffix, expiring: true });
+        expect({
+          suffix,
+          expiring: ttl > config.staleAfterMs && ttl <= config.staleAfterMs + 60_000,
+        }).toEqual({ suffix, expiring: true });
       }
     }
   });
@@ -232,7 +288,12 @@ describe('connections GEO index (real Redis)', () => {
       const [officer, citizen] = [randomUUID(), randomUUID()];
       // First writes place both in their partitions; the measured ones are steady updates.
       const { cell } = await placeOfficer(officer, atEdge, null);
-      const { cell: citizenCell } = await geo.updateCitizenAndSearch(citizen, inner, null, config.citizenRadiusM);
+      const { cell: citizenCell } = await geo.updateCitizenAndSearch(
+        citizen,
+        inner,
+        null,
+        config.citizenRadiusM,
+      );
       chunks.length = 0;
 
       await placeOfficer(officer, offset(atEdge, 5, 0), cell);
@@ -242,7 +303,10 @@ describe('connections GEO index (real Redis)', () => {
       expect(chunks).toEqual([1]);
       chunks.length = 0;
       // Two sockets' updates in the same turn of the event loop share the write.
-      await Promise.all([placeOfficer(officer, offset(atEdge, 10, 0), cell), geo.updateCitizenAndSearch(citizen, offset(inner, 10, 0), citizenCell, config.citizenRadiusM)]);
+      await Promise.all([
+        placeOfficer(officer, offset(atEdge, 10, 0), cell),
+        geo.updateCitizenAndSearch(citizen, offset(inner, 10, 0), citizenCell, config.citizenRadiusM),
+      ]);
       expect(chunks).toEqual([grid.cellsCovering(offset(atEdge, 10, 0), config.citizenRadiusM).length + 1]);
     } finally {
       restore();
@@ -264,18 +328,25 @@ describe('connections GEO index (real Redis)', () => {
     const exact = offset(centre, 333, 277);
     const cell = geo.coarse.centreOf(exact);
     await geo.updateOfficer(id, exact, null);
-    const mine = async () => (await t.app.get(NearbyQuery).near(centre, 1000)).find((h) => h.officerId === id);
+    const mine = async () =>
+      (await t.app.get(NearbyQuery).near(centre, 1000)).find((h) => h.officerId === id);
     const hit = await mine();
     expect(hit!.lat).toBeCloseTo(cell.lat, 4);
     expect(hit!.lng).toBeCloseTo(cell.lng, 4);
     expect(hit!.distanceM % 10).toBe(0);
     expect(Math.abs(hit!.distanceM - distanceM(centre, cell))).toBeLessThanOrEqual(5);
     // A few metres elsewhere in the same cell: the same answer.
-    const towardsCentre = { lat: exact.lat + (cell.lat - exact.lat) / 2, lng: exact.lng + (cell.lng - exact.lng) / 2 };
+    const towardsCentre = {
+      lat: exact.lat + (cell.lat - exact.lat) / 2,
+      lng: exact.lng + (cell.lng - exact.lng) / 2,
+    };
     await geo.updateOfficer(id, towardsCentre, undefined);
     expect(await mine()).toEqual(hit);
     // The exact position stays in the index for the proximity rule, never in an answer.
-    expect(await geo.position('officer', id)).toMatchObject({ lat: expect.closeTo(towardsCentre.lat, 5), lng: expect.closeTo(towardsCentre.lng, 5) });
+    expect(await geo.position('officer', id)).toMatchObject({
+      lat: expect.closeTo(towardsCentre.lat, 5),
+      lng: expect.closeTo(towardsCentre.lng, 5),
+    });
   });
 
   it('takes an officer out of the index at once when the window closes', async () => {
@@ -299,11 +370,19 @@ describe('connections GEO index (real Redis)', () => {
     await placeOfficer(id, at, undefined);
     expect((await geo.search('officer', at, 500)).map((h) => h.id)).toContain(id);
     await other.close();
-    await eventually(() => t.app.get(WindowStore).get(id, 0), (w) => w === null, { what: 'window expired by the surviving instance' });
+    await eventually(
+      () => t.app.get(WindowStore).get(id, 0),
+      (w) => w === null,
+      { what: 'window expired by the surviving instance' },
+    );
     // The sweeper claims the window first, then takes the officer out of the index: poll for
     // the second step too rather than racing it.
-    await eventually(async () => (await geo.search('officer', at, 500)).map((h) => h.id), (ids) => !ids.includes(id), {
-      what: 'officer removed from the index by the surviving instance',
-    });
+    await eventually(
+      async () => (await geo.search('officer', at, 500)).map((h) => h.id),
+      (ids) => !ids.includes(id),
+      {
+        what: 'officer removed from the index by the surviving instance',
+      },
+    );
   });
 });

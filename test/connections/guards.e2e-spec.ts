@@ -17,7 +17,11 @@ describe('connections: guards', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ CONNECTIONS_LOCATION_RATE_PER_S: '5' });
-    [officer, otherOfficer, citizen] = await Promise.all([given.officer(t), given.officer(t), given.citizen(t)]);
+    [officer, otherOfficer, citizen] = await Promise.all([
+      given.officer(t),
+      given.officer(t),
+      given.citizen(t),
+    ]);
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
@@ -25,7 +29,10 @@ describe('connections: guards', () => {
   });
 
   const open = async (who: SignedIn, at = spot) => {
-    const res = await api(t, 'POST', '/connections/availability', { token: who.accessToken, body: { ...at, minutes: 5 } });
+    const res = await api(t, 'POST', '/connections/availability', {
+      token: who.accessToken,
+      body: { ...at, minutes: 5 },
+    });
     expect(res.status).toBe(201);
   };
 
@@ -35,19 +42,34 @@ describe('connections: guards', () => {
   });
 
   it('keeps each call to its role', async () => {
-    const asCitizen = await api(t, 'POST', '/connections/availability', { token: citizen.accessToken, body: spot });
+    const asCitizen = await api(t, 'POST', '/connections/availability', {
+      token: citizen.accessToken,
+      body: spot,
+    });
     expect(asCitizen.status).toBe(403);
     expect(asCitizen.body.code).toBe('FORBIDDEN');
-    const asOfficer = await api(t, 'POST', '/connections/requests', { token: officer.accessToken, body: { officerId: otherOfficer.accountId } });
+    const asOfficer = await api(t, 'POST', '/connections/requests', {
+      token: officer.accessToken,
+      body: { officerId: otherOfficer.accountId },
+    });
     expect(asOfficer.status).toBe(403);
-    const citizenAccepts = await api(t, 'POST', `/connections/requests/${randomUUID()}/accept`, { token: citizen.accessToken });
+    const citizenAccepts = await api(t, 'POST', `/connections/requests/${randomUUID()}/accept`, {
+      token: citizen.accessToken,
+    });
     expect(citizenAccepts.status).toBe(403);
     expect((await api(t, 'GET', '/connections')).status).toBe(401);
     expect((await api(t, 'GET', '/connections/nearby', { token: officer.accessToken })).status).toBe(403);
   });
 
   it('validates coordinates, window minutes, ZIP and unknown fields (400 with field errors)', async () => {
-    for (const body of [{ lat: 91, lng: 0 }, { lat: 0, lng: 181 }, { lat: '1', lng: 2 }, { lat: 1, lng: 2, minutes: 16 }, { lat: 1, lng: 2, zip: '1234' }, { lat: 1, lng: 2, extra: 1 }]) {
+    for (const body of [
+      { lat: 91, lng: 0 },
+      { lat: 0, lng: 181 },
+      { lat: '1', lng: 2 },
+      { lat: 1, lng: 2, minutes: 16 },
+      { lat: 1, lng: 2, zip: '1234' },
+      { lat: 1, lng: 2, extra: 1 },
+    ]) {
       const res = await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
@@ -55,19 +77,30 @@ describe('connections: guards', () => {
     }
     const radius = await api(t, 'GET', '/connections/nearby?radius=10', { token: citizen.accessToken });
     expect(radius.status).toBe(400);
-    const bad = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: 'nope' } });
+    const bad = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: 'nope' },
+    });
     expect(bad.status).toBe(400);
   });
 
   it('refuses a request to an officer without an open window, and one from too far away', async () => {
     const lonely = await given.officer(t);
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: spot })).status).toBe(200);
-    const unavailable = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: lonely.accountId } });
+    expect(
+      (await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: spot })).status,
+    ).toBe(200);
+    const unavailable = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: lonely.accountId },
+    });
     expect(unavailable.status).toBe(422);
     expect(unavailable.body.code).toBe('OFFICER_NOT_AVAILABLE');
 
     await open(lonely, offset(spot, 600, 0));
-    const far = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: lonely.accountId } });
+    const far = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: lonely.accountId },
+    });
     expect(far.status).toBe(422);
     expect(far.body.code).toBe('TOO_FAR');
   });
@@ -75,22 +108,47 @@ describe('connections: guards', () => {
   it('lets only the addressed officer answer a request, and only once', async () => {
     await open(officer);
     await open(otherOfficer, offset(spot, 30, 0));
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 50, 0) })).status).toBe(200);
-    const req = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen.accessToken,
+          body: offset(spot, 50, 0),
+        })
+      ).status,
+    ).toBe(200);
+    const req = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect(req.status).toBe(201);
-    const dup = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
+    const dup = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('REQUEST_ALREADY_PENDING');
 
-    const notYours = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, { token: otherOfficer.accessToken });
+    const notYours = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, {
+      token: otherOfficer.accessToken,
+    });
     expect(notYours.status).toBe(403);
     expect(notYours.body.code).toBe('NOT_YOUR_REQUEST');
-    const unknown = await api(t, 'POST', `/connections/requests/${randomUUID()}/decline`, { token: officer.accessToken });
+    const unknown = await api(t, 'POST', `/connections/requests/${randomUUID()}/decline`, {
+      token: officer.accessToken,
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('REQUEST_NOT_FOUND');
 
-    expect((await api(t, 'POST', `/connections/requests/${req.body.requestId}/decline`, { token: officer.accessToken })).status).toBe(204);
-    const late = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, { token: officer.accessToken });
+    expect(
+      (
+        await api(t, 'POST', `/connections/requests/${req.body.requestId}/decline`, {
+          token: officer.accessToken,
+        })
+      ).status,
+    ).toBe(204);
+    const late = await api(t, 'POST', `/connections/requests/${req.body.requestId}/accept`, {
+      token: officer.accessToken,
+    });
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('REQUEST_NOT_PENDING');
   });
@@ -98,11 +156,23 @@ describe('connections: guards', () => {
   it('answers REQUEST_EXPIRED once the request is older than its time to live', async () => {
     const svc = t.app.get(ConnectionRequestsService);
     await open(otherOfficer, offset(spot, 30, 0));
-    expect((await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 40, 0) })).status).toBe(200);
-    const req = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: otherOfficer.accountId } });
+    expect(
+      (
+        await api(t, 'POST', '/connections/presence', {
+          token: citizen.accessToken,
+          body: offset(spot, 40, 0),
+        })
+      ).status,
+    ).toBe(200);
+    const req = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: otherOfficer.accountId },
+    });
     expect(req.status).toBe(201);
     // Two minutes and a second later (clock injected into the use case).
-    await expect(svc.accept(otherOfficer.accountId, req.body.requestId, Date.now() + 121_000)).rejects.toMatchObject({ code: 'REQUEST_EXPIRED' });
+    await expect(
+      svc.accept(otherOfficer.accountId, req.body.requestId, Date.now() + 121_000),
+    ).rejects.toMatchObject({ code: 'REQUEST_EXPIRED' });
   });
 
   it('answers FORBIDDEN to an admin socket and NO_OPEN_WINDOW to an officer without a window', async () => {
@@ -112,7 +182,9 @@ describe('connections: guards', () => {
     expect(await sendLocation(a, spot)).toEqual({ ok: false, code: 'FORBIDDEN' });
     expect(await sendLocation(o, spot)).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
     // Closing a window that is not open is a no-op, not an error.
-    expect((await api(t, 'DELETE', '/connections/availability', { token: idle.accessToken })).status).toBe(204);
+    expect((await api(t, 'DELETE', '/connections/availability', { token: idle.accessToken })).status).toBe(
+      204,
+    );
     expect(a.connected && o.connected).toBe(true);
   });
 
@@ -128,12 +200,18 @@ describe('connections: guards', () => {
     sockets.push(j);
     expect((await sendLocation(j, spot)).ok).toBe(true);
     // Chicago → New York a moment later.
-    expect(await sendLocation(j, { lat: 40.7128, lng: -74.006 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+    expect(await sendLocation(j, { lat: 40.7128, lng: -74.006 })).toEqual({
+      ok: false,
+      code: 'IMPLAUSIBLE_MOVE',
+    });
     // A reconnect does not reset the speed check.
     j.close();
     const again = await connect(t, jumper.accessToken);
     sockets.push(again);
-    expect(await sendLocation(again, { lat: 40.7128, lng: -74.006 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+    expect(await sendLocation(again, { lat: 40.7128, lng: -74.006 })).toEqual({
+      ok: false,
+      code: 'IMPLAUSIBLE_MOVE',
+    });
     expect(await sendLocation(again, { lat: 'x' })).toEqual({ ok: false, code: 'INVALID_LOCATION' });
   });
 
@@ -152,7 +230,10 @@ describe('connections: guards', () => {
     const s = await connect(t, who.accessToken);
     sockets.push(s);
     const gone = disconnected(s);
-    const res = await api(t, 'POST', `/admin/accounts/${who.accountId}/suspend`, { token: admin.accessToken, body: {} });
+    const res = await api(t, 'POST', `/admin/accounts/${who.accountId}/suspend`, {
+      token: admin.accessToken,
+      body: {},
+    });
     expect(res.status).toBeLessThan(300);
     expect(await gone).toBe('io server disconnect');
   });
@@ -164,7 +245,11 @@ describe('connections: guards', () => {
     const [inbox, otherInbox] = [new Inbox(s), new Inbox(other)];
     expect(accountRoom(who.accountId)).toBe(`a:${who.accountId}`);
     t.app.get(ConnectionsApi).pushToAccount(who.accountId, 'trophy.awarded', { code: 'FIRST' });
-    await eventually(() => inbox.of('trophy.awarded'), (l) => l.length === 1, { what: 'push through ConnectionsApi' });
+    await eventually(
+      () => inbox.of('trophy.awarded'),
+      (l) => l.length === 1,
+      { what: 'push through ConnectionsApi' },
+    );
     expect(inbox.of('trophy.awarded')).toEqual([{ code: 'FIRST' }]);
     expect(otherInbox.of('trophy.awarded')).toEqual([]);
   });

@@ -54,7 +54,10 @@ describe('connections: positions near the poles, on the antimeridian and with de
       s.close();
     }
     const citizen = await given.citizen(t);
-    const presence = await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: { lat: 90, lng: -180 } });
+    const presence = await api(t, 'POST', '/connections/presence', {
+      token: citizen.accessToken,
+      body: { lat: 90, lng: -180 },
+    });
     expect(presence.status).toBe(200);
     expect(presence.body.nearby).toEqual([]);
     // Nothing indexed there: the nearby query has no position of the citizen's to answer around.
@@ -68,26 +71,47 @@ describe('connections: positions near the poles, on the antimeridian and with de
     const [onMeridian, onZero] = await Promise.all([given.citizen(t), given.citizen(t)]);
     const a = await open(onMeridian);
     // lng 180 and -180 are the same place: no impossible jump, and the partition changes.
-    for (const p of [{ lat: 0, lng: 180 }, { lat: 0, lng: -180 }, { lat: 0.0001, lng: -179.9999 }]) {
+    for (const p of [
+      { lat: 0, lng: 180 },
+      { lat: 0, lng: -180 },
+      { lat: 0.0001, lng: -179.9999 },
+    ]) {
       expect(await sendLocation(a, p)).toEqual({ ok: true, nearby: [] });
     }
     const b = await open(onZero);
-    for (const p of [{ lat: 40, lng: 9.4e-323 }, { lat: 40, lng: -5e-324 }, { lat: 40, lng: 0 }]) {
+    for (const p of [
+      { lat: 40, lng: 9.4e-323 },
+      { lat: 40, lng: -5e-324 },
+      { lat: 40, lng: 0 },
+    ]) {
       expect(await sendLocation(b, p)).toEqual({ ok: true, nearby: [] });
     }
     expect(a.connected && b.connected).toBe(true);
   });
 
   it('an officer beyond the band opens a window and updates, but is not shown; leaving the band takes the officer out of the index', async () => {
-    const [polar, officer, citizen] = await Promise.all([given.officer(t), given.officer(t), given.citizen(t)]);
-    expect((await api(t, 'POST', '/connections/availability', { token: polar.accessToken, body: { lat: 88, lng: 9.4e-323 } })).status).toBe(201);
+    const [polar, officer, citizen] = await Promise.all([
+      given.officer(t),
+      given.officer(t),
+      given.citizen(t),
+    ]);
+    expect(
+      (
+        await api(t, 'POST', '/connections/availability', {
+          token: polar.accessToken,
+          body: { lat: 88, lng: 9.4e-323 },
+        })
+      ).status,
+    ).toBe(201);
     const s = await open(polar);
     expect(await sendLocation(s, { lat: 88, lng: 0 })).toEqual({ ok: true });
     s.close();
 
     // Inside the band, close to its edge: found; 80 m further north, beyond the edge: gone.
     const edge = { lat: 85.0505, lng: 10 };
-    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: edge })).status).toBe(201);
+    expect(
+      (await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: edge })).status,
+    ).toBe(201);
     const seen = async (): Promise<string[]> => {
       const r = await api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: edge });
       expect(r.status).toBe(200);

@@ -34,7 +34,8 @@ export class Inbox {
     socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
   }
 
-  of(event: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  of(event: string): any[] {
     return this.events.filter((e) => e.event === event).map((e) => e.payload);
   }
 }
@@ -57,7 +58,9 @@ export function traffic(socket: Socket, start: { lat: number; lng: number }, eve
   const loop = (async () => {
     while (running) {
       const at = Date.now();
-      const ack = await sendLocation(socket, offset(start, (n++ % 10) * 2, 0)).catch(() => 'no answer' as const);
+      const ack = await sendLocation(socket, offset(start, (n++ % 10) * 2, 0)).catch(
+        () => 'no answer' as const,
+      );
       acks.push({ at, ack });
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -81,8 +84,15 @@ export function disconnected(s: Socket): Promise<string> {
 }
 
 /** Offsets a position by metres north/east. */
-export function offset(p: { lat: number; lng: number }, northM: number, eastM: number): { lat: number; lng: number } {
-  return { lat: p.lat + northM / 111_320, lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)) };
+export function offset(
+  p: { lat: number; lng: number },
+  northM: number,
+  eastM: number,
+): { lat: number; lng: number } {
+  return {
+    lat: p.lat + northM / 111_320,
+    lng: p.lng + eastM / (111_320 * Math.cos((p.lat * Math.PI) / 180)),
+  };
 }
 
 /**

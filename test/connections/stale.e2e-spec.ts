@@ -21,26 +21,40 @@ describe('connections: an officer who stops sending locations drops out (real cl
   it('disappears from nearby answers, cannot be requested, and is swept from Redis', async () => {
     const [officer, citizen] = await Promise.all([given.officer(t), given.citizen(t)]);
     const spot = { lat: 38.9072, lng: -77.0369 };
-    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status).toBe(201);
+    expect(
+      (await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status,
+    ).toBe(201);
     const s = await connect(t, officer.accessToken);
     sockets.push(s);
     expect(await sendLocation(s, offset(spot, 3, 0))).toEqual({ ok: true });
     // The citizen's own position must stay fresh while the officer's goes stale: each probe shares it again.
-    const near = () => api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 20, 0) });
-    expect((await near()).body.nearby.map((n: { officerId: string }) => n.officerId)).toEqual([officer.accountId]);
+    const near = () =>
+      api(t, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 20, 0) });
+    expect((await near()).body.nearby.map((n: { officerId: string }) => n.officerId)).toEqual([
+      officer.accountId,
+    ]);
 
     await eventually(near, (r) => r.body.nearby.length === 0, { what: 'stale officer gone from nearby' });
-    const req = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
+    const req = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect(req.status).toBe(422);
     expect(['OFFICER_NOT_AVAILABLE', 'POSITION_UNKNOWN']).toContain(req.body.code);
 
     const geo = t.app.get(GeoIndex);
     const key = geo.partitionKey(geo.grid.cellOf(geo.coarse.centreOf(spot)), 'o');
     const redis = t.app.get(RedisService).client;
-    await eventually(() => redis.geopos(key, officer.accountId), (p) => p[0] === null, { what: 'stale officer swept from the GEO set' });
+    await eventually(
+      () => redis.geopos(key, officer.accountId),
+      (p) => p[0] === null,
+      { what: 'stale officer swept from the GEO set' },
+    );
 
     // A fresh update brings the officer straight back.
     expect(await sendLocation(s, offset(spot, 4, 0))).toEqual({ ok: true });
-    expect((await near()).body.nearby.map((n: { officerId: string }) => n.officerId)).toEqual([officer.accountId]);
+    expect((await near()).body.nearby.map((n: { officerId: string }) => n.officerId)).toEqual([
+      officer.accountId,
+    ]);
   });
 });

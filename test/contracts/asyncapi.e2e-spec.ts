@@ -30,7 +30,15 @@ function tsFiles(dir: string): string[] {
 /** Integration event classes every context exports from its index (consumer-side contracts are private, so each type appears once). */
 function publishedEventTypes(): Map<string, { version: number; context: string }> {
   const types = new Map<string, { version: number; context: string }>();
-  for (const [context, ns] of Object.entries({ connections, etl, iam, profile, reporting, rewards, social })) {
+  for (const [context, ns] of Object.entries({
+    connections,
+    etl,
+    iam,
+    profile,
+    reporting,
+    rewards,
+    social,
+  })) {
     for (const value of Object.values(ns)) {
       if (typeof value === 'function' && value.prototype instanceof IntegrationEvent) {
         const cls = value as unknown as { type: string; version: number };
@@ -51,7 +59,8 @@ function pushedSocketEvents(): Set<string> {
   const names = new Set([...block.matchAll(/:\s*'([^']+)'/g)].map((m) => m[1]!));
   for (const file of tsFiles('libs')) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:pushToAccount|afterCommit)\([^;]*?,\s*'([a-z][\w.]*)'/g)) names.add(m[1]!);
+    for (const m of text.matchAll(/(?:pushToAccount|afterCommit)\([^;]*?,\s*'([a-z][\w.]*)'/g))
+      names.add(m[1]!);
   }
   names.delete('location');
   return names;
@@ -59,7 +68,12 @@ function pushedSocketEvents(): Set<string> {
 
 /** Codes the `location` path can answer in an ack (the gateway and the handler name them through CODES). */
 function ackCodes(): Set<string> {
-  const text = ['libs/connections/src/api/connections.gateway.ts', 'libs/connections/src/application/location.handler.ts'].map((f) => readFileSync(f, 'utf8')).join('\n');
+  const text = [
+    'libs/connections/src/api/connections.gateway.ts',
+    'libs/connections/src/application/location.handler.ts',
+  ]
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   return new Set([...text.matchAll(/CODES\.([A-Z_]+)/g)].map((m) => m[1]!));
 }
 
@@ -67,9 +81,14 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
   let doc: AsyncAPIDocumentInterface;
   const validators = new Map<string, ValidateFunction>();
   const schemaOf = (name: string) => {
-    const message = doc.allMessages().all().find((m) => m.name() === name);
+    const message = doc
+      .allMessages()
+      .all()
+      .find((m) => m.name() === name);
     if (!message) throw new Error(`no message named ${name} in docs/asyncapi.yaml`);
-    return message.payload()!.json() as { allOf?: Array<{ properties?: { payload?: { required?: string[]; properties?: object } } }> };
+    return message.payload()!.json() as {
+      allOf?: Array<{ properties?: { payload?: { required?: string[]; properties?: object } } }>;
+    };
   };
   const validator = (name: string): ValidateFunction => {
     let v = validators.get(name);
@@ -89,26 +108,48 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
   beforeAll(async () => {
     const parsed = await new Parser().parse(SOURCE);
     // Severity 0 = error, 1 = warning; 2/3 are hints such as "a newer AsyncAPI 3.x exists".
-    expect(parsed.diagnostics.filter((d) => d.severity < 2).map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`)).toEqual([]);
+    expect(
+      parsed.diagnostics
+        .filter((d) => d.severity < 2)
+        .map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`),
+    ).toEqual([]);
     doc = parsed.document!;
     expect(doc.version()).toMatch(/^3\./);
   });
 
   it('lists exactly the integration event types the contexts export, at their versions, in the common envelope', () => {
     const inCode = publishedEventTypes();
-    const inDoc = doc.channels().all().filter((c) => c.servers().all().some((s) => s.id() === 'events'));
+    const inDoc = doc
+      .channels()
+      .all()
+      .filter((c) =>
+        c
+          .servers()
+          .all()
+          .some((s) => s.id() === 'events'),
+      );
     expect(inDoc.map((c) => c.address()).sort()).toEqual([...inCode.keys()].sort());
     for (const [type, { version }] of inCode) {
       const envelope = schemaOf(type).allOf!;
-      expect(envelope[1]).toMatchObject({ properties: { type: { const: type }, version: { const: version } } });
+      expect(envelope[1]).toMatchObject({
+        properties: { type: { const: type }, version: { const: version } },
+      });
     }
   });
 
   it('lists every socket event the code pushes, and exactly the codes a location ack can carry', () => {
-    const documented = doc.channels().get('connections')!.messages().all().map((m) => m.name()!);
+    const documented = doc
+      .channels()
+      .get('connections')!
+      .messages()
+      .all()
+      .map((m) => m.name()!);
     expect(documented.filter((n) => !NOT_PUSHED.has(n)).sort()).toEqual([...pushedSocketEvents()].sort());
     const ack = readFileSync('docs/asyncapi.yaml', 'utf8');
-    const documentedCodes = /enum: \[(RATE_LIMITED[^\]]*)\]/.exec(ack)?.[1]?.split(',').map((s) => s.trim());
+    const documentedCodes = /enum: \[(RATE_LIMITED[^\]]*)\]/
+      .exec(ack)?.[1]
+      ?.split(',')
+      .map((s) => s.trim());
     expect(new Set(documentedCodes)).toEqual(ackCodes());
   });
 
@@ -130,21 +171,40 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
       // The scenario makes every type the code can publish at least once.
       expect([...types].sort()).toEqual([...publishedEventTypes().keys()].sort());
       for (const row of rows) {
-        const envelope = { id: row.id, type: row.type, version: row.version, occurredAt: row.occurredAt.toISOString(), payload: row.payload };
+        const envelope = {
+          id: row.id,
+          type: row.type,
+          version: row.version,
+          occurredAt: row.occurredAt.toISOString(),
+          payload: row.payload,
+        };
         expectValid(row.type, envelope);
         const declared = schemaOf(row.type).allOf![1]!.properties!.payload!;
-        expect({ type: row.type, keys: Object.keys(row.payload as object).sort() }).toEqual({ type: row.type, keys: [...declared.required!].sort() });
+        expect({ type: row.type, keys: Object.keys(row.payload as object).sort() }).toEqual({
+          type: row.type,
+          keys: [...declared.required!].sort(),
+        });
         expect(Object.keys(declared.properties!).sort()).toEqual([...declared.required!].sort());
       }
     });
 
     it('names, for each event, exactly the contexts whose handlers the app subscribed (x-published-by / x-consumed-by)', () => {
-      const messages = (parse(SOURCE) as { components: { messages: Record<string, { 'x-published-by'?: string; 'x-consumed-by'?: string[] }> } }).components.messages;
+      const messages = (
+        parse(SOURCE) as {
+          components: { messages: Record<string, { 'x-published-by'?: string; 'x-consumed-by'?: string[] }> };
+        }
+      ).components.messages;
       const consumers = t.app.get(EventConsumers);
       for (const [type, { context }] of publishedEventTypes()) {
         const subscribed = [...new Set(consumers.handlersFor(type).map((h) => h.split('.')[0]!))].sort();
-        expect({ type, consumedBy: [...(messages[type]!['x-consumed-by'] ?? [])].sort() }).toEqual({ type, consumedBy: subscribed });
-        expect({ type, publishedBy: messages[type]!['x-published-by'] }).toEqual({ type, publishedBy: context });
+        expect({ type, consumedBy: [...(messages[type]!['x-consumed-by'] ?? [])].sort() }).toEqual({
+          type,
+          consumedBy: subscribed,
+        });
+        expect({ type, publishedBy: messages[type]!['x-published-by'] }).toEqual({
+          type,
+          publishedBy: context,
+        });
       }
     });
 

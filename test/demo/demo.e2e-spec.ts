@@ -51,14 +51,20 @@ describe('npm run demo', () => {
     expect(result.stats.vouchers).toBeGreaterThan(0);
     expect(result.stats.donations).toBeGreaterThan(0);
     expect(result.dashboardUrl).toBe(`${t.url}/admin`);
-    expect(lines.filter((l) => /^[\d.]+s sockets 25 \| updates\/s \d+ \| .* \| errors 0$/.test(l)).length).toBeGreaterThan(0);
+    expect(
+      lines.filter((l) => /^[\d.]+s sockets 25 \| updates\/s \d+ \| .* \| errors 0$/.test(l)).length,
+    ).toBeGreaterThan(0);
   });
 
   it('moved points the API can see: reports count the connections, points issued, redeemed and donated', async () => {
     const admin = await signIn(t, { role: 'admin' });
     const { body } = await eventually(
       () => api(t, 'GET', '/admin/reports/summary', { token: admin.accessToken }),
-      (r) => r.status === 200 && r.body.connections === result.stats.connections && r.body.pointsRedeemed === result.stats.pointsRedeemed && r.body.pointsDonated === result.stats.pointsDonated,
+      (r) =>
+        r.status === 200 &&
+        r.body.connections === result.stats.connections &&
+        r.body.pointsRedeemed === result.stats.pointsRedeemed &&
+        r.body.pointsDonated === result.stats.pointsDonated,
       { what: 'reporting caught up with the demo', timeoutMs: 20_000 },
     );
     // Every socket push of points.awarded is in the ledger; the last awards may land after the sockets closed.

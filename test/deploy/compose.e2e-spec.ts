@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'yaml';
-import { assertTestDatabase, databaseUrl, randomId, REDIS_URL, runRedisPrefix, withAdmin } from '../support/databases.js';
+import {
+  assertTestDatabase,
+  databaseUrl,
+  randomId,
+  REDIS_URL,
+  runRedisPrefix,
+  withAdmin,
+} from '../support/databases.js';
 import { eventually } from '../support/poll.js';
 
 /**
@@ -18,14 +25,20 @@ import { eventually } from '../support/poll.js';
  * and `dist/<path>.js` runs from its source `<path>.ts` (what `npm run build` compiles it from).
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Service = { command?: string[]; environment?: Record<string, string>; secrets?: string[]; [k: string]: any };
+type Service = {
+  command?: string[];
+  environment?: Record<string, string>;
+  secrets?: string[];
+  [k: string]: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
 type Compose = { services: Record<string, Service>; secrets?: Record<string, { file: string }> };
 
 const base = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as Compose;
 const prodOverride = parse(readFileSync('docker-compose.prod.yml', 'utf8'), { merge: true }) as Compose;
 const dockerCmd = JSON.parse(/^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))![1]!) as string[];
-const migrationCount = readdirSync('prisma/migrations', { withFileTypes: true }).filter((d) => d.isDirectory()).length;
+const migrationCount = readdirSync('prisma/migrations', { withFileTypes: true }).filter((d) =>
+  d.isDirectory(),
+).length;
 
 /** `docker compose -f a -f b config`'s merge for what we use: environment maps and secrets lists. */
 function merged(name: string, ...files: Compose[]): Service {
@@ -77,9 +90,11 @@ function onThisMachine(env: Record<string, string>, host: Host): Record<string, 
   out.REDIS_PREFIX = host.redisPrefix;
   out.PORT = String(host.port);
   out.HOST = '127.0.0.1';
-  if (out.PUBLIC_BASE_URL?.startsWith('http://localhost:3000')) out.PUBLIC_BASE_URL = `http://127.0.0.1:${host.port}`;
+  if (out.PUBLIC_BASE_URL?.startsWith('http://localhost:3000'))
+    out.PUBLIC_BASE_URL = `http://127.0.0.1:${host.port}`;
   for (const [k, v] of Object.entries(out)) {
-    if (k.endsWith('_FILE') && v.startsWith('/run/secrets/') && host.secretsDir) out[k] = join(host.secretsDir, v.slice('/run/secrets/'.length));
+    if (k.endsWith('_FILE') && v.startsWith('/run/secrets/') && host.secretsDir)
+      out[k] = join(host.secretsDir, v.slice('/run/secrets/'.length));
   }
   return out;
 }
@@ -92,7 +107,10 @@ function entrypoint(command: string[], env: Record<string, string>): ChildProces
   expect(script).toBeGreaterThanOrEqual(0);
   args.splice(script, 0, '--import', '@swc-node/register/esm-register');
   // Nothing of this process's environment leaks in but PATH: the compose file must be enough.
-  return spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function outcome(child: ChildProcess): Promise<{ code: number | null; out: string }> {
@@ -138,12 +156,19 @@ describe('docker compose services, run by their own entrypoints with the compose
   it('development stack: migrate succeeds, then the API becomes ready with the dev provider and serves the dashboard', async () => {
     const port = await freePort();
     const migrate = merged('migrate', base);
-    const migrated = await outcome(entrypoint(migrate.command!, onThisMachine(migrate.environment!, { database, redisPrefix, port })));
-    expect({ code: migrated.code, out: migrated.code === 0 ? '' : migrated.out }).toEqual({ code: 0, out: '' });
+    const migrated = await outcome(
+      entrypoint(migrate.command!, onThisMachine(migrate.environment!, { database, redisPrefix, port })),
+    );
+    expect({ code: migrated.code, out: migrated.code === 0 ? '' : migrated.out }).toEqual({
+      code: 0,
+      out: '',
+    });
     const db = new pg.Client({ connectionString: databaseUrl(database) });
     await db.connect();
     try {
-      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL');
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL',
+      );
       expect(Number(rows[0]!.n)).toBe(migrationCount);
     } finally {
       await db.end();
@@ -172,12 +197,18 @@ describe('docker compose services, run by their own entrypoints with the compose
   }, 480_000);
 
   it('production override: refuses to start without its secret files or an OpenID provider, starts with them', async () => {
-    const shell = { PUBLIC_BASE_URL: 'https://api.heyblue.example', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
+    const shell = {
+      PUBLIC_BASE_URL: 'https://api.heyblue.example',
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
+    };
     // compose itself refuses to start the stack without the public address.
     expect(() => interpolate(merged('api', base, prodOverride).environment!, {})).toThrow(/PUBLIC_BASE_URL/);
     const env = interpolate(merged('api', base, prodOverride).environment!, shell);
     expect(env).toMatchObject({ NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'false' });
-    expect(merged('migrate', base, prodOverride).environment).toEqual(merged('api', base, prodOverride).environment);
+    expect(merged('migrate', base, prodOverride).environment).toEqual(
+      merged('api', base, prodOverride).environment,
+    );
     const port = await freePort();
     const host = { database, redisPrefix, port, secretsDir };
 
@@ -203,13 +234,24 @@ describe('docker compose services, run by their own entrypoints with the compose
     expect(noProvider.code).not.toBe(0);
     expect(noProvider.out).toMatch(/OIDC_PROVIDERS: at least one OpenID provider is required in production/);
 
-    writeFileSync(join(secretsDir, 'oidc_providers'), JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]));
+    writeFileSync(
+      join(secretsDir, 'oidc_providers'),
+      JSON.stringify([
+        { id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' },
+      ]),
+    );
     const child = entrypoint(dockerCmd, onThisMachine(env, host));
     const exited = outcome(child);
     try {
       const url = `http://127.0.0.1:${port}`;
-      await eventually(() => fetch(`${url}/api/v1/health/ready`).then((r) => r.status), (s) => s === 200, { timeoutMs: 300_000, intervalMs: 250, what: 'production api ready' });
-      expect(((await (await fetch(`${url}/api/v1/auth/providers`)).json()) as { id: string }[]).map((p) => p.id)).toEqual(['acme']);
+      await eventually(
+        () => fetch(`${url}/api/v1/health/ready`).then((r) => r.status),
+        (s) => s === 200,
+        { timeoutMs: 300_000, intervalMs: 250, what: 'production api ready' },
+      );
+      expect(
+        ((await (await fetch(`${url}/api/v1/auth/providers`)).json()) as { id: string }[]).map((p) => p.id),
+      ).toEqual(['acme']);
       expect((await fetch(`${url}/dev/oidc/.well-known/openid-configuration`)).status).toBe(404);
     } finally {
       await stop(child, exited);

@@ -27,7 +27,8 @@ const SCRAPE_LABELS = new Set(['instance', 'job', 'le']);
 /** `# TYPE` lines and the label names seen on samples, per metric family. */
 function parseExposition(text: string): Map<string, { type: string; labels: Set<string> }> {
   const families = new Map<string, { type: string; labels: Set<string> }>();
-  for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) families.set(m[1]!, { type: m[2]!, labels: new Set() });
+  for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm))
+    families.set(m[1]!, { type: m[2]!, labels: new Set() });
   for (const m of text.matchAll(/^([a-zA-Z_:][\w:]*)\{([^}]*)\}/gm)) {
     const family = families.get(m[1]!) ?? families.get(m[1]!.replace(/_(bucket|sum|count)$/, ''));
     for (const l of m[2]!.matchAll(/(\w+)="/g)) family?.labels.add(l[1]!);
@@ -38,7 +39,9 @@ function parseExposition(text: string): Map<string, { type: string; labels: Set<
 describe('Grafana dashboard deploy/grafana/heyblue-api.json', () => {
   it('is a well-formed dashboard: unique panel ids, 24-column grid, every query on the datasource variable', () => {
     expect(dashboard.uid).toMatch(/^[\w-]{1,40}$/);
-    expect(dashboard.templating.list.map((v) => v.name)).toEqual(expect.arrayContaining(['datasource', 'instance']));
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(
+      expect.arrayContaining(['datasource', 'instance']),
+    );
     const ids = dashboard.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of dashboard.panels) {
@@ -81,22 +84,36 @@ describe('Grafana dashboard deploy/grafana/heyblue-api.json', () => {
         expect(names.length).toBeGreaterThan(0);
         for (const name of names) {
           const suffix = /_(bucket|sum|count)$/.exec(name);
-          const family = families.get(name) ?? (suffix ? families.get(name.slice(0, -suffix[0].length)) : undefined);
+          const family =
+            families.get(name) ?? (suffix ? families.get(name.slice(0, -suffix[0].length)) : undefined);
           expect({ expr, name, exposed: Boolean(family) }).toEqual({ expr, name, exposed: true });
           if (suffix && !families.has(name)) expect(['histogram', 'summary']).toContain(family!.type);
           used.add(name.replace(/_(bucket|sum|count)$/, ''));
           // Labels a query groups or filters by must exist on the metric (checked where samples exist).
-          const grouped = [...expr.matchAll(/by \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((s) => s.trim()));
+          const grouped = [...expr.matchAll(/by \(([^)]*)\)/g)].flatMap((m) =>
+            m[1]!.split(',').map((s) => s.trim()),
+          );
           const filtered = [...expr.matchAll(/(\w+)=~?"/g)].map((m) => m[1]!);
           if (family!.labels.size > 0 && new Set(expr.match(/\bheyblue_\w+/g)).size === 1) {
             for (const label of [...grouped, ...filtered]) {
-              if (!SCRAPE_LABELS.has(label)) expect({ name, label, exposed: family!.labels.has(label) }).toEqual({ name, label, exposed: true });
+              if (!SCRAPE_LABELS.has(label))
+                expect({ name, label, exposed: family!.labels.has(label) }).toEqual({
+                  name,
+                  label,
+                  exposed: true,
+                });
             }
           }
         }
       }
       // The panels cover the app's own metrics, not only the process defaults.
-      for (const own of ['heyblue_http_request_duration_seconds', 'heyblue_socket_connections', 'heyblue_outbox_pending', 'heyblue_dead_letters', 'heyblue_event_queue_depth']) {
+      for (const own of [
+        'heyblue_http_request_duration_seconds',
+        'heyblue_socket_connections',
+        'heyblue_outbox_pending',
+        'heyblue_dead_letters',
+        'heyblue_event_queue_depth',
+      ]) {
         expect(used).toContain(own);
       }
     });

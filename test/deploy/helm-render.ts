@@ -28,7 +28,15 @@ interface Scope {
   vars: Map<string, unknown>;
 }
 
-type Token = { t: 'str'; v: string } | { t: 'num'; v: number } | { t: 'field'; v: string[] } | { t: 'var'; name: string; path: string[] } | { t: 'ident'; v: string } | { t: '(' } | { t: ')' } | { t: '|' };
+type Token =
+  | { t: 'str'; v: string }
+  | { t: 'num'; v: number }
+  | { t: 'field'; v: string[] }
+  | { t: 'var'; name: string; path: string[] }
+  | { t: 'ident'; v: string }
+  | { t: '(' }
+  | { t: ')' }
+  | { t: '|' };
 
 export interface RenderedChart {
   /** Every rendered object (empty documents dropped), in template file order. */
@@ -37,25 +45,46 @@ export interface RenderedChart {
   missing: string[];
 }
 
-export function renderChart(chartDir: string, overrides: Record<string, unknown> = {}, release = { name: 'heyblue', namespace: 'default' }): RenderedChart {
-  const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { name: string; version: string; appVersion: string };
-  const values = deepMerge(parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>, overrides);
+export function renderChart(
+  chartDir: string,
+  overrides: Record<string, unknown> = {},
+  release = { name: 'heyblue', namespace: 'default' },
+): RenderedChart {
+  const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as {
+    name: string;
+    version: string;
+    appVersion: string;
+  };
+  const values = deepMerge(
+    parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>,
+    overrides,
+  );
   const root = {
     Values: values,
-    Release: { Name: release.name, Namespace: release.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false },
+    Release: {
+      Name: release.name,
+      Namespace: release.namespace,
+      Service: 'Helm',
+      IsInstall: true,
+      IsUpgrade: false,
+    },
     Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
   };
   const dir = join(chartDir, 'templates');
   const files = readdirSync(dir).sort();
   const defines = new Map<string, Node[]>();
-  const parsed = files.map((f) => ({ file: f, nodes: parseTemplate(readFileSync(join(dir, f), 'utf8'), defines) }));
+  const parsed = files.map((f) => ({
+    file: f,
+    nodes: parseTemplate(readFileSync(join(dir, f), 'utf8'), defines),
+  }));
   const r = new Renderer(defines);
   const objects: RenderedChart['objects'] = [];
   for (const { file, nodes } of parsed) {
     if (file.startsWith('_') || !file.endsWith('.yaml')) continue;
     const text = r.render(nodes, { dot: root, root, vars: new Map([['$', root]]) });
     for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) throw new Error(`${file} renders invalid YAML: ${doc.errors[0]!.message}\n${text}`);
+      if (doc.errors.length > 0)
+        throw new Error(`${file} renders invalid YAML: ${doc.errors[0]!.message}\n${text}`);
       const obj = doc.toJS() as Record<string, unknown> | null;
       if (obj) objects.push(obj);
     }
@@ -72,7 +101,8 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // ── parsing ──
 
@@ -159,7 +189,8 @@ function parseTemplate(src: string, defines: Map<string, Node[]>): Node[] {
 
 function tokenize(expr: string): Token[] {
   const out: Token[] = [];
-  const re = /\s*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|(\$\w*(?:\.\w+)*)|(\.(?:\w+(?:\.\w+)*)?)|([A-Za-z_]\w*)|(\()|(\))|(\|))/gy;
+  const re =
+    /\s*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|(\$\w*(?:\.\w+)*)|(\.(?:\w+(?:\.\w+)*)?)|([A-Za-z_]\w*)|(\()|(\))|(\|))/gy;
   let m: RegExpExecArray | null;
   let last = 0;
   while ((m = re.exec(expr)) && m[0] !== '') {
@@ -188,7 +219,8 @@ const truthy = (v: unknown): boolean => {
   return true;
 };
 
-const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? stringify(v) : String(v));
+const str = (v: unknown): string =>
+  v === undefined || v === null ? '' : typeof v === 'object' ? stringify(v) : String(v);
 
 class Renderer {
   readonly missing: string[] = [];
@@ -203,12 +235,23 @@ class Renderer {
     },
     quote: (...args) => args.map((a) => JSON.stringify(str(a))).join(' '),
     toString: (v: unknown) => str(v),
-    toYaml: (v) => (v === undefined || v === null ? 'null' : stringify(v, { lineWidth: 0 }).replace(/\n$/, '')),
-    indent: (n, s) => str(s).split('\n').map((l) => ' '.repeat(Number(n)) + l).join('\n'),
-    nindent: (n, s) => '\n' + str(s).split('\n').map((l) => ' '.repeat(Number(n)) + l).join('\n'),
+    toYaml: (v) =>
+      v === undefined || v === null ? 'null' : stringify(v, { lineWidth: 0 }).replace(/\n$/, ''),
+    indent: (n, s) =>
+      str(s)
+        .split('\n')
+        .map((l) => ' '.repeat(Number(n)) + l)
+        .join('\n'),
+    nindent: (n, s) =>
+      '\n' +
+      str(s)
+        .split('\n')
+        .map((l) => ' '.repeat(Number(n)) + l)
+        .join('\n'),
     default: (def, v) => (truthy(v) ? v : def),
     trunc: (n, s) => str(s).slice(0, Number(n)),
-    trimSuffix: (suffix, s) => (str(s).endsWith(str(suffix)) ? str(s).slice(0, -str(suffix).length || undefined) : str(s)),
+    trimSuffix: (suffix, s) =>
+      str(s).endsWith(str(suffix)) ? str(s).slice(0, -str(suffix).length || undefined) : str(s),
     printf: (format, ...args) => {
       let i = 0;
       return str(format).replace(/%[sdv]/g, () => str(args[i++]));
@@ -237,7 +280,8 @@ class Renderer {
         case 'action': {
           const v = this.eval(n.expr, scope);
           if (v === undefined || v === null) this.missing.push(n.expr);
-          else if (typeof v === 'object') throw new Error(`{{ ${n.expr} }} prints a map or list; pipe it through toYaml`);
+          else if (typeof v === 'object')
+            throw new Error(`{{ ${n.expr} }} prints a map or list; pipe it through toYaml`);
           out += str(v);
           break;
         }
@@ -253,7 +297,13 @@ class Renderer {
         }
         case 'range': {
           const v = this.eval(n.expr, scope);
-          const entries: Array<[unknown, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : isMap(v) ? Object.keys(v).sort().map((k) => [k, v[k]]) : [];
+          const entries: Array<[unknown, unknown]> = Array.isArray(v)
+            ? v.map((x, i) => [i, x])
+            : isMap(v)
+              ? Object.keys(v)
+                  .sort()
+                  .map((k) => [k, v[k]])
+              : [];
           if (entries.length === 0) {
             out += this.render(n.otherwise, scope);
             break;
@@ -316,7 +366,8 @@ class Renderer {
       const args: unknown[] = [];
       while (pos < tokens.length && tokens[pos]!.t !== '|' && tokens[pos]!.t !== ')') {
         const o = operand();
-        if (o.fn) throw new Error(`function ${o.fn} used as an argument in "${expr}" (wrap it in parentheses)`);
+        if (o.fn)
+          throw new Error(`function ${o.fn} used as an argument in "${expr}" (wrap it in parentheses)`);
         args.push(o.value);
       }
       if (head.fn) return this.functions[head.fn]!(...args, ...pipedIn);

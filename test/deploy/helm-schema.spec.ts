@@ -16,9 +16,22 @@ type Model = new (data: Manifest) => { validate(): void };
 const VARIANTS: Record<string, Record<string, unknown>> = {
   defaults: {},
   'fixed replicas, no autoscaler': { autoscaling: { enabled: false }, replicaCount: 4 },
-  'existing secret, shared uploads claim': { existingSecret: 'heyblue-vault', uploads: { existingClaim: 'heyblue-uploads' } },
-  'no ingress, bigger pods': { ingress: { enabled: false }, nodeHeapMb: 1536, resources: { limits: { cpu: '2', memory: '2Gi' } } },
-  'filled secrets as files': { secrets: { DATABASE_URL: 'postgresql://app@db/heyblue', IAM_PII_ENCRYPTION_KEY: 'k1', VOUCHER_KEY_ENCRYPTION_KEY: 'k2' } },
+  'existing secret, shared uploads claim': {
+    existingSecret: 'heyblue-vault',
+    uploads: { existingClaim: 'heyblue-uploads' },
+  },
+  'no ingress, bigger pods': {
+    ingress: { enabled: false },
+    nodeHeapMb: 1536,
+    resources: { limits: { cpu: '2', memory: '2Gi' } },
+  },
+  'filled secrets as files': {
+    secrets: {
+      DATABASE_URL: 'postgresql://app@db/heyblue',
+      IAM_PII_ENCRYPTION_KEY: 'k1',
+      VOUCHER_KEY_ENCRYPTION_KEY: 'k2',
+    },
+  },
   'secrets as environment variables': { secretsAsFiles: false },
 };
 
@@ -41,7 +54,8 @@ describe('Helm chart manifests against the Kubernetes JSON schemas', () => {
       kinds.add(manifest.kind);
     }
     // The objects the issue names are among those checked, whatever the values.
-    for (const kind of ['Deployment', 'Service', 'Job', 'PodDisruptionBudget', 'ConfigMap']) expect(kinds).toContain(kind);
+    for (const kind of ['Deployment', 'Service', 'Job', 'PodDisruptionBudget', 'ConfigMap'])
+      expect(kinds).toContain(kind);
   });
 
   it('the defaults render the HPA, the Ingress and the Secret, so their schemas are checked too', () => {
@@ -57,7 +71,9 @@ describe('Helm chart manifests against the Kubernetes JSON schemas', () => {
       mutate(copy);
       return () => new Model(copy).validate();
     };
-    expect(broken((d) => (d.spec.template.spec.containers[0].ports[0].containerPort = '3000'))).toThrow(/containerPort must be integer/);
+    expect(broken((d) => (d.spec.template.spec.containers[0].ports[0].containerPort = '3000'))).toThrow(
+      /containerPort must be integer/,
+    );
     expect(broken((d) => delete d.spec.selector)).toThrow(/must have required property selector/);
     expect(broken((d) => (d.spec.strategy.type = 'Sideways'))).toThrow(/allowed values/);
   });

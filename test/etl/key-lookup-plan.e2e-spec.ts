@@ -43,8 +43,14 @@ describe('ETL duplicate-check lookup on an unanalysed key table', () => {
     const job = randomUUID();
     const other = randomUUID();
     // A big job in progress next to a small one, as after 100 batches of an offers upload.
-    await db.query(`INSERT INTO etl_job_key (job_id, key, row) SELECT $1::uuid, 'offer-' || g, g FROM generate_series(1, 200000) g`, [job]);
-    await db.query(`INSERT INTO etl_job_key (job_id, key, row) SELECT $1::uuid, 'offer-' || g, g FROM generate_series(1, 2000) g`, [other]);
+    await db.query(
+      `INSERT INTO etl_job_key (job_id, key, row) SELECT $1::uuid, 'offer-' || g, g FROM generate_series(1, 200000) g`,
+      [job],
+    );
+    await db.query(
+      `INSERT INTO etl_job_key (job_id, key, row) SELECT $1::uuid, 'offer-' || g, g FROM generate_series(1, 2000) g`,
+      [other],
+    );
     const { rows: stats } = await db.query<{ analysed: boolean }>(
       `SELECT (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL) AS analysed FROM pg_stat_user_tables WHERE relname = 'etl_job_key'`,
     );
@@ -55,11 +61,15 @@ describe('ETL duplicate-check lookup on an unanalysed key table', () => {
     const { rows: found } = await db.query<{ key: string; row: number }>(sql, [job, pgArray(keys)]);
     expect(found).toHaveLength(1001);
 
-    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, [job, pgArray(keys)]);
+    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+      [job, pgArray(keys)],
+    );
     const plan = nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
     const indexed = plan.filter((n) => n['Index Name'] === 'etl_job_key_pkey');
     expect(indexed).not.toHaveLength(0);
-    for (const n of indexed) expect(n['Index Cond']).toMatch(/job_id = .*key = wanted\.key|key = wanted\.key.*job_id = /);
+    for (const n of indexed)
+      expect(n['Index Cond']).toMatch(/job_id = .*key = wanted\.key|key = wanted\.key.*job_id = /);
     for (const n of plan) {
       expect(n['Node Type']).not.toBe('Seq Scan');
       expect(n['Rows Removed by Filter'] ?? 0).toBe(0);

@@ -115,16 +115,30 @@ describe('ETL job across a killed worker', () => {
     expect(up.status).toBe(202);
 
     let err = '';
-    child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/etl/fixtures/etl-worker.ts'], {
-      env: { ...process.env, NODE_OPTIONS: '', ...testEnv.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', 'test/etl/fixtures/etl-worker.ts'],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          ...testEnv.env,
+          OUTBOX_RELAY_ENABLED: 'false',
+          EVENT_WORKERS_ENABLED: 'false',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const prisma = uploader.app.get(PrismaService);
     await eventually(
       () => prisma.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } }),
       (j) => j.committedRows >= 30,
-      { timeoutMs: 90_000, intervalMs: 20, what: `the child committed some batches (stderr: ${err.slice(-300)})` },
+      {
+        timeoutMs: 90_000,
+        intervalMs: 20,
+        what: `the child committed some batches (stderr: ${err.slice(-300)})`,
+      },
     );
     child.kill('SIGKILL');
     await once(child, 'exit');
@@ -154,9 +168,13 @@ describe('ETL job across a killed worker', () => {
       errors: [{ row: 151, field: 'name', message: 'is required' }],
     });
     const prisma2 = fresh.app.get(PrismaService);
-    expect(await prisma2.rewardsRetailer.count({ where: { externalId: { startsWith: 'killed-' } } })).toBe(300);
+    expect(await prisma2.rewardsRetailer.count({ where: { externalId: { startsWith: 'killed-' } } })).toBe(
+      300,
+    );
     expect(await prisma2.etlJobError.count({ where: { jobId: up.body.jobId } })).toBe(1);
-    expect((await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs).toBeGreaterThanOrEqual(2);
+    expect(
+      (await prisma2.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } })).runs,
+    ).toBeGreaterThanOrEqual(2);
   }, 240_000);
 });
 
@@ -190,6 +208,10 @@ describe('ETL job given up after its workers stalled too often', () => {
     const record = await t.app.get(PrismaService).etlJob.findUniqueOrThrow({ where: { id: up!.body.jobId } });
     expect(record.failure).toMatch(/stopped .* too often; upload it again/);
     await expect(access(record.filePath)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(await t.app.get(PrismaService).rewardsRetailer.count({ where: { externalId: { startsWith: 'stalled-' } } })).toBe(0);
+    expect(
+      await t.app
+        .get(PrismaService)
+        .rewardsRetailer.count({ where: { externalId: { startsWith: 'stalled-' } } }),
+    ).toBe(0);
   });
 });

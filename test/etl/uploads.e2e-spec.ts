@@ -10,7 +10,9 @@ const RETAILER_HEADER = ['external_id', 'name', 'website', 'contact_email', 'zip
 // The contract's spelling (CONTRACT.md, "ETL file columns"), kept apart from the production list
 // on purpose: importing ETL_COLUMNS here would let a changed column list pass its own test.
 const OFFER_HEADER =
-  'external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until,max_redemptions,zips'.split(',');
+  'external_id,retailer_external_id,title,points_cost,discount,valid_from,valid_until,max_redemptions,zips'.split(
+    ',',
+  );
 
 /** ETL uploads end to end: real multipart, bull worker, Rewards and IAM facades, PostgreSQL. */
 describe('ETL uploads', () => {
@@ -336,21 +338,46 @@ describe('ETL uploads', () => {
 
   it('loads the rest of a CSV with one malformed line and reports that line in errors and errors.csv', async () => {
     const p = uid();
-    const rows = Array.from({ length: 40 }, (_, i) => `${p}-${i + 1},Shop ${i + 1},https://s${i + 1}.example.com,s${i + 1}@s.example,10001`);
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${p}-${i + 1},Shop ${i + 1},https://s${i + 1}.example.com,s${i + 1}@s.example,10001`,
+    );
     rows[24] = `${p}-25,"Unclosed,https://a.example.com,a@a.example,10001`;
-    const { jobId, job } = await load(t, admin.accessToken, { kind: 'retailers', content: `${RETAILER_HEADER.join(',')}\r\n${rows.join('\r\n')}\r\n` });
+    const { jobId, job } = await load(t, admin.accessToken, {
+      kind: 'retailers',
+      content: `${RETAILER_HEADER.join(',')}\r\n${rows.join('\r\n')}\r\n`,
+    });
     expect(job).toMatchObject({ status: 'done', rowsTotal: 40, rowsOk: 39, rowsFailed: 1 });
-    expect(job.errors).toEqual([{ row: 25, field: '(row)', message: 'malformed CSV at line 26: a quoted field is never closed' }]);
+    expect(job.errors).toEqual([
+      { row: 25, field: '(row)', message: 'malformed CSV at line 26: a quoted field is never closed' },
+    ]);
     expect(await prisma.rewardsRetailer.count({ where: { externalId: { startsWith: `${p}-` } } })).toBe(39);
-    const res = await fetch(`${t.url}/api/v1/admin/etl/jobs/${jobId}/errors.csv`, { headers: { authorization: `Bearer ${admin.accessToken}` } });
-    expect((await res.text()).trim().split('\r\n')).toEqual(['row,field,message', '25,(row),malformed CSV at line 26: a quoted field is never closed']);
+    const res = await fetch(`${t.url}/api/v1/admin/etl/jobs/${jobId}/errors.csv`, {
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+    });
+    expect((await res.text()).trim().split('\r\n')).toEqual([
+      'row,field,message',
+      '25,(row),malformed CSV at line 26: a quoted field is never closed',
+    ]);
   });
 
   it('refuses a file that is not UTF-8 text (UTF-16, Latin-1) at upload, and starts no job', async () => {
     const before = await prisma.etlJob.count();
-    const utf16 = await upload(t, admin.accessToken, { kind: 'retailers', content: Buffer.from(`\ufeff${RETAILER_HEADER.join(',')}\r\nx,y,https://z.example.com,a@a.example,10001\r\n`, 'utf16le') });
+    const utf16 = await upload(t, admin.accessToken, {
+      kind: 'retailers',
+      content: Buffer.from(
+        `\ufeff${RETAILER_HEADER.join(',')}\r\nx,y,https://z.example.com,a@a.example,10001\r\n`,
+        'utf16le',
+      ),
+    });
     expect(utf16).toMatchObject({ status: 400, body: { code: 'UNREADABLE_FILE' } });
-    const latin1 = await upload(t, admin.accessToken, { kind: 'retailers', content: Buffer.from(`${RETAILER_HEADER.join(',')}\r\nx,Caf\xe9,https://z.example.com,a@a.example,10001\r\n`, 'latin1') });
+    const latin1 = await upload(t, admin.accessToken, {
+      kind: 'retailers',
+      content: Buffer.from(
+        `${RETAILER_HEADER.join(',')}\r\nx,Caf\xe9,https://z.example.com,a@a.example,10001\r\n`,
+        'latin1',
+      ),
+    });
     expect(latin1).toMatchObject({ status: 400, body: { code: 'UNREADABLE_FILE' } });
     expect(await prisma.etlJob.count()).toBe(before);
   });
@@ -424,7 +451,11 @@ describe('ETL uploads', () => {
     const content = csv([RETAILER_HEADER]);
     const dry = await upload(t, admin.accessToken, { kind: 'retailers', content, dryRun: 'maybe' });
     expect(dry).toMatchObject({ status: 400, body: { errors: [{ field: 'dryRun' }] } });
-    const extra = await upload(t, admin.accessToken, { kind: 'retailers', content, extraFields: { owner: 'me' } });
+    const extra = await upload(t, admin.accessToken, {
+      kind: 'retailers',
+      content,
+      extraFields: { owner: 'me' },
+    });
     expect(extra).toMatchObject({ status: 400, body: { errors: [{ field: 'owner' }] } });
     const form = new FormData();
     form.append('kind', 'retailers');
@@ -435,7 +466,10 @@ describe('ETL uploads', () => {
       body: form,
     });
     expect(wrongField.status).toBe(400);
-    expect(await wrongField.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'upload' }] });
+    expect(await wrongField.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'upload' }],
+    });
     const noKind = await upload(t, admin.accessToken, { content });
     expect(noKind).toMatchObject({ status: 400, body: { errors: [{ field: 'kind' }] } });
     expect(await prisma.etlJob.count({ where: { createdBy: admin.accountId, fileName: 'r.csv' } })).toBe(0);
@@ -447,10 +481,12 @@ describe('ETL uploads', () => {
       content: csv([RETAILER_HEADER, [`${uid()}`, '', 'https://s.example.com', 's@s.example', '10001']]),
     });
     await api(t, 'GET', `/admin/etl/jobs/${jobId}/errors.csv`, { token: admin.accessToken });
-    const actions = (await prisma.iamAuditEntry.findMany({ where: { targetId: jobId }, select: { action: true } })).map(
-      (a) => a.action,
+    const actions = (
+      await prisma.iamAuditEntry.findMany({ where: { targetId: jobId }, select: { action: true } })
+    ).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['etl_upload', 'etl_job_viewed', 'etl_errors_downloaded']),
     );
-    expect(actions).toEqual(expect.arrayContaining(['etl_upload', 'etl_job_viewed', 'etl_errors_downloaded']));
   });
 
   it('emits EtlJobCompleted through the outbox', async () => {

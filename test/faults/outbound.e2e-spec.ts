@@ -20,7 +20,11 @@ describe('faults: Twilio and the social webhook unreachable', () => {
   let admin: IssuedDevSession;
   /** The breaker's gauge: 0 closed, 1 open, 2 half-open (which only follows open). */
   const breakerState = async (adapter: string) =>
-    Number(new RegExp(`heyblue_circuit_breaker_state\\{adapter="${adapter}"\\} (\\d)`).exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? -1);
+    Number(
+      new RegExp(`heyblue_circuit_breaker_state\\{adapter="${adapter}"\\} (\\d)`).exec(
+        await (await fetch(`${t.url}/metrics`)).text(),
+      )?.[1] ?? -1,
+    );
 
   beforeAll(async () => {
     await twilio.start();
@@ -61,7 +65,9 @@ describe('faults: Twilio and the social webhook unreachable', () => {
     twilioProxy.cut();
     await eventually(
       async () => {
-        const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } });
+        const res = await api(t, 'POST', '/auth/phone/start', {
+          body: { registrationToken, phone: randomPhone() },
+        });
         expect(res).toMatchObject({ status: 503, body: { code: 'SMS_UNAVAILABLE' } });
         return breakerState('twilio-verify');
       },
@@ -72,7 +78,10 @@ describe('faults: Twilio and the social webhook unreachable', () => {
     const sent = await eventually(
       async () => {
         const phone = randomPhone();
-        return { phone, res: await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } }) };
+        return {
+          phone,
+          res: await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } }),
+        };
       },
       ({ res }) => res.status === 202,
       { timeoutMs: 15_000, intervalMs: 250, what: 'Twilio reachable again through the half-open breaker' },
@@ -86,7 +95,10 @@ describe('faults: Twilio and the social webhook unreachable', () => {
     const texts = ['Sent during an outage (1)', 'Sent during an outage (2)'];
     const postIds: string[] = [];
     for (const text of texts) {
-      const created = await api(t, 'POST', '/admin/social/posts', { token: admin.accessToken, body: { platforms: ['webhook'], text } });
+      const created = await api(t, 'POST', '/admin/social/posts', {
+        token: admin.accessToken,
+        body: { platforms: ['webhook'], text },
+      });
       expect(created.status).toBe(202);
       postIds.push(created.body.postId as string);
       const dead = await eventually(
@@ -94,19 +106,27 @@ describe('faults: Twilio and the social webhook unreachable', () => {
         (r) => r.body.platforms?.[0]?.status === 'dead',
         { timeoutMs: 30_000, what: `${text} dead-lettered` },
       );
-      expect(dead.body.platforms[0]).toMatchObject({ attempts: 3, lastError: expect.stringMatching(/network|circuit/i) });
+      expect(dead.body.platforms[0]).toMatchObject({
+        attempts: 3,
+        lastError: expect.stringMatching(/network|circuit/i),
+      });
     }
     // Open, or half-open (which only follows open) once its short half-open delay passed.
     expect([1, 2]).toContain(await breakerState('social.webhook'));
     expect(platforms.requests.filter((r) => r.body.includes('Sent during an outage'))).toEqual([]);
     const letters = await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
-    const mine = letters.body.items.filter((d: { source: string; target: string }) => d.source === 'social' && d.target === 'webhook');
+    const mine = letters.body.items.filter(
+      (d: { source: string; target: string }) => d.source === 'social' && d.target === 'webhook',
+    );
     expect(mine).toHaveLength(2);
 
     hookProxy.restore();
     // A replayed delivery retries with backoff, so it gets through once the breaker lets calls through again.
     for (const letter of mine) {
-      expect((await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, { token: admin.accessToken })).status).toBe(202);
+      expect(
+        (await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, { token: admin.accessToken }))
+          .status,
+      ).toBe(202);
     }
     for (const postId of postIds) {
       await eventually(
@@ -115,7 +135,8 @@ describe('faults: Twilio and the social webhook unreachable', () => {
         { timeoutMs: 30_000, what: `post ${postId} sent after the replay` },
       );
     }
-    for (const text of texts) expect(platforms.requests.filter((r) => r.path === '/hook' && r.body.includes(text))).toHaveLength(1);
+    for (const text of texts)
+      expect(platforms.requests.filter((r) => r.path === '/hook' && r.body.includes(text))).toHaveLength(1);
     const after = await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
     expect(after.body.items.filter((d: { source: string }) => d.source === 'social')).toEqual([]);
   });

@@ -53,8 +53,17 @@ describe('faults: PostgreSQL cut during redemptions and an ETL job', () => {
     const prisma = t.app.get(PrismaService);
     await earn(t, citizen.accountId, 1);
     const { offerId } = await givenOffer(t, { pointsCost: 1 });
-    const rows = Array.from({ length: ETL_ROWS }, (_, i) => [`pg-${i}`, `Shop ${i}`, 'https://s.example.com', `p${i}@s.example`, '10001']);
-    const up = await upload(t, admin.accessToken, { kind: 'retailers', content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...rows]) });
+    const rows = Array.from({ length: ETL_ROWS }, (_, i) => [
+      `pg-${i}`,
+      `Shop ${i}`,
+      'https://s.example.com',
+      `p${i}@s.example`,
+      '10001',
+    ]);
+    const up = await upload(t, admin.accessToken, {
+      kind: 'retailers',
+      content: csv([['external_id', 'name', 'website', 'contact_email', 'zip'], ...rows]),
+    });
     expect(up.status).toBe(202);
 
     // Redemptions from two clients, each with its own Idempotency-Key, until stopped.
@@ -63,25 +72,50 @@ describe('faults: PostgreSQL cut during redemptions and an ETL job', () => {
     const redeemer = async () => {
       while (running) {
         const key = randomUUID();
-        const res = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body: { offerId }, headers: { 'idempotency-key': key } });
-        answers.push({ key, status: res.status, code: res.body?.code, type: res.headers.get('content-type') });
+        const res = await api(t, 'POST', '/rewards/redemptions', {
+          token: citizen.accessToken,
+          body: { offerId },
+          headers: { 'idempotency-key': key },
+        });
+        answers.push({
+          key,
+          status: res.status,
+          code: res.body?.code,
+          type: res.headers.get('content-type'),
+        });
         await new Promise((r) => setTimeout(r, 50));
       }
     };
     const clients = [redeemer(), redeemer()];
     try {
-      await eventually(() => prisma.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } }), (j) => j.committedRows >= 20, { what: 'ETL under way' });
-      await eventually(() => answers.filter((a) => a.status === 201).length, (n) => n >= 3, { what: 'redemptions before the cut' });
+      await eventually(
+        () => prisma.etlJob.findUniqueOrThrow({ where: { id: up.body.jobId } }),
+        (j) => j.committedRows >= 20,
+        { what: 'ETL under way' },
+      );
+      await eventually(
+        () => answers.filter((a) => a.status === 201).length,
+        (n) => n >= 3,
+        { what: 'redemptions before the cut' },
+      );
 
       proxy.cut();
       const cutAt = answers.length;
-      await eventually(() => answers.slice(cutAt).filter((a) => a.status === 503).length, (n) => n >= 3, { timeoutMs: 20_000, what: '503s during the cut' });
+      await eventually(
+        () => answers.slice(cutAt).filter((a) => a.status === 503).length,
+        (n) => n >= 3,
+        { timeoutMs: 20_000, what: '503s during the cut' },
+      );
       const ready = await api(t, 'GET', '/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.body.checks.details.postgres.status).toBe('down');
       proxy.restore();
       const restoredAt = answers.length;
-      await eventually(() => answers.slice(restoredAt).filter((a) => a.status === 201).length, (n) => n >= 3, { timeoutMs: 30_000, what: 'redemptions after the cut' });
+      await eventually(
+        () => answers.slice(restoredAt).filter((a) => a.status === 201).length,
+        (n) => n >= 3,
+        { timeoutMs: 30_000, what: 'redemptions after the cut' },
+      );
     } finally {
       running = false;
       await Promise.all(clients);
@@ -90,10 +124,23 @@ describe('faults: PostgreSQL cut during redemptions and an ETL job', () => {
     // Clean failures: 503 problem+json, nothing else.
     const failed = answers.filter((a) => a.status !== 201);
     expect(failed.length).toBeGreaterThanOrEqual(3);
-    expect(failed.filter((a) => !(a.status === 503 && a.code === 'SERVICE_UNAVAILABLE' && a.type?.startsWith('application/problem+json')))).toEqual([]);
+    expect(
+      failed.filter(
+        (a) =>
+          !(
+            a.status === 503 &&
+            a.code === 'SERVICE_UNAVAILABLE' &&
+            a.type?.startsWith('application/problem+json')
+          ),
+      ),
+    ).toEqual([]);
     // A client retries a 503 with its key: exactly one voucher per key, whether or not the first try had committed.
     for (const a of failed) {
-      const again = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body: { offerId }, headers: { 'idempotency-key': a.key } });
+      const again = await api(t, 'POST', '/rewards/redemptions', {
+        token: citizen.accessToken,
+        body: { offerId },
+        headers: { 'idempotency-key': a.key },
+      });
       expect(again.status).toBe(201);
     }
     const vouchers = await prisma.rewardsVoucher.findMany({ where: { accountId: citizen.accountId } });
@@ -103,12 +150,16 @@ describe('faults: PostgreSQL cut during redemptions and an ETL job', () => {
     expect(redemptions).toHaveLength(vouchers.length);
     expect(new Set(vouchers.map((v) => v.ledgerEntryId))).toEqual(new Set(redemptions.map((e) => e.id)));
     const ledger = entries.reduce((sum, e) => sum + e.delta, 0);
-    expect((await api(t, 'GET', '/rewards/balance', { token: citizen.accessToken })).body.balance).toBe(ledger);
+    expect((await api(t, 'GET', '/rewards/balance', { token: citizen.accessToken })).body.balance).toBe(
+      ledger,
+    );
 
     // The ETL job resumed and finished with every row once; the outbox delivered everything.
     const job = await finished(t, admin.accessToken, up.body.jobId);
     expect(job).toMatchObject({ status: 'done', rowsTotal: ETL_ROWS, rowsOk: ETL_ROWS, rowsFailed: 0 });
-    expect(await prisma.rewardsRetailer.count({ where: { externalId: { startsWith: 'pg-' } } })).toBe(ETL_ROWS);
+    expect(await prisma.rewardsRetailer.count({ where: { externalId: { startsWith: 'pg-' } } })).toBe(
+      ETL_ROWS,
+    );
     expect(await undelivered(t)).toEqual([]);
     const profile = await prisma.profile.findUniqueOrThrow({ where: { id: citizen.accountId } });
     expect(profile.pointsBalance).toBe(ledger);

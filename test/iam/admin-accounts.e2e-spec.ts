@@ -15,7 +15,11 @@ describe('admin account reads', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    [admin, citizen, [officer]] = await Promise.all([given.admin(t), given.citizen(t), issueSessions(t, 'officer')]);
+    [admin, citizen, [officer]] = await Promise.all([
+      given.admin(t),
+      given.citizen(t),
+      issueSessions(t, 'officer'),
+    ]);
   });
   afterAll(() => t.close());
 
@@ -23,7 +27,15 @@ describe('admin account reads', () => {
     const res = await byEmail(devEmail(citizen.login).toUpperCase());
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      items: [{ id: citizen.accountId, role: 'citizen', status: 'active', createdAt: expect.any(String), displayName: citizen.login }],
+      items: [
+        {
+          id: citizen.accountId,
+          role: 'citizen',
+          status: 'active',
+          createdAt: expect.any(String),
+          displayName: citizen.login,
+        },
+      ],
     });
     expect(Date.now() - Date.parse(res.body.items[0].createdAt)).toBeLessThan(10 * 60_000);
 
@@ -40,19 +52,36 @@ describe('admin account reads', () => {
   it('shows one account by id, and a suspension in its status', async () => {
     const before = await get(`/admin/accounts/${officer.accountId}`);
     expect(before.status).toBe(200);
-    expect(before.body).toEqual({ id: officer.accountId, role: 'officer', status: 'active', createdAt: expect.any(String), displayName: officer.login });
+    expect(before.body).toEqual({
+      id: officer.accountId,
+      role: 'officer',
+      status: 'active',
+      createdAt: expect.any(String),
+      displayName: officer.login,
+    });
 
     const [victim] = await issueSessions(t, 'citizen');
-    expect((await api(t, 'POST', `/admin/accounts/${victim.accountId}/suspend`, { token: admin.accessToken })).status).toBe(200);
-    expect((await get(`/admin/accounts/${victim.accountId}`)).body).toMatchObject({ id: victim.accountId, status: 'suspended' });
-    expect((await byEmail(devEmail(victim.login))).body.items).toEqual([expect.objectContaining({ id: victim.accountId, status: 'suspended' })]);
+    expect(
+      (await api(t, 'POST', `/admin/accounts/${victim.accountId}/suspend`, { token: admin.accessToken }))
+        .status,
+    ).toBe(200);
+    expect((await get(`/admin/accounts/${victim.accountId}`)).body).toMatchObject({
+      id: victim.accountId,
+      status: 'suspended',
+    });
+    expect((await byEmail(devEmail(victim.login))).body.items).toEqual([
+      expect.objectContaining({ id: victim.accountId, status: 'suspended' }),
+    ]);
   });
 
   it('refuses a missing or invalid e-mail, an unknown parameter and a malformed id with 400', async () => {
     expectInvalid(await get('/admin/accounts'), 'email');
     expectInvalid(await byEmail('not-an-email'), 'email');
     expectInvalid(await byEmail(`${'a'.repeat(320)}@dev.heyblue.test`), 'email');
-    expectInvalid(await get(`/admin/accounts?email=${encodeURIComponent(devEmail(citizen.login))}&role=admin`), 'role');
+    expectInvalid(
+      await get(`/admin/accounts?email=${encodeURIComponent(devEmail(citizen.login))}&role=admin`),
+      'role',
+    );
     expectInvalid(await get('/admin/accounts/not-a-uuid'), 'id');
   });
 
@@ -63,7 +92,10 @@ describe('admin account reads', () => {
   });
 
   it('is for admins only', async () => {
-    await expectAdminOnly(t, `/admin/accounts?email=${encodeURIComponent(devEmail(citizen.login))}`, { citizen, officer });
+    await expectAdminOnly(t, `/admin/accounts?email=${encodeURIComponent(devEmail(citizen.login))}`, {
+      citizen,
+      officer,
+    });
     await expectAdminOnly(t, `/admin/accounts/${citizen.accountId}`, { citizen, officer });
   });
 });

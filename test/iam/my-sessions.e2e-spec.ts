@@ -10,7 +10,11 @@ describe('IAM: my sessions (list, end one), admin session age, pruning of ended 
 
   beforeAll(async () => {
     // A short admin lifetime and a fast pruner, so expiry and pruning are seen within the test.
-    t = await startTestApp({ IAM_ADMIN_SESSION_TTL_S: '60', IAM_SESSION_PRUNE_EVERY_MS: '1000', IAM_SESSION_RETENTION_DAYS: '30' });
+    t = await startTestApp({
+      IAM_ADMIN_SESSION_TTL_S: '60',
+      IAM_SESSION_PRUNE_EVERY_MS: '1000',
+      IAM_SESSION_RETENTION_DAYS: '30',
+    });
     prisma = t.app.get(PrismaService);
   });
   afterAll(() => t.close());
@@ -24,10 +28,19 @@ describe('IAM: my sessions (list, end one), admin session age, pruning of ended 
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(2);
     for (const s of res.body) {
-      expect(s).toEqual({ id: expect.any(String), deviceId: 'phone-1', createdAt: expect.any(String), lastUsedAt: expect.any(String), current: expect.any(Boolean) });
+      expect(s).toEqual({
+        id: expect.any(String),
+        deviceId: 'phone-1',
+        createdAt: expect.any(String),
+        lastUsedAt: expect.any(String),
+        current: expect.any(Boolean),
+      });
     }
     expect(res.body.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
-    const strangers = await prisma.iamSession.findMany({ where: { accountId: stranger.accountId }, select: { id: true } });
+    const strangers = await prisma.iamSession.findMany({
+      where: { accountId: stranger.accountId },
+      select: { id: true },
+    });
     expect(res.body.map((s: { id: string }) => s.id)).not.toContain(strangers[0]!.id);
     expect((await api(t, 'GET', '/me/sessions')).status).toBe(401);
   });
@@ -48,10 +61,18 @@ describe('IAM: my sessions (list, end one), admin session age, pruning of ended 
       expect(refused.status).toBe(401);
       expect(await gone).toBe('io server disconnect');
       expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(200);
-      expect((await api(t, 'GET', '/me/sessions', { token: me.accessToken })).body.map((s: { id: string }) => s.id)).not.toContain(target.id);
+      expect(
+        (await api(t, 'GET', '/me/sessions', { token: me.accessToken })).body.map(
+          (s: { id: string }) => s.id,
+        ),
+      ).not.toContain(target.id);
       // Ending it again is a no-op.
-      expect((await api(t, 'DELETE', `/me/sessions/${target.id}`, { token: me.accessToken })).status).toBe(204);
-      expect(await prisma.iamAuditEntry.count({ where: { action: 'session_ended', actorId: me.accountId } })).toBe(1);
+      expect((await api(t, 'DELETE', `/me/sessions/${target.id}`, { token: me.accessToken })).status).toBe(
+        204,
+      );
+      expect(
+        await prisma.iamAuditEntry.count({ where: { action: 'session_ended', actorId: me.accountId } }),
+      ).toBe(1);
     } finally {
       socket.close();
     }
@@ -62,7 +83,9 @@ describe('IAM: my sessions (list, end one), admin session age, pruning of ended 
     expect(notMine.status).toBe(404);
     expect(notMine.body.code).toBe('SESSION_NOT_FOUND');
     expect((await api(t, 'GET', '/auth/session', { token: stranger.accessToken })).status).toBe(200);
-    const unknown = await api(t, 'DELETE', '/me/sessions/00000000-0000-4000-8000-000000000000', { token: me.accessToken });
+    const unknown = await api(t, 'DELETE', '/me/sessions/00000000-0000-4000-8000-000000000000', {
+      token: me.accessToken,
+    });
     expect(unknown.status).toBe(404);
     const malformed = await api(t, 'DELETE', '/me/sessions/not-a-uuid', { token: me.accessToken });
     expect(malformed.status).toBe(400);
@@ -75,16 +98,23 @@ describe('IAM: my sessions (list, end one), admin session age, pruning of ended 
     expect((await api(t, 'GET', '/auth/session', { token: admin.accessToken })).status).toBe(200);
     // Sign-in moved back past the lifetime (60 s here), as if the clock had run.
     const past = new Date(Date.now() - 61_000);
-    await prisma.iamSession.updateMany({ where: { accountId: { in: [admin.accountId, citizen.accountId] } }, data: { createdAt: past } });
+    await prisma.iamSession.updateMany({
+      where: { accountId: { in: [admin.accountId, citizen.accountId] } },
+      data: { createdAt: past },
+    });
     const expired = await api(t, 'GET', '/auth/session', { token: admin.accessToken });
     expect(expired.status).toBe(401);
     expect(expired.body.code).toBe('SESSION_EXPIRED');
     expect(expired.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const refresh = await api(t, 'POST', '/auth/refresh', { body: { refreshToken: admin.refreshToken } });
     expect(refresh.status).toBe(401);
-    expect((await prisma.iamSession.findFirstOrThrow({ where: { accountId: admin.accountId } })).revokedReason).toBe('expired');
+    expect(
+      (await prisma.iamSession.findFirstOrThrow({ where: { accountId: admin.accountId } })).revokedReason,
+    ).toBe('expired');
     expect((await api(t, 'GET', '/auth/session', { token: citizen.accessToken })).status).toBe(200);
-    expect((await api(t, 'POST', '/auth/refresh', { body: { refreshToken: citizen.refreshToken } })).status).toBe(200);
+    expect(
+      (await api(t, 'POST', '/auth/refresh', { body: { refreshToken: citizen.refreshToken } })).status,
+    ).toBe(200);
   });
 
   it('prunes sessions that ended before the retention period, with their rotated refresh tokens, and keeps recent ones', async () => {
@@ -95,8 +125,15 @@ describe('IAM: my sessions (list, end one), admin session age, pruning of ended 
     const recent = await given.citizen(t);
     await api(t, 'POST', '/auth/logout', { token: recent.accessToken });
     const oldSession = await prisma.iamSession.findFirstOrThrow({ where: { accountId: old.accountId } });
-    await prisma.iamSession.update({ where: { id: oldSession.id }, data: { revokedAt: new Date(Date.now() - 31 * 86_400_000) } });
-    await eventually(() => prisma.iamSession.count({ where: { id: oldSession.id } }), (n) => n === 0, { what: 'the old ended session pruned' });
+    await prisma.iamSession.update({
+      where: { id: oldSession.id },
+      data: { revokedAt: new Date(Date.now() - 31 * 86_400_000) },
+    });
+    await eventually(
+      () => prisma.iamSession.count({ where: { id: oldSession.id } }),
+      (n) => n === 0,
+      { what: 'the old ended session pruned' },
+    );
     expect(await prisma.iamRotatedRefreshToken.count({ where: { sessionId: oldSession.id } })).toBe(0);
     expect(await prisma.iamSession.count({ where: { accountId: recent.accountId } })).toBe(1);
   });

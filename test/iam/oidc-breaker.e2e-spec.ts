@@ -18,10 +18,19 @@ describe('IAM OIDC: a provider that keeps failing is left alone (breaker)', () =
 
   const callback = async () => {
     const { codeVerifier, ...challenge } = pkcePair();
-    const started = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'acme', redirectUri: MOBILE_REDIRECT, ...challenge } });
+    const started = await api(t, 'POST', '/auth/oidc/start', {
+      body: { provider: 'acme', redirectUri: MOBILE_REDIRECT, ...challenge },
+    });
     expect(started.status).toBe(200);
     const nonce = new URL(started.body.authorizationUrl).searchParams.get('nonce')!;
-    return api(t, 'POST', '/auth/oidc/callback', { body: { state: started.body.state, code: fake.issueCode({ nonce, sub: 'acme-down', email: 'down@example.com' }), codeVerifier, deviceId: 'acme-device' } });
+    return api(t, 'POST', '/auth/oidc/callback', {
+      body: {
+        state: started.body.state,
+        code: fake.issueCode({ nonce, sub: 'acme-down', email: 'down@example.com' }),
+        codeVerifier,
+        deviceId: 'acme-device',
+      },
+    });
   };
 
   // Runs first: it needs the breaker closed, and shows refusals leave it closed.

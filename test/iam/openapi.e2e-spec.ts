@@ -27,16 +27,29 @@ describe('IAM in the OpenAPI document', () => {
       ['/api/v1/admin/audit', 'get'],
       ['/dev/sms', 'get'],
     ] as const) {
-      expect({ path, method, documented: Boolean(op(path, method)) }).toEqual({ path, method, documented: true });
+      expect({ path, method, documented: Boolean(op(path, method)) }).toEqual({
+        path,
+        method,
+        documented: true,
+      });
     }
     expect(op('/api/v1/auth/logout', 'post')!.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(op('/api/v1/admin/audit', 'get')!.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
+    expect(Object.keys(op('/api/v1/admin/audit', 'get')!.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '403']),
+    );
     expect(op('/api/v1/auth/phone/start', 'post')!.responses['202']).toBeDefined();
     expect(op('/api/v1/auth/oidc/start', 'post')!.security).toBeUndefined();
     expect(op('/api/v1/me/sessions/{id}', 'delete')!.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(op('/api/v1/me/sessions/{id}', 'delete')!.responses)).toEqual(expect.arrayContaining(['204', '401', '404']));
-    const schemas = (doc as unknown as { components: { schemas: Record<string, { required?: string[] }> } }).components.schemas;
-    expect(schemas.StartSignInDto!.required).toEqual(expect.arrayContaining(['codeChallenge', 'codeChallengeMethod']));
-    expect(schemas.CallbackDto!.required).toEqual(expect.arrayContaining(['state', 'code', 'codeVerifier', 'deviceId']));
+    expect(Object.keys(op('/api/v1/me/sessions/{id}', 'delete')!.responses)).toEqual(
+      expect.arrayContaining(['204', '401', '404']),
+    );
+    const schemas = (doc as unknown as { components: { schemas: Record<string, { required?: string[] }> } })
+      .components.schemas;
+    expect(schemas.StartSignInDto!.required).toEqual(
+      expect.arrayContaining(['codeChallenge', 'codeChallengeMethod']),
+    );
+    expect(schemas.CallbackDto!.required).toEqual(
+      expect.arrayContaining(['state', 'code', 'codeVerifier', 'deviceId']),
+    );
   });
 });

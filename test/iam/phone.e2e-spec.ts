@@ -20,7 +20,8 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     return { registrationToken: cb.body.registrationToken as string, accountId: account[0]!.accountId, ip };
   };
 
-  const phoneOf = async (accountId: string) => (await prisma.iamAccount.findUnique({ where: { id: accountId } }))!.phoneVerifiedAt;
+  const phoneOf = async (accountId: string) =>
+    (await prisma.iamAccount.findUnique({ where: { id: accountId } }))!.phoneVerifiedAt;
 
   it('refuses a phone that is not E.164 and sends nothing', async () => {
     const { registrationToken } = await registration();
@@ -33,7 +34,9 @@ describe('IAM phone verification (dev SMS outbox)', () => {
   });
 
   it('refuses an unknown registration token', async () => {
-    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: 'hbg_nope', phone: randomPhone() } });
+    const res = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken: 'hbg_nope', phone: randomPhone() },
+    });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('REGISTRATION_TOKEN_INVALID');
   });
@@ -41,10 +44,15 @@ describe('IAM phone verification (dev SMS outbox)', () => {
   it('answers a wrong code with 422 OTP_INVALID and leaves the account unverified', async () => {
     const { registrationToken, accountId, ip } = await registration();
     const phone = randomPhone();
-    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status).toBe(202);
+    expect(
+      (await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status,
+    ).toBe(202);
     const code = await readOtp(t, phone);
     const wrong = code === '000000' ? '111111' : '000000';
-    const res = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code: wrong, deviceId: 'd1' }, ip });
+    const res = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone, code: wrong, deviceId: 'd1' },
+      ip,
+    });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'OTP_INVALID', attemptsLeft: 4 });
     expect(await phoneOf(accountId)).toBeNull();
@@ -58,10 +66,16 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const code = await readOtp(t, phone);
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
-      const res = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code: wrong, deviceId: 'd1' }, ip });
+      const res = await api(t, 'POST', '/auth/phone/verify', {
+        body: { registrationToken, phone, code: wrong, deviceId: 'd1' },
+        ip,
+      });
       expect(res.body).toMatchObject({ code: 'OTP_INVALID', attemptsLeft: 4 - i });
     }
-    const right = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd1' }, ip });
+    const right = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone, code, deviceId: 'd1' },
+      ip,
+    });
     expect(right.status).toBe(422);
     expect(right.body.code).toBe('VERIFICATION_NOT_FOUND');
     expect(await phoneOf(accountId)).toBeNull();
@@ -72,7 +86,9 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const { registrationToken } = await registration();
     const phone = randomPhone();
     for (let i = 0; i < 3; i++) {
-      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } })).status).toBe(202);
+      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } })).status).toBe(
+        202,
+      );
     }
     const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } });
     expect(limited.status).toBe(429);
@@ -86,7 +102,14 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const ip = randomIp();
     for (const { registrationToken } of [await registration(ip), await registration(ip)]) {
       for (let i = 0; i < 5; i++) {
-        expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip })).status).toBe(202);
+        expect(
+          (
+            await api(t, 'POST', '/auth/phone/start', {
+              body: { registrationToken, phone: randomPhone() },
+              ip,
+            })
+          ).status,
+        ).toBe(202);
       }
     }
     const { registrationToken } = await registration(ip);
@@ -100,10 +123,20 @@ describe('IAM phone verification (dev SMS outbox)', () => {
   it('caps OTP sends per account at 5 an hour across numbers and IPs (SMS pumping through one sign-in)', async () => {
     const { registrationToken } = await registration();
     for (let i = 0; i < 5; i++) {
-      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip: randomIp() })).status).toBe(202);
+      expect(
+        (
+          await api(t, 'POST', '/auth/phone/start', {
+            body: { registrationToken, phone: randomPhone() },
+            ip: randomIp(),
+          })
+        ).status,
+      ).toBe(202);
     }
     const phone = randomPhone();
-    const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip: randomIp() });
+    const limited = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken, phone },
+      ip: randomIp(),
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -121,7 +154,10 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     }
     // Nothing was counted: the account's five sends are all still there.
     for (let i = 0; i < 5; i++) {
-      expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip })).status).toBe(202);
+      expect(
+        (await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() }, ip }))
+          .status,
+      ).toBe(202);
     }
   });
 
@@ -142,24 +178,38 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     }
     expect((await fetch(`${t.url}/dev/sms`)).status).toBe(400);
     // The registration is still usable.
-    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status).toBe(202);
+    expect(
+      (await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status,
+    ).toBe(202);
   });
 
   it('refuses a code for another phone, and a code sent under someone else’s registration (422 VERIFICATION_NOT_FOUND)', async () => {
     const mine = await registration();
     const theirs = await registration();
     const phone = randomPhone();
-    await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: theirs.registrationToken, phone }, ip: theirs.ip });
+    await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken: theirs.registrationToken, phone },
+      ip: theirs.ip,
+    });
     const code = await readOtp(t, phone);
-    const stolen = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: mine.registrationToken, phone, code, deviceId: 'd1' }, ip: mine.ip });
+    const stolen = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken: mine.registrationToken, phone, code, deviceId: 'd1' },
+      ip: mine.ip,
+    });
     expect(stolen.status).toBe(422);
     expect(stolen.body.code).toBe('VERIFICATION_NOT_FOUND');
-    const otherPhone = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: theirs.registrationToken, phone: randomPhone(), code, deviceId: 'd1' }, ip: theirs.ip });
+    const otherPhone = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken: theirs.registrationToken, phone: randomPhone(), code, deviceId: 'd1' },
+      ip: theirs.ip,
+    });
     expect(otherPhone.status).toBe(422);
     expect(otherPhone.body.code).toBe('VERIFICATION_NOT_FOUND');
     expect(await phoneOf(mine.accountId)).toBeNull();
     // The rightful owner can still finish.
-    const ok = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: theirs.registrationToken, phone, code, deviceId: 'd1' }, ip: theirs.ip });
+    const ok = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken: theirs.registrationToken, phone, code, deviceId: 'd1' },
+      ip: theirs.ip,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.session.account.id).toBe(theirs.accountId);
   });
@@ -169,7 +219,14 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const phone = randomPhone();
     await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
     const code = await readOtp(t, phone);
-    const answers = await Promise.all([1, 2, 3].map(() => api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd1' }, ip })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() =>
+        api(t, 'POST', '/auth/phone/verify', {
+          body: { registrationToken, phone, code, deviceId: 'd1' },
+          ip,
+        }),
+      ),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     for (const a of answers.filter((x) => x.status !== 200)) expect([401, 422]).toContain(a.status);
     expect(await prisma.iamSession.count({ where: { accountId } })).toBe(1);
@@ -180,12 +237,22 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const phone = randomPhone();
     await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
     const code = await readOtp(t, phone);
-    expect((await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd1' }, ip })).status).toBe(200);
+    expect(
+      (
+        await api(t, 'POST', '/auth/phone/verify', {
+          body: { registrationToken, phone, code, deviceId: 'd1' },
+          ip,
+        })
+      ).status,
+    ).toBe(200);
     const sessions = await prisma.iamSession.count();
     const again = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
     expect(again.status).toBe(401);
     expect(again.body.code).toBe('REGISTRATION_TOKEN_INVALID');
-    const verifyAgain = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'd2' }, ip });
+    const verifyAgain = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone, code, deviceId: 'd2' },
+      ip,
+    });
     expect(verifyAgain.status).toBe(401);
     expect(verifyAgain.body.code).toBe('REGISTRATION_TOKEN_INVALID');
     expect(await prisma.iamSession.count()).toBe(sessions);
@@ -194,12 +261,19 @@ describe('IAM phone verification (dev SMS outbox)', () => {
   it('gives one phone number to one account: another account gets 409 PHONE_IN_USE and no SMS', async () => {
     const phone = randomPhone();
     const owner = await given.citizen(t, { phone, deviceId: 'owner-phone' });
-    const sent = ((await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()) as unknown[]).length;
+    const sent = (
+      (await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()) as unknown[]
+    ).length;
     const other = await registration();
-    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: other.registrationToken, phone }, ip: other.ip });
+    const res = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken: other.registrationToken, phone },
+      ip: other.ip,
+    });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('PHONE_IN_USE');
-    expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toHaveLength(sent);
+    expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()).toHaveLength(
+      sent,
+    );
     expect(await phoneOf(other.accountId)).toBeNull();
     expect((await api(t, 'GET', '/auth/session', { token: owner.accessToken })).status).toBe(200);
   });
@@ -209,7 +283,9 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const moved = await oidcSignIn(t, me.login, randomIp(), { deviceId: 'phone-2' });
     expect(moved.body.status).toBe('phone_required');
     const another = randomPhone();
-    const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: moved.body.registrationToken, phone: another } });
+    const res = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken: moved.body.registrationToken, phone: another },
+    });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('PHONE_MISMATCH');
     expect(await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(another)}`)).json()).toEqual([]);
@@ -222,19 +298,47 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const owner = await registration();
     const attacker = await registration();
     const phone = randomPhone();
-    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: owner.registrationToken, phone }, ip: owner.ip })).status).toBe(202);
+    expect(
+      (
+        await api(t, 'POST', '/auth/phone/start', {
+          body: { registrationToken: owner.registrationToken, phone },
+          ip: owner.ip,
+        })
+      ).status,
+    ).toBe(202);
     // The attacker asks for the same number until its own per-phone sends run out.
     const attempts = [];
-    for (let i = 0; i < 4; i++) attempts.push((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: attacker.registrationToken, phone }, ip: randomIp() })).status);
+    for (let i = 0; i < 4; i++)
+      attempts.push(
+        (
+          await api(t, 'POST', '/auth/phone/start', {
+            body: { registrationToken: attacker.registrationToken, phone },
+            ip: randomIp(),
+          })
+        ).status,
+      );
     expect(attempts).toEqual([202, 202, 202, 429]);
     // The owner's pending verification is still theirs, and their sends are untouched.
-    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: owner.registrationToken, phone }, ip: owner.ip })).status).toBe(202);
+    expect(
+      (
+        await api(t, 'POST', '/auth/phone/start', {
+          body: { registrationToken: owner.registrationToken, phone },
+          ip: owner.ip,
+        })
+      ).status,
+    ).toBe(202);
     const code = await readOtp(t, phone);
-    const ok = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken: owner.registrationToken, phone, code, deviceId: 'owner-device' }, ip: owner.ip });
+    const ok = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken: owner.registrationToken, phone, code, deviceId: 'owner-device' },
+      ip: owner.ip,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.session.account.id).toBe(owner.accountId);
     // Once the number is the owner's, the attacker's registration cannot have it.
-    const late = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken: attacker.registrationToken, phone }, ip: randomIp() });
+    const late = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken: attacker.registrationToken, phone },
+      ip: randomIp(),
+    });
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('PHONE_IN_USE');
     expect(await phoneOf(attacker.accountId)).toBeNull();
@@ -253,12 +357,17 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const registrationToken = moved.body.registrationToken;
     await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: me.phone }, ip });
     const code = await readOtp(t, me.phone);
-    const verified = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone: me.phone, code, deviceId: 'phone-b' }, ip });
+    const verified = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone: me.phone, code, deviceId: 'phone-b' },
+      ip,
+    });
     expect(verified.status).toBe(200);
     expect(verified.body.session.account.id).toBe(me.accountId);
     expect((await api(t, 'GET', '/auth/session', { token: me.accessToken })).status).toBe(401);
     expect((await api(t, 'GET', '/auth/session', { token: same.body.session.accessToken })).status).toBe(401);
-    expect((await api(t, 'GET', '/auth/session', { token: verified.body.session.accessToken })).status).toBe(200);
+    expect((await api(t, 'GET', '/auth/session', { token: verified.body.session.accessToken })).status).toBe(
+      200,
+    );
     expect((await oidcSignIn(t, me.login, randomIp(), { deviceId: 'phone-b' })).body.status).toBe('active');
   });
 
@@ -267,9 +376,19 @@ describe('IAM phone verification (dev SMS outbox)', () => {
     const phone = randomPhone();
     await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
     await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
-    const sms = (await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()) as Array<{ to: string; body: string; code: string; sentAt: string }>;
+    const sms = (await (await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`)).json()) as Array<{
+      to: string;
+      body: string;
+      code: string;
+      sentAt: string;
+    }>;
     expect(sms).toHaveLength(2);
-    expect(sms[0]).toEqual({ to: phone, body: expect.stringContaining(sms[0]!.code), code: expect.stringMatching(/^\d{6}$/), sentAt: expect.any(String) });
+    expect(sms[0]).toEqual({
+      to: phone,
+      body: expect.stringContaining(sms[0]!.code),
+      code: expect.stringMatching(/^\d{6}$/),
+      sentAt: expect.any(String),
+    });
     expect(new Date(sms[0]!.sentAt).getTime()).toBeGreaterThanOrEqual(new Date(sms[1]!.sentAt).getTime());
   });
 });

@@ -43,19 +43,29 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     const registrationToken = await registration();
     const phone = randomPhone();
     const ip = randomIp();
-    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status).toBe(202);
+    expect(
+      (await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip })).status,
+    ).toBe(202);
     const sent = twilio.requests.at(-1)!;
     expect(sent.method).toBe('POST');
     expect(sent.path).toBe(`/v2/Services/${SERVICE_SID}/Verifications`);
-    expect(sent.authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`);
+    expect(sent.authorization).toBe(
+      `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
+    );
     expect(sent.form).toEqual({ To: phone, Channel: 'sms' });
 
-    const wrong = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code: '99999999', deviceId: 'tw-1' }, ip });
+    const wrong = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone, code: '99999999', deviceId: 'tw-1' },
+      ip,
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.body.code).toBe('OTP_INVALID');
 
     const code = twilio.codes.get(phone)!;
-    const ok = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId: 'tw-1' }, ip });
+    const ok = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone, code, deviceId: 'tw-1' },
+      ip,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe('active');
     const check = twilio.requests.at(-1)!;
@@ -71,12 +81,16 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     twilio.refuse.set(badNumber, { status: 400, code: 60200 });
     twilio.refuse.set(tooMany, { status: 429, code: 60203 });
     for (let i = 0; i < 6; i++) {
-      const bad = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: badNumber } });
+      const bad = await api(t, 'POST', '/auth/phone/start', {
+        body: { registrationToken, phone: badNumber },
+      });
       if (i < 3) {
         expect(bad.status).toBe(400);
         expect(bad.body.code).toBe('PHONE_INVALID');
       }
-      const limited = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: i < 3 ? tooMany : randomPhone() } });
+      const limited = await api(t, 'POST', '/auth/phone/start', {
+        body: { registrationToken, phone: i < 3 ? tooMany : randomPhone() },
+      });
       if (i < 3) {
         expect(limited.status).toBe(429);
         expect(limited.body.code).toBe('RATE_LIMITED');
@@ -94,7 +108,9 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
 
     twilio.mode = 'hang';
     const hangStarted = Date.now();
-    const timedOut = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } });
+    const timedOut = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken, phone: randomPhone() },
+    });
     const timeoutPathMs = Date.now() - hangStarted;
     expect(timedOut.status).toBe(503);
     expect(timedOut.body.code).toBe('SMS_UNAVAILABLE');
@@ -102,7 +118,9 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     twilio.mode = 'down';
     let open = false;
     for (let i = 0; i < 8 && !open; i++) {
-      const res = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } });
+      const res = await api(t, 'POST', '/auth/phone/start', {
+        body: { registrationToken, phone: randomPhone() },
+      });
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('SMS_UNAVAILABLE');
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
@@ -112,7 +130,9 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
 
     const seen = twilio.requests.length;
     const startedAt = Date.now();
-    const fast = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } });
+    const fast = await api(t, 'POST', '/auth/phone/start', {
+      body: { registrationToken, phone: randomPhone() },
+    });
     expect(fast.status).toBe(503);
     expect(fast.body.code).toBe('SMS_UNAVAILABLE');
     // Compared with the timeout path measured in this run (3 attempts × 300 ms), not a fixed budget.
@@ -122,11 +142,15 @@ describe('IAM phone verification through the twilio SDK against a fake Twilio Ve
     twilio.mode = 'ok';
     const phone = randomPhone();
     await eventually(
-      async () => (await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } })).status,
+      async () =>
+        (await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone: randomPhone() } }))
+          .status,
       (s) => s === 202,
       { timeoutMs: 10_000, intervalMs: 250, what: 'breaker recovery' },
     );
-    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } })).status).toBe(202);
+    expect((await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone } })).status).toBe(
+      202,
+    );
     expect(twilio.codes.has(phone)).toBe(true);
     expect(await prisma.iamAccount.count({ where: { phoneVerifiedAt: { not: null } } })).toBe(accountsBefore);
   });

@@ -14,20 +14,20 @@ class AuditProbeController {
   constructor(private readonly trail: AuditTrail) {}
 
   @Post('forgets')
-  @(AuditedProbe('probe_forgotten'))
+  @AuditedProbe('probe_forgotten')
   forgets() {
     return { ok: true };
   }
 
   @Post('writes')
-  @(AuditedProbe('probe_written'))
+  @AuditedProbe('probe_written')
   async writes() {
     await this.trail.record({ actor: null, action: 'probe_written' });
     return { ok: true };
   }
 
   @Post('unchanged')
-  @(AuditedProbe('probe_unchanged'))
+  @AuditedProbe('probe_unchanged')
   unchanged() {
     this.trail.unchanged();
     return { ok: true };
@@ -67,7 +67,10 @@ function walkRoutes(t: TestApp): Route[] {
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) continue;
       const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-      const path = `/${[base, sub].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+      const path = `/${[base, sub]
+        .map((p) => p.replace(/^\/|\/$/g, ''))
+        .filter(Boolean)
+        .join('/')}`;
       routes.push({
         verb: RequestMethod[method],
         path,
@@ -84,7 +87,8 @@ describe('audit trail', () => {
   let admin: SignedIn;
   let db: pg.Client;
 
-  const audit = (query: string, token = admin.accessToken) => api(t, 'GET', `/admin/audit${query}`, { token });
+  const audit = (query: string, token = admin.accessToken) =>
+    api(t, 'GET', `/admin/audit${query}`, { token });
 
   beforeAll(async () => {
     t = await startTestApp({}, undefined, [AuditProbeModule]);
@@ -106,7 +110,8 @@ describe('audit trail', () => {
     const exempt = mustAudit.filter((r) => r.notAudited).map((r) => `${r.verb} ${r.path}`);
     expect(exempt.sort()).toEqual([...NOT_AUDITED_ROUTES].sort());
     for (const r of mustAudit.filter((x) => x.notAudited)) expect(r.notAudited!.length).toBeGreaterThan(20);
-    for (const r of mustAudit.filter((x) => x.audited)) for (const a of r.audited!) expect(a).toMatch(/^[a-z][a-z0-9_]+$/);
+    for (const r of mustAudit.filter((x) => x.audited))
+      for (const a of r.audited!) expect(a).toMatch(/^[a-z][a-z0-9_]+$/);
   });
 
   it('holds every @Audited route to its word: a success without its entry fails (outside production), an entry or "unchanged" passes', async () => {
@@ -115,46 +120,87 @@ describe('audit trail', () => {
     expect((await api(t, 'POST', '/test-audit/writes')).status).toBe(201);
     expect((await api(t, 'POST', '/test-audit/unchanged')).status).toBe(201);
     const metrics = await fetch(`${t.url}/metrics`);
-    expect(await metrics.text()).toMatch(/heyblue_audit_missing_total\{route="AuditProbeController.forgets"\} 1/);
+    expect(await metrics.text()).toMatch(
+      /heyblue_audit_missing_total\{route="AuditProbeController.forgets"\} 1/,
+    );
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of the trail at the database level, even by the table owner', async () => {
-    await db.query(`INSERT INTO iam_audit_entry (id, action, actor_kind) VALUES (gen_random_uuid(), 'probe_raw_sql', 'system')`);
-    await expect(db.query(`UPDATE iam_audit_entry SET action = 'rewritten' WHERE action = 'probe_raw_sql'`)).rejects.toThrow(/append-only \(UPDATE refused\)/);
-    await expect(db.query(`DELETE FROM iam_audit_entry WHERE action = 'probe_raw_sql'`)).rejects.toThrow(/append-only \(DELETE refused\)/);
+    await db.query(
+      `INSERT INTO iam_audit_entry (id, action, actor_kind) VALUES (gen_random_uuid(), 'probe_raw_sql', 'system')`,
+    );
+    await expect(
+      db.query(`UPDATE iam_audit_entry SET action = 'rewritten' WHERE action = 'probe_raw_sql'`),
+    ).rejects.toThrow(/append-only \(UPDATE refused\)/);
+    await expect(db.query(`DELETE FROM iam_audit_entry WHERE action = 'probe_raw_sql'`)).rejects.toThrow(
+      /append-only \(DELETE refused\)/,
+    );
     await expect(db.query('TRUNCATE iam_audit_entry')).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM iam_audit_entry WHERE action = 'probe_raw_sql'`);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM iam_audit_entry WHERE action = 'probe_raw_sql'`,
+    );
     expect(rows[0].n).toBe(1);
   });
 
   it('un-suspends an account: it signs in again, its old sessions stay ended; both changes are in the trail with who, target and from where', async () => {
     const [victim] = await issueSessions(t, 'citizen');
-    const suspend = await api(t, 'POST', `/admin/accounts/${victim!.accountId}/suspend`, { token: admin.accessToken, ip: '10.9.8.7', headers: { 'user-agent': 'ops-console/1' } });
+    const suspend = await api(t, 'POST', `/admin/accounts/${victim!.accountId}/suspend`, {
+      token: admin.accessToken,
+      ip: '10.9.8.7',
+      headers: { 'user-agent': 'ops-console/1' },
+    });
     expect(suspend.status).toBe(200);
-    const lift = await api(t, 'POST', `/admin/accounts/${victim!.accountId}/unsuspend`, { token: admin.accessToken, ip: '10.9.8.7', headers: { 'user-agent': 'ops-console/1' } });
+    const lift = await api(t, 'POST', `/admin/accounts/${victim!.accountId}/unsuspend`, {
+      token: admin.accessToken,
+      ip: '10.9.8.7',
+      headers: { 'user-agent': 'ops-console/1' },
+    });
     expect(lift.status).toBe(200);
     expect(lift.body).toEqual({ id: victim!.accountId, status: 'active' });
     // A repeat changes nothing and writes nothing.
-    expect((await api(t, 'POST', `/admin/accounts/${victim!.accountId}/unsuspend`, { token: admin.accessToken })).status).toBe(200);
+    expect(
+      (await api(t, 'POST', `/admin/accounts/${victim!.accountId}/unsuspend`, { token: admin.accessToken }))
+        .status,
+    ).toBe(200);
 
     expect((await api(t, 'GET', '/auth/session', { token: victim!.accessToken })).status).toBe(401);
-    expect((await api(t, 'GET', `/admin/accounts/${victim!.accountId}`, { token: admin.accessToken })).body.status).toBe('active');
+    expect(
+      (await api(t, 'GET', `/admin/accounts/${victim!.accountId}`, { token: admin.accessToken })).body.status,
+    ).toBe('active');
 
     const trail = await audit(`?target=${victim!.accountId}`);
     expect(trail.status).toBe(200);
-    const mine = trail.body.items.filter((e: { action: string }) => e.action === 'account_unsuspended' || e.action === 'account_suspended');
-    expect(mine.map((e: { action: string }) => e.action)).toEqual(['account_unsuspended', 'account_suspended']);
-    expect(mine[0]).toMatchObject({ actorId: admin.accountId, actorKind: 'account', targetId: victim!.accountId, ip: '10.9.8.7', userAgent: 'ops-console/1' });
+    const mine = trail.body.items.filter(
+      (e: { action: string }) => e.action === 'account_unsuspended' || e.action === 'account_suspended',
+    );
+    expect(mine.map((e: { action: string }) => e.action)).toEqual([
+      'account_unsuspended',
+      'account_suspended',
+    ]);
+    expect(mine[0]).toMatchObject({
+      actorId: admin.accountId,
+      actorKind: 'account',
+      targetId: victim!.accountId,
+      ip: '10.9.8.7',
+      userAgent: 'ops-console/1',
+    });
   });
 
   it('refuses un-suspension to non-admins, of oneself, and of an unknown or malformed id', async () => {
     const [citizen] = await issueSessions(t, 'citizen');
     const other = (await issueSessions(t, 'citizen'))[0]!;
-    expect((await api(t, 'POST', `/admin/accounts/${other.accountId}/unsuspend`, { token: citizen!.accessToken })).status).toBe(403);
+    expect(
+      (await api(t, 'POST', `/admin/accounts/${other.accountId}/unsuspend`, { token: citizen!.accessToken }))
+        .status,
+    ).toBe(403);
     expect((await api(t, 'POST', `/admin/accounts/${other.accountId}/unsuspend`)).status).toBe(401);
-    const self = await api(t, 'POST', `/admin/accounts/${admin.accountId}/unsuspend`, { token: admin.accessToken });
+    const self = await api(t, 'POST', `/admin/accounts/${admin.accountId}/unsuspend`, {
+      token: admin.accessToken,
+    });
     expect([self.status, self.body.code]).toEqual([422, 'OWN_ACCOUNT']);
-    const unknown = await api(t, 'POST', '/admin/accounts/00000000-0000-4000-8000-000000000000/unsuspend', { token: admin.accessToken });
+    const unknown = await api(t, 'POST', '/admin/accounts/00000000-0000-4000-8000-000000000000/unsuspend', {
+      token: admin.accessToken,
+    });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
     expectInvalid(await api(t, 'POST', '/admin/accounts/nope/unsuspend', { token: admin.accessToken }), 'id');
   });
@@ -165,17 +211,33 @@ describe('audit trail', () => {
     await api(t, 'GET', `/admin/accounts/${c!.accountId}`, { token: admin.accessToken, ip: '10.1.2.3' });
     const since = new Date(Date.now() - 60_000).toISOString();
 
-    const viewed = await audit(`?actor=${admin.accountId}&action=account_viewed&target=${c!.accountId}&from=${encodeURIComponent(since)}&limit=1`);
+    const viewed = await audit(
+      `?actor=${admin.accountId}&action=account_viewed&target=${c!.accountId}&from=${encodeURIComponent(since)}&limit=1`,
+    );
     expect(viewed.status).toBe(200);
-    expect(viewed.body.items).toEqual([expect.objectContaining({ action: 'account_viewed', actorId: admin.accountId, targetId: c!.accountId, detail: { found: true } })]);
-    const next = await audit(`?actor=${admin.accountId}&action=account_viewed&target=${c!.accountId}&limit=1&cursor=${encodeURIComponent(viewed.body.nextCursor)}`);
+    expect(viewed.body.items).toEqual([
+      expect.objectContaining({
+        action: 'account_viewed',
+        actorId: admin.accountId,
+        targetId: c!.accountId,
+        detail: { found: true },
+      }),
+    ]);
+    const next = await audit(
+      `?actor=${admin.accountId}&action=account_viewed&target=${c!.accountId}&limit=1&cursor=${encodeURIComponent(viewed.body.nextCursor)}`,
+    );
     expect(next.body.items).toHaveLength(1);
     expect(next.body.items[0].id).not.toBe(viewed.body.items[0].id);
 
-    const before = await audit(`?action=account_viewed&to=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`);
+    const before = await audit(
+      `?action=account_viewed&to=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`,
+    );
     expect(before.body.items).toEqual([]);
     const reads = await audit(`?actor=${admin.accountId}&action=audit_viewed&limit=1`);
-    expect(reads.body.items[0]).toMatchObject({ action: 'audit_viewed', detail: expect.objectContaining({ action: 'account_viewed' }) });
+    expect(reads.body.items[0]).toMatchObject({
+      action: 'audit_viewed',
+      detail: expect.objectContaining({ action: 'account_viewed' }),
+    });
   });
 
   it('refuses bad filters with 400 and non-admins with 403', async () => {
@@ -188,22 +250,57 @@ describe('audit trail', () => {
     expect((await audit('', citizen!.accessToken)).status).toBe(403);
   });
 
-  it('the CLI prints the trail (filtered, as text or JSON lines) and records its own run with the OS user', async () => {
-    const env = { ...t.testEnv.env, USER: 'night-ops', SUDO_USER: 'night-ops' };
-    const text = await runCli(env, ['audit', '--actor', admin.accountId, '--action', 'account_viewed', '--since', '1h', '--limit', '2']);
-    expect(text.code).toBe(0);
-    // Nest's own start-up warnings share stdout with the command's output.
-    const lines = text.out.trim().split('\n').filter((l) => !l.includes('[Nest]'));
-    expect(lines).toHaveLength(2);
-    for (const l of lines) expect(l).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\S+  account:${admin.accountId}  account_viewed  \\S+  10\\.1\\.2\\.3  \\{"found":true\\}$`));
+  it(
+    'the CLI prints the trail (filtered, as text or JSON lines) and records its own run with the OS user',
+    async () => {
+      const env = { ...t.testEnv.env, USER: 'night-ops', SUDO_USER: 'night-ops' };
+      const text = await runCli(env, [
+        'audit',
+        '--actor',
+        admin.accountId,
+        '--action',
+        'account_viewed',
+        '--since',
+        '1h',
+        '--limit',
+        '2',
+      ]);
+      expect(text.code).toBe(0);
+      // Nest's own start-up warnings share stdout with the command's output.
+      const lines = text.out
+        .trim()
+        .split('\n')
+        .filter((l) => !l.includes('[Nest]'));
+      expect(lines).toHaveLength(2);
+      for (const l of lines)
+        expect(l).toMatch(
+          new RegExp(
+            `^\\d{4}-\\d{2}-\\d{2}T\\S+  account:${admin.accountId}  account_viewed  \\S+  10\\.1\\.2\\.3  \\{"found":true\\}$`,
+          ),
+        );
 
-    const json = await runCli(env, ['audit', '--action', 'cli_command', '--limit', '1', '--json']);
-    expect(json.code).toBe(0);
-    const [entry] = json.out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    expect(entry).toMatchObject({ action: 'cli_command', actorKind: 'cli', actorRef: 'night-ops', detail: { command: 'audit', outcome: 'ok', options: expect.objectContaining({ action: 'account_viewed', since: '1h' }) } });
+      const json = await runCli(env, ['audit', '--action', 'cli_command', '--limit', '1', '--json']);
+      expect(json.code).toBe(0);
+      const [entry] = json.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+      expect(entry).toMatchObject({
+        action: 'cli_command',
+        actorKind: 'cli',
+        actorRef: 'night-ops',
+        detail: {
+          command: 'audit',
+          outcome: 'ok',
+          options: expect.objectContaining({ action: 'account_viewed', since: '1h' }),
+        },
+      });
 
-    const bad = await runCli(env, ['audit', '--since', 'last tuesday']);
-    expect(bad.code).not.toBe(0);
-    expect(bad.err).toMatch(/--since must be/);
-  }, CLI_TEST_TIMEOUT_MS);
+      const bad = await runCli(env, ['audit', '--since', 'last tuesday']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.err).toMatch(/--since must be/);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });

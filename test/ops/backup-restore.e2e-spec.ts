@@ -28,9 +28,14 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 
 /** Rows per table of the public schema (the whole database: every context's tables). */
 async function rowCounts(c: pg.Client): Promise<Record<string, number>> {
-  const tables = (await c.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows;
+  const tables = (
+    await c.query<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    )
+  ).rows;
   const counts: Record<string, number> = {};
-  for (const { name } of tables) counts[name] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n);
+  for (const { name } of tables)
+    counts[name] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n);
   return counts;
 }
 
@@ -112,25 +117,55 @@ describe('backup and restore (docs/operations.md): pg_dump of a live database, p
     const dump = join(dir, 'heyblue.dump');
     const live = new pg.Client({ connectionString: source });
     await live.connect();
-    let atSnapshot: { counts: Record<string, number>; broken: Record<string, unknown[]>; migrations: unknown[] };
+    let atSnapshot: {
+      counts: Record<string, number>;
+      broken: Record<string, unknown[]>;
+      migrations: unknown[];
+    };
     try {
       await live.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const snapshot = (await live.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
-      atSnapshot = { counts: await rowCounts(live), broken: await violations(live), migrations: (await live.query(MIGRATIONS)).rows };
+      atSnapshot = {
+        counts: await rowCounts(live),
+        broken: await violations(live),
+        migrations: (await live.query(MIGRATIONS)).rows,
+      };
       // The documented command: a custom-format dump of the live database (no lock on writers).
-      await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--snapshot=${snapshot}`, `--file=${dump}`, source]);
+      await run('pg_dump', [
+        '--format=custom',
+        '--no-owner',
+        '--no-privileges',
+        `--snapshot=${snapshot}`,
+        `--file=${dump}`,
+        source,
+      ]);
       await live.query('COMMIT');
     } finally {
       await live.end();
     }
     // The source is consistent to begin with, so what follows tests the restore, not the scenario.
-    expect(atSnapshot.broken).toEqual(Object.fromEntries([...Object.keys(CONSISTENCY), 'sequences are ahead of their columns'].map((k) => [k, []])));
+    expect(atSnapshot.broken).toEqual(
+      Object.fromEntries(
+        [...Object.keys(CONSISTENCY), 'sequences are ahead of their columns'].map((k) => [k, []]),
+      ),
+    );
     expect(statSync(dump).size).toBeGreaterThan(0);
     // Restored into a database created empty (template0), as after losing the server.
     await withAdmin((c) => c.query(`CREATE DATABASE "${restoredName}" TEMPLATE template0`));
-    await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--jobs=2', `--dbname=${restored}`, dump]);
+    await run('pg_restore', [
+      '--no-owner',
+      '--no-privileges',
+      '--exit-on-error',
+      '--jobs=2',
+      `--dbname=${restored}`,
+      dump,
+    ]);
 
-    const model = (new PrismaClient({ adapter: new PrismaPg({ connectionString: 'postgresql://unused@127.0.0.1/unused' }) }) as unknown as { _runtimeDataModel: DataModel })._runtimeDataModel;
+    const model = (
+      new PrismaClient({
+        adapter: new PrismaPg({ connectionString: 'postgresql://unused@127.0.0.1/unused' }),
+      }) as unknown as { _runtimeDataModel: DataModel }
+    )._runtimeDataModel;
     await withClient(restored, async (c) => {
       expect(await findDrift(c, model)).toEqual([]);
       expect((await c.query(MIGRATIONS)).rows).toEqual(atSnapshot.migrations);
@@ -150,7 +185,12 @@ describe('backup and restore (docs/operations.md): pg_dump of a live database, p
       ]).then((rs) => rs.map((r) => ({ status: r.status, body: r.body })));
     const original = await answers(t!);
     const redisPrefix = `${t!.testEnv.redisPrefix}r`;
-    const env: TestEnv = { databaseUrl: restored, redisPrefix, env: { ...t!.testEnv.env, DATABASE_URL: restored, REDIS_PREFIX: redisPrefix }, drop: async () => undefined };
+    const env: TestEnv = {
+      databaseUrl: restored,
+      redisPrefix,
+      env: { ...t!.testEnv.env, DATABASE_URL: restored, REDIS_PREFIX: redisPrefix },
+      drop: async () => undefined,
+    };
     await t!.close();
     t = undefined;
     restoredApp = await startTestApp({}, env);

@@ -27,7 +27,12 @@ export interface Scenario {
  * relayed and every consumer is idle.
  */
 export async function runScenario(t: TestApp): Promise<Scenario> {
-  const [admin, officer, citizen, other] = await Promise.all([given.admin(t), given.officer(t), given.citizen(t), given.citizen(t)]);
+  const [admin, officer, citizen, other] = await Promise.all([
+    given.admin(t),
+    given.officer(t),
+    given.citizen(t),
+    given.citizen(t),
+  ]);
   const sockets: Socket[] = [];
   const acks: unknown[] = [];
   const locate = async (s: Socket, payload: unknown) => {
@@ -36,7 +41,14 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
     return ack;
   };
   try {
-    expect((await api(t, 'PATCH', '/me/profile', { token: officer.accessToken, body: { displayName: 'Officer Contract' } })).status).toBe(200);
+    expect(
+      (
+        await api(t, 'PATCH', '/me/profile', {
+          token: officer.accessToken,
+          body: { displayName: 'Officer Contract' },
+        })
+      ).status,
+    ).toBe(200);
 
     // The ETL upload brings the charity the officer donates to.
     const charityId = `charity-${officer.accountId.slice(0, 8)}`;
@@ -44,45 +56,110 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
       kind: 'charities',
       contentType: 'application/json',
       filename: 'charities.json',
-      content: JSON.stringify([{ external_id: charityId, name: 'Night Shelter', description: 'Beds', website: 'https://beds.example.org', ein: '123456789' }]),
+      content: JSON.stringify([
+        {
+          external_id: charityId,
+          name: 'Night Shelter',
+          description: 'Beds',
+          website: 'https://beds.example.org',
+          ein: '123456789',
+        },
+      ]),
     });
     expect(etl.job).toMatchObject({ status: 'done', rowsOk: 1 });
 
     const spot = { lat: 40.7128, lng: -74.006 };
-    expect((await api(t, 'POST', '/connections/availability', { token: officer.accessToken, body: { ...spot, zip: '10007' } })).status).toBe(201);
-    const [officerSocket, citizenSocket, otherSocket] = await Promise.all([connect(t, officer.accessToken), connect(t, citizen.accessToken), connect(t, other.accessToken)]);
+    expect(
+      (
+        await api(t, 'POST', '/connections/availability', {
+          token: officer.accessToken,
+          body: { ...spot, zip: '10007' },
+        })
+      ).status,
+    ).toBe(201);
+    const [officerSocket, citizenSocket, otherSocket] = await Promise.all([
+      connect(t, officer.accessToken),
+      connect(t, citizen.accessToken),
+      connect(t, other.accessToken),
+    ]);
     sockets.push(officerSocket, citizenSocket, otherSocket);
     const inboxes = [new Inbox(officerSocket), new Inbox(citizenSocket), new Inbox(otherSocket)];
     const [officerInbox, citizenInbox, otherInbox] = inboxes as [Inbox, Inbox, Inbox];
 
     expect(await locate(citizenSocket, { lat: 'north' })).toEqual({ ok: false, code: 'INVALID_LOCATION' });
     expect(await locate(citizenSocket, offset(spot, 60, 0))).toMatchObject({ ok: true });
-    expect(await locate(otherSocket, { ...offset(spot, 0, 60), accuracyM: 15, at: Date.now() })).toMatchObject({ ok: true });
+    expect(
+      await locate(otherSocket, { ...offset(spot, 0, 60), accuracyM: 15, at: Date.now() }),
+    ).toMatchObject({ ok: true });
     expect(await locate(officerSocket, { ...spot, at: new Date().toISOString() })).toEqual({ ok: true });
-    await eventually(() => citizenInbox.of('officers.nearby'), (l) => l.length > 0, { what: 'officers.nearby push' });
+    await eventually(
+      () => citizenInbox.of('officers.nearby'),
+      (l) => l.length > 0,
+      { what: 'officers.nearby push' },
+    );
 
-    const asked = await api(t, 'POST', '/connections/requests', { token: citizen.accessToken, body: { officerId: officer.accountId } });
-    const declinedAsk = await api(t, 'POST', '/connections/requests', { token: other.accessToken, body: { officerId: officer.accountId } });
+    const asked = await api(t, 'POST', '/connections/requests', {
+      token: citizen.accessToken,
+      body: { officerId: officer.accountId },
+    });
+    const declinedAsk = await api(t, 'POST', '/connections/requests', {
+      token: other.accessToken,
+      body: { officerId: officer.accountId },
+    });
     expect([asked.status, declinedAsk.status]).toEqual([201, 201]);
-    await eventually(() => officerInbox.of('connection.requested'), (l) => l.length === 2, { what: 'connection.requested pushes' });
-    const accepted = await api(t, 'POST', `/connections/requests/${asked.body.requestId}/accept`, { token: officer.accessToken });
+    await eventually(
+      () => officerInbox.of('connection.requested'),
+      (l) => l.length === 2,
+      { what: 'connection.requested pushes' },
+    );
+    const accepted = await api(t, 'POST', `/connections/requests/${asked.body.requestId}/accept`, {
+      token: officer.accessToken,
+    });
     expect(accepted.status).toBe(200);
-    expect((await api(t, 'POST', `/connections/requests/${declinedAsk.body.requestId}/decline`, { token: officer.accessToken })).status).toBe(204);
-    await eventually(() => otherInbox.of('connection.declined'), (l) => l.length > 0, { what: 'connection.declined push' });
+    expect(
+      (
+        await api(t, 'POST', `/connections/requests/${declinedAsk.body.requestId}/decline`, {
+          token: officer.accessToken,
+        })
+      ).status,
+    ).toBe(204);
+    await eventually(
+      () => otherInbox.of('connection.declined'),
+      (l) => l.length > 0,
+      { what: 'connection.declined push' },
+    );
     for (const inbox of [officerInbox, citizenInbox]) {
-      await eventually(() => [inbox.of('points.awarded').length, inbox.of('trophy.awarded').length], ([points, trophies]) => points! > 0 && trophies! > 0, { what: 'points.awarded and trophy.awarded pushes' });
+      await eventually(
+        () => [inbox.of('points.awarded').length, inbox.of('trophy.awarded').length],
+        ([points, trophies]) => points! > 0 && trophies! > 0,
+        { what: 'points.awarded and trophy.awarded pushes' },
+      );
     }
     expect(citizenInbox.of('connection.accepted')).toHaveLength(1);
-    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(204);
-    await eventually(() => officerInbox.of('availability.expired'), (l) => l.length > 0, { what: 'availability.expired push' });
+    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(
+      204,
+    );
+    await eventually(
+      () => officerInbox.of('availability.expired'),
+      (l) => l.length > 0,
+      { what: 'availability.expired push' },
+    );
 
     // Points from the connection pay for an offer and a donation.
     const { offerId } = await givenOffer(t, { pointsCost: 5 });
-    const redeemed = await api(t, 'POST', '/rewards/redemptions', { token: citizen.accessToken, body: { offerId } });
+    const redeemed = await api(t, 'POST', '/rewards/redemptions', {
+      token: citizen.accessToken,
+      body: { offerId },
+    });
     expect(redeemed.status).toBe(201);
     const charities = await api(t, 'GET', '/rewards/charities', { token: officer.accessToken });
-    const charity = (charities.body.items ?? charities.body).find((c: { name: string }) => c.name === 'Night Shelter');
-    const donated = await api(t, 'POST', '/rewards/donations', { token: officer.accessToken, body: { charityId: charity.id, points: 3 } });
+    const charity = (charities.body.items ?? charities.body).find(
+      (c: { name: string }) => c.name === 'Night Shelter',
+    );
+    const donated = await api(t, 'POST', '/rewards/donations', {
+      token: officer.accessToken,
+      body: { charityId: charity.id, points: 3 },
+    });
     expect(donated.status).toBe(201);
     // An admin's correction, with its reason (PointsAdjusted).
     const adjusted = await api(t, 'POST', `/admin/accounts/${citizen.accountId}/points-adjustments`, {
@@ -92,8 +169,18 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
     });
     expect(adjusted.status).toBe(201);
 
-    expect((await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, { token: admin.accessToken, body: { role: 'officer' } })).status).toBe(200);
-    expect((await api(t, 'POST', `/admin/accounts/${other.accountId}/suspend`, { token: admin.accessToken })).status).toBe(200);
+    expect(
+      (
+        await api(t, 'POST', `/admin/accounts/${other.accountId}/role`, {
+          token: admin.accessToken,
+          body: { role: 'officer' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await api(t, 'POST', `/admin/accounts/${other.accountId}/suspend`, { token: admin.accessToken }))
+        .status,
+    ).toBe(200);
 
     await settle(t);
     return { admin, officer, citizen, other, connectionId: accepted.body.connection.id, inboxes, acks };

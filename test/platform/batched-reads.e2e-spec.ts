@@ -56,10 +56,15 @@ describe('batched hot reads', () => {
     const statements = countStatements(/FROM iam_session s JOIN iam_account a/);
 
     const sessions = t.app.get(SessionService);
-    const results = await Promise.allSettled([...accounts.map((a) => sessions.authenticate(a.accessToken)), sessions.authenticate('hba_unknown')]);
+    const results = await Promise.allSettled([
+      ...accounts.map((a) => sessions.authenticate(a.accessToken)),
+      sessions.authenticate('hba_unknown'),
+    ]);
 
     expect(statements()).toBe(1);
-    const seen = results.map((r) => (r.status === 'fulfilled' ? r.value.id : (r.reason as { code: string }).code));
+    const seen = results.map((r) =>
+      r.status === 'fulfilled' ? r.value.id : (r.reason as { code: string }).code,
+    );
     expect(seen).toEqual(['TOKEN_INVALID', ...live.map((a) => a.accountId), 'TOKEN_INVALID']);
   });
 
@@ -76,7 +81,11 @@ describe('batched hot reads', () => {
     // Citizen i earns i connections' worth of points through the real event path.
     await publish(
       t,
-      ...citizens.flatMap((c, i) => Array.from({ length: i }, () => connectionEvent({ citizenId: c.accountId, officerId: randomUUID(), zip: null }))),
+      ...citizens.flatMap((c, i) =>
+        Array.from({ length: i }, () =>
+          connectionEvent({ citizenId: c.accountId, officerId: randomUUID(), zip: null }),
+        ),
+      ),
     );
     const rewards = t.app.get(RewardsApi);
     await eventually(
@@ -94,9 +103,9 @@ describe('batched hot reads', () => {
       Promise.all(citizens.map((c) => api(t, 'GET', '/me', { token: c.accessToken }))),
       Promise.all(citizens.map((c) => api(t, 'GET', '/rewards/balance', { token: c.accessToken }))),
     ]);
-    expect(me.map((r) => [r.status, r.body.account.id, r.body.profile.id, r.body.profile.pointsBalance])).toEqual(
-      citizens.map((c, i) => [200, c.accountId, c.accountId, i * 10]),
-    );
+    expect(
+      me.map((r) => [r.status, r.body.account.id, r.body.profile.id, r.body.profile.pointsBalance]),
+    ).toEqual(citizens.map((c, i) => [200, c.accountId, c.accountId, i * 10]));
     expect(balance.map((r) => [r.status, r.body.balance])).toEqual(citizens.map((_c, i) => [200, i * 10]));
   });
 
@@ -122,7 +131,9 @@ describe('batched hot reads', () => {
   it('finds a public profile by its id in capitals too', async () => {
     const [viewer, subject] = await issueSessions(t, 'citizen', 2);
     await t.app.get(PrismaProfileStore).ensure(prisma, subject!.accountId, 'citizen');
-    const res = await api(t, 'GET', `/profiles/${subject!.accountId.toUpperCase()}`, { token: viewer!.accessToken });
+    const res = await api(t, 'GET', `/profiles/${subject!.accountId.toUpperCase()}`, {
+      token: viewer!.accessToken,
+    });
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(subject!.accountId);
   });
@@ -150,9 +161,14 @@ describe('batched hot reads', () => {
 
     expect(together).toEqual(alone);
     // The pages themselves: offers of zip A (3 of them, and those for everywhere) two by two.
-    const zipAOffers = (alone[0] as { items: unknown[] }).items.length + (alone[1] as { items: unknown[] }).items.length;
+    const zipAOffers =
+      (alone[0] as { items: unknown[] }).items.length + (alone[1] as { items: unknown[] }).items.length;
     expect(zipAOffers).toBeGreaterThanOrEqual(4);
-    expect((alone[2] as { items: Array<{ zips: string[] }> }).items.every((o) => o.zips.length === 0 || o.zips.includes(zipB))).toBe(true);
+    expect(
+      (alone[2] as { items: Array<{ zips: string[] }> }).items.every(
+        (o) => o.zips.length === 0 || o.zips.includes(zipB),
+      ),
+    ).toBe(true);
   });
 
   it('pages by cursors whose titles hold array-literal characters (quotes, backslashes, commas, braces, NULL) alongside other pages', async () => {
@@ -184,7 +200,11 @@ describe('batched hot reads', () => {
       const [page, other, same] = await Promise.all([get(q), get('limit=2'), get(q)]);
       expect([page.status, other.status, same.status]).toEqual([200, 200, 200]);
       expect(same.body).toEqual(page.body);
-      seen.push(...page.body.items.filter((o: { zips: string[] }) => o.zips.includes(zip)).map((o: { title: string }) => o.title));
+      seen.push(
+        ...page.body.items
+          .filter((o: { zips: string[] }) => o.zips.includes(zip))
+          .map((o: { title: string }) => o.title),
+      );
       cursor = page.body.nextCursor;
     } while (cursor);
     // Every title once: no cursor skipped or repeated an offer.
@@ -195,8 +215,16 @@ describe('batched hot reads', () => {
     const [viewer, a, b] = await issueSessions(t, 'citizen', 3);
     const store = t.app.get(PrismaProfileStore);
     await Promise.all([a, b].map((s) => store.ensure(prisma, s!.accountId, 'citizen')));
-    const ids = [a!.accountId, 'not-a-uuid', randomUUID(), b!.accountId.toUpperCase(), '00000000-0000-0000-0000-000000000000'];
-    const answers = await Promise.all(ids.map((id) => api(t, 'GET', `/profiles/${id}`, { token: viewer!.accessToken })));
+    const ids = [
+      a!.accountId,
+      'not-a-uuid',
+      randomUUID(),
+      b!.accountId.toUpperCase(),
+      '00000000-0000-0000-0000-000000000000',
+    ];
+    const answers = await Promise.all(
+      ids.map((id) => api(t, 'GET', `/profiles/${id}`, { token: viewer!.accessToken })),
+    );
     expect(answers.map((r) => [r.status, r.body.id ?? r.body.code])).toEqual([
       [200, a!.accountId],
       [400, 'VALIDATION_FAILED'],
@@ -211,7 +239,11 @@ describe('batched hot reads', () => {
     await givenOffer(t, { zips: [zip] });
     const queries = t.app.get(RewardsQueries);
     const statements = countStatements(/CROSS JOIN LATERAL/);
-    const pages = await Promise.all([queries.offers({ zip, limit: 5 }), queries.offers({ zip, limit: 5 }), queries.offers({ limit: 1 })]);
+    const pages = await Promise.all([
+      queries.offers({ zip, limit: 5 }),
+      queries.offers({ zip, limit: 5 }),
+      queries.offers({ limit: 1 }),
+    ]);
     expect(statements()).toBe(1);
     const { text, values } = sent.find((s) => /CROSS JOIN LATERAL/.test(s.text))!;
     expect(text).toMatch(/unnest\(\$2::text\[\]/);

@@ -9,7 +9,13 @@ describe('server boot', () => {
     'refuses to start with a clear message when configuration is missing or malformed',
     async () => {
       const res = await runCli(
-        { DATABASE_URL: '', REDIS_URL: 'http://not-redis', PORT: '0', NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' },
+        {
+          DATABASE_URL: '',
+          REDIS_URL: 'http://not-redis',
+          PORT: '0',
+          NODE_ENV: 'production',
+          HEYBLUE_DEV_MODE: 'true',
+        },
         [],
         'apps/api/src/main.ts',
       );
@@ -28,15 +34,28 @@ describe('server boot without keys', () => {
   it(
     'refuses to start outside development mode without its own keys, with NODE_ENV unset',
     async () => {
-      const none = { IAM_PII_ENCRYPTION_KEY: '', IAM_PII_HMAC_KEY: '', REPORTING_PSEUDONYM_KEY: '', VOUCHER_KEY_ENCRYPTION_KEY: '' };
+      const none = {
+        IAM_PII_ENCRYPTION_KEY: '',
+        IAM_PII_HMAC_KEY: '',
+        REPORTING_PSEUDONYM_KEY: '',
+        VOUCHER_KEY_ENCRYPTION_KEY: '',
+      };
       const res = await runCli(
-        { ...none, DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/never_reached_test', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '0', NODE_ENV: '', HEYBLUE_DEV_MODE: '' },
+        {
+          ...none,
+          DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/never_reached_test',
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          PORT: '0',
+          NODE_ENV: '',
+          HEYBLUE_DEV_MODE: '',
+        },
         [],
         'apps/api/src/main.ts',
       );
       expect(res.code).toBe(1);
       expect(res.err).toContain('Invalid configuration');
-      for (const name of Object.keys(none)) expect(res.err).toMatch(new RegExp(`${name}: required \\(or ${name}_FILE\\)`));
+      for (const name of Object.keys(none))
+        expect(res.err).toMatch(new RegExp(`${name}: required \\(or ${name}_FILE\\)`));
       expect(res.out).not.toMatch(/listening/i);
     },
     CLI_TEST_TIMEOUT_MS,
@@ -73,7 +92,13 @@ describe('ops CLI', () => {
       try {
         const id = randomUUID();
         const eventId = randomUUID();
-        const event = { id: eventId, type: 'test.ThingHappened', version: 1, occurredAt: new Date().toISOString(), payload: { n: 1 } };
+        const event = {
+          id: eventId,
+          type: 'test.ThingHappened',
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          payload: { n: 1 },
+        };
         await db.query(
           `INSERT INTO platform_dead_letter (id, source, target, event_id, event_type, payload, error, attempts) VALUES ($1, 'event', 'testa.record', $2, 'test.ThingHappened', $3, 'Error: boom\n  at x', 5)`,
           [id, eventId, JSON.stringify(event)],
@@ -87,14 +112,19 @@ describe('ops CLI', () => {
 
         const replay = await runCli(te.env, ['events:replay', id]);
         expect(replay.out).toContain(`replayed ${id}`);
-        const { rows } = await db.query(`SELECT replayed_at, replay_count FROM platform_dead_letter WHERE id = $1`, [id]);
+        const { rows } = await db.query(
+          `SELECT replayed_at, replay_count FROM platform_dead_letter WHERE id = $1`,
+          [id],
+        );
         expect(rows[0].replayed_at).toBeInstanceOf(Date);
         expect(rows[0].replay_count).toBe(1);
 
         const again = await runCli(te.env, ['events:replay', id]);
         expect(again.code).toBe(1);
         expect(again.err).toContain('already replayed');
-        const pending = await db.query(`SELECT count(*)::int AS n FROM platform_dead_letter WHERE replayed_at IS NULL`);
+        const pending = await db.query(
+          `SELECT count(*)::int AS n FROM platform_dead_letter WHERE replayed_at IS NULL`,
+        );
         expect(pending.rows[0].n).toBe(0);
       } finally {
         await db.end();

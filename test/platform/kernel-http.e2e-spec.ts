@@ -56,7 +56,10 @@ describe('platform kernel over HTTP', () => {
   });
 
   it('accepts a valid body', async () => {
-    await request(t.url).post('/api/v1/kernel-test/echo').send({ name: 'Ada', n: 3 }).expect(201, { name: 'Ada', n: 3 });
+    await request(t.url)
+      .post('/api/v1/kernel-test/echo')
+      .send({ name: 'Ada', n: 3 })
+      .expect(201, { name: 'Ada', n: 3 });
   });
 
   it('reports every invalid field with a stable code', async () => {
@@ -68,13 +71,20 @@ describe('platform kernel over HTTP', () => {
   });
 
   it('rejects unknown properties', async () => {
-    const res = await request(t.url).post('/api/v1/kernel-test/echo').send({ name: 'Ada', n: 3, isAdmin: true }).expect(400);
+    const res = await request(t.url)
+      .post('/api/v1/kernel-test/echo')
+      .send({ name: 'Ada', n: 3, isAdmin: true })
+      .expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(res.body.errors).toEqual([expect.objectContaining({ field: 'isAdmin' })]);
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const res = await request(t.url).post('/api/v1/kernel-test/echo').set('Content-Type', 'application/json').send('{"name": "Ada",').expect(400);
+    const res = await request(t.url)
+      .post('/api/v1/kernel-test/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "Ada",')
+      .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.code).toBe('MALFORMED_JSON');
   });
@@ -89,13 +99,21 @@ describe('platform kernel over HTTP', () => {
   });
 
   it('answers 415 for an unsupported content type', async () => {
-    const res = await request(t.url).post('/api/v1/kernel-test/echo').set('Content-Type', 'application/xml').send('<a/>').expect(415);
+    const res = await request(t.url)
+      .post('/api/v1/kernel-test/echo')
+      .set('Content-Type', 'application/xml')
+      .send('<a/>')
+      .expect(415);
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('maps domain errors to their code and status', async () => {
     const res = await request(t.url).get('/api/v1/kernel-test/domain-error').expect(422);
-    expect(res.body).toMatchObject({ code: 'SOMETHING_BROKEN', detail: 'A business rule was broken.', status: 422 });
+    expect(res.body).toMatchObject({
+      code: 'SOMETHING_BROKEN',
+      detail: 'A business rule was broken.',
+      status: 422,
+    });
   });
 
   it('never leaks internals on a crash', async () => {
@@ -105,7 +123,10 @@ describe('platform kernel over HTTP', () => {
   });
 
   it('echoes a request id for log correlation', async () => {
-    const res = await request(t.url).get('/api/v1/health/live').set('x-request-id', 'req-abc-123').expect(200);
+    const res = await request(t.url)
+      .get('/api/v1/health/live')
+      .set('x-request-id', 'req-abc-123')
+      .expect(200);
     expect(res.headers['x-request-id']).toBe('req-abc-123');
     const generated = await request(t.url).get('/api/v1/health/live').expect(200);
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -124,8 +145,17 @@ describe('platform kernel over HTTP', () => {
     await request(t.url).get('/api/v1/health/live').expect(200);
     const res = await request(t.url).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.text).toMatch(/heyblue_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/health\/live",status="200"\} \d+/);
-    for (const name of ['heyblue_socket_connections', 'heyblue_event_queue_depth', 'heyblue_dead_letters', 'heyblue_outbox_pending', 'heyblue_process_cpu_user_seconds_total', 'heyblue_nodejs_heap_size_used_bytes']) {
+    expect(res.text).toMatch(
+      /heyblue_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/health\/live",status="200"\} \d+/,
+    );
+    for (const name of [
+      'heyblue_socket_connections',
+      'heyblue_event_queue_depth',
+      'heyblue_dead_letters',
+      'heyblue_outbox_pending',
+      'heyblue_process_cpu_user_seconds_total',
+      'heyblue_nodejs_heap_size_used_bytes',
+    ]) {
       expect(res.text).toContain(name);
     }
   });
@@ -143,7 +173,10 @@ describe('platform kernel over HTTP', () => {
       'x-permitted-cross-domain-policies': 'none',
       'x-xss-protection': '0',
     };
-    for (const [path, status] of [['/api/v1/health/live', 200], ['/api/v1/no-such-route', 404]] as const) {
+    for (const [path, status] of [
+      ['/api/v1/health/live', 200],
+      ['/api/v1/no-such-route', 404],
+    ] as const) {
       const res = await request(t.url).get(path).expect(status);
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers).toMatchObject(helmetHeaders);
@@ -161,19 +194,29 @@ describe('readiness follows its dependencies', () => {
     try {
       await request(t.url).get('/api/v1/health/ready').expect(200);
       proxy.cut();
-      const down = await eventually(() => request(t.url).get('/api/v1/health/ready'), (r) => r.status === 503, { what: 'readiness 503' });
+      const down = await eventually(
+        () => request(t.url).get('/api/v1/health/ready'),
+        (r) => r.status === 503,
+        { what: 'readiness 503' },
+      );
       expect(down.headers['content-type']).toMatch(PROBLEM);
       expect(down.body.code).toBe('NOT_READY');
       expect(down.body.checks.details.redis.status).toBe('down');
       expect(down.body.checks.details.postgres.status).toBe('up');
       // Minimal disclosure: which dependency is down, never the driver's words (hosts, ports, users).
       expect(down.body.checks.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'down' } });
-      expect(JSON.stringify(down.body)).not.toMatch(new RegExp(`message|ECONN|closed|timed out|127\\.0\\.0\\.1|${proxy.ports.join('|')}`));
+      expect(JSON.stringify(down.body)).not.toMatch(
+        new RegExp(`message|ECONN|closed|timed out|127\\.0\\.0\\.1|${proxy.ports.join('|')}`),
+      );
       expect(down.headers['x-request-id']).toMatch(/^[\w.-]+$/);
       // Liveness is not tied to dependencies.
       await request(t.url).get('/api/v1/health/live').expect(200);
       proxy.restore();
-      await eventually(() => request(t.url).get('/api/v1/health/ready'), (r) => r.status === 200, { timeoutMs: 20_000, what: 'readiness back' });
+      await eventually(
+        () => request(t.url).get('/api/v1/health/ready'),
+        (r) => r.status === 200,
+        { timeoutMs: 20_000, what: 'readiness back' },
+      );
     } finally {
       await t.close();
       await proxy.stop();

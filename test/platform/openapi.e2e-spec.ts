@@ -21,12 +21,18 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every implemented /api/v1 route', async () => {
-    const doc = (await request(t.url).get('/api/docs-json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await request(t.url).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const implemented = registeredRoutes(t.app)
       .filter((r) => r.url.startsWith('/api/v1/') && !['HEAD', 'OPTIONS'].includes(r.method))
       .map((r) => `${r.method} ${toOpenApiPath(r.url)}`);
     expect(implemented.length).toBeGreaterThanOrEqual(2);
-    const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
     const missing = implemented.filter((r) => !documented.has(r));
     expect(missing).toEqual([]);
   });

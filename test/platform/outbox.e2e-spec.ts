@@ -76,7 +76,10 @@ class BatchedRecorder implements OnModuleInit {
   }
 }
 
-async function startContext(env: Record<string, string>, providers: Array<new (...args: never[]) => unknown> = [Recorder]): Promise<INestApplicationContext> {
+async function startContext(
+  env: Record<string, string>,
+  providers: Array<new (...args: never[]) => unknown> = [Recorder],
+): Promise<INestApplicationContext> {
   @Module({ imports: [PlatformModule.forRoot({ env })], providers })
   class OutboxTestModule {}
   const ctx = await NestFactory.createApplicationContext(OutboxTestModule, { logger: false });
@@ -85,11 +88,18 @@ async function startContext(env: Record<string, string>, providers: Array<new (.
 }
 
 async function prepare(te: TestEnv): Promise<void> {
-  const ctx = await NestFactory.createApplicationContext(PlatformModule.forRoot({ env: { ...te.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' } }), { logger: false });
+  const ctx = await NestFactory.createApplicationContext(
+    PlatformModule.forRoot({
+      env: { ...te.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' },
+    }),
+    { logger: false },
+  );
   const prisma = ctx.get(PrismaService);
   // Test-only tables in this file's own database: a state change and the handlers' effects.
   await prisma.$executeRawUnsafe(`CREATE TABLE test_state (id uuid PRIMARY KEY, n int NOT NULL)`);
-  await prisma.$executeRawUnsafe(`CREATE TABLE test_effect (handler_id text NOT NULL, event_id uuid NOT NULL)`);
+  await prisma.$executeRawUnsafe(
+    `CREATE TABLE test_effect (handler_id text NOT NULL, event_id uuid NOT NULL)`,
+  );
   await ctx.close();
 }
 
@@ -110,14 +120,16 @@ async function commitMany(ctx: INestApplicationContext, events: ThingHappened[])
   const prisma = ctx.get(PrismaService);
   const outbox = ctx.get(OutboxService);
   await prisma.$transaction(async (tx) => {
-    for (const e of events) await tx.$executeRaw`INSERT INTO test_state (id, n) VALUES (${e.id}::uuid, ${e.payload.n})`;
+    for (const e of events)
+      await tx.$executeRaw`INSERT INTO test_state (id, n) VALUES (${e.id}::uuid, ${e.payload.n})`;
     await outbox.publish(tx, ...events);
   });
   outbox.kick();
   return events;
 }
 
-const allThree = (e: Record<string, number>) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1;
+const allThree = (e: Record<string, number>) =>
+  e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1;
 
 async function effects(ctx: INestApplicationContext, eventId: string): Promise<Record<string, number>> {
   const rows = await ctx.get(PrismaService).$queryRaw<Array<{ handler_id: string; n: bigint }>>`
@@ -146,19 +158,34 @@ describe('outbox: durable integration events', () => {
 
     it('(a) delivers an event committed with its state change to every subscriber exactly once in effect', async () => {
       const event = await commit(ctx, 1);
-      await eventually(() => effects(ctx, event.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
-        what: 'all three handlers applied the event',
-      });
+      await eventually(
+        () => effects(ctx, event.id),
+        (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1,
+        {
+          what: 'all three handlers applied the event',
+        },
+      );
       const row = await ctx.get(PrismaService).outboxEvent.findUnique({ where: { id: event.id } });
       expect(row?.dispatchedAt).toBeInstanceOf(Date);
       expect(row).toMatchObject({ type: 'test.ThingHappened', version: 1, payload: { n: 1 } });
 
       // Redeliver the same event (as a stalled bull job or a second relay would): no second effect.
       const queue = ctx.get(QueueFactory).get('events.testa');
-      const dup = await queue.add({ handlerId: 'testa.record', event: event.toEnvelope() }, { jobId: `${event.id}:again` });
-      await eventually(() => dup.getState(), (s) => s === 'completed', { what: 'redelivered job completed' });
+      const dup = await queue.add(
+        { handlerId: 'testa.record', event: event.toEnvelope() },
+        { jobId: `${event.id}:again` },
+      );
+      await eventually(
+        () => dup.getState(),
+        (s) => s === 'completed',
+        { what: 'redelivered job completed' },
+      );
       expect(recorder.count('testa.record', event.id)).toBe(1);
-      expect(await effects(ctx, event.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+      expect(await effects(ctx, event.id)).toEqual({
+        'testa.record': 1,
+        'testb.record': 1,
+        'testc.flaky': 1,
+      });
     });
 
     it('(b) publishes nothing when the transaction rolls back', async () => {
@@ -175,11 +202,17 @@ describe('outbox: durable integration events', () => {
       // A later event goes through, so the relay has passed over the point where the doomed one would be.
       const later = await commit(ctx, 3);
       // Wait for every handler, not just one: a delivery still in flight would meet test (d)'s failing handler.
-      await eventually(() => effects(ctx, later.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
-        what: 'all three handlers applied the later event',
-      });
+      await eventually(
+        () => effects(ctx, later.id),
+        (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1,
+        {
+          what: 'all three handlers applied the later event',
+        },
+      );
       expect(await prisma.outboxEvent.count({ where: { id: doomed.id } })).toBe(0);
-      expect(await prisma.$queryRaw<unknown[]>`SELECT 1 FROM test_state WHERE id = ${doomed.id}::uuid`).toHaveLength(0);
+      expect(
+        await prisma.$queryRaw<unknown[]>`SELECT 1 FROM test_state WHERE id = ${doomed.id}::uuid`,
+      ).toHaveLength(0);
       expect(recorder.count('testa.record', doomed.id)).toBe(0);
       expect(await effects(ctx, doomed.id)).toEqual({});
     });
@@ -193,21 +226,40 @@ describe('outbox: durable integration events', () => {
         Boolean,
         { what: 'a dead letter for the event' },
       );
-      expect(letter).toMatchObject({ source: 'event', target: 'testc.flaky', eventType: 'test.ThingHappened', attempts: 3, replayedAt: null });
+      expect(letter).toMatchObject({
+        source: 'event',
+        target: 'testc.flaky',
+        eventType: 'test.ThingHappened',
+        attempts: 3,
+        replayedAt: null,
+      });
       expect(letter!.error).toContain('failing on purpose');
       // The healthy consumers were not held back by the failing one.
-      await eventually(() => effects(ctx, event.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1);
+      await eventually(
+        () => effects(ctx, event.id),
+        (e) => e['testa.record'] === 1 && e['testb.record'] === 1,
+      );
       expect((await effects(ctx, event.id))['testc.flaky']).toBeUndefined();
 
       recorder.failing.delete('testc.flaky');
       await dead.replay(letter!.id);
-      await eventually(() => recorder.count('testc.flaky', event.id), (n) => n === 1, { what: 'replayed delivery' });
-      expect(await effects(ctx, event.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+      await eventually(
+        () => recorder.count('testc.flaky', event.id),
+        (n) => n === 1,
+        { what: 'replayed delivery' },
+      );
+      expect(await effects(ctx, event.id)).toEqual({
+        'testa.record': 1,
+        'testb.record': 1,
+        'testc.flaky': 1,
+      });
 
       const again = dead.replay(letter!.id);
       await expect(again).rejects.toBeInstanceOf(DomainError);
       await expect(dead.replay(letter!.id)).rejects.toMatchObject({ code: 'ALREADY_REPLAYED', status: 409 });
-      await expect(dead.replay('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+      await expect(dead.replay('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+        status: 404,
+      });
       expect(await dead.countPending()).toBe(0);
     });
 
@@ -216,7 +268,11 @@ describe('outbox: durable integration events', () => {
       const event = new ThingHappened({ n: 6 });
       const jobId = `${event.id}:testa.record`;
       const opts = ctx.get(EventConsumers).jobOptions(jobId);
-      expect(await stallUntilGivenUp(queue, te.env, () => queue.add({ handlerId: 'testa.record', event: event.toEnvelope() }, opts))).toBe(jobId);
+      expect(
+        await stallUntilGivenUp(queue, te.env, () =>
+          queue.add({ handlerId: 'testa.record', event: event.toEnvelope() }, opts),
+        ),
+      ).toBe(jobId);
 
       const dead = ctx.get(DeadLetterService);
       const letter = await eventually(
@@ -224,20 +280,40 @@ describe('outbox: durable integration events', () => {
         Boolean,
         { what: 'a dead letter for the stalled job' },
       );
-      expect(letter).toMatchObject({ source: 'event', target: 'testa.record', eventType: 'test.ThingHappened' });
+      expect(letter).toMatchObject({
+        source: 'event',
+        target: 'testa.record',
+        eventType: 'test.ThingHappened',
+      });
       expect(letter!.error).toContain(STALLED_TOO_OFTEN);
       expect(recorder.count('testa.record', event.id)).toBe(0);
       await dead.replay(letter!.id);
-      await eventually(() => recorder.count('testa.record', event.id), (n) => n === 1, { what: 'replayed delivery' });
+      await eventually(
+        () => recorder.count('testa.record', event.id),
+        (n) => n === 1,
+        { what: 'replayed delivery' },
+      );
       expect(await dead.countPending()).toBe(0);
     });
 
     it('(g) queues the events of one relay pass as one batch job per consumer, each applied once in effect', async () => {
-      const events = await commitMany(ctx, Array.from({ length: 20 }, (_, k) => new ThingHappened({ n: 100 + k })));
-      for (const e of events) await eventually(() => effects(ctx, e.id), allThree, { what: `all three handlers applied event ${e.payload.n}` });
+      const events = await commitMany(
+        ctx,
+        Array.from({ length: 20 }, (_, k) => new ThingHappened({ n: 100 + k })),
+      );
+      for (const e of events)
+        await eventually(() => effects(ctx, e.id), allThree, {
+          what: `all three handlers applied event ${e.payload.n}`,
+        });
       const completed = await ctx.get(QueueFactory).get('events.testb').getJobs(['completed']);
-      const batch = completed.find((j) => 'batch' in j.data && j.data.batch.some((d: { event: { id: string } }) => d.event.id === events[0]!.id));
-      expect(batch?.data.batch.map((d: { event: { id: string } }) => d.event.id)).toEqual(events.map((e) => e.id));
+      const batch = completed.find(
+        (j) =>
+          'batch' in j.data &&
+          j.data.batch.some((d: { event: { id: string } }) => d.event.id === events[0]!.id),
+      );
+      expect(batch?.data.batch.map((d: { event: { id: string } }) => d.event.id)).toEqual(
+        events.map((e) => e.id),
+      );
       for (const e of events) expect(recorder.count('testb.record', e.id)).toBe(1);
     });
 
@@ -253,20 +329,27 @@ describe('outbox: durable integration events', () => {
         { what: 'a dead letter of the poison event for each handler' },
       );
       expect(letters.map((l) => l.target).sort()).toEqual([...HANDLERS].sort());
-      for (const l of letters) expect(l).toMatchObject({ attempts: 3, error: expect.stringContaining('is poison') });
-      for (const e of events.filter((e) => e !== poison)) await eventually(() => effects(ctx, e.id), allThree, { what: `event ${e.payload.n} applied` });
+      for (const l of letters)
+        expect(l).toMatchObject({ attempts: 3, error: expect.stringContaining('is poison') });
+      for (const e of events.filter((e) => e !== poison))
+        await eventually(() => effects(ctx, e.id), allThree, { what: `event ${e.payload.n} applied` });
       expect(await effects(ctx, poison.id)).toEqual({});
-      expect((await dead.list({ pendingOnly: true })).items.filter((d) => d.eventId !== poison.id)).toEqual([]);
+      expect((await dead.list({ pendingOnly: true })).items.filter((d) => d.eventId !== poison.id)).toEqual(
+        [],
+      );
 
       recorder.poison.delete(poison.id);
       for (const l of letters) await dead.replay(l.id);
       await eventually(() => effects(ctx, poison.id), allThree, { what: 'replayed poison event applied' });
       // Once in effect (the handlers' writes); a handler's call inside the rolled-back batch left none.
-      for (const e of events) expect(await effects(ctx, e.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
+      for (const e of events)
+        expect(await effects(ctx, e.id)).toEqual({ 'testa.record': 1, 'testb.record': 1, 'testc.flaky': 1 });
       // The handlers ran for the events ahead of the poison twice (in the batch, then alone), but
       // their after-commit side effects happened once: the rolled-back batch's were dropped.
       expect(recorder.count('testa.record', events[0]!.id)).toBe(2);
-      for (const e of events) for (const h of HANDLERS) expect(recorder.sideEffects.filter((x) => x === `${h}:${e.id}`)).toHaveLength(1);
+      for (const e of events)
+        for (const h of HANDLERS)
+          expect(recorder.sideEffects.filter((x) => x === `${h}:${e.id}`)).toHaveLength(1);
       expect(await dead.countPending()).toBe(0);
     });
 
@@ -294,7 +377,11 @@ describe('outbox: durable integration events', () => {
       await lateTx;
       ctx.get(OutboxService).kick();
       await eventually(() => effects(ctx, late.id), allThree, { what: 'the late row delivered' });
-      const seqs = await prisma.outboxEvent.findMany({ where: { id: { in: [late.id, early.id] } }, orderBy: { seq: 'asc' }, select: { id: true } });
+      const seqs = await prisma.outboxEvent.findMany({
+        where: { id: { in: [late.id, early.id] } },
+        orderBy: { seq: 'asc' },
+        select: { id: true },
+      });
       expect(seqs.map((r) => r.id)).toEqual([late.id, early.id]);
     });
 
@@ -307,13 +394,25 @@ describe('outbox: durable integration events', () => {
       expect(await stallUntilGivenUp(queue, te.env, () => queue.add(batch, opts))).toBe(jobId);
       const dead = ctx.get(DeadLetterService);
       const letters = await eventually(
-        async () => (await dead.list({ pendingOnly: true })).items.filter((d) => events.some((e) => e.id === d.eventId)),
+        async () =>
+          (await dead.list({ pendingOnly: true })).items.filter((d) =>
+            events.some((e) => e.id === d.eventId),
+          ),
         (l) => l.length === 2,
         { what: 'a dead letter per delivery of the stalled batch' },
       );
-      for (const l of letters) expect(l).toMatchObject({ target: 'testa.record', error: expect.stringContaining(STALLED_TOO_OFTEN) });
+      for (const l of letters)
+        expect(l).toMatchObject({
+          target: 'testa.record',
+          error: expect.stringContaining(STALLED_TOO_OFTEN),
+        });
       for (const l of letters) await dead.replay(l.id);
-      for (const e of events) await eventually(() => recorder.count('testa.record', e.id), (n) => n === 1, { what: 'replayed delivery' });
+      for (const e of events)
+        await eventually(
+          () => recorder.count('testa.record', e.id),
+          (n) => n === 1,
+          { what: 'replayed delivery' },
+        );
       expect(await dead.countPending()).toBe(0);
     });
   });
@@ -336,8 +435,14 @@ describe('outbox: durable integration events', () => {
 
     it('(j) hands a batch handler the fresh deliveries of a batch in one call, in order; single deliveries use the plain handler', async () => {
       const appliedOnce = async (e: ThingHappened) => (await effects(ctx, e.id))['testd.batched'] === 1;
-      const events = await commitMany(ctx, Array.from({ length: 10 }, (_, k) => new ThingHappened({ n: 400 + k })));
-      for (const e of events) await eventually(() => appliedOnce(e), Boolean, { what: `batched handler applied event ${e.payload.n}` });
+      const events = await commitMany(
+        ctx,
+        Array.from({ length: 10 }, (_, k) => new ThingHappened({ n: 400 + k })),
+      );
+      for (const e of events)
+        await eventually(() => appliedOnce(e), Boolean, {
+          what: `batched handler applied event ${e.payload.n}`,
+        });
       expect(batched.batches).toContainEqual(events.map((e) => e.id));
       expect(batched.single).toEqual([]);
 
@@ -345,8 +450,13 @@ describe('outbox: durable integration events', () => {
       const queue = ctx.get(QueueFactory).get('events.testd');
       const fresh = new ThingHappened({ n: 410 });
       const delivery = (e: ThingHappened) => ({ handlerId: 'testd.batched', event: e.toEnvelope() });
-      await queue.add({ batch: [delivery(events[0]!), delivery(fresh)] }, ctx.get(EventConsumers).jobOptions(`batch:test:${fresh.id}`));
-      await eventually(() => appliedOnce(fresh), Boolean, { what: 'the fresh delivery of the redelivered batch' });
+      await queue.add(
+        { batch: [delivery(events[0]!), delivery(fresh)] },
+        ctx.get(EventConsumers).jobOptions(`batch:test:${fresh.id}`),
+      );
+      await eventually(() => appliedOnce(fresh), Boolean, {
+        what: 'the fresh delivery of the redelivered batch',
+      });
       expect(batched.batches.at(-1)).toEqual([fresh.id]);
 
       const single = new ThingHappened({ n: 411 });
@@ -360,10 +470,20 @@ describe('outbox: durable integration events', () => {
   it('(c) delivers after restart when the committing process is SIGKILLed between commit and dispatch', async () => {
     const te = await createTestEnv();
     await prepare(te);
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/platform/fixtures/commit-then-hang.ts'], {
-      env: { ...process.env, NODE_OPTIONS: '', ...te.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', 'test/platform/fixtures/commit-then-hang.ts'],
+      {
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          ...te.env,
+          OUTBOX_RELAY_ENABLED: 'false',
+          EVENT_WORKERS_ENABLED: 'false',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -378,9 +498,13 @@ describe('outbox: durable integration events', () => {
     const restarted = await startContext(te.env);
     try {
       const prisma = restarted.get(PrismaService);
-      await eventually(() => effects(restarted, eventId!), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
-        what: 'delivery after restart',
-      });
+      await eventually(
+        () => effects(restarted, eventId!),
+        (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1,
+        {
+          what: 'delivery after restart',
+        },
+      );
       const row = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: eventId! } });
       expect(row.dispatchedAt).toBeInstanceOf(Date);
       expect(row.payload).toEqual({ n: 42, note: 'committed before crash' });
@@ -398,23 +522,35 @@ describe('outbox: durable integration events', () => {
     try {
       const recorder = ctx.get(Recorder);
       const before = await commit(ctx, 5);
-      await eventually(() => recorder.count('testa.record', before.id), (n) => n === 1, { what: 'delivery before the outage' });
+      await eventually(
+        () => recorder.count('testa.record', before.id),
+        (n) => n === 1,
+        { what: 'delivery before the outage' },
+      );
 
       proxy.cut();
       const relay = ctx.get(OutboxRelay);
       const failedBefore = relay.failedPasses;
       const during = await commit(ctx, 6);
       // The relay tries, fails (queue unreachable) and leaves the row for a later pass.
-      await eventually(() => relay.failedPasses, (n) => n > failedBefore, { timeoutMs: 20_000, what: 'a failed relay pass' });
+      await eventually(
+        () => relay.failedPasses,
+        (n) => n > failedBefore,
+        { timeoutMs: 20_000, what: 'a failed relay pass' },
+      );
       const row = await ctx.get(PrismaService).outboxEvent.findUniqueOrThrow({ where: { id: during.id } });
       expect(row.dispatchedAt).toBeNull();
       expect(recorder.count('testa.record', during.id)).toBe(0);
 
       proxy.restore();
-      await eventually(() => effects(ctx, during.id), (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1, {
-        timeoutMs: 30_000,
-        what: 'delivery after Redis returned',
-      });
+      await eventually(
+        () => effects(ctx, during.id),
+        (e) => e['testa.record'] === 1 && e['testb.record'] === 1 && e['testc.flaky'] === 1,
+        {
+          timeoutMs: 30_000,
+          what: 'delivery after Redis returned',
+        },
+      );
       const after = await ctx.get(PrismaService).outboxEvent.findUniqueOrThrow({ where: { id: during.id } });
       expect(after.dispatchedAt).toBeInstanceOf(Date);
     } finally {

@@ -6,7 +6,9 @@ import { given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
 
 /** A raw TCP connection to the app, with everything it received. */
-async function rawConnection(t: TestApp): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+async function rawConnection(
+  t: TestApp,
+): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
   const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));
@@ -16,7 +18,8 @@ async function rawConnection(t: TestApp): Promise<{ socket: Socket; received: ()
 }
 
 /** Resolves when the server has read the next request's headers (the request is in flight). */
-const nextRequest = (server: Server) => new Promise<void>((resolve) => server.once('request', () => resolve()));
+const nextRequest = (server: Server) =>
+  new Promise<void>((resolve) => server.once('request', () => resolve()));
 
 /**
  * Shutdown (SIGTERM in production, `app.close()` here) drains HTTP first: it stops accepting,
@@ -29,7 +32,11 @@ describe('shutdown drains HTTP connections', () => {
     const silent = await rawConnection(t);
     const kept = await rawConnection(t);
     kept.socket.write('GET /api/v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await eventually(() => kept.received(), (s) => s.includes('{"status":"ok"}'), { what: 'the liveness answer' });
+    await eventually(
+      () => kept.received(),
+      (s) => s.includes('{"status":"ok"}'),
+      { what: 'the liveness answer' },
+    );
     expect(kept.received()).toMatch(/connection: keep-alive/i);
     await t.close();
     await Promise.all([silent.closed, kept.closed]);
@@ -60,7 +67,9 @@ describe('shutdown drains HTTP connections', () => {
     const db = new pg.Client({ connectionString: t.testEnv.databaseUrl });
     await db.connect();
     try {
-      const { rows } = await db.query('SELECT display_name FROM profile_profile WHERE id = $1', [citizen.accountId]);
+      const { rows } = await db.query('SELECT display_name FROM profile_profile WHERE id = $1', [
+        citizen.accountId,
+      ]);
       expect(rows).toEqual([{ display_name: 'Drained Dana' }]);
     } finally {
       await db.end();
@@ -74,7 +83,9 @@ describe('shutdown drains HTTP connections', () => {
     const client = await rawConnection(t);
     const arrived = nextRequest(server);
     // A body that never arrives in full: the request stays in flight.
-    client.socket.write('POST /api/v1/auth/phone/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pho');
+    client.socket.write(
+      'POST /api/v1/auth/phone/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pho',
+    );
     await arrived;
     await t.close();
     await client.closed;

@@ -28,8 +28,21 @@ async function otlpReceiver(): Promise<{ server: Server; url: string; spans: Spa
         for (const rs of JSON.parse(body).resourceSpans ?? []) {
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
-              const attributes = Object.fromEntries((s.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [a.key, Object.values(a.value)[0]]));
-              spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, kind: s.kind, scope: ss.scope?.name ?? '', attributes });
+              const attributes = Object.fromEntries(
+                (s.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [
+                  a.key,
+                  Object.values(a.value)[0],
+                ]),
+              );
+              spans.push({
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId || undefined,
+                name: s.name,
+                kind: s.kind,
+                scope: ss.scope?.name ?? '',
+                attributes,
+              });
             }
           }
         }
@@ -42,11 +55,17 @@ async function otlpReceiver(): Promise<{ server: Server; url: string; spans: Spa
 }
 
 /** The real entry point (apps/api/src/main.ts) in a child process, as `npm start` runs it. */
-async function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; lines: () => string[] }> {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/api/src/main.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startMain(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; lines: () => string[] }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'apps/api/src/main.ts'],
+    {
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -84,15 +103,20 @@ describe('OpenTelemetry traces', () => {
 
   afterAll(async () => {
     main?.child.kill('SIGTERM');
-    await new Promise((resolve) => (main?.child.exitCode !== null ? resolve(null) : main.child.once('exit', resolve)));
+    await new Promise((resolve) =>
+      main?.child.exitCode !== null ? resolve(null) : main.child.once('exit', resolve),
+    );
     receiver?.server.close();
     await testEnv?.drop();
   });
 
-  it('exports the HTTP server span named by its route, with the token lookup\'s PostgreSQL span and ioredis child spans, and puts its trace id on the request log line', async () => {
+  it("exports the HTTP server span named by its route, with the token lookup's PostgreSQL span and ioredis child spans, and puts its trace id on the request log line", async () => {
     const t = { url: main.url } as TestApp;
     const requestId = `otel-${Date.now()}`;
-    const res = await api(t, 'GET', '/auth/session', { token: 'not-a-real-token', headers: { 'x-request-id': requestId } });
+    const res = await api(t, 'GET', '/auth/session', {
+      token: 'not-a-real-token',
+      headers: { 'x-request-id': requestId },
+    });
     expect(res.status).toBe(401);
 
     const server = await eventually(
@@ -106,7 +130,7 @@ describe('OpenTelemetry traces', () => {
       () => {
         const ids = new Set([server!.spanId]);
         const trace = receiver.spans.filter((s) => s.traceId === server!.traceId);
-        for (let grew = true; grew; ) {
+        for (let grew = true; grew;) {
           grew = false;
           for (const s of trace) {
             if (s.parentSpanId && ids.has(s.parentSpanId) && !ids.has(s.spanId)) {
@@ -124,7 +148,9 @@ describe('OpenTelemetry traces', () => {
     // the SQL with placeholders, never the values (the token's hash).
     const lookup = descendants.find((s) => s.name === 'pg:query')!;
     expect(lookup.attributes['db.system.name']).toBe('postgresql');
-    expect(String(lookup.attributes['db.query.text'])).toMatch(/FROM iam_session s JOIN iam_account a .*access_token_hash = ANY\(\$1::text\[\]\)/s);
+    expect(String(lookup.attributes['db.query.text'])).toMatch(
+      /FROM iam_session s JOIN iam_account a .*access_token_hash = ANY\(\$1::text\[\]\)/s,
+    );
     expect(JSON.stringify(lookup.attributes)).not.toContain('not-a-real-token');
     expect(Object.keys(lookup.attributes).sort()).toEqual(['db.query.text', 'db.system.name']);
     const redis = descendants.find((s) => s.scope.includes('ioredis'))!;
@@ -134,7 +160,14 @@ describe('OpenTelemetry traces', () => {
     expect(statement.split(' ').length).toBeLessThanOrEqual(2);
 
     const line = await eventually(
-      () => main.lines().map((l) => JSON.parse(l) as { req?: { id?: string }; res?: unknown; trace_id?: string; span_id?: string }).find((l) => l.req?.id === requestId && l.res),
+      () =>
+        main
+          .lines()
+          .map(
+            (l) =>
+              JSON.parse(l) as { req?: { id?: string }; res?: unknown; trace_id?: string; span_id?: string },
+          )
+          .find((l) => l.req?.id === requestId && l.res),
       Boolean,
       { what: 'request log line' },
     );
@@ -146,13 +179,19 @@ describe('OpenTelemetry traces', () => {
     // A first sign-in creates an account; its AccountCreated event reaches other contexts' consumers through bull.
     await given.citizen({ url: main.url } as TestApp);
     const consumer = await eventually(
-      () => receiver.spans.find((s) => s.attributes['messaging.system'] === 'bull' && s.attributes['heyblue.event.type'] === 'AccountCreated'),
+      () =>
+        receiver.spans.find(
+          (s) =>
+            s.attributes['messaging.system'] === 'bull' &&
+            s.attributes['heyblue.event.type'] === 'AccountCreated',
+        ),
       Boolean,
       { what: 'consumer span exported' },
     );
     expect(consumer!.name).toMatch(/^event [a-z-]+\./);
     await eventually(
-      () => receiver.spans.filter((s) => s.traceId === consumer!.traceId && s.parentSpanId === consumer!.spanId),
+      () =>
+        receiver.spans.filter((s) => s.traceId === consumer!.traceId && s.parentSpanId === consumer!.spanId),
       (children) => children.some((s) => s.name.startsWith('prisma:')),
       { what: 'Prisma spans inside the consumer span' },
     );

@@ -69,7 +69,12 @@ describe('writeCoalescer (real Redis)', () => {
     const hold = writeCoalescer(client);
     await client.set(key, 'a string');
     hold();
-    const results = await Promise.allSettled([client.get(key), client.lpush(key, 'x'), client.rpush(`${key}:list`, 'y'), client.strlen(key)]);
+    const results = await Promise.allSettled([
+      client.get(key),
+      client.lpush(key, 'x'),
+      client.rpush(`${key}:list`, 'y'),
+      client.strlen(key),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect((results[0] as PromiseFulfilledResult<string>).value).toBe('a string');
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);

@@ -120,7 +120,9 @@ describe('profile over HTTP', () => {
   it('keeps one profile holding one of the edits when a fresh account sends several at once', async () => {
     const me = await given.citizen(t);
     const zips = ['10001', '10002', '10003', '10004'];
-    const answers = await Promise.all(zips.map((zip) => api(t, 'PATCH', '/me/profile', { token: me.accessToken, body: { zip } })));
+    const answers = await Promise.all(
+      zips.map((zip) => api(t, 'PATCH', '/me/profile', { token: me.accessToken, body: { zip } })),
+    );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     const now = (await api(t, 'GET', '/me', { token: me.accessToken })).body.profile;
     expect(zips).toContain(now.zip);
@@ -132,9 +134,19 @@ describe('profile over HTTP', () => {
     expect((await api(t, 'GET', `/profiles/${officer.accountId}`)).status).toBe(401);
     const admin = await given.admin(t);
     const gone = await given.citizen(t);
-    expect((await api(t, 'POST', `/admin/accounts/${gone.accountId}/suspend`, { token: admin.accessToken })).status).toBe(200);
-    for (const [method, path] of [['GET', '/me'], ['PATCH', '/me/profile'], ['GET', `/profiles/${officer.accountId}`]] as const) {
-      const res = await api(t, method, path, { token: gone.accessToken, body: method === 'PATCH' ? { bio: 'x' } : undefined });
+    expect(
+      (await api(t, 'POST', `/admin/accounts/${gone.accountId}/suspend`, { token: admin.accessToken }))
+        .status,
+    ).toBe(200);
+    for (const [method, path] of [
+      ['GET', '/me'],
+      ['PATCH', '/me/profile'],
+      ['GET', `/profiles/${officer.accountId}`],
+    ] as const) {
+      const res = await api(t, method, path, {
+        token: gone.accessToken,
+        body: method === 'PATCH' ? { bio: 'x' } : undefined,
+      });
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('ACCOUNT_SUSPENDED');
     }
@@ -188,7 +200,10 @@ describe('profile over HTTP', () => {
     );
     const malformed = await api(t, 'GET', '/profiles/not-a-uuid', { token: citizen.accessToken });
     expect(malformed.status).toBe(400);
-    expect(malformed.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'id' })] });
+    expect(malformed.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [expect.objectContaining({ field: 'id' })],
+    });
   });
 
   it('converges pointsBalance, connectionsCount and trophies from events', async () => {
@@ -216,9 +231,9 @@ describe('profile over HTTP', () => {
       where: { accountId: me.accountId },
       orderBy: [{ awardedAt: 'asc' }, { code: 'asc' }],
     });
-    expect(res.body.profile.trophies.map((x: { code: string; awardedAt: string }) => [x.code, x.awardedAt])).toEqual(
-      stored.map((x) => [x.code, x.awardedAt.toISOString()]),
-    );
+    expect(
+      res.body.profile.trophies.map((x: { code: string; awardedAt: string }) => [x.code, x.awardedAt]),
+    ).toEqual(stored.map((x) => [x.code, x.awardedAt.toISOString()]));
     const balance = await api(t, 'GET', '/rewards/balance', { token: me.accessToken });
     expect(balance.body.balance).toBe(res.body.profile.pointsBalance);
     const publicView = await api(t, 'GET', `/profiles/${me.accountId}`, { token: officer.accessToken });

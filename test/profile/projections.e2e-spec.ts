@@ -51,17 +51,51 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     });
   });
 
-  it("gives a citizen promoted to officer the officer default name, keeps a chosen one, and tells Connections (what citizens see next to the officer)", async () => {
+  it('gives a citizen promoted to officer the officer default name, keeps a chosen one, and tells Connections (what citizens see next to the officer)', async () => {
     const [promoted, chosen] = [randomUUID(), randomUUID()];
-    for (const id of [promoted, chosen]) await publish(t, new AccountCreated({ accountId: id, role: 'citizen', displayName: 'Robin Hood Locksley', precinct: null }, { occurredAt: new Date(Date.now() - 60_000) }));
-    await eventually(() => profile(chosen), (p) => p?.displayName === 'Robin Hood Locksley');
-    await prisma.profile.update({ where: { id: chosen }, data: { displayName: 'Sgt Robin', displayNameCustom: true } });
-    for (const id of [promoted, chosen]) await publish(t, new AccountRoleChanged({ accountId: id, previousRole: 'citizen', role: 'officer', changedBy: null, precinct: '2nd' }));
-    await eventually(() => profile(promoted), (p) => p?.displayName === 'Robin L.', { what: 'officer default name' });
-    await eventually(() => profile(chosen), (p) => p?.role === 'officer');
+    for (const id of [promoted, chosen])
+      await publish(
+        t,
+        new AccountCreated(
+          { accountId: id, role: 'citizen', displayName: 'Robin Hood Locksley', precinct: null },
+          { occurredAt: new Date(Date.now() - 60_000) },
+        ),
+      );
+    await eventually(
+      () => profile(chosen),
+      (p) => p?.displayName === 'Robin Hood Locksley',
+    );
+    await prisma.profile.update({
+      where: { id: chosen },
+      data: { displayName: 'Sgt Robin', displayNameCustom: true },
+    });
+    for (const id of [promoted, chosen])
+      await publish(
+        t,
+        new AccountRoleChanged({
+          accountId: id,
+          previousRole: 'citizen',
+          role: 'officer',
+          changedBy: null,
+          precinct: '2nd',
+        }),
+      );
+    await eventually(
+      () => profile(promoted),
+      (p) => p?.displayName === 'Robin L.',
+      { what: 'officer default name' },
+    );
+    await eventually(
+      () => profile(chosen),
+      (p) => p?.role === 'officer',
+    );
     expect((await profile(chosen))!.displayName).toBe('Sgt Robin');
     const names = t.app.get(RedisDisplayNames);
-    await eventually(() => names.lookup([promoted]), (m) => m.get(promoted) === 'Robin L.', { what: 'name in nearby answers' });
+    await eventually(
+      () => names.lookup([promoted]),
+      (m) => m.get(promoted) === 'Robin L.',
+      { what: 'name in nearby answers' },
+    );
   });
 
   it('counts connections once each, awards trophies once, and publishes TrophyAwarded', async () => {
@@ -164,25 +198,38 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
     });
     const projector = t.app.get(ProfileProjector);
     const moves = [earned(a, 2_000_010, 100), earned(a, 2_000_012, 120), spent, earned(b, 2_000_001, 7)];
-    await prisma.$transaction((tx) => projector.onPointsMoves(moves.map((e) => e.toEnvelope()), tx));
+    await prisma.$transaction((tx) =>
+      projector.onPointsMoves(
+        moves.map((e) => e.toEnvelope()),
+        tx,
+      ),
+    );
     expect(await profile(a)).toMatchObject({ pointsBalance: 120, balanceSeq: 2_000_012n, role: 'citizen' });
     expect(await profile(b)).toMatchObject({ pointsBalance: 7, balanceSeq: 2_000_001n });
 
     // Only older moves: nothing changes.
-    await prisma.$transaction((tx) => projector.onPointsMoves([spent.toEnvelope(), earned(b, 2_000_000, 3).toEnvelope()], tx));
+    await prisma.$transaction((tx) =>
+      projector.onPointsMoves([spent.toEnvelope(), earned(b, 2_000_000, 3).toEnvelope()], tx),
+    );
     expect(await profile(a)).toMatchObject({ pointsBalance: 120, balanceSeq: 2_000_012n });
     expect(await profile(b)).toMatchObject({ pointsBalance: 7, balanceSeq: 2_000_001n });
 
     // The same moves as one batch job through the queue, out of order, with a repeat.
     const c = randomUUID();
     const queued = [earned(c, 5, 50), earned(c, 7, 70), earned(c, 6, 60)];
-    const deliveries = [...queued, queued[1]!].map((e) => ({ handlerId: 'profile.on-points-earned', event: e.toEnvelope() }));
+    const deliveries = [...queued, queued[1]!].map((e) => ({
+      handlerId: 'profile.on-points-earned',
+      event: e.toEnvelope(),
+    }));
     await t.app
       .get(QueueFactory)
       .get('events.profile')
       .add({ batch: deliveries }, { jobId: `batch:test:${queued[0]!.id}` });
     await eventually(
-      () => prisma.processedEvent.count({ where: { handlerId: 'profile.on-points-earned', eventId: { in: queued.map((e) => e.id) } } }),
+      () =>
+        prisma.processedEvent.count({
+          where: { handlerId: 'profile.on-points-earned', eventId: { in: queued.map((e) => e.id) } },
+        }),
       (n) => n === 3,
       { what: 'the batch applied' },
     );
@@ -192,7 +239,10 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
   it('takes the row locks of a batch in account order, so batches crossing the same accounts wait instead of deadlocking', async () => {
     const [a, b] = [randomUUID(), randomUUID()].sort() as [string, string];
     const projector = t.app.get(ProfileProjector);
-    const apply = (tx: Parameters<Parameters<PrismaService['$transaction']>[0]>[0], ...moves: ReturnType<typeof earned>[]) =>
+    const apply = (
+      tx: Parameters<Parameters<PrismaService['$transaction']>[0]>[0],
+      ...moves: ReturnType<typeof earned>[]
+    ) =>
       projector.onPointsMoves(
         moves.map((m) => m.toEnvelope()),
         tx,
@@ -203,9 +253,15 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
       async (tx) => {
         await apply(tx, earned(a, 3_000_010, 10)); // holds a
         // The other batch names b first; in account order it asks for a first and waits, holding nothing.
-        second = prisma.$transaction((tx2) => apply(tx2, earned(b, 3_000_021, 21), earned(a, 3_000_020, 20)), { timeout: 20_000 });
+        second = prisma.$transaction(
+          (tx2) => apply(tx2, earned(b, 3_000_021, 21), earned(a, 3_000_020, 20)),
+          { timeout: 20_000 },
+        );
         await eventually(
-          () => prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          () =>
+            prisma.$queryRaw<
+              Array<{ n: bigint }>
+            >`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
           (r) => Number(r[0]!.n) === 1,
           { what: 'the second batch waiting on a row lock' },
         );

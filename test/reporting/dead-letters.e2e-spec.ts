@@ -73,7 +73,11 @@ describe('admin dead letters', () => {
     const audit = await t.app
       .get(PrismaService)
       .iamAuditEntry.findFirst({ where: { action: 'dead_letter_replayed', targetId: target.id } });
-    expect(audit).toMatchObject({ actorId: admin.accountId, userAgent: 'dashboard-test', ip: expect.any(String) });
+    expect(audit).toMatchObject({
+      actorId: admin.accountId,
+      userAgent: 'dashboard-test',
+      ip: expect.any(String),
+    });
   });
 
   it('keeps a dead letter pending when its replay fails', async () => {
@@ -103,7 +107,9 @@ describe('admin dead letters', () => {
     expect((await api(t, 'GET', '/admin/dead-letters', { token: citizen.accessToken })).status).toBe(403);
     const list = await api(t, 'GET', '/admin/dead-letters', { token: admin.accessToken });
     const some = list.body.items[0].id as string;
-    expect((await api(t, 'POST', `/admin/dead-letters/${some}/replay`, { token: citizen.accessToken })).status).toBe(403);
+    expect(
+      (await api(t, 'POST', `/admin/dead-letters/${some}/replay`, { token: citizen.accessToken })).status,
+    ).toBe(403);
     expect((await api(t, 'GET', '/admin/dead-letters')).status).toBe(401);
   });
 
@@ -112,16 +118,23 @@ describe('admin dead letters', () => {
       const res = await api(t, 'GET', `/admin/dead-letters?cursor=${encodeURIComponent(cursor)}`, {
         token: admin.accessToken,
       });
-      expect(res).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] } });
+      expect(res).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION_FAILED', errors: [{ field: 'cursor' }] },
+      });
     }
   });
 
   it('audits every listing', async () => {
     const prisma = t.app.get(PrismaService);
-    const before = await prisma.iamAuditEntry.count({ where: { action: 'dead_letters_listed', actorId: admin.accountId } });
+    const before = await prisma.iamAuditEntry.count({
+      where: { action: 'dead_letters_listed', actorId: admin.accountId },
+    });
     await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
     expect(
-      await prisma.iamAuditEntry.count({ where: { action: 'dead_letters_listed', actorId: admin.accountId } }),
+      await prisma.iamAuditEntry.count({
+        where: { action: 'dead_letters_listed', actorId: admin.accountId },
+      }),
     ).toBe(before + 1);
   });
 });

@@ -330,11 +330,17 @@ describe('admin reports', () => {
     await publish(
       ...precincts.map(
         (precinct) =>
-          new AccountCreated({ accountId: randomUUID(), role: 'officer', displayName: 'Officer', precinct }, { occurredAt: '2026-07-01T10:00:00Z' }),
+          new AccountCreated(
+            { accountId: randomUUID(), role: 'officer', displayName: 'Officer', precinct },
+            { occurredAt: '2026-07-01T10:00:00Z' },
+          ),
       ),
     );
     const res = await eventually(
-      () => get('/admin/reports/users?from=2026-07-01&to=2026-07-01&groupBy=day&by=precinct', { accept: 'text/csv' }),
+      () =>
+        get('/admin/reports/users?from=2026-07-01&to=2026-07-01&groupBy=day&by=precinct', {
+          accept: 'text/csv',
+        }),
       (r) => r.status === 200 && String(r.body).trim().split('\r\n').length === 1 + precincts.length,
       { what: 'every precinct in the CSV' },
     );

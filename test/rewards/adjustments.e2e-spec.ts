@@ -12,8 +12,17 @@ describe('points adjustments', () => {
   let t: TestApp;
   let admin: SignedIn;
 
-  const adjust = (accountId: string, body: unknown, key: string | null = randomUUID(), token = admin.accessToken) =>
-    api(t, 'POST', `/admin/accounts/${accountId}/points-adjustments`, { token, body, headers: key ? { 'idempotency-key': key } : {} });
+  const adjust = (
+    accountId: string,
+    body: unknown,
+    key: string | null = randomUUID(),
+    token = admin.accessToken,
+  ) =>
+    api(t, 'POST', `/admin/accounts/${accountId}/points-adjustments`, {
+      token,
+      body,
+      headers: key ? { 'idempotency-key': key } : {},
+    });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -29,11 +38,21 @@ describe('points adjustments', () => {
     const back = await adjust(citizen!.accountId, { points: -15, reason: 'Duplicate credit' });
     expect(back.body).toEqual({ entryId: expect.any(String), balance: 25 });
 
-    expect((await api(t, 'GET', '/rewards/balance', { token: citizen!.accessToken })).body).toEqual({ balance: 25 });
+    expect((await api(t, 'GET', '/rewards/balance', { token: citizen!.accessToken })).body).toEqual({
+      balance: 25,
+    });
     const tx = await api(t, 'GET', '/rewards/transactions', { token: citizen!.accessToken });
-    expect(tx.body.items.map((e: { reason: string; delta?: number; points?: number }) => e.reason)).toEqual(['adjustment', 'adjustment']);
+    expect(tx.body.items.map((e: { reason: string; delta?: number; points?: number }) => e.reason)).toEqual([
+      'adjustment',
+      'adjustment',
+    ]);
 
-    await eventually(async () => (await api(t, 'GET', '/me', { token: citizen!.accessToken })).body.profile.pointsBalance === 25, Boolean, { what: 'profile balance 25' });
+    await eventually(
+      async () =>
+        (await api(t, 'GET', '/me', { token: citizen!.accessToken })).body.profile.pointsBalance === 25,
+      Boolean,
+      { what: 'profile balance 25' },
+    );
     const prisma = t.app.get(PrismaService);
     const facts = await eventually(
       async () => {
@@ -45,8 +64,17 @@ describe('points adjustments', () => {
       { what: 'two points_adjusted facts' },
     );
     expect(facts).toEqual([2, 25]);
-    const entries = await prisma.iamAuditEntry.findMany({ where: { action: 'points_adjusted', targetId: citizen!.accountId }, orderBy: { seq: 'asc' } });
-    expect(entries.map((e) => [e.actorId, (e.detail as { points: number }).points, (e.detail as { reason: string }).reason])).toEqual([
+    const entries = await prisma.iamAuditEntry.findMany({
+      where: { action: 'points_adjusted', targetId: citizen!.accountId },
+      orderBy: { seq: 'asc' },
+    });
+    expect(
+      entries.map((e) => [
+        e.actorId,
+        (e.detail as { points: number }).points,
+        (e.detail as { reason: string }).reason,
+      ]),
+    ).toEqual([
       [admin.accountId, 40, 'Missed connection on Dec 1'],
       [admin.accountId, -15, 'Duplicate credit'],
     ]);
@@ -63,7 +91,10 @@ describe('points adjustments', () => {
   it('answers a repeat under the same key with the first answer and moves once; another body under it is refused', async () => {
     const [citizen] = await issueSessions(t, 'citizen');
     const key = randomUUID();
-    const [a, b] = await Promise.all([adjust(citizen!.accountId, { points: 5, reason: 'Retry me' }, key), adjust(citizen!.accountId, { points: 5, reason: 'Retry me' }, key)]);
+    const [a, b] = await Promise.all([
+      adjust(citizen!.accountId, { points: 5, reason: 'Retry me' }, key),
+      adjust(citizen!.accountId, { points: 5, reason: 'Retry me' }, key),
+    ]);
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.body).toEqual(a.body);
     expect((await adjust(citizen!.accountId, { points: 5, reason: 'Retry me' }, key)).body).toEqual(a.body);
@@ -72,7 +103,9 @@ describe('points adjustments', () => {
     expect([other.status, other.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
     // A different key is a new adjustment.
     expect((await adjust(citizen!.accountId, { points: 5, reason: 'Retry me' })).body.balance).toBe(10);
-    const audits = await t.app.get(PrismaService).iamAuditEntry.count({ where: { action: 'points_adjusted', targetId: citizen!.accountId } });
+    const audits = await t.app
+      .get(PrismaService)
+      .iamAuditEntry.count({ where: { action: 'points_adjusted', targetId: citizen!.accountId } });
     expect(audits).toBe(2);
   });
 
@@ -83,7 +116,11 @@ describe('points adjustments', () => {
       await adjust(citizen!.accountId, { points: 1, reason: 'Seed one point' });
       const [claw, redeem] = await Promise.all([
         adjust(citizen!.accountId, { points: -1, reason: 'Claw back the point' }),
-        api(t, 'POST', '/rewards/redemptions', { token: citizen!.accessToken, body: { offerId }, headers: { 'idempotency-key': randomUUID() } }),
+        api(t, 'POST', '/rewards/redemptions', {
+          token: citizen!.accessToken,
+          body: { offerId },
+          headers: { 'idempotency-key': randomUUID() },
+        }),
       ]);
       expect([claw.status, redeem.status].sort()).toEqual([201, 422]);
       expect([claw.body.code, redeem.body.code].filter(Boolean)).toEqual(['INSUFFICIENT_POINTS']);
@@ -94,8 +131,26 @@ describe('points adjustments', () => {
   it('refuses non-admins, a missing key, bad points or reason, an unknown or malformed account', async () => {
     const [citizen] = await issueSessions(t, 'citizen');
     const [officer]: IssuedDevSession[] = await issueSessions(t, 'officer');
-    expect((await adjust(citizen!.accountId, { points: 5, reason: 'Self service' }, randomUUID(), citizen!.accessToken)).status).toBe(403);
-    expect((await adjust(citizen!.accountId, { points: 5, reason: 'Officer try' }, randomUUID(), officer!.accessToken)).status).toBe(403);
+    expect(
+      (
+        await adjust(
+          citizen!.accountId,
+          { points: 5, reason: 'Self service' },
+          randomUUID(),
+          citizen!.accessToken,
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await adjust(
+          citizen!.accountId,
+          { points: 5, reason: 'Officer try' },
+          randomUUID(),
+          officer!.accessToken,
+        )
+      ).status,
+    ).toBe(403);
     expectInvalid(await adjust(citizen!.accountId, { points: 5, reason: 'No key' }, null), 'Idempotency-Key');
     expectInvalid(await adjust(citizen!.accountId, { points: 0, reason: 'Zero' }), 'points');
     expectInvalid(await adjust(citizen!.accountId, { points: 1.5, reason: 'Half' }), 'points');

@@ -5,7 +5,15 @@ import { RedeemOfferHandler } from '../../libs/rewards/src/application/redeem-of
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, earn, givenOffer, givenScheme, ledgerBalance, publish, drained } from './rewards-fixtures.js';
+import {
+  connectionEvent,
+  earn,
+  givenOffer,
+  givenScheme,
+  ledgerBalance,
+  publish,
+  drained,
+} from './rewards-fixtures.js';
 
 /** The ledger against real PostgreSQL, Redis and the outbox (use cases called in-process). */
 describe('rewards ledger (real PostgreSQL)', () => {
@@ -188,7 +196,10 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const other = randomUUID();
     await earn(t, other, 1);
     await redeem.execute({ accountId: other, offerId: limited });
-    await expect(redeem.execute({ accountId: citizenId, offerId: limited })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE', extra: { reason: 'sold_out' } });
+    await expect(redeem.execute({ accountId: citizenId, offerId: limited })).rejects.toMatchObject({
+      code: 'OFFER_UNAVAILABLE',
+      extra: { reason: 'sold_out' },
+    });
     expect(await ledgerBalance(t, citizenId)).toBe(5);
   });
 
@@ -215,7 +226,9 @@ describe('rewards ledger (real PostgreSQL)', () => {
     const redeem = t.app.get(RedeemOfferHandler);
     const key = randomUUID();
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => redeem.execute({ accountId: citizenId, offerId, idempotencyKey: key })),
+      Array.from({ length: 10 }, () =>
+        redeem.execute({ accountId: citizenId, offerId, idempotencyKey: key }),
+      ),
     );
     for (const r of results) {
       expect(r.status).toBe('rejected');

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '@heyblue/platform';
-import { Redemptions, type RedeemableOffer, type RedemptionAtOnce } from '../../libs/rewards/src/application/ports.js';
+import {
+  Redemptions,
+  type RedeemableOffer,
+  type RedemptionAtOnce,
+} from '../../libs/rewards/src/application/ports.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { drained, earn, givenOffer, ledgerBalance } from './rewards-fixtures.js';
 
@@ -41,11 +45,25 @@ describe('redeem at once (real PostgreSQL)', () => {
         signature: 'test-signature',
       },
       debitKey: `redemption:${voucherId}`,
-      claim: key ? { key, operation: 'redeem-offer', fingerprint: offer.id, answer: { status: 201, body: { voucher: { code: 'first' } } } } : undefined,
+      claim: key
+        ? {
+            key,
+            operation: 'redeem-offer',
+            fingerprint: offer.id,
+            answer: { status: 201, body: { voucher: { code: 'first' } } },
+          }
+        : undefined,
       event: {
         id: randomUUID(),
         occurredAt: now.toISOString(),
-        payload: { accountId, points: offer.pointsCost, offerId: offer.id, retailerId: offer.retailerId, voucherId, redeemedAt: now.toISOString() },
+        payload: {
+          accountId,
+          points: offer.pointsCost,
+          offerId: offer.id,
+          retailerId: offer.retailerId,
+          voucherId,
+          redeemedAt: now.toISOString(),
+        },
       },
     };
   }
@@ -56,10 +74,19 @@ describe('redeem at once (real PostgreSQL)', () => {
       prisma.rewardsVoucher.count({ where: { accountId } }),
       prisma.rewardsLedgerEntry.count({ where: { accountId, reason: 'redemption' } }),
       prisma.rewardsIdempotencyKey.count({ where: { accountId } }),
-      prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM platform_outbox_event WHERE type = 'PointsRedeemed' AND payload->>'accountId' = ${accountId}`,
+      prisma.$queryRaw<
+        Array<{ n: bigint }>
+      >`SELECT count(*) AS n FROM platform_outbox_event WHERE type = 'PointsRedeemed' AND payload->>'accountId' = ${accountId}`,
       prisma.rewardsOffer.findUniqueOrThrow({ where: { id: offerId } }),
     ]);
-    return { vouchers, entries, keys, events: Number(events[0]!.n), redeemed: offer.redeemedCount, balance: await ledgerBalance(t, accountId) };
+    return {
+      vouchers,
+      entries,
+      keys,
+      events: Number(events[0]!.n),
+      redeemed: offer.redeemedCount,
+      balance: await ledgerBalance(t, accountId),
+    };
   }
 
   it('writes the debit, voucher, answered key and PointsRedeemed with the entry’s figures together', async () => {
@@ -69,15 +96,45 @@ describe('redeem at once (real PostgreSQL)', () => {
     const offer = (await redemptions.peekOffer(offerId))!;
     const r = plain(citizen, offer, 'key-1');
     const entry = await redemptions.redeemAtOnce(r);
-    expect(entry).toMatchObject({ accountId: citizen, delta: -10, balanceAfter: 20, reason: 'redemption', reference: r.voucher.id });
-    expect(await footprint(citizen, offerId)).toEqual({ vouchers: 1, entries: 1, keys: 1, events: 1, redeemed: 1, balance: 20 });
+    expect(entry).toMatchObject({
+      accountId: citizen,
+      delta: -10,
+      balanceAfter: 20,
+      reason: 'redemption',
+      reference: r.voucher.id,
+    });
+    expect(await footprint(citizen, offerId)).toEqual({
+      vouchers: 1,
+      entries: 1,
+      keys: 1,
+      events: 1,
+      redeemed: 1,
+      balance: 20,
+    });
     const voucher = await prisma.rewardsVoucher.findUniqueOrThrow({ where: { id: r.voucher.id } });
-    expect(voucher).toMatchObject({ code: r.voucher.code, ledgerEntryId: entry!.id, pointsCost: 10, kid: 'test-kid' });
-    const key = await prisma.rewardsIdempotencyKey.findUniqueOrThrow({ where: { accountId_key: { accountId: citizen, key: 'key-1' } } });
-    expect(key).toMatchObject({ operation: 'redeem-offer', fingerprint: offerId, status: 201, response: { voucher: { code: 'first' } } });
+    expect(voucher).toMatchObject({
+      code: r.voucher.code,
+      ledgerEntryId: entry!.id,
+      pointsCost: 10,
+      kid: 'test-kid',
+    });
+    const key = await prisma.rewardsIdempotencyKey.findUniqueOrThrow({
+      where: { accountId_key: { accountId: citizen, key: 'key-1' } },
+    });
+    expect(key).toMatchObject({
+      operation: 'redeem-offer',
+      fingerprint: offerId,
+      status: 201,
+      response: { voucher: { code: 'first' } },
+    });
     const event = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: r.event.id } });
     expect(event).toMatchObject({ type: 'PointsRedeemed', version: 1 });
-    expect(event.payload).toEqual({ ...r.event.payload, balance: 20, ledgerSeq: entry!.seq.toString(), entryId: entry!.id });
+    expect(event.payload).toEqual({
+      ...r.event.payload,
+      balance: 20,
+      ledgerSeq: entry!.seq.toString(),
+      entryId: entry!.id,
+    });
   });
 
   it('writes nothing and answers null for a key seen before, changed terms, a sold-out offer or a short balance', async () => {
@@ -90,15 +147,29 @@ describe('redeem at once (real PostgreSQL)', () => {
 
     // The same key again (even with stock and points left, on another offer).
     const { offerId: other } = await givenOffer(t, { pointsCost: 1 });
-    expect(await redemptions.redeemAtOnce(plain(citizen, (await redemptions.peekOffer(other))!, 'key-1'))).toBeNull();
+    expect(
+      await redemptions.redeemAtOnce(plain(citizen, (await redemptions.peekOffer(other))!, 'key-1')),
+    ).toBeNull();
     // Sold out.
     expect(await redemptions.redeemAtOnce(plain(citizen, offer, 'key-2'))).toBeNull();
     // Terms the voucher was not built on: another price, another end of validity.
-    expect(await redemptions.redeemAtOnce(plain(citizen, { ...offer, pointsCost: 4, maxRedemptions: null }, 'key-3'))).toBeNull();
-    expect(await redemptions.redeemAtOnce(plain(citizen, { ...offer, validUntil: new Date(offer.validUntil.getTime() + 1) }, 'key-4'))).toBeNull();
+    expect(
+      await redemptions.redeemAtOnce(
+        plain(citizen, { ...offer, pointsCost: 4, maxRedemptions: null }, 'key-3'),
+      ),
+    ).toBeNull();
+    expect(
+      await redemptions.redeemAtOnce(
+        plain(citizen, { ...offer, validUntil: new Date(offer.validUntil.getTime() + 1) }, 'key-4'),
+      ),
+    ).toBeNull();
 
     expect(await footprint(citizen, offerId)).toEqual(after);
-    expect(await prisma.rewardsIdempotencyKey.count({ where: { accountId: citizen, key: { in: ['key-2', 'key-3', 'key-4'] } } })).toBe(0);
+    expect(
+      await prisma.rewardsIdempotencyKey.count({
+        where: { accountId: citizen, key: { in: ['key-2', 'key-3', 'key-4'] } },
+      }),
+    ).toBe(0);
   });
 
   it('takes no stock of a limited offer when the balance is short: the whole statement rolls back', async () => {

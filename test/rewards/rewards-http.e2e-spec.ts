@@ -136,35 +136,42 @@ describe('rewards over HTTP', () => {
       expect(forged.body.code).toBe('VALIDATION_FAILED');
     });
 
-    it.each(['/rewards/transactions', '/rewards/offers', '/rewards/schemes', '/rewards/charities', '/rewards/vouchers'])(
-      '%s takes ?limit 1..100 and answers 400 (never 500) for a cursor it did not make',
-      async (path) => {
-        const cursor = (key: unknown) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-        const get = (query: string) => api(t, 'GET', `${path}?${query}`, { token: citizen.accessToken });
-        for (const limit of ['0', '101', '2.5', 'ten']) expect((await get(`limit=${limit}`)).status).toBe(400);
-        for (const limit of ['1', '100']) expect((await get(`limit=${limit}`)).status).toBe(200);
-        for (const forged of [
-          'not-a-cursor',
-          cursor({ a: 1 }),
-          cursor(['a', 'b', 'c']),
-          cursor(['not-a-seq-or-date', 'not-a-uuid']),
-          cursor(['abc']),
-          cursor([2, randomUUID()]),
-        ]) {
-          const res = await get(`cursor=${forged}`);
-          expect([res.status, res.body.code, res.body.errors]).toEqual([
-            400,
-            'VALIDATION_FAILED',
-            [expect.objectContaining({ field: 'cursor' })],
-          ]);
-        }
-      },
-    );
+    it.each([
+      '/rewards/transactions',
+      '/rewards/offers',
+      '/rewards/schemes',
+      '/rewards/charities',
+      '/rewards/vouchers',
+    ])('%s takes ?limit 1..100 and answers 400 (never 500) for a cursor it did not make', async (path) => {
+      const cursor = (key: unknown) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+      const get = (query: string) => api(t, 'GET', `${path}?${query}`, { token: citizen.accessToken });
+      for (const limit of ['0', '101', '2.5', 'ten']) expect((await get(`limit=${limit}`)).status).toBe(400);
+      for (const limit of ['1', '100']) expect((await get(`limit=${limit}`)).status).toBe(200);
+      for (const forged of [
+        'not-a-cursor',
+        cursor({ a: 1 }),
+        cursor(['a', 'b', 'c']),
+        cursor(['not-a-seq-or-date', 'not-a-uuid']),
+        cursor(['abc']),
+        cursor([2, randomUUID()]),
+      ]) {
+        const res = await get(`cursor=${forged}`);
+        expect([res.status, res.body.code, res.body.errors]).toEqual([
+          400,
+          'VALIDATION_FAILED',
+          [expect.objectContaining({ field: 'cursor' })],
+        ]);
+      }
+    });
 
     it('pages 20 items when no limit is given', async () => {
       const rewards = t.app.get(RewardsApi);
       for (let i = 0; i < 21; i++)
-        await rewards.upsertCharity({ externalId: `ch-page-${i}`, name: `Page charity ${i}`, description: 'x' });
+        await rewards.upsertCharity({
+          externalId: `ch-page-${i}`,
+          name: `Page charity ${i}`,
+          description: 'x',
+        });
       const res = await api(t, 'GET', '/rewards/charities', { token: citizen.accessToken });
       expect(res.body.items).toHaveLength(20);
       expect(res.body.nextCursor).toEqual(expect.any(String));
@@ -681,7 +688,12 @@ describe('rewards over HTTP', () => {
     });
 
     it('refuses donation bodies without a valid charityId (400)', async () => {
-      for (const body of [{ points: 1 }, { charityId: 'nope', points: 1 }, { charityId: 7, points: 1 }, undefined]) {
+      for (const body of [
+        { points: 1 },
+        { charityId: 'nope', points: 1 },
+        { charityId: 7, points: 1 },
+        undefined,
+      ]) {
         const res = await api(t, 'POST', '/rewards/donations', { token: officer.accessToken, body });
         expect(res.status).toBe(400);
       }
@@ -764,7 +776,11 @@ describe('rewards over HTTP', () => {
         value: row(all)?.value,
       });
       expect((await report('groupBy=month')).body).toEqual(all.body);
-      for (const bad of [`from=${today}T12:00:00Z&to=${today}T12:00:00Z`, 'from=2026-11-02&to=2026-11-01', 'to=2026-02-30']) {
+      for (const bad of [
+        `from=${today}T12:00:00Z&to=${today}T12:00:00Z`,
+        'from=2026-11-02&to=2026-11-01',
+        'to=2026-02-30',
+      ]) {
         const res = await report(bad);
         expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
       }
@@ -772,12 +788,20 @@ describe('rewards over HTTP', () => {
 
     it('writes charity names a spreadsheet would run as formulas as plain text in the CSV', async () => {
       const rewards = t.app.get(RewardsApi);
-      const evil = await rewards.upsertCharity({ externalId: 'ch-formula', name: '=SUM(1+1)', description: 'x' });
+      const evil = await rewards.upsertCharity({
+        externalId: 'ch-formula',
+        name: '=SUM(1+1)',
+        description: 'x',
+      });
       const me = await given.officer(t);
       await earnOver(t, me, 1, 'officer');
       expect(
-        (await api(t, 'POST', '/rewards/donations', { token: me.accessToken, body: { charityId: evil.id, points: 5 } }))
-          .status,
+        (
+          await api(t, 'POST', '/rewards/donations', {
+            token: me.accessToken,
+            body: { charityId: evil.id, points: 5 },
+          })
+        ).status,
       ).toBe(201);
       const csv = await api(t, 'GET', '/admin/reports/donations?by=charity', {
         token: admin.accessToken,
@@ -816,7 +840,13 @@ describe('rewards over HTTP', () => {
       expect(entries).toHaveLength(2);
       expect(entries.map((e) => e.detail)).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ metric: 'donations', by: 'charity', groupBy: 'week', from, format: 'json' }),
+          expect.objectContaining({
+            metric: 'donations',
+            by: 'charity',
+            groupBy: 'week',
+            from,
+            format: 'json',
+          }),
           expect.objectContaining({ metric: 'donations', groupBy: 'month', format: 'csv' }),
         ]),
       );

@@ -31,7 +31,11 @@ export interface ClusterUnderTest {
  * N instances started together on a fresh database whose schema is EMPTY (so each instance's
  * start-up migration races the others'), behind the round-robin proxy.
  */
-export async function startCluster(instances: number, overrides: Record<string, string> = {}, options: Partial<ClusterOptions> = {}): Promise<ClusterUnderTest> {
+export async function startCluster(
+  instances: number,
+  overrides: Record<string, string> = {},
+  options: Partial<ClusterOptions> = {},
+): Promise<ClusterUnderTest> {
   const testEnv = await createTestEnv(overrides);
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: testEnv.databaseUrl });
@@ -54,7 +58,14 @@ export async function startCluster(instances: number, overrides: Record<string, 
     throw err;
   }
   const ctx = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ env: { ...testEnv.env, OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false' } }),
+    AppModule.forRoot({
+      env: {
+        ...testEnv.env,
+        OUTBOX_RELAY_ENABLED: 'false',
+        EVENT_WORKERS_ENABLED: 'false',
+        ETL_WORKER_ENABLED: 'false',
+      },
+    }),
     { logger: false },
   );
   const app = ctx as unknown as NestFastifyApplication;
@@ -120,21 +131,39 @@ export async function undelivered(t: TestApp, timeoutMs = 45_000): Promise<strin
       const events = await prisma.outboxEvent.findMany({ select: { id: true, type: true } });
       const done = await prisma.processedEvent.findMany({ select: { handlerId: true, eventId: true } });
       const seen = new Set(done.map((d) => `${d.eventId}|${d.handlerId}`));
-      missing = events.flatMap((e) => consumers.handlersFor(e.type).filter((h) => !seen.has(`${e.id}|${h}`)).map((h) => `${e.type} ${e.id} → ${h}`));
+      missing = events.flatMap((e) =>
+        consumers
+          .handlersFor(e.type)
+          .filter((h) => !seen.has(`${e.id}|${h}`))
+          .map((h) => `${e.type} ${e.id} → ${h}`),
+      );
       return { pending, busy, missing: missing.length };
     },
     (s) => s.pending === 0 && s.busy === 0 && s.missing === 0,
-    { timeoutMs, intervalMs: 250, what: 'outbox dispatched, queues idle, every event processed by every subscriber' },
+    {
+      timeoutMs,
+      intervalMs: 250,
+      what: 'outbox dispatched, queues idle, every event processed by every subscriber',
+    },
   ).catch(() => undefined);
   if (missing.length === 0) return missing;
   // Say where each missing delivery is (its bull job's state and last error), and list dead letters.
   const explained = await Promise.all(
     missing.map(async (m) => {
       const [, eventId, handlerId] = /^\S+ (\S+) → (\S+)$/.exec(m) ?? [];
-      const job = eventId && handlerId ? await queues.get(eventQueueName(handlerId)).getJob(`${eventId}:${handlerId}`) : null;
+      const job =
+        eventId && handlerId
+          ? await queues.get(eventQueueName(handlerId)).getJob(`${eventId}:${handlerId}`)
+          : null;
       return `${m} [job ${job ? `${await job.getState()}, attempts ${job.attemptsMade}${job.failedReason ? `, ${job.failedReason}` : ''}` : 'not found'}]`;
     }),
   );
-  const dead = await prisma.deadLetter.findMany({ where: { replayedAt: null }, select: { target: true, eventId: true, error: true } });
-  return [...explained, ...dead.map((d) => `dead letter ${d.eventId} → ${d.target}: ${d.error.split('\n')[0]}`)];
+  const dead = await prisma.deadLetter.findMany({
+    where: { replayedAt: null },
+    select: { target: true, eventId: true, error: true },
+  });
+  return [
+    ...explained,
+    ...dead.map((d) => `dead letter ${d.eventId} → ${d.target}: ${d.error.split('\n')[0]}`),
+  ];
 }

@@ -31,10 +31,16 @@ interface Voucher {
 function verifiesOffline(keys: PublishedKey[], v: Voucher): boolean {
   const key = keys.find((k) => k.kid === v.kid);
   if (!key || key.alg !== 'EdDSA') return false;
-  return verify(null, Buffer.from(`${v.code}|${v.offerId}|${v.expiresAt}`, 'utf8'), createPublicKey({ key: key.jwk as never, format: 'jwk' }), Buffer.from(v.signature, 'base64url'));
+  return verify(
+    null,
+    Buffer.from(`${v.code}|${v.offerId}|${v.expiresAt}`, 'utf8'),
+    createPublicKey({ key: key.jwk as never, format: 'jwk' }),
+    Buffer.from(v.signature, 'base64url'),
+  );
 }
 
-const publishedKeys = async (t: TestApp): Promise<PublishedKey[]> => (await api(t, 'GET', '/vouchers/public-key')).body.keys;
+const publishedKeys = async (t: TestApp): Promise<PublishedKey[]> =>
+  (await api(t, 'GET', '/vouchers/public-key')).body.keys;
 
 async function redeem(t: TestApp, who: SignedIn, offerId: string): Promise<Voucher> {
   const res = await api(t, 'POST', '/rewards/redemptions', { token: who.accessToken, body: { offerId } });
@@ -60,7 +66,11 @@ describe('voucher signing key rotation', () => {
     async () => {
       const before = await redeem(t, citizen, offerId);
       const [first] = await publishedKeys(t);
-      expect(first).toMatchObject({ kid: before.kid, alg: 'EdDSA', jwk: { kty: 'OKP', crv: 'Ed25519', kid: before.kid } });
+      expect(first).toMatchObject({
+        kid: before.kid,
+        alg: 'EdDSA',
+        jwk: { kty: 'OKP', crv: 'Ed25519', kid: before.kid },
+      });
       expect(first!.jwk).not.toHaveProperty('d');
 
       const res = await runCli(t.testEnv.env, ['vouchers:rotate-key']);
@@ -70,7 +80,11 @@ describe('voucher signing key rotation', () => {
       expect(kid).not.toBe(before.kid);
 
       // Published before it signs; then it is the current key, the old one listed after it.
-      const keys = await eventually(() => publishedKeys(t), (ks) => ks[0]?.kid === kid, { what: 'the new key current' });
+      const keys = await eventually(
+        () => publishedKeys(t),
+        (ks) => ks[0]?.kid === kid,
+        { what: 'the new key current' },
+      );
       const after = await redeem(t, citizen, offerId);
       expect(after.kid).toBe(kid);
       const published = await publishedKeys(t);
@@ -88,14 +102,28 @@ describe('voucher signing key rotation', () => {
     const prisma = t.app.get(PrismaService);
     const current = await redeem(t, citizen, offerId);
     // The current key was made 30 days ago (the default period) as far as the ring can tell.
-    await prisma.rewardsVoucherKey.update({ where: { kid: current.kid }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
-    const keys = await eventually(() => publishedKeys(t), (ks) => ks[0] !== undefined && ks[0].kid !== current.kid, { what: 'an automatic rotation' });
+    await prisma.rewardsVoucherKey.update({
+      where: { kid: current.kid },
+      data: { createdAt: new Date(Date.now() - 31 * 86_400_000) },
+    });
+    const keys = await eventually(
+      () => publishedKeys(t),
+      (ks) => ks[0] !== undefined && ks[0].kid !== current.kid,
+      { what: 'an automatic rotation' },
+    );
     const next = await redeem(t, citizen, offerId);
     expect(next.kid).toBe(keys[0]!.kid);
     expect(verifiesOffline(await publishedKeys(t), current)).toBe(true);
     // Every voucher of the older keys expires: they leave the published list; the current key stays.
-    await prisma.rewardsVoucher.updateMany({ where: { kid: { not: next.kid } }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    const left = await eventually(() => publishedKeys(t), (ks) => ks.length === 1, { what: 'retired keys unpublished' });
+    await prisma.rewardsVoucher.updateMany({
+      where: { kid: { not: next.kid } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const left = await eventually(
+      () => publishedKeys(t),
+      (ks) => ks.length === 1,
+      { what: 'retired keys unpublished' },
+    );
     expect(left.map((k) => k.kid)).toEqual([next.kid]);
     expect(await prisma.rewardsVoucherKey.count()).toBe(3);
   });
@@ -125,7 +153,9 @@ describe('keys from files, outside development mode', () => {
     }
     t = await startTestApp({ HEYBLUE_DEV_MODE: 'false', ...files });
     const [key] = await publishedKeys(t);
-    const row = await t.app.get(PrismaService).rewardsVoucherKey.findUniqueOrThrow({ where: { kid: key!.kid } });
+    const row = await t.app
+      .get(PrismaService)
+      .rewardsVoucherKey.findUniqueOrThrow({ where: { kid: key!.kid } });
     expect(row.privateKeyCipher).toMatch(/^v1\./);
     const opened = openPrivateKey(kek, row.kid, row.privateKeyCipher);
     expect(createPublicKey(opened).export({ format: 'jwk' }).x).toBe(key!.jwk.x);
@@ -146,7 +176,13 @@ describe('PII key rotation', () => {
   it('re-encrypts every e-mail and phone under the new key in the background, each bound to its row, and all stay readable', async () => {
     te = await createTestEnv();
     const a = await startTestApp({ IAM_PII_KEY_ID: 'k1', IAM_PII_ENCRYPTION_KEY: K1.toString('base64') }, te);
-    const people = await Promise.all([given.citizen(a), given.citizen(a), given.officer(a), given.admin(a), given.citizen(a)]);
+    const people = await Promise.all([
+      given.citizen(a),
+      given.citizen(a),
+      given.officer(a),
+      given.admin(a),
+      given.citizen(a),
+    ]);
     const prisma = a.app.get(PrismaService);
     // One row as written before ciphertexts were bound to their row (a v1 envelope, AAD = kid).
     const legacy = people[4]!;
@@ -156,15 +192,35 @@ describe('PII key rotation', () => {
     const data = Buffer.concat([c.update(legacy.phone, 'utf8'), c.final()]);
     await prisma.iamAccount.update({
       where: { id: legacy.accountId },
-      data: { phoneCipher: ['v1', 'k1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), data.toString('base64url')].join('.') },
+      data: {
+        phoneCipher: [
+          'v1',
+          'k1',
+          iv.toString('base64url'),
+          c.getAuthTag().toString('base64url'),
+          data.toString('base64url'),
+        ].join('.'),
+      },
     });
     await a.app.close();
 
     // The new key becomes current; the old one is kept for reading until the rows are rewritten.
     // Batches of 2 rows: the run takes several transactions.
-    t = await startTestApp({ IAM_PII_KEY_ID: 'k2', IAM_PII_ENCRYPTION_KEY: K2.toString('base64'), IAM_PII_PREVIOUS_KEYS: `k1:${K1.toString('base64')}`, IAM_PII_REENCRYPT_BATCH_SIZE: '2' }, te);
+    t = await startTestApp(
+      {
+        IAM_PII_KEY_ID: 'k2',
+        IAM_PII_ENCRYPTION_KEY: K2.toString('base64'),
+        IAM_PII_PREVIOUS_KEYS: `k1:${K1.toString('base64')}`,
+        IAM_PII_REENCRYPT_BATCH_SIZE: '2',
+      },
+      te,
+    );
     const pii = t.app.get(PiiReencryption);
-    await eventually(() => pii.pending(), (n) => n === 0, { what: 'background re-encryption done' });
+    await eventually(
+      () => pii.pending(),
+      (n) => n === 0,
+      { what: 'background re-encryption done' },
+    );
 
     const db = t.app.get(PrismaService);
     const accounts = await db.iamAccount.findMany();
@@ -174,16 +230,30 @@ describe('PII key rotation', () => {
     expect(roster).toHaveLength(1);
     expect(grants).toHaveLength(1);
     // Readable with the new key alone: nothing depends on k1 any more.
-    const onlyK2 = new PiiCipher({ currentKid: 'k2', keys: new Map([['k2', K2]]), hmacKey: devKey('pii-hmac') });
+    const onlyK2 = new PiiCipher({
+      currentKid: 'k2',
+      keys: new Map([['k2', K2]]),
+      hmacKey: devKey('pii-hmac'),
+    });
     for (const p of people) {
       const row = accounts.find((r) => r.id === p.accountId)!;
       expect(row.piiKeyId).toBe('k2');
       expect(row.emailCipher).toMatch(/^v2\.k2\./);
       expect(row.phoneCipher).toMatch(/^v2\.k2\./);
-      expect(onlyK2.decrypt(row.emailCipher, { table: 'iam_account', column: 'email_cipher', row: row.id })).toBe(`${p.login}@dev.heyblue.test`);
-      expect(onlyK2.decrypt(row.phoneCipher!, { table: 'iam_account', column: 'phone_cipher', row: row.id })).toBe(p.phone);
+      expect(
+        onlyK2.decrypt(row.emailCipher, { table: 'iam_account', column: 'email_cipher', row: row.id }),
+      ).toBe(`${p.login}@dev.heyblue.test`);
+      expect(
+        onlyK2.decrypt(row.phoneCipher!, { table: 'iam_account', column: 'phone_cipher', row: row.id }),
+      ).toBe(p.phone);
       // Bound to its row: another account's id does not open it.
-      expect(() => onlyK2.decrypt(row.phoneCipher!, { table: 'iam_account', column: 'phone_cipher', row: people.find((q) => q !== p)!.accountId })).toThrow();
+      expect(() =>
+        onlyK2.decrypt(row.phoneCipher!, {
+          table: 'iam_account',
+          column: 'phone_cipher',
+          row: people.find((q) => q !== p)!.accountId,
+        }),
+      ).toThrow();
       // And the application reads it.
       const me = await api(t, 'GET', '/me', { token: p.accessToken });
       expect(me.status).toBe(200);
@@ -195,7 +265,9 @@ describe('PII key rotation', () => {
     ] as const) {
       for (const r of rows) {
         expect(r.piiKeyId).toBe('k2');
-        expect(onlyK2.decrypt(r.emailCipher, { table, column: 'email_cipher', row: r.emailHash })).toMatch(/@dev\.heyblue\.test$/);
+        expect(onlyK2.decrypt(r.emailCipher, { table, column: 'email_cipher', row: r.emailHash })).toMatch(
+          /@dev\.heyblue\.test$/,
+        );
       }
     }
     // A second run finds nothing to do.

@@ -28,8 +28,14 @@ export function operations(doc: any): Operation[] {
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(item)) {
       const security: Array<Record<string, unknown>> = op.security ?? [];
-      const auth = security.some((s) => 'bearer' in s) ? 'bearer' : security.some((s) => 'retailer-key' in s) ? 'retailer-key' : 'none';
-      const roles = /Needs role (.+?) \(403/.exec(op.responses?.['403']?.description ?? '')?.[1]?.split(' or ') as Role[] | undefined;
+      const auth = security.some((s) => 'bearer' in s)
+        ? 'bearer'
+        : security.some((s) => 'retailer-key' in s)
+          ? 'retailer-key'
+          : 'none';
+      const roles = /Needs role (.+?) \(403/
+        .exec(op.responses?.['403']?.description ?? '')?.[1]
+        ?.split(' or ') as Role[] | undefined;
       const params: any[] = op.parameters ?? [];
       ops.push({
         method: method.toUpperCase(),
@@ -38,8 +44,12 @@ export function operations(doc: any): Operation[] {
         auth,
         roles: roles ?? [],
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
-        queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(doc, p.schema) })),
-        jsonBody: op.requestBody?.content?.['application/json'] ? resolve(doc, op.requestBody.content['application/json'].schema) : undefined,
+        queryParams: params
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: resolve(doc, p.schema) })),
+        jsonBody: op.requestBody?.content?.['application/json']
+          ? resolve(doc, op.requestBody.content['application/json'].schema)
+          : undefined,
         multipart: Boolean(op.requestBody?.content?.['multipart/form-data']),
       });
     }
@@ -48,7 +58,14 @@ export function operations(doc: any): Operation[] {
 }
 
 export function resolve(doc: any, schema: any): any {
-  if (schema?.$ref) return resolve(doc, schema.$ref.split('/').slice(1).reduce((o: any, k: string) => o[k], doc));
+  if (schema?.$ref)
+    return resolve(
+      doc,
+      schema.$ref
+        .split('/')
+        .slice(1)
+        .reduce((o: any, k: string) => o[k], doc),
+    );
   if (schema?.allOf?.length === 1) return resolve(doc, schema.allOf[0]);
   return schema;
 }
@@ -75,7 +92,11 @@ export function textFields(doc: any, raw: any): string[] {
   return Object.entries<any>(schema?.properties ?? {})
     .filter(([, v]) => {
       const s = resolve(doc, v);
-      return s.type === 'string' || (s.type === 'object' && !s.properties) || (s.type === 'array' && resolve(doc, s.items)?.type === 'string');
+      return (
+        s.type === 'string' ||
+        (s.type === 'object' && !s.properties) ||
+        (s.type === 'array' && resolve(doc, s.items)?.type === 'string')
+      );
     })
     .map(([k]) => k);
 }
@@ -108,7 +129,13 @@ export async function call(
   t: TestApp,
   method: string,
   path: string,
-  opts: { token?: string; retailerKey?: string; body?: string; contentType?: string; headers?: Record<string, string> } = {},
+  opts: {
+    token?: string;
+    retailerKey?: string;
+    body?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer> {
   const res = await fetch(`${t.url}${path}`, {
     method,

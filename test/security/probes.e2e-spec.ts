@@ -4,7 +4,18 @@ import { RewardsApi } from '@heyblue/rewards';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { given, type SignedIn } from '../support/given.js';
 import { earn, givenOffer } from '../rewards/rewards-fixtures.js';
-import { answers, call, fill, INJECTIONS, operations, ROLES, sample, textFields, type Operation, type Role } from './openapi-walk.js';
+import {
+  answers,
+  call,
+  fill,
+  INJECTIONS,
+  operations,
+  ROLES,
+  sample,
+  textFields,
+  type Operation,
+  type Role,
+} from './openapi-walk.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- OpenAPI documents are walked as plain JSON */
 
@@ -18,7 +29,8 @@ const PUBLIC: Record<string, string> = {
   'GET /api/v1/health/ready': 'readiness probe of the orchestrator',
   'GET /api/v1/auth/providers': 'the sign-in screen lists providers before anyone is signed in',
   'POST /api/v1/auth/oidc/start': 'starts a sign-in (rate-limited per IP)',
-  'POST /api/v1/auth/oidc/callback': 'the state and code from the provider are the credential (rate-limited per IP)',
+  'POST /api/v1/auth/oidc/callback':
+    'the state and code from the provider are the credential (rate-limited per IP)',
   'POST /api/v1/auth/phone/start': 'the single-use registration token in the body is the credential',
   'POST /api/v1/auth/phone/verify': 'the single-use registration token in the body is the credential',
   'POST /api/v1/auth/refresh': 'the refresh token in the body is the credential',
@@ -28,7 +40,11 @@ const PUBLIC: Record<string, string> = {
 };
 
 /** Public routes whose body carries the credential: a made-up one must get 401. */
-const BODY_CREDENTIAL = ['POST /api/v1/auth/phone/start', 'POST /api/v1/auth/phone/verify', 'POST /api/v1/auth/refresh'];
+const BODY_CREDENTIAL = [
+  'POST /api/v1/auth/phone/start',
+  'POST /api/v1/auth/phone/verify',
+  'POST /api/v1/auth/refresh',
+];
 
 const BODY_LIMIT = 4096;
 const PROBLEM = /^application\/problem\+json/;
@@ -44,10 +60,18 @@ describe('security probes over every documented route', () => {
 
   beforeAll(async () => {
     // Per-account limits stay out of the way of the many probes one account sends.
-    t = await startTestApp({ BODY_LIMIT_BYTES: String(BODY_LIMIT), RATE_LIMITS: 'connection-requests=10000/60,iam-session=10000/60' });
+    t = await startTestApp({
+      BODY_LIMIT_BYTES: String(BODY_LIMIT),
+      RATE_LIMITS: 'connection-requests=10000/60,iam-session=10000/60',
+    });
     doc = (await call(t, 'GET', '/api/docs-json')).body;
     ops = operations(doc);
-    [who.citizen, who.officer, who.admin, other] = await Promise.all([given.citizen(t), given.officer(t), given.admin(t), given.citizen(t)]);
+    [who.citizen, who.officer, who.admin, other] = await Promise.all([
+      given.citizen(t),
+      given.officer(t),
+      given.admin(t),
+      given.citizen(t),
+    ]);
     const offer = await givenOffer(t);
     retailerKey = (await t.app.get(RewardsApi).issueRetailerKey(offer.retailerExternalId)).key;
   });
@@ -55,18 +79,35 @@ describe('security probes over every documented route', () => {
 
   /** Credentials that pass a route's guards. */
   const credentials = (op: Operation) =>
-    op.auth === 'bearer' ? { token: who[op.roles[0] ?? 'citizen'].accessToken } : op.auth === 'retailer-key' ? { retailerKey } : {};
+    op.auth === 'bearer'
+      ? { token: who[op.roles[0] ?? 'citizen'].accessToken }
+      : op.auth === 'retailer-key'
+        ? { retailerKey }
+        : {};
   const idempotency = { 'idempotency-key': randomUUID() };
   const jsonOps = () => ops.filter((op) => op.jsonBody);
   const send = (op: Operation, body: unknown, extra: Parameters<typeof call>[3] = {}) =>
-    call(t, op.method, fill(op.path), { ...credentials(op), body: JSON.stringify(body), contentType: 'application/json', headers: { ...idempotency, 'idempotency-key': randomUUID() }, ...extra });
+    call(t, op.method, fill(op.path), {
+      ...credentials(op),
+      body: JSON.stringify(body),
+      contentType: 'application/json',
+      headers: { ...idempotency, 'idempotency-key': randomUUID() },
+      ...extra,
+    });
 
   it('has auth on every route but the listed public ones, and every /admin route is admin-only', () => {
     expect(ops.length).toBeGreaterThan(40);
-    expect(ops.filter((op) => op.auth === 'none').map((op) => op.key).sort()).toEqual(Object.keys(PUBLIC).sort());
+    expect(
+      ops
+        .filter((op) => op.auth === 'none')
+        .map((op) => op.key)
+        .sort(),
+    ).toEqual(Object.keys(PUBLIC).sort());
     const admin = ops.filter((op) => op.path.startsWith('/api/v1/admin/'));
     expect(admin.length).toBeGreaterThan(10);
-    expect(admin.filter((op) => op.auth !== 'bearer' || op.roles.join() !== 'admin').map((op) => op.key)).toEqual([]);
+    expect(
+      admin.filter((op) => op.auth !== 'bearer' || op.roles.join() !== 'admin').map((op) => op.key),
+    ).toEqual([]);
   });
 
   it('answers 401 without credentials, with a made-up token or key, and with a made-up credential in the body', async () => {
@@ -75,18 +116,26 @@ describe('security probes over every documented route', () => {
       const path = fill(op.path);
       const attempts = [
         () => call(t, op.method, path),
-        () => call(t, op.method, path, op.auth === 'bearer' ? { token: `hb_${randomUUID()}` } : { retailerKey: `hbr_${randomUUID()}` }),
+        () =>
+          call(
+            t,
+            op.method,
+            path,
+            op.auth === 'bearer' ? { token: `hb_${randomUUID()}` } : { retailerKey: `hbr_${randomUUID()}` },
+          ),
         () => call(t, op.method, path, { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }),
       ];
       for (const attempt of attempts) {
         const res = await attempt();
-        if (res.status !== 401 || !PROBLEM.test(res.headers.get('content-type') ?? '')) failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 120)}`);
+        if (res.status !== 401 || !PROBLEM.test(res.headers.get('content-type') ?? ''))
+          failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 120)}`);
       }
     }
     for (const key of BODY_CREDENTIAL) {
       const op = ops.find((o) => o.key === key)!;
       const res = await send(op, sample(doc, op.jsonBody));
-      if (res.status !== 401) failures.push(`${op.key} with a made-up credential → ${res.status} ${res.text.slice(0, 120)}`);
+      if (res.status !== 401)
+        failures.push(`${op.key} with a made-up credential → ${res.status} ${res.text.slice(0, 120)}`);
     }
     expect(failures).toEqual([]);
   });
@@ -97,8 +146,12 @@ describe('security probes over every documented route', () => {
     for (const op of ops.filter((o) => o.auth === 'bearer' && o.roles.length > 0)) {
       for (const role of ROLES.filter((r) => !op.roles.includes(r))) {
         probed++;
-        const res = await call(t, op.method, fill(op.path), { token: who[role].accessToken, ...(op.jsonBody ? { body: '{}', contentType: 'application/json' } : {}) });
-        if (res.status !== 403 || res.body?.code !== 'FORBIDDEN') failures.push(`${op.key} as ${role} → ${res.status} ${res.text.slice(0, 120)}`);
+        const res = await call(t, op.method, fill(op.path), {
+          token: who[role].accessToken,
+          ...(op.jsonBody ? { body: '{}', contentType: 'application/json' } : {}),
+        });
+        if (res.status !== 403 || res.body?.code !== 'FORBIDDEN')
+          failures.push(`${op.key} as ${role} → ${res.status} ${res.text.slice(0, 120)}`);
       }
     }
     expect(probed).toBeGreaterThan(40);
@@ -107,13 +160,20 @@ describe('security probes over every documented route', () => {
 
   it('keeps another account’s ledger entries out of reach (404) and shows others only the public profile', async () => {
     await earn(t, other.accountId, 1);
-    const [entry] = (await call(t, 'GET', '/api/v1/rewards/transactions', { token: other.accessToken })).body.items;
-    expect((await call(t, 'GET', `/api/v1/rewards/transactions/${entry.id}`, { token: other.accessToken })).status).toBe(200);
-    const theirs = await call(t, 'GET', `/api/v1/rewards/transactions/${entry.id}`, { token: who.citizen.accessToken });
+    const [entry] = (await call(t, 'GET', '/api/v1/rewards/transactions', { token: other.accessToken })).body
+      .items;
+    expect(
+      (await call(t, 'GET', `/api/v1/rewards/transactions/${entry.id}`, { token: other.accessToken })).status,
+    ).toBe(200);
+    const theirs = await call(t, 'GET', `/api/v1/rewards/transactions/${entry.id}`, {
+      token: who.citizen.accessToken,
+    });
     expect(theirs.status).toBe(404);
     expect(theirs.text).not.toContain(other.accountId);
     // A request addressed to another officer answers 403 NOT_YOUR_REQUEST (the contract's "not yours"): test/connections/guards.e2e-spec.ts.
-    const profile = await call(t, 'GET', `/api/v1/profiles/${other.accountId}`, { token: who.citizen.accessToken });
+    const profile = await call(t, 'GET', `/api/v1/profiles/${other.accountId}`, {
+      token: who.citizen.accessToken,
+    });
     expect(profile.status).toBe(200);
     const publicFields = Object.keys(doc.components.schemas.PublicProfileDto.properties);
     expect(Object.keys(profile.body).filter((k) => !publicFields.includes(k))).toEqual([]);
@@ -124,7 +184,8 @@ describe('security probes over every documented route', () => {
     const failures: string[] = [];
     for (const op of jsonOps()) {
       const res = await send(op, { pad: 'x'.repeat(BODY_LIMIT) });
-      if (res.status !== 413 || res.body?.code !== 'PAYLOAD_TOO_LARGE') failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 120)}`);
+      if (res.status !== 413 || res.body?.code !== 'PAYLOAD_TOO_LARGE')
+        failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 120)}`);
     }
     expect(jsonOps().length).toBeGreaterThan(10);
     expect(failures).toEqual([]);
@@ -138,8 +199,14 @@ describe('security probes over every documented route', () => {
         ['application/x-www-form-urlencoded', 'a=b'],
         ['application/xml', '<a/>'],
       ] as const) {
-        const res = await call(t, op.method, fill(op.path), { ...credentials(op), body, contentType, headers: { 'idempotency-key': randomUUID() } });
-        if (res.status !== 415 || res.body?.code !== 'UNSUPPORTED_MEDIA_TYPE') failures.push(`${op.key} ${contentType} → ${res.status} ${res.text.slice(0, 120)}`);
+        const res = await call(t, op.method, fill(op.path), {
+          ...credentials(op),
+          body,
+          contentType,
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        if (res.status !== 415 || res.body?.code !== 'UNSUPPORTED_MEDIA_TYPE')
+          failures.push(`${op.key} ${contentType} → ${res.status} ${res.text.slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -150,7 +217,8 @@ describe('security probes over every documented route', () => {
     for (const op of jsonOps()) {
       const res = await send(op, { ...(sample(doc, op.jsonBody) as object), isAdmin: true });
       const named = (res.body?.errors ?? []).some((e: { field: string }) => e.field === 'isAdmin');
-      if (res.status !== 400 || res.body?.code !== 'VALIDATION_FAILED' || !named) failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 160)}`);
+      if (res.status !== 400 || res.body?.code !== 'VALIDATION_FAILED' || !named)
+        failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 160)}`);
     }
     expect(failures).toEqual([]);
   });
@@ -162,16 +230,23 @@ describe('security probes over every documented route', () => {
       probes++;
       const type = res.headers.get('content-type') ?? '';
       if (res.status >= 500) failures.push(`${what} → ${res.status} ${res.text.slice(0, 160)}`);
-      else if (res.status !== 204 && !JSON_TYPE.test(type) && !/^text\/csv/.test(type)) failures.push(`${what} → ${type}`);
+      else if (res.status !== 204 && !JSON_TYPE.test(type) && !/^text\/csv/.test(type))
+        failures.push(`${what} → ${type}`);
     };
     for (const op of ops.filter((o) => !o.multipart)) {
       for (const payload of INJECTIONS) {
         for (const param of op.pathParams) {
-          check(`${op.key} path ${param}=${JSON.stringify(payload)}`, await call(t, op.method, fill(op.path, { [param]: payload }), credentials(op)));
+          check(
+            `${op.key} path ${param}=${JSON.stringify(payload)}`,
+            await call(t, op.method, fill(op.path, { [param]: payload }), credentials(op)),
+          );
         }
         for (const q of op.queryParams) {
           const query = `?${new URLSearchParams({ [q.name]: payload })}`;
-          check(`${op.key} query ${q.name}=${JSON.stringify(payload)}`, await call(t, op.method, `${fill(op.path)}${query}`, credentials(op)));
+          check(
+            `${op.key} query ${q.name}=${JSON.stringify(payload)}`,
+            await call(t, op.method, `${fill(op.path)}${query}`, credentials(op)),
+          );
         }
         for (const field of op.jsonBody ? textFields(doc, op.jsonBody) : []) {
           const body = { ...(sample(doc, op.jsonBody) as object), [field]: payload };
@@ -186,15 +261,24 @@ describe('security probes over every documented route', () => {
   it('stores injected text verbatim and echoes it only as JSON data', async () => {
     const me = who.citizen;
     const hostile = `<script>alert(1)</script>'--`;
-    const patched = await call(t, 'PATCH', '/api/v1/me/profile', { token: me.accessToken, body: JSON.stringify({ displayName: hostile, bio: `=HYPERLINK("x")` }), contentType: 'application/json' });
+    const patched = await call(t, 'PATCH', '/api/v1/me/profile', {
+      token: me.accessToken,
+      body: JSON.stringify({ displayName: hostile, bio: `=HYPERLINK("x")` }),
+      contentType: 'application/json',
+    });
     expect(patched.status).toBe(200);
-    for (const res of [await call(t, 'GET', '/api/v1/me', { token: me.accessToken }), await call(t, 'GET', `/api/v1/profiles/${me.accountId}`, { token: other.accessToken })]) {
+    for (const res of [
+      await call(t, 'GET', '/api/v1/me', { token: me.accessToken }),
+      await call(t, 'GET', `/api/v1/profiles/${me.accountId}`, { token: other.accessToken }),
+    ]) {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(JSON.stringify(res.body)).toContain(JSON.stringify(hostile));
     }
     // The DROP TABLE payloads above were data too: the accounts are all still there.
-    const [{ n }] = await t.app.get(PrismaService).$queryRawUnsafe<Array<{ n: number }>>('SELECT count(*)::int AS n FROM iam_account');
+    const [{ n }] = await t.app
+      .get(PrismaService)
+      .$queryRawUnsafe<Array<{ n: number }>>('SELECT count(*)::int AS n FROM iam_account');
     expect(n).toBeGreaterThanOrEqual(4);
   });
 
@@ -217,7 +301,12 @@ describe('security probes over every documented route', () => {
   it('never sent x-powered-by, a sniffable answer or a stack trace in any of the answers above', () => {
     expect(answers.length).toBeGreaterThan(500);
     const failures = answers
-      .filter((a) => a.headers.get('x-powered-by') || a.headers.get('x-content-type-options') !== 'nosniff' || /\n\s+at |\bat [\w.<>]+ \(|node_modules|\.ts:\d+/.test(a.text))
+      .filter(
+        (a) =>
+          a.headers.get('x-powered-by') ||
+          a.headers.get('x-content-type-options') !== 'nosniff' ||
+          /\n\s+at |\bat [\w.<>]+ \(|node_modules|\.ts:\d+/.test(a.text),
+      )
       .map((a) => `${a.what} → ${a.status} ${a.text.slice(0, 160)}`);
     expect(failures).toEqual([]);
   });

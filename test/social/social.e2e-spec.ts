@@ -1,6 +1,12 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { ConnectionEstablished } from '@heyblue/connections';
-import { OutboxService, PrismaService, QueueFactory, STALLED_TOO_OFTEN, type IntegrationEvent } from '@heyblue/platform';
+import {
+  OutboxService,
+  PrismaService,
+  QueueFactory,
+  STALLED_TOO_OFTEN,
+  type IntegrationEvent,
+} from '@heyblue/platform';
 import { ProfileUpdated } from '@heyblue/profile';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { stallUntilGivenUp } from '../support/bull-stall.js';
@@ -198,12 +204,17 @@ describe('admin social posts', () => {
     expect(dead.body.platforms[0].lastError).toContain(STALLED_TOO_OFTEN);
     const letters = await api(t, 'GET', '/admin/dead-letters?pending=true', { token: admin.accessToken });
     const letter = letters.body.items.find(
-      (d: { source: string; target: string; error: string }) => d.source === 'social' && d.target === 'webhook' && d.error.includes(STALLED_TOO_OFTEN),
+      (d: { source: string; target: string; error: string }) =>
+        d.source === 'social' && d.target === 'webhook' && d.error.includes(STALLED_TOO_OFTEN),
     );
     expect(letter).toBeDefined();
-    expect((await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, { token: admin.accessToken })).status).toBe(202);
+    expect(
+      (await api(t, 'POST', `/admin/dead-letters/${letter.id}/replay`, { token: admin.accessToken })).status,
+    ).toBe(202);
     await settled(postId, { webhook: 'sent' });
-    expect(fake.to('/hook').filter((r) => JSON.parse(r.body).text === 'Its worker keeps dying')).toHaveLength(1);
+    expect(fake.to('/hook').filter((r) => JSON.parse(r.body).text === 'Its worker keeps dying')).toHaveLength(
+      1,
+    );
   });
 
   it('dead-letters at once when a platform refuses the credentials', async () => {

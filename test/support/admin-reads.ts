@@ -28,12 +28,19 @@ export async function expectAdminOnly(t: TestApp, path: string, who: NonAdmins):
   expect((await api(t, 'GET', path, { token: 'not-a-token' })).status).toBe(401);
   for (const role of ['citizen', 'officer'] as const) {
     const res = await api(t, 'GET', path, { token: who[role].accessToken });
-    expect({ role, status: res.status, code: res.body?.code }).toEqual({ role, status: 403, code: 'FORBIDDEN' });
+    expect({ role, status: res.status, code: res.body?.code }).toEqual({
+      role,
+      status: 403,
+      code: 'FORBIDDEN',
+    });
   }
 }
 
 /** A 400 VALIDATION_FAILED problem naming `field` among its errors. */
-export function expectInvalid(res: { status: number; body: { code?: string; errors?: Array<{ field: string }> } }, field: string): void {
+export function expectInvalid(
+  res: { status: number; body: { code?: string; errors?: Array<{ field: string }> } },
+  field: string,
+): void {
   expect(res.status).toBe(400);
   expect(res.body.code).toBe('VALIDATION_FAILED');
   expect(res.body.errors?.map((e) => e.field)).toContain(field);

@@ -18,7 +18,10 @@ export async function startTestApp(
   extraModules: AppOptions['extraModules'] = [],
 ): Promise<TestApp> {
   const te = testEnv ?? (await createTestEnv(overrides));
-  const app = await createApp({ env: { ...te.env, ...overrides, PORT: '0', HOST: '127.0.0.1' }, extraModules });
+  const app = await createApp({
+    env: { ...te.env, ...overrides, PORT: '0', HOST: '127.0.0.1' },
+    extraModules,
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

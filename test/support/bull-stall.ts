@@ -3,7 +3,12 @@ import { closeRedis, type RedisClient } from '@heyblue/platform';
 import { eventually } from './poll.js';
 import { testRedis } from './test-redis.js';
 
-type WorkerQueue = Bull.Queue & { settings: Bull.AdvancedSettings; keyPrefix: string; toKey(key: string): string; moveUnlockedJobsToWait(): Promise<unknown> };
+type WorkerQueue = Bull.Queue & {
+  settings: Bull.AdvancedSettings;
+  keyPrefix: string;
+  toKey(key: string): string;
+  moveUnlockedJobsToWait(): Promise<unknown>;
+};
 
 /**
  * Makes bull give a job up as "stalled more than allowable limit", as it does when the workers
@@ -31,7 +36,10 @@ export async function stallUntilGivenUp(
       return c;
     },
   });
-  const saved = { maxStalledCount: queue.settings.maxStalledCount, stalledInterval: queue.settings.stalledInterval };
+  const saved = {
+    maxStalledCount: queue.settings.maxStalledCount,
+    stalledInterval: queue.settings.stalledInterval,
+  };
   const key = (k: string) => queue.toKey(k);
   try {
     await enqueue();
@@ -44,7 +52,9 @@ export async function stallUntilGivenUp(
       await queue.moveUnlockedJobsToWait();
     };
     await check();
-    await eventually(async () => (await queue.client.exists(key(`${id}:lock`))) === 0, Boolean, { what: 'the dying worker lock lapsed' });
+    await eventually(async () => (await queue.client.exists(key(`${id}:lock`))) === 0, Boolean, {
+      what: 'the dying worker lock lapsed',
+    });
     await check();
     const state = await (await queue.getJob(id))?.getState();
     if (state !== 'failed') throw new Error(`bull did not give job ${id} up (state ${state})`);

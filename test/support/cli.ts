@@ -10,7 +10,11 @@ export interface CliResult {
  * Runs the ops CLI (or another entry point) from source in a child process, as `npm run cli`
  * runs it from dist. Never rejects: the exit code and both streams come back.
  */
-export function runCli(env: Record<string, string>, args: string[], entry = 'apps/api/src/cli.ts'): Promise<CliResult> {
+export function runCli(
+  env: Record<string, string>,
+  args: string[],
+  entry = 'apps/api/src/cli.ts',
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', entry, ...args], {
       env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'silent', ...env },

@@ -2,7 +2,13 @@ import type pg from 'pg';
 
 /** The part of Prisma's runtime data model the drift check reads. */
 export interface DataModel {
-  models: Record<string, { dbName: string | null; fields: Array<{ name: string; kind: string; type: string; dbName?: string | null }> }>;
+  models: Record<
+    string,
+    {
+      dbName: string | null;
+      fields: Array<{ name: string; kind: string; type: string; dbName?: string | null }>;
+    }
+  >;
   enums: Record<string, { dbName?: string | null }>;
 }
 
@@ -25,7 +31,13 @@ const COMPATIBLE: Record<string, string[]> = {
  * Returns human-readable problems (empty when in step).
  */
 export async function findDrift(client: pg.Client, model: DataModel): Promise<string[]> {
-  const { rows } = await client.query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_array: boolean }>(`
+  const { rows } = await client.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    is_array: boolean;
+  }>(`
     SELECT table_name, column_name, data_type, udt_name, data_type = 'ARRAY' AS is_array
     FROM information_schema.columns WHERE table_schema = 'public'`);
   const tables = new Map<string, Map<string, { data_type: string; udt_name: string }>>();
@@ -54,7 +66,8 @@ export async function findDrift(client: pg.Client, model: DataModel): Promise<st
       if (f.kind === 'enum') {
         const enumName = model.enums[f.type]?.dbName ?? f.type;
         if (col.data_type !== 'USER-DEFINED' || col.udt_name !== enumName) {
-          if (!(col.data_type === 'ARRAY' && col.udt_name === `_${enumName}`)) problems.push(`column ${table}.${column} should be enum ${enumName}, is ${col.udt_name}`);
+          if (!(col.data_type === 'ARRAY' && col.udt_name === `_${enumName}`))
+            problems.push(`column ${table}.${column} should be enum ${enumName}, is ${col.udt_name}`);
         }
         continue;
       }
@@ -69,6 +82,15 @@ export async function findDrift(client: pg.Client, model: DataModel): Promise<st
 }
 
 function udtMatches(udt: string, type: string): boolean {
-  const map: Record<string, string> = { text: 'text', varchar: 'character varying', uuid: 'uuid', int4: 'integer', int8: 'bigint', bool: 'boolean', jsonb: 'jsonb', timestamptz: 'timestamp with time zone' };
+  const map: Record<string, string> = {
+    text: 'text',
+    varchar: 'character varying',
+    uuid: 'uuid',
+    int4: 'integer',
+    int8: 'bigint',
+    bool: 'boolean',
+    jsonb: 'jsonb',
+    timestamptz: 'timestamp with time zone',
+  };
   return map[udt] === type;
 }

@@ -29,7 +29,8 @@ export interface SignInOptions {
 
 export const randomPhone = (): string => `+1555${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
 export const randomIp = (): string => `10.${randomInt(0, 256)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
-export const devEmail = (login: string): string => (login.includes('@') ? login : `${login}@dev.heyblue.test`);
+export const devEmail = (login: string): string =>
+  login.includes('@') ? login : `${login}@dev.heyblue.test`;
 
 /** JSON call against the API with a client IP; returns status and parsed body. */
 export async function api<T = any>( // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -98,12 +99,15 @@ export async function providerLogin(
       continue;
     }
     const html = await res.text();
-    if (res.status !== 200) throw new Error(`provider answered ${res.status} at ${url}: ${html.slice(0, 300)}`);
+    if (res.status !== 200)
+      throw new Error(`provider answered ${res.status} at ${url}: ${html.slice(0, 300)}`);
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw new Error(`no form at ${url}: ${html.slice(0, 300)}`);
     url = new URL(action.replace(/&amp;/g, '&'), url).href;
     method = 'POST';
-    body = /name="login"/.test(html) ? new URLSearchParams({ prompt: 'login', login, password }).toString() : new URLSearchParams({ prompt: 'consent' }).toString();
+    body = /name="login"/.test(html)
+      ? new URLSearchParams({ prompt: 'login', login, password }).toString()
+      : new URLSearchParams({ prompt: 'consent' }).toString();
   }
   throw new Error('provider login did not finish in 20 steps');
 }
@@ -117,7 +121,11 @@ export const sameServer = (url: string, base: string): string => {
 /** A client-held PKCE pair (RFC 7636 S256), as the app and the dashboard make one. */
 export function pkcePair(): { codeVerifier: string; codeChallenge: string; codeChallengeMethod: 'S256' } {
   const codeVerifier = randomBytes(32).toString('base64url');
-  return { codeVerifier, codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'), codeChallengeMethod: 'S256' };
+  return {
+    codeVerifier,
+    codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    codeChallengeMethod: 'S256',
+  };
 }
 
 /** A fresh app installation id. */
@@ -127,24 +135,38 @@ export const randomDeviceId = (): string => `device-${randomBytes(6).toString('h
  * The OIDC half: start (with the client's PKCE challenge) → login form → consent → callback
  * (with the verifier and the device id). Returns the callback answer.
  */
-export async function oidcSignIn(t: TestApp, login: string, ip = randomIp(), extra: { deviceId?: string; redirectUri?: string } = {}) {
+export async function oidcSignIn(
+  t: TestApp,
+  login: string,
+  ip = randomIp(),
+  extra: { deviceId?: string; redirectUri?: string } = {},
+) {
   const redirectUri = extra.redirectUri ?? MOBILE_REDIRECT;
   const { codeVerifier, ...challenge } = pkcePair();
-  const start = await api(t, 'POST', '/auth/oidc/start', { body: { provider: 'dev', redirectUri, ...challenge }, ip });
+  const start = await api(t, 'POST', '/auth/oidc/start', {
+    body: { provider: 'dev', redirectUri, ...challenge },
+    ip,
+  });
   if (start.status !== 200) throw new Error(`oidc/start ${start.status}: ${JSON.stringify(start.body)}`);
   // The dev provider of this app may advertise PUBLIC_BASE_URL; the test reaches it directly.
-  const redirect = await providerLogin(start.body.authorizationUrl, redirectUri, login, 'anything', (url) => sameServer(url, t.url));
+  const redirect = await providerLogin(start.body.authorizationUrl, redirectUri, login, 'anything', (url) =>
+    sameServer(url, t.url),
+  );
   const code = redirect.searchParams.get('code');
   const state = redirect.searchParams.get('state');
   if (!code || state !== start.body.state) throw new Error(`unexpected redirect ${redirect.href}`);
-  return api(t, 'POST', '/auth/oidc/callback', { body: { state, code, codeVerifier, deviceId: extra.deviceId ?? randomDeviceId() }, ip });
+  return api(t, 'POST', '/auth/oidc/callback', {
+    body: { state, code, codeVerifier, deviceId: extra.deviceId ?? randomDeviceId() },
+    ip,
+  });
 }
 
 /** Newest OTP the dev SMS outbox holds for a phone. */
 export async function readOtp(t: TestApp, phone: string): Promise<string> {
   const res = await fetch(`${t.url}/dev/sms?phone=${encodeURIComponent(phone)}`);
   const list = (await res.json()) as Array<{ code: string }>;
-  if (!Array.isArray(list) || list.length === 0) throw new Error(`no SMS for ${phone}: ${JSON.stringify(list)}`);
+  if (!Array.isArray(list) || list.length === 0)
+    throw new Error(`no SMS for ${phone}: ${JSON.stringify(list)}`);
   return list[0]!.code;
 }
 
@@ -171,13 +193,26 @@ export async function signIn(t: TestApp, opts: SignInOptions = {}): Promise<Sign
   if (cb.body.status === 'phone_required') {
     const registrationToken = cb.body.registrationToken;
     const started = await api(t, 'POST', '/auth/phone/start', { body: { registrationToken, phone }, ip });
-    if (started.status !== 202) throw new Error(`phone/start ${started.status}: ${JSON.stringify(started.body)}`);
+    if (started.status !== 202)
+      throw new Error(`phone/start ${started.status}: ${JSON.stringify(started.body)}`);
     const code = await readOtp(t, phone);
-    const verified = await api(t, 'POST', '/auth/phone/verify', { body: { registrationToken, phone, code, deviceId }, ip });
-    if (verified.status !== 200) throw new Error(`phone/verify ${verified.status}: ${JSON.stringify(verified.body)}`);
+    const verified = await api(t, 'POST', '/auth/phone/verify', {
+      body: { registrationToken, phone, code, deviceId },
+      ip,
+    });
+    if (verified.status !== 200)
+      throw new Error(`phone/verify ${verified.status}: ${JSON.stringify(verified.body)}`);
     session = verified.body.session;
   }
-  return { accountId: session.account.id, accessToken: session.accessToken, refreshToken: session.refreshToken, role: session.account.role, phone, deviceId, login };
+  return {
+    accountId: session.account.id,
+    accessToken: session.accessToken,
+    refreshToken: session.refreshToken,
+    role: session.account.role,
+    phone,
+    deviceId,
+    login,
+  };
 }
 
 /** Shortcuts: a fresh citizen, officer or admin, signed in through the real flow. */

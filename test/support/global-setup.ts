@@ -23,7 +23,11 @@ const { assertTestDatabase, databaseUrl, randomId, withAdmin } = databases as ty
 function ensureAdminBuilt(): void {
   const index = join(process.cwd(), 'apps', 'admin', 'dist', 'index.html');
   if (existsSync(index)) return;
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'apps/admin/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  const r = spawnSync(
+    'npx',
+    ['vite', 'build', '--config', 'apps/admin/vite.config.ts', '--logLevel', 'warn'],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0 || !existsSync(index)) throw new Error('vite build of apps/admin failed');
 }
 

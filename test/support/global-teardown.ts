@@ -10,7 +10,10 @@ export default async function globalTeardown(): Promise<void> {
   const run = process.env.HEYBLUE_TEST_RUN;
   if (!run) return;
   await withAdmin(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${run}%`]);
+    const { rows } = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+      [`${run}%`],
+    );
     for (const { datname } of rows) {
       assertTestDatabase(datname);
       await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

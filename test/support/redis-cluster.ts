@@ -28,7 +28,10 @@ const ROOT = join(tmpdir(), 'heyblue-test-redis-cluster');
 const HOST = '127.0.0.1';
 
 function cli(port: number, ...args: string[]): string {
-  const r = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return `${r.stdout ?? ''}${r.stderr ?? ''}`;
 }
 
@@ -98,7 +101,9 @@ async function until(what: string, check: () => boolean, timeoutMs = 20_000): Pr
  * joins them into a cluster. `nodeTimeoutMs` is how long a master may be unreachable before its
  * replica is promoted.
  */
-export async function startRedisCluster(options: { basePort?: number; nodeTimeoutMs?: number } = {}): Promise<LocalRedisCluster> {
+export async function startRedisCluster(
+  options: { basePort?: number; nodeTimeoutMs?: number } = {},
+): Promise<LocalRedisCluster> {
   reapOrphans();
   const basePort = options.basePort ?? Number(process.env.TEST_REDIS_CLUSTER_BASE_PORT ?? 7600);
   const ports = await freePorts(basePort, 6);
@@ -129,15 +134,33 @@ export async function startRedisCluster(options: { basePort?: number; nodeTimeou
       if (r.status !== 0) throw new Error(`redis-server on ${port} failed: ${r.stderr}`);
     }
     await until('the nodes to answer', () => ports.every((p) => cli(p, 'ping').trim() === 'PONG'));
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `${HOST}:${p}`), '--cluster-replicas', '1', '--cluster-yes'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-    const healthy = (port: number) => /cluster_state:ok/.test(cli(port, 'cluster', 'info')) && /cluster_slots_ok:16384/.test(cli(port, 'cluster', 'info'));
+    const created = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `${HOST}:${p}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    if (created.status !== 0)
+      throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    const healthy = (port: number) =>
+      /cluster_state:ok/.test(cli(port, 'cluster', 'info')) &&
+      /cluster_slots_ok:16384/.test(cli(port, 'cluster', 'info'));
     await until('cluster_state:ok on every node', () => ports.every(healthy));
     // Replicas must have synced before a master may be killed and they take over.
-    await until('every replica in sync', () => ports.filter((p) => /role:slave/.test(cli(p, 'info', 'replication'))).every((p) => /master_link_status:up/.test(cli(p, 'info', 'replication'))));
+    await until('every replica in sync', () =>
+      ports
+        .filter((p) => /role:slave/.test(cli(p, 'info', 'replication')))
+        .every((p) => /master_link_status:up/.test(cli(p, 'info', 'replication'))),
+    );
     const cluster: LocalRedisCluster = {
       nodes: ports.map((p) => `${HOST}:${p}`).join(','),
       ports,

@@ -1,4 +1,11 @@
-import { assertTestDatabase, databaseUrl, randomId, REDIS_URL, runRedisPrefix, withAdmin } from './databases.js';
+import {
+  assertTestDatabase,
+  databaseUrl,
+  randomId,
+  REDIS_URL,
+  runRedisPrefix,
+  withAdmin,
+} from './databases.js';
 
 export interface TestEnv {
   /** Environment variables for an app (or child process) bound to this test's database and Redis prefix. */
@@ -54,6 +61,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
 export function clusterModeNodes(): string | undefined {
   if (process.env.HEYBLUE_TEST_REDIS_MODE !== 'cluster') return undefined;
   const nodes = process.env.HEYBLUE_TEST_REDIS_CLUSTER_NODES;
-  if (!nodes) throw new Error('cluster mode without a cluster: run the suite through the `cluster` Jest project');
+  if (!nodes)
+    throw new Error('cluster mode without a cluster: run the suite through the `cluster` Jest project');
   return nodes;
 }

@@ -2,7 +2,10 @@ import type { RedisOptions } from 'ioredis';
 import { clusterSettings, createCluster, createRedis, type RedisClient } from '@heyblue/platform';
 
 /** A Redis connection for a test to read or write what an app of `env` sees (its Redis or its Cluster). */
-export function testRedis(env: Record<string, string>, options: RedisOptions = { maxRetriesPerRequest: 2 }): RedisClient {
+export function testRedis(
+  env: Record<string, string>,
+  options: RedisOptions = { maxRetriesPerRequest: 2 },
+): RedisClient {
   const cluster = clusterSettings({
     REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES,
     REDIS_CLUSTER_PASSWORD: env.REDIS_CLUSTER_PASSWORD,

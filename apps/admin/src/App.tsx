@@ -46,7 +46,11 @@ export function App() {
           <ul>
             {PAGES.map((p) => (
               <li key={p.path}>
-                <a href={`/admin${p.path}`} aria-current={p === page ? 'page' : undefined} onClick={(e) => go(e, p.path)}>
+                <a
+                  href={`/admin${p.path}`}
+                  aria-current={p === page ? 'page' : undefined}
+                  onClick={(e) => go(e, p.path)}
+                >
                   {p.label}
                 </a>
               </li>

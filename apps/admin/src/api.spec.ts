@@ -27,9 +27,16 @@ class FakeAuthServer {
   }) as typeof fetch;
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const problem = (status: number, code: string, detail = '') =>
-  json(status, { type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Unprocessable Content', status, code, detail });
+  json(status, {
+    type: 'about:blank',
+    title: status === 401 ? 'Unauthorized' : 'Unprocessable Content',
+    status,
+    code,
+    detail,
+  });
 const session = (n: number, expiresInMs = 600_000): Session => ({
   accessToken: `a${n}`,
   refreshToken: `r${n}`,
@@ -39,7 +46,12 @@ const session = (n: number, expiresInMs = 600_000): Session => ({
 
 function memoryStorage() {
   const m = new Map<string, string>();
-  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k), m };
+  return {
+    getItem: (k: string) => m.get(k) ?? null,
+    setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
+    m,
+  };
 }
 
 describe('ApiClient', () => {
@@ -66,7 +78,11 @@ describe('ApiClient', () => {
     const client = new ApiClient(deps(server));
     client.setSession(session(1));
     server.valid.delete('a1');
-    const answers = await Promise.all([client.get('/admin/a'), client.get('/admin/b'), client.get('/admin/c')]);
+    const answers = await Promise.all([
+      client.get('/admin/a'),
+      client.get('/admin/b'),
+      client.get('/admin/c'),
+    ]);
     expect(answers).toEqual([{ token: 'Bearer a2' }, { token: 'Bearer a2' }, { token: 'Bearer a2' }]);
     expect(server.refreshCalls).toBe(1);
   });
@@ -115,6 +131,11 @@ describe('ApiClient', () => {
     client.setSession(session(1));
     const err = (await client.get('/admin/broken').catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 422, title: 'Unprocessable Content', detail: 'Admins cannot change themselves.', code: 'OWN_ACCOUNT' });
+    expect(err).toMatchObject({
+      status: 422,
+      title: 'Unprocessable Content',
+      detail: 'Admins cannot change themselves.',
+      code: 'OWN_ACCOUNT',
+    });
   });
 });

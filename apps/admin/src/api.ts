@@ -75,7 +75,15 @@ export class ApiClient {
 
   /** JSON request; `auth: false` for the sign-in endpoints. Throws ApiError on any non-2xx. */
   async json<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
-    const res = await this.send(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { 'content-type': 'application/json' } }, opts.auth ?? true);
+    const res = await this.send(
+      path,
+      {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      opts.auth ?? true,
+    );
     if (res.status === 204) return undefined as T;
     const text = await res.text();
     return (text ? JSON.parse(text) : undefined) as T;
@@ -102,7 +110,10 @@ export class ApiClient {
     this.setSession(null);
     if (!had) return;
     try {
-      await this.deps.fetch(`${this.base}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${had.accessToken}` } });
+      await this.deps.fetch(`${this.base}/auth/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${had.accessToken}` },
+      });
     } catch {
       // Offline: the tokens are gone from this tab either way.
     }
@@ -138,12 +149,20 @@ export class ApiClient {
     }
   }
 
-  private async send(path: string, init: { method: string; body?: BodyInit; headers: Record<string, string> }, auth: boolean): Promise<Response> {
+  private async send(
+    path: string,
+    init: { method: string; body?: BodyInit; headers: Record<string, string> },
+    auth: boolean,
+  ): Promise<Response> {
     const attempt = (token: string | undefined) =>
       this.deps.fetch(`${this.base}${path}`, {
         method: init.method,
         body: init.body,
-        headers: { accept: 'application/json', ...init.headers, ...(auth && token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...init.headers,
+          ...(auth && token ? { authorization: `Bearer ${token}` } : {}),
+        },
       });
     let res: Response;
     try {
@@ -153,14 +172,20 @@ export class ApiClient {
         if (renewed) res = await attempt(renewed.accessToken);
       }
     } catch {
-      throw new ApiError(0, 'Network error', 'The server could not be reached. Check the connection and try again.', 'NETWORK_ERROR');
+      throw new ApiError(
+        0,
+        'Network error',
+        'The server could not be reached. Check the connection and try again.',
+        'NETWORK_ERROR',
+      );
     }
     if (!res.ok) throw await toApiError(res);
     return res;
   }
 
   private schedule(): void {
-    const clear = this.deps.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    const clear =
+      this.deps.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
     const set = this.deps.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
     if (this.timer !== undefined) clear(this.timer);
     this.timer = undefined;
@@ -175,16 +200,31 @@ export class ApiClient {
 export async function toApiError(res: Response): Promise<ApiError> {
   const text = await res.text().catch(() => '');
   try {
-    const p = JSON.parse(text) as { title?: string; detail?: string; code?: string; errors?: Array<{ field: string; message: string }> };
-    return new ApiError(res.status, p.title ?? res.statusText ?? 'Error', p.detail ?? '', p.code ?? 'ERROR', Array.isArray(p.errors) ? p.errors : []);
+    const p = JSON.parse(text) as {
+      title?: string;
+      detail?: string;
+      code?: string;
+      errors?: Array<{ field: string; message: string }>;
+    };
+    return new ApiError(
+      res.status,
+      p.title ?? res.statusText ?? 'Error',
+      p.detail ?? '',
+      p.code ?? 'ERROR',
+      Array.isArray(p.errors) ? p.errors : [],
+    );
   } catch {
     return new ApiError(res.status, res.statusText || 'Error', `The server answered ${res.status}.`, 'ERROR');
   }
 }
 
-export function withQuery(path: string, query: Record<string, string | number | boolean | undefined | null>): string {
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | boolean | undefined | null>,
+): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }

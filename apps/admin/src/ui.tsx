@@ -12,7 +12,10 @@ export function useApi(): ApiClient {
 /** An API error as people read it: the problem's title and detail, field messages, never a stack. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const e = error instanceof ApiError ? error : new ApiError(0, 'Something went wrong', 'Please try again.', 'CLIENT_ERROR');
+  const e =
+    error instanceof ApiError
+      ? error
+      : new ApiError(0, 'Something went wrong', 'Please try again.', 'CLIENT_ERROR');
   return (
     <div className="error" role="alert">
       <strong>{e.title}</strong>
@@ -35,8 +38,15 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** Loads once per change of `deps`; `reload` runs it again. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: null,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;

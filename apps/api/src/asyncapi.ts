@@ -23,9 +23,15 @@ export function serveAsyncApi(app: NestFastifyApplication): void {
   const json = JSON.stringify(parse(yaml));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get(ASYNCAPI_PATH, (_request, reply) => {
-    void reply.header('cache-control', 'public, max-age=300').type('application/yaml; charset=utf-8').send(yaml);
+    void reply
+      .header('cache-control', 'public, max-age=300')
+      .type('application/yaml; charset=utf-8')
+      .send(yaml);
   });
   fastify.get(`${ASYNCAPI_PATH}.json`, (_request, reply) => {
-    void reply.header('cache-control', 'public, max-age=300').type('application/json; charset=utf-8').send(json);
+    void reply
+      .header('cache-control', 'public, max-age=300')
+      .type('application/json; charset=utf-8')
+      .send(json);
   });
 }

@@ -70,9 +70,16 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   // form parser would otherwise hand strings and flat objects to validation (400, not 415).
   adapter.getInstance().addHook('preParsing', (request, _reply, payload, done) => {
     const type = request.headers['content-type'];
-    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      Number(request.headers['content-length'] ?? 0) > 0;
     if (hasBody && type !== undefined && request.url.startsWith('/api/') && !API_BODY_TYPES.test(type)) {
-      return done(Object.assign(new Error(`Unsupported Media Type: ${type}`), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }));
+      return done(
+        Object.assign(new Error(`Unsupported Media Type: ${type}`), {
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+          statusCode: 415,
+        }),
+      );
     }
     done(null, payload);
   });
@@ -82,12 +89,17 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   });
   app.useLogger(app.get(Logger));
   const routes: RegisteredRoute[] = [];
-  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+    });
   ROUTES.set(app, routes);
   app.enableShutdownHooks();
-  const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = env.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   app.enableCors({ origin: origins.length > 0 ? origins : false, credentials: false });
   await app.register(multipart as never, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
   await registerAdminUi(app.getHttpAdapter().getInstance(), ADMIN_DIST);
@@ -101,7 +113,10 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.get(MetricsService).instrument(app.getHttpAdapter().getInstance());
   const document = buildOpenApi(app);
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    useGlobalPrefix: false,
+  });
   serveAsyncApi(app);
   return app;
 }
@@ -113,7 +128,8 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
 export function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
-    setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),
+    setHeader: (name: string, value: string | number | readonly string[]) =>
+      void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   };
   helmet(options)({} as IncomingMessage, res as never, (err?: unknown) => {

@@ -6,7 +6,17 @@ import { Command } from 'commander';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DeadLetterService, migrate, validateEnvironment } from '@heyblue/platform';
-import { AdminService, AuditTrail, DevSessionsService, IamApi, PiiReencryption, ROLES, cliActor, type AuditEntryView, type Role } from '@heyblue/iam';
+import {
+  AdminService,
+  AuditTrail,
+  DevSessionsService,
+  IamApi,
+  PiiReencryption,
+  ROLES,
+  cliActor,
+  type AuditEntryView,
+  type Role,
+} from '@heyblue/iam';
 import { RewardsApi } from '@heyblue/rewards';
 import { AppModule } from './app.module.js';
 import { migrationsDir } from './ops/paths.js';
@@ -23,7 +33,11 @@ function osUser(): string {
 
 /** Options worth keeping in the trail: names and plain values, never a file's content or a key. */
 function auditedOptions(opts: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(opts).filter(([k, v]) => k !== 'out' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')));
+  return Object.fromEntries(
+    Object.entries(opts).filter(
+      ([k, v]) => k !== 'out' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'),
+    ),
+  );
 }
 
 /** The command being run, for its audit entry. */
@@ -36,7 +50,15 @@ let running: { command: string; options: Record<string, unknown>; args: string[]
  */
 async function withContext<T>(fn: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   const ctx = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ env: { OUTBOX_RELAY_ENABLED: 'false', EVENT_WORKERS_ENABLED: 'false', ETL_WORKER_ENABLED: 'false', IAM_PII_REENCRYPT_ENABLED: 'false', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } }),
+    AppModule.forRoot({
+      env: {
+        OUTBOX_RELAY_ENABLED: 'false',
+        EVENT_WORKERS_ENABLED: 'false',
+        ETL_WORKER_ENABLED: 'false',
+        IAM_PII_REENCRYPT_ENABLED: 'false',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
+    }),
     { logger: ['error', 'warn'] },
   );
   let outcome = 'ok';
@@ -72,13 +94,17 @@ program
   .action(async () => {
     const env = validateEnvironment(process.env, { requireKeys: false });
     const result = await migrate(env.DATABASE_URL, migrationsDir(), (line) => console.log(line));
-    console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`);
+    console.log(
+      `migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`,
+    );
     // Audited only when it changed something: instances migrate at every start.
     if (result.applied.length > 0) {
       if (running) running.options = { applied: result.applied.length };
       // The migration stands either way; a context that cannot start (keys not configured on a
       // migration-only host) costs the entry, not the run.
-      await withContext(async () => undefined).catch((err: Error) => console.warn(`migrations applied but not audited: ${err.message}`));
+      await withContext(async () => undefined).catch((err: Error) =>
+        console.warn(`migrations applied but not audited: ${err.message}`),
+      );
     }
   });
 
@@ -94,10 +120,14 @@ program
   .option('--limit <n>', 'how many', '50')
   .action((opts: { all?: boolean; limit: string }) =>
     withContext(async (ctx) => {
-      const { items } = await ctx.get(DeadLetterService).list({ limit: Number(opts.limit), pendingOnly: !opts.all });
+      const { items } = await ctx
+        .get(DeadLetterService)
+        .list({ limit: Number(opts.limit), pendingOnly: !opts.all });
       if (items.length === 0) console.log('no dead letters');
       for (const d of items) {
-        console.log(`${d.id}  ${d.failedAt}  ${d.source}:${d.target}  ${d.eventType ?? ''}  attempts=${d.attempts}  ${d.replayedAt ? 'replayed' : 'pending'}  ${d.error}`);
+        console.log(
+          `${d.id}  ${d.failedAt}  ${d.source}:${d.target}  ${d.eventType ?? ''}  attempts=${d.attempts}  ${d.replayedAt ? 'replayed' : 'pending'}  ${d.error}`,
+        );
       }
     }),
   );
@@ -115,13 +145,20 @@ program
 /** `--since`: an ISO 8601 instant, or a duration back from now (`90m`, `6h`, `7d`). */
 function parseSince(since: string, now = Date.now()): Date {
   const d = /^(\d{1,6})([mhd])$/.exec(since.trim());
-  if (d) return new Date(now - Number(d[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[d[2] as 'm' | 'h' | 'd']);
+  if (d)
+    return new Date(now - Number(d[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[d[2] as 'm' | 'h' | 'd']);
   const at = new Date(since);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(at.getTime())) throw new Error('--since must be an ISO 8601 date/time or a duration like 90m, 6h, 7d');
+  if (!/^\d{4}-\d{2}-\d{2}/.test(since) || Number.isNaN(at.getTime()))
+    throw new Error('--since must be an ISO 8601 date/time or a duration like 90m, 6h, 7d');
   return at;
 }
 
-const actorOf = (e: AuditEntryView): string => (e.actorKind === 'account' ? `account:${e.actorId}` : e.actorKind === 'system' ? 'system' : `${e.actorKind}:${e.actorRef ?? ''}`);
+const actorOf = (e: AuditEntryView): string =>
+  e.actorKind === 'account'
+    ? `account:${e.actorId}`
+    : e.actorKind === 'system'
+      ? 'system'
+      : `${e.actorKind}:${e.actorRef ?? ''}`;
 
 program
   .command('audit')
@@ -133,14 +170,21 @@ program
   .option('--json', 'one JSON object per line')
   .action((opts: { actor?: string; action?: string; since?: string; limit: string; json?: boolean }) => {
     const limit = Number(opts.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error('--limit must be a whole number from 1 to 1000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new Error('--limit must be a whole number from 1 to 1000');
     const from = opts.since ? parseSince(opts.since) : undefined;
     return withContext(async (ctx) => {
       const iam = ctx.get(IamApi, { strict: false });
       const items: AuditEntryView[] = [];
       let cursor: string | undefined;
       do {
-        const page = await iam.listAudit({ limit: Math.min(200, limit - items.length), cursor, actor: opts.actor, action: opts.action, from });
+        const page = await iam.listAudit({
+          limit: Math.min(200, limit - items.length),
+          cursor,
+          actor: opts.actor,
+          action: opts.action,
+          from,
+        });
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
       } while (cursor && items.length < limit);
@@ -150,7 +194,18 @@ program
       }
       if (items.length === 0) console.log('no audit entries');
       for (const e of items) {
-        console.log([e.at, actorOf(e), e.action, e.targetId ?? '-', e.ip ?? '-', e.detail ? JSON.stringify(e.detail) : ''].join('  ').trimEnd());
+        console.log(
+          [
+            e.at,
+            actorOf(e),
+            e.action,
+            e.targetId ?? '-',
+            e.ip ?? '-',
+            e.detail ? JSON.stringify(e.detail) : '',
+          ]
+            .join('  ')
+            .trimEnd(),
+        );
       }
     });
   });
@@ -158,7 +213,7 @@ program
 program
   .command('retailer:key')
   .description('issue a new X-Retailer-Key for a retailer (printed once; stored hashed)')
-  .requiredOption('--retailer <external_id>', 'the retailer\'s external id')
+  .requiredOption('--retailer <external_id>', "the retailer's external id")
   .action((opts: { retailer: string }) =>
     withContext(async (ctx) => {
       const { key } = await ctx.get(RewardsApi, { strict: false }).issueRetailerKey(opts.retailer);
@@ -168,7 +223,9 @@ program
 
 program
   .command('vouchers:rotate-key')
-  .description('make a new voucher signing key now; it signs after one VOUCHER_KEY_RING_REFRESH_S (old public keys stay published while their vouchers are valid)')
+  .description(
+    'make a new voucher signing key now; it signs after one VOUCHER_KEY_RING_REFRESH_S (old public keys stay published while their vouchers are valid)',
+  )
   .action(() =>
     withContext(async (ctx) => {
       const { kid, signsFrom } = await ctx.get(RewardsApi, { strict: false }).rotateVoucherKey();
@@ -178,37 +235,51 @@ program
 
 program
   .command('pii:reencrypt')
-  .description('re-encrypt every e-mail/phone not yet under IAM_PII_KEY_ID (instances also do it in the background after a key change)')
+  .description(
+    're-encrypt every e-mail/phone not yet under IAM_PII_KEY_ID (instances also do it in the background after a key change)',
+  )
   .action(() =>
     withContext(async (ctx) => {
       const pii = ctx.get(PiiReencryption);
       const r = await pii.run();
-      console.log(`re-encrypted ${r.rows} rows in ${r.seconds.toFixed(2)} s (${r.rowsPerSecond} rows/s); ${r.skipped} skipped; ${await pii.pending()} still pending`);
+      console.log(
+        `re-encrypted ${r.rows} rows in ${r.seconds.toFixed(2)} s (${r.rowsPerSecond} rows/s); ${r.skipped} skipped; ${await pii.pending()} still pending`,
+      );
     }),
   );
 
 program
   .command('admin:create')
-  .description('pre-authorise an admin: applied at that e-mail\'s first sign-in, or at once if the account exists')
+  .description(
+    "pre-authorise an admin: applied at that e-mail's first sign-in, or at once if the account exists",
+  )
   .requiredOption('--email <email>', 'the e-mail the admin signs in with')
   .action((opts: { email: string }) =>
     withContext(async (ctx) => {
       if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new Error('--email must be an e-mail address');
       const { appliedTo } = await ctx.get(AdminService).preauthorizeAdmin(opts.email);
-      console.log(appliedTo.length > 0 ? `admin role applied to ${appliedTo.length} existing account(s)` : 'admin pre-authorised; applied at first sign-in');
+      console.log(
+        appliedTo.length > 0
+          ? `admin role applied to ${appliedTo.length} existing account(s)`
+          : 'admin pre-authorised; applied at first sign-in',
+      );
     }),
   );
 
 program
   .command('session:issue')
-  .description('development mode only: create N verified accounts with sessions (load tests, demo) and write them as JSON')
+  .description(
+    'development mode only: create N verified accounts with sessions (load tests, demo) and write them as JSON',
+  )
   .option('--role <role>', ROLES.join(' | '), 'citizen')
   .option('--count <n>', 'how many', '1')
   .requiredOption('--out <file>', 'JSON file to write [{accountId, role, accessToken, refreshToken, ...}]')
   .action((opts: { role: string; count: string; out: string }) => {
-    if (!(ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(opts.role))
+      throw new Error(`--role must be one of ${ROLES.join(', ')}`);
     const env = validateEnvironment(process.env);
-    if (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production') throw new Error('session:issue works only with HEYBLUE_DEV_MODE=true (never in production)');
+    if (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production')
+      throw new Error('session:issue works only with HEYBLUE_DEV_MODE=true (never in production)');
     return withContext(async (ctx) => {
       const sessions = await ctx.get(DevSessionsService).issue(opts.role as Role, Number(opts.count));
       await writeFile(opts.out, JSON.stringify(sessions, null, 2));

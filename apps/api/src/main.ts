@@ -9,7 +9,9 @@ const { createApp, listen } = await import('./bootstrap.js');
 // A dependency outage must never take the process down through a stray rejection
 // (e.g. bull reconnecting while Redis is cut); log it and keep serving.
 process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`${JSON.stringify({ level: 50, msg: 'unhandled rejection', err: String((reason as Error)?.message ?? reason) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 50, msg: 'unhandled rejection', err: String((reason as Error)?.message ?? reason) })}\n`,
+  );
 });
 
 try {

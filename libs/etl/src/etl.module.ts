@@ -14,6 +14,14 @@ import { EtlUploadProcessor } from './infrastructure/etl-upload.processor.js';
 @Module({
   imports: [RewardsModule],
   controllers: [EtlController, EtlJobsController],
-  providers: [EtlJobsRepository, CatalogueWriter, EtlUploadProcessor, EtlUploadsService, EtlJobsReader, EtlJobsQuery, EtlKindsQuery],
+  providers: [
+    EtlJobsRepository,
+    CatalogueWriter,
+    EtlUploadProcessor,
+    EtlUploadsService,
+    EtlJobsReader,
+    EtlJobsQuery,
+    EtlKindsQuery,
+  ],
 })
 export class EtlModule {}

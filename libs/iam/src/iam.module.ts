@@ -41,7 +41,13 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
 @Global()
 @Module({
   imports: [PassportModule],
-  controllers: [AuthController, MySessionsController, AdminController, AdminAccountsController, DevSmsController],
+  controllers: [
+    AuthController,
+    MySessionsController,
+    AdminController,
+    AdminAccountsController,
+    DevSmsController,
+  ],
   providers: [
     IamConfig,
     AccessRevocations,
@@ -58,7 +64,8 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     {
       provide: SmsVerification,
       inject: [IamConfig, OutboxSmsAdapter, TwilioSmsAdapter],
-      useFactory: (config: IamConfig, outbox: OutboxSmsAdapter, twilio: TwilioSmsAdapter) => (config.smsAdapter === 'outbox' ? outbox : twilio),
+      useFactory: (config: IamConfig, outbox: OutboxSmsAdapter, twilio: TwilioSmsAdapter) =>
+        config.smsAdapter === 'outbox' ? outbox : twilio,
     },
     SessionService,
     ListMySessionsQuery,
@@ -78,6 +85,17 @@ import { TwilioSmsAdapter } from './infrastructure/sms/twilio-sms.adapter.js';
     BearerAuthGuard,
     RolesGuard,
   ],
-  exports: [IamApi, AuditTrail, PiiReencryption, SocketAuthenticator, AdminService, DevSessionsService, BearerAuthGuard, RolesGuard, SessionService, RequestAccountResolver],
+  exports: [
+    IamApi,
+    AuditTrail,
+    PiiReencryption,
+    SocketAuthenticator,
+    AdminService,
+    DevSessionsService,
+    BearerAuthGuard,
+    RolesGuard,
+    SessionService,
+    RequestAccountResolver,
+  ],
 })
 export class IamModule {}

@@ -11,7 +11,13 @@ export { SYSTEM_ACTOR, cliActor, type AuditActorKind, type AuditAuthor } from '.
 /** Route marks: `@Audited(action…)` is checked on every call; `@NotAudited(reason)` says why a state change writes none. */
 export { Audited, NotAudited, AUDITED, NOT_AUDITED } from './api/audited.decorator.js';
 /** Roles, the signed-in account and the account view other contexts may read. */
-export { ROLES, type Role, type AuthenticatedAccount, type AccountView, type AccountStatus } from './domain/account.js';
+export {
+  ROLES,
+  type Role,
+  type AuthenticatedAccount,
+  type AccountView,
+  type AccountStatus,
+} from './domain/account.js';
 /** Authenticates socket.io handshakes and reports revoked access on every instance. */
 export { SocketAuthenticator } from './application/socket-authenticator.js';
 export type { AccessRevokedInfo } from './infrastructure/access-revocations.js';
@@ -28,5 +34,11 @@ export { DevSessionsService, type IssuedDevSession } from './application/dev-ses
 export { SessionService, type SessionView } from './application/session.service.js';
 /** Integration events IAM publishes. */
 export { AccountCreated, type AccountCreatedPayload } from './events/account-created.integration-event.js';
-export { AccountRoleChanged, type AccountRoleChangedPayload } from './events/account-role-changed.integration-event.js';
-export { AccountSuspended, type AccountSuspendedPayload } from './events/account-suspended.integration-event.js';
+export {
+  AccountRoleChanged,
+  type AccountRoleChangedPayload,
+} from './events/account-role-changed.integration-event.js';
+export {
+  AccountSuspended,
+  type AccountSuspendedPayload,
+} from './events/account-suspended.integration-event.js';

@@ -1,7 +1,14 @@
 /** The shared kernel module (config, Prisma, Redis, outbox, errors, health, metrics, rate limits). */
 export { PlatformModule } from './platform.module.js';
 /** Environment schema and its validator. */
-export { Environment, REQUIRED_KEYS, secretVariables, validateEnvironment, type Env, type ValidateOptions } from './config/environment.js';
+export {
+  Environment,
+  REQUIRED_KEYS,
+  secretVariables,
+  validateEnvironment,
+  type Env,
+  type ValidateOptions,
+} from './config/environment.js';
 /** Prisma client of the process and the transaction client type. */
 export { PrismaService, type Tx } from './database/prisma.service.js';
 /** A text array parameter as one PostgreSQL array literal. */
@@ -11,28 +18,79 @@ export { tickBatcher, alignByKey, type TickBatcherOptions } from './database/tic
 /** SQL migration runner keeping Prisma's `_prisma_migrations` bookkeeping. */
 export { migrate, MigrationChecksumMismatch, type MigrationResult } from './database/migrator.js';
 /** Redis connections. */
-export { RedisService, createRedis, createCluster, closeRedis, clusterSettings, isCluster, type RedisClient, type ClusterSettings } from './redis/redis.service.js';
+export {
+  RedisService,
+  createRedis,
+  createCluster,
+  closeRedis,
+  clusterSettings,
+  isCluster,
+  type RedisClient,
+  type ClusterSettings,
+} from './redis/redis.service.js';
 export { socketIoRedisAdapter, type SocketIoRedisAdapter } from './redis/socket-io-adapter.js';
 /** Merges the commands a turn of the event loop issues on a connection into one socket write. */
 export { writeCoalescer } from './redis/write-coalescer.js';
 /** Domain error types mapped to problem+json by the global filter. */
-export { DomainError, ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, ServiceUnavailable } from './errors/domain-error.js';
+export {
+  DomainError,
+  ValidationFailed,
+  NotFound,
+  Conflict,
+  Forbidden,
+  Unauthorized,
+  ServiceUnavailable,
+} from './errors/domain-error.js';
 /** Problem+json rendering. */
-export { ProblemDetailsFilter, toProblem, problem, isDependencyUnavailable, type Problem } from './errors/problem-details.filter.js';
+export {
+  ProblemDetailsFilter,
+  toProblem,
+  problem,
+  isDependencyUnavailable,
+  type Problem,
+} from './errors/problem-details.filter.js';
 /** The validation pipe used everywhere. */
 export { createValidationPipe } from './errors/validation.js';
 /** Integration events and the outbox. */
 export { IntegrationEvent, type EventEnvelope, type EventClass } from './outbox/integration-event.js';
 export { OutboxService } from './outbox/outbox.service.js';
 export { OutboxRelay } from './outbox/outbox.relay.js';
-export { EventConsumers, deliveryJobId, eventQueueName, STALLED_TOO_OFTEN, type BatchEventHandler, type EventBatchJob, type EventHandler, type EventJob, type EventQueueJob, type SubscribeOptions } from './outbox/event-consumers.js';
-export { DeadLetterService, type DeadLetterView, type DeadLetterReplayer } from './outbox/dead-letter.service.js';
+export {
+  EventConsumers,
+  deliveryJobId,
+  eventQueueName,
+  STALLED_TOO_OFTEN,
+  type BatchEventHandler,
+  type EventBatchJob,
+  type EventHandler,
+  type EventJob,
+  type EventQueueJob,
+  type SubscribeOptions,
+} from './outbox/event-consumers.js';
+export {
+  DeadLetterService,
+  type DeadLetterView,
+  type DeadLetterReplayer,
+} from './outbox/dead-letter.service.js';
 /** Bull queues on shared connections, and a timeout helper. */
 export { QueueFactory, withTimeout } from './outbox/queue.factory.js';
 /** Metrics. */
-export { MetricsService, registry as metricsRegistry, socketConnections, httpDuration } from './metrics/metrics.service.js';
+export {
+  MetricsService,
+  registry as metricsRegistry,
+  socketConnections,
+  httpDuration,
+} from './metrics/metrics.service.js';
 /** Redis-backed rate limits. */
-export { parseRateLimitOverrides, RateLimit, RateLimiter, RateLimited, RateLimitGuard, RequestAccountResolver, type RateLimitRule } from './rate-limit/rate-limit.js';
+export {
+  parseRateLimitOverrides,
+  RateLimit,
+  RateLimiter,
+  RateLimited,
+  RateLimitGuard,
+  RequestAccountResolver,
+  type RateLimitRule,
+} from './rate-limit/rate-limit.js';
 /** Timeout + retry + circuit breaker for outbound calls. */
 export {
   createResiliencePolicy,
@@ -47,6 +105,13 @@ export {
 /** Log redaction paths (for tests and adapters that log). */
 export { REDACT_PATHS, registerRequestLogging } from './logging/logging.js';
 /** List plumbing: `?limit`/`?cursor` DTO, `{items, nextCursor}` pages, opaque keyset cursors. */
-export { PageQueryDto, toPage, encodeCursor, decodeCursor, decodeTimeIdCursor, type Page } from './http/pagination.js';
+export {
+  PageQueryDto,
+  toPage,
+  encodeCursor,
+  decodeCursor,
+  decodeTimeIdCursor,
+  type Page,
+} from './http/pagination.js';
 /** Formula-safe CSV output (csv-stringify). */
 export { toCsv, neutraliseFormula } from './http/csv.js';

@@ -19,7 +19,17 @@ import { QueueFactory } from './outbox/queue.factory.js';
 import { RateLimitGuard, RateLimiter } from './rate-limit/rate-limit.js';
 import { RedisService } from './redis/redis.service.js';
 
-const SHARED = [PrismaService, RedisService, QueueFactory, OutboxService, EventConsumers, OutboxRelay, DeadLetterService, MetricsService, RateLimiter];
+const SHARED = [
+  PrismaService,
+  RedisService,
+  QueueFactory,
+  OutboxService,
+  EventConsumers,
+  OutboxRelay,
+  DeadLetterService,
+  MetricsService,
+  RateLimiter,
+];
 
 /** The shared kernel: config, logging, database, cache, outbox, errors, health, metrics, limits. */
 @Global()
@@ -31,7 +41,13 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, skipProcessEnv: true, isGlobal: true, load: [() => ({ ...env })] }),
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          skipProcessEnv: true,
+          isGlobal: true,
+          load: [() => ({ ...env })],
+        }),
         LoggerModule.forRoot(loggerParams(env.LOG_LEVEL)),
         TerminusModule,
       ],

@@ -12,6 +12,13 @@ import { SocialRepository } from './infrastructure/social.repository.js';
 /** Admin-triggered social posts through resilient platform adapters, and quotes. */
 @Module({
   controllers: [SocialController, AdminSocialListsController, QuotesController],
-  providers: [SocialRepository, SocialPublishers, SocialDeliveryProcessor, SocialPostsService, SocialAdminReader, AdminSocialQuery],
+  providers: [
+    SocialRepository,
+    SocialPublishers,
+    SocialDeliveryProcessor,
+    SocialPostsService,
+    SocialAdminReader,
+    AdminSocialQuery,
+  ],
 })
 export class SocialModule {}

@@ -21,7 +21,8 @@ export interface IssuedCode {
   name?: string;
 }
 
-const b64u = (v: object | Buffer) => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
+const b64u = (v: object | Buffer) =>
+  (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString('base64url');
 
 function sign(payload: object, key: KeyObject, kid: string): string {
   const input = `${b64u({ alg: 'RS256', typ: 'JWT', kid })}.${b64u(payload)}`;
@@ -46,10 +47,16 @@ export class FakeOidcProvider {
   constructor(readonly clientId: string) {}
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req).then(({ status, body }) => {
-      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json', 'cache-control': 'no-store' });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    }));
+    this.server = createServer(
+      (req, res) =>
+        void this.handle(req).then(({ status, body }) => {
+          res.writeHead(status, {
+            'content-type': typeof body === 'string' ? 'text/html' : 'application/json',
+            'cache-control': 'no-store',
+          });
+          res.end(typeof body === 'string' ? body : JSON.stringify(body));
+        }),
+    );
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
@@ -84,7 +91,12 @@ export class FakeOidcProvider {
       };
     }
     if (path === '/jwks') {
-      return { status: 200, body: { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }] } };
+      return {
+        status: 200,
+        body: {
+          keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }],
+        },
+      };
     }
     if (path === '/token' && req.method === 'POST') {
       const chunks: Buffer[] = [];
@@ -94,7 +106,11 @@ export class FakeOidcProvider {
       if (this.behaviour === 'unavailable') return { status: 503, body: '<html>down</html>' };
       const issued = this.codes.get(form.code ?? '');
       this.codes.delete(form.code ?? '');
-      if (!issued || this.behaviour === 'invalid_grant') return { status: 400, body: { error: 'invalid_grant', error_description: 'grant request is invalid' } };
+      if (!issued || this.behaviour === 'invalid_grant')
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: 'grant request is invalid' },
+        };
       const now = Math.floor(Date.now() / 1000);
       const b = this.behaviour;
       const claims: Record<string, unknown> = {
@@ -107,8 +123,20 @@ export class FakeOidcProvider {
         ...(b === 'no-email' ? {} : { email: issued.email, email_verified: issued.emailVerified ?? true }),
         ...(issued.name ? { name: issued.name } : {}),
       };
-      const idToken = sign(claims, b === 'bad-signature' ? this.otherKey.privateKey : this.key.privateKey, 'k1');
-      return { status: 200, body: { access_token: randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 300, id_token: idToken } };
+      const idToken = sign(
+        claims,
+        b === 'bad-signature' ? this.otherKey.privateKey : this.key.privateKey,
+        'k1',
+      );
+      return {
+        status: 200,
+        body: {
+          access_token: randomBytes(16).toString('hex'),
+          token_type: 'Bearer',
+          expires_in: 300,
+          id_token: idToken,
+        },
+      };
     }
     return { status: 404, body: { error: 'not_found' } };
   }
@@ -122,7 +150,14 @@ export async function startAcme(redirectUri: string): Promise<{ fake: FakeOidcPr
   const fake = new FakeOidcProvider('heyblue-client');
   await fake.start();
   const providers = JSON.stringify([
-    { id: 'acme', name: 'Acme ID', issuer: fake.url, clientId: 'heyblue-client', clientSecret: 'acme-secret', redirectUris: [redirectUri] },
+    {
+      id: 'acme',
+      name: 'Acme ID',
+      issuer: fake.url,
+      clientId: 'heyblue-client',
+      clientSecret: 'acme-secret',
+      redirectUris: [redirectUri],
+    },
   ]);
   return { fake, providers };
 }

@@ -53,20 +53,38 @@ export class FakeTwilio {
     }
     if (this.mode === 'down') return send(503, { code: 20503, message: 'Service Unavailable', status: 503 });
     const m = /^\/v2\/Services\/(VA[0-9a-f]{32})\/(Verifications|VerificationCheck)$/.exec(path);
-    if (!m || req.method !== 'POST') return send(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if (!m || req.method !== 'POST')
+      return send(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     const [, serviceSid, kind] = m;
     const to = form.To ?? '';
     if (kind === 'Verifications') {
       const refused = this.refuse.get(to);
-      if (refused) return send(refused.status, { code: refused.code, message: 'refused', status: refused.status });
-      if (!/^\+[1-9]\d{7,14}$/.test(to)) return send(400, { code: 60200, message: 'Invalid parameter `To`', status: 400 });
+      if (refused)
+        return send(refused.status, { code: refused.code, message: 'refused', status: refused.status });
+      if (!/^\+[1-9]\d{7,14}$/.test(to))
+        return send(400, { code: 60200, message: 'Invalid parameter `To`', status: 400 });
       this.codes.set(to, String(randomInt(0, 1_000_000)).padStart(6, '0'));
-      return send(201, { sid: 'VE' + '0'.repeat(32), service_sid: serviceSid, to, channel: form.Channel, status: 'pending', valid: false });
+      return send(201, {
+        sid: 'VE' + '0'.repeat(32),
+        service_sid: serviceSid,
+        to,
+        channel: form.Channel,
+        status: 'pending',
+        valid: false,
+      });
     }
     const expected = this.codes.get(to);
-    if (!expected) return send(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if (!expected)
+      return send(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     const approved = form.Code === expected;
     if (approved) this.codes.delete(to);
-    return send(200, { sid: 'VE' + '0'.repeat(32), service_sid: serviceSid, to, channel: 'sms', status: approved ? 'approved' : 'pending', valid: approved });
+    return send(200, {
+      sid: 'VE' + '0'.repeat(32),
+      service_sid: serviceSid,
+      to,
+      channel: 'sms',
+      status: approved ? 'approved' : 'pending',
+      valid: approved,
+    });
   }
 }

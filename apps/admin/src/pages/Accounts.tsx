@@ -21,7 +21,15 @@ interface AuditEntry {
 
 const ROLES = ['citizen', 'officer', 'admin'];
 
-function AccountRow({ account, api, onChanged }: { account: Account; api: ApiClient; onChanged: (a: Account) => void }) {
+function AccountRow({
+  account,
+  api,
+  onChanged,
+}: {
+  account: Account;
+  api: ApiClient;
+  onChanged: (a: Account) => void;
+}) {
   const [role, setRole] = useState(account.role);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -138,14 +146,25 @@ export function Accounts() {
       <form className="card row" onSubmit={(e) => void search(e)} role="search">
         <label>
           E-mail (exact)
-          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
+          <input
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoComplete="off"
+          />
         </label>
         <button type="submit">Find account</button>
       </form>
       <ErrorBox error={error} />
       {found?.length === 0 && <Empty>No account has that e-mail address.</Empty>}
       {found?.map((a) => (
-        <AccountRow key={a.id} account={a} api={api} onChanged={(n) => setFound((f) => f?.map((x) => (x.id === n.id ? n : x)) ?? null)} />
+        <AccountRow
+          key={a.id}
+          account={a}
+          api={api}
+          onChanged={(n) => setFound((f) => f?.map((x) => (x.id === n.id ? n : x)) ?? null)}
+        />
       ))}
       <section className="card" aria-labelledby="audit-h">
         <h2 id="audit-h">Audit trail</h2>
@@ -158,11 +177,18 @@ export function Accounts() {
         >
           <label>
             Action
-            <input value={filter.action} placeholder="e.g. sign_in" onChange={(e) => setFilter({ ...filter, action: e.target.value })} />
+            <input
+              value={filter.action}
+              placeholder="e.g. sign_in"
+              onChange={(e) => setFilter({ ...filter, action: e.target.value })}
+            />
           </label>
           <label>
             Target id
-            <input value={filter.targetId} onChange={(e) => setFilter({ ...filter, targetId: e.target.value })} />
+            <input
+              value={filter.targetId}
+              onChange={(e) => setFilter({ ...filter, targetId: e.target.value })}
+            />
           </label>
           <button type="submit">Show audit trail</button>
         </form>

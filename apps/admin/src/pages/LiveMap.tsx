@@ -44,7 +44,17 @@ function projectionFor(city: (typeof CITIES)[number] | undefined): GeoProjection
       [10, 10],
       [W - 10, H - 10],
     ],
-    { type: 'Feature', properties: {}, geometry: { type: 'MultiPoint', coordinates: [[w, s], [e, n]] } },
+    {
+      type: 'Feature',
+      properties: {},
+      geometry: {
+        type: 'MultiPoint',
+        coordinates: [
+          [w, s],
+          [e, n],
+        ],
+      },
+    },
   );
 }
 
@@ -104,13 +114,19 @@ export function LiveMap() {
           </select>
         </label>
         <p className="summary" aria-live="polite" data-testid="map-summary">
-          <span className="dot officer" aria-hidden="true" /> <strong data-testid="officer-count">{data?.officers.length ?? 0}</strong> officers available ·{' '}
+          <span className="dot officer" aria-hidden="true" />{' '}
+          <strong data-testid="officer-count">{data?.officers.length ?? 0}</strong> officers available ·{' '}
           <span className="dot citizen" aria-hidden="true" /> <strong>{citizenCount}</strong> citizens active
           {data?.truncated && ' (capped: zoom in for everything)'} · updated {fmtTime(data?.at)}
         </p>
       </div>
       <ErrorBox error={error} />
-      <svg className="map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Map of ${city?.name ?? 'the United States'} with available officers and active citizens`}>
+      <svg
+        className="map"
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`Map of ${city?.name ?? 'the United States'} with available officers and active citizens`}
+      >
         <rect width={W} height={H} className="water" />
         <g className="land">
           {states.features.map((f, i) => (
@@ -123,7 +139,13 @@ export function LiveMap() {
           {data?.citizens.map((c, i) => {
             const p = place(c.lng, c.lat);
             return p ? (
-              <circle key={i} className="citizen" cx={p[0]} cy={p[1]} r={Math.min(4 + Math.sqrt(c.count) * 2, 30)}>
+              <circle
+                key={i}
+                className="citizen"
+                cx={p[0]}
+                cy={p[1]}
+                r={Math.min(4 + Math.sqrt(c.count) * 2, 30)}
+              >
                 <title>{`${c.count} citizens active`}</title>
               </circle>
             ) : null;
@@ -133,14 +155,23 @@ export function LiveMap() {
           {data?.officers.map((o) => {
             const p = place(o.lng, o.lat);
             return p ? (
-              <circle key={o.accountId} className="officer" data-testid="officer-marker" cx={p[0]} cy={p[1]} r={city ? 7 : 4}>
+              <circle
+                key={o.accountId}
+                className="officer"
+                data-testid="officer-marker"
+                cx={p[0]}
+                cy={p[1]}
+                r={city ? 7 : 4}
+              >
                 <title>{`Officer available, seen ${fmtTime(o.updatedAt)}`}</title>
               </circle>
             ) : null;
           })}
         </g>
       </svg>
-      {data && data.officers.length === 0 && data.citizens.length === 0 && <Empty>Nobody is active in this area right now.</Empty>}
+      {data && data.officers.length === 0 && data.citizens.length === 0 && (
+        <Empty>Nobody is active in this area right now.</Empty>
+      )}
     </>
   );
 }

@@ -1,9 +1,30 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
 import { useEffect, useRef, useState } from 'react';
 import { saveBlob, withQuery } from '../api';
 import { Empty, ErrorBox, isoDay, useApi, useLoad } from '../ui';
 
-Chart.register(LineController, BarController, LineElement, BarElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
+Chart.register(
+  LineController,
+  BarController,
+  LineElement,
+  BarElement,
+  PointElement,
+  CategoryScale,
+  LinearScale,
+  Tooltip,
+  Legend,
+);
 
 const METRICS = [
   { id: 'connections', label: 'Connections' },
@@ -65,7 +86,10 @@ export function Reports() {
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(keyOf(r), (totals.get(keyOf(r)) ?? 0) + r.value);
   // The chart shows the 8 largest series; the table lists every key.
-  const series = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k]) => k);
+  const series = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k]) => k);
   const total = rows.reduce((n, r) => n + r.value, 0);
 
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -79,13 +103,20 @@ export function Reports() {
         labels: periods,
         datasets: series.map((k, i) => ({
           label: k === 'all' ? (METRICS.find((m) => m.id === metric)?.label ?? metric) : k,
-          data: periods.map((p) => rows.filter((r) => r.period === p && keyOf(r) === k).reduce((n, r) => n + r.value, 0)),
+          data: periods.map((p) =>
+            rows.filter((r) => r.period === p && keyOf(r) === k).reduce((n, r) => n + r.value, 0),
+          ),
           borderColor: PALETTE[i % PALETTE.length],
           backgroundColor: PALETTE[i % PALETTE.length],
           tension: 0.2,
         })),
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } } },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { beginAtZero: true } },
+      },
     });
     return () => {
       chart.current?.destroy();
@@ -149,7 +180,11 @@ export function Reports() {
         </label>
         <label>
           Breakdown
-          <select value={donations ? 'charity' : by} disabled={donations} onChange={(e) => setBy(e.target.value)}>
+          <select
+            value={donations ? 'charity' : by}
+            disabled={donations}
+            onChange={(e) => setBy(e.target.value)}
+          >
             {donations ? (
               <option value="charity">Charity</option>
             ) : (
@@ -177,15 +212,23 @@ export function Reports() {
       </form>
       <ErrorBox error={report.error ?? error} />
       <div className="chart" data-testid="chart" data-total={total} data-points={rows.length}>
-        <canvas ref={canvas} role="img" aria-label={`${metric} per ${groupBy}, ${from} to ${to}: total ${total}`} />
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-label={`${metric} per ${groupBy}, ${from} to ${to}: total ${total}`}
+        />
       </div>
       {report.data && total === 0 && <Empty>No {metric} in this range yet.</Empty>}
       {totals.size > 0 && (
         <table data-testid="breakdown">
-          <caption>Breakdown {donations ? 'by charity' : by ? `by ${by}` : ''} ({from} – {to})</caption>
+          <caption>
+            Breakdown {donations ? 'by charity' : by ? `by ${by}` : ''} ({from} – {to})
+          </caption>
           <thead>
             <tr>
-              <th scope="col">{donations ? 'Charity' : by ? by[0]!.toUpperCase() + by.slice(1) : 'Series'}</th>
+              <th scope="col">
+                {donations ? 'Charity' : by ? by[0]!.toUpperCase() + by.slice(1) : 'Series'}
+              </th>
               <th scope="col">Total</th>
             </tr>
           </thead>

@@ -11,7 +11,11 @@ interface PendingSignIn {
   codeVerifier: string;
 }
 
-const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 /**
  * RFC 7636 PKCE made here, with Web Crypto: 32 random bytes as the verifier (43 characters),
@@ -46,7 +50,9 @@ let callbackStarted = false;
 function readPending(): PendingSignIn | null {
   try {
     const p = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as Partial<PendingSignIn> | null;
-    return p && typeof p.state === 'string' && typeof p.codeVerifier === 'string' ? { state: p.state, codeVerifier: p.codeVerifier } : null;
+    return p && typeof p.state === 'string' && typeof p.codeVerifier === 'string'
+      ? { state: p.state, codeVerifier: p.codeVerifier }
+      : null;
   } catch {
     return null;
   }
@@ -57,7 +63,10 @@ export const redirectUri = () => `${location.origin}/admin/callback`;
 /** The sign-in page: providers from the API, then off to the provider. */
 export function SignIn({ refusal }: { refusal?: string | null }) {
   const api = useApi();
-  const providers = useLoad(() => api.json<Array<{ id: string; name: string }>>('GET', '/auth/providers', undefined, { auth: false }), []);
+  const providers = useLoad(
+    () => api.json<Array<{ id: string; name: string }>>('GET', '/auth/providers', undefined, { auth: false }),
+    [],
+  );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -72,7 +81,10 @@ export function SignIn({ refusal }: { refusal?: string | null }) {
         { provider, redirectUri: redirectUri(), codeChallenge, codeChallengeMethod: 'S256' },
         { auth: false },
       );
-      sessionStorage.setItem(PENDING, JSON.stringify({ state: r.state, codeVerifier } satisfies PendingSignIn));
+      sessionStorage.setItem(
+        PENDING,
+        JSON.stringify({ state: r.state, codeVerifier } satisfies PendingSignIn),
+      );
       location.assign(r.authorizationUrl);
     } catch (e) {
       setError(e);
@@ -96,7 +108,9 @@ export function SignIn({ refusal }: { refusal?: string | null }) {
             Sign in with {p.name}
           </button>
         ))}
-        {providers.data?.length === 0 && <p className="empty">No sign-in provider is configured on this server.</p>}
+        {providers.data?.length === 0 && (
+          <p className="empty">No sign-in provider is configured on this server.</p>
+        )}
       </div>
     </main>
   );
@@ -120,7 +134,9 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
     if (session.account.role !== 'admin') {
       api.setSession(session);
       await api.logout();
-      onRefused(`this dashboard is for Hey Blue! administrators; your account has the role “${session.account.role}”.`);
+      onRefused(
+        `this dashboard is for Hey Blue! administrators; your account has the role “${session.account.role}”.`,
+      );
       navigate('/', true);
       return;
     }
@@ -138,21 +154,39 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
     const pending = readPending();
     sessionStorage.removeItem(PENDING);
     if (params.get('error')) {
-      setError(new ApiError(400, 'Sign-in cancelled', params.get('error_description') ?? params.get('error') ?? '', 'OIDC_ERROR'));
+      setError(
+        new ApiError(
+          400,
+          'Sign-in cancelled',
+          params.get('error_description') ?? params.get('error') ?? '',
+          'OIDC_ERROR',
+        ),
+      );
       return;
     }
     if (!state || !codeParam || !pending || state !== pending.state) {
-      setError(new ApiError(400, 'Sign-in expired', 'This sign-in link is not valid any more. Start again.', 'INVALID_STATE'));
+      setError(
+        new ApiError(
+          400,
+          'Sign-in expired',
+          'This sign-in link is not valid any more. Start again.',
+          'INVALID_STATE',
+        ),
+      );
       return;
     }
     history.replaceState(null, '', '/admin/callback');
-    api.json<CallbackAnswer>('POST', '/auth/oidc/callback', { state, code: codeParam, codeVerifier: pending.codeVerifier, deviceId: deviceId() }, { auth: false }).then(
-      (r) => {
+    api
+      .json<CallbackAnswer>(
+        'POST',
+        '/auth/oidc/callback',
+        { state, code: codeParam, codeVerifier: pending.codeVerifier, deviceId: deviceId() },
+        { auth: false },
+      )
+      .then((r) => {
         if (r.status === 'active' && r.session) return accept(r.session);
         setRegistrationToken(r.registrationToken ?? null);
-      },
-      setError,
-    );
+      }, setError);
   }, []);
 
   const sendCode = async (e: FormEvent) => {
@@ -173,7 +207,12 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
     setBusy(true);
     setError(null);
     try {
-      const r = await api.json<{ session: Session }>('POST', '/auth/phone/verify', { registrationToken, phone, code, deviceId: deviceId() }, { auth: false });
+      const r = await api.json<{ session: Session }>(
+        'POST',
+        '/auth/phone/verify',
+        { registrationToken, phone, code, deviceId: deviceId() },
+        { auth: false },
+      );
       await accept(r.session);
     } catch (err) {
       setError(err);
@@ -193,9 +232,20 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
       {!error && !registrationToken && <p aria-live="polite">Checking your sign-in…</p>}
       {registrationToken && !codeSent && (
         <form onSubmit={(e) => void sendCode(e)}>
-          <p>Confirm your mobile number with a code by SMS (asked at every dashboard sign-in; after the first, only the number on your account works).</p>
+          <p>
+            Confirm your mobile number with a code by SMS (asked at every dashboard sign-in; after the first,
+            only the number on your account works).
+          </p>
           <label htmlFor="phone">Mobile number (E.164, e.g. +15551234567)</label>
-          <input id="phone" name="phone" type="tel" autoComplete="tel" required value={phone} onChange={(e) => setPhone(e.target.value)} />
+          <input
+            id="phone"
+            name="phone"
+            type="tel"
+            autoComplete="tel"
+            required
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+          />
           <button type="submit" disabled={busy}>
             Send code
           </button>
@@ -205,7 +255,15 @@ export function Callback({ onRefused }: { onRefused: (message: string) => void }
         <form onSubmit={(e) => void verify(e)}>
           <p>We sent a code to {phone}.</p>
           <label htmlFor="otp">Code</label>
-          <input id="otp" name="otp" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} />
+          <input
+            id="otp"
+            name="otp"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
           <button type="submit" disabled={busy}>
             Verify
           </button>

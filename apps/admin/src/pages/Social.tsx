@@ -56,9 +56,15 @@ function Deliveries({ post }: { post: Post }) {
 export function Social() {
   const api = useApi();
   const platforms = useLoad(() => api.get<Platform[]>('/admin/social/platforms'), []);
-  const connections = useLoad(() => api.get<{ items: Consented[] }>('/admin/social/connections', { limit: 50 }), []);
+  const connections = useLoad(
+    () => api.get<{ items: Consented[] }>('/admin/social/connections', { limit: 50 }),
+    [],
+  );
   const posts = useLoad(() => api.get<{ items: Post[] }>('/admin/social/posts', { limit: 10 }), []);
-  const dead = useLoad(() => api.get<{ items: DeadLetter[] }>('/admin/dead-letters', { pending: true, limit: 20 }), []);
+  const dead = useLoad(
+    () => api.get<{ items: DeadLetter[] }>('/admin/dead-letters', { pending: true, limit: 20 }),
+    [],
+  );
   const [text, setText] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [connectionId, setConnectionId] = useState('');
@@ -88,14 +94,21 @@ export function Social() {
     [currentId],
   );
 
-  const limit = Math.min(...(platforms.data ?? []).filter((p) => chosen.includes(p.id)).map((p) => p.maxLength), Infinity);
+  const limit = Math.min(
+    ...(platforms.data ?? []).filter((p) => chosen.includes(p.id)).map((p) => p.maxLength),
+    Infinity,
+  );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     setCurrent(null);
     try {
-      const r = await api.json<{ postId: string }>('POST', '/admin/social/posts', { platforms: chosen, text, connectionId: connectionId || undefined });
+      const r = await api.json<{ postId: string }>('POST', '/admin/social/posts', {
+        platforms: chosen,
+        text,
+        connectionId: connectionId || undefined,
+      });
       setCurrentId(r.postId);
       setText('');
     } catch (err) {
@@ -130,7 +143,9 @@ export function Social() {
                 value={p.id}
                 disabled={!p.available}
                 checked={chosen.includes(p.id)}
-                onChange={(e) => setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))}
+                onChange={(e) =>
+                  setChosen((c) => (e.target.checked ? [...c, p.id] : c.filter((x) => x !== p.id)))
+                }
               />{' '}
               {p.id}
               {!p.available && <span className="muted"> (not configured on this server)</span>}
@@ -138,7 +153,13 @@ export function Social() {
           ))}
         </fieldset>
         <label htmlFor="post-text">Text</label>
-        <textarea id="post-text" rows={4} value={text} onChange={(e) => setText(e.target.value)} aria-describedby="post-count" />
+        <textarea
+          id="post-text"
+          rows={4}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-describedby="post-count"
+        />
         <p id="post-count" className={[...text].length > limit ? 'over muted' : 'muted'}>
           {[...text].length}
           {Number.isFinite(limit) && ` / ${limit}`} characters
@@ -148,11 +169,14 @@ export function Social() {
           <option value="">None</option>
           {connections.data?.items.map((c) => (
             <option key={c.connectionId} value={c.connectionId}>
-              {fmtTime(c.establishedAt)} — officer {c.officerId.slice(0, 8)} · citizen {c.citizenId.slice(0, 8)}
+              {fmtTime(c.establishedAt)} — officer {c.officerId.slice(0, 8)} · citizen{' '}
+              {c.citizenId.slice(0, 8)}
             </option>
           ))}
         </select>
-        {connections.data?.items.length === 0 && <p className="muted">No connection with both parties’ consent yet.</p>}
+        {connections.data?.items.length === 0 && (
+          <p className="muted">No connection with both parties’ consent yet.</p>
+        )}
         <ErrorBox error={connections.error} />
         <button type="submit" disabled={busy || chosen.length === 0 || !text.trim()}>
           Publish

@@ -111,7 +111,8 @@ export function Uploads() {
             </select>
           </label>
           <label className="check">
-            <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} /> Dry run (validate only, write nothing)
+            <input type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} /> Dry run
+            (validate only, write nothing)
           </label>
         </div>
         <div
@@ -124,8 +125,18 @@ export function Uploads() {
           onDrop={onDrop}
         >
           <label htmlFor="upload-file">File (CSV, JSON or NDJSON) — drop it here or choose one</label>
-          <input id="upload-file" ref={input} type="file" accept=".csv,.json,.ndjson,text/csv,application/json" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-          {file && <p>Selected: {file.name} ({Math.ceil(file.size / 1024)} KB)</p>}
+          <input
+            id="upload-file"
+            ref={input}
+            type="file"
+            accept=".csv,.json,.ndjson,text/csv,application/json"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          />
+          {file && (
+            <p>
+              Selected: {file.name} ({Math.ceil(file.size / 1024)} KB)
+            </p>
+          )}
         </div>
         <button type="submit" disabled={!file || busy}>
           Upload
@@ -161,7 +172,12 @@ export function Uploads() {
           {job && job.errors.length > 0 && (
             <>
               <table>
-                <caption>Rejected rows{job.rowsFailed > job.errors.length ? ` (first ${job.errors.length} of ${job.rowsFailed})` : ''}</caption>
+                <caption>
+                  Rejected rows
+                  {job.rowsFailed > job.errors.length
+                    ? ` (first ${job.errors.length} of ${job.rowsFailed})`
+                    : ''}
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">Row</th>

@@ -33,7 +33,8 @@ export async function registerAdminUi(fastify: FastifyInstance, dist: string): P
   let index: string | undefined;
   // Read once it exists, so a build made after boot is picked up.
   const indexHtml = () => {
-    if (index === undefined && existsSync(join(dist, 'index.html'))) index = readFileSync(join(dist, 'index.html'), 'utf8');
+    if (index === undefined && existsSync(join(dist, 'index.html')))
+      index = readFileSync(join(dist, 'index.html'), 'utf8');
     return index;
   };
   await fastify.register(async (scope) => {
@@ -57,7 +58,13 @@ export async function registerAdminUi(fastify: FastifyInstance, dist: string): P
         return reply
           .code(503)
           .type('application/problem+json')
-          .send(problem(503, 'ADMIN_UI_NOT_BUILT', 'The admin dashboard has not been built on this server: run `npm run build:admin`.'));
+          .send(
+            problem(
+              503,
+              'ADMIN_UI_NOT_BUILT',
+              'The admin dashboard has not been built on this server: run `npm run build:admin`.',
+            ),
+          );
       }
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
     };

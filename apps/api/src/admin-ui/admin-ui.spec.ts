@@ -32,13 +32,20 @@ describe('admin dashboard static serving', () => {
       const res = await get(url);
       expect(res.statusCode).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(JSON.parse(res.body)).toMatchObject({ status: 503, code: 'ADMIN_UI_NOT_BUILT', title: 'Service Unavailable' });
+      expect(JSON.parse(res.body)).toMatchObject({
+        status: 503,
+        code: 'ADMIN_UI_NOT_BUILT',
+        title: 'Service Unavailable',
+      });
     }
   });
 
   it('serves index.html for the app routes and hashed assets, all under the strict CSP', async () => {
     mkdirSync(join(dir, 'assets'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="/admin/assets/app-1.js"></script>');
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><script type="module" src="/admin/assets/app-1.js"></script>',
+    );
     writeFileSync(join(dir, 'assets', 'app-1.js'), 'console.log(1)');
     await boot();
     for (const url of ['/admin', '/admin/', '/admin/callback?code=x&state=y', '/admin/reports']) {

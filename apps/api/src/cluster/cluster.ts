@@ -31,10 +31,14 @@ export interface ClusterInstance {
 const HOST = '127.0.0.1';
 
 /** How to run instance.ts/.js as this file runs: compiled from dist, or from source through swc. */
-function instanceCommand(entry = fileURLToPath(import.meta.url).replace(/cluster\.(ts|js)$/, 'instance.$1')): string[] {
+function instanceCommand(
+  entry = fileURLToPath(import.meta.url).replace(/cluster\.(ts|js)$/, 'instance.$1'),
+): string[] {
   // Each instance gets the heap budget the cluster was started with (npm run start:cluster).
   const heap = process.execArgv.filter((a) => a.startsWith('--max-old-space-size='));
-  return entry.endsWith('.ts') ? [...heap, '--import', '@swc-node/register/esm-register', entry] : [...heap, entry];
+  return entry.endsWith('.ts')
+    ? [...heap, '--import', '@swc-node/register/esm-register', entry]
+    : [...heap, entry];
 }
 
 /**
@@ -94,7 +98,11 @@ export class LocalCluster {
     const timeoutMs = this.options.startTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`instance ${index} did not listen within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new Error(`instance ${index} did not listen within ${timeoutMs} ms:\n${tail.join('\n')}`)),
+        timeoutMs,
+      );
     });
     try {
       const actual = await Promise.race([started, exited, timeout]);
@@ -152,6 +160,10 @@ export class LocalCluster {
   }
 
   private route(): void {
-    this.proxy.setTargets(this.instances.filter((i): i is ClusterInstance => Boolean(i)).map((i) => ({ host: HOST, port: i.port })));
+    this.proxy.setTargets(
+      this.instances
+        .filter((i): i is ClusterInstance => Boolean(i))
+        .map((i) => ({ host: HOST, port: i.port })),
+    );
   }
 }

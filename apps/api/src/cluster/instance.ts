@@ -7,13 +7,17 @@ import { createApp, listen } from '../bootstrap.js';
 import { migrationsDir } from '../ops/paths.js';
 
 process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`${JSON.stringify({ level: 50, msg: 'unhandled rejection', err: String((reason as Error)?.message ?? reason) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 50, msg: 'unhandled rejection', err: String((reason as Error)?.message ?? reason) })}\n`,
+  );
 });
 
 try {
   const env = validateEnvironment(process.env);
   const result = await migrate(env.DATABASE_URL, migrationsDir());
-  process.stdout.write(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied\n`);
+  process.stdout.write(
+    `migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied\n`,
+  );
   const app = await createApp();
   const url = await listen(app);
   process.stdout.write(`listening ${url.replace('[::1]', '127.0.0.1')}\n`);

@@ -5,17 +5,24 @@ import 'dotenv/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { LocalCluster } from './cluster.js';
 
-const int = (name: string, min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer ${min}..${max}`);
-  return n;
-};
+const int =
+  (name: string, min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer ${min}..${max}`);
+    return n;
+  };
 
 const program = new Command('start:cluster')
   .description('N API instances behind a round-robin proxy for HTTP and websockets')
   .option('--instances <n>', 'how many API processes', int('--instances', 1, 16), 3)
   .option('--port <port>', 'the proxy port (default: PORT or 3000)', int('--port', 0, 65535))
-  .option('--base-port <port>', 'instance i listens on base-port + i (default: proxy port + 1)', int('--base-port', 1, 65535))
+  .option(
+    '--base-port <port>',
+    'instance i listens on base-port + i (default: proxy port + 1)',
+    int('--base-port', 1, 65535),
+  )
   .parse(process.argv);
 
 const opts = program.opts<{ instances: number; port?: number; basePort?: number }>();
@@ -40,9 +47,18 @@ try {
     instances: opts.instances,
     proxyPort,
     basePort,
-    onLine: (i, stream, line) => (stream === 'stdout' ? process.stdout : process.stderr).write(`[api-${String(i).padStart(width, '0')}] ${line}\n`),
+    onLine: (i, stream, line) =>
+      (stream === 'stdout' ? process.stdout : process.stderr).write(
+        `[api-${String(i).padStart(width, '0')}] ${line}\n`,
+      ),
   });
-  for (const i of cluster.instances) if (i) i.child.once('exit', (code, signal) => !stopping && process.stderr.write(`instance ${i.index} exited (${signal ?? code})\n`));
+  for (const i of cluster.instances)
+    if (i)
+      i.child.once(
+        'exit',
+        (code, signal) =>
+          !stopping && process.stderr.write(`instance ${i.index} exited (${signal ?? code})\n`),
+      );
   process.stdout.write(
     `Hey Blue! cluster: ${opts.instances} instance(s) on ports ${basePort}..${basePort + opts.instances - 1} behind ${cluster.url.replace('127.0.0.1', 'localhost')} (Ctrl-C stops all)\n`,
   );

@@ -42,7 +42,9 @@ export class RoundRobinProxy {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = http.createServer((req, res) => this.forward(req, res, 0));
-    this.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.upgrade(req, socket, head, 0));
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) =>
+      this.upgrade(req, socket, head, 0),
+    );
     this.server.on('connection', (s: net.Socket) => this.track(s));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -85,17 +87,22 @@ export class RoundRobinProxy {
     const target = this.pick('http');
     if (!target) return badGateway(res);
     const headers = { ...req.headers, 'x-forwarded-for': forwardedFor(req) };
-    const upstream = http.request({ host: target.host, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && k !== 'connection' && k !== 'keep-alive') out[k] = v;
-      res.writeHead(answer.statusCode ?? 502, out);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: target.host, port: target.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(answer.headers))
+          if (v !== undefined && k !== 'connection' && k !== 'keep-alive') out[k] = v;
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+      },
+    );
     const bodiless = !req.headers['content-length'] && !req.headers['transfer-encoding'];
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (isRefused(err)) this.markDown(target);
       if (res.headersSent) return void res.destroy();
-      if (isRefused(err) && bodiless && attempt + 1 < this.targets.length) return this.forward(req, res, attempt + 1);
+      if (isRefused(err) && bodiless && attempt + 1 < this.targets.length)
+        return this.forward(req, res, attempt + 1);
       badGateway(res);
     });
     res.on('close', () => upstream.destroy());
@@ -126,7 +133,8 @@ export class RoundRobinProxy {
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (isRefused(err)) {
         this.markDown(target);
-        if (attempt + 1 < this.targets.length && !client.destroyed) return this.upgrade(req, client, head, attempt + 1);
+        if (attempt + 1 < this.targets.length && !client.destroyed)
+          return this.upgrade(req, client, head, attempt + 1);
       }
       client.destroy();
     });
@@ -144,7 +152,16 @@ function forwardedFor(req: http.IncomingMessage): string {
 
 function badGateway(res: http.ServerResponse): void {
   if (res.headersSent) return void res.destroy();
-  const body = JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502, code: 'BAD_GATEWAY', detail: 'No API instance answered.' });
-  res.writeHead(502, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body) });
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: 'Bad Gateway',
+    status: 502,
+    code: 'BAD_GATEWAY',
+    detail: 'No API instance answered.',
+  });
+  res.writeHead(502, {
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

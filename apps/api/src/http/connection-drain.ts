@@ -56,7 +56,10 @@ export class ConnectionDrain implements OnApplicationBootstrap, OnModuleDestroy 
         timer = setTimeout(resolve, drainMs);
       });
       clearTimeout(timer);
-      if (this.inFlight > 0) this.logger.warn(`closing ${this.inFlight} request(s) still in flight ${drainMs} ms after shutdown began`);
+      if (this.inFlight > 0)
+        this.logger.warn(
+          `closing ${this.inFlight} request(s) still in flight ${drainMs} ms after shutdown began`,
+        );
     }
     server.closeAllConnections();
   }

@@ -8,7 +8,8 @@ export function projectRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'prisma', 'migrations'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('prisma/migrations not found above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('prisma/migrations not found above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

@@ -22,7 +22,11 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, { ...options, transports: ['websocket'], maxHttpBufferSize: SOCKET_MAX_MESSAGE_BYTES } as ServerOptions) as Server;
+    const server = super.createIOServer(port, {
+      ...options,
+      transports: ['websocket'],
+      maxHttpBufferSize: SOCKET_MAX_MESSAGE_BYTES,
+    } as ServerOptions) as Server;
     this.redisAdapter ??= socketIoRedisAdapter(this.app.get(RedisService), 'socket.io');
     server.adapter(this.redisAdapter.adapter);
     return server;

@@ -13,7 +13,8 @@ export class AdminLiveMapController {
   @Get('live-map')
   @Audited('live_map_viewed')
   @ApiOperation({
-    summary: 'Available officers (positions rounded to ≈ 100 m) and active citizens (counts per 0.1° cell) inside a box; poll every few seconds',
+    summary:
+      'Available officers (positions rounded to ≈ 100 m) and active citizens (counts per 0.1° cell) inside a box; poll every few seconds',
   })
   @ApiOkResponse({ type: LiveMapDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bbox is not west,south,east,north' })

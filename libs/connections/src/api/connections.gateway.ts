@@ -2,7 +2,13 @@ import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import proxyaddr from '@fastify/proxy-addr';
-import { DomainError, isDependencyUnavailable, RateLimited, RateLimiter, socketConnections } from '@heyblue/platform';
+import {
+  DomainError,
+  isDependencyUnavailable,
+  RateLimited,
+  RateLimiter,
+  socketConnections,
+} from '@heyblue/platform';
 import { LocationHandler, type LocationAck, type LocationState } from '../application/location.handler.js';
 import { SocketAuth, type SocketAccount } from '../application/ports.js';
 import { accountRoom, LIMITS, SOCKET_EVENTS, SOCKET_NAMESPACE } from '../connections.constants.js';
@@ -22,7 +28,10 @@ interface SocketData {
 
 const FORBIDDEN: LocationAck = Object.freeze({ ok: false, code: CODES.FORBIDDEN }) as LocationAck;
 const INTERNAL: LocationAck = Object.freeze({ ok: false, code: CODES.INTERNAL_ERROR }) as LocationAck;
-const UNAVAILABLE: LocationAck = Object.freeze({ ok: false, code: CODES.TEMPORARILY_UNAVAILABLE }) as LocationAck;
+const UNAVAILABLE: LocationAck = Object.freeze({
+  ok: false,
+  code: CODES.TEMPORARILY_UNAVAILABLE,
+}) as LocationAck;
 const noop = (): void => undefined;
 
 /**
@@ -64,12 +73,20 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
           const account = await this.auth.authenticate(token).catch(() => {
             throw unauthorized();
           });
-          if (!(await this.registry.claim(account.id, socket.id, this.config.maxSocketsPerAccount))) throw refused('TOO_MANY_SOCKETS');
+          if (!(await this.registry.claim(account.id, socket.id, this.config.maxSocketsPerAccount)))
+            throw refused('TOO_MANY_SOCKETS');
           Object.assign(socket.data as SocketData, { account, token, checkedAt: Date.now() });
         })
         .then(
           () => next(),
-          (err: unknown) => next(err instanceof RateLimited ? refused('RATE_LIMITED', err.extra) : err instanceof Error && 'data' in err ? err : unauthorized()),
+          (err: unknown) =>
+            next(
+              err instanceof RateLimited
+                ? refused('RATE_LIMITED', err.extra)
+                : err instanceof Error && 'data' in err
+                  ? err
+                  : unauthorized(),
+            ),
         );
     });
     ns.on('connection', (socket: Socket) => this.connected(socket));
@@ -93,8 +110,14 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
       // Leases of this instance's sockets in the per-account registry, renewed well before they lapse.
       if (Date.now() - this.renewedAt > SOCKET_LEASE_MS / 3) {
         this.renewedAt = Date.now();
-        const live = [...this.ns.sockets.values()].flatMap((s) => ((s.data as SocketData).account ? [{ accountId: (s.data as SocketData).account.id, socketId: s.id }] : []));
-        await this.registry.renew(live).catch((err: Error) => this.logger.warn(`socket leases not renewed: ${err.message}`));
+        const live = [...this.ns.sockets.values()].flatMap((s) =>
+          (s.data as SocketData).account
+            ? [{ accountId: (s.data as SocketData).account.id, socketId: s.id }]
+            : [],
+        );
+        await this.registry
+          .renew(live)
+          .catch((err: Error) => this.logger.warn(`socket leases not renewed: ${err.message}`));
       }
       const due = Date.now() - this.config.socketRecheckMs;
       const sockets = [...this.ns.sockets.values()].filter((s) => (s.data as SocketData).checkedAt <= due);
@@ -106,7 +129,8 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
               await this.auth.authenticate(data.token);
               data.checkedAt = Date.now();
             } catch (err) {
-              if (err instanceof DomainError && (err.status === 401 || err.status === 403)) s.disconnect(true);
+              if (err instanceof DomainError && (err.status === 401 || err.status === 403))
+                s.disconnect(true);
             }
           }),
         );
@@ -145,14 +169,18 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
     socket.once('disconnect', () => {
       socketConnections.dec({ namespace: SOCKET_NAMESPACE });
       if (data.expiry) clearTimeout(data.expiry);
-      this.registry.release(account.id, socket.id).catch((err: Error) => this.logger.warn(`socket lease not released: ${err.message}`));
+      this.registry
+        .release(account.id, socket.id)
+        .catch((err: Error) => this.logger.warn(`socket lease not released: ${err.message}`));
     });
   }
 
   private windowChanged(socket: Socket): void {
     const state = (socket.data as SocketData).location;
     if (state?.role === 'officer') {
-      this.locations.windowChanged(state).catch((err: Error) => this.logger.warn(`window reload failed: ${err.message}`));
+      this.locations
+        .windowChanged(state)
+        .catch((err: Error) => this.logger.warn(`window reload failed: ${err.message}`));
     }
   }
 

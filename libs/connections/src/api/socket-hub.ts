@@ -20,7 +20,8 @@ export class SocketHub extends AccountNotifier {
       if (typeof officerId === 'string') this.localWindowChanged(officerId);
     });
     ns.on(WINDOW_EXPIRED, (officerId: unknown, windowId: unknown) => {
-      if (typeof officerId === 'string' && typeof windowId === 'string') this.localWindowExpired(officerId, windowId);
+      if (typeof officerId === 'string' && typeof windowId === 'string')
+        this.localWindowExpired(officerId, windowId);
     });
   }
 

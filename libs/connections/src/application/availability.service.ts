@@ -35,7 +35,14 @@ export class AvailabilityService {
    * A renewal replaces the previous window without an `availability.expired`. The position
    * passes the speed check first (IMPLAUSIBLE_MOVE changes nothing).
    */
-  async open(officerId: string, at: LatLng, zip: string | null, minutes: number = WINDOW_MINUTES.default, now = Date.now(), actor?: AuditActor): Promise<OpenWindow> {
+  async open(
+    officerId: string,
+    at: LatLng,
+    zip: string | null,
+    minutes: number = WINDOW_MINUTES.default,
+    now = Date.now(),
+    actor?: AuditActor,
+  ): Promise<OpenWindow> {
     const last = await this.history.last('officer', officerId);
     const fix = { lat: at.lat, lng: at.lng, t: now };
     this.history.check(last.fix, fix);
@@ -46,7 +53,13 @@ export class AvailabilityService {
     await this.history.remember(officerId, fix);
     this.notifier.windowChanged(officerId);
     // The window lives in Redis, so the entry follows it; the ZIP, never the position.
-    if (actor) await this.audit.record({ actor, action: 'availability_opened', targetId: windowId, detail: { zip, minutes } });
+    if (actor)
+      await this.audit.record({
+        actor,
+        action: 'availability_opened',
+        targetId: windowId,
+        detail: { zip, minutes },
+      });
     return { windowId, expiresAt: new Date(expiresAt), place: this.places.locate(at, zip) };
   }
 

@@ -65,7 +65,12 @@ export class ConnectionRequestsService {
     private readonly audit: AuditTrail,
   ) {}
 
-  async request(citizenId: string, officerId: string, now = Date.now(), actor?: AuditActor): Promise<RequestView> {
+  async request(
+    citizenId: string,
+    officerId: string,
+    now = Date.now(),
+    actor?: AuditActor,
+  ): Promise<RequestView> {
     const [window, officerAt, citizenAt] = await Promise.all([
       this.windows.get(officerId, now),
       this.freshPosition('officer', officerId, now),
@@ -77,9 +82,17 @@ export class ConnectionRequestsService {
     // that no pair within the threshold is refused): a TOO_FAR answer then tells nothing that
     // `nearby` does not. The exact test runs at accept, the officer's own call
     // (docs/security.md, "the proximity oracle").
-    officerAndCitizenMustBeNearby(officerAt.shown ?? this.geo.coarse.centreOf(officerAt), citizenAt, this.config.proximityM, this.geo.coarse.maxOffsetM);
+    officerAndCitizenMustBeNearby(
+      officerAt.shown ?? this.geo.coarse.centreOf(officerAt),
+      citizenAt,
+      this.config.proximityM,
+      this.geo.coarse.maxOffsetM,
+    );
     const distanceM = distance(officerAt, citizenAt);
-    oneConnectionPerPairPerDay(await this.connections.lastConnectionAt(this.connections.prisma, officerId, citizenId), new Date(now));
+    oneConnectionPerPairPerDay(
+      await this.connections.lastConnectionAt(this.connections.prisma, officerId, citizenId),
+      new Date(now),
+    );
     const request: StoredRequest = {
       id: randomUUID(),
       citizenId,
@@ -91,7 +104,13 @@ export class ConnectionRequestsService {
     };
     if (!(await this.requests.create(request))) throw new RequestAlreadyPending();
     // The request lives in Redis, so its entry follows it; the rounded distance, never a position.
-    if (actor) await this.audit.record({ actor, action: 'connection_requested', targetId: request.id, detail: { officerId, distanceM: roundDistance(distanceM) } });
+    if (actor)
+      await this.audit.record({
+        actor,
+        action: 'connection_requested',
+        targetId: request.id,
+        detail: { officerId, distanceM: roundDistance(distanceM) },
+      });
     const names = await this.names.lookup([citizenId]);
     this.notifier.toAccount(officerId, SOCKET_EVENTS.connectionRequested, {
       requestId: request.id,
@@ -106,7 +125,12 @@ export class ConnectionRequestsService {
    * persists the connection with its `ConnectionEstablished` event in one transaction.
    * Accepting an already accepted request answers the same connection (safe retry).
    */
-  async accept(officerId: string, requestId: string, now = Date.now(), actor?: AuditActor): Promise<ConnectionView> {
+  async accept(
+    officerId: string,
+    requestId: string,
+    now = Date.now(),
+    actor?: AuditActor,
+  ): Promise<ConnectionView> {
     const request = await this.addressedTo(officerId, requestId, now);
     if (request.status === 'accepted') {
       const existing = await this.connections.findByRequest(requestId);
@@ -126,7 +150,10 @@ export class ConnectionRequestsService {
     }
     await this.requests.transition(requestId, 'accepting', 'accepted', now);
     await this.requests.releasePair(request);
-    this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionAccepted, { requestId, connection: toConnectionView(row, request.citizenId) });
+    this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionAccepted, {
+      requestId,
+      connection: toConnectionView(row, request.citizenId),
+    });
     return toConnectionView(row, officerId);
   }
 
@@ -134,7 +161,13 @@ export class ConnectionRequestsService {
     const request = await this.addressedTo(officerId, requestId, now);
     this.claimed(await this.requests.transition(requestId, 'pending', 'declined', now));
     await this.requests.releasePair(request);
-    if (actor) await this.audit.record({ actor, action: 'connection_request_declined', targetId: requestId, detail: { citizenId: request.citizenId } });
+    if (actor)
+      await this.audit.record({
+        actor,
+        action: 'connection_request_declined',
+        targetId: requestId,
+        detail: { citizenId: request.citizenId },
+      });
     this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId });
   }
 
@@ -152,7 +185,10 @@ export class ConnectionRequestsService {
     const establishedAt = new Date(now);
     const row = await this.connections.prisma.$transaction(async (tx) => {
       await this.connections.lockPair(tx, request.officerId, request.citizenId);
-      oneConnectionPerPairPerDay(await this.connections.lastConnectionAt(tx, request.officerId, request.citizenId), establishedAt);
+      oneConnectionPerPairPerDay(
+        await this.connections.lastConnectionAt(tx, request.officerId, request.citizenId),
+        establishedAt,
+      );
       const created = await this.connections.insert(tx, {
         id: randomUUID(),
         requestId: request.id,
@@ -181,7 +217,16 @@ export class ConnectionRequestsService {
           { occurredAt: establishedAt },
         ),
       );
-      if (actor) await this.audit.record({ actor, action: 'connection_request_accepted', targetId: request.id, detail: { connectionId: created.id, citizenId: created.citizenId, zip: created.zip } }, tx);
+      if (actor)
+        await this.audit.record(
+          {
+            actor,
+            action: 'connection_request_accepted',
+            targetId: request.id,
+            detail: { connectionId: created.id, citizenId: created.citizenId, zip: created.zip },
+          },
+          tx,
+        );
       return created;
     });
     this.outbox.kick();

@@ -32,24 +32,43 @@ export class LiveMapQuery {
   async view(viewer: AuditActor, bbox?: string): Promise<LiveMap> {
     const map = await this.snapshot(bbox);
     const box = bbox?.split(',').map((x) => Math.round(Number(x) * 10) / 10);
-    await this.audit.record({ actor: viewer, action: 'live_map_viewed', detail: { box: box ?? 'us', officers: map.officers.length, cells: map.citizens.length } });
+    await this.audit.record({
+      actor: viewer,
+      action: 'live_map_viewed',
+      detail: { box: box ?? 'us', officers: map.officers.length, cells: map.citizens.length },
+    });
     return map;
   }
 
   async snapshot(bbox?: string, now = Date.now()): Promise<LiveMap> {
     const box = bbox === undefined ? US_BBOX : parseBBox(bbox);
     if (!box) {
-      throw new ValidationFailed([{ field: 'bbox', message: 'bbox must be west,south,east,north in degrees with west < east and south < north' }]);
+      throw new ValidationFailed([
+        {
+          field: 'bbox',
+          message: 'bbox must be west,south,east,north in degrees with west < east and south < north',
+        },
+      ]);
     }
     // One over the cap per partition tells "exactly the cap" from "more than the cap".
-    const [o, c] = await Promise.all([this.reader.officers(box, LIVE_MAP_CAP + 1, now), this.reader.citizenCounts(box, CITIZENS_PER_PARTITION, now)]);
+    const [o, c] = await Promise.all([
+      this.reader.officers(box, LIVE_MAP_CAP + 1, now),
+      this.reader.citizenCounts(box, CITIZENS_PER_PARTITION, now),
+    ]);
     // A window that expired but was not swept yet (or closed while an update raced it) does not count.
-    const open = await this.openAmong(o.officers.map((x) => x.id), now);
-    const available = o.officers.filter((x) => open.has(x.id)).sort((a, b) => b.seenAt - a.seenAt || (a.id < b.id ? -1 : 1));
+    const open = await this.openAmong(
+      o.officers.map((x) => x.id),
+      now,
+    );
+    const available = o.officers
+      .filter((x) => open.has(x.id))
+      .sort((a, b) => b.seenAt - a.seenAt || (a.id < b.id ? -1 : 1));
     const cells = citizenCells(c.counts, LIVE_MAP_CAP);
     return {
       at: new Date(now).toISOString(),
-      officers: available.slice(0, LIVE_MAP_CAP).map((x) => ({ accountId: x.id, ...roundPosition(x), updatedAt: new Date(x.seenAt).toISOString() })),
+      officers: available
+        .slice(0, LIVE_MAP_CAP)
+        .map((x) => ({ accountId: x.id, ...roundPosition(x), updatedAt: new Date(x.seenAt).toISOString() })),
       citizens: cells.cells,
       truncated: available.length > LIVE_MAP_CAP || o.full || cells.truncated || c.full,
     };
@@ -57,7 +76,8 @@ export class LiveMapQuery {
 
   private async openAmong(ids: string[], now: number): Promise<Set<string>> {
     const open = new Set<string>();
-    for (let i = 0; i < ids.length; i += 1_000) for (const id of await this.windows.openAmong(ids.slice(i, i + 1_000), now)) open.add(id);
+    for (let i = 0; i < ids.length; i += 1_000)
+      for (const id of await this.windows.openAmong(ids.slice(i, i + 1_000), now)) open.add(id);
     return open;
   }
 }

@@ -14,11 +14,24 @@ import { AccountNotifier } from './ports.js';
 class FakeGeo {
   readonly grid = new PartitionGrid(4);
   readonly coarse = new CoarseGrid(100, 25);
-  readonly writes: Array<{ role: string; id: string; lat: number; lng: number; previousCell: unknown; shown?: unknown }> = [];
+  readonly writes: Array<{
+    role: string;
+    id: string;
+    lat: number;
+    lng: number;
+    previousCell: unknown;
+    shown?: unknown;
+  }> = [];
   citizensAround: GeoHit[] = [];
   known: { lat: number; lng: number; seenAt: number } | null = null;
   removed: string[] = [];
-  async updateOfficer(id: string, p: { lat: number; lng: number }, previousCell: unknown, _now?: number, shown?: unknown) {
+  async updateOfficer(
+    id: string,
+    p: { lat: number; lng: number },
+    previousCell: unknown,
+    _now?: number,
+    shown?: unknown,
+  ) {
     this.writes.push({ role: 'officer', id, ...p, previousCell, shown });
     return { cell: this.grid.cellOf(p), citizens: this.citizensAround };
   }
@@ -51,7 +64,8 @@ class FakeWindows {
   private readonly gates: Array<() => void> = [];
   async get(officerId: string) {
     this.calls += 1;
-    const answer = this.expiresAt === null ? null : { windowId: 'w1', officerId, expiresAt: this.expiresAt, zip: null };
+    const answer =
+      this.expiresAt === null ? null : { windowId: 'w1', officerId, expiresAt: this.expiresAt, zip: null };
     if (this.gated) await new Promise<void>((r) => this.gates.push(r));
     return answer;
   }
@@ -68,7 +82,13 @@ class FakeNearby {
     return [{ officerId: 'o1', displayName: 'Officer', distanceM: 50, lat: p.lat, lng: p.lng }];
   }
   async present(hits: GeoHit[]): Promise<NearbyOfficer[]> {
-    return hits.map((h) => ({ officerId: h.id, displayName: 'Officer', distanceM: h.distanceM, lat: h.lat, lng: h.lng }));
+    return hits.map((h) => ({
+      officerId: h.id,
+      displayName: 'Officer',
+      distanceM: h.distanceM,
+      lat: h.lat,
+      lng: h.lng,
+    }));
   }
 }
 
@@ -92,7 +112,12 @@ class FakeFixes {
   }
 }
 
-const config = { locationRatePerS: 5, maxSpeedKmh: 300, jumpSlackM: 100, nearbyAckBudget: { points: 1000, windowMs: 60_000 } } as ConnectionsConfig;
+const config = {
+  locationRatePerS: 5,
+  maxSpeedKmh: 300,
+  jumpSlackM: 100,
+  nearbyAckBudget: { points: 1000, windowMs: 60_000 },
+} as ConnectionsConfig;
 
 function setup() {
   const geo = new FakeGeo();
@@ -101,7 +126,14 @@ function setup() {
   const notifier = new RecordingNotifier();
   const fixes = new FakeFixes();
   const history = new PositionHistory(geo as unknown as GeoIndex, fixes as unknown as LastFixStore, config);
-  const handler = new LocationHandler(geo as unknown as GeoIndex, windows as unknown as WindowStore, nearby as unknown as NearbyQuery, notifier, config, history);
+  const handler = new LocationHandler(
+    geo as unknown as GeoIndex,
+    windows as unknown as WindowStore,
+    nearby as unknown as NearbyQuery,
+    notifier,
+    config,
+    history,
+  );
   return { geo, windows, nearby, notifier, handler, fixes };
 }
 
@@ -112,39 +144,56 @@ describe('LocationHandler', () => {
     const { handler, geo } = setup();
     const ack = await handler.handle(handler.newState('c1', 'citizen'), { lat: 40, lng: -74 });
     expect(ack).toEqual({ ok: true, nearby: [expect.objectContaining({ officerId: 'o1' })] });
-    expect(geo.writes).toEqual([expect.objectContaining({ role: 'citizen', id: 'c1', lat: 40, lng: -74, previousCell: undefined })]);
+    expect(geo.writes).toEqual([
+      expect.objectContaining({ role: 'citizen', id: 'c1', lat: 40, lng: -74, previousCell: undefined }),
+    ]);
   });
 
   it("withholds the nearby answer once the account's budget is spent (the fix is still recorded)", async () => {
     const { handler, geo } = setup();
     geo.spent = 1000;
-    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'RATE_LIMITED' });
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40, lng: -74 })).toEqual({
+      ok: false,
+      code: 'RATE_LIMITED',
+    });
     expect(geo.writes).toHaveLength(1);
   });
 
   it('refuses an invalid payload without touching the index', async () => {
     const { handler, geo } = setup();
-    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 100, lng: 0 })).toEqual({ ok: false, code: 'INVALID_LOCATION' });
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 100, lng: 0 })).toEqual({
+      ok: false,
+      code: 'INVALID_LOCATION',
+    });
     expect(geo.writes).toHaveLength(0);
   });
 
   it('refuses an officer update without an open window', async () => {
     const { handler, geo, windows } = setup();
     windows.expiresAt = null;
-    expect(await handler.handle(handler.newState('o1', 'officer'), { lat: 40, lng: -74 })).toEqual({ ok: false, code: 'NO_OPEN_WINDOW' });
+    expect(await handler.handle(handler.newState('o1', 'officer'), { lat: 40, lng: -74 })).toEqual({
+      ok: false,
+      code: 'NO_OPEN_WINDOW',
+    });
     expect(geo.writes).toHaveLength(0);
   });
 
   it('checks the speed against the last known position, even on a fresh socket', async () => {
     const { handler, geo } = setup();
     geo.known = { lat: 41.88, lng: -87.63, seenAt: Date.now() - 1000 };
-    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({
+      ok: false,
+      code: 'IMPLAUSIBLE_MOVE',
+    });
   });
 
   it('checks the speed against the kept last fix once the index has forgotten the account', async () => {
     const { handler, fixes } = setup();
     fixes.kept.set('c1', { lat: 41.88, lng: -87.63, t: Date.now() - 10 * 60_000 });
-    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
+    expect(await handler.handle(handler.newState('c1', 'citizen'), { lat: 40.71, lng: -74 })).toEqual({
+      ok: false,
+      code: 'IMPLAUSIBLE_MOVE',
+    });
   });
 
   it("writes an officer's coarse cell centre as the shown position, and keeps it while the officer jitters near it", async () => {
@@ -197,7 +246,10 @@ describe('LocationHandler', () => {
     const state = handler.newState('c1', 'citizen');
     handler.preload(state);
     // Two messages while the preload is in flight: one lookup for all three.
-    const [first, second] = await Promise.all([handler.handle(state, { lat: 45, lng: -74 }), handler.handle(state, { lat: 40.0001, lng: -74 })]);
+    const [first, second] = await Promise.all([
+      handler.handle(state, { lat: 45, lng: -74 }),
+      handler.handle(state, { lat: 40.0001, lng: -74 }),
+    ]);
     expect(geo.positionCalls).toBe(1);
     expect(first).toEqual({ ok: false, code: 'IMPLAUSIBLE_MOVE' });
     expect(second).toMatchObject({ ok: true });
@@ -314,6 +366,9 @@ describe('LocationHandler', () => {
     const state = handler.newState('c1', 'citizen');
     const acks = [];
     for (let i = 0; i < 7; i++) acks.push(await handler.handle(state, { lat: 40, lng: -74 }));
-    expect(acks.filter((a) => !a.ok).map((a) => (a as { code: string }).code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    expect(acks.filter((a) => !a.ok).map((a) => (a as { code: string }).code)).toEqual([
+      'RATE_LIMITED',
+      'RATE_LIMITED',
+    ]);
   });
 });

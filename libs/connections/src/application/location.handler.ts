@@ -78,7 +78,13 @@ export class LocationHandler {
   ) {}
 
   newState(accountId: string, role: IndexRole): LocationState {
-    return { accountId, role, bucket: new TokenBucket(this.config.locationRatePerS), loaded: false, windowVersion: 0 };
+    return {
+      accountId,
+      role,
+      bucket: new TokenBucket(this.config.locationRatePerS),
+      loaded: false,
+      windowVersion: 0,
+    };
   }
 
   /**
@@ -104,7 +110,8 @@ export class LocationHandler {
     if (!msg) return INVALID;
     if (!state.loaded) await this.ensureLoaded(state);
     const fix: Fix = { lat: msg.lat, lng: msg.lng, t: now };
-    if (!isPlausibleMove(state.last, fix, this.config.maxSpeedKmh, this.config.jumpSlackM)) return IMPLAUSIBLE;
+    if (!isPlausibleMove(state.last, fix, this.config.maxSpeedKmh, this.config.jumpSlackM))
+      return IMPLAUSIBLE;
     if (state.role === 'officer') {
       if (!isOpen(state, now)) {
         // The preload's answer, when it is still on its way; else (or when it found no open
@@ -128,7 +135,14 @@ export class LocationHandler {
     const budget = this.config.nearbyAckBudget;
     const [spent, { cell, officers }] = await Promise.all([
       this.geo.spend(state.accountId, LIMITS.nearbyAcks.name, budget.windowMs),
-      this.geo.updateCitizenAndSearch(state.accountId, fix, state.cell, this.config.citizenRadiusM, this.config.nearbyLimit, now),
+      this.geo.updateCitizenAndSearch(
+        state.accountId,
+        fix,
+        state.cell,
+        this.config.citizenRadiusM,
+        this.config.nearbyLimit,
+        now,
+      ),
     ]);
     state.cell = cell;
     this.saveFix(state, fix);
@@ -177,7 +191,9 @@ export class LocationHandler {
   private saveFix(state: LocationState, fix: Fix): void {
     if (state.fixSavedAt !== undefined && fix.t - state.fixSavedAt < FIX_SAVE_EVERY_MS) return;
     state.fixSavedAt = fix.t;
-    this.history.remember(state.accountId, fix).catch((err: Error) => this.logger.warn(`last fix not kept: ${err.message}`));
+    this.history
+      .remember(state.accountId, fix)
+      .catch((err: Error) => this.logger.warn(`last fix not kept: ${err.message}`));
   }
 
   /** `officers.nearby` to citizens this officer just came within reach of (their own nearest list). */

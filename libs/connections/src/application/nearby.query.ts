@@ -46,6 +46,12 @@ export class NearbyQuery {
   async present(hits: GeoHit[]): Promise<NearbyOfficer[]> {
     if (hits.length === 0) return [];
     const names = await this.names.lookup(hits.map((h) => h.id));
-    return hits.map((h) => ({ officerId: h.id, displayName: names.get(h.id) ?? 'Officer', distanceM: roundDistance(h.distanceM), lat: shown(h.lat), lng: shown(h.lng) }));
+    return hits.map((h) => ({
+      officerId: h.id,
+      displayName: names.get(h.id) ?? 'Officer',
+      distanceM: roundDistance(h.distanceM),
+      lat: shown(h.lat),
+      lng: shown(h.lng),
+    }));
   }
 }

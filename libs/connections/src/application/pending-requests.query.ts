@@ -30,11 +30,21 @@ export class PendingRequestsQuery {
     private readonly config: ConnectionsConfig,
   ) {}
 
-  async list(accountId: string, limit: number, cursor?: string, now = Date.now()): Promise<Page<PendingRequestView>> {
+  async list(
+    accountId: string,
+    limit: number,
+    cursor?: string,
+    now = Date.now(),
+  ): Promise<Page<PendingRequestView>> {
     const after = decodeTimeIdCursor(cursor);
     const pending = (await this.requests.pendingFor(accountId, this.config.requestTtlMs, now))
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
-      .filter((r) => !after || r.createdAt < after.at.getTime() || (r.createdAt === after.at.getTime() && r.id < after.id));
+      .filter(
+        (r) =>
+          !after ||
+          r.createdAt < after.at.getTime() ||
+          (r.createdAt === after.at.getTime() && r.id < after.id),
+      );
     const rows = pending.slice(0, limit + 1);
     const names = await this.names.lookup(rows.map((r) => r.citizenId));
     return toPage(

@@ -29,8 +29,13 @@ export class PositionHistory {
   ) {}
 
   async last(role: IndexRole, accountId: string): Promise<LastPosition> {
-    const [indexed, kept] = await Promise.all([this.geo.position(role, accountId), this.fixes.get(accountId)]);
-    const fromIndex: Fix | undefined = indexed ? { lat: indexed.lat, lng: indexed.lng, t: indexed.seenAt } : undefined;
+    const [indexed, kept] = await Promise.all([
+      this.geo.position(role, accountId),
+      this.fixes.get(accountId),
+    ]);
+    const fromIndex: Fix | undefined = indexed
+      ? { lat: indexed.lat, lng: indexed.lng, t: indexed.seenAt }
+      : undefined;
     const fix = !fromIndex ? kept : !kept || fromIndex.t >= kept.t ? fromIndex : kept;
     return { fix, shown: indexed?.shown, cell: indexed ? indexed.cell : undefined };
   }

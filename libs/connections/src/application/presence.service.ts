@@ -17,11 +17,22 @@ export class PresenceService {
     private readonly places: PlacesApi,
   ) {}
 
-  async share(citizenId: string, at: LatLng & { zip?: string }, now = Date.now()): Promise<{ nearby: NearbyOfficer[]; place: Place }> {
+  async share(
+    citizenId: string,
+    at: LatLng & { zip?: string },
+    now = Date.now(),
+  ): Promise<{ nearby: NearbyOfficer[]; place: Place }> {
     const last = await this.history.last('citizen', citizenId);
     const fix = { lat: at.lat, lng: at.lng, t: now };
     this.history.check(last.fix, fix);
-    const { officers } = await this.geo.updateCitizenAndSearch(citizenId, at, last.cell, this.config.citizenRadiusM, this.config.nearbyLimit, now);
+    const { officers } = await this.geo.updateCitizenAndSearch(
+      citizenId,
+      at,
+      last.cell,
+      this.config.citizenRadiusM,
+      this.config.nearbyLimit,
+      now,
+    );
     await this.history.remember(citizenId, fix);
     return { nearby: await this.nearby.present(officers), place: this.places.locate(at, at.zip) };
   }

@@ -14,7 +14,8 @@ export class RememberDisplayNameWhenProfileUpdated implements OnModuleInit {
   onModuleInit(): void {
     this.consumers.subscribe('connections.remember-display-name', ProfileUpdated, async (event) => {
       const { accountId, displayName } = event.payload;
-      if (typeof displayName === 'string' && displayName.length > 0) await this.names.remember(accountId, displayName.slice(0, 100));
+      if (typeof displayName === 'string' && displayName.length > 0)
+        await this.names.remember(accountId, displayName.slice(0, 100));
     });
   }
 }

@@ -8,7 +8,12 @@ describe('CoarseGrid', () => {
 
   it('shows every position of a cell as the same centre (small moves change nothing)', () => {
     const c = grid.centreOf(nyc);
-    for (const [dn, de] of [[3, 0], [0, 3], [-3, -3], [2, -2]] as const) {
+    for (const [dn, de] of [
+      [3, 0],
+      [0, 3],
+      [-3, -3],
+      [2, -2],
+    ] as const) {
       const moved = { lat: nyc.lat + dn / 111_000, lng: nyc.lng + de / 84_000 };
       if (grid.centreOf(moved).lat === c.lat && grid.centreOf(moved).lng === c.lng) continue;
       // A move of 3 m may cross an edge; then it lands in a neighbouring cell, never elsewhere.
@@ -19,12 +24,16 @@ describe('CoarseGrid', () => {
 
   it('keeps cells about 100 m across at every latitude, and the centre within the cell', () => {
     fc.assert(
-      fc.property(fc.double({ min: -80, max: 80, noNaN: true }), fc.double({ min: -179.99, max: 179.99, noNaN: true }), (lat, lng) => {
-        const c = grid.centreOf({ lat, lng });
-        // Half the diagonal of a 100 m square is 71 m; allow the rounding of whole columns per row.
-        expect(distanceM({ lat, lng }, c)).toBeLessThanOrEqual(80);
-        expect(grid.centreOf(c)).toEqual(c);
-      }),
+      fc.property(
+        fc.double({ min: -80, max: 80, noNaN: true }),
+        fc.double({ min: -179.99, max: 179.99, noNaN: true }),
+        (lat, lng) => {
+          const c = grid.centreOf({ lat, lng });
+          // Half the diagonal of a 100 m square is 71 m; allow the rounding of whole columns per row.
+          expect(distanceM({ lat, lng }, c)).toBeLessThanOrEqual(80);
+          expect(grid.centreOf(c)).toEqual(c);
+        },
+      ),
     );
   });
 

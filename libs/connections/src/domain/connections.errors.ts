@@ -31,19 +31,31 @@ export class TooFar extends DomainError {
 
 export class AlreadyConnectedToday extends DomainError {
   constructor() {
-    super(CODES.ALREADY_CONNECTED_TODAY, 'This officer and citizen already connected in the last 24 hours.', 422);
+    super(
+      CODES.ALREADY_CONNECTED_TODAY,
+      'This officer and citizen already connected in the last 24 hours.',
+      422,
+    );
   }
 }
 
 export class OfficerNotAvailable extends DomainError {
   constructor() {
-    super(CODES.OFFICER_NOT_AVAILABLE, 'The officer has no open availability window with a fresh location.', 422);
+    super(
+      CODES.OFFICER_NOT_AVAILABLE,
+      'The officer has no open availability window with a fresh location.',
+      422,
+    );
   }
 }
 
 export class PositionUnknown extends DomainError {
   constructor(who: 'officer' | 'citizen') {
-    super(CODES.POSITION_UNKNOWN, `The ${who}'s current location is unknown or older than allowed; share a location first.`, 422);
+    super(
+      CODES.POSITION_UNKNOWN,
+      `The ${who}'s current location is unknown or older than allowed; share a location first.`,
+      422,
+    );
   }
 }
 
@@ -79,6 +91,10 @@ export class RequestExpired extends DomainError {
 
 export class ImplausibleMove extends DomainError {
   constructor() {
-    super(CODES.IMPLAUSIBLE_MOVE, 'This position is too far from the last one for the time since; nothing was changed.', 422);
+    super(
+      CODES.IMPLAUSIBLE_MOVE,
+      'This position is too far from the last one for the time since; nothing was changed.',
+      422,
+    );
   }
 }

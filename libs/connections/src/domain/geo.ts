@@ -36,5 +36,14 @@ export function roundDistance(m: number): number {
 
 /** Whether a value is a valid coordinate pair (contract: lat ∈ [-90, 90], lng ∈ [-180, 180]). */
 export function isValidPosition(lat: unknown, lng: unknown): boolean {
-  return typeof lat === 'number' && typeof lng === 'number' && Number.isFinite(lat) && Number.isFinite(lng) && lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180;
+  return (
+    typeof lat === 'number' &&
+    typeof lng === 'number' &&
+    Number.isFinite(lat) &&
+    Number.isFinite(lng) &&
+    lat >= -90 &&
+    lat <= 90 &&
+    lng >= -180 &&
+    lng <= 180
+  );
 }

@@ -78,7 +78,10 @@ export function citizenCellOf(p: LatLng): { x: number; y: number } {
  * Merges per-partition cell counts (a cell may straddle partitions) into the map's cells,
  * at most `cap` (the busiest kept), each at its centre.
  */
-export function citizenCells(counts: Iterable<{ x: number; y: number; count: number }>, cap = LIVE_MAP_CAP): { cells: Array<LatLng & { count: number }>; truncated: boolean } {
+export function citizenCells(
+  counts: Iterable<{ x: number; y: number; count: number }>,
+  cap = LIVE_MAP_CAP,
+): { cells: Array<LatLng & { count: number }>; truncated: boolean } {
   const merged = new Map<string, { x: number; y: number; count: number }>();
   for (const c of counts) {
     const key = `${c.x}:${c.y}`;

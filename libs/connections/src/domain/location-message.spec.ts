@@ -4,7 +4,9 @@ import { parseLocationMessage } from './location-message.js';
 describe('parseLocationMessage', () => {
   it('accepts a minimal and a full message', () => {
     expect(parseLocationMessage({ lat: 1, lng: 2 })).toEqual({ lat: 1, lng: 2 });
-    expect(parseLocationMessage({ lat: -90, lng: 180, accuracyM: 5, at: '2026-11-23T12:00:00Z' })).not.toBeNull();
+    expect(
+      parseLocationMessage({ lat: -90, lng: 180, accuracyM: 5, at: '2026-11-23T12:00:00Z' }),
+    ).not.toBeNull();
   });
 
   it.each([

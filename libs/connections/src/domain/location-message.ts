@@ -20,7 +20,11 @@ export function parseLocationMessage(raw: unknown): LocationMessage | null {
   for (const k in m) if (!ALLOWED.has(k)) return null;
   if (!isValidPosition(m.lat, m.lng)) return null;
   const { accuracyM, at } = m;
-  if (accuracyM !== undefined && (typeof accuracyM !== 'number' || !Number.isFinite(accuracyM) || accuracyM < 0 || accuracyM > 100_000)) return null;
+  if (
+    accuracyM !== undefined &&
+    (typeof accuracyM !== 'number' || !Number.isFinite(accuracyM) || accuracyM < 0 || accuracyM > 100_000)
+  )
+    return null;
   if (at !== undefined) {
     if (typeof at === 'string') {
       if (at.length > 40 || Number.isNaN(Date.parse(at))) return null;

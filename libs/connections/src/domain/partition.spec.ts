@@ -60,7 +60,10 @@ describe('PartitionGrid', () => {
             // Slightly inside the circle: the covering is computed from the bounding box.
             const dN = Math.sin(a) * r * 0.999;
             const dE = Math.cos(a) * r * 0.999;
-            const q = { lat: lat + dN / 111_195, lng: lng + dE / (111_195 * Math.cos((lat * Math.PI) / 180)) };
+            const q = {
+              lat: lat + dN / 111_195,
+              lng: lng + dE / (111_195 * Math.cos((lat * Math.PI) / 180)),
+            };
             expect(cells.has(grid.cellOf(q))).toBe(true);
           }
         },

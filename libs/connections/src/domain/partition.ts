@@ -25,7 +25,8 @@ export class PartitionGrid {
   private readonly latCells: number;
 
   constructor(readonly precision: number) {
-    if (!Number.isInteger(precision) || precision < 1 || precision > 8) throw new Error(`unsupported geohash precision ${precision}`);
+    if (!Number.isInteger(precision) || precision < 1 || precision > 8)
+      throw new Error(`unsupported geohash precision ${precision}`);
     const bits = precision * 5;
     // Geohash interleaves longitude first, so longitude gets the extra bit on odd totals.
     this.lngBits = Math.ceil(bits / 2);
@@ -55,7 +56,12 @@ export class PartitionGrid {
     const y = this.latIndex(p.lat);
     const west = x * this.lngStep - 180;
     const south = y * this.latStep - 90;
-    if (p.lng - dLng >= west && p.lng + dLng < west + this.lngStep && p.lat - dLat >= south && p.lat + dLat < south + this.latStep) {
+    if (
+      p.lng - dLng >= west &&
+      p.lng + dLng < west + this.lngStep &&
+      p.lat - dLat >= south &&
+      p.lat + dLat < south + this.latStep
+    ) {
       return [this.encode(x, y)];
     }
     const y0 = this.latIndex(Math.max(-90, p.lat - dLat));
@@ -64,7 +70,8 @@ export class PartitionGrid {
     // Within a few km of a pole the box spans every longitude (up to 1024 partitions at
     // precision 4); no officer patrols there, so one update must not fan out to all of
     // them: keep the own column and its two neighbours.
-    if (xs.length * (y1 - y0 + 1) > MAX_CELLS) xs = [(x - 1 + this.lngCells) % this.lngCells, x, (x + 1) % this.lngCells];
+    if (xs.length * (y1 - y0 + 1) > MAX_CELLS)
+      xs = [(x - 1 + this.lngCells) % this.lngCells, x, (x + 1) % this.lngCells];
     const own = this.cellOf(p);
     const cells = new Set<Cell>([own]);
     for (let y = y0; y <= y1; y++) for (const x of xs) cells.add(this.encode(x, y));

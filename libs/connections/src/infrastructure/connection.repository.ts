@@ -44,12 +44,23 @@ export class ConnectionRepository {
   }
 
   /** An account's connections, newest first, keyset-paginated on (establishedAt, id). */
-  async listFor(accountId: string, limit: number, after?: { establishedAt: Date; id: string }): Promise<ConnectionRow[]> {
+  async listFor(
+    accountId: string,
+    limit: number,
+    after?: { establishedAt: Date; id: string },
+  ): Promise<ConnectionRow[]> {
     return this.prisma.connectionsConnection.findMany({
       where: {
         AND: [
           { OR: [{ officerId: accountId }, { citizenId: accountId }] },
-          after ? { OR: [{ establishedAt: { lt: after.establishedAt } }, { establishedAt: after.establishedAt, id: { lt: after.id } }] } : {},
+          after
+            ? {
+                OR: [
+                  { establishedAt: { lt: after.establishedAt } },
+                  { establishedAt: after.establishedAt, id: { lt: after.id } },
+                ],
+              }
+            : {},
         ],
       },
       orderBy: [{ establishedAt: 'desc' }, { id: 'desc' }],

@@ -44,7 +44,13 @@ export class ConnectionsSweeper implements OnApplicationBootstrap, OnModuleDestr
     try {
       await this.availability.expireDue(now);
       if (++this.ticks % this.staleEvery === 0) {
-        const lock = await this.redis.client.set(this.redis.key('conn', 'sweep-lock'), '1', 'PX', this.staleEvery * this.config.sweepIntervalMs, 'NX');
+        const lock = await this.redis.client.set(
+          this.redis.key('conn', 'sweep-lock'),
+          '1',
+          'PX',
+          this.staleEvery * this.config.sweepIntervalMs,
+          'NX',
+        );
         if (lock === 'OK') await this.geo.sweepStale(now);
       }
     } catch (err) {

@@ -6,7 +6,17 @@ import { distanceM, type LatLng } from '../domain/geo.js';
 import { PartitionGrid, type Cell } from '../domain/partition.js';
 import { ConnectionsConfig } from './connections.config.js';
 import { decodeGeohash } from './redis-geohash.js';
-import { SPEND_LUA, CITIZEN_UPDATE_LUA, citizenUpdateLua, officerUpdateLua, POSITION_LUA, REMOVE_LUA, SEARCH_LUA, SWEEP_LUA, UPDATE_LUA } from './geo-scripts.js';
+import {
+  SPEND_LUA,
+  CITIZEN_UPDATE_LUA,
+  citizenUpdateLua,
+  officerUpdateLua,
+  POSITION_LUA,
+  REMOVE_LUA,
+  SEARCH_LUA,
+  SWEEP_LUA,
+  UPDATE_LUA,
+} from './geo-scripts.js';
 
 export type IndexRole = 'officer' | 'citizen';
 
@@ -26,7 +36,15 @@ type Row = [string, number];
 
 interface ScriptedRedis extends Redis {
   connSearch(geo: string, seen: string, ...args: Array<string | number>): Promise<Row[]>;
-  connUpdate(geo: string, seen: string, lng: number, lat: number, member: string, now: number, ttl: number): Promise<number>;
+  connUpdate(
+    geo: string,
+    seen: string,
+    lng: number,
+    lat: number,
+    member: string,
+    now: number,
+    ttl: number,
+  ): Promise<number>;
   connOfficerUpdate(
     geo: string,
     seen: string,
@@ -55,11 +73,23 @@ interface ScriptedRedis extends Redis {
     cap: number,
     ...radii: number[]
   ): Promise<[number, Row[]]>;
-  connCitizenUpdateDefault(geo: string, seen: string, ogeo: string, oseen: string, lng: number, lat: number, member: string, now: number): Promise<[number, Row[]]>;
+  connCitizenUpdateDefault(
+    geo: string,
+    seen: string,
+    ogeo: string,
+    oseen: string,
+    lng: number,
+    lat: number,
+    member: string,
+    now: number,
+  ): Promise<[number, Row[]]>;
   connRemove(numberOfKeys: number, ...keysThenMember: string[]): Promise<number>;
   connSweep(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
   connSpend(key: string, windowMs: number): Promise<number>;
-  connPosition(numberOfKeys: number, ...keysThenMember: string[]): Promise<[[string, string] | null, string | null, [string, string] | null]>;
+  connPosition(
+    numberOfKeys: number,
+    ...keysThenMember: string[]
+  ): Promise<[[string, string] | null, string | null, [string, string] | null]>;
 }
 
 /** Where the index last saw a member. */
@@ -114,12 +144,20 @@ export class GeoIndex implements OnModuleDestroy {
     this.grid = new PartitionGrid(config.partitionPrecision);
     this.coarse = new CoarseGrid(config.coarseCellM, config.coarseCellM / 4);
     this.ttlMs = config.staleAfterMs + 60_000;
-    const redis = redisService.duplicate({ commandTimeout: 2_000, maxRetriesPerRequest: 2 }, 'connections-geo');
+    const redis = redisService.duplicate(
+      { commandTimeout: 2_000, maxRetriesPerRequest: 2 },
+      'connections-geo',
+    );
     redis.defineCommand('connSearch', { numberOfKeys: 2, lua: SEARCH_LUA });
     redis.defineCommand('connUpdate', { numberOfKeys: 2, lua: UPDATE_LUA });
     redis.defineCommand('connOfficerUpdate', {
       numberOfKeys: 5,
-      lua: officerUpdateLua({ ttlMs: this.ttlMs, staleAfterMs: config.staleAfterMs, citizenRadiusM: config.citizenRadiusM, citizenLimit: config.candidateCap }),
+      lua: officerUpdateLua({
+        ttlMs: this.ttlMs,
+        staleAfterMs: config.staleAfterMs,
+        citizenRadiusM: config.citizenRadiusM,
+        citizenLimit: config.candidateCap,
+      }),
     });
     redis.defineCommand('connCitizenUpdate', { numberOfKeys: 4, lua: CITIZEN_UPDATE_LUA });
     redis.defineCommand('connCitizenUpdateDefault', {
@@ -163,12 +201,16 @@ export class GeoIndex implements OnModuleDestroy {
   private readonly keyCache = new Map<Cell, Record<'o' | 'os' | 'ox' | 'c' | 'cs', string>>();
 
   private keys(role: IndexRole, cell: Cell): [string, string] {
-    return role === 'officer' ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os')] : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
+    return role === 'officer'
+      ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os')]
+      : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
   }
 
   /** Every key holding a member of the role in a partition (officers: coarse, seen, exact). */
   private memberKeys(role: IndexRole, cell: Cell): string[] {
-    return role === 'officer' ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'ox')] : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
+    return role === 'officer'
+      ? [this.partitionKey(cell, 'o'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'ox')]
+      : [this.partitionKey(cell, 'c'), this.partitionKey(cell, 'cs')];
   }
 
   private removeFrom(role: IndexRole, cell: Cell, id: string): Promise<number> {
@@ -200,8 +242,15 @@ export class GeoIndex implements OnModuleDestroy {
    * tick: one round trip. `previousCell` is the partition the caller last wrote (socket
    * cache); pass undefined to look it up.
    */
-  async updateOfficer(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now(), shown: LatLng = this.coarse.centreOf(p)): Promise<OfficerUpdate> {
-    if (!isIndexable(p) || !isIndexable(shown)) return { cell: await this.leave('officer', id, previousCell), citizens: NO_HITS };
+  async updateOfficer(
+    id: string,
+    p: LatLng,
+    previousCell?: Cell | null,
+    now = Date.now(),
+    shown: LatLng = this.coarse.centreOf(p),
+  ): Promise<OfficerUpdate> {
+    if (!isIndexable(p) || !isIndexable(shown))
+      return { cell: await this.leave('officer', id, previousCell), citizens: NO_HITS };
     const radius = this.config.citizenRadiusM;
     // Own partition first (the coarse position's: an officer lives where it is shown); more
     // only when the citizens' search circle crosses an edge.
@@ -225,13 +274,43 @@ export class GeoIndex implements OnModuleDestroy {
     if (cells.length > 1) {
       const cutoff = now - this.config.staleAfterMs;
       const limit = this.config.candidateCap;
-      others = cells.slice(1).map((c) => this.commands().connSearch(this.partitionKey(c, 'c'), this.partitionKey(c, 'cs'), shown.lng, shown.lat, cutoff, limit, limit, radius));
+      others = cells
+        .slice(1)
+        .map((c) =>
+          this.commands().connSearch(
+            this.partitionKey(c, 'c'),
+            this.partitionKey(c, 'cs'),
+            shown.lng,
+            shown.lat,
+            cutoff,
+            limit,
+            limit,
+            radius,
+          ),
+        );
     }
-    return { cell, citizens: await this.settle('officer', id, shown, cell, previousCell, own, others, Number.POSITIVE_INFINITY) };
+    return {
+      cell,
+      citizens: await this.settle(
+        'officer',
+        id,
+        shown,
+        cell,
+        previousCell,
+        own,
+        others,
+        Number.POSITIVE_INFINITY,
+      ),
+    };
   }
 
   /** A citizen's new position in the short-lived citizens' index. */
-  async updateCitizen(id: string, p: LatLng, previousCell?: Cell | null, now = Date.now()): Promise<Cell | null> {
+  async updateCitizen(
+    id: string,
+    p: LatLng,
+    previousCell?: Cell | null,
+    now = Date.now(),
+  ): Promise<Cell | null> {
     if (!isIndexable(p)) return this.leave('citizen', id, previousCell);
     const cell = this.grid.cellOf(p);
     const [geo, seen] = this.keys('citizen', cell);
@@ -269,9 +348,37 @@ export class GeoIndex implements OnModuleDestroy {
     const own =
       radiusM === this.config.citizenRadiusM && limit === this.config.nearbyLimit
         ? this.commands().connCitizenUpdateDefault(cGeo, cSeen, oGeo, oSeen, p.lng, p.lat, id, now)
-        : this.commands().connCitizenUpdate(cGeo, cSeen, oGeo, oSeen, p.lng, p.lat, id, now, this.ttlMs, cutoff, limit, cap, ...radii);
+        : this.commands().connCitizenUpdate(
+            cGeo,
+            cSeen,
+            oGeo,
+            oSeen,
+            p.lng,
+            p.lat,
+            id,
+            now,
+            this.ttlMs,
+            cutoff,
+            limit,
+            cap,
+            ...radii,
+          );
     const others =
-      cells.length === 1 ? NONE : cells.slice(1).map((c) => this.commands().connSearch(...this.keys('officer', c), p.lng, p.lat, cutoff, limit, cap, ...radii));
+      cells.length === 1
+        ? NONE
+        : cells
+            .slice(1)
+            .map((c) =>
+              this.commands().connSearch(
+                ...this.keys('officer', c),
+                p.lng,
+                p.lat,
+                cutoff,
+                limit,
+                cap,
+                ...radii,
+              ),
+            );
     return { cell, officers: await this.settle('citizen', id, p, cell, previousCell, own, others, limit) };
   }
 
@@ -293,7 +400,10 @@ export class GeoIndex implements OnModuleDestroy {
   ): Promise<GeoHit[]> {
     const moved = previousCell !== cell ? this.moved(role, id, cell, previousCell) : undefined;
     // The common case (same partition, no neighbour searched): one awaited reply, no Promise.all.
-    const [[added, rows], otherRows] = moved === undefined && others.length === 0 ? [await own, NONE] : await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
+    const [[added, rows], otherRows] =
+      moved === undefined && others.length === 0
+        ? [await own, NONE]
+        : await Promise.all([own, others.length === 0 ? NONE : Promise.all(others), moved]);
     // Re-added after a sweep in the same partition: make sure the sweeper knows it again.
     if (added === 1 && previousCell === cell) await this.commands().sadd(this.cellsKey(role), cell);
     if (rows.length === 0 && otherRows.length === 0) return NO_HITS;
@@ -310,10 +420,18 @@ export class GeoIndex implements OnModuleDestroy {
    * The member changed partition (or we do not know its last one): drop it from the old
    * partition, remember the new one. `previousCell === undefined` means "look it up".
    */
-  private async moved(role: IndexRole, id: string, cell: Cell, previousCell: Cell | null | undefined): Promise<void> {
+  private async moved(
+    role: IndexRole,
+    id: string,
+    cell: Cell,
+    previousCell: Cell | null | undefined,
+  ): Promise<void> {
     const where = this.whereKey(id);
     const sadd = this.commands().sadd(this.cellsKey(role), cell);
-    const old = previousCell === undefined ? await this.commands().set(where, cell, 'PX', 86_400_000, 'GET') : (await this.commands().set(where, cell, 'PX', 86_400_000), previousCell);
+    const old =
+      previousCell === undefined
+        ? await this.commands().set(where, cell, 'PX', 86_400_000, 'GET')
+        : (await this.commands().set(where, cell, 'PX', 86_400_000), previousCell);
     await sadd;
     if (old && old !== cell) await this.removeFrom(role, old, id);
   }
@@ -322,12 +440,22 @@ export class GeoIndex implements OnModuleDestroy {
    * Fresh members nearest to `p` within `radiusM`, nearest first, at most `limit`.
    * Reads every partition the search circle touches, in one round trip.
    */
-  async search(role: IndexRole, p: LatLng, radiusM: number, limit = this.config.nearbyLimit, now = Date.now()): Promise<GeoHit[]> {
+  async search(
+    role: IndexRole,
+    p: LatLng,
+    radiusM: number,
+    limit = this.config.nearbyLimit,
+    now = Date.now(),
+  ): Promise<GeoHit[]> {
     if (!isIndexable(p)) return NO_HITS;
     const cutoff = now - this.config.staleAfterMs;
     const radii = this.config.radiiFor(radiusM);
     const cap = Math.max(this.config.candidateCap, limit);
-    const calls = this.grid.cellsCovering(p, radiusM).map((c) => this.commands().connSearch(...this.keys(role, c), p.lng, p.lat, cutoff, limit, cap, ...radii));
+    const calls = this.grid
+      .cellsCovering(p, radiusM)
+      .map((c) =>
+        this.commands().connSearch(...this.keys(role, c), p.lng, p.lat, cutoff, limit, cap, ...radii),
+      );
     return merge(p, await Promise.all(calls), limit);
   }
 
@@ -338,10 +466,19 @@ export class GeoIndex implements OnModuleDestroy {
   async position(role: IndexRole, id: string): Promise<IndexedPosition | null> {
     const cell = await this.commands().get(this.whereKey(id));
     if (!cell) return null;
-    const keys = role === 'officer' ? [this.partitionKey(cell, 'ox'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'o')] : this.keys(role, cell);
+    const keys =
+      role === 'officer'
+        ? [this.partitionKey(cell, 'ox'), this.partitionKey(cell, 'os'), this.partitionKey(cell, 'o')]
+        : this.keys(role, cell);
     const [pos, seen, coarse] = await this.commands().connPosition(keys.length, ...keys, id);
     if (!pos || !seen) return null;
-    return { lng: Number(pos[0]), lat: Number(pos[1]), seenAt: Number(seen), cell, shown: coarse ? { lng: Number(coarse[0]), lat: Number(coarse[1]) } : undefined };
+    return {
+      lng: Number(pos[0]),
+      lat: Number(pos[1]),
+      seenAt: Number(seen),
+      cell,
+      shown: coarse ? { lng: Number(coarse[0]), lat: Number(coarse[1]) } : undefined,
+    };
   }
 
   /** Whether a member is in the index with a fresh position. */
@@ -362,7 +499,10 @@ export class GeoIndex implements OnModuleDestroy {
    * in the same turn as the update it goes with, it shares that update's write.
    */
   spend(accountId: string, budget: string, windowMs: number): Promise<number> {
-    return this.commands().connSpend(this.redisService.key('conn', 'budget', budget, `{${accountId}}`), windowMs);
+    return this.commands().connSpend(
+      this.redisService.key('conn', 'budget', budget, `{${accountId}}`),
+      windowMs,
+    );
   }
 
   /** Drops members not updated within the staleness limit from every known partition. */

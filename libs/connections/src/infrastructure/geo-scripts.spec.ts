@@ -22,6 +22,8 @@ describe('GEO index scripts with settings written in', () => {
   });
 
   it('refuses a setting that is not a positive integer in the officer script', () => {
-    expect(() => officerUpdateLua({ ...officer, staleAfterMs: -5 })).toThrow(/officer update script: staleAfterMs must be a positive integer/);
+    expect(() => officerUpdateLua({ ...officer, staleAfterMs: -5 })).toThrow(
+      /officer update script: staleAfterMs must be a positive integer/,
+    );
   });
 });

@@ -70,7 +70,9 @@ end
  * keeps both keys expiring `ttl` ms (a Lua expression) after the last write; `added` is 1 when
  * the member is new in the partition.
  */
-const WRITE_MEMBER = (ttl: string): string => `local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+const WRITE_MEMBER = (
+  ttl: string,
+): string => `local added = redis.call('GEOADD', KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ${ttl})
 redis.call('PEXPIRE', KEYS[2], ${ttl})
@@ -96,7 +98,8 @@ ${WRITE_MEMBER('ARGV[5]')}return added
 
 /** A setting written into a script: a positive integer (anything else would change the Lua). */
 function setting(script: string, name: string, v: number): number {
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${script} script: ${name} must be a positive integer, got ${v}`);
+  if (!Number.isSafeInteger(v) || v <= 0)
+    throw new Error(`${script} script: ${name} must be a positive integer, got ${v}`);
   return v;
 }
 
@@ -158,7 +161,8 @@ export interface CitizenUpdateSettings {
  * 4 arguments instead of 11 or more; other radii and limits use CITIZEN_UPDATE_LUA.
  */
 export function citizenUpdateLua(s: CitizenUpdateSettings): string {
-  const n = (name: Exclude<keyof CitizenUpdateSettings, 'radii'>): number => setting('citizen update', name, s[name]);
+  const n = (name: Exclude<keyof CitizenUpdateSettings, 'radii'>): number =>
+    setting('citizen update', name, s[name]);
   if (s.radii.length === 0) throw new Error('citizen update script: radii must not be empty');
   const radii = s.radii.map((r, i) => setting('citizen update', `radii[${i}]`, r)).join(', ');
   return `${SEARCH_FN}

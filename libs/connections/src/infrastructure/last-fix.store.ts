@@ -21,7 +21,9 @@ export class LastFixStore {
     const v = await this.redis.client.get(this.key(accountId));
     if (!v) return undefined;
     const [lat, lng, t] = v.split(',').map(Number);
-    return Number.isFinite(lat) && Number.isFinite(lng) && Number.isFinite(t) ? { lat: lat!, lng: lng!, t: t! } : undefined;
+    return Number.isFinite(lat) && Number.isFinite(lng) && Number.isFinite(t)
+      ? { lat: lat!, lng: lng!, t: t! }
+      : undefined;
   }
 
   async put(accountId: string, fix: Fix): Promise<void> {

@@ -67,7 +67,18 @@ return {n >= cap and 1 or 0, rows}
 `;
 
 interface SnapshotRedis extends Redis {
-  connLiveMap(geo: string, seen: string, cutoff: number, cap: number, west: number, south: number, east: number, north: number, mode: 'ids' | 'cells', cellDeg: number): Promise<[number, Array<string | number>]>;
+  connLiveMap(
+    geo: string,
+    seen: string,
+    cutoff: number,
+    cap: number,
+    west: number,
+    south: number,
+    east: number,
+    north: number,
+    mode: 'ids' | 'cells',
+    cellDeg: number,
+  ): Promise<[number, Array<string | number>]>;
 }
 
 export interface MapOfficer {
@@ -103,20 +114,37 @@ export class LiveMapReader {
     const parts = await this.read('officer', box, cap, now);
     const officers: MapOfficer[] = [];
     for (const [, rows] of parts) {
-      for (let i = 0; i < rows.length; i += 4) officers.push({ id: String(rows[i]), lng: Number(rows[i + 1]), lat: Number(rows[i + 2]), seenAt: Number(rows[i + 3]) });
+      for (let i = 0; i < rows.length; i += 4)
+        officers.push({
+          id: String(rows[i]),
+          lng: Number(rows[i + 1]),
+          lat: Number(rows[i + 2]),
+          seenAt: Number(rows[i + 3]),
+        });
     }
     return { officers, full: parts.some(([full]) => full === 1) };
   }
 
   /** Fresh citizens in the box counted per citizen cell, per partition (the caller merges them); at most `cap` read per partition. */
-  async citizenCounts(box: BBox, cap: number, now: number): Promise<{ counts: Array<{ x: number; y: number; count: number }>; full: boolean }> {
+  async citizenCounts(
+    box: BBox,
+    cap: number,
+    now: number,
+  ): Promise<{ counts: Array<{ x: number; y: number; count: number }>; full: boolean }> {
     const parts = await this.read('citizen', box, cap, now);
     const counts: Array<{ x: number; y: number; count: number }> = [];
-    for (const [, rows] of parts) for (let i = 0; i < rows.length; i += 3) counts.push({ x: Number(rows[i]), y: Number(rows[i + 1]), count: Number(rows[i + 2]) });
+    for (const [, rows] of parts)
+      for (let i = 0; i < rows.length; i += 3)
+        counts.push({ x: Number(rows[i]), y: Number(rows[i + 1]), count: Number(rows[i + 2]) });
     return { counts, full: parts.some(([full]) => full === 1) };
   }
 
-  private async read(role: IndexRole, box: BBox, cap: number, now: number): Promise<Array<[number, Array<string | number>]>> {
+  private async read(
+    role: IndexRole,
+    box: BBox,
+    cap: number,
+    now: number,
+  ): Promise<Array<[number, Array<string | number>]>> {
     const cells = (await this.geo.activePartitions(role)).filter((c) => {
       const b = geohashBounds(c);
       return b !== null && overlaps(b, box);
@@ -125,9 +153,22 @@ export class LiveMapReader {
     const suffix = role === 'officer' ? (['o', 'os'] as const) : (['c', 'cs'] as const);
     const out: Array<[number, Array<string | number>]> = [];
     for (let i = 0; i < cells.length; i += BURST) {
-      const burst = cells.slice(i, i + BURST).map((c) =>
-        this.redis.connLiveMap(this.geo.partitionKey(c, suffix[0]), this.geo.partitionKey(c, suffix[1]), cutoff, cap, box.west, box.south, box.east, box.north, role === 'officer' ? 'ids' : 'cells', CITIZEN_CELL_DEG),
-      );
+      const burst = cells
+        .slice(i, i + BURST)
+        .map((c) =>
+          this.redis.connLiveMap(
+            this.geo.partitionKey(c, suffix[0]),
+            this.geo.partitionKey(c, suffix[1]),
+            cutoff,
+            cap,
+            box.west,
+            box.south,
+            box.east,
+            box.north,
+            role === 'officer' ? 'ids' : 'cells',
+            CITIZEN_CELL_DEG,
+          ),
+        );
       out.push(...(await Promise.all(burst)));
     }
     return out;

@@ -42,7 +42,8 @@ export class RequestStore {
 
   constructor(private readonly redisService: RedisService) {
     const r = redisService.client;
-    if (!('connRequestTransition' in r)) r.defineCommand('connRequestTransition', { numberOfKeys: 1, lua: TRANSITION_LUA });
+    if (!('connRequestTransition' in r))
+      r.defineCommand('connRequestTransition', { numberOfKeys: 1, lua: TRANSITION_LUA });
     this.redis = r as RequestRedis;
   }
 
@@ -66,7 +67,12 @@ export class RequestStore {
     if (claimed !== 'OK') return false;
     await this.redis
       .multi()
-      .hset(this.key(r.id), { ...r, distanceM: String(r.distanceM), createdAt: String(r.createdAt), expiresAt: String(r.expiresAt) })
+      .hset(this.key(r.id), {
+        ...r,
+        distanceM: String(r.distanceM),
+        createdAt: String(r.createdAt),
+        expiresAt: String(r.expiresAt),
+      })
       .pexpire(this.key(r.id), ttl + KEEP_AFTER_EXPIRY_MS)
       .exec();
     // One key per party (its own slot): listed to the officer and the citizen only.
@@ -87,7 +93,10 @@ export class RequestStore {
   async pendingFor(accountId: string, ttlMs: number, now = Date.now()): Promise<StoredRequest[]> {
     const ids = await this.redis.zrevrangebyscore(this.byAccountKey(accountId), '+inf', now - ttlMs);
     const found = await Promise.all(ids.map((id) => this.get(id, now)));
-    return found.filter((r): r is StoredRequest => r !== null && r.status === 'pending' && (r.officerId === accountId || r.citizenId === accountId));
+    return found.filter(
+      (r): r is StoredRequest =>
+        r !== null && r.status === 'pending' && (r.officerId === accountId || r.citizenId === accountId),
+    );
   }
 
   async get(id: string, now = Date.now()): Promise<StoredRequest | null> {
@@ -107,8 +116,14 @@ export class RequestStore {
   }
 
   /** Compare-and-set of the status; see TRANSITION_LUA. */
-  async transition(id: string, from: RequestStatus, to: RequestStatus, now = Date.now()): Promise<'ok' | RequestStatus | 'missing'> {
-    return (await this.redis.connRequestTransition(this.key(id), from, to, now)) as 'ok' | RequestStatus | 'missing';
+  async transition(
+    id: string,
+    from: RequestStatus,
+    to: RequestStatus,
+    now = Date.now(),
+  ): Promise<'ok' | RequestStatus | 'missing'> {
+    return (await this.redis.connRequestTransition(this.key(id), from, to, now)) as
+      'ok' | RequestStatus | 'missing';
   }
 
   /** Frees the pair for a new request once this one is answered. */

@@ -43,7 +43,9 @@ export class SocketRegistry {
 
   /** True when the socket may stay (fewer than `cap` others are open); claiming again renews. */
   async claim(accountId: string, socketId: string, cap: number, now = Date.now()): Promise<boolean> {
-    return (await this.redis.connSocketClaim(this.key(accountId), now, now + SOCKET_LEASE_MS, socketId, cap)) === 1;
+    return (
+      (await this.redis.connSocketClaim(this.key(accountId), now, now + SOCKET_LEASE_MS, socketId, cap)) === 1
+    );
   }
 
   async release(accountId: string, socketId: string): Promise<void> {

@@ -50,7 +50,14 @@ return out
 `;
 
 interface WindowRedis extends Redis {
-  connWindowOpen(hash: string, expiry: string, windowId: string, expiresAt: number, zip: string, officerId: string): Promise<number>;
+  connWindowOpen(
+    hash: string,
+    expiry: string,
+    windowId: string,
+    expiresAt: number,
+    zip: string,
+    officerId: string,
+  ): Promise<number>;
   connWindowClose(hash: string, expiry: string, officerId: string): Promise<string | null>;
   connWindowClaim(expiry: string, now: number, batch: number, hashPrefix: string): Promise<string[]>;
 }
@@ -83,7 +90,14 @@ export class WindowStore {
   }
 
   async open(w: StoredWindow): Promise<void> {
-    await this.redis.connWindowOpen(this.hashKey(w.officerId), this.expiryKey(), w.windowId, w.expiresAt, w.zip ?? '', w.officerId);
+    await this.redis.connWindowOpen(
+      this.hashKey(w.officerId),
+      this.expiryKey(),
+      w.windowId,
+      w.expiresAt,
+      w.zip ?? '',
+      w.officerId,
+    );
   }
 
   /** The officer's open window, or null (an expired but not yet swept window counts as closed). */

@@ -17,7 +17,10 @@ export class EtlJobsController {
 
   @Get('jobs')
   @Audited('etl_jobs_listed')
-  @ApiOperation({ summary: 'Recent upload jobs, newest first: kind, file, status, progress and counts (rejected rows: GET /admin/etl/jobs/{id})' })
+  @ApiOperation({
+    summary:
+      'Recent upload jobs, newest first: kind, file, status, progress and counts (rejected rows: GET /admin/etl/jobs/{id})',
+  })
   @ApiOkResponse({ type: EtlJobPageDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: limit or cursor' })
   recent(@Query() q: PageQueryDto, @Actor() actor: AuditActor): Promise<EtlJobPageDto> {
@@ -26,7 +29,10 @@ export class EtlJobsController {
 
   @Get('kinds')
   @Audited('etl_kinds_viewed')
-  @ApiOperation({ summary: 'What can be uploaded: each kind with its required and optional columns, the kind it refers to, and the size limit' })
+  @ApiOperation({
+    summary:
+      'What can be uploaded: each kind with its required and optional columns, the kind it refers to, and the size limit',
+  })
   @ApiOkResponse({ type: EtlKindsDto })
   kinds(@Actor() actor: AuditActor): Promise<EtlKindsDto> {
     return this.kindsQuery.kinds(actor);

@@ -49,7 +49,8 @@ export class EtlController {
   })
   @ApiAcceptedResponse({ type: EtlJobAcceptedDto })
   @ApiBadRequestResponse({
-    description: 'VALIDATION_FAILED (kind, dryRun, file), EMPTY_FILE, MISSING_COLUMNS, UNREADABLE_FILE (not UTF-8 text: binary, UTF-16, Latin-1)',
+    description:
+      'VALIDATION_FAILED (kind, dryRun, file), EMPTY_FILE, MISSING_COLUMNS, UNREADABLE_FILE (not UTF-8 text: binary, UTF-16, Latin-1)',
   })
   @ApiPayloadTooLargeResponse({
     description: 'PAYLOAD_TOO_LARGE (over ETL_MAX_UPLOAD_BYTES, 200 MB by default)',

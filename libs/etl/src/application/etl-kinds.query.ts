@@ -5,7 +5,12 @@ import { IamApi, type AuditActor } from '@heyblue/iam';
 import { ETL_COLUMNS, ETL_KINDS, ETL_PARENTS } from '../domain/etl-kinds.js';
 
 export interface EtlKindsView {
-  items: Array<{ kind: string; required: string[]; optional: string[]; parent: { kind: string; column: string } | null }>;
+  items: Array<{
+    kind: string;
+    required: string[];
+    optional: string[];
+    parent: { kind: string; column: string } | null;
+  }>;
   maxUploadBytes: number;
 }
 
@@ -20,7 +25,12 @@ export class EtlKindsQuery {
   async kinds(actor: AuditActor): Promise<EtlKindsView> {
     await this.iam.recordAdminAction(actor, 'etl_kinds_viewed', null, null);
     return {
-      items: ETL_KINDS.map((kind) => ({ kind, required: [...ETL_COLUMNS[kind].required], optional: [...ETL_COLUMNS[kind].optional], parent: ETL_PARENTS[kind] ?? null })),
+      items: ETL_KINDS.map((kind) => ({
+        kind,
+        required: [...ETL_COLUMNS[kind].required],
+        optional: [...ETL_COLUMNS[kind].optional],
+        parent: ETL_PARENTS[kind] ?? null,
+      })),
       maxUploadBytes: this.config.get('ETL_MAX_UPLOAD_BYTES', { infer: true }),
     };
   }

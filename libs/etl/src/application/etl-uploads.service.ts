@@ -93,7 +93,8 @@ export class EtlUploadsService {
       const shape =
         size > 0
           ? await sniffFile(filePath).catch((err: unknown) => {
-              if (err instanceof MalformedFile) throw new DomainError('UNREADABLE_FILE', `The file cannot be read: ${err.message}.`, 400);
+              if (err instanceof MalformedFile)
+                throw new DomainError('UNREADABLE_FILE', `The file cannot be read: ${err.message}.`, 400);
               throw err;
             })
           : null;

@@ -42,9 +42,7 @@ export const ETL_PARENTS: Partial<Record<EtlKind, { kind: EtlKind; column: strin
 };
 
 /** Kinds other kinds refer to: only their loaded keys need remembering (for dry runs of the children). */
-export const ETL_PARENT_KINDS: ReadonlySet<EtlKind> = new Set(
-  Object.values(ETL_PARENTS).map((p) => p.kind),
-);
+export const ETL_PARENT_KINDS: ReadonlySet<EtlKind> = new Set(Object.values(ETL_PARENTS).map((p) => p.kind));
 
 /** The column that identifies a row for idempotent upserts. */
 export const ETL_KEY_COLUMN: Record<EtlKind, string> = {

@@ -5,7 +5,14 @@ export function jobProgress(j: { status: string; bytesRead: number; bytesTotal: 
 }
 
 /** Where an upload stands, as both the job view and the job list show it. */
-export function jobCounts(j: { status: string; bytesRead: number; bytesTotal: number; committedRows: number; rowsOk: number; rowsFailed: number }) {
+export function jobCounts(j: {
+  status: string;
+  bytesRead: number;
+  bytesTotal: number;
+  committedRows: number;
+  rowsOk: number;
+  rowsFailed: number;
+}) {
   return {
     status: j.status,
     progress: jobProgress(j),

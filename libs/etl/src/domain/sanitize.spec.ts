@@ -33,6 +33,8 @@ describe('ETL sanitisation', () => {
 
   it('tells e-mail addresses by class-validator isEmail', () => {
     expect(['a@a.example', 'x@dev.heyblue.test'].map(isEmailAddress)).toEqual([true, true]);
-    expect(['bad@', 'a b@c.de', 'o"x@y.com', '@x.com', `${'a'.repeat(250)}@x.com`].map(isEmailAddress)).toEqual([false, false, false, false, false]);
+    expect(
+      ['bad@', 'a b@c.de', 'o"x@y.com', '@x.com', `${'a'.repeat(250)}@x.com`].map(isEmailAddress),
+    ).toEqual([false, false, false, false, false]);
   });
 });

@@ -10,7 +10,9 @@
 export const MAX_RECORD_LINES = 20;
 export const MAX_RECORD_CHARS = 64 * 1024;
 
-export type CsvRecord = { line: number; fields: string[]; problem?: undefined } | { line: number; fields?: undefined; problem: string };
+export type CsvRecord =
+  | { line: number; fields: string[]; problem?: undefined }
+  | { line: number; fields?: undefined; problem: string };
 
 type Parsed = { fields: string[]; open: false; error?: string } | { open: true };
 
@@ -38,7 +40,12 @@ export function splitRecord(text: string, delimiter: string): Parsed {
       }
       fields.push(value);
       if (i === n) return { fields, open: false };
-      if (text[i] !== delimiter) return { fields, open: false, error: `unexpected character after a closing quote at column ${fields.length}` };
+      if (text[i] !== delimiter)
+        return {
+          fields,
+          open: false,
+          error: `unexpected character after a closing quote at column ${fields.length}`,
+        };
       i++;
     } else {
       // Unquoted: a quote inside is kept as a character (as csv-parse's relax_quotes does).

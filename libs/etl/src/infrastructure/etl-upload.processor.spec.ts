@@ -67,7 +67,13 @@ const FILE =
     '\n',
   ) + '\n';
 
-async function setup(committedRows = 0, kind: EtlKind = 'retailers', content = FILE, dryRun = false, batchSize = 3) {
+async function setup(
+  committedRows = 0,
+  kind: EtlKind = 'retailers',
+  content = FILE,
+  dryRun = false,
+  batchSize = 3,
+) {
   const dir = await mkdtemp(join(tmpdir(), 'etl-proc-'));
   const filePath = join(dir, 'upload');
   await writeFile(filePath, content);
@@ -220,7 +226,11 @@ describe('EtlUploadProcessor', () => {
   });
 
   it('fails the job when the header itself is malformed', async () => {
-    const { jobs, processor } = await setup(0, 'retailers', `"external_id,name,website,contact_email,zip\nx,y\n`);
+    const { jobs, processor } = await setup(
+      0,
+      'retailers',
+      `"external_id,name,website,contact_email,zip\nx,y\n`,
+    );
     await processor.run('job-1');
     expect(jobs.finished?.status).toBe('failed');
     expect(jobs.finished?.failure).toMatch(/header/);

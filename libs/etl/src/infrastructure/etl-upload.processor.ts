@@ -4,7 +4,13 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
 import { QueueFactory, STALLED_TOO_OFTEN, type Env } from '@heyblue/platform';
-import { ETL_KEY_COLUMN, ETL_PARENT_KINDS, ETL_PARENTS, missingColumns, type EtlKind } from '../domain/etl-kinds.js';
+import {
+  ETL_KEY_COLUMN,
+  ETL_PARENT_KINDS,
+  ETL_PARENTS,
+  missingColumns,
+  type EtlKind,
+} from '../domain/etl-kinds.js';
 import { parentRef, rowKey, validateRow, type EtlRow } from '../domain/row-rules.js';
 import { ETL_QUEUE } from '../etl.constants.js';
 import { CatalogueWriter } from './catalogue-writer.js';
@@ -66,7 +72,11 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       const job = await this.jobs.find(jobId);
       if (!job || job.status === 'done' || job.status === 'failed') return;
       this.logger.error({ jobId }, 'etl upload given up: its worker stopped too often');
-      await this.jobs.finish(jobId, 'failed', 'gave up: the worker loading this file stopped (crashed or stalled) too often; upload it again');
+      await this.jobs.finish(
+        jobId,
+        'failed',
+        'gave up: the worker loading this file stopped (crashed or stalled) too often; upload it again',
+      );
       await rm(job.filePath, { force: true });
     } catch (err) {
       this.logger.error({ jobId, err: (err as Error).message }, 'could not mark a stalled etl upload failed');
@@ -155,7 +165,12 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
         if (this.stopping) throw new Interrupted('shutting down');
         if (pauseMs > 0) await sleep(pauseMs);
       })();
-      const flight: InFlight = { prepared: prepared.then(() => undefined), written: written.then(() => undefined), done, keys };
+      const flight: InFlight = {
+        prepared: prepared.then(() => undefined),
+        written: written.then(() => undefined),
+        done,
+        keys,
+      };
       // All are awaited below; these only keep a failure from counting as unhandled meanwhile.
       for (const p of [flight.prepared, flight.written, flight.done]) p.catch(() => undefined);
       void done.then(
@@ -190,7 +205,12 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Validation and the duplicate check: what `writeBatch` loads and what it reports. */
-  private async prepareBatch(job: EtlJobRecord, batch: FileRecord[], pending: Array<Map<string, number>>, keys: Map<string, number>): Promise<PreparedBatch> {
+  private async prepareBatch(
+    job: EtlJobRecord,
+    batch: FileRecord[],
+    pending: Array<Map<string, number>>,
+    keys: Map<string, number>,
+  ): Promise<PreparedBatch> {
     const errors: RowError[] = [];
     const candidates: Array<{ n: number; row: EtlRow; key: string }> = [];
     for (const rec of batch) {
@@ -276,7 +296,10 @@ export class EtlUploadProcessor implements OnApplicationBootstrap, OnModuleDestr
       failedRows,
       // Only parents' keys are remembered: nothing refers to an offer, so a million offers
       // need no million known-ref rows.
-      loaded: job.dryRun || !ETL_PARENT_KINDS.has(job.kind) ? null : { kind: job.kind as EtlKind, keys: loadedKeys },
+      loaded:
+        job.dryRun || !ETL_PARENT_KINDS.has(job.kind)
+          ? null
+          : { kind: job.kind as EtlKind, keys: loadedKeys },
       seen,
     };
   }

@@ -60,7 +60,12 @@ describe('upload record reader', () => {
     expect(out).toHaveLength(30);
     expect(out.filter((r) => r.problem)).toEqual([
       { n: 5, line: 6, values: {}, problem: 'malformed CSV at line 6: a quoted field is never closed' },
-      { n: 15, line: 16, values: {}, problem: 'malformed CSV at line 16: unexpected character after a closing quote at column 2' },
+      {
+        n: 15,
+        line: 16,
+        values: {},
+        problem: 'malformed CSV at line 16: unexpected character after a closing quote at column 2',
+      },
     ]);
     expect(out[5]).toEqual({ n: 6, line: 7, values: { id: '6', name: 'name 6' } });
     expect(out[9]!.values).toEqual({ id: '10', name: 'ok "quoted" name' });

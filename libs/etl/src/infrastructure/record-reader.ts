@@ -200,10 +200,16 @@ export function readRecords(
       if (r.problem !== undefined) return { n, line: r.line, values: {}, problem: r.problem };
       const values: Record<string, unknown> = {};
       header.forEach((h, i) => (values[h] = r.fields[i] ?? ''));
-      if (r.fields.some((f) => f.includes('\uFFFD'))) return { n, line: r.line, values, problem: `line ${r.line}: is not valid UTF-8` };
+      if (r.fields.some((f) => f.includes('\uFFFD')))
+        return { n, line: r.line, values, problem: `line ${r.line}: is not valid UTF-8` };
       return r.fields.length === header.length
         ? { n, line: r.line, values }
-        : { n, line: r.line, values, problem: `line ${r.line}: has ${r.fields.length} columns; the header has ${header.length}` };
+        : {
+            n,
+            line: r.line,
+            values,
+            problem: `line ${r.line}: has ${r.fields.length} columns; the header has ${header.length}`,
+          };
     };
     let line = 0;
     for await (const text of createInterface({ input: source, crlfDelay: Infinity })) {

@@ -1,12 +1,24 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { AuthenticatedAccount } from '../domain/account.js';
 import { AdminService } from '../application/admin.service.js';
 import type { RequestMeta } from '../application/request-meta.js';
 import { Audited } from './audited.decorator.js';
 import { Actor, Auth, CurrentAccount, type AuditActor } from './auth.decorators.js';
 import { Meta } from './request-meta.decorator.js';
-import { AccountIdParam, AuditPageDto, AuditQueryDto, ChangeRoleDto, SessionAccountDto } from './dto/auth.dto.js';
+import {
+  AccountIdParam,
+  AuditPageDto,
+  AuditQueryDto,
+  ChangeRoleDto,
+  SessionAccountDto,
+} from './dto/auth.dto.js';
 
 @ApiTags('admin')
 @Controller('admin')
@@ -21,7 +33,12 @@ export class AdminController {
   @ApiOkResponse({ type: SessionAccountDto })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
   @ApiUnprocessableEntityResponse({ description: 'OWN_ACCOUNT: admins cannot change or suspend themselves' })
-  changeRole(@Param() p: AccountIdParam, @Body() body: ChangeRoleDto, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
+  changeRole(
+    @Param() p: AccountIdParam,
+    @Body() body: ChangeRoleDto,
+    @CurrentAccount() actor: AuthenticatedAccount,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.admin.changeRole(actor, p.id, body.role, meta);
   }
 
@@ -29,21 +46,40 @@ export class AdminController {
   @HttpCode(200)
   @Audited('account_suspended')
   @ApiOperation({ summary: 'Suspend an account: its sessions end at once and it cannot sign in again' })
-  @ApiOkResponse({ schema: { properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['suspended'] } } } })
+  @ApiOkResponse({
+    schema: {
+      properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['suspended'] } },
+    },
+  })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
   @ApiUnprocessableEntityResponse({ description: 'OWN_ACCOUNT: admins cannot change or suspend themselves' })
-  suspend(@Param() p: AccountIdParam, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
+  suspend(
+    @Param() p: AccountIdParam,
+    @CurrentAccount() actor: AuthenticatedAccount,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.admin.suspend(actor, p.id, meta);
   }
 
   @Post('accounts/:id/unsuspend')
   @HttpCode(200)
   @Audited('account_unsuspended')
-  @ApiOperation({ summary: 'Lift a suspension: the account may sign in again (sessions the suspension ended stay ended); a repeat changes nothing' })
-  @ApiOkResponse({ schema: { properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['active'] } } } })
+  @ApiOperation({
+    summary:
+      'Lift a suspension: the account may sign in again (sessions the suspension ended stay ended); a repeat changes nothing',
+  })
+  @ApiOkResponse({
+    schema: {
+      properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['active'] } },
+    },
+  })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
   @ApiUnprocessableEntityResponse({ description: 'OWN_ACCOUNT: admins cannot change or suspend themselves' })
-  unsuspend(@Param() p: AccountIdParam, @CurrentAccount() actor: AuthenticatedAccount, @Meta() meta: RequestMeta) {
+  unsuspend(
+    @Param() p: AccountIdParam,
+    @CurrentAccount() actor: AuthenticatedAccount,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.admin.unsuspend(actor, p.id, meta);
   }
 

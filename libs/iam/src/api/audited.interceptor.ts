@@ -1,4 +1,10 @@
-import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import client from 'prom-client';
@@ -32,7 +38,10 @@ export class AuditedInterceptor implements NestInterceptor {
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const actions = context.getType() === 'http' ? this.reflector.get<string[] | undefined>(AUDITED, context.getHandler()) : undefined;
+    const actions =
+      context.getType() === 'http'
+        ? this.reflector.get<string[] | undefined>(AUDITED, context.getHandler())
+        : undefined;
     if (!actions) return next.handle();
     const scope: AuditScope = { actions: new Set(), unchanged: false };
     const route = `${context.getClass().name}.${context.getHandler().name}`;

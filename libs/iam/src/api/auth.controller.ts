@@ -1,5 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiOkResponse, ApiNoContentResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse, ApiForbiddenResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  ApiForbiddenResponse,
+} from '@nestjs/swagger';
 import { RateLimit } from '@heyblue/platform';
 import type { AuthenticatedAccount } from '../domain/account.js';
 import type { RequestMeta } from '../application/request-meta.js';
@@ -41,13 +52,19 @@ export class AuthController {
 
   @Post('oidc/start')
   @HttpCode(200)
-  @NotAudited('No account yet and nothing in PostgreSQL: a pending sign-in in Redis for 10 minutes; its callback is audited (sign_in, sign_in_failed)')
+  @NotAudited(
+    'No account yet and nothing in PostgreSQL: a pending sign-in in Redis for 10 minutes; its callback is audited (sign_in, sign_in_failed)',
+  )
   @RateLimit({ name: 'iam-oidc-start', points: 30, durationS: 60 })
   @ApiOperation({
-    summary: 'Start an authorization-code sign-in with the client’s PKCE challenge (S256); state and nonce stay server-side, single use, for 10 minutes',
+    summary:
+      'Start an authorization-code sign-in with the client’s PKCE challenge (S256); state and nonce stay server-side, single use, for 10 minutes',
   })
   @ApiOkResponse({ type: StartSignInResponseDto })
-  @ApiBadRequestResponse({ description: 'UNKNOWN_PROVIDER, REDIRECT_URI_NOT_ALLOWED, VALIDATION_FAILED (codeChallenge not a 43-character base64url S256 challenge, codeChallengeMethod not S256)' })
+  @ApiBadRequestResponse({
+    description:
+      'UNKNOWN_PROVIDER, REDIRECT_URI_NOT_ALLOWED, VALIDATION_FAILED (codeChallenge not a 43-character base64url S256 challenge, codeChallengeMethod not S256)',
+  })
   @ApiServiceUnavailableResponse({ description: 'PROVIDER_UNAVAILABLE' })
   start(@Body() body: StartSignInDto): Promise<StartSignInResponseDto> {
     return this.signIn.start(body.provider, body.redirectUri, body.codeChallenge);
@@ -62,7 +79,10 @@ export class AuthController {
       'Finish sign-in: check the PKCE verifier, exchange the code (forwarding the verifier), validate the ID token; first sign-in creates the account. Active only on the device the verified phone is bound to, else phone_required (the dashboard always steps up with an OTP)',
   })
   @ApiOkResponse({ type: CallbackResponseDto })
-  @ApiBadRequestResponse({ description: 'INVALID_STATE (unknown, expired or reused state), INVALID_CODE_VERIFIER (missing or wrong verifier; the state is spent), VALIDATION_FAILED (e.g. no deviceId)' })
+  @ApiBadRequestResponse({
+    description:
+      'INVALID_STATE (unknown, expired or reused state), INVALID_CODE_VERIFIER (missing or wrong verifier; the state is spent), VALIDATION_FAILED (e.g. no deviceId)',
+  })
   @ApiUnauthorizedResponse({ description: 'CODE_EXCHANGE_FAILED, ID_TOKEN_INVALID' })
   @ApiForbiddenResponse({ description: 'ACCOUNT_SUSPENDED' })
   @ApiUnprocessableEntityResponse({ description: 'EMAIL_REQUIRED' })
@@ -74,7 +94,9 @@ export class AuthController {
   @Post('phone/start')
   @HttpCode(202)
   @Audited('phone_code_sent')
-  @ApiOperation({ summary: 'Send an OTP by SMS (Twilio Verify). Limits: 3 per phone per 10 min, 10 per IP per hour' })
+  @ApiOperation({
+    summary: 'Send an OTP by SMS (Twilio Verify). Limits: 3 per phone per 10 min, 10 per IP per hour',
+  })
   @ApiAcceptedResponse({ description: 'Code sent' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (phone not E.164), PHONE_INVALID' })
   @ApiUnauthorizedResponse({ description: 'REGISTRATION_TOKEN_INVALID' })
@@ -87,13 +109,25 @@ export class AuthController {
   @HttpCode(200)
   @Audited('sign_in')
   @RateLimit({ name: 'iam-otp-verify', points: 30, durationS: 600 })
-  @ApiOperation({ summary: 'Check the OTP; completes registration and starts a session. Verifying on a new device ends the old device’s sessions' })
+  @ApiOperation({
+    summary:
+      'Check the OTP; completes registration and starts a session. Verifying on a new device ends the old device’s sessions',
+  })
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiUnauthorizedResponse({ description: 'REGISTRATION_TOKEN_INVALID (unknown, expired or already used)' })
-  @ApiUnprocessableEntityResponse({ description: 'OTP_INVALID (wrong code, `attemptsLeft`), VERIFICATION_NOT_FOUND (none pending, expired, or 5 wrong codes)' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'OTP_INVALID (wrong code, `attemptsLeft`), VERIFICATION_NOT_FOUND (none pending, expired, or 5 wrong codes)',
+  })
   @ApiServiceUnavailableResponse({ description: 'SMS_UNAVAILABLE' })
   async phoneVerify(@Body() body: PhoneVerifyDto, @Meta() meta: RequestMeta): Promise<SessionResponseDto> {
-    const session = await this.phone.verify(body.registrationToken, body.phone, body.code, body.deviceId, meta);
+    const session = await this.phone.verify(
+      body.registrationToken,
+      body.phone,
+      body.code,
+      body.deviceId,
+      meta,
+    );
     return { status: 'active', session };
   }
 
@@ -123,7 +157,9 @@ export class AuthController {
   @HttpCode(204)
   @Auth()
   @Audited('logout')
-  @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working at once, on every instance' })
+  @ApiOperation({
+    summary: 'End this session: its access and refresh tokens stop working at once, on every instance',
+  })
   @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@CurrentAccount() account: AuthenticatedAccount, @Meta() meta: RequestMeta): Promise<void> {
     await this.sessions.logout(account, meta);

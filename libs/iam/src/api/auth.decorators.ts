@@ -1,4 +1,12 @@
-import { applyDecorators, createParamDecorator, Injectable, SetMetadata, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
@@ -33,7 +41,12 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     return super.canActivate(context);
   }
 
-  override handleRequest<T = AuthenticatedAccount>(err: unknown, user: T | false, _info: unknown, context: ExecutionContext): T {
+  override handleRequest<T = AuthenticatedAccount>(
+    err: unknown,
+    user: T | false,
+    _info: unknown,
+    context: ExecutionContext,
+  ): T {
     if (err) throw err;
     if (!user) throw new Unauthorized();
     context.switchToHttp().getRequest<AuthedRequest>().account = user as unknown as AuthenticatedAccount;
@@ -47,11 +60,16 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]) ?? [];
+    const roles =
+      this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
     if (roles.length === 0) return true;
     const account = context.switchToHttp().getRequest<AuthedRequest>().user;
     if (!account) throw new Unauthorized();
-    if (!roles.includes(account.role)) throw new Forbidden('FORBIDDEN', `This needs the role ${roles.join(' or ')}.`);
+    if (!roles.includes(account.role))
+      throw new Forbidden('FORBIDDEN', `This needs the role ${roles.join(' or ')}.`);
     return true;
   }
 }
@@ -62,8 +80,14 @@ export function Auth(...roles: Role[]) {
     SetMetadata(ROLES, roles),
     UseGuards(BearerAuthGuard, RolesGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'No, invalid, expired or revoked access token (401 UNAUTHORIZED / TOKEN_INVALID).' }),
-    ApiForbiddenResponse({ description: roles.length ? `Needs role ${roles.join(' or ')} (403 FORBIDDEN); suspended accounts get 403 ACCOUNT_SUSPENDED.` : 'Suspended account (403 ACCOUNT_SUSPENDED).' }),
+    ApiUnauthorizedResponse({
+      description: 'No, invalid, expired or revoked access token (401 UNAUTHORIZED / TOKEN_INVALID).',
+    }),
+    ApiForbiddenResponse({
+      description: roles.length
+        ? `Needs role ${roles.join(' or ')} (403 FORBIDDEN); suspended accounts get 403 ACCOUNT_SUSPENDED.`
+        : 'Suspended account (403 ACCOUNT_SUSPENDED).',
+    }),
   );
 }
 
@@ -75,12 +99,19 @@ export const Actor = createParamDecorator((_data: unknown, ctx: ExecutionContext
   const req = ctx.switchToHttp().getRequest<AuthedRequest>();
   if (!req.user) throw new Unauthorized();
   const ua = req.headers['user-agent'];
-  return { accountId: req.user.id, kind: 'account', ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
+  return {
+    accountId: req.user.id,
+    kind: 'account',
+    ip: req.ip,
+    userAgent: typeof ua === 'string' ? ua : null,
+  };
 });
 
 /** The signed-in account of the request (routes under `@Auth()`). */
-export const CurrentAccount = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthenticatedAccount => {
-  const account = ctx.switchToHttp().getRequest<AuthedRequest>().user;
-  if (!account) throw new Unauthorized();
-  return account;
-});
+export const CurrentAccount = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AuthenticatedAccount => {
+    const account = ctx.switchToHttp().getRequest<AuthedRequest>().user;
+    if (!account) throw new Unauthorized();
+    return account;
+  },
+);

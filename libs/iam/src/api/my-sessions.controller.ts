@@ -1,5 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RateLimit } from '@heyblue/platform';
 import type { AuthenticatedAccount } from '../domain/account.js';
 import type { RequestMeta } from '../application/request-meta.js';
@@ -31,11 +38,20 @@ export class MySessionsController {
   @HttpCode(204)
   @Audited('session_ended')
   @RateLimit({ name: 'iam-end-session', points: 30, durationS: 60, by: 'account' })
-  @ApiOperation({ summary: 'End one of my sessions at once: its tokens stop working and its sockets close, on every instance' })
+  @ApiOperation({
+    summary:
+      'End one of my sessions at once: its tokens stop working and its sockets close, on every instance',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Ended (or had already ended)' })
-  @ApiNotFoundResponse({ description: 'SESSION_NOT_FOUND: no session of mine with that id (someone else’s included)' })
-  async endOne(@CurrentAccount() me: AuthenticatedAccount, @Param('id', new ParseUUIDPipe()) id: string, @Meta() meta: RequestMeta): Promise<void> {
+  @ApiNotFoundResponse({
+    description: 'SESSION_NOT_FOUND: no session of mine with that id (someone else’s included)',
+  })
+  async endOne(
+    @CurrentAccount() me: AuthenticatedAccount,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<void> {
     await this.end.execute(me, id, meta);
   }
 }

@@ -19,13 +19,23 @@ export class AdminAccountsQuery {
 
   async byEmail(email: string, viewer: AuditActor): Promise<{ items: AdminAccountView[] }> {
     const items = await this.directory.byEmail(email);
-    await this.audit.record({ ...viewerOf(viewer), action: 'accounts_searched', targetId: items.length === 1 ? items[0]!.id : null, detail: { matches: items.length } });
+    await this.audit.record({
+      ...viewerOf(viewer),
+      action: 'accounts_searched',
+      targetId: items.length === 1 ? items[0]!.id : null,
+      detail: { matches: items.length },
+    });
     return { items };
   }
 
   async byId(id: string, viewer: AuditActor): Promise<AdminAccountView> {
     const a = await this.directory.byId(id);
-    await this.audit.record({ ...viewerOf(viewer), action: 'account_viewed', targetId: id, detail: { found: !!a } });
+    await this.audit.record({
+      ...viewerOf(viewer),
+      action: 'account_viewed',
+      targetId: id,
+      detail: { found: !!a },
+    });
     if (!a) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
     return a;
   }

@@ -5,7 +5,11 @@ import { AccountRoleChanged } from '../events/account-role-changed.integration-e
 import { AccountSuspended } from '../events/account-suspended.integration-event.js';
 import { AccessRevocations } from '../infrastructure/access-revocations.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
-import { PrismaAuditRepository, type AuditEntryView, type AuditQuery } from '../infrastructure/prisma-audit.repository.js';
+import {
+  PrismaAuditRepository,
+  type AuditEntryView,
+  type AuditQuery,
+} from '../infrastructure/prisma-audit.repository.js';
 import { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
 import type { AuditActor } from '../domain/audit.js';
 import { noteUnchanged } from './audit-scope.js';
@@ -13,7 +17,12 @@ import type { RequestMeta } from './request-meta.js';
 
 /** An admin cannot demote or suspend themselves (the last admin would lock everyone out). */
 function notSelf(actor: AuthenticatedAccount | null, accountId: string): void {
-  if (actor?.id === accountId) throw new DomainError('OWN_ACCOUNT', 'Admins cannot change the role of, or suspend, their own account.', 422);
+  if (actor?.id === accountId)
+    throw new DomainError(
+      'OWN_ACCOUNT',
+      'Admins cannot change the role of, or suspend, their own account.',
+      422,
+    );
 }
 
 /** Role changes, suspensions and admin pre-authorisation. */
@@ -28,7 +37,12 @@ export class AdminService {
     private readonly revocations: AccessRevocations,
   ) {}
 
-  async changeRole(actor: AuthenticatedAccount | null, accountId: string, role: Role, meta: RequestMeta = {}): Promise<{ id: string; role: Role }> {
+  async changeRole(
+    actor: AuthenticatedAccount | null,
+    accountId: string,
+    role: Role,
+    meta: RequestMeta = {},
+  ): Promise<{ id: string; role: Role }> {
     notSelf(actor, accountId);
     await this.prisma.$transaction(async (tx) => {
       // Locked: concurrent identical requests would otherwise each see the old role and each publish a change.
@@ -36,14 +50,36 @@ export class AdminService {
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
       if (account.role === role) return noteUnchanged();
       await this.accounts.setRole(tx, accountId, role);
-      await this.outbox.publish(tx, new AccountRoleChanged({ accountId, previousRole: account.role, role, changedBy: actor?.id ?? null, precinct: null }));
-      await this.audit.record({ actorId: actor?.id, action: 'role_changed', targetId: accountId, ...meta, detail: { from: account.role, to: role } }, tx);
+      await this.outbox.publish(
+        tx,
+        new AccountRoleChanged({
+          accountId,
+          previousRole: account.role,
+          role,
+          changedBy: actor?.id ?? null,
+          precinct: null,
+        }),
+      );
+      await this.audit.record(
+        {
+          actorId: actor?.id,
+          action: 'role_changed',
+          targetId: accountId,
+          ...meta,
+          detail: { from: account.role, to: role },
+        },
+        tx,
+      );
     });
     this.outbox.kick();
     return { id: accountId, role };
   }
 
-  async suspend(actor: AuthenticatedAccount | null, accountId: string, meta: RequestMeta = {}): Promise<{ id: string; status: 'suspended' }> {
+  async suspend(
+    actor: AuthenticatedAccount | null,
+    accountId: string,
+    meta: RequestMeta = {},
+  ): Promise<{ id: string; status: 'suspended' }> {
     notSelf(actor, accountId);
     const ended = await this.prisma.$transaction(async (tx) => {
       const account = await this.accounts.byId(tx, accountId);
@@ -54,7 +90,16 @@ export class AdminService {
       }
       const ids = await this.sessions.revokeAll(tx, accountId, 'suspended');
       await this.outbox.publish(tx, new AccountSuspended({ accountId, suspendedBy: actor?.id ?? null }));
-      await this.audit.record({ actorId: actor?.id, action: 'account_suspended', targetId: accountId, ...meta, detail: { sessionsEnded: ids.length } }, tx);
+      await this.audit.record(
+        {
+          actorId: actor?.id,
+          action: 'account_suspended',
+          targetId: accountId,
+          ...meta,
+          detail: { sessionsEnded: ids.length },
+        },
+        tx,
+      );
       return ids;
     });
     this.outbox.kick();
@@ -63,13 +108,20 @@ export class AdminService {
   }
 
   /** The account may sign in again; the sessions its suspension ended stay ended. Repeats change nothing. */
-  async unsuspend(actor: AuthenticatedAccount | null, accountId: string, meta: RequestMeta = {}): Promise<{ id: string; status: 'active' }> {
+  async unsuspend(
+    actor: AuthenticatedAccount | null,
+    accountId: string,
+    meta: RequestMeta = {},
+  ): Promise<{ id: string; status: 'active' }> {
     notSelf(actor, accountId);
     await this.prisma.$transaction(async (tx) => {
       const account = await this.accounts.byIdForUpdate(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
       if (!(await this.accounts.unsuspend(tx, accountId))) return noteUnchanged();
-      await this.audit.record({ actorId: actor?.id, action: 'account_unsuspended', targetId: accountId, ...meta }, tx);
+      await this.audit.record(
+        { actorId: actor?.id, action: 'account_unsuspended', targetId: accountId, ...meta },
+        tx,
+      );
     });
     return { id: accountId, status: 'active' };
   }
@@ -82,8 +134,24 @@ export class AdminService {
       const existing = (await this.accounts.byEmail(tx, email)).filter((a) => a.role !== 'admin');
       for (const a of existing) {
         await this.accounts.setRole(tx, a.id, 'admin');
-        await this.outbox.publish(tx, new AccountRoleChanged({ accountId: a.id, previousRole: a.role, role: 'admin', changedBy: null, precinct: null }));
-        await this.audit.record({ action: 'role_changed', targetId: a.id, detail: { from: a.role, to: 'admin', via: 'admin:create' } }, tx);
+        await this.outbox.publish(
+          tx,
+          new AccountRoleChanged({
+            accountId: a.id,
+            previousRole: a.role,
+            role: 'admin',
+            changedBy: null,
+            precinct: null,
+          }),
+        );
+        await this.audit.record(
+          {
+            action: 'role_changed',
+            targetId: a.id,
+            detail: { from: a.role, to: 'admin', via: 'admin:create' },
+          },
+          tx,
+        );
         applied.push(a.id);
       }
       if (existing.length > 0) await this.accounts.markAdminGrantApplied(tx, email, existing[0]!.id);
@@ -95,7 +163,17 @@ export class AdminService {
 
   /** The trail, filtered on indexed columns; reading it (IPs, who did what) is itself audited. */
   async listAudit(
-    q: { limit: number; cursor?: string; actor?: string; actorId?: string; target?: string; targetId?: string; action?: string; from?: string; to?: string },
+    q: {
+      limit: number;
+      cursor?: string;
+      actor?: string;
+      actorId?: string;
+      target?: string;
+      targetId?: string;
+      action?: string;
+      from?: string;
+      to?: string;
+    },
     viewer: AuditActor,
   ): Promise<Page<AuditEntryView>> {
     const query: AuditQuery = {
@@ -109,8 +187,18 @@ export class AdminService {
       to: q.to ? new Date(q.to) : undefined,
     };
     const page = await this.audit.list(query);
-    const filters = Object.fromEntries(Object.entries({ ...query, from: q.from, to: q.to, cursor: undefined, limit: undefined }).filter(([, v]) => v !== undefined));
-    await this.audit.record({ actorId: viewer.accountId, action: 'audit_viewed', ip: viewer.ip, userAgent: viewer.userAgent, detail: filters });
+    const filters = Object.fromEntries(
+      Object.entries({ ...query, from: q.from, to: q.to, cursor: undefined, limit: undefined }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+    await this.audit.record({
+      actorId: viewer.accountId,
+      action: 'audit_viewed',
+      ip: viewer.ip,
+      userAgent: viewer.userAgent,
+      detail: filters,
+    });
     return page;
   }
 }

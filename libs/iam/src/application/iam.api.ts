@@ -5,7 +5,12 @@ import { AuditTrail } from './audit-trail.js';
 import type { AccountView } from '../domain/account.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
-import { PrismaAuditRepository, type AuditEntryView, type AuditInput, type AuditQuery } from '../infrastructure/prisma-audit.repository.js';
+import {
+  PrismaAuditRepository,
+  type AuditEntryView,
+  type AuditInput,
+  type AuditQuery,
+} from '../infrastructure/prisma-audit.repository.js';
 import { signedInFacts } from './signed-in-facts.js';
 
 export interface OfficerRosterEntry {
@@ -32,15 +37,33 @@ export class IamApi {
    * ETL: adds or updates an officer roster entry (idempotent by e-mail). An existing
    * citizen account with a provider-verified matching e-mail becomes an officer at once.
    */
-  async upsertOfficerRosterEntry(entry: OfficerRosterEntry): Promise<{ created: boolean; promotedAccountIds: string[] }> {
+  async upsertOfficerRosterEntry(
+    entry: OfficerRosterEntry,
+  ): Promise<{ created: boolean; promotedAccountIds: string[] }> {
     const promoted: string[] = [];
     const result = await this.prisma.$transaction(async (tx) => {
       const r = await this.accounts.upsertRoster(tx, entry);
       const accounts = await this.accounts.verifiedCitizensByEmailHash(tx, r.emailHash);
       for (const a of accounts) {
         await this.accounts.setRole(tx, a.id, 'officer');
-        await this.outbox.publish(tx, new AccountRoleChanged({ accountId: a.id, previousRole: 'citizen', role: 'officer', changedBy: null, precinct: entry.precinct }));
-        await this.audit.record({ action: 'role_changed', targetId: a.id, detail: { from: 'citizen', to: 'officer', via: 'officer_roster' } }, tx);
+        await this.outbox.publish(
+          tx,
+          new AccountRoleChanged({
+            accountId: a.id,
+            previousRole: 'citizen',
+            role: 'officer',
+            changedBy: null,
+            precinct: entry.precinct,
+          }),
+        );
+        await this.audit.record(
+          {
+            action: 'role_changed',
+            targetId: a.id,
+            detail: { from: 'citizen', to: 'officer', via: 'officer_roster' },
+          },
+          tx,
+        );
         promoted.push(a.id);
       }
       return r;
@@ -50,12 +73,25 @@ export class IamApi {
   }
 
   /** Adds an audit trail entry (other contexts record their own admin actions here; prefer `AuditTrail.record(entry, tx)`). */
-  async recordAudit(entry: { actorId: string | null; action: string; targetId?: string | null; ip?: string | null; userAgent?: string | null; detail?: Record<string, unknown> | null }): Promise<void> {
+  async recordAudit(entry: {
+    actorId: string | null;
+    action: string;
+    targetId?: string | null;
+    ip?: string | null;
+    userAgent?: string | null;
+    detail?: Record<string, unknown> | null;
+  }): Promise<void> {
     await this.audit.record(entry as AuditInput);
   }
 
   /** The audit entry of an action other contexts serve (`actor` from `@Actor()`), in `tx` when given. */
-  recordAdminAction(actor: AuditAuthor, action: string, targetId: string | null, detail: Record<string, unknown> | null = null, tx?: Tx): Promise<void> {
+  recordAdminAction(
+    actor: AuditAuthor,
+    action: string,
+    targetId: string | null,
+    detail: Record<string, unknown> | null = null,
+    tx?: Tx,
+  ): Promise<void> {
     return this.trail.record({ actor, action, targetId, detail }, tx);
   }
 

@@ -7,7 +7,13 @@ import type { PrismaAuditRepository } from '../infrastructure/prisma-audit.repos
 import type { PrismaSessionsRepository } from '../infrastructure/prisma-sessions.repository.js';
 import type { PendingOtp, RedisFlowStore, Registration } from '../infrastructure/redis-flow.store.js';
 import { SmsVerification } from '../infrastructure/sms/sms-verification.port.js';
-import { MAX_OTP_FAILURES, OTP_PER_ACCOUNT, OTP_PER_IP, OTP_PER_PHONE, PhoneVerificationService } from './phone-verification.service.js';
+import {
+  MAX_OTP_FAILURES,
+  OTP_PER_ACCOUNT,
+  OTP_PER_IP,
+  OTP_PER_PHONE,
+  PhoneVerificationService,
+} from './phone-verification.service.js';
 import type { SessionService } from './session.service.js';
 
 class FakeSms extends SmsVerification {
@@ -72,13 +78,27 @@ describe('PhoneVerificationService', () => {
     revokedDevices = [];
     published = [];
     phones = new Map();
-    const cipher = new PiiCipher({ currentKid: 'k', keys: new Map([['k', devKey('a')]]), hmacKey: devKey('h') });
-    const limiter = { consume: async (rule: RateLimitRule, key: string) => void consumed.push([rule.name, key]) } as unknown as RateLimiter;
+    const cipher = new PiiCipher({
+      currentKid: 'k',
+      keys: new Map([['k', devKey('a')]]),
+      hmacKey: devKey('h'),
+    });
+    const limiter = {
+      consume: async (rule: RateLimitRule, key: string) => void consumed.push([rule.name, key]),
+    } as unknown as RateLimiter;
     const accounts = {
-      byId: async (_db: unknown, id: string) => ({ id, role: 'citizen', status: 'active', phoneVerified: phones.has(id), displayName: null }),
-      setVerifiedPhone: async (_db: unknown, id: string, p: string) => void phones.set(id, cipher.blindIndex('phone', p)),
+      byId: async (_db: unknown, id: string) => ({
+        id,
+        role: 'citizen',
+        status: 'active',
+        phoneVerified: phones.has(id),
+        displayName: null,
+      }),
+      setVerifiedPhone: async (_db: unknown, id: string, p: string) =>
+        void phones.set(id, cipher.blindIndex('phone', p)),
       verifiedPhoneHash: async (_db: unknown, id: string) => phones.get(id) ?? null,
-      phoneHeldByAnother: async (_db: unknown, h: string, id: string) => [...phones].some(([other, held]) => other !== id && held === h),
+      phoneHeldByAnother: async (_db: unknown, h: string, id: string) =>
+        [...phones].some(([other, held]) => other !== id && held === h),
       lockPhone: async () => undefined,
       bindPhone: async (_db: unknown, h: string, deviceId: string, accountId: string) => {
         const prev = bindings.get(h) ?? null;
@@ -94,7 +114,13 @@ describe('PhoneVerificationService', () => {
       revokeOtherDevices: async () => [],
     } as unknown as PrismaSessionsRepository;
     const sessions = {
-      issue: async (_db: unknown, account: { id: string; role: string }) => ({ sessionId: 's', accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: 'x', account }),
+      issue: async (_db: unknown, account: { id: string; role: string }) => ({
+        sessionId: 's',
+        accessToken: 'a',
+        refreshToken: 'r',
+        accessTokenExpiresAt: 'x',
+        account,
+      }),
     } as unknown as SessionService;
     const prisma = { $transaction: (fn: (tx: unknown) => unknown) => fn({}) } as unknown as PrismaService;
     service = new PhoneVerificationService(
@@ -106,7 +132,9 @@ describe('PhoneVerificationService', () => {
       sessionsRepo,
       sessions,
       { record: async () => undefined } as unknown as PrismaAuditRepository,
-      { publish: async (i: AccessRevokedInfo[]) => void published.push(...i) } as unknown as AccessRevocations,
+      {
+        publish: async (i: AccessRevokedInfo[]) => void published.push(...i),
+      } as unknown as AccessRevocations,
       { cipher, otpCountries: ['US'] } as unknown as IamConfig,
     );
   });
@@ -123,7 +151,10 @@ describe('PhoneVerificationService', () => {
   });
 
   it('sends nothing to a number outside the configured countries and counts nothing', async () => {
-    await expect(service.start('reg-1', '+447911123456', { ip: '10.0.0.1' })).rejects.toMatchObject({ code: 'PHONE_COUNTRY_NOT_SUPPORTED', status: 422 });
+    await expect(service.start('reg-1', '+447911123456', { ip: '10.0.0.1' })).rejects.toMatchObject({
+      code: 'PHONE_COUNTRY_NOT_SUPPORTED',
+      status: 422,
+    });
     expect(sms.sent).toEqual([]);
     expect(consumed).toEqual([]);
   });
@@ -131,16 +162,23 @@ describe('PhoneVerificationService', () => {
   it('voids the pending code after the fifth wrong one', async () => {
     await service.start('reg-1', phone, {});
     for (let i = 1; i <= MAX_OTP_FAILURES; i++) {
-      await expect(service.verify('reg-1', phone, '000000', 'd1', {})).rejects.toMatchObject({ code: 'OTP_INVALID', extra: { attemptsLeft: MAX_OTP_FAILURES - i } });
+      await expect(service.verify('reg-1', phone, '000000', 'd1', {})).rejects.toMatchObject({
+        code: 'OTP_INVALID',
+        extra: { attemptsLeft: MAX_OTP_FAILURES - i },
+      });
     }
-    await expect(service.verify('reg-1', phone, '123456', 'd1', {})).rejects.toMatchObject({ code: 'VERIFICATION_NOT_FOUND' });
+    await expect(service.verify('reg-1', phone, '123456', 'd1', {})).rejects.toMatchObject({
+      code: 'VERIFICATION_NOT_FOUND',
+    });
     expect(flows.regs.has('reg-1')).toBe(true);
   });
 
   it('uses the registration token once and moves the number to a new device of the same account, ending the old one', async () => {
     await service.start('reg-1', phone, {});
     await service.verify('reg-1', phone, '123456', 'old-device', {});
-    await expect(service.verify('reg-1', phone, '123456', 'old-device', {})).rejects.toMatchObject({ code: 'REGISTRATION_TOKEN_INVALID' });
+    await expect(service.verify('reg-1', phone, '123456', 'old-device', {})).rejects.toMatchObject({
+      code: 'REGISTRATION_TOKEN_INVALID',
+    });
     flows.regs.set('reg-2', { accountId: 'acc-1' });
     await service.start('reg-2', phone, {});
     const session = await service.verify('reg-2', phone, '123456', 'new-device', {});
@@ -154,23 +192,34 @@ describe('PhoneVerificationService', () => {
     flows.regs.set('reg-2', { accountId: 'acc-2' });
     await service.start('reg-2', phone, {});
     await service.verify('reg-1', phone, '123456', 'd1', {});
-    await expect(service.verify('reg-2', phone, '123456', 'd2', {})).rejects.toMatchObject({ code: 'PHONE_IN_USE', status: 409 });
+    await expect(service.verify('reg-2', phone, '123456', 'd2', {})).rejects.toMatchObject({
+      code: 'PHONE_IN_USE',
+      status: 409,
+    });
     flows.regs.set('reg-3', { accountId: 'acc-3' });
-    await expect(service.start('reg-3', phone, {})).rejects.toMatchObject({ code: 'PHONE_IN_USE', status: 409 });
+    await expect(service.start('reg-3', phone, {})).rejects.toMatchObject({
+      code: 'PHONE_IN_USE',
+      status: 409,
+    });
   });
 
   it('lets an account with a verified phone re-verify only that number (422 PHONE_MISMATCH)', async () => {
     await service.start('reg-1', phone, {});
     await service.verify('reg-1', phone, '123456', 'd1', {});
     flows.regs.set('reg-2', { accountId: 'acc-1' });
-    await expect(service.start('reg-2', '+12125550123', {})).rejects.toMatchObject({ code: 'PHONE_MISMATCH', status: 422 });
+    await expect(service.start('reg-2', '+12125550123', {})).rejects.toMatchObject({
+      code: 'PHONE_MISMATCH',
+      status: 422,
+    });
     expect(sms.sent).toEqual([phone]);
   });
 
   it('refuses a code for a phone that another registration asked for', async () => {
     flows.regs.set('reg-2', { accountId: 'acc-2' });
     await service.start('reg-1', phone, {});
-    await expect(service.verify('reg-2', phone, '123456', 'd', {})).rejects.toMatchObject({ code: 'VERIFICATION_NOT_FOUND' });
+    await expect(service.verify('reg-2', phone, '123456', 'd', {})).rejects.toMatchObject({
+      code: 'VERIFICATION_NOT_FOUND',
+    });
   });
 
   it('binds no device and ends no session on a dashboard step-up', async () => {

@@ -59,10 +59,21 @@ export class PhoneVerificationService {
     await this.limiter.consume(OTP_PER_PHONE, `phone:${phoneHash}:${account.id}`);
     await this.sms.start(phone);
     await this.flows.putOtp(account.id, phoneHash);
-    await this.audit.record({ actorId: reg.accountId, action: 'phone_code_sent', targetId: reg.accountId, ...meta });
+    await this.audit.record({
+      actorId: reg.accountId,
+      action: 'phone_code_sent',
+      targetId: reg.accountId,
+      ...meta,
+    });
   }
 
-  async verify(registrationToken: string, phone: string, code: string, deviceId: string, meta: RequestMeta): Promise<SessionView> {
+  async verify(
+    registrationToken: string,
+    phone: string,
+    code: string,
+    deviceId: string,
+    meta: RequestMeta,
+  ): Promise<SessionView> {
     const reg = await this.flows.peekRegistration(registrationToken);
     if (!reg) throw IamErrors.registrationTokenInvalid();
     const phoneHash = this.config.cipher.blindIndex('phone', phone);
@@ -71,7 +82,13 @@ export class PhoneVerificationService {
     if (!(await this.sms.check(phone, code))) {
       const failures = await this.flows.failOtp(reg.accountId, phoneHash);
       if (failures >= MAX_OTP_FAILURES) await this.flows.dropOtp(reg.accountId, phoneHash);
-      await this.audit.record({ actorId: reg.accountId, action: 'phone_verification_failed', targetId: reg.accountId, ...meta, detail: { failures } });
+      await this.audit.record({
+        actorId: reg.accountId,
+        action: 'phone_verification_failed',
+        targetId: reg.accountId,
+        ...meta,
+        detail: { failures },
+      });
       throw IamErrors.otpInvalid(Math.max(0, MAX_OTP_FAILURES - failures));
     }
     // Single use: of two concurrent verifications only one gets the registration.
@@ -89,17 +106,38 @@ export class PhoneVerificationService {
       if (!reg.web) {
         const replaced = await this.accounts.bindPhone(tx, phoneHash, deviceId, account.id);
         if (replaced) {
-          const ended = await this.sessionsRepo.revokeAll(tx, replaced.accountId, 'device_replaced', replaced.deviceId);
+          const ended = await this.sessionsRepo.revokeAll(
+            tx,
+            replaced.accountId,
+            'device_replaced',
+            replaced.deviceId,
+          );
           revoked.push(...ended.map((sessionId) => ({ accountId: replaced.accountId, sessionId })));
         }
         // The account's mobile sessions on other devices end too: the phone now lives on this
         // device. The dashboard's (web) sessions are not a phone's and stay.
-        const others = await this.sessionsRepo.revokeOtherDevices(tx, account.id, deviceId, 'device_replaced');
+        const others = await this.sessionsRepo.revokeOtherDevices(
+          tx,
+          account.id,
+          deviceId,
+          'device_replaced',
+        );
         revoked.push(...others.map((sessionId) => ({ accountId: account.id, sessionId })));
       }
       const s = await this.sessions.issue(tx, account, deviceId, { web: reg.web === true });
       await this.audit.record(
-        { actorId: account.id, action: 'sign_in', targetId: account.id, ...meta, detail: { phoneVerified: true, stepUp: reg.web === true, sessionId: s.sessionId, devicesReplaced: revoked.length } },
+        {
+          actorId: account.id,
+          action: 'sign_in',
+          targetId: account.id,
+          ...meta,
+          detail: {
+            phoneVerified: true,
+            stepUp: reg.web === true,
+            sessionId: s.sessionId,
+            devicesReplaced: revoked.length,
+          },
+        },
         tx,
       );
       return s;
@@ -110,7 +148,11 @@ export class PhoneVerificationService {
   }
 
   /** One phone number belongs to one account, and an account keeps the number it verified. */
-  private async phoneMustBeTheAccounts(db: Tx | PrismaService, account: AccountRow, phoneHash: string): Promise<void> {
+  private async phoneMustBeTheAccounts(
+    db: Tx | PrismaService,
+    account: AccountRow,
+    phoneHash: string,
+  ): Promise<void> {
     if (account.phoneVerified) {
       const own = await this.accounts.verifiedPhoneHash(db, account.id);
       if (own !== null && own !== phoneHash) throw IamErrors.phoneMismatch();

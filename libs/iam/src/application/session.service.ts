@@ -30,7 +30,12 @@ export class SessionService {
   ) {}
 
   /** Starts a session (inside the caller's transaction when given one); `web`: the dashboard's, never a phone device's. */
-  async issue(db: Tx | PrismaService, account: { id: string; role: Role }, deviceId: string | null, opts: { web?: boolean } = {}): Promise<SessionView & { sessionId: string }> {
+  async issue(
+    db: Tx | PrismaService,
+    account: { id: string; role: Role },
+    deviceId: string | null,
+    opts: { web?: boolean } = {},
+  ): Promise<SessionView & { sessionId: string }> {
     const accessToken = newToken('hba');
     const refreshToken = newToken('hbr');
     const accessExpiresAt = this.accessExpiry();
@@ -42,7 +47,13 @@ export class SessionService {
       accessExpiresAt,
       refreshTokenHash: hashToken(refreshToken),
     });
-    return { sessionId, accessToken, refreshToken, accessTokenExpiresAt: accessExpiresAt.toISOString(), account: { id: account.id, role: account.role } };
+    return {
+      sessionId,
+      accessToken,
+      refreshToken,
+      accessTokenExpiresAt: accessExpiresAt.toISOString(),
+      account: { id: account.id, role: account.role },
+    };
   }
 
   /** Resolves an access token; every call reads PostgreSQL so a logout anywhere counts at once. */
@@ -54,7 +65,12 @@ export class SessionService {
     if (s.revokedAt || s.accessExpiresAt.getTime() <= Date.now()) throw IamErrors.tokenInvalid();
     if (this.pastAdminAge(s.role, s.createdAt)) throw await this.expire(s.sessionId, s.accountId);
     const account: AuthenticatedAccount = { id: s.accountId, role: s.role, sessionId: s.sessionId };
-    rememberSignedInFacts(account, { role: s.role, status: s.status, phoneCipher: s.phoneCipher, phoneVerifiedAt: s.phoneVerifiedAt });
+    rememberSignedInFacts(account, {
+      role: s.role,
+      status: s.status,
+      phoneCipher: s.phoneCipher,
+      phoneVerifiedAt: s.phoneVerifiedAt,
+    });
     return account;
   }
 
@@ -79,8 +95,15 @@ export class SessionService {
       await this.sessions.revoke(result.sessionId, 'suspended');
       throw IamErrors.accountSuspended();
     }
-    if (this.pastAdminAge(result.role, result.createdAt)) throw await this.expire(result.sessionId, result.accountId);
-    await this.audit.record({ actorId: result.accountId, action: 'session_refreshed', targetId: result.accountId, ...meta, detail: { sessionId: result.sessionId } });
+    if (this.pastAdminAge(result.role, result.createdAt))
+      throw await this.expire(result.sessionId, result.accountId);
+    await this.audit.record({
+      actorId: result.accountId,
+      action: 'session_refreshed',
+      targetId: result.accountId,
+      ...meta,
+      detail: { sessionId: result.sessionId },
+    });
     return {
       sessionId: result.sessionId,
       accessToken,
@@ -94,7 +117,13 @@ export class SessionService {
   async logout(caller: AuthenticatedAccount, meta: RequestMeta = {}): Promise<void> {
     if (!(await this.sessions.revoke(caller.sessionId, 'logout'))) return noteUnchanged();
     await this.revocations.publish([{ accountId: caller.id, sessionId: caller.sessionId }]);
-    await this.audit.record({ actorId: caller.id, action: 'logout', targetId: caller.id, ...meta, detail: { sessionId: caller.sessionId } });
+    await this.audit.record({
+      actorId: caller.id,
+      action: 'logout',
+      targetId: caller.id,
+      ...meta,
+      detail: { sessionId: caller.sessionId },
+    });
   }
 
   /**
@@ -108,7 +137,8 @@ export class SessionService {
 
   /** Ends the session for good (it would answer SESSION_EXPIRED forever) and tells the sockets. */
   private async expire(sessionId: string, accountId: string): Promise<Error> {
-    if (await this.sessions.revoke(sessionId, 'expired')) await this.revocations.publish([{ accountId, sessionId }]);
+    if (await this.sessions.revoke(sessionId, 'expired'))
+      await this.revocations.publish([{ accountId, sessionId }]);
     return IamErrors.sessionExpired();
   }
 

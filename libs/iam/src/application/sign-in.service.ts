@@ -17,7 +17,8 @@ import { newToken } from '../infrastructure/tokens.js';
 import type { RequestMeta } from './request-meta.js';
 import { SessionService, type SessionView } from './session.service.js';
 
-export type CallbackResult = { status: 'active'; session: SessionView } | { status: 'phone_required'; registrationToken: string };
+export type CallbackResult =
+  { status: 'active'; session: SessionView } | { status: 'phone_required'; registrationToken: string };
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
 
@@ -39,9 +40,14 @@ export class SignInService {
     return this.clients.list();
   }
 
-  async start(providerId: string, redirectUri: string, codeChallenge: string): Promise<{ authorizationUrl: string; state: string }> {
+  async start(
+    providerId: string,
+    redirectUri: string,
+    codeChallenge: string,
+  ): Promise<{ authorizationUrl: string; state: string }> {
     const provider = this.clients.provider(providerId);
-    if (!this.clients.allowedRedirectUris(provider).includes(redirectUri)) throw IamErrors.redirectUriNotAllowed();
+    if (!this.clients.allowedRedirectUris(provider).includes(redirectUri))
+      throw IamErrors.redirectUriNotAllowed();
     const state = randomBytes(24).toString('base64url');
     const pending = { provider: provider.id, redirectUri, codeChallenge, nonce: oidc.randomNonce() };
     const authorizationUrl = await this.clients.authorizationUrl(provider, pending, state);
@@ -56,7 +62,13 @@ export class SignInService {
    * is bound to; the dashboard (a web redirect URI) is never a phone device and always steps
    * up with an OTP.
    */
-  async callback(state: string, code: string, codeVerifier: string | undefined, deviceId: string, meta: RequestMeta): Promise<CallbackResult> {
+  async callback(
+    state: string,
+    code: string,
+    codeVerifier: string | undefined,
+    deviceId: string,
+    meta: RequestMeta,
+  ): Promise<CallbackResult> {
     const pending = await this.flows.takeSignIn(state);
     if (!pending) {
       await this.audit.record({ action: 'sign_in_failed', ...meta, detail: { reason: 'INVALID_STATE' } });
@@ -65,34 +77,70 @@ export class SignInService {
     let identity: VerifiedIdentity;
     try {
       const verifier = codeVerifierMustMatchChallenge(codeVerifier, pending.codeChallenge);
-      identity = await this.clients.exchange(this.clients.provider(pending.provider), pending, state, code, verifier);
+      identity = await this.clients.exchange(
+        this.clients.provider(pending.provider),
+        pending,
+        state,
+        code,
+        verifier,
+      );
       if (!identity.email) throw IamErrors.emailRequired();
     } catch (err) {
-      await this.audit.record({ action: 'sign_in_failed', ...meta, detail: { provider: pending.provider, reason: (err as { code?: string }).code ?? 'ERROR' } });
+      await this.audit.record({
+        action: 'sign_in_failed',
+        ...meta,
+        detail: { provider: pending.provider, reason: (err as { code?: string }).code ?? 'ERROR' },
+      });
       throw err;
     }
-    const account = await this.resolveAccount(pending.provider, identity as VerifiedIdentity & { email: string });
+    const account = await this.resolveAccount(
+      pending.provider,
+      identity as VerifiedIdentity & { email: string },
+    );
     if (account.status === 'suspended') {
-      await this.audit.record({ action: 'sign_in_failed', targetId: account.id, ...meta, detail: { provider: pending.provider, reason: 'ACCOUNT_SUSPENDED' } });
+      await this.audit.record({
+        action: 'sign_in_failed',
+        targetId: account.id,
+        ...meta,
+        detail: { provider: pending.provider, reason: 'ACCOUNT_SUSPENDED' },
+      });
       throw IamErrors.accountSuspended();
     }
     const web = isWebRedirect(pending.redirectUri);
-    const boundDevice = account.phoneVerified && !web ? await this.accounts.boundDevice(this.prisma, account.id) : null;
+    const boundDevice =
+      account.phoneVerified && !web ? await this.accounts.boundDevice(this.prisma, account.id) : null;
     if (web || boundDevice === null || deviceId !== boundDevice) {
       const registrationToken = newToken('hbg');
-      await this.flows.putRegistration(registrationToken, { accountId: account.id, ...(web ? { web: true } : {}) }, this.config.registrationTtlS);
+      await this.flows.putRegistration(
+        registrationToken,
+        { accountId: account.id, ...(web ? { web: true } : {}) },
+        this.config.registrationTtlS,
+      );
       await this.audit.record({
         actorId: account.id,
         action: 'sign_in_phone_required',
         targetId: account.id,
         ...meta,
-        detail: { provider: pending.provider, newDevice: account.phoneVerified && !web, stepUp: web && account.phoneVerified },
+        detail: {
+          provider: pending.provider,
+          newDevice: account.phoneVerified && !web,
+          stepUp: web && account.phoneVerified,
+        },
       });
       return { status: 'phone_required', registrationToken };
     }
     const session = await this.prisma.$transaction(async (tx) => {
       const s = await this.sessions.issue(tx, account, boundDevice);
-      await this.audit.record({ actorId: account.id, action: 'sign_in', targetId: account.id, ...meta, detail: { provider: pending.provider, sessionId: s.sessionId } }, tx);
+      await this.audit.record(
+        {
+          actorId: account.id,
+          action: 'sign_in',
+          targetId: account.id,
+          ...meta,
+          detail: { provider: pending.provider, sessionId: s.sessionId },
+        },
+        tx,
+      );
       return s;
     });
     const { sessionId: _sid, ...view } = session;
@@ -100,7 +148,10 @@ export class SignInService {
   }
 
   /** Finds the account by (provider, subject), links by verified e-mail, or creates it. */
-  private async resolveAccount(provider: string, id: VerifiedIdentity & { email: string }): Promise<AccountRow> {
+  private async resolveAccount(
+    provider: string,
+    id: VerifiedIdentity & { email: string },
+  ): Promise<AccountRow> {
     for (let attempt = 0; ; attempt++) {
       try {
         const account = await this.prisma.$transaction(async (tx) => {
@@ -114,15 +165,43 @@ export class SignInService {
             const adminGrant = id.emailVerified && (await this.accounts.pendingAdminGrant(tx, id.email));
             const roster = id.emailVerified ? await this.accounts.rosterEntry(tx, id.email) : null;
             const role: Role = adminGrant ? 'admin' : roster ? 'officer' : 'citizen';
-            account = await this.accounts.create(tx, { role, email: id.email, emailVerified: id.emailVerified, displayName: id.name, provider, subject: id.subject });
+            account = await this.accounts.create(tx, {
+              role,
+              email: id.email,
+              emailVerified: id.emailVerified,
+              displayName: id.name,
+              provider,
+              subject: id.subject,
+            });
             if (adminGrant) await this.accounts.markAdminGrantApplied(tx, id.email, account.id);
-            await this.outbox.publish(tx, new AccountCreated({ accountId: account.id, role, displayName: id.name, precinct: roster?.precinct ?? null }));
+            await this.outbox.publish(
+              tx,
+              new AccountCreated({
+                accountId: account.id,
+                role,
+                displayName: id.name,
+                precinct: roster?.precinct ?? null,
+              }),
+            );
             return account;
           }
-          if (account.role !== 'admin' && id.emailVerified && (await this.accounts.pendingAdminGrant(tx, id.email))) {
+          if (
+            account.role !== 'admin' &&
+            id.emailVerified &&
+            (await this.accounts.pendingAdminGrant(tx, id.email))
+          ) {
             await this.accounts.setRole(tx, account.id, 'admin');
             await this.accounts.markAdminGrantApplied(tx, id.email, account.id);
-            await this.outbox.publish(tx, new AccountRoleChanged({ accountId: account.id, previousRole: account.role, role: 'admin', changedBy: null, precinct: null }));
+            await this.outbox.publish(
+              tx,
+              new AccountRoleChanged({
+                accountId: account.id,
+                previousRole: account.role,
+                role: 'admin',
+                changedBy: null,
+                precinct: null,
+              }),
+            );
             account = { ...account, role: 'admin' };
           }
           return account;

@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { RedisService } from '@heyblue/platform';
 import type Provider from 'oidc-provider';
 import { devLoginEmail } from '../domain/account.js';
-import { DEV_CLIENT_ID, DEV_OIDC_PATH, IamConfig, MOBILE_REDIRECT_URI } from '../infrastructure/iam-config.js';
+import {
+  DEV_CLIENT_ID,
+  DEV_OIDC_PATH,
+  IamConfig,
+  MOBILE_REDIRECT_URI,
+} from '../infrastructure/iam-config.js';
 import { redisOidcAdapter } from './redis-oidc.adapter.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -43,7 +48,15 @@ export class DevOidcProvider implements OnModuleInit {
         .catch((err: Error) => {
           this.logger.error(`dev OpenID provider unavailable: ${err.message}`);
           if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/problem+json' });
-          res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'The development OpenID provider is unavailable.' }));
+          res.end(
+            JSON.stringify({
+              type: 'about:blank',
+              title: 'Service Unavailable',
+              status: 503,
+              code: 'SERVICE_UNAVAILABLE',
+              detail: 'The development OpenID provider is unavailable.',
+            }),
+          );
         });
     };
     void fastify.register(async (scope) => {
@@ -83,14 +96,18 @@ export class DevOidcProvider implements OnModuleInit {
       const headers = new Headers(options.headers);
       headers.set('x-forwarded-host', publicUrl.host);
       headers.set('x-forwarded-proto', publicUrl.protocol.replace(':', ''));
-      return fetch(`${this.internalBase()}${DEV_OIDC_PATH}${url.slice(issuer.length)}`, { ...options, headers });
+      return fetch(`${this.internalBase()}${DEV_OIDC_PATH}${url.slice(issuer.length)}`, {
+        ...options,
+        headers,
+      });
     };
   }
 
   private internalBase(): string {
     const server = this.adapterHost.httpAdapter?.getHttpServer?.();
     const address = server?.address?.() as AddressInfo | string | null | undefined;
-    if (!address || typeof address === 'string') throw new Error('the dev OpenID provider needs the HTTP server to be listening');
+    if (!address || typeof address === 'string')
+      throw new Error('the dev OpenID provider needs the HTTP server to be listening');
     return `http://127.0.0.1:${address.port}`;
   }
 
@@ -115,7 +132,12 @@ export class DevOidcProvider implements OnModuleInit {
     // Signing key, cookie key and storage live in Redis so every instance serves the same provider.
     const jwk = JSON.parse(
       await this.shared('jwk', () =>
-        JSON.stringify({ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'dev-1', use: 'sig', alg: 'RS256' }),
+        JSON.stringify({
+          ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+          kid: 'dev-1',
+          use: 'sig',
+          alg: 'RS256',
+        }),
       ),
     ) as Record<string, unknown>;
     const cookieKey = await this.shared('cookie-key', () => randomBytes(32).toString('base64url'));
@@ -139,15 +161,29 @@ export class DevOidcProvider implements OnModuleInit {
       // The dev provider puts the scope's claims in the ID token (as Google does).
       conformIdTokenClaims: false,
       pkce: { required: () => true },
-      ttl: { AuthorizationCode: 60, AccessToken: 600, IdToken: 600, Interaction: 600, Session: 3_600, Grant: 3_600 },
+      ttl: {
+        AuthorizationCode: 60,
+        AccessToken: 600,
+        IdToken: 600,
+        Interaction: 600,
+        Session: 3_600,
+        Grant: 3_600,
+      },
       features: { devInteractions: { enabled: true } },
       findAccount: (_ctx, sub) => ({
         accountId: sub,
-        claims: () => ({ sub, email: devLoginEmail(sub), email_verified: true, name: sub.includes('@') ? sub.split('@')[0]! : sub }),
+        claims: () => ({
+          sub,
+          email: devLoginEmail(sub),
+          email_verified: true,
+          name: sub.includes('@') ? sub.split('@')[0]! : sub,
+        }),
       }),
     });
     provider.proxy = true;
-    provider.on('server_error', (_ctx, err: Error) => this.logger.error(`dev OIDC server error: ${err.message}`));
+    provider.on('server_error', (_ctx, err: Error) =>
+      this.logger.error(`dev OIDC server error: ${err.message}`),
+    );
     return provider;
   }
 }

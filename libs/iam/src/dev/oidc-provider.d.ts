@@ -8,7 +8,12 @@ declare module 'oidc-provider' {
   }
 
   export default class Provider {
-    constructor(issuer: string, configuration: Record<string, unknown> & { findAccount?: (ctx: unknown, sub: string) => DevAccount | Promise<DevAccount> });
+    constructor(
+      issuer: string,
+      configuration: Record<string, unknown> & {
+        findAccount?: (ctx: unknown, sub: string) => DevAccount | Promise<DevAccount>;
+      },
+    );
     proxy: boolean;
     issuer: string;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;

@@ -2,7 +2,14 @@ import { actorKindOf, cliActor, sanitizeDetail } from './audit.js';
 
 describe('audit detail', () => {
   it('drops secrets and raw coordinates at any depth and keeps the rest', () => {
-    expect(sanitizeDetail({ reason: 'x', key: 'k', nested: { lat: 40.7, lng: -73.9, zip: '10001', token: 't' }, list: [{ secret: 's', n: 1 }] })).toEqual({
+    expect(
+      sanitizeDetail({
+        reason: 'x',
+        key: 'k',
+        nested: { lat: 40.7, lng: -73.9, zip: '10001', token: 't' },
+        list: [{ secret: 's', n: 1 }],
+      }),
+    ).toEqual({
       reason: 'x',
       nested: { zip: '10001' },
       list: [{ n: 1 }],
@@ -10,11 +17,16 @@ describe('audit detail', () => {
   });
 
   it('replaces an oversized detail with a note of its size', () => {
-    expect(sanitizeDetail({ text: 'a'.repeat(3_000) })).toEqual({ truncated: true, chars: expect.any(Number) });
+    expect(sanitizeDetail({ text: 'a'.repeat(3_000) })).toEqual({
+      truncated: true,
+      chars: expect.any(Number),
+    });
   });
 
   it('turns Dates into strings and keeps null for no detail', () => {
-    expect(sanitizeDetail({ at: new Date('2026-12-07T00:00:00.000Z') })).toEqual({ at: '2026-12-07T00:00:00.000Z' });
+    expect(sanitizeDetail({ at: new Date('2026-12-07T00:00:00.000Z') })).toEqual({
+      at: '2026-12-07T00:00:00.000Z',
+    });
     expect(sanitizeDetail(null)).toBeNull();
   });
 });

@@ -55,7 +55,9 @@ export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
 
   async publish(infos: AccessRevokedInfo[]): Promise<void> {
     for (const info of infos) {
-      await this.redis.client.publish(this.channel, JSON.stringify(info)).catch((err: Error) => this.logger.warn(`publish failed: ${err.message}`));
+      await this.redis.client
+        .publish(this.channel, JSON.stringify(info))
+        .catch((err: Error) => this.logger.warn(`publish failed: ${err.message}`));
     }
   }
 }

@@ -16,7 +16,9 @@ export class BearerAccountResolver extends RequestAccountResolver {
     super();
   }
 
-  async resolve(req: FastifyRequest & { account?: AuthenticatedAccount }): Promise<AuthenticatedAccount | undefined> {
+  async resolve(
+    req: FastifyRequest & { account?: AuthenticatedAccount },
+  ): Promise<AuthenticatedAccount | undefined> {
     const token = bearerToken(req.headers);
     if (!token) return undefined;
     try {

@@ -25,7 +25,11 @@ export function bearerToken(headers: Record<string, string | string[] | undefine
 }
 
 /** Resolves (once per request) the account behind the request's bearer token. */
-export function resolveOnce(req: RequestWithMemo, token: string, sessions: SessionService): Promise<AuthenticatedAccount> {
+export function resolveOnce(
+  req: RequestWithMemo,
+  token: string,
+  sessions: SessionService,
+): Promise<AuthenticatedAccount> {
   const memo = req[AUTH_MEMO];
   if (memo && memo.token === token) return memo.result;
   const result = sessions.authenticate(token);

@@ -22,12 +22,16 @@ const PROD_SECRETS = {
   TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token',
   TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
-  OIDC_PROVIDERS: JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]),
+  OIDC_PROVIDERS: JSON.stringify([
+    { id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' },
+  ]),
 };
 
 describe('IAM configuration', () => {
   it('requires the PII keys and Twilio credentials in production', () => {
-    expect(() => validateEnvironment({ ...base, NODE_ENV: 'production' })).toThrow(/IAM_PII_ENCRYPTION_KEY[\s\S]*IAM_PII_HMAC_KEY[\s\S]*TWILIO_ACCOUNT_SID/);
+    expect(() => validateEnvironment({ ...base, NODE_ENV: 'production' })).toThrow(
+      /IAM_PII_ENCRYPTION_KEY[\s\S]*IAM_PII_HMAC_KEY[\s\S]*TWILIO_ACCOUNT_SID/,
+    );
     // Other contexts may require their own production secrets; none of IAM's may be reported.
     let message = '';
     try {
@@ -39,7 +43,9 @@ describe('IAM configuration', () => {
   });
 
   it('refuses the SMS outbox outside development mode', () => {
-    expect(() => validateEnvironment({ ...base, SMS_ADAPTER: 'outbox', HEYBLUE_DEV_MODE: 'false' })).toThrow(/SMS_ADAPTER/);
+    expect(() => validateEnvironment({ ...base, SMS_ADAPTER: 'outbox', HEYBLUE_DEV_MODE: 'false' })).toThrow(
+      /SMS_ADAPTER/,
+    );
   });
 
   it('defaults to the outbox in development mode and to Twilio otherwise', () => {
@@ -48,10 +54,34 @@ describe('IAM configuration', () => {
   });
 
   it('parses OIDC providers and refuses malformed or reserved ones', () => {
-    const cfg = configOf({ OIDC_PROVIDERS: JSON.stringify([{ id: 'google', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'abc', clientSecret: 's' }]) });
-    expect(cfg.providers).toEqual([{ id: 'google', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'abc', clientSecret: 's', scopes: 'openid email profile', redirectUris: [] }]);
-    expect(() => configOf({ OIDC_PROVIDERS: '[{"id":"dev","issuer":"https://x","clientId":"a"}]' })).toThrow(/reserved/);
-    expect(() => configOf({ OIDC_PROVIDERS: '[{"id":"x","issuer":"ftp://x","clientId":"a"}]' })).toThrow(/issuer/);
+    const cfg = configOf({
+      OIDC_PROVIDERS: JSON.stringify([
+        {
+          id: 'google',
+          name: 'Google',
+          issuer: 'https://accounts.google.com',
+          clientId: 'abc',
+          clientSecret: 's',
+        },
+      ]),
+    });
+    expect(cfg.providers).toEqual([
+      {
+        id: 'google',
+        name: 'Google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'abc',
+        clientSecret: 's',
+        scopes: 'openid email profile',
+        redirectUris: [],
+      },
+    ]);
+    expect(() => configOf({ OIDC_PROVIDERS: '[{"id":"dev","issuer":"https://x","clientId":"a"}]' })).toThrow(
+      /reserved/,
+    );
+    expect(() => configOf({ OIDC_PROVIDERS: '[{"id":"x","issuer":"ftp://x","clientId":"a"}]' })).toThrow(
+      /issuer/,
+    );
     expect(() => configOf({ OIDC_PROVIDERS: '[{"id":"x","issuer":"https://x"}]' })).toThrow(/clientId/);
     expect(() => configOf({ OIDC_PROVIDERS: '[not json]' })).toThrow(/JSON/);
   });
@@ -66,7 +96,11 @@ describe('IAM configuration', () => {
     const old = configOf({ IAM_PII_KEY_ID: 'k1', IAM_PII_ENCRYPTION_KEY: KEY });
     const field = { table: 'iam_account', column: 'phone_cipher', row: 'a1' } as const;
     const envelope = old.cipher.encrypt('+15551234567', field);
-    const rotated = configOf({ IAM_PII_KEY_ID: 'k2', IAM_PII_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'), IAM_PII_PREVIOUS_KEYS: `k1:${KEY}` });
+    const rotated = configOf({
+      IAM_PII_KEY_ID: 'k2',
+      IAM_PII_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+      IAM_PII_PREVIOUS_KEYS: `k1:${KEY}`,
+    });
     expect(rotated.cipher.decrypt(envelope, field)).toBe('+15551234567');
   });
 });

@@ -28,11 +28,13 @@ function parseProviders(raw: string, production: boolean): OidcProviderConfig[] 
   } catch {
     throw new Error('Invalid configuration:\n  - OIDC_PROVIDERS: not valid JSON');
   }
-  if (!Array.isArray(list)) throw new Error('Invalid configuration:\n  - OIDC_PROVIDERS: must be a JSON array');
+  if (!Array.isArray(list))
+    throw new Error('Invalid configuration:\n  - OIDC_PROVIDERS: must be a JSON array');
   const seen = new Set<string>();
   return list.map((p: Record<string, unknown>, i) => {
     const bad = (m: string) => new Error(`Invalid configuration:\n  - OIDC_PROVIDERS[${i}]: ${m}`);
-    const str = (k: string) => (typeof p[k] === 'string' && (p[k] as string).length > 0 ? (p[k] as string) : undefined);
+    const str = (k: string) =>
+      typeof p[k] === 'string' && (p[k] as string).length > 0 ? (p[k] as string) : undefined;
     const id = str('id');
     if (!id || !/^[a-z0-9-]{1,32}$/.test(id)) throw bad('id must be 1-32 lowercase letters, digits or -');
     if (seen.has(id) || id === DEV_PROVIDER_ID) throw bad(`duplicate or reserved id ${id}`);
@@ -42,8 +44,18 @@ function parseProviders(raw: string, production: boolean): OidcProviderConfig[] 
     if (production && !issuer.startsWith('https://')) throw bad('issuer must use https in production');
     const clientId = str('clientId');
     if (!clientId) throw bad('clientId is required');
-    const redirectUris = Array.isArray(p.redirectUris) ? p.redirectUris.filter((u): u is string => typeof u === 'string') : [];
-    return { id, name: str('name') ?? id, issuer, clientId, clientSecret: str('clientSecret'), scopes: str('scopes') ?? 'openid email profile', redirectUris };
+    const redirectUris = Array.isArray(p.redirectUris)
+      ? p.redirectUris.filter((u): u is string => typeof u === 'string')
+      : [];
+    return {
+      id,
+      name: str('name') ?? id,
+      issuer,
+      clientId,
+      clientSecret: str('clientSecret'),
+      scopes: str('scopes') ?? 'openid email profile',
+      redirectUris,
+    };
   });
 }
 
@@ -60,7 +72,10 @@ function buildCipher(env: Env, devMode: boolean): PiiCipher {
     const [kid, b64] = part.split(':');
     keys.set(kid!, decodeKey(b64!, `IAM_PII_PREVIOUS_KEYS ${kid}`));
   }
-  keys.set(env.IAM_PII_KEY_ID, configuredKey(env.IAM_PII_ENCRYPTION_KEY, 'IAM_PII_ENCRYPTION_KEY', devMode, 'pii-aes'));
+  keys.set(
+    env.IAM_PII_KEY_ID,
+    configuredKey(env.IAM_PII_ENCRYPTION_KEY, 'IAM_PII_ENCRYPTION_KEY', devMode, 'pii-aes'),
+  );
   const hmacKey = configuredKey(env.IAM_PII_HMAC_KEY, 'IAM_PII_HMAC_KEY', devMode, 'pii-hmac');
   return new PiiCipher({ currentKid: env.IAM_PII_KEY_ID, keys, hmacKey });
 }
@@ -98,7 +113,10 @@ export class IamConfig {
     this.cipher = buildCipher(this.env, this.devMode);
     this.otpCountries = get('IAM_OTP_COUNTRIES').split(',');
     const unknown = this.otpCountries.filter((c) => !isSupportedCountry(c as CountryCode, metadata));
-    if (unknown.length > 0) throw new Error(`Invalid configuration:\n  - IAM_OTP_COUNTRIES: no phone numbering plan for ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new Error(
+        `Invalid configuration:\n  - IAM_OTP_COUNTRIES: no phone numbering plan for ${unknown.join(', ')}`,
+      );
     this.adminSessionTtlS = get('IAM_ADMIN_SESSION_TTL_S');
     this.sessionRetentionDays = get('IAM_SESSION_RETENTION_DAYS');
     this.sessionPruneEveryMs = get('IAM_SESSION_PRUNE_EVERY_MS');

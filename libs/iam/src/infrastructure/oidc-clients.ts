@@ -1,9 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BrokenCircuitError, TaskCancelledError, createResiliencePolicy, type ResiliencePolicy } from '@heyblue/platform';
+import {
+  BrokenCircuitError,
+  TaskCancelledError,
+  createResiliencePolicy,
+  type ResiliencePolicy,
+} from '@heyblue/platform';
 import * as oidc from 'openid-client';
 import { IamErrors } from '../domain/iam.errors.js';
 import { DevOidcProvider } from '../dev/dev-oidc.provider.js';
-import { DEV_CLIENT_ID, DEV_PROVIDER_ID, IamConfig, MOBILE_REDIRECT_URI, type OidcProviderConfig } from './iam-config.js';
+import {
+  DEV_CLIENT_ID,
+  DEV_PROVIDER_ID,
+  IamConfig,
+  MOBILE_REDIRECT_URI,
+  type OidcProviderConfig,
+} from './iam-config.js';
 
 /**
  * What a sign-in keeps server-side between start and callback (Redis, 10 min, single use).
@@ -37,7 +48,13 @@ const PROVIDER_RESILIENCE = { timeoutMs: 10_000, retries: 0, breakerThreshold: 5
 function isOutage(err: unknown): boolean {
   const e = err as { status?: number; cause?: { status?: number }; name?: string };
   const status = e.status ?? e.cause?.status;
-  if (err instanceof TaskCancelledError || err instanceof TypeError || e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+  if (
+    err instanceof TaskCancelledError ||
+    err instanceof TypeError ||
+    e.name === 'AbortError' ||
+    e.name === 'TimeoutError'
+  )
+    return true;
   return status !== undefined && status >= 500;
 }
 
@@ -55,7 +72,9 @@ export class OidcClients {
 
   list(): Array<{ id: string; name: string }> {
     const list = this.config.providers.map((p) => ({ id: p.id, name: p.name }));
-    return this.config.devMode ? [{ id: DEV_PROVIDER_ID, name: 'Hey Blue! development sign-in' }, ...list] : list;
+    return this.config.devMode
+      ? [{ id: DEV_PROVIDER_ID, name: 'Hey Blue! development sign-in' }, ...list]
+      : list;
   }
 
   provider(id: string): OidcProviderConfig {
@@ -96,7 +115,13 @@ export class OidcClients {
    * Exchanges the code with the client's PKCE verifier (the provider checks it too) and
    * validates the ID token (issuer, audience, nonce, expiry, JWKS signature).
    */
-  async exchange(p: OidcProviderConfig, pending: PendingSignIn, state: string, code: string, codeVerifier: string): Promise<VerifiedIdentity> {
+  async exchange(
+    p: OidcProviderConfig,
+    pending: PendingSignIn,
+    state: string,
+    code: string,
+    codeVerifier: string,
+  ): Promise<VerifiedIdentity> {
     const cfg = await this.configuration(p);
     const callback = new URL(pending.redirectUri);
     callback.searchParams.set('code', code);
@@ -140,8 +165,10 @@ export class OidcClients {
     const e = err as { code?: string };
     this.logger.warn(`sign-in with ${providerId} failed: ${(err as Error).message} (${e.code ?? 'no code'})`);
     if (err instanceof BrokenCircuitError || isOutage(err)) return IamErrors.providerUnavailable();
-    if (err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError) return IamErrors.codeExchangeFailed();
-    if (e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || e.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return IamErrors.codeExchangeFailed();
+    if (err instanceof oidc.ResponseBodyError || err instanceof oidc.AuthorizationResponseError)
+      return IamErrors.codeExchangeFailed();
+    if (e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || e.code === 'OAUTH_RESPONSE_IS_NOT_JSON')
+      return IamErrors.codeExchangeFailed();
     return IamErrors.idTokenInvalid();
   }
 
@@ -168,12 +195,23 @@ export class OidcClients {
 
   private async discover(p: OidcProviderConfig): Promise<oidc.Configuration> {
     // ID token signatures are checked against the provider's JWKS, not only trusted from TLS.
-    const execute = [oidc.enableNonRepudiationChecks, ...(p.issuer.startsWith('http://') && !this.config.production ? [oidc.allowInsecureRequests] : [])];
+    const execute = [
+      oidc.enableNonRepudiationChecks,
+      ...(p.issuer.startsWith('http://') && !this.config.production ? [oidc.allowInsecureRequests] : []),
+    ];
     const options: oidc.DiscoveryRequestOptions = { execute, timeout: DISCOVERY_TIMEOUT_S };
     if (p.id === DEV_PROVIDER_ID) options[oidc.customFetch] = this.dev.internalFetch();
     const auth = p.clientSecret ? oidc.ClientSecretPost(p.clientSecret) : oidc.None();
     try {
-      const cfg = await this.policy(p).execute(() => oidc.discovery(new URL(p.issuer), p.clientId, p.clientSecret ? { client_secret: p.clientSecret } : undefined, auth, options));
+      const cfg = await this.policy(p).execute(() =>
+        oidc.discovery(
+          new URL(p.issuer),
+          p.clientId,
+          p.clientSecret ? { client_secret: p.clientSecret } : undefined,
+          auth,
+          options,
+        ),
+      );
       if (p.id === DEV_PROVIDER_ID) cfg[oidc.customFetch] = this.dev.internalFetch();
       return cfg;
     } catch (err) {

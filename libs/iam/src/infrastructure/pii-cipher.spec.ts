@@ -1,7 +1,11 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { PiiCipher, devKey, type PiiField } from './pii-cipher.js';
 
-const keys = (current: string, entries: Array<[string, Buffer]>) => ({ currentKid: current, keys: new Map(entries), hmacKey: devKey('hmac') });
+const keys = (current: string, entries: Array<[string, Buffer]>) => ({
+  currentKid: current,
+  keys: new Map(entries),
+  hmacKey: devKey('hmac'),
+});
 const phoneOf = (row: string): PiiField => ({ table: 'iam_account', column: 'phone_cipher', row });
 const emailOf = (row: string): PiiField => ({ table: 'iam_account', column: 'email_cipher', row });
 
@@ -11,7 +15,13 @@ function legacyEnvelope(kid: string, key: Buffer, plaintext: string): string {
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(Buffer.from(kid));
   const data = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
-  return ['v1', kid, iv.toString('base64url'), c.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+  return [
+    'v1',
+    kid,
+    iv.toString('base64url'),
+    c.getAuthTag().toString('base64url'),
+    data.toString('base64url'),
+  ].join('.');
 }
 
 describe('PiiCipher', () => {
@@ -29,13 +39,20 @@ describe('PiiCipher', () => {
     const env = c.encrypt('+15551234567', phoneOf('victim'));
     expect(() => c.decrypt(env, phoneOf('attacker'))).toThrow();
     expect(() => c.decrypt(env, emailOf('victim'))).toThrow();
-    expect(() => c.decrypt(env, { table: 'iam_officer_roster', column: 'phone_cipher', row: 'victim' })).toThrow();
+    expect(() =>
+      c.decrypt(env, { table: 'iam_officer_roster', column: 'phone_cipher', row: 'victim' }),
+    ).toThrow();
   });
 
   it('reads values written under a previous key after rotation', () => {
     const old = new PiiCipher(keys('k1', [['k1', devKey('a')]]));
     const env = old.encrypt('jane@example.com', emailOf('a1'));
-    const rotated = new PiiCipher(keys('k2', [['k2', devKey('b')], ['k1', devKey('a')]]));
+    const rotated = new PiiCipher(
+      keys('k2', [
+        ['k2', devKey('b')],
+        ['k1', devKey('a')],
+      ]),
+    );
     expect(rotated.decrypt(env, emailOf('a1'))).toBe('jane@example.com');
     expect(rotated.encrypt('x', emailOf('a1')).split('.')[1]).toBe('k2');
     expect(env.startsWith(rotated.currentPrefix)).toBe(false);

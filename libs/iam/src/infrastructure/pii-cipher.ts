@@ -36,7 +36,8 @@ export interface PiiField {
 /** GCM accepts shorter tags, and a short tag is easier to forge: only the full 16 bytes are written or read. */
 const TAG_BYTES = 16;
 
-const aad = (kid: string, f: PiiField) => Buffer.from(`${VERSION}|${kid}|${f.table}.${f.column}|${f.row}`, 'utf8');
+const aad = (kid: string, f: PiiField) =>
+  Buffer.from(`${VERSION}|${kid}|${f.table}.${f.column}|${f.row}`, 'utf8');
 
 /**
  * AES-256-GCM for PII at rest (e-mail, phone), with an HMAC-SHA256 blind index so
@@ -60,24 +61,37 @@ export class PiiCipher {
 
   encrypt(plaintext: string, field: PiiField): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.k.keys.get(this.k.currentKid)!, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.k.keys.get(this.k.currentKid)!, iv, {
+      authTagLength: TAG_BYTES,
+    });
     cipher.setAAD(aad(this.k.currentKid, field));
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [VERSION, this.k.currentKid, iv.toString('base64url'), tag.toString('base64url'), data.toString('base64url')].join('.');
+    return [
+      VERSION,
+      this.k.currentKid,
+      iv.toString('base64url'),
+      tag.toString('base64url'),
+      data.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(envelope: string, field: PiiField): string {
     const [version, kid, iv, tag, data] = envelope.split('.');
-    if ((version !== VERSION && version !== LEGACY_VERSION) || !kid || !iv || !tag || data === undefined) throw new Error('not a PII envelope');
+    if ((version !== VERSION && version !== LEGACY_VERSION) || !kid || !iv || !tag || data === undefined)
+      throw new Error('not a PII envelope');
     const key = this.k.keys.get(kid);
     if (!key) throw new Error(`PII key ${kid} is not configured`);
     const tagBytes = Buffer.from(tag, 'base64url');
     if (tagBytes.length !== TAG_BYTES) throw new Error('PII envelope has a truncated tag');
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(version === VERSION ? aad(kid, field) : Buffer.from(kid));
     decipher.setAuthTag(tagBytes);
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 
   /** Keyed hash of a normalised value: equal inputs give equal indexes, the key keeps them unguessable. */

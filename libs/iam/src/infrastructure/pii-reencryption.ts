@@ -64,7 +64,15 @@ export class PiiReencryption implements OnApplicationBootstrap, OnModuleDestroy 
   /** Ciphertexts still under an old key or format. */
   async pending(): Promise<number> {
     let n = 0;
-    for (const t of TABLES) n += Number((await this.prisma.rows<{ n: string }>(`SELECT count(*) AS n FROM ${t.table} WHERE ${this.stale(t)}`, [this.likeCurrent()]))[0]!.n);
+    for (const t of TABLES)
+      n += Number(
+        (
+          await this.prisma.rows<{ n: string }>(
+            `SELECT count(*) AS n FROM ${t.table} WHERE ${this.stale(t)}`,
+            [this.likeCurrent()],
+          )
+        )[0]!.n,
+      );
     return n;
   }
 
@@ -93,13 +101,18 @@ export class PiiReencryption implements OnApplicationBootstrap, OnModuleDestroy 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const report = { rows, seconds, rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows, skipped };
     if (rows > 0 || skipped > 0) {
-      this.logger.log(`PII re-encrypted under ${this.config.cipher.currentKid}: ${rows} rows in ${seconds.toFixed(2)} s (${report.rowsPerSecond} rows/s), ${skipped} skipped`);
+      this.logger.log(
+        `PII re-encrypted under ${this.config.cipher.currentKid}: ${rows} rows in ${seconds.toFixed(2)} s (${report.rowsPerSecond} rows/s), ${skipped} skipped`,
+      );
     }
     return report;
   }
 
   /** One batch in one transaction: lock, decrypt with whichever key wrote it, encrypt under the current key, write. */
-  private async batch(t: (typeof TABLES)[number], after: string | null): Promise<{ rows: number; skipped: number; last: string | null }> {
+  private async batch(
+    t: (typeof TABLES)[number],
+    after: string | null,
+  ): Promise<{ rows: number; skipped: number; last: string | null }> {
     const cipher = this.config.cipher;
     return this.prisma.$transaction(
       async (tx) => {

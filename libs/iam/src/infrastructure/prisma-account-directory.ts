@@ -14,7 +14,13 @@ export interface AdminAccountView {
 
 const SELECT = { id: true, role: true, status: true, createdAt: true, displayName: true } as const;
 
-const toView = (a: { id: string; role: string; status: string; createdAt: Date; displayName: string | null }): AdminAccountView => ({
+const toView = (a: {
+  id: string;
+  role: string;
+  status: string;
+  createdAt: Date;
+  displayName: string | null;
+}): AdminAccountView => ({
   id: a.id,
   role: a.role as Role,
   status: a.status as AccountStatus,

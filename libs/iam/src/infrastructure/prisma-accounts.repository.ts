@@ -14,7 +14,13 @@ export interface AccountRow {
 
 type Db = Tx | PrismaService;
 
-const toRow = (a: { id: string; role: string; status: string; phoneVerifiedAt: Date | null; displayName: string | null }): AccountRow => ({
+const toRow = (a: {
+  id: string;
+  role: string;
+  status: string;
+  phoneVerifiedAt: Date | null;
+  displayName: string | null;
+}): AccountRow => ({
   id: a.id,
   role: a.role as Role,
   status: a.status as AccountStatus,
@@ -37,7 +43,10 @@ export class PrismaAccountsRepository {
   }
 
   async byIdentity(db: Db, provider: string, subject: string): Promise<AccountRow | null> {
-    const i = await db.iamIdentity.findUnique({ where: { provider_subject: { provider, subject } }, select: { account: { select: ROW } } });
+    const i = await db.iamIdentity.findUnique({
+      where: { provider_subject: { provider, subject } },
+      select: { account: { select: ROW } },
+    });
     return i ? toRow(i.account) : null;
   }
 
@@ -52,7 +61,10 @@ export class PrismaAccountsRepository {
   }
 
   async byEmail(db: Db, email: string): Promise<AccountRow[]> {
-    const rows = await db.iamAccount.findMany({ where: { emailHash: this.cipher.blindIndex('email', email) }, select: ROW });
+    const rows = await db.iamAccount.findMany({
+      where: { emailHash: this.cipher.blindIndex('email', email) },
+      select: ROW,
+    });
     return rows.map(toRow);
   }
 
@@ -71,7 +83,17 @@ export class PrismaAccountsRepository {
     await db.iamIdentity.create({ data: { accountId, provider, subject } });
   }
 
-  async create(db: Db, a: { role: Role; email: string; emailVerified: boolean; displayName: string | null; provider: string; subject: string }): Promise<AccountRow> {
+  async create(
+    db: Db,
+    a: {
+      role: Role;
+      email: string;
+      emailVerified: boolean;
+      displayName: string | null;
+      provider: string;
+      subject: string;
+    },
+  ): Promise<AccountRow> {
     // The id is chosen here: the e-mail's ciphertext is bound to its row.
     const id = randomUUID();
     const row = await db.iamAccount.create({
@@ -95,13 +117,19 @@ export class PrismaAccountsRepository {
   }
 
   async suspend(db: Db, id: string): Promise<boolean> {
-    const r = await db.iamAccount.updateMany({ where: { id, status: 'active' }, data: { status: 'suspended', suspendedAt: new Date() } });
+    const r = await db.iamAccount.updateMany({
+      where: { id, status: 'active' },
+      data: { status: 'suspended', suspendedAt: new Date() },
+    });
     return r.count > 0;
   }
 
   /** Active again; the sessions the suspension ended stay ended. False when it was not suspended. */
   async unsuspend(db: Db, id: string): Promise<boolean> {
-    const r = await db.iamAccount.updateMany({ where: { id, status: 'suspended' }, data: { status: 'active', suspendedAt: null } });
+    const r = await db.iamAccount.updateMany({
+      where: { id, status: 'suspended' },
+      data: { status: 'active', suspendedAt: null },
+    });
     return r.count > 0;
   }
 
@@ -118,13 +146,19 @@ export class PrismaAccountsRepository {
 
   /** The blind index of the account's verified phone, or null when it has none. */
   async verifiedPhoneHash(db: Db, accountId: string): Promise<string | null> {
-    const a = await db.iamAccount.findUnique({ where: { id: accountId }, select: { phoneHash: true, phoneVerifiedAt: true } });
+    const a = await db.iamAccount.findUnique({
+      where: { id: accountId },
+      select: { phoneHash: true, phoneVerifiedAt: true },
+    });
     return a?.phoneVerifiedAt && a.phoneHash ? a.phoneHash : null;
   }
 
   /** Whether another account holds this phone number verified. */
   async phoneHeldByAnother(db: Db, phoneHash: string, accountId: string): Promise<boolean> {
-    const other = await db.iamAccount.findFirst({ where: { phoneHash, phoneVerifiedAt: { not: null }, id: { not: accountId } }, select: { id: true } });
+    const other = await db.iamAccount.findFirst({
+      where: { phoneHash, phoneVerifiedAt: { not: null }, id: { not: accountId } },
+      select: { id: true },
+    });
     return other !== null;
   }
 
@@ -138,10 +172,21 @@ export class PrismaAccountsRepository {
   }
 
   /** Binds the phone to the device; returns the binding it replaced (if another device held it). */
-  async bindPhone(db: Db, phoneHash: string, deviceId: string, accountId: string): Promise<{ deviceId: string; accountId: string } | null> {
+  async bindPhone(
+    db: Db,
+    phoneHash: string,
+    deviceId: string,
+    accountId: string,
+  ): Promise<{ deviceId: string; accountId: string } | null> {
     const prev = await db.iamPhoneDevice.findUnique({ where: { phoneHash } });
-    await db.iamPhoneDevice.upsert({ where: { phoneHash }, create: { phoneHash, deviceId, accountId }, update: { deviceId, accountId, boundAt: new Date() } });
-    return prev && (prev.deviceId !== deviceId || prev.accountId !== accountId) ? { deviceId: prev.deviceId, accountId: prev.accountId } : null;
+    await db.iamPhoneDevice.upsert({
+      where: { phoneHash },
+      create: { phoneHash, deviceId, accountId },
+      update: { deviceId, accountId, boundAt: new Date() },
+    });
+    return prev && (prev.deviceId !== deviceId || prev.accountId !== accountId)
+      ? { deviceId: prev.deviceId, accountId: prev.accountId }
+      : null;
   }
 
   /** The device the account's verified phone is bound to (sessions from a later sign-in belong to it). */
@@ -153,36 +198,80 @@ export class PrismaAccountsRepository {
   }
 
   async rosterEntry(db: Db, email: string): Promise<{ precinct: string } | null> {
-    return db.iamOfficerRoster.findUnique({ where: { emailHash: this.cipher.blindIndex('email', email) }, select: { precinct: true } });
+    return db.iamOfficerRoster.findUnique({
+      where: { emailHash: this.cipher.blindIndex('email', email) },
+      select: { precinct: true },
+    });
   }
 
   /** Idempotent by e-mail; returns whether the row was new. */
-  async upsertRoster(db: Db, r: { badgeNumber: string; email: string; firstName: string; lastName: string; precinct: string; zip: string }): Promise<{ created: boolean; emailHash: string }> {
+  async upsertRoster(
+    db: Db,
+    r: {
+      badgeNumber: string;
+      email: string;
+      firstName: string;
+      lastName: string;
+      precinct: string;
+      zip: string;
+    },
+  ): Promise<{ created: boolean; emailHash: string }> {
     const emailHash = this.cipher.blindIndex('email', r.email);
     const existing = await db.iamOfficerRoster.findUnique({ where: { emailHash }, select: { id: true } });
-    const data = { badgeNumber: r.badgeNumber, firstName: r.firstName, lastName: r.lastName, precinct: r.precinct, zip: r.zip, emailCipher: this.cipher.encrypt(r.email.trim(), { table: 'iam_officer_roster', column: 'email_cipher', row: emailHash }), piiKeyId: this.cipher.currentKid };
+    const data = {
+      badgeNumber: r.badgeNumber,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      precinct: r.precinct,
+      zip: r.zip,
+      emailCipher: this.cipher.encrypt(r.email.trim(), {
+        table: 'iam_officer_roster',
+        column: 'email_cipher',
+        row: emailHash,
+      }),
+      piiKeyId: this.cipher.currentKid,
+    };
     await db.iamOfficerRoster.upsert({ where: { emailHash }, create: { emailHash, ...data }, update: data });
     return { created: !existing, emailHash };
   }
 
   async verifiedCitizensByEmailHash(db: Db, emailHash: string): Promise<AccountRow[]> {
-    return (await db.iamAccount.findMany({ where: { emailHash, emailVerified: true, role: 'citizen' }, select: ROW })).map(toRow);
+    return (
+      await db.iamAccount.findMany({
+        where: { emailHash, emailVerified: true, role: 'citizen' },
+        select: ROW,
+      })
+    ).map(toRow);
   }
 
   async pendingAdminGrant(db: Db, email: string): Promise<boolean> {
-    const g = await db.iamAdminGrant.findUnique({ where: { emailHash: this.cipher.blindIndex('email', email) }, select: { appliedAt: true } });
+    const g = await db.iamAdminGrant.findUnique({
+      where: { emailHash: this.cipher.blindIndex('email', email) },
+      select: { appliedAt: true },
+    });
     return g !== null && g.appliedAt === null;
   }
 
   async markAdminGrantApplied(db: Db, email: string, accountId: string): Promise<void> {
-    await db.iamAdminGrant.update({ where: { emailHash: this.cipher.blindIndex('email', email) }, data: { appliedAt: new Date(), accountId } });
+    await db.iamAdminGrant.update({
+      where: { emailHash: this.cipher.blindIndex('email', email) },
+      data: { appliedAt: new Date(), accountId },
+    });
   }
 
   async createAdminGrant(db: Db, email: string): Promise<void> {
     const emailHash = this.cipher.blindIndex('email', email);
     await db.iamAdminGrant.upsert({
       where: { emailHash },
-      create: { emailHash, emailCipher: this.cipher.encrypt(email.trim(), { table: 'iam_admin_grant', column: 'email_cipher', row: emailHash }), piiKeyId: this.cipher.currentKid },
+      create: {
+        emailHash,
+        emailCipher: this.cipher.encrypt(email.trim(), {
+          table: 'iam_admin_grant',
+          column: 'email_cipher',
+          row: emailHash,
+        }),
+        piiKeyId: this.cipher.currentKid,
+      },
       update: { appliedAt: null, accountId: null },
     });
   }
@@ -190,17 +279,31 @@ export class PrismaAccountsRepository {
   async views(ids: string[]): Promise<AccountView[]> {
     const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
     if (valid.length === 0) return [];
-    const rows = await this.prisma.iamAccount.findMany({ where: { id: { in: valid } }, select: { id: true, role: true, status: true, phoneCipher: true, phoneVerifiedAt: true } });
+    const rows = await this.prisma.iamAccount.findMany({
+      where: { id: { in: valid } },
+      select: { id: true, role: true, status: true, phoneCipher: true, phoneVerifiedAt: true },
+    });
     return rows.map((r) => this.toView(r));
   }
 
   /** The view of an account row (the phone decrypted, then masked). */
-  toView(r: { id: string; role: string; status: string; phoneCipher: string | null; phoneVerifiedAt: Date | null }): AccountView {
+  toView(r: {
+    id: string;
+    role: string;
+    status: string;
+    phoneCipher: string | null;
+    phoneVerifiedAt: Date | null;
+  }): AccountView {
     return {
       id: r.id,
       role: r.role as Role,
       status: r.status as AccountStatus,
-      phoneMasked: r.phoneCipher && r.phoneVerifiedAt ? maskPhone(this.cipher.decrypt(r.phoneCipher, { table: 'iam_account', column: 'phone_cipher', row: r.id })) : null,
+      phoneMasked:
+        r.phoneCipher && r.phoneVerifiedAt
+          ? maskPhone(
+              this.cipher.decrypt(r.phoneCipher, { table: 'iam_account', column: 'phone_cipher', row: r.id }),
+            )
+          : null,
     };
   }
 }

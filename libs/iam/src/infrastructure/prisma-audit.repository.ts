@@ -80,15 +80,30 @@ export class PrismaAuditRepository {
     return {
       sql: `INSERT INTO iam_audit_entry (id, actor_id, actor_kind, actor_ref, action, target_id, ip, user_agent, detail)
             SELECT ${p(0)}::uuid, ${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb ${from}`,
-      values: [r.id, r.actorId, r.actorKind, r.actorRef, r.action, r.targetId, r.ip, r.userAgent, r.detail ? JSON.stringify(r.detail) : null],
+      values: [
+        r.id,
+        r.actorId,
+        r.actorKind,
+        r.actorRef,
+        r.action,
+        r.targetId,
+        r.ip,
+        r.userAgent,
+        r.detail ? JSON.stringify(r.detail) : null,
+      ],
     };
   }
 
   /** Newest first; the cursor carries the sequence number of the last entry seen. Every filter is on an indexed column. */
   async list(q: AuditQuery): Promise<Page<AuditEntryView>> {
     const after = decodeCursor<[string]>(q.cursor, 1);
-    if (after && !/^\d{1,19}$/.test(after[0])) throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
-    const actor = q.actor ? (isUUID(q.actor) ? { OR: [{ actorId: q.actor }, { actorRef: q.actor }] } : { actorRef: q.actor }) : {};
+    if (after && !/^\d{1,19}$/.test(after[0]))
+      throw new ValidationFailed([{ field: 'cursor', message: 'cursor is not valid' }]);
+    const actor = q.actor
+      ? isUUID(q.actor)
+        ? { OR: [{ actorId: q.actor }, { actorRef: q.actor }] }
+        : { actorRef: q.actor }
+      : {};
     const rows = await this.prisma.iamAuditEntry.findMany({
       where: {
         ...(after ? { seq: { lt: BigInt(after[0]) } } : {}),
@@ -96,7 +111,9 @@ export class PrismaAuditRepository {
         ...(q.actorId ? { actorId: q.actorId } : {}),
         ...(q.targetId ? { targetId: q.targetId } : {}),
         ...(q.action ? { action: q.action } : {}),
-        ...(q.from || q.to ? { at: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } : {}),
+        ...(q.from || q.to
+          ? { at: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } }
+          : {}),
       },
       orderBy: { seq: 'desc' },
       take: q.limit + 1,

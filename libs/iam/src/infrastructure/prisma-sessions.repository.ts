@@ -25,7 +25,14 @@ export interface LiveSession {
 }
 
 export type RotateResult =
-  | { kind: 'rotated'; sessionId: string; accountId: string; role: Role; status: AccountStatus; createdAt: Date }
+  | {
+      kind: 'rotated';
+      sessionId: string;
+      accountId: string;
+      role: Role;
+      status: AccountStatus;
+      createdAt: Date;
+    }
   | { kind: 'reused'; sessionId: string; accountId: string }
   | { kind: 'unknown' };
 
@@ -36,7 +43,14 @@ export class PrismaSessionsRepository {
 
   async create(
     db: Tx | PrismaService,
-    s: { accountId: string; deviceId: string | null; client: 'app' | 'web'; accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string },
+    s: {
+      accountId: string;
+      deviceId: string | null;
+      client: 'app' | 'web';
+      accessTokenHash: string;
+      accessExpiresAt: Date;
+      refreshTokenHash: string;
+    },
   ): Promise<string> {
     const row = await db.iamSession.create({ data: s, select: { id: true } });
     return row.id;
@@ -48,7 +62,9 @@ export class PrismaSessionsRepository {
    * round trip, no query compiler; a `findUnique` with the account included runs as two
    * queries). Each call still reads PostgreSQL: nothing is cached between requests.
    */
-  readonly findByAccessHash: (hash: string) => Promise<SessionLookup | null> = tickBatcher((hashes) => this.findManyByAccessHash(hashes));
+  readonly findByAccessHash: (hash: string) => Promise<SessionLookup | null> = tickBatcher((hashes) =>
+    this.findManyByAccessHash(hashes),
+  );
 
   private async findManyByAccessHash(hashes: readonly string[]): Promise<Array<SessionLookup | null>> {
     // Straight on the pool (PrismaService.rows); one text[] parameter, whatever the batch size.
@@ -68,11 +84,20 @@ export class PrismaSessionsRepository {
    * A conditional update makes two concurrent uses of one token yield one winner; the
    * loser and any later use find the hash among the rotated ones (reuse).
    */
-  async rotate(oldHash: string, next: { accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string }): Promise<RotateResult> {
+  async rotate(
+    oldHash: string,
+    next: { accessTokenHash: string; accessExpiresAt: Date; refreshTokenHash: string },
+  ): Promise<RotateResult> {
     return this.prisma.$transaction(async (tx) => {
       const current = await tx.iamSession.findUnique({
         where: { refreshTokenHash: oldHash },
-        select: { id: true, accountId: true, revokedAt: true, createdAt: true, account: { select: { role: true, status: true } } },
+        select: {
+          id: true,
+          accountId: true,
+          revokedAt: true,
+          createdAt: true,
+          account: { select: { role: true, status: true } },
+        },
       });
       if (current && !current.revokedAt) {
         const updated = await tx.iamSession.updateMany({
@@ -96,32 +121,61 @@ export class PrismaSessionsRepository {
       // first (its commit is visible to this next statement) or it was rotated long ago.
       const rotated = await tx.iamRotatedRefreshToken.findUnique({ where: { tokenHash: oldHash } });
       if (!rotated) return { kind: 'unknown' };
-      const session = await tx.iamSession.findUnique({ where: { id: rotated.sessionId }, select: { accountId: true } });
-      return session ? { kind: 'reused', sessionId: rotated.sessionId, accountId: session.accountId } : { kind: 'unknown' };
+      const session = await tx.iamSession.findUnique({
+        where: { id: rotated.sessionId },
+        select: { accountId: true },
+      });
+      return session
+        ? { kind: 'reused', sessionId: rotated.sessionId, accountId: session.accountId }
+        : { kind: 'unknown' };
     });
   }
 
   /** Ends one session; false when it had already ended. */
   async revoke(sessionId: string, reason: string, db: Tx | PrismaService = this.prisma): Promise<boolean> {
-    const r = await db.iamSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    const r = await db.iamSession.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
     return r.count > 0;
   }
 
   /** Ends every live session of an account (optionally only those of one device); returns their ids. */
-  async revokeAll(db: Tx | PrismaService, accountId: string, reason: string, deviceId?: string): Promise<string[]> {
+  async revokeAll(
+    db: Tx | PrismaService,
+    accountId: string,
+    reason: string,
+    deviceId?: string,
+  ): Promise<string[]> {
     const where = { accountId, revokedAt: null, ...(deviceId !== undefined ? { deviceId } : {}) };
     const live = await db.iamSession.findMany({ where, select: { id: true } });
     if (live.length === 0) return [];
-    await db.iamSession.updateMany({ where: { id: { in: live.map((s) => s.id) }, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    await db.iamSession.updateMany({
+      where: { id: { in: live.map((s) => s.id) }, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
     return live.map((s) => s.id);
   }
 
   /** Ends the account's live app sessions that belong to any other device (or to none); the dashboard's (web) stay. */
-  async revokeOtherDevices(db: Tx | PrismaService, accountId: string, deviceId: string, reason: string): Promise<string[]> {
-    const where = { accountId, revokedAt: null, client: 'app', OR: [{ deviceId: null }, { deviceId: { not: deviceId } }] };
+  async revokeOtherDevices(
+    db: Tx | PrismaService,
+    accountId: string,
+    deviceId: string,
+    reason: string,
+  ): Promise<string[]> {
+    const where = {
+      accountId,
+      revokedAt: null,
+      client: 'app',
+      OR: [{ deviceId: null }, { deviceId: { not: deviceId } }],
+    };
     const live = await db.iamSession.findMany({ where, select: { id: true } });
     if (live.length === 0) return [];
-    await db.iamSession.updateMany({ where: { id: { in: live.map((s) => s.id) }, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+    await db.iamSession.updateMany({
+      where: { id: { in: live.map((s) => s.id) }, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
     return live.map((s) => s.id);
   }
 
@@ -136,8 +190,15 @@ export class PrismaSessionsRepository {
   }
 
   /** Ends one session of this account; 'not_found' when the id is not the account's (or not a session at all). */
-  async revokeOwned(accountId: string, sessionId: string, reason: string): Promise<'ended' | 'already' | 'not_found'> {
-    const r = await this.prisma.iamSession.updateMany({ where: { id: sessionId, accountId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  async revokeOwned(
+    accountId: string,
+    sessionId: string,
+    reason: string,
+  ): Promise<'ended' | 'already' | 'not_found'> {
+    const r = await this.prisma.iamSession.updateMany({
+      where: { id: sessionId, accountId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
     if (r.count > 0) return 'ended';
     const exists = await this.prisma.iamSession.count({ where: { id: sessionId, accountId } });
     return exists > 0 ? 'already' : 'not_found';
@@ -149,7 +210,11 @@ export class PrismaSessionsRepository {
    */
   async pruneEnded(endedBefore: Date, batch: number): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
-      const old = await tx.iamSession.findMany({ where: { revokedAt: { lt: endedBefore } }, select: { id: true }, take: batch });
+      const old = await tx.iamSession.findMany({
+        where: { revokedAt: { lt: endedBefore } },
+        select: { id: true },
+        take: batch,
+      });
       if (old.length === 0) return 0;
       const ids = old.map((s) => s.id);
       await tx.iamRotatedRefreshToken.deleteMany({ where: { sessionId: { in: ids } } });
@@ -159,7 +224,10 @@ export class PrismaSessionsRepository {
   }
 
   async accountOf(sessionId: string): Promise<string | null> {
-    const s = await this.prisma.iamSession.findUnique({ where: { id: sessionId }, select: { accountId: true } });
+    const s = await this.prisma.iamSession.findUnique({
+      where: { id: sessionId },
+      select: { accountId: true },
+    });
     return s?.accountId ?? null;
   }
 }

@@ -23,7 +23,12 @@ export class RedisFlowStore {
   constructor(private readonly redis: RedisService) {}
 
   async putSignIn(state: string, pending: PendingSignIn, ttlS: number): Promise<void> {
-    await this.redis.client.set(this.redis.key('iam', 'oidc-state', hashToken(state)), JSON.stringify(pending), 'EX', ttlS);
+    await this.redis.client.set(
+      this.redis.key('iam', 'oidc-state', hashToken(state)),
+      JSON.stringify(pending),
+      'EX',
+      ttlS,
+    );
   }
 
   /** Takes the pending sign-in once; a second call (replay) gets null. */
@@ -52,7 +57,12 @@ export class RedisFlowStore {
    */
   async putOtp(accountId: string, phoneHash: string): Promise<void> {
     const key = this.otpKey(accountId, phoneHash);
-    await this.redis.client.multi().del(key).hset(key, { accountId, failures: 0 }).expire(key, OTP_TTL_S).exec();
+    await this.redis.client
+      .multi()
+      .del(key)
+      .hset(key, { accountId, failures: 0 })
+      .expire(key, OTP_TTL_S)
+      .exec();
   }
 
   async getOtp(accountId: string, phoneHash: string): Promise<PendingOtp | null> {

@@ -18,7 +18,11 @@ export function distanceM(lat1: number, lng1: number, lat2: number, lng2: number
   return Math.sqrt(x * x + y * y) * EARTH_M;
 }
 
-export function nearest(points: readonly LabelledPoint[], lat: number, lng: number): { point: LabelledPoint; distanceM: number } | null {
+export function nearest(
+  points: readonly LabelledPoint[],
+  lat: number,
+  lng: number,
+): { point: LabelledPoint; distanceM: number } | null {
   const k = Math.cos(lat * RAD);
   let best: LabelledPoint | null = null;
   let bestD = Infinity;

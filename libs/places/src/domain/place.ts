@@ -37,9 +37,21 @@ export const NOWHERE: Readonly<Place> = Object.freeze({
  * The app's ZIP wins when it sends one (the officer may know better than a centroid), but a
  * ZIP of another state than the coordinates is flagged so reports and admins can see it.
  */
-export function placeOf(derived: DerivedPlace | null, appZip: string | null | undefined, stateOfZip: (zip: string) => string | null): Place {
+export function placeOf(
+  derived: DerivedPlace | null,
+  appZip: string | null | undefined,
+  stateOfZip: (zip: string) => string | null,
+): Place {
   const base: Place = derived
-    ? { country: 'US', state: derived.state, county: derived.county, countyFips: derived.countyFips, zip: derived.zip, zipSource: derived.zip ? 'derived' : null, zipMismatch: false }
+    ? {
+        country: 'US',
+        state: derived.state,
+        county: derived.county,
+        countyFips: derived.countyFips,
+        zip: derived.zip,
+        zipSource: derived.zip ? 'derived' : null,
+        zipMismatch: false,
+      }
     : { ...NOWHERE };
   if (!appZip) return base;
   return { ...base, zip: appZip, zipSource: 'app', zipMismatch: stateOfZip(appZip) !== base.state };

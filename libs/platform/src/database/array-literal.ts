@@ -14,7 +14,8 @@ export function pgArray(values: ReadonlyArray<string | number | boolean | null |
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) parts[i] = 'NULL';
-    else if (typeof v === 'string') parts[i] = SPECIAL.test(v) ? `"${v.replace(SPECIAL_ALL, '\\$&')}"` : `"${v}"`;
+    else if (typeof v === 'string')
+      parts[i] = SPECIAL.test(v) ? `"${v.replace(SPECIAL_ALL, '\\$&')}"` : `"${v}"`;
     else parts[i] = `"${String(v)}"`;
   }
   return `{${parts.join(',')}}`;

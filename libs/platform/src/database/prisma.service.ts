@@ -23,7 +23,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
       max: 20,
     });
     const statementName = boundedStatementNames(config.get('DATABASE_STATEMENT_CACHE', { infer: true }));
-    super({ adapter: new PrismaPg(pool, { statementNameGenerator: statementName, disposeExternalPool: true }) });
+    super({
+      adapter: new PrismaPg(pool, { statementNameGenerator: statementName, disposeExternalPool: true }),
+    });
     this.pool = pool;
     this.statementName = statementName;
     // An idle connection that PostgreSQL drops must not crash the process before Prisma has

@@ -70,7 +70,10 @@ describe('tickBatcher', () => {
       return keys.map(() => 7);
     });
     const results = await Promise.allSettled([load('a'), load('b')]);
-    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual(['database unreachable', 'database unreachable']);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.value))).toEqual([
+      'database unreachable',
+      'database unreachable',
+    ]);
     fail = false;
     expect(await load('a')).toBe(7);
   });
@@ -78,7 +81,15 @@ describe('tickBatcher', () => {
 
 describe('alignByKey', () => {
   it('orders rows by the keys asked for, with null where no row has the key', () => {
-    const rows = [{ id: 'b', v: 2 }, { id: 'a', v: 1 }];
-    expect(alignByKey(['a', 'z', 'b', 'a'], rows, (r) => r.id)).toEqual([{ id: 'a', v: 1 }, null, { id: 'b', v: 2 }, { id: 'a', v: 1 }]);
+    const rows = [
+      { id: 'b', v: 2 },
+      { id: 'a', v: 1 },
+    ];
+    expect(alignByKey(['a', 'z', 'b', 'a'], rows, (r) => r.id)).toEqual([
+      { id: 'a', v: 1 },
+      null,
+      { id: 'b', v: 2 },
+      { id: 'a', v: 1 },
+    ]);
   });
 });

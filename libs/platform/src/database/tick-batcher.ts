@@ -32,7 +32,11 @@ export function tickBatcher<K, V>(
 }
 
 /** Orders `rows` by `keys` (one entry per key, `null` where no row has that key). */
-export function alignByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): Array<V | null> {
+export function alignByKey<K, V>(
+  keys: readonly K[],
+  rows: readonly V[],
+  keyOf: (row: V) => K,
+): Array<V | null> {
   const byKey = new Map<K, V>();
   for (const r of rows) byKey.set(keyOf(r), r);
   return keys.map((k) => byKey.get(k) ?? null);

@@ -44,7 +44,10 @@ export class Unauthorized extends DomainError {
 
 /** A dependency (database, cache, outside service) is down; the client may retry. */
 export class ServiceUnavailable extends DomainError {
-  constructor(code = 'SERVICE_UNAVAILABLE', message = 'A dependency is temporarily unavailable; retry later.') {
+  constructor(
+    code = 'SERVICE_UNAVAILABLE',
+    message = 'A dependency is temporarily unavailable; retry later.',
+  ) {
     super(code, message, 503);
   }
 }

@@ -47,17 +47,42 @@ const CODES: Record<number, string> = {
 
 /** Fastify's own errors (body parsing, limits) mapped to stable codes. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' },
-  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The uploaded file is too large.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'This content type is not accepted.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: 'The request body is too large.',
+  },
+  FST_REQ_FILE_TOO_LARGE: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: 'The uploaded file is too large.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'This content type is not accepted.',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', detail: 'Invalid Content-Length.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'MALFORMED_JSON',
+    detail: 'The request body is not valid JSON.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', detail: 'The JSON body is empty.' },
-  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Expected multipart/form-data.' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'Expected multipart/form-data.',
+  },
 };
 
 /** Builds an RFC 9457 problem document. */
-export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
   return {
     type: `https://heyblue.app/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[status] ?? 'Error',
@@ -82,7 +107,10 @@ export function toProblem(exception: unknown): Problem {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const body = exception.getResponse();
-    const code = typeof body === 'object' && body && 'code' in body ? String((body as { code: unknown }).code) : CODES[status] ?? 'ERROR';
+    const code =
+      typeof body === 'object' && body && 'code' in body
+        ? String((body as { code: unknown }).code)
+        : (CODES[status] ?? 'ERROR');
     const detail =
       status >= 500
         ? 'Something went wrong on our side.'
@@ -100,7 +128,11 @@ export function toProblem(exception: unknown): Problem {
     return problem(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
   }
   if (err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return problem(err.statusCode, CODES[err.statusCode] ?? 'BAD_REQUEST', 'The request could not be processed.');
+    return problem(
+      err.statusCode,
+      CODES[err.statusCode] ?? 'BAD_REQUEST',
+      'The request could not be processed.',
+    );
   }
   if (isDependencyUnavailable(exception)) {
     return problem(503, 'SERVICE_UNAVAILABLE', 'A dependency is temporarily unavailable; retry later.');
@@ -117,10 +149,22 @@ export function isDependencyUnavailable(exception: unknown): boolean {
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'P1001', 'P1002', 'P1008', 'P1017', 'P2024'].includes(code) ||
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'P1001',
+      'P1002',
+      'P1008',
+      'P1017',
+      'P2024',
+    ].includes(code) ||
     e?.name === 'MaxRetriesPerRequestError' ||
     // PostgreSQL: pg's and Prisma's words for a lost or unobtainable connection (a raw query wraps them in P2010).
-    /Can't reach database|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Server has closed the connection|is not queryable|Unable to start a transaction in the given time/i.test(message) ||
+    /Can't reach database|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Server has closed the connection|is not queryable|Unable to start a transaction in the given time/i.test(
+      message,
+    ) ||
     // Redis (ioredis): closed, a command timed out, or reconnecting gave up.
     /Connection is closed|Command timed out|max retries per request|Stream isn't writeable/i.test(message)
   );
@@ -143,6 +187,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status === HttpStatus.TOO_MANY_REQUESTS && typeof body.retryAfter === 'number') {
       void reply.header('Retry-After', String(body.retryAfter));
     }
-    void reply.status(body.status).header('Content-Type', 'application/problem+json; charset=utf-8').send(body);
+    void reply
+      .status(body.status)
+      .header('Content-Type', 'application/problem+json; charset=utf-8')
+      .send(body);
   }
 }

@@ -15,7 +15,11 @@ describe('problem+json mapping', () => {
 
   it('adds field errors for validation failures', () => {
     const p = toProblem(new ValidationFailed([{ field: 'lat', message: 'lat must not be greater than 90' }]));
-    expect(p).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ field: 'lat', message: 'lat must not be greater than 90' }] });
+    expect(p).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'lat', message: 'lat must not be greater than 90' }],
+    });
   });
 
   it('hides the message of server errors', () => {
@@ -26,11 +30,17 @@ describe('problem+json mapping', () => {
   });
 
   it('maps framework HTTP errors to stable codes', () => {
-    expect(toProblem(new BadRequestException('nope'))).toMatchObject({ status: 400, code: 'BAD_REQUEST', detail: 'nope' });
+    expect(toProblem(new BadRequestException('nope'))).toMatchObject({
+      status: 400,
+      code: 'BAD_REQUEST',
+      detail: 'nope',
+    });
   });
 
   it('maps dependency outages to 503', () => {
-    expect(toProblem(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toMatchObject({
+    expect(
+      toProblem(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toMatchObject({
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
     });
@@ -38,12 +48,31 @@ describe('problem+json mapping', () => {
 
   it.each([
     // Seen with PostgreSQL cut under redemptions (test/faults/postgres.e2e-spec.ts) before they counted as outages.
-    ['Prisma raw query on a closed connection', Object.assign(new Error('Raw query failed. Code: `N/A`. Message: `Server has closed the connection.`'), { code: 'P2010' })],
-    ['pg client after a connection error', new Error('Client has encountered a connection error and is not queryable')],
-    ['pool exhausted', Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), { code: 'P2028' })],
+    [
+      'Prisma raw query on a closed connection',
+      Object.assign(
+        new Error('Raw query failed. Code: `N/A`. Message: `Server has closed the connection.`'),
+        { code: 'P2010' },
+      ),
+    ],
+    [
+      'pg client after a connection error',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
+    [
+      'pool exhausted',
+      Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), {
+        code: 'P2028',
+      }),
+    ],
     // ioredis while Redis is away.
     ['Redis command timeout', new Error('Command timed out')],
-    ['Redis retries given up', Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' })],
+    [
+      'Redis retries given up',
+      Object.assign(new Error('Reached the max retries per request limit (which is 2).'), {
+        name: 'MaxRetriesPerRequestError',
+      }),
+    ],
   ])('maps %s to 503 (isDependencyUnavailable)', (_what, err) => {
     expect(isDependencyUnavailable(err)).toBe(true);
     expect(toProblem(err)).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
@@ -51,6 +80,8 @@ describe('problem+json mapping', () => {
 
   it('does not take a bug for an outage', () => {
     expect(isDependencyUnavailable(new TypeError('x.y is undefined'))).toBe(false);
-    expect(isDependencyUnavailable(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' }))).toBe(false);
+    expect(
+      isDependencyUnavailable(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' })),
+    ).toBe(false);
   });
 });

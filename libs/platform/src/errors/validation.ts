@@ -25,7 +25,13 @@ class KernelValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
       const field = nulCharacterAt(value, metadata.data ?? '');
-      if (field !== undefined) throw new ValidationFailed([{ field: field || metadata.type, message: `${field || metadata.type} must not contain NUL characters` }]);
+      if (field !== undefined)
+        throw new ValidationFailed([
+          {
+            field: field || metadata.type,
+            message: `${field || metadata.type} must not contain NUL characters`,
+          },
+        ]);
     }
     return super.transform(value, metadata);
   }

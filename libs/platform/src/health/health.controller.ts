@@ -29,15 +29,27 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise).' })
   async ready(@Req() request: FastifyRequest): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.check('postgres', () => this.prisma.$queryRaw`SELECT 1`), () => this.check('redis', () => this.pingRedis(), this.redis.cluster ? { mode: 'cluster' } : { mode: 'single' })]);
+      return await this.health.check([
+        () => this.check('postgres', () => this.prisma.$queryRaw`SELECT 1`),
+        () =>
+          this.check(
+            'redis',
+            () => this.pingRedis(),
+            this.redis.cluster ? { mode: 'cluster' } : { mode: 'single' },
+          ),
+      ]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) {
         // The probe is public: driver messages name hosts, ports and users. They go to the log,
         // under the request id the answer carries; the answer only says which dependency is down.
         const result = err.getResponse() as HealthCheckResult;
         this.logger.warn({ reqId: request.id, checks: result.details }, 'not ready');
-        const details = Object.fromEntries(Object.entries(result.details ?? {}).map(([name, d]) => [name, { status: d.status }]));
-        throw new DomainError('NOT_READY', 'A dependency is not ready.', 503, { checks: { status: 'error', details } });
+        const details = Object.fromEntries(
+          Object.entries(result.details ?? {}).map(([name, d]) => [name, { status: d.status }]),
+        );
+        throw new DomainError('NOT_READY', 'A dependency is not ready.', 503, {
+          checks: { status: 'error', details },
+        });
       }
       throw err;
     }

@@ -3,7 +3,19 @@ import { neutraliseFormula, toCsv } from './csv.js';
 
 describe('formula-safe CSV', () => {
   it('neutralises every spreadsheet formula prefix', () => {
-    for (const s of ['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\tx', '\rx', '＝1+1', '＋SUM(A1)', '－2+3', '＠cmd']) expect(neutraliseFormula(s)).toBe(`'${s}`);
+    for (const s of [
+      '=1+1',
+      '+SUM(A1)',
+      '-2+3',
+      '@cmd',
+      '\tx',
+      '\rx',
+      '＝1+1',
+      '＋SUM(A1)',
+      '－2+3',
+      '＠cmd',
+    ])
+      expect(neutraliseFormula(s)).toBe(`'${s}`);
     expect(neutraliseFormula('plain')).toBe('plain');
     expect(neutraliseFormula('a=b')).toBe('a=b');
   });

@@ -35,11 +35,19 @@ export function encodeCursor(key: Array<string | number>): string {
  * The sort key a cursor carries, or null without one; a cursor that was not made by
  * `encodeCursor` with `arity` keys answers 400 VALIDATION_FAILED on `cursor`.
  */
-export function decodeCursor<T extends Array<string | number>>(cursor: string | undefined, arity: number): T | null {
+export function decodeCursor<T extends Array<string | number>>(
+  cursor: string | undefined,
+  arity: number,
+): T | null {
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key as T;
+    if (
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((k) => typeof k === 'string' || typeof k === 'number')
+    )
+      return key as T;
   } catch {
     // falls through to the validation error
   }
@@ -63,8 +71,16 @@ export function decodeTimeIdCursor(cursor: string | undefined): { at: Date; id: 
 }
 
 /** Builds a page from `limit + 1` rows fetched in sort order. */
-export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, key: (r: R) => Array<string | number>): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (r: R) => T,
+  key: (r: R) => Array<string | number>,
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null };
+  return {
+    items: items.map(map),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null,
+  };
 }

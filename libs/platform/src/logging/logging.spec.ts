@@ -10,7 +10,10 @@ function capture(): { logger: pino.Logger; lines: () => string } {
       done();
     },
   });
-  return { logger: pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream), lines: () => out };
+  return {
+    logger: pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream),
+    lines: () => out,
+  };
 }
 
 describe('log redaction', () => {
@@ -18,14 +21,37 @@ describe('log redaction', () => {
     const { logger, lines } = capture();
     logger.info(
       {
-        req: { headers: { authorization: 'Bearer secret-access-token', cookie: 'sid=abc', 'x-retailer-key': 'rk_live_123' } },
-        body: { refreshToken: 'refresh-secret', phone: '+15551234567', email: 'ada@example.com', code: '123456', lat: 40.7, lng: -74 },
+        req: {
+          headers: {
+            authorization: 'Bearer secret-access-token',
+            cookie: 'sid=abc',
+            'x-retailer-key': 'rk_live_123',
+          },
+        },
+        body: {
+          refreshToken: 'refresh-secret',
+          phone: '+15551234567',
+          email: 'ada@example.com',
+          code: '123456',
+          lat: 40.7,
+          lng: -74,
+        },
         session: { accessToken: 'another-secret' },
       },
       'request',
     );
     const text = lines();
-    for (const secret of ['secret-access-token', 'sid=abc', 'rk_live_123', 'refresh-secret', '+15551234567', 'ada@example.com', '123456', '40.7', 'another-secret']) {
+    for (const secret of [
+      'secret-access-token',
+      'sid=abc',
+      'rk_live_123',
+      'refresh-secret',
+      '+15551234567',
+      'ada@example.com',
+      '123456',
+      '40.7',
+      'another-secret',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');
@@ -46,6 +72,7 @@ describe('access log hook', () => {
   });
 
   it('hooks nothing at warn and above (no line would be written; 5xx come from the problem filter)', () => {
-    for (const level of ['warn', 'error', 'fatal', 'silent']) expect({ level, hooks: hooksAt(level) }).toEqual({ level, hooks: [] });
+    for (const level of ['warn', 'error', 'fatal', 'silent'])
+      expect({ level, hooks: hooksAt(level) }).toEqual({ level, hooks: [] });
   });
 });

@@ -40,14 +40,22 @@ export function requestLogger(level: string): HttpLogger {
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
     // Query strings can carry coordinates or e-mails; log the path only.
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+      }),
     },
-    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/v1/health') },
+    autoLogging: {
+      ignore: (req: IncomingMessage) =>
+        req.url === '/metrics' || (req.url ?? '').startsWith('/api/v1/health'),
+    },
   };
   // Asynchronous stdout: a synchronous write per request line blocked the event loop on
   // every request at level info. Lines written while one write is in flight go out
   // together; pino flushes what is pending when the process exits.
-  const http = level === 'silent' ? pinoHttp(options) : pinoHttp(options, pino.destination({ dest: 1, sync: false }));
+  const http =
+    level === 'silent' ? pinoHttp(options) : pinoHttp(options, pino.destination({ dest: 1, sync: false }));
   shared = { level, http };
   return http;
 }
@@ -71,7 +79,15 @@ export function loggerParams(level: string): Params {
  * to write nothing but a 5xx line, which the problem filter writes anyway (with the error and
  * the request id). In bench:rest that per-request work was 10-20 % of the read routes' throughput.
  */
-export function registerRequestLogging(fastify: { addHook(name: 'onRequest', hook: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void): unknown }, level: string): void {
+export function registerRequestLogging(
+  fastify: {
+    addHook(
+      name: 'onRequest',
+      hook: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void,
+    ): unknown;
+  },
+  level: string,
+): void {
   const http = requestLogger(level);
   if (!http.logger.isLevelEnabled('info')) return;
   fastify.addHook('onRequest', (request, reply, done) => {

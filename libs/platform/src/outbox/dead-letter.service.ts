@@ -19,7 +19,12 @@ export interface DeadLetterView {
 }
 
 /** A replayer for dead letters whose source is not the event bus (e.g. social posts). */
-export type DeadLetterReplayer = (deadLetter: { id: string; target: string; payload: unknown; replayCount: number }) => Promise<void>;
+export type DeadLetterReplayer = (deadLetter: {
+  id: string;
+  target: string;
+  payload: unknown;
+  replayCount: number;
+}) => Promise<void>;
 
 /** Inspects and replays failed deliveries. */
 @Injectable()
@@ -37,11 +42,19 @@ export class DeadLetterService {
     this.replayers.set(source, replayer);
   }
 
-  async record(input: { source: string; target: string; payload: object; error: string; attempts: number }): Promise<void> {
+  async record(input: {
+    source: string;
+    target: string;
+    payload: object;
+    error: string;
+    attempts: number;
+  }): Promise<void> {
     await this.prisma.deadLetter.create({ data: { ...input, error: input.error.slice(0, 4_000) } });
   }
 
-  async list(opts: { limit?: number; cursor?: string; pendingOnly?: boolean } = {}): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
+  async list(
+    opts: { limit?: number; cursor?: string; pendingOnly?: boolean } = {},
+  ): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
     const rows = await this.prisma.deadLetter.findMany({
       where: opts.pendingOnly ? { replayedAt: null } : {},
@@ -84,14 +97,21 @@ export class DeadLetterService {
         const event = dl.payload as unknown as EventEnvelope;
         const job: EventJob = { handlerId: dl.target, event };
         await withTimeout(
-          this.queues.get(eventQueueName(dl.target)).add(job, this.consumers.jobOptions(`${event.id}:${dl.target}:replay:${dl.id}`)),
+          this.queues
+            .get(eventQueueName(dl.target))
+            .add(job, this.consumers.jobOptions(`${event.id}:${dl.target}:replay:${dl.id}`)),
           5_000,
           'queue unavailable',
         );
       } else {
         const replayer = this.replayers.get(dl.source);
         if (!replayer) throw new Error(`no replayer for ${dl.source}`);
-        await replayer({ id: dl.id, target: dl.target, payload: dl.payload, replayCount: dl.replayCount + 1 });
+        await replayer({
+          id: dl.id,
+          target: dl.target,
+          payload: dl.payload,
+          replayCount: dl.replayCount + 1,
+        });
       }
     } catch (err) {
       await this.prisma.deadLetter.update({ where: { id }, data: { replayedAt: null } });

@@ -26,7 +26,12 @@ describe('EventConsumers: a failed batch whose hand-off fails too', () => {
     const deadLetters: Array<Record<string, unknown>> = [];
     const prisma = {
       $transaction: () => Promise.reject(new Error('a delivery of the batch failed')),
-      deadLetter: { create: ({ data }: { data: Record<string, unknown> }) => (deadLetters.push(data), Promise.resolve(data)) },
+      deadLetter: {
+        create: ({ data }: { data: Record<string, unknown> }) => (
+          deadLetters.push(data),
+          Promise.resolve(data)
+        ),
+      },
     };
     let processor: ((job: unknown) => Promise<void>) | undefined;
     const handedOn: Array<Array<{ data: EventJob; opts: { jobId?: string } }>> = [];
@@ -36,15 +41,25 @@ describe('EventConsumers: a failed batch whose hand-off fails too', () => {
         processor = fn;
         return Promise.resolve();
       },
-      addBulk: (jobs: Array<{ data: EventJob; opts: { jobId?: string } }>) => (handedOn.push(jobs), addBulk(jobs)),
+      addBulk: (jobs: Array<{ data: EventJob; opts: { jobId?: string } }>) => (
+        handedOn.push(jobs),
+        addBulk(jobs)
+      ),
     };
     const queues = { get: (name: string) => (name === 'events.testa' ? queue : undefined) };
-    const consumers = new EventConsumers(prisma as never, queues as never, { get: (k: string) => config.get(k) } as never);
+    const consumers = new EventConsumers(
+      prisma as never,
+      queues as never,
+      { get: (k: string) => config.get(k) } as never,
+    );
     consumers.subscribe(handlerId, SomethingHappened, () => Promise.resolve());
     consumers.onApplicationBootstrap();
     const events = [new SomethingHappened({ n: 1 }), new SomethingHappened({ n: 2 })];
-    const batch: EventBatchJob = { batch: events.map((e) => ({ handlerId, event: e.toEnvelope() as EventJob['event'] })) };
-    const run = (attemptsMade: number) => processor!({ data: batch, attemptsMade, opts: { attempts: 3, jobId: `batch:test:${randomUUID()}` } });
+    const batch: EventBatchJob = {
+      batch: events.map((e) => ({ handlerId, event: e.toEnvelope() as EventJob['event'] })),
+    };
+    const run = (attemptsMade: number) =>
+      processor!({ data: batch, attemptsMade, opts: { attempts: 3, jobId: `batch:test:${randomUUID()}` } });
     return { run, handedOn, deadLetters, events };
   }
 
@@ -73,7 +88,12 @@ describe('EventConsumers: a failed batch whose hand-off fails too', () => {
     await expect(run(2)).rejects.toThrow('Redis refused');
     expect(deadLetters.map((d) => d.eventId)).toEqual(events.map((e) => e.id));
     for (const d of deadLetters) {
-      expect(d).toMatchObject({ source: 'event', target: handlerId, eventType: 'test.SomethingHappened', attempts: 3 });
+      expect(d).toMatchObject({
+        source: 'event',
+        target: handlerId,
+        eventType: 'test.SomethingHappened',
+        attempts: 3,
+      });
       expect(d.error).toContain('Redis refused');
     }
   });

@@ -15,7 +15,10 @@ export type EventHandler<P = Record<string, unknown>> = (event: EventEnvelope<P>
  * as processed; it must leave the state `handle` would leave applied to each in turn (a
  * set-based statement instead of one per event, for the hot event types).
  */
-export type BatchEventHandler<P = Record<string, unknown>> = (events: EventEnvelope<P>[], tx: Tx) => Promise<void>;
+export type BatchEventHandler<P = Record<string, unknown>> = (
+  events: EventEnvelope<P>[],
+  tx: Tx,
+) => Promise<void>;
 
 export interface SubscribeOptions<P> {
   /** Used for the fresh deliveries of a batch job; single deliveries and replays use `handle`. */
@@ -76,8 +79,14 @@ export class EventConsumers implements OnApplicationBootstrap {
     private readonly config: ConfigService<Env, true>,
   ) {}
 
-  subscribe<P extends object>(handlerId: string, event: EventClass<P>, handle: EventHandler<P>, options: SubscribeOptions<P> = {}): void {
-    if (!/^[a-z0-9-]+\.[a-z0-9.-]+$/.test(handlerId)) throw new Error(`handler id must look like <context>.<name>: ${handlerId}`);
+  subscribe<P extends object>(
+    handlerId: string,
+    event: EventClass<P>,
+    handle: EventHandler<P>,
+    options: SubscribeOptions<P> = {},
+  ): void {
+    if (!/^[a-z0-9-]+\.[a-z0-9.-]+$/.test(handlerId))
+      throw new Error(`handler id must look like <context>.<name>: ${handlerId}`);
     if (this.subscriptions.has(handlerId)) throw new Error(`duplicate event handler ${handlerId}`);
     if (this.started) throw new Error('subscribe during module init, before the application bootstraps');
     this.subscriptions.set(handlerId, {
@@ -151,13 +160,20 @@ export class EventConsumers implements OnApplicationBootstrap {
         for (const delivery of deliveries(job.data)) void this.deadLetter(delivery, job.attemptsMade, err);
       });
       void queue.process(8, (job: Bull.Job<EventQueueJob>) =>
-        'batch' in job.data ? this.runBatch(job as Bull.Job<EventBatchJob>, name) : this.traced(name, job.data, () => this.run(job as Bull.Job<EventJob>)),
+        'batch' in job.data
+          ? this.runBatch(job as Bull.Job<EventBatchJob>, name)
+          : this.traced(name, job.data, () => this.run(job as Bull.Job<EventJob>)),
       );
     }
   }
 
   private traced<T>(queue: string, j: EventJob, work: () => Promise<T>): Promise<T> {
-    const attributes = { 'messaging.system': 'bull', 'messaging.destination.name': queue, 'heyblue.event.type': j.event.type, 'heyblue.event.id': j.event.id };
+    const attributes = {
+      'messaging.system': 'bull',
+      'messaging.destination.name': queue,
+      'heyblue.event.type': j.event.type,
+      'heyblue.event.id': j.event.id,
+    };
     return withSpan(`event ${j.handlerId}`, attributes, work);
   }
 
@@ -182,16 +198,28 @@ export class EventConsumers implements OnApplicationBootstrap {
             // All of this handler's deliveries in one call, where its first one stood.
             grouped.add(sub.handlerId);
             const events = todo.filter((i) => i.handlerId === sub.handlerId).map((i) => i.event);
-            const attributes = { 'messaging.system': 'bull', 'messaging.destination.name': queue, 'heyblue.event.type': sub.eventType, 'messaging.batch.message_count': events.length };
-            await withSpan(`events ${sub.handlerId}`, attributes, () => sub.handleBatch!(events as never, tx));
+            const attributes = {
+              'messaging.system': 'bull',
+              'messaging.destination.name': queue,
+              'heyblue.event.type': sub.eventType,
+              'messaging.batch.message_count': events.length,
+            };
+            await withSpan(`events ${sub.handlerId}`, attributes, () =>
+              sub.handleBatch!(events as never, tx),
+            );
           }
         }
       });
     } catch (err) {
-      this.logger.warn({ queue, deliveries: items.length, err: (err as Error).message }, 'event batch failed: its deliveries go on one by one');
+      this.logger.warn(
+        { queue, deliveries: items.length, err: (err as Error).message },
+        'event batch failed: its deliveries go on one by one',
+      );
       try {
         await withTimeout(
-          this.queues.get(queue).addBulk(items.map((data) => ({ data, opts: this.jobOptions(deliveryJobId(data)) }))),
+          this.queues
+            .get(queue)
+            .addBulk(items.map((data) => ({ data, opts: this.jobOptions(deliveryJobId(data)) }))),
           5_000,
           'queue unavailable',
         );
@@ -233,7 +261,10 @@ export class EventConsumers implements OnApplicationBootstrap {
 
   private async deadLetter(delivery: EventJob, attemptsMade: number, err: Error): Promise<void> {
     const { handlerId, event } = delivery;
-    this.logger.error({ handlerId, eventId: event.id, eventType: event.type, err: err.message }, 'event dead-lettered');
+    this.logger.error(
+      { handlerId, eventId: event.id, eventType: event.type, err: err.message },
+      'event dead-lettered',
+    );
     await this.prisma.deadLetter
       .create({
         data: {

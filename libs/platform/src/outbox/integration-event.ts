@@ -34,7 +34,13 @@ export abstract class IntegrationEvent<P extends object = Record<string, unknown
   }
 
   toEnvelope(): EventEnvelope<P> {
-    return { id: this.id, type: this.type, version: this.version, occurredAt: this.occurredAt, payload: this.payload };
+    return {
+      id: this.id,
+      type: this.type,
+      version: this.version,
+      occurredAt: this.occurredAt,
+      payload: this.payload,
+    };
   }
 }
 

@@ -3,7 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import client from 'prom-client';
 import type { Env } from '../config/environment.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { EventConsumers, deliveryJobId, eventQueueName, type EventJob, type EventQueueJob } from './event-consumers.js';
+import {
+  EventConsumers,
+  deliveryJobId,
+  eventQueueName,
+  type EventJob,
+  type EventQueueJob,
+} from './event-consumers.js';
 import type { EventEnvelope } from './integration-event.js';
 import { OutboxService } from './outbox.service.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
@@ -155,7 +161,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           }
         }
         await withTimeout(
-          Promise.all([...byQueue].map(([name, deliveries]) => this.queues.get(name).addBulk(this.jobs(name, deliveries)))),
+          Promise.all(
+            [...byQueue].map(([name, deliveries]) =>
+              this.queues.get(name).addBulk(this.jobs(name, deliveries)),
+            ),
+          ),
           5_000,
           'queue unavailable',
         );
@@ -174,13 +184,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * a crash between queueing and marking) adds nothing; one that groups them otherwise
    * delivers again, which the consumers' processed-event dedupe absorbs.
    */
-  private jobs(queue: string, deliveries: EventJob[]): Array<{ data: EventQueueJob; opts: ReturnType<EventConsumers['jobOptions']> }> {
-    if (deliveries.length === 1) return [{ data: deliveries[0]!, opts: this.consumers.jobOptions(deliveryJobId(deliveries[0]!)) }];
+  private jobs(
+    queue: string,
+    deliveries: EventJob[],
+  ): Array<{ data: EventQueueJob; opts: ReturnType<EventConsumers['jobOptions']> }> {
+    if (deliveries.length === 1)
+      return [{ data: deliveries[0]!, opts: this.consumers.jobOptions(deliveryJobId(deliveries[0]!)) }];
     const jobs = [];
     for (let i = 0; i < deliveries.length; i += PER_JOB) {
       const batch = deliveries.slice(i, i + PER_JOB);
       const id = `batch:${queue}:${deliveryJobId(batch[0]!)}:${deliveryJobId(batch[batch.length - 1]!)}:${batch.length}`;
-      jobs.push({ data: batch.length === 1 ? batch[0]! : { batch }, opts: this.consumers.jobOptions(batch.length === 1 ? deliveryJobId(batch[0]!) : id) });
+      jobs.push({
+        data: batch.length === 1 ? batch[0]! : { batch },
+        opts: this.consumers.jobOptions(batch.length === 1 ? deliveryJobId(batch[0]!) : id),
+      });
     }
     return jobs;
   }

@@ -56,7 +56,11 @@ export class QueueFactory implements OnApplicationShutdown {
 }
 
 /** Rejects when `promise` has not settled within `ms` (outbound calls must never hang). */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message = `timed out after ${ms} ms`): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  message = `timed out after ${ms} ms`,
+): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise,

@@ -1,4 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable, Optional, SetMetadata, applyDecorators } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  Optional,
+  SetMetadata,
+  applyDecorators,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
@@ -31,7 +38,10 @@ export abstract class RequestAccountResolver {
 
 /** Limits a route; counters live in Redis so the limit holds across instances. */
 export const RateLimit = (rule: RateLimitRule) =>
-  applyDecorators(SetMetadata(RATE_LIMIT, rule), ApiTooManyRequestsResponse({ description: 'Rate limited (429, Retry-After).' }));
+  applyDecorators(
+    SetMetadata(RATE_LIMIT, rule),
+    ApiTooManyRequestsResponse({ description: 'Rate limited (429, Retry-After).' }),
+  );
 
 /** Raised when a limit is exceeded; the problem carries `retryAfter` and the header is set. */
 export class RateLimited extends DomainError {
@@ -70,7 +80,8 @@ export class RateLimiter {
     try {
       await limiter.consume(key, points);
     } catch (res) {
-      if (res instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      if (res instanceof RateLimiterRes)
+        throw new RateLimited(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
       throw res;
     }
   }
@@ -105,7 +116,10 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<RateLimitRule | undefined>(RATE_LIMIT, [context.getHandler(), context.getClass()]);
+    const rule = this.reflector.getAllAndOverride<RateLimitRule | undefined>(RATE_LIMIT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!rule || context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const account = rule.by === 'account' ? await this.accounts?.resolve(request) : undefined;

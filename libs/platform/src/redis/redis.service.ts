@@ -30,12 +30,26 @@ function hostPort(s: string): { host: string; port: number } {
 }
 
 /** The cluster settings of an environment, or undefined when it names no cluster (one Redis at REDIS_URL). */
-export function clusterSettings(env: Pick<Env, 'REDIS_CLUSTER_NODES' | 'REDIS_CLUSTER_PASSWORD' | 'REDIS_CLUSTER_TLS' | 'REDIS_CLUSTER_NAT_MAP'>): ClusterSettings | undefined {
+export function clusterSettings(
+  env: Pick<
+    Env,
+    'REDIS_CLUSTER_NODES' | 'REDIS_CLUSTER_PASSWORD' | 'REDIS_CLUSTER_TLS' | 'REDIS_CLUSTER_NAT_MAP'
+  >,
+): ClusterSettings | undefined {
   if (!env.REDIS_CLUSTER_NODES) return undefined;
   const natMap = env.REDIS_CLUSTER_NAT_MAP
-    ? Object.fromEntries(env.REDIS_CLUSTER_NAT_MAP.split(',').map((pair) => pair.split('=') as [string, string]).map(([from, to]) => [from, hostPort(to)]))
+    ? Object.fromEntries(
+        env.REDIS_CLUSTER_NAT_MAP.split(',')
+          .map((pair) => pair.split('=') as [string, string])
+          .map(([from, to]) => [from, hostPort(to)]),
+      )
     : undefined;
-  return { nodes: env.REDIS_CLUSTER_NODES.split(',').map(hostPort), password: env.REDIS_CLUSTER_PASSWORD, tls: env.REDIS_CLUSTER_TLS, natMap };
+  return {
+    nodes: env.REDIS_CLUSTER_NODES.split(',').map(hostPort),
+    password: env.REDIS_CLUSTER_PASSWORD,
+    tls: env.REDIS_CLUSTER_TLS,
+    natMap,
+  };
 }
 
 function logErrors<T extends RedisClient>(client: T, name: string): T {
@@ -69,7 +83,12 @@ export function createRedis(url: string, options: RedisOptions = {}, name = 'red
  * (retryDelayOnFailover/ClusterDown), so commands wait rather than fail unless their timeout
  * runs out first.
  */
-export function createCluster(settings: ClusterSettings, options: RedisOptions = {}, name = 'redis-cluster', extra: Partial<ClusterOptions> = {}): Cluster {
+export function createCluster(
+  settings: ClusterSettings,
+  options: RedisOptions = {},
+  name = 'redis-cluster',
+  extra: Partial<ClusterOptions> = {},
+): Cluster {
   const { enableOfflineQueue, enableReadyCheck, ...nodeOptions } = options;
   const clusterOptions: ClusterOptions = {
     enableOfflineQueue: enableOfflineQueue ?? true,
@@ -81,7 +100,12 @@ export function createCluster(settings: ClusterSettings, options: RedisOptions =
     slotsRefreshTimeout: 2_000,
     natMap: settings.natMap,
     // Managed clusters with TLS announce names their certificates are issued for: connect by name.
-    ...(settings.tls ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) } : {}),
+    ...(settings.tls
+      ? {
+          dnsLookup: (address: string, callback: (err: null, address: string) => void) =>
+            callback(null, address),
+        }
+      : {}),
     redisOptions: {
       maxRetriesPerRequest: 2,
       ...nodeOptions,
@@ -154,7 +178,9 @@ export class RedisService implements OnModuleDestroy {
 
   /** A new connection with the same settings (for subscribers, bull, socket.io adapter). */
   duplicate(options: RedisOptions = {}, name?: string): RedisClient {
-    return this.cluster ? createCluster(this.cluster, options, name) : createRedis(this.config.get('REDIS_URL', { infer: true }), options, name);
+    return this.cluster
+      ? createCluster(this.cluster, options, name)
+      : createRedis(this.config.get('REDIS_URL', { infer: true }), options, name);
   }
 
   /** A new cluster connection with cluster-only options (e.g. sharded subscribers); only in cluster mode. */

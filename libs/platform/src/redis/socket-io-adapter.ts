@@ -22,9 +22,16 @@ export interface SocketIoRedisAdapter {
 export function socketIoRedisAdapter(redis: RedisService, name: string): SocketIoRedisAdapter {
   const pub: RedisClient = redis.duplicate({ maxRetriesPerRequest: null }, `${name}-pub`);
   if (redis.cluster) {
-    const sub = redis.duplicateCluster({ maxRetriesPerRequest: null }, { shardedSubscribers: true }, `${name}-sub`);
+    const sub = redis.duplicateCluster(
+      { maxRetriesPerRequest: null },
+      { shardedSubscribers: true },
+      `${name}-sub`,
+    );
     return {
-      adapter: createShardedAdapter(pub, sub, { channelPrefix: redis.key('socket.io'), subscriptionMode: 'dynamic' }),
+      adapter: createShardedAdapter(pub, sub, {
+        channelPrefix: redis.key('socket.io'),
+        subscriptionMode: 'dynamic',
+      }),
       close: async () => {
         await Promise.all([closeRedis(pub), closeRedis(sub)]);
       },

@@ -1,4 +1,9 @@
-import { BrokenCircuitError, CircuitState, createResiliencePolicy, isUnavailableError } from './resilience.js';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  createResiliencePolicy,
+  isUnavailableError,
+} from './resilience.js';
 
 const fast = { timeoutMs: 50, retries: 2, backoffMs: 1, breakerThreshold: 2, halfOpenAfterMs: 100 };
 
@@ -50,7 +55,11 @@ describe('resilience policy', () => {
   });
 
   it('does not count errors the adapter marks as non-failures (e.g. 4xx)', async () => {
-    const policy = createResiliencePolicy('spec-client-errors', { ...fast, retries: 2 }, (e) => !(e as Error).message.startsWith('400'));
+    const policy = createResiliencePolicy(
+      'spec-client-errors',
+      { ...fast, retries: 2 },
+      (e) => !(e as Error).message.startsWith('400'),
+    );
     let calls = 0;
     const badRequest = async () => {
       calls += 1;

@@ -18,10 +18,13 @@ export function startTracing(env: NodeJS.ProcessEnv): () => Promise<void> {
     instrumentations: [
       new HttpInstrumentation({
         // Scrapes and probes would drown the traces that matter.
-        ignoreIncomingRequestHook: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/v1/health/'),
+        ignoreIncomingRequestHook: (req) =>
+          req.url === '/metrics' || (req.url ?? '').startsWith('/api/v1/health/'),
       }),
       // Keys only: values may be tokens, phones or coordinates.
-      new IORedisInstrumentation({ dbStatementSerializer: (command, args) => [command, ...args.slice(0, 1)].join(' ') }),
+      new IORedisInstrumentation({
+        dbStatementSerializer: (command, args) => [command, ...args.slice(0, 1)].join(' '),
+      }),
       new PrismaInstrumentation(),
     ],
   });

@@ -10,7 +10,9 @@ export function telemetryEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
  * Starts tracing when enabled; call it before importing the application. Returns a function
  * that flushes and stops the exporter, or undefined when tracing is off (nothing was loaded).
  */
-export async function startTelemetry(env: NodeJS.ProcessEnv = process.env): Promise<(() => Promise<void>) | undefined> {
+export async function startTelemetry(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(() => Promise<void>) | undefined> {
   if (!telemetryEnabled(env)) return undefined;
   // ioredis is CommonJS imported from our ES modules, an import require hooks never see: the
   // import-in-the-middle loader wraps it (and only it; every other module loads untouched).

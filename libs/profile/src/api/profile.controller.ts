@@ -6,7 +6,14 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, Auth, CurrentAccount, type AuditActor, type AuthenticatedAccount, Audited } from '@heyblue/iam';
+import {
+  Actor,
+  Auth,
+  CurrentAccount,
+  type AuditActor,
+  type AuthenticatedAccount,
+  Audited,
+} from '@heyblue/iam';
 import { ProfileService } from '../application/profile.service.js';
 import type { MeView } from '../application/profile.service.js';
 import type { ProfileView, PublicProfileView } from '../application/profile.views.js';

@@ -36,11 +36,7 @@ export class ProfileService {
   }
 
   /** My profile; a default one is made when AccountCreated has not been projected yet (no 404 for a fresh account). */
-  async mine(
-    accountId: string,
-    role: ProfileRole,
-    known?: ProfileRecord | null,
-  ): Promise<ProfileView> {
+  async mine(accountId: string, role: ProfileRole, known?: ProfileRecord | null): Promise<ProfileView> {
     let row = known !== undefined ? known : await this.store.find(this.prisma, accountId);
     if (!row) {
       await this.store.ensure(this.prisma, accountId, role);
@@ -53,7 +49,11 @@ export class ProfileService {
     return toProfileView(row);
   }
 
-  async update(caller: { id: string; role: string }, patch: ProfileEdits, actor: AuditActor): Promise<ProfileView> {
+  async update(
+    caller: { id: string; role: string },
+    patch: ProfileEdits,
+    actor: AuditActor,
+  ): Promise<ProfileView> {
     await this.store.ensure(this.prisma, caller.id, asRole(caller.role));
     const { view, changed } = await this.prisma.$transaction(async (tx) => {
       // Locked so concurrent edits each compare against the value the previous one wrote.
@@ -80,7 +80,10 @@ export class ProfileService {
         }),
       );
       // The field names only: what a profile says is the person's, not the trail's.
-      await this.audit.record({ actor, action: 'profile_updated', targetId: caller.id, detail: { changed } }, tx);
+      await this.audit.record(
+        { actor, action: 'profile_updated', targetId: caller.id, detail: { changed } },
+        tx,
+      );
       return { view: toProfileView(row), changed };
     });
     if (changed.length > 0) this.outbox.kick();

@@ -22,7 +22,10 @@ export interface ProfileView {
 }
 
 /** What anyone may see of a profile: no bio, ZIP, balance, precinct or consent. */
-export type PublicProfileView = Pick<ProfileView, 'id' | 'displayName' | 'avatarUrl' | 'role' | 'connectionsCount' | 'trophies'>;
+export type PublicProfileView = Pick<
+  ProfileView,
+  'id' | 'displayName' | 'avatarUrl' | 'role' | 'connectionsCount' | 'trophies'
+>;
 
 const trophies = (rows: AwardedTrophy[]): TrophyView[] =>
   rows.map((t) => ({ code: t.code, name: trophyName(t.code), awardedAt: t.awardedAt.toISOString() }));

@@ -9,7 +9,11 @@ describe('changedFields', () => {
   });
 
   it('counts a new value, a cleared value and a flipped consent', () => {
-    expect(changedFields(current, { displayName: 'Sam', zip: null, bio: 'Hi', shareConsent: true })).toEqual(['zip', 'bio', 'shareConsent']);
+    expect(changedFields(current, { displayName: 'Sam', zip: null, bio: 'Hi', shareConsent: true })).toEqual([
+      'zip',
+      'bio',
+      'shareConsent',
+    ]);
   });
 
   it('ignores fields sent as undefined', () => {

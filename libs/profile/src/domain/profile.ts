@@ -39,8 +39,13 @@ export interface ProfileEdits {
 }
 
 /** Fields of the edit whose value differs from the profile's (unsent fields never count). */
-export function changedFields(current: Required<ProfileEdits>, edits: ProfileEdits): Array<keyof ProfileEdits> {
-  return (Object.keys(edits) as Array<keyof ProfileEdits>).filter((k) => edits[k] !== undefined && edits[k] !== current[k]);
+export function changedFields(
+  current: Required<ProfileEdits>,
+  edits: ProfileEdits,
+): Array<keyof ProfileEdits> {
+  return (Object.keys(edits) as Array<keyof ProfileEdits>).filter(
+    (k) => edits[k] !== undefined && edits[k] !== current[k],
+  );
 }
 
 /** A trophy an account holds, as the read model stores it. */

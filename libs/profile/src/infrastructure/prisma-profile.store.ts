@@ -90,7 +90,10 @@ export class PrismaProfileStore {
    * when newer. Per account the newest ledger entry wins, as applying the moves one by one
    * would leave it; rows are locked in id order, so batches on the same accounts cannot deadlock.
    */
-  async ensureWithBalances(tx: Tx, moves: Array<{ accountId: string; role: ProfileRole; balance: number; ledgerSeq: bigint }>): Promise<void> {
+  async ensureWithBalances(
+    tx: Tx,
+    moves: Array<{ accountId: string; role: ProfileRole; balance: number; ledgerSeq: bigint }>,
+  ): Promise<void> {
     if (moves.length === 0) return;
     await tx.$executeRaw`
       INSERT INTO profile_profile (id, display_name, role, role_as_of, points_balance, balance_seq)
@@ -157,20 +160,22 @@ export class PrismaProfileStore {
     // Outside a transaction (GET /me, public profiles: every call) batched with the reads of
     // concurrent requests, straight on the pool; inside one, the transaction's client
     // (`$queryRawUnsafe` binds the id as a parameter).
-    const row = db === this.prisma ? await this.findOnPool(accountId.toLowerCase()) : (await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId))[0];
+    const row =
+      db === this.prisma
+        ? await this.findOnPool(accountId.toLowerCase())
+        : (await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId))[0];
     if (!row) return null;
-    return { ...row, trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })) };
+    return {
+      ...row,
+      trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })),
+    };
   }
 
   private readonly findOnPool = tickBatcher<string, FoundRow>(async (ids) =>
     alignByKey(ids, await this.prisma.rows<FoundRow>(FIND_PROFILES, [pgArray(ids)]), (r) => r.id),
   );
 
-  async update(
-    tx: Tx,
-    accountId: string,
-    patch: ProfileEdits,
-  ): Promise<void> {
+  async update(tx: Tx, accountId: string, patch: ProfileEdits): Promise<void> {
     await tx.profile.update({
       where: { id: accountId },
       data: { ...patch, ...(patch.displayName !== undefined ? { displayNameCustom: true } : {}) },
@@ -181,8 +186,15 @@ export class PrismaProfileStore {
    * Gives an officer whose name is still the provider's the officer default (`toDefault`);
    * a chosen name is never touched. Returns the new name, or null when nothing changed.
    */
-  async applyOfficerDefaultName(tx: Tx, accountId: string, toDefault: (name: string) => string): Promise<string | null> {
-    const row = await tx.profile.findUnique({ where: { id: accountId }, select: { displayName: true, displayNameCustom: true, role: true } });
+  async applyOfficerDefaultName(
+    tx: Tx,
+    accountId: string,
+    toDefault: (name: string) => string,
+  ): Promise<string | null> {
+    const row = await tx.profile.findUnique({
+      where: { id: accountId },
+      select: { displayName: true, displayNameCustom: true, role: true },
+    });
     if (!row || row.role !== 'officer' || row.displayNameCustom) return null;
     const name = toDefault(row.displayName);
     if (name === row.displayName) return null;

@@ -1,5 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { EventConsumers, type BatchEventHandler, type EventClass, type EventHandler } from '@heyblue/platform';
+import {
+  EventConsumers,
+  type BatchEventHandler,
+  type EventClass,
+  type EventHandler,
+} from '@heyblue/platform';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PointsAdjusted, PointsDonated, PointsEarned, PointsRedeemed } from '@heyblue/rewards';
 import { ConnectionEstablished } from '@heyblue/connections';
@@ -33,13 +38,28 @@ export class ProfileSubscriptions implements OnModuleInit {
       p.onConnectionEstablished(e, tx),
     );
     // Every points move lands here: a batch of them is applied in one statement.
-    this.on(PROFILE_HANDLERS.pointsEarned, PointsEarned, (e, tx) => p.onPointsEarned(e, tx), (es, tx) => p.onPointsMoves(es, tx));
-    this.on(PROFILE_HANDLERS.pointsRedeemed, PointsRedeemed, (e, tx) => p.onPointsRedeemed(e, tx), (es, tx) => p.onPointsMoves(es, tx));
+    this.on(
+      PROFILE_HANDLERS.pointsEarned,
+      PointsEarned,
+      (e, tx) => p.onPointsEarned(e, tx),
+      (es, tx) => p.onPointsMoves(es, tx),
+    );
+    this.on(
+      PROFILE_HANDLERS.pointsRedeemed,
+      PointsRedeemed,
+      (e, tx) => p.onPointsRedeemed(e, tx),
+      (es, tx) => p.onPointsMoves(es, tx),
+    );
     this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx));
     this.on(PROFILE_HANDLERS.pointsAdjusted, PointsAdjusted, (e, tx) => p.onPointsAdjusted(e, tx));
   }
 
-  private on<P extends object>(id: string, event: EventClass<P>, handle: EventHandler<P>, batch?: BatchEventHandler<P>): void {
+  private on<P extends object>(
+    id: string,
+    event: EventClass<P>,
+    handle: EventHandler<P>,
+    batch?: BatchEventHandler<P>,
+  ): void {
     this.consumers.subscribe(id, event, handle, { batch });
   }
 }

@@ -1,7 +1,13 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Server } from 'socket.io';
 import { SOCKET_NAMESPACE, accountRoom } from '@heyblue/connections';
-import { EventConsumers, RedisService, type SocketIoRedisAdapter, type Tx, socketIoRedisAdapter } from '@heyblue/platform';
+import {
+  EventConsumers,
+  RedisService,
+  type SocketIoRedisAdapter,
+  type Tx,
+  socketIoRedisAdapter,
+} from '@heyblue/platform';
 import { ProfileNotifier } from '../application/projections/profile-notifier.js';
 
 /**
@@ -24,7 +30,9 @@ export class SocketIoRedisNotifier extends ProfileNotifier implements OnApplicat
   }
 
   afterCommit(tx: Tx, accountId: string, event: string, payload: object): void {
-    this.consumers.afterCommit(tx, () => this.server().of(SOCKET_NAMESPACE).to(accountRoom(accountId)).emit(event, payload));
+    this.consumers.afterCommit(tx, () =>
+      this.server().of(SOCKET_NAMESPACE).to(accountRoom(accountId)).emit(event, payload),
+    );
   }
 
   private server(): Server {

@@ -31,10 +31,7 @@ export class DeadLettersController {
       'Failed deliveries (event consumers, social posts), newest first; `pending=true` hides replayed ones',
   })
   @ApiOkResponse({ type: DeadLetterPageDto })
-  list(
-    @Query() q: DeadLetterQueryDto,
-    @Actor() actor: AuditActor,
-  ): Promise<DeadLetterPageDto> {
+  list(@Query() q: DeadLetterQueryDto, @Actor() actor: AuditActor): Promise<DeadLetterPageDto> {
     return this.deadLetters.list(q, actor);
   }
 
@@ -50,10 +47,7 @@ export class DeadLettersController {
   @ApiBadGatewayResponse({
     description: 'REPLAY_FAILED: the delivery failed again; the dead letter stays pending',
   })
-  replay(
-    @Param() p: DeadLetterIdParam,
-    @Actor() actor: AuditActor,
-  ): Promise<ReplayAcceptedDto> {
+  replay(@Param() p: DeadLetterIdParam, @Actor() actor: AuditActor): Promise<ReplayAcceptedDto> {
     return this.deadLetters.replay(p.id, actor);
   }
 }

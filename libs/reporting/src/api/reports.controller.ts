@@ -34,10 +34,7 @@ export class ReportsController {
   })
   @ApiOkResponse({ type: ReportSummaryDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
-  summary(
-    @Query() q: ReportRangeQueryDto,
-    @Actor() actor: AuditActor,
-  ) {
+  summary(@Query() q: ReportRangeQueryDto, @Actor() actor: AuditActor) {
     return this.reports.summary(q, actor);
   }
 
@@ -50,10 +47,7 @@ export class ReportsController {
   })
   @ApiAcceptedResponse({ type: RefreshScheduledDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad dates, from after to, range over two years' })
-  refresh(
-    @Body() body: RefreshRollupsDto,
-    @Actor() actor: AuditActor,
-  ): Promise<RefreshScheduledDto> {
+  refresh(@Body() body: RefreshRollupsDto, @Actor() actor: AuditActor): Promise<RefreshScheduledDto> {
     return this.reports.refresh(body, actor);
   }
 

@@ -59,7 +59,8 @@ export class FactsRepository {
   async markDirty(tx: Tx, times: Date[]): Promise<void> {
     // Sorted: concurrent consumer transactions then claim the same days in the same order.
     const distinct = [...new Set(times.map(isoDay))].sort();
-    if (distinct.length > 0) await tx.$executeRaw`INSERT INTO reporting_dirty_day (day) SELECT unnest(${distinct}::date[]) ON CONFLICT DO NOTHING`;
+    if (distinct.length > 0)
+      await tx.$executeRaw`INSERT INTO reporting_dirty_day (day) SELECT unnest(${distinct}::date[]) ON CONFLICT DO NOTHING`;
   }
 
   /** The dimensions of several subjects in one read (unknown ones have none). */

@@ -88,43 +88,68 @@ export class ReportingSubscriptions implements OnModuleInit {
       });
     });
     // Events that are one fact about one account: a batch of them costs two statements.
-    this.accountFact('reporting.points-earned', PointsEarned, (e) => e.payload.accountId, (e, dims) => ({
-      metric: 'points_issued',
-      occurredAt: at(e.payload.earnedAt, e.occurredAt),
-      zip: e.payload.zip ?? dims.zip,
-      precinct: dims.precinct,
-      value: e.payload.points,
-    }));
-    this.accountFact('reporting.points-redeemed', PointsRedeemed, (e) => e.payload.accountId, (e, dims) => ({
-      metric: 'points_redeemed',
-      occurredAt: at(e.payload.redeemedAt, e.occurredAt),
-      zip: dims.zip,
-      precinct: dims.precinct,
-      value: e.payload.points,
-    }));
-    this.accountFact('reporting.points-donated', PointsDonated, (e) => e.payload.accountId, (e, dims) => ({
-      metric: 'points_donated',
-      occurredAt: at(e.payload.donatedAt, e.occurredAt),
-      zip: dims.zip,
-      precinct: dims.precinct,
-      charityId: e.payload.charityId,
-      value: e.payload.points,
-    }));
+    this.accountFact(
+      'reporting.points-earned',
+      PointsEarned,
+      (e) => e.payload.accountId,
+      (e, dims) => ({
+        metric: 'points_issued',
+        occurredAt: at(e.payload.earnedAt, e.occurredAt),
+        zip: e.payload.zip ?? dims.zip,
+        precinct: dims.precinct,
+        value: e.payload.points,
+      }),
+    );
+    this.accountFact(
+      'reporting.points-redeemed',
+      PointsRedeemed,
+      (e) => e.payload.accountId,
+      (e, dims) => ({
+        metric: 'points_redeemed',
+        occurredAt: at(e.payload.redeemedAt, e.occurredAt),
+        zip: dims.zip,
+        precinct: dims.precinct,
+        value: e.payload.points,
+      }),
+    );
+    this.accountFact(
+      'reporting.points-donated',
+      PointsDonated,
+      (e) => e.payload.accountId,
+      (e, dims) => ({
+        metric: 'points_donated',
+        occurredAt: at(e.payload.donatedAt, e.occurredAt),
+        zip: dims.zip,
+        precinct: dims.precinct,
+        charityId: e.payload.charityId,
+        value: e.payload.points,
+      }),
+    );
     // Signed: a claw-back is a negative fact, so sums of adjustments net out.
-    this.accountFact('reporting.points-adjusted', PointsAdjusted, (e) => e.payload.accountId, (e, dims) => ({
-      metric: 'points_adjusted',
-      occurredAt: at(e.payload.adjustedAt, e.occurredAt),
-      zip: dims.zip,
-      precinct: dims.precinct,
-      value: e.payload.points,
-    }));
-    this.accountFact('reporting.trophy-awarded', TrophyAwarded, (e) => e.payload.accountId, (e, dims) => ({
-      metric: 'trophies',
-      occurredAt: at(e.payload.awardedAt, e.occurredAt),
-      zip: dims.zip,
-      precinct: dims.precinct,
-      value: 1,
-    }));
+    this.accountFact(
+      'reporting.points-adjusted',
+      PointsAdjusted,
+      (e) => e.payload.accountId,
+      (e, dims) => ({
+        metric: 'points_adjusted',
+        occurredAt: at(e.payload.adjustedAt, e.occurredAt),
+        zip: dims.zip,
+        precinct: dims.precinct,
+        value: e.payload.points,
+      }),
+    );
+    this.accountFact(
+      'reporting.trophy-awarded',
+      TrophyAwarded,
+      (e) => e.payload.accountId,
+      (e, dims) => ({
+        metric: 'trophies',
+        occurredAt: at(e.payload.awardedAt, e.occurredAt),
+        zip: dims.zip,
+        precinct: dims.precinct,
+        value: 1,
+      }),
+    );
   }
 
   /**
@@ -143,7 +168,11 @@ export class ReportingSubscriptions implements OnModuleInit {
       const dims = await this.facts.dimsOf(tx, subjects);
       await this.facts.recordMany(
         tx,
-        events.map((e, k) => ({ eventId: e.id, subject: subjects[k]!, ...fact(e, dims.get(subjects[k]!) ?? NO_DIMS) })),
+        events.map((e, k) => ({
+          eventId: e.id,
+          subject: subjects[k]!,
+          ...fact(e, dims.get(subjects[k]!) ?? NO_DIMS),
+        })),
       );
     };
     this.consumers.subscribe(handlerId, event, (e, tx) => apply([e], tx), { batch: apply });

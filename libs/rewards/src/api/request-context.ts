@@ -24,8 +24,7 @@ export class RetailerKeyGuard implements CanActivate {
     const header = request.headers['x-retailer-key'];
     const key = typeof header === 'string' ? header.trim() : '';
     const found = key ? await this.vouchers.retailerForKey(key) : null;
-    if (!found)
-      throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
+    if (!found) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
     request.retailerId = found.retailerId;
     request.retailerKeyId = found.keyId;
     return true;
@@ -49,9 +48,16 @@ export const CurrentRetailer = createParamDecorator((_data: unknown, ctx: Execut
 /** The retailer key behind the call, as the audit trail names it (the key id, never the key). */
 export const RetailerActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuditAuthor => {
   const req = ctx.switchToHttp().getRequest<RetailerRequest>();
-  if (!req.retailerKeyId) throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
+  if (!req.retailerKeyId)
+    throw new Unauthorized('RETAILER_KEY_INVALID', 'A valid X-Retailer-Key header is required.');
   const ua = req.headers['user-agent'];
-  return { accountId: null, kind: 'retailer_key', ref: req.retailerKeyId, ip: req.ip, userAgent: typeof ua === 'string' ? ua : null };
+  return {
+    accountId: null,
+    kind: 'retailer_key',
+    ref: req.retailerKeyId,
+    ip: req.ip,
+    userAgent: typeof ua === 'string' ? ua : null,
+  };
 });
 
 const KEY = /^[\x21-\x7e]{1,255}$/;

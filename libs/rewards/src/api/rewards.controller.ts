@@ -7,7 +7,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Actor, Auth, CurrentAccount, type AuditActor, type AuthenticatedAccount, Audited } from '@heyblue/iam';
+import {
+  Actor,
+  Auth,
+  CurrentAccount,
+  type AuditActor,
+  type AuthenticatedAccount,
+  Audited,
+} from '@heyblue/iam';
 import { NotFound, PageQueryDto, type Page } from '@heyblue/platform';
 import {
   DonatePointsHandler,

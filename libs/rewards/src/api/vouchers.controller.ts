@@ -43,7 +43,11 @@ export class VouchersController {
   @ApiOperation({ summary: "Check one of this retailer's vouchers" })
   @ApiOkResponse({ type: VoucherCheckDto })
   @ApiNotFoundResponse({ description: 'VOUCHER_NOT_FOUND (unknown, or another retailer’s)' })
-  verify(@CurrentRetailer() retailerId: string, @Body() body: VoucherCodeDto, @RetailerActor() actor: AuditAuthor): Promise<VoucherCheck> {
+  verify(
+    @CurrentRetailer() retailerId: string,
+    @Body() body: VoucherCodeDto,
+    @RetailerActor() actor: AuditAuthor,
+  ): Promise<VoucherCheck> {
     return this.vouchers.verify(retailerId, body.code, actor);
   }
 
@@ -57,7 +61,11 @@ export class VouchersController {
   @ApiNotFoundResponse({ description: 'VOUCHER_NOT_FOUND (unknown, or another retailer’s)' })
   @ApiConflictResponse({ description: 'VOUCHER_USED' })
   @ApiUnprocessableEntityResponse({ description: 'VOUCHER_EXPIRED' })
-  use(@CurrentRetailer() retailerId: string, @Param('code') code: string, @RetailerActor() actor: AuditAuthor): Promise<VoucherCheck> {
+  use(
+    @CurrentRetailer() retailerId: string,
+    @Param('code') code: string,
+    @RetailerActor() actor: AuditAuthor,
+  ): Promise<VoucherCheck> {
     return this.vouchers.use(retailerId, code, actor);
   }
 }

@@ -89,14 +89,21 @@ export abstract class VoucherStore {
  */
 export interface RedemptionAtOnce {
   /** The terms the voucher was built and signed on; the write goes ahead only while they hold. */
-  offer: Pick<RedeemableOffer, 'id' | 'retailerId' | 'pointsCost' | 'validFrom' | 'validUntil' | 'maxRedemptions'>;
+  offer: Pick<
+    RedeemableOffer,
+    'id' | 'retailerId' | 'pointsCost' | 'validFrom' | 'validUntil' | 'maxRedemptions'
+  >;
   voucher: Omit<NewVoucher, 'ledgerEntryId'>;
   /** The ledger's idempotency key of the debit. */
   debitKey: string;
   /** The request's Idempotency-Key, claimed with its first answer in the same write. */
   claim?: { key: string; operation: string; fingerprint: string; answer: StoredAnswer };
   /** PointsRedeemed without the entry's figures; the write adds `balance`, `ledgerSeq` and `entryId`. */
-  event: { id: string; occurredAt: string; payload: Omit<PointsRedeemedPayload, 'balance' | 'ledgerSeq' | 'entryId'> };
+  event: {
+    id: string;
+    occurredAt: string;
+    payload: Omit<PointsRedeemedPayload, 'balance' | 'ledgerSeq' | 'entryId'>;
+  };
   /** The audit entry that commits with it. */
   audit?: RewardsAuditEntry;
 }

@@ -1,4 +1,11 @@
-import { newKid, publishedKeys, requestedRotation, rotationDue, signingKey, type RingKey } from './voucher-key-ring.js';
+import {
+  newKid,
+  publishedKeys,
+  requestedRotation,
+  rotationDue,
+  signingKey,
+  type RingKey,
+} from './voucher-key-ring.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-12-07T12:00:00.000Z');
@@ -39,7 +46,9 @@ describe('voucher key ring', () => {
     const ring = [key('k1', at(-DAY), { hasLiveVouchers: true }), key('k2', at(60_000))];
     expect(publishedKeys(ring, now).map((k) => k.kid)).toEqual(['k1', 'k2']);
     expect(publishedKeys(ring, at(60_000)).map((k) => k.kid)).toEqual(['k2', 'k1']);
-    expect(publishedKeys([{ ...ring[0]!, hasLiveVouchers: false }, ring[1]!], at(60_000)).map((k) => k.kid)).toEqual(['k2']);
+    expect(
+      publishedKeys([{ ...ring[0]!, hasLiveVouchers: false }, ring[1]!], at(60_000)).map((k) => k.kid),
+    ).toEqual(['k2']);
   });
 
   it('makes the first key at once', () => {
@@ -48,15 +57,25 @@ describe('voucher key ring', () => {
 
   it('replaces a key older than the rotation period, one refresh interval ahead', () => {
     expect(rotationDue([key('young', at(-29 * DAY))], now, policy)).toEqual({ due: false });
-    expect(rotationDue([key('old', at(-30 * DAY))], now, policy)).toEqual({ due: true, signsFrom: at(60_000), reason: 'key too old' });
+    expect(rotationDue([key('old', at(-30 * DAY))], now, policy)).toEqual({
+      due: true,
+      signsFrom: at(60_000),
+      reason: 'key too old',
+    });
   });
 
   it('makes nothing while a newer key waits for its turn', () => {
-    expect(rotationDue([key('old', at(-31 * DAY)), key('next', at(1_000))], now, policy)).toEqual({ due: false });
+    expect(rotationDue([key('old', at(-31 * DAY)), key('next', at(1_000))], now, policy)).toEqual({
+      due: false,
+    });
   });
 
   it('replaces at once when no key can be decrypted (the key-encryption key changed)', () => {
-    expect(rotationDue([key('unreadable', at(-DAY), { usable: false })], now, policy)).toEqual({ due: true, signsFrom: now, reason: 'no usable key' });
+    expect(rotationDue([key('unreadable', at(-DAY), { usable: false })], now, policy)).toEqual({
+      due: true,
+      signsFrom: now,
+      reason: 'no usable key',
+    });
   });
 
   it('an operator rotation waits one refresh interval, unless nothing can sign', () => {

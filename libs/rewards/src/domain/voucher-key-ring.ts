@@ -34,21 +34,30 @@ export function signingKey<K extends RingKey>(keys: readonly K[], now: Date): K 
 export function publishedKeys<K extends RingKey>(keys: readonly K[], now: Date): K[] {
   const current = signingKey(keys, now);
   const upcoming = keys.filter((k) => k.signsFrom.getTime() > now.getTime());
-  const retired = keys.filter((k) => k !== current && k.signsFrom.getTime() <= now.getTime() && k.hasLiveVouchers);
+  const retired = keys.filter(
+    (k) => k !== current && k.signsFrom.getTime() <= now.getTime() && k.hasLiveVouchers,
+  );
   const byNewest = (a: K, b: K) => b.signsFrom.getTime() - a.signsFrom.getTime();
   return [...(current ? [current] : []), ...upcoming.sort(byNewest), ...retired.sort(byNewest)];
 }
 
-export type RotationDue = { due: false } | { due: true; signsFrom: Date; reason: 'first key' | 'no usable key' | 'key too old' | 'requested' };
+export type RotationDue =
+  | { due: false }
+  | { due: true; signsFrom: Date; reason: 'first key' | 'no usable key' | 'key too old' | 'requested' };
 
 /**
  * Whether a new key should be made at `now`. Nothing is due while a newer key waits for its
  * turn. With no usable key at all nobody can sign, so the new key signs at once.
  */
-export function rotationDue(keys: readonly RingKey[], now: Date, policy: { rotationDays: number; refreshS: number }): RotationDue {
+export function rotationDue(
+  keys: readonly RingKey[],
+  now: Date,
+  policy: { rotationDays: number; refreshS: number },
+): RotationDue {
   if (keys.some((k) => k.usable && k.signsFrom.getTime() > now.getTime())) return { due: false };
   const current = signingKey(keys, now);
-  if (!current) return { due: true, signsFrom: now, reason: keys.length === 0 ? 'first key' : 'no usable key' };
+  if (!current)
+    return { due: true, signsFrom: now, reason: keys.length === 0 ? 'first key' : 'no usable key' };
   if (now.getTime() - current.createdAt.getTime() >= policy.rotationDays * 86_400_000) {
     return { due: true, signsFrom: new Date(now.getTime() + policy.refreshS * 1000), reason: 'key too old' };
   }
@@ -56,7 +65,11 @@ export function rotationDue(keys: readonly RingKey[], now: Date, policy: { rotat
 }
 
 /** A rotation asked for by an operator: the new key signs one refresh interval from now (at once when nothing can sign). */
-export function requestedRotation(keys: readonly RingKey[], now: Date, refreshS: number): Extract<RotationDue, { due: true }> {
+export function requestedRotation(
+  keys: readonly RingKey[],
+  now: Date,
+  refreshS: number,
+): Extract<RotationDue, { due: true }> {
   const signsFrom = signingKey(keys, now) ? new Date(now.getTime() + refreshS * 1000) : now;
   return { due: true, signsFrom, reason: 'requested' };
 }

@@ -75,7 +75,8 @@ async function writeUnique<T>(
   const last = new Map<string, Pending<T>>();
   for (const r of rows) last.set(r.externalId, r);
   const unique = [...last.values()];
-  const written = unique.length > 0 ? new Map((await write(unique)).map((w) => [w.external_id, w])) : new Map();
+  const written =
+    unique.length > 0 ? new Map((await write(unique)).map((w) => [w.external_id, w])) : new Map();
   const skipped: Array<Pending<T>> = [];
   for (const r of unique) {
     const w = written.get(r.externalId);
@@ -95,7 +96,8 @@ function single(outcome: BulkUpsertOutcome): UpsertResult {
   return { id: outcome.id, created: outcome.created };
 }
 
-const pick = <T, K extends keyof T>(rows: Array<Pending<T>>, key: K): Array<T[K]> => rows.map((r) => r.data[key]);
+const pick = <T, K extends keyof T>(rows: Array<Pending<T>>, key: K): Array<T[K]> =>
+  rows.map((r) => r.data[key]);
 const externalIds = (rows: Array<Pending<unknown>>): string[] => rows.map((r) => r.externalId);
 
 /** Writes the catalogue, idempotent by external id (ETL and the seeder call it). */
@@ -132,7 +134,12 @@ export class PrismaCatalogueRepository {
       if (zip) zipsMustBeFiveDigits('zip', [zip]);
       return {
         externalId: input.externalId.trim(),
-        data: { name: input.name.trim(), website: trimOrNull(input.website), email: trimOrNull(input.contactEmail), zip },
+        data: {
+          name: input.name.trim(),
+          website: trimOrNull(input.website),
+          email: trimOrNull(input.contactEmail),
+          zip,
+        },
       };
     });
     await writeUnique(

@@ -3,7 +3,12 @@ import { isUUID } from 'class-validator';
 import { LRUCache } from 'lru-cache';
 import { AuditTrail } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
-import { Redemptions, type PostedEntry, type RedeemableOffer, type RedemptionAtOnce } from '../application/ports.js';
+import {
+  Redemptions,
+  type PostedEntry,
+  type RedeemableOffer,
+  type RedemptionAtOnce,
+} from '../application/ports.js';
 import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
 
 /** The SQLSTATE `rewards_redeem_at_once` raises when the case is not plain (nothing was written). */
@@ -72,33 +77,36 @@ export class PrismaRedemptions extends Redemptions {
     const v = r.voucher;
     try {
       const audit = r.audit ? this.trail.insertStatement(r.audit, 25, 'FROM r') : null;
-      const [row] = await this.prisma.rows<PostedRow & Record<string, unknown>>(audit ? redeemAuditedSql(audit.sql) : REDEEM_SQL, [
-        v.accountId,
-        r.offer.id,
-        r.offer.retailerId,
-        r.offer.pointsCost,
-        r.offer.validFrom,
-        r.offer.validUntil,
-        r.offer.maxRedemptions !== null,
-        v.id,
-        v.code,
-        v.issuedAt,
-        v.expiresAt,
-        v.kid,
-        v.signature,
-        r.debitKey,
-        r.claim?.key ?? null,
-        r.claim?.operation ?? null,
-        r.claim?.fingerprint ?? null,
-        r.claim?.answer.status ?? null,
-        r.claim ? JSON.stringify(r.claim.answer.body) : null,
-        r.event.id,
-        PointsRedeemed.type,
-        PointsRedeemed.version,
-        r.event.occurredAt,
-        JSON.stringify(r.event.payload),
-        ...(audit?.values ?? []),
-      ]);
+      const [row] = await this.prisma.rows<PostedRow & Record<string, unknown>>(
+        audit ? redeemAuditedSql(audit.sql) : REDEEM_SQL,
+        [
+          v.accountId,
+          r.offer.id,
+          r.offer.retailerId,
+          r.offer.pointsCost,
+          r.offer.validFrom,
+          r.offer.validUntil,
+          r.offer.maxRedemptions !== null,
+          v.id,
+          v.code,
+          v.issuedAt,
+          v.expiresAt,
+          v.kid,
+          v.signature,
+          r.debitKey,
+          r.claim?.key ?? null,
+          r.claim?.operation ?? null,
+          r.claim?.fingerprint ?? null,
+          r.claim?.answer.status ?? null,
+          r.claim ? JSON.stringify(r.claim.answer.body) : null,
+          r.event.id,
+          PointsRedeemed.type,
+          PointsRedeemed.version,
+          r.event.occurredAt,
+          JSON.stringify(r.event.payload),
+          ...(audit?.values ?? []),
+        ],
+      );
       if (!row) throw new Error('rewards_redeem_at_once answered no row');
       if (r.audit) this.trail.written(r.audit.action);
       return {

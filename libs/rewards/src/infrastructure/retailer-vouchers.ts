@@ -58,15 +58,31 @@ export class RetailerVouchers {
   }
 
   /** A retailer's check of a voucher; audited (the key, the voucher, the answer), never the code. */
-  async verify(retailerId: string, rawCode: string, actor?: AuditAuthor, now = new Date()): Promise<VoucherCheck> {
+  async verify(
+    retailerId: string,
+    rawCode: string,
+    actor?: AuditAuthor,
+    now = new Date(),
+  ): Promise<VoucherCheck> {
     const v = await this.find(retailerId, rawCode);
     const status = voucherStatus(v, now);
-    if (actor) await this.audit.record(null, { actor, action: 'voucher_verified', targetId: v.id, detail: { retailerId, status } });
+    if (actor)
+      await this.audit.record(null, {
+        actor,
+        action: 'voucher_verified',
+        targetId: v.id,
+        detail: { retailerId, status },
+      });
     return this.view(v, status);
   }
 
   /** Marks a voucher used exactly once: of two tills racing past the rule, the conditional update lets one win. */
-  async use(retailerId: string, rawCode: string, actor?: AuditAuthor, now = new Date()): Promise<VoucherCheck> {
+  async use(
+    retailerId: string,
+    rawCode: string,
+    actor?: AuditAuthor,
+    now = new Date(),
+  ): Promise<VoucherCheck> {
     const v = await this.find(retailerId, rawCode);
     voucherMustBeUnused(voucherStatus(v, now));
     await this.prisma.$transaction(async (tx) => {
@@ -75,7 +91,13 @@ export class RetailerVouchers {
         data: { usedAt: now },
       });
       if (n.count === 0) throw new VoucherUsed();
-      if (actor) await this.audit.record(tx, { actor, action: 'voucher_used', targetId: v.id, detail: { retailerId, offerId: v.offerId, points: v.pointsCost } });
+      if (actor)
+        await this.audit.record(tx, {
+          actor,
+          action: 'voucher_used',
+          targetId: v.id,
+          detail: { retailerId, offerId: v.offerId, points: v.pointsCost },
+        });
     });
     return this.view({ ...v, usedAt: now }, 'used');
   }

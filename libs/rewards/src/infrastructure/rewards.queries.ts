@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { decodeCursor, pgArray, PrismaService, tickBatcher, toPage, ValidationFailed, type Page } from '@heyblue/platform';
+import {
+  decodeCursor,
+  pgArray,
+  PrismaService,
+  tickBatcher,
+  toPage,
+  ValidationFailed,
+  type Page,
+} from '@heyblue/platform';
 import { remainingStock } from '../domain/rules/offer-must-be-available.rule.js';
 
 type KeyCheck = (part: string | number) => boolean;
@@ -138,7 +146,13 @@ export class RewardsQueries {
   /** Offers running now, covering `zip` (or everywhere), by title. */
   async offers(q: { zip?: string; limit: number; cursor?: string }): Promise<Page<OfferView>> {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
-    const rows = (await this.offerPages({ zip: q.zip || null, afterTitle: after?.[0] ?? null, afterId: after?.[1] ?? null, take: q.limit + 1 })) ?? [];
+    const rows =
+      (await this.offerPages({
+        zip: q.zip || null,
+        afterTitle: after?.[0] ?? null,
+        afterId: after?.[1] ?? null,
+        take: q.limit + 1,
+      })) ?? [];
     return toPage(
       rows,
       q.limit,

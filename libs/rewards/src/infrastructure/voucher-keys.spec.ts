@@ -11,7 +11,9 @@ describe('voucher signing keys at rest', () => {
     expect(sealed).not.toContain(privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url'));
     const opened = openPrivateKey(k, 'vk-1', sealed);
     const sig = sign(null, Buffer.from('CODE|offer|2026-12-31T00:00:00.000Z'), opened);
-    expect(verify(null, Buffer.from('CODE|offer|2026-12-31T00:00:00.000Z'), publicKeyOf(publicJwk), sig)).toBe(true);
+    expect(
+      verify(null, Buffer.from('CODE|offer|2026-12-31T00:00:00.000Z'), publicKeyOf(publicJwk), sig),
+    ).toBe(true);
     expect(publicJwk).not.toHaveProperty('d');
   });
 

@@ -39,7 +39,12 @@ export function sealPrivateKey(kek: Buffer, kid: string, privateKey: KeyObject):
   cipher.setAAD(aad(kid));
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
   const data = Buffer.concat([cipher.update(der), cipher.final()]);
-  return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+  return [
+    VERSION,
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    data.toString('base64url'),
+  ].join('.');
 }
 
 /** Throws when the KEK is not the one that sealed it, or the ciphertext was altered or moved. */
@@ -48,7 +53,9 @@ export function openPrivateKey(kek: Buffer, kid: string, sealed: string): KeyObj
   if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('not a sealed voucher key');
   const tagBytes = Buffer.from(tag, 'base64url');
   if (tagBytes.length !== TAG_BYTES) throw new Error('sealed voucher key has a truncated tag');
-  const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv, 'base64url'), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(aad(kid));
   decipher.setAuthTag(tagBytes);
   const der = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);

@@ -13,7 +13,14 @@ import {
   type RotationDue,
 } from '../domain/voucher-key-ring.js';
 import { VoucherSignature, type SignedVoucher } from '../application/ports.js';
-import { decodeKek, devKeyEncryptionKey, newSigningKey, openPrivateKey, publicKeyOf, sealPrivateKey } from './voucher-keys.js';
+import {
+  decodeKek,
+  devKeyEncryptionKey,
+  newSigningKey,
+  openPrivateKey,
+  publicKeyOf,
+  sealPrivateKey,
+} from './voucher-keys.js';
 
 export interface PublishedKey {
   kid: string;
@@ -70,7 +77,9 @@ export class VoucherSigner extends VoucherSignature implements OnApplicationBoot
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
     this.timer = setInterval(() => {
-      this.reload().catch((err: Error) => this.logger.warn(`voucher key ring reload failed (keeping the keys loaded): ${err.message}`));
+      this.reload().catch((err: Error) =>
+        this.logger.warn(`voucher key ring reload failed (keeping the keys loaded): ${err.message}`),
+      );
     }, this.refreshS * 1000);
     this.timer.unref();
   }
@@ -83,7 +92,11 @@ export class VoucherSigner extends VoucherSignature implements OnApplicationBoot
   sign(code: string, offerId: string, expiresAt: string): SignedVoucher {
     const key = signingKey(this.keys, new Date());
     if (!key?.privateKey) throw new Error('no voucher signing key is loaded');
-    const signature = sign(null, Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'), key.privateKey).toString('base64url');
+    const signature = sign(
+      null,
+      Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'),
+      key.privateKey,
+    ).toString('base64url');
     return { kid: key.kid, signature };
   }
 
@@ -91,7 +104,12 @@ export class VoucherSigner extends VoucherSignature implements OnApplicationBoot
   verify(kid: string, code: string, offerId: string, expiresAt: string, signature: string): boolean {
     const key = this.keys.find((k) => k.kid === kid);
     if (!key) return false;
-    return verify(null, Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'), key.publicKey, Buffer.from(signature, 'base64url'));
+    return verify(
+      null,
+      Buffer.from(voucherSigningInput(code, offerId, expiresAt), 'utf8'),
+      key.publicKey,
+      Buffer.from(signature, 'base64url'),
+    );
   }
 
   /** The signing key first, then the key about to sign, then retired keys whose vouchers are still valid. */
@@ -127,7 +145,9 @@ export class VoucherSigner extends VoucherSignature implements OnApplicationBoot
   }
 
   /** Under the ring's lock, re-reads the ring and makes the key `decide` asks for, if any. */
-  private async withRingLock(decide: (keys: RingKey[], now: Date) => RotationDue): Promise<{ kid: string; signsFrom: Date } | undefined> {
+  private async withRingLock(
+    decide: (keys: RingKey[], now: Date) => RotationDue,
+  ): Promise<{ kid: string; signsFrom: Date } | undefined> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RING_LOCK}::bigint)`;
       const { keys, now } = await this.load(tx as unknown as PrismaService);
@@ -136,16 +156,29 @@ export class VoucherSigner extends VoucherSignature implements OnApplicationBoot
       const kid = newKid(now, randomBytes(4).toString('hex'));
       const { privateKey, publicJwk } = newSigningKey();
       await tx.rewardsVoucherKey.create({
-        data: { kid, publicJwk: publicJwk as object, privateKeyCipher: sealPrivateKey(this.kek, kid, privateKey), createdAt: now, signsFrom: verdict.signsFrom },
+        data: {
+          kid,
+          publicJwk: publicJwk as object,
+          privateKeyCipher: sealPrivateKey(this.kek, kid, privateKey),
+          createdAt: now,
+          signsFrom: verdict.signsFrom,
+        },
       });
-      this.logger.log(`voucher signing key ${kid} made (${verdict.reason}); it signs from ${verdict.signsFrom.toISOString()}`);
+      this.logger.log(
+        `voucher signing key ${kid} made (${verdict.reason}); it signs from ${verdict.signsFrom.toISOString()}`,
+      );
       return { kid, signsFrom: verdict.signsFrom };
     });
   }
 
   private async load(db: Pick<PrismaService, '$queryRaw'>): Promise<{ keys: LoadedKey[]; now: Date }> {
     // The database's clock, so that every instance judges "now" alike.
-    const [ring] = await db.$queryRaw<Array<{ now: Date; keys: Array<Omit<KeyRow, 'created_at' | 'signs_from'> & { created_at: string; signs_from: string }> }>>`
+    const [ring] = await db.$queryRaw<
+      Array<{
+        now: Date;
+        keys: Array<Omit<KeyRow, 'created_at' | 'signs_from'> & { created_at: string; signs_from: string }>;
+      }>
+    >`
       SELECT now() AS now, COALESCE((
         SELECT json_agg(json_build_object(
           'kid', k.kid, 'public_jwk', k.public_jwk, 'private_key_cipher', k.private_key_cipher,
@@ -153,7 +186,11 @@ export class VoucherSigner extends VoucherSignature implements OnApplicationBoot
           'live', EXISTS (SELECT 1 FROM rewards_voucher v WHERE v.kid = k.kid AND v.expires_at > now())))
         FROM rewards_voucher_key k), '[]'::json) AS keys`;
     const now = new Date(ring!.now);
-    const rows: KeyRow[] = ring!.keys.map((r) => ({ ...r, created_at: new Date(r.created_at), signs_from: new Date(r.signs_from) }));
+    const rows: KeyRow[] = ring!.keys.map((r) => ({
+      ...r,
+      created_at: new Date(r.created_at),
+      signs_from: new Date(r.signs_from),
+    }));
     const keys = rows
       .filter((r) => r.kid !== null)
       .map((r) => {

@@ -13,7 +13,9 @@ export class AdminSocialListsController {
 
   @Get('posts')
   @Audited('social_posts_listed')
-  @ApiOperation({ summary: 'Posts, newest first, each with its delivery per platform (as GET /admin/social/posts/{id})' })
+  @ApiOperation({
+    summary: 'Posts, newest first, each with its delivery per platform (as GET /admin/social/posts/{id})',
+  })
   @ApiOkResponse({ type: PostPageDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: limit or cursor' })
   posts(@Query() q: PageQueryDto, @Actor() actor: AuditActor): Promise<PostPageDto> {
@@ -22,7 +24,10 @@ export class AdminSocialListsController {
 
   @Get('connections')
   @Audited('social_connections_listed')
-  @ApiOperation({ summary: 'Recent connections whose officer and citizen both share consent (the ones a post may be about), newest first' })
+  @ApiOperation({
+    summary:
+      'Recent connections whose officer and citizen both share consent (the ones a post may be about), newest first',
+  })
   @ApiOkResponse({ type: ConsentedConnectionPageDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: limit or cursor' })
   connections(@Query() q: PageQueryDto, @Actor() actor: AuditActor): Promise<ConsentedConnectionPageDto> {

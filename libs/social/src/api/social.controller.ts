@@ -11,7 +11,6 @@ import { Actor, Auth, type AuditActor, Audited } from '@heyblue/iam';
 import { SocialPostsService } from '../application/social-posts.service.js';
 import { CreatePostDto, PlatformDto, PostAcceptedDto, PostDto, PostIdParam } from './dto/social.dto.js';
 
-
 @ApiTags('admin')
 @Controller('admin/social')
 @Auth('admin')
@@ -27,10 +26,7 @@ export class SocialController {
   })
   @ApiAcceptedResponse({ type: PostAcceptedDto })
   @ApiUnprocessableEntityResponse({ description: 'CONSENT_REQUIRED, TEXT_TOO_LONG, PLATFORM_UNAVAILABLE' })
-  create(
-    @Body() body: CreatePostDto,
-    @Actor() actor: AuditActor,
-  ): Promise<PostAcceptedDto> {
+  create(@Body() body: CreatePostDto, @Actor() actor: AuditActor): Promise<PostAcceptedDto> {
     return this.posts.create(body, actor);
   }
 
@@ -39,10 +35,7 @@ export class SocialController {
   @ApiOperation({ summary: 'Delivery per platform: queued | sent | failed (retrying) | dead, with attempts' })
   @ApiOkResponse({ type: PostDto })
   @ApiNotFoundResponse({ description: 'POST_NOT_FOUND' })
-  get(
-    @Param() p: PostIdParam,
-    @Actor() actor: AuditActor,
-  ): Promise<PostDto> {
+  get(@Param() p: PostIdParam, @Actor() actor: AuditActor): Promise<PostDto> {
     return this.posts.get(p.id, actor);
   }
 
@@ -50,9 +43,7 @@ export class SocialController {
   @Audited('social_platforms_viewed')
   @ApiOperation({ summary: 'Every supported platform and whether this deployment is configured for it' })
   @ApiOkResponse({ type: [PlatformDto] })
-  platforms(
-    @Actor() actor: AuditActor,
-  ): Promise<PlatformDto[]> {
+  platforms(@Actor() actor: AuditActor): Promise<PlatformDto[]> {
     return this.posts.platforms(actor);
   }
 }

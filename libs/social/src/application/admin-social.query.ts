@@ -25,13 +25,21 @@ export class AdminSocialQuery {
     return toPage(rows, q.limit, toPostView, (r) => [r.createdAt.toISOString(), r.id]);
   }
 
-  async consentedConnections(q: { limit: number; cursor?: string }, actor: AuditActor): Promise<Page<ConsentedConnectionView>> {
+  async consentedConnections(
+    q: { limit: number; cursor?: string },
+    actor: AuditActor,
+  ): Promise<Page<ConsentedConnectionView>> {
     const rows = await this.reader.consentedConnections(q.limit + 1, decodeTimeIdCursor(q.cursor));
     await this.iam.recordAdminAction(actor, 'social_connections_listed', null, null);
     return toPage(
       rows,
       q.limit,
-      (r) => ({ connectionId: r.connectionId, officerId: r.officerId, citizenId: r.citizenId, establishedAt: r.establishedAt.toISOString() }),
+      (r) => ({
+        connectionId: r.connectionId,
+        officerId: r.officerId,
+        citizenId: r.citizenId,
+        establishedAt: r.establishedAt.toISOString(),
+      }),
       (r) => [r.establishedAt.toISOString(), r.connectionId],
     );
   }

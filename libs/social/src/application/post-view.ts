@@ -4,7 +4,14 @@ export interface PostView {
   text: string;
   connectionId: string | null;
   createdAt: string;
-  platforms: Array<{ platform: string; status: string; attempts: number; lastError: string | null; externalId: string | null; sentAt: string | null }>;
+  platforms: Array<{
+    platform: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    externalId: string | null;
+    sentAt: string | null;
+  }>;
 }
 
 export function toPostView(post: {
@@ -12,7 +19,14 @@ export function toPostView(post: {
   text: string;
   connectionId: string | null;
   createdAt: Date;
-  deliveries: Array<{ platform: string; status: string; attempts: number; lastError: string | null; externalId: string | null; sentAt: Date | null }>;
+  deliveries: Array<{
+    platform: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    externalId: string | null;
+    sentAt: Date | null;
+  }>;
 }): PostView {
   return {
     id: post.id,

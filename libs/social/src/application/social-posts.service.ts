@@ -15,7 +15,6 @@ import { SocialPublishers } from '../infrastructure/social-publishers.js';
 import { SocialRepository } from '../infrastructure/social.repository.js';
 import { toPostView } from './post-view.js';
 
-
 /** Admin-triggered posts: checks, queueing, status; every call audited. */
 @Injectable()
 export class SocialPostsService {
@@ -63,5 +62,4 @@ export class SocialPostsService {
     await this.iam.recordAdminAction(actor, 'social_platforms_viewed', null, null);
     return SOCIAL_PLATFORMS.map((id) => ({ id, available: available.has(id), maxLength: TEXT_LIMITS[id] }));
   }
-
 }

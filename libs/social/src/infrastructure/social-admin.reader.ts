@@ -22,7 +22,9 @@ export class SocialAdminReader {
   /** `take` posts newest first, after the keyset position. */
   posts(take: number, after: After | null) {
     return this.prisma.socialPost.findMany({
-      where: after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
+      where: after
+        ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
+        : {},
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take,
       include: { deliveries: { orderBy: { platform: 'asc' } } },

@@ -1,7 +1,14 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
-import { DeadLetterService, EventConsumers, QueueFactory, STALLED_TOO_OFTEN, withTimeout, type Env } from '@heyblue/platform';
+import {
+  DeadLetterService,
+  EventConsumers,
+  QueueFactory,
+  STALLED_TOO_OFTEN,
+  withTimeout,
+  type Env,
+} from '@heyblue/platform';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { ProfileUpdated } from '@heyblue/profile';
 import { PermanentPublishError } from '../application/social-publisher.port.js';
@@ -70,7 +77,10 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
       await this.repo.recordAttempt(postId, platform, { status: 'dead', error: message });
       await this.deadLetter({ postId, platform }, message, delivery.attempts + 1);
     } catch (err) {
-      this.logger.error({ postId, platform, err: (err as Error).message }, 'could not dead-letter a stalled social delivery');
+      this.logger.error(
+        { postId, platform, err: (err as Error).message },
+        'could not dead-letter a stalled social delivery',
+      );
     }
   }
 
@@ -112,7 +122,11 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
     }
   }
 
-  private async deadLetter({ postId, platform }: DeliveryJob, message: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    { postId, platform }: DeliveryJob,
+    message: string,
+    attempts: number,
+  ): Promise<void> {
     this.logger.warn({ postId, platform, err: message }, 'social delivery dead-lettered');
     await this.deadLetters.record({
       source: SOCIAL_DEAD_LETTER_SOURCE,

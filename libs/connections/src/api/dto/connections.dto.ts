@@ -6,21 +6,37 @@ import { NEARBY_RADIUS, WINDOW_MINUTES } from '../../connections.constants.js';
 
 class PositionDto {
   @ApiProperty({ minimum: -90, maximum: 90, example: 40.7128 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
   lat!: number;
 
   @ApiProperty({ minimum: -180, maximum: 180, example: -74.006 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
   lng!: number;
 
-  @ApiPropertyOptional({ description: '5-digit US ZIP (kept only as the coarse area of a connection). Without it the server derives ZIP, county and state from the coordinates (US only, offline data); one given is kept but flagged when it belongs to another state than the coordinates', example: '10007' })
-  @IsOptional() @Matches(/^\d{5}$/, { message: 'zip must be a 5-digit US ZIP' })
+  @ApiPropertyOptional({
+    description:
+      '5-digit US ZIP (kept only as the coarse area of a connection). Without it the server derives ZIP, county and state from the coordinates (US only, offline data); one given is kept but flagged when it belongs to another state than the coordinates',
+    example: '10007',
+  })
+  @IsOptional()
+  @Matches(/^\d{5}$/, { message: 'zip must be a 5-digit US ZIP' })
   zip?: string;
 }
 
 export class OpenAvailabilityDto extends PositionDto {
-  @ApiPropertyOptional({ minimum: WINDOW_MINUTES.min, maximum: WINDOW_MINUTES.max, default: WINDOW_MINUTES.default })
-  @IsOptional() @IsInt() @Min(WINDOW_MINUTES.min) @Max(WINDOW_MINUTES.max)
+  @ApiPropertyOptional({
+    minimum: WINDOW_MINUTES.min,
+    maximum: WINDOW_MINUTES.max,
+    default: WINDOW_MINUTES.default,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(WINDOW_MINUTES.min)
+  @Max(WINDOW_MINUTES.max)
   minutes?: number;
 }
 
@@ -28,8 +44,17 @@ export class PresenceDto extends PositionDto {}
 
 /** Only a radius: answers are about the caller's own last position (a `lat`/`lng` query is refused with 400). */
 export class NearbyQueryDto {
-  @ApiPropertyOptional({ description: 'metres, around my own last position', minimum: NEARBY_RADIUS.min, maximum: NEARBY_RADIUS.max, default: NEARBY_RADIUS.default })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(NEARBY_RADIUS.min) @Max(NEARBY_RADIUS.max)
+  @ApiPropertyOptional({
+    description: 'metres, around my own last position',
+    minimum: NEARBY_RADIUS.min,
+    maximum: NEARBY_RADIUS.max,
+    default: NEARBY_RADIUS.default,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(NEARBY_RADIUS.min)
+  @Max(NEARBY_RADIUS.max)
   radius?: number;
 }
 
@@ -48,37 +73,72 @@ export class SocketDetailsDto {
 export class NearbyOfficerDto {
   @ApiProperty({ format: 'uuid' }) officerId!: string;
   @ApiProperty() displayName!: string;
-  @ApiProperty({ description: "metres from my position to the officer's coarse position, rounded to 10 m" }) distanceM!: number;
-  @ApiProperty({ description: 'coarse position: the centre of a fixed grid cell about 100 m across (never the exact position)' }) lat!: number;
-  @ApiProperty({ description: 'coarse position: the centre of a fixed grid cell about 100 m across (never the exact position)' }) lng!: number;
+  @ApiProperty({ description: "metres from my position to the officer's coarse position, rounded to 10 m" })
+  distanceM!: number;
+  @ApiProperty({
+    description:
+      'coarse position: the centre of a fixed grid cell about 100 m across (never the exact position)',
+  })
+  lat!: number;
+  @ApiProperty({
+    description:
+      'coarse position: the centre of a fixed grid cell about 100 m across (never the exact position)',
+  })
+  lng!: number;
 }
 
 export class NearbyDto {
-  @ApiProperty({ type: [NearbyOfficerDto], description: 'nearest first (by coarse position), at most 20; only open windows with a location ≤ 2 min old; inside the radius by coarse position' })
+  @ApiProperty({
+    type: [NearbyOfficerDto],
+    description:
+      'nearest first (by coarse position), at most 20; only open windows with a location ≤ 2 min old; inside the radius by coarse position',
+  })
   nearby!: NearbyOfficerDto[];
 }
 
 export class PlaceDto {
-  @ApiProperty({ enum: ['US'], nullable: true, type: String, description: 'null: the position is not in the US (at sea, abroad); then no state, county or derived ZIP' })
+  @ApiProperty({
+    enum: ['US'],
+    nullable: true,
+    type: String,
+    description: 'null: the position is not in the US (at sea, abroad); then no state, county or derived ZIP',
+  })
   country!: 'US' | null;
-  @ApiProperty({ type: String, nullable: true, example: 'IL', description: 'USPS state of the position' }) state!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'IL', description: 'USPS state of the position' })
+  state!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'Cook' }) county!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: '17031', description: 'county FIPS code' }) countyFips!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: '60614', description: 'the ZIP sent, else derived offline from the position' }) zip!: string | null;
-  @ApiProperty({ enum: ['app', 'derived'], nullable: true, type: String }) zipSource!: 'app' | 'derived' | null;
-  @ApiProperty({ description: "true when the ZIP sent belongs to another state than the position (kept, but flagged)" }) zipMismatch!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: '17031', description: 'county FIPS code' })
+  countyFips!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '60614',
+    description: 'the ZIP sent, else derived offline from the position',
+  })
+  zip!: string | null;
+  @ApiProperty({ enum: ['app', 'derived'], nullable: true, type: String }) zipSource!:
+    'app' | 'derived' | null;
+  @ApiProperty({
+    description: 'true when the ZIP sent belongs to another state than the position (kept, but flagged)',
+  })
+  zipMismatch!: boolean;
 }
 
 export class AvailabilityDto {
   @ApiProperty({ format: 'uuid' }) windowId!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ type: SocketDetailsDto }) socket!: SocketDetailsDto;
-  @ApiProperty({ type: PlaceDto, description: 'state, county and ZIP of the position (derived offline; never the position itself)' }) place!: PlaceDto;
+  @ApiProperty({
+    type: PlaceDto,
+    description: 'state, county and ZIP of the position (derived offline; never the position itself)',
+  })
+  place!: PlaceDto;
 }
 
 export class PresenceAnswerDto extends NearbyDto {
   @ApiProperty({ type: SocketDetailsDto }) socket!: SocketDetailsDto;
-  @ApiProperty({ type: PlaceDto, description: 'state, county and ZIP of the position (derived offline)' }) place!: PlaceDto;
+  @ApiProperty({ type: PlaceDto, description: 'state, county and ZIP of the position (derived offline)' })
+  place!: PlaceDto;
 }
 
 export class RequestCreatedDto {
@@ -92,7 +152,8 @@ export class ConnectionDto {
   @ApiProperty({ format: 'uuid' }) officerId!: string;
   @ApiProperty({ format: 'uuid' }) citizenId!: string;
   @ApiProperty({ format: 'date-time' }) establishedAt!: string;
-  @ApiProperty({ description: 'points the caller earned for it (0 until Rewards has awarded them)' }) pointsAwarded!: number;
+  @ApiProperty({ description: 'points the caller earned for it (0 until Rewards has awarded them)' })
+  pointsAwarded!: number;
 }
 
 export class AcceptedDto {
@@ -120,7 +181,10 @@ export class PendingRequestDto {
   @ApiProperty({ enum: ['pending'] }) status!: 'pending';
   @ApiProperty({ format: 'uuid' }) officerId!: string;
   @ApiProperty({ type: RequestCitizenDto }) citizen!: RequestCitizenDto;
-  @ApiPropertyOptional({ description: "officer's view only: metres between the pair when the citizen asked, rounded to 10 m" }) distanceM?: number;
+  @ApiPropertyOptional({
+    description: "officer's view only: metres between the pair when the citizen asked, rounded to 10 m",
+  })
+  distanceM?: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }

@@ -3,10 +3,13 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class LiveMapQueryDto {
   @ApiPropertyOptional({
-    description: 'west,south,east,north in degrees (west < east, south < north; no antimeridian crossing). Default: every US state, -180,18,-66,72',
+    description:
+      'west,south,east,north in degrees (west < east, south < north; no antimeridian crossing). Default: every US state, -180,18,-66,72',
     example: '-77.2,38.8,-76.9,39.0',
   })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   bbox?: string;
 }
 
@@ -25,9 +28,17 @@ export class LiveMapCitizenCellDto {
 
 export class LiveMapDto {
   @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty({ type: [LiveMapOfficerDto], description: 'Officers with an open availability window and a fresh location, most recently updated first' })
+  @ApiProperty({
+    type: [LiveMapOfficerDto],
+    description:
+      'Officers with an open availability window and a fresh location, most recently updated first',
+  })
   officers!: LiveMapOfficerDto[];
-  @ApiProperty({ type: [LiveMapCitizenCellDto], description: 'Active citizens counted per cell, busiest first; never individual positions' })
+  @ApiProperty({
+    type: [LiveMapCitizenCellDto],
+    description: 'Active citizens counted per cell, busiest first; never individual positions',
+  })
   citizens!: LiveMapCitizenCellDto[];
-  @ApiProperty({ description: 'True when officers or cells were cut at 2,000 (zoom in to see all)' }) truncated!: boolean;
+  @ApiProperty({ description: 'True when officers or cells were cut at 2,000 (zoom in to see all)' })
+  truncated!: boolean;
 }

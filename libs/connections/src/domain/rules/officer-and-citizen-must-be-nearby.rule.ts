@@ -6,7 +6,12 @@ import { distanceM, type LatLng } from '../geo.js';
  * distance. `slackM` widens the test when `officer` is a coarse position (the request check):
  * every pair truly within the threshold still passes.
  */
-export function officerAndCitizenMustBeNearby(officer: LatLng, citizen: LatLng, thresholdM: number, slackM = 0): number {
+export function officerAndCitizenMustBeNearby(
+  officer: LatLng,
+  citizen: LatLng,
+  thresholdM: number,
+  slackM = 0,
+): number {
   const d = distanceM(officer, citizen);
   if (d > thresholdM + slackM) throw new TooFar(thresholdM);
   return d;

@@ -21,7 +21,9 @@ describe('oneConnectionPerPairPerDay', () => {
     expect(() => oneConnectionPerPairPerDay(null, now)).not.toThrow();
   });
   it('refuses a repeat within 24 hours', () => {
-    expect(() => oneConnectionPerPairPerDay(new Date(now.getTime() - PAIR_COOLDOWN_MS + 1000), now)).toThrow(AlreadyConnectedToday);
+    expect(() => oneConnectionPerPairPerDay(new Date(now.getTime() - PAIR_COOLDOWN_MS + 1000), now)).toThrow(
+      AlreadyConnectedToday,
+    );
   });
   it('allows a repeat after 24 hours', () => {
     expect(() => oneConnectionPerPairPerDay(new Date(now.getTime() - PAIR_COOLDOWN_MS), now)).not.toThrow();

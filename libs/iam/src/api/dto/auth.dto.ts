@@ -10,20 +10,29 @@ export class ProviderDto {
 
 export class StartSignInDto {
   @ApiProperty({ description: 'Provider id from GET /auth/providers', example: 'dev' })
-  @IsString() @Length(1, 32)
+  @IsString()
+  @Length(1, 32)
   provider!: string;
 
-  @ApiProperty({ description: 'Registered redirect URI of the client', example: 'com.heyblue.app:/oauth2redirect' })
-  @IsString() @Length(1, 500)
+  @ApiProperty({
+    description: 'Registered redirect URI of the client',
+    example: 'com.heyblue.app:/oauth2redirect',
+  })
+  @IsString()
+  @Length(1, 500)
   redirectUri!: string;
 
   @ApiProperty({
-    description: 'RFC 7636 S256 code challenge: base64url (no padding) of the SHA-256 of the code_verifier the client made and keeps',
+    description:
+      'RFC 7636 S256 code challenge: base64url (no padding) of the SHA-256 of the code_verifier the client made and keeps',
     example: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     minLength: 43,
     maxLength: 43,
   })
-  @IsString() @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'codeChallenge must be the 43-character base64url S256 challenge' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, {
+    message: 'codeChallenge must be the 43-character base64url S256 challenge',
+  })
   codeChallenge!: string;
 
   @ApiProperty({ enum: ['S256'], description: 'Only S256 is accepted (RFC 7636 plain is refused)' })
@@ -32,8 +41,12 @@ export class StartSignInDto {
 }
 
 export class StartSignInResponseDto {
-  @ApiProperty({ description: 'Open this in a browser; the nonce stays on the server, the code verifier with the client' }) authorizationUrl!: string;
-  @ApiProperty({ description: 'Echoed by the provider on the redirect; send it to /auth/oidc/callback' }) state!: string;
+  @ApiProperty({
+    description: 'Open this in a browser; the nonce stays on the server, the code verifier with the client',
+  })
+  authorizationUrl!: string;
+  @ApiProperty({ description: 'Echoed by the provider on the redirect; send it to /auth/oidc/callback' })
+  state!: string;
 }
 
 export class CallbackDto {
@@ -44,11 +57,14 @@ export class CallbackDto {
   // without the right verifier must spend its state (400 INVALID_CODE_VERIFIER), so that an
   // intercepted redirect cannot be tried again with a guessed verifier.
   @ApiProperty({
-    description: 'The RFC 7636 code_verifier behind the codeChallenge given to /auth/oidc/start (43-128 characters of A-Z a-z 0-9 - . _ ~). Missing or wrong: 400 INVALID_CODE_VERIFIER, and the state is spent',
+    description:
+      'The RFC 7636 code_verifier behind the codeChallenge given to /auth/oidc/start (43-128 characters of A-Z a-z 0-9 - . _ ~). Missing or wrong: 400 INVALID_CODE_VERIFIER, and the state is spent',
     minLength: 43,
     maxLength: 128,
   })
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   codeVerifier?: string;
 
   @ApiProperty({
@@ -56,7 +72,8 @@ export class CallbackDto {
       'Stable id of the app installation (or the dashboard’s browser). A mobile sign-in is active only on the device the account’s verified phone is bound to; anywhere else the answer is phone_required.',
     maxLength: 200,
   })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   deviceId!: string;
 }
 
@@ -67,7 +84,8 @@ export class SessionAccountDto {
 
 export class SessionDto {
   @ApiProperty({ description: 'Opaque; send as `Authorization: Bearer`' }) accessToken!: string;
-  @ApiProperty({ description: 'Opaque; rotates on every refresh, never expires by age' }) refreshToken!: string;
+  @ApiProperty({ description: 'Opaque; rotates on every refresh, never expires by age' })
+  refreshToken!: string;
   @ApiProperty({ format: 'date-time' }) accessTokenExpiresAt!: string;
   @ApiProperty({ type: SessionAccountDto }) account!: SessionAccountDto;
 }
@@ -79,9 +97,18 @@ export class CurrentSessionDto {
 
 export class MySessionDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The app installation (or dashboard browser) that signed in' }) deviceId!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The app installation (or dashboard browser) that signed in',
+  })
+  deviceId!: string | null;
   @ApiProperty({ format: 'date-time', description: 'Sign-in' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time', description: 'Last time the session got tokens (sign-in or refresh; at least once per access-token lifetime while in use)' })
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'Last time the session got tokens (sign-in or refresh; at least once per access-token lifetime while in use)',
+  })
   lastUsedAt!: string;
   @ApiProperty({ description: 'The session of this request' }) current!: boolean;
 }
@@ -89,7 +116,8 @@ export class MySessionDto {
 export class CallbackResponseDto {
   @ApiProperty({ enum: ['active', 'phone_required'] }) status!: 'active' | 'phone_required';
   @ApiPropertyOptional({ type: SessionDto, description: 'When status is active' }) session?: SessionDto;
-  @ApiPropertyOptional({ description: 'When status is phone_required: single use, for /auth/phone/*' }) registrationToken?: string;
+  @ApiPropertyOptional({ description: 'When status is phone_required: single use, for /auth/phone/*' })
+  registrationToken?: string;
 }
 
 const E164 = /^\+[1-9]\d{7,14}$/;
@@ -97,14 +125,19 @@ const E164 = /^\+[1-9]\d{7,14}$/;
 export class PhoneStartDto {
   @ApiProperty() @IsString() @Length(1, 200) registrationToken!: string;
   @ApiProperty({ description: 'E.164', example: '+15551234567' })
-  @IsString() @Matches(E164, { message: 'phone must be an E.164 number such as +15551234567' })
+  @IsString()
+  @Matches(E164, { message: 'phone must be an E.164 number such as +15551234567' })
   phone!: string;
 }
 
 export class PhoneVerifyDto extends PhoneStartDto {
-  @ApiProperty({ example: '123456' }) @IsString() @Matches(/^\d{4,10}$/, { message: 'code must be 4-10 digits' }) code!: string;
+  @ApiProperty({ example: '123456' })
+  @IsString()
+  @Matches(/^\d{4,10}$/, { message: 'code must be 4-10 digits' })
+  code!: string;
   @ApiProperty({ description: 'Stable id of the app installation; one phone maps to one device' })
-  @IsString() @Length(1, 200)
+  @IsString()
+  @Length(1, 200)
   deviceId!: string;
 }
 
@@ -136,12 +169,33 @@ export class AuditQueryDto extends PageQueryDto {
   @IsString()
   @Matches(/^[\x21-\x7e]{1,100}$/, { message: 'actor must be 1-100 visible ASCII characters' })
   actor?: string;
-  @ApiPropertyOptional({ format: 'uuid', deprecated: true, description: 'Same as actor, for accounts only' }) @IsOptional() @IsUUID() actorId?: string;
-  @ApiPropertyOptional({ description: 'The account, voucher, key, job … acted on' }) @IsOptional() @IsString() @MaxLength(100) target?: string;
-  @ApiPropertyOptional({ deprecated: true, description: 'Same as target' }) @IsOptional() @IsString() @MaxLength(100) targetId?: string;
-  @ApiPropertyOptional({ example: 'points_adjusted' }) @IsOptional() @IsString() @Matches(/^[a-z0-9_:.-]{1,100}$/, { message: 'action must be a lower-case action name' }) action?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this instant' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this instant' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ format: 'uuid', deprecated: true, description: 'Same as actor, for accounts only' })
+  @IsOptional()
+  @IsUUID()
+  actorId?: string;
+  @ApiPropertyOptional({ description: 'The account, voucher, key, job … acted on' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  target?: string;
+  @ApiPropertyOptional({ deprecated: true, description: 'Same as target' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  targetId?: string;
+  @ApiPropertyOptional({ example: 'points_adjusted' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9_:.-]{1,100}$/, { message: 'action must be a lower-case action name' })
+  action?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 export class AuditEntryDto {
@@ -149,7 +203,12 @@ export class AuditEntryDto {
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) actorId!: string | null;
   @ApiProperty({ enum: ['account', 'retailer_key', 'cli', 'system'] }) actorKind!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Retailer key id, or the OS user of a CLI command' }) actorRef!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Retailer key id, or the OS user of a CLI command',
+  })
+  actorRef!: string | null;
   @ApiProperty({ example: 'sign_in' }) action!: string;
   @ApiProperty({ nullable: true, type: String }) targetId!: string | null;
   @ApiProperty({ nullable: true, type: String }) ip!: string | null;
@@ -163,7 +222,10 @@ export class AuditPageDto implements Page<AuditEntryDto> {
 }
 
 export class DevSmsQueryDto {
-  @ApiProperty({ example: '+15551234567' }) @IsString() @Matches(E164, { message: 'phone must be E.164' }) phone!: string;
+  @ApiProperty({ example: '+15551234567' })
+  @IsString()
+  @Matches(E164, { message: 'phone must be E.164' })
+  phone!: string;
 }
 
 export class DevSmsDto {

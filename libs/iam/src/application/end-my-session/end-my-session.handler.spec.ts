@@ -29,7 +29,9 @@ describe('EndMySessionHandler', () => {
     } as unknown as PrismaSessionsRepository;
     handler = new EndMySessionHandler(
       repo,
-      { publish: async (i: AccessRevokedInfo[]) => void published.push(...i) } as unknown as AccessRevocations,
+      {
+        publish: async (i: AccessRevokedInfo[]) => void published.push(...i),
+      } as unknown as AccessRevocations,
       { record: async (e: AuditInput) => void audited.push(e) } as unknown as PrismaAuditRepository,
     );
   });
@@ -39,11 +41,22 @@ describe('EndMySessionHandler', () => {
     expect(sessions.get('s-phone')!.ended).toBe(true);
     expect(sessions.get('s-current')!.ended).toBe(false);
     expect(published).toEqual([{ accountId: 'a1', sessionId: 's-phone' }]);
-    expect(audited).toEqual([{ actorId: 'a1', action: 'session_ended', targetId: 'a1', ip: '10.0.0.1', detail: { sessionId: 's-phone', own: false } }]);
+    expect(audited).toEqual([
+      {
+        actorId: 'a1',
+        action: 'session_ended',
+        targetId: 'a1',
+        ip: '10.0.0.1',
+        detail: { sessionId: 's-phone', own: false },
+      },
+    ]);
   });
 
   it('answers 404 SESSION_NOT_FOUND for someone else’s session and leaves it alone', async () => {
-    await expect(handler.execute(me, 's-stranger')).rejects.toMatchObject({ status: 404, code: 'SESSION_NOT_FOUND' });
+    await expect(handler.execute(me, 's-stranger')).rejects.toMatchObject({
+      status: 404,
+      code: 'SESSION_NOT_FOUND',
+    });
     expect(sessions.get('s-stranger')!.ended).toBe(false);
     expect(published).toEqual([]);
   });

@@ -26,6 +26,12 @@ export class EndMySessionHandler {
     if (outcome === 'not_found') throw IamErrors.sessionNotFound();
     if (outcome === 'already') return noteUnchanged();
     await this.revocations.publish([{ accountId: caller.id, sessionId }]);
-    await this.audit.record({ actorId: caller.id, action: 'session_ended', targetId: caller.id, ...meta, detail: { sessionId, own: sessionId === caller.sessionId } });
+    await this.audit.record({
+      actorId: caller.id,
+      action: 'session_ended',
+      targetId: caller.id,
+      ...meta,
+      detail: { sessionId, own: sessionId === caller.sessionId },
+    });
   }
 }

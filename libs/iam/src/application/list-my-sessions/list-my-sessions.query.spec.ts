@@ -1,4 +1,7 @@
-import type { LiveSession, PrismaSessionsRepository } from '../../infrastructure/prisma-sessions.repository.js';
+import type {
+  LiveSession,
+  PrismaSessionsRepository,
+} from '../../infrastructure/prisma-sessions.repository.js';
 import { ListMySessionsQuery, MAX_LISTED_SESSIONS } from './list-my-sessions.query.js';
 
 describe('ListMySessionsQuery', () => {
@@ -11,7 +14,9 @@ describe('ListMySessionsQuery', () => {
   let asked: Array<[string, number]>;
   const query = () => {
     asked = [];
-    const repo = { listLive: async (accountId: string, limit: number) => (asked.push([accountId, limit]), rows) } as unknown as PrismaSessionsRepository;
+    const repo = {
+      listLive: async (accountId: string, limit: number) => (asked.push([accountId, limit]), rows),
+    } as unknown as PrismaSessionsRepository;
     return new ListMySessionsQuery(repo);
   };
 
@@ -19,8 +24,20 @@ describe('ListMySessionsQuery', () => {
     const list = await query().execute({ id: 'a1', role: 'citizen', sessionId: 's1' });
     expect(asked).toEqual([['a1', MAX_LISTED_SESSIONS]]);
     expect(list).toEqual([
-      { id: 's2', deviceId: 'browser-1', createdAt: signedIn.toISOString(), lastUsedAt: signedIn.toISOString(), current: false },
-      { id: 's1', deviceId: 'phone-1', createdAt: signedIn.toISOString(), lastUsedAt: refreshed.toISOString(), current: true },
+      {
+        id: 's2',
+        deviceId: 'browser-1',
+        createdAt: signedIn.toISOString(),
+        lastUsedAt: signedIn.toISOString(),
+        current: false,
+      },
+      {
+        id: 's1',
+        deviceId: 'phone-1',
+        createdAt: signedIn.toISOString(),
+        lastUsedAt: refreshed.toISOString(),
+        current: true,
+      },
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedAccount } from '../../domain/account.js';
-import { PrismaSessionsRepository, type LiveSession } from '../../infrastructure/prisma-sessions.repository.js';
+import {
+  PrismaSessionsRepository,
+  type LiveSession,
+} from '../../infrastructure/prisma-sessions.repository.js';
 
 /** An entry of `GET /me/sessions`. */
 export interface MySessionView {

@@ -23,6 +23,8 @@ describe('codeVerifierMustMatchChallenge', () => {
     ['a verifier longer than 128 characters', 'a'.repeat(129)],
     ['a number', 42],
   ])('refuses %s with INVALID_CODE_VERIFIER', (_name, given) => {
-    expect(() => codeVerifierMustMatchChallenge(given, challenge)).toThrow(expect.objectContaining({ code: 'INVALID_CODE_VERIFIER', status: 400 }));
+    expect(() => codeVerifierMustMatchChallenge(given, challenge)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CODE_VERIFIER', status: 400 }),
+    );
   });
 });

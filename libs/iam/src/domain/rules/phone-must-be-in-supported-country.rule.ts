@@ -12,12 +12,15 @@ import { IamErrors } from '../iam.errors.js';
 export function phoneMustBeInSupportedCountry(phone: string, countries: readonly string[]): CountryCode {
   const parsed = parsePhoneNumberFromString(phone, metadata);
   const country = parsed ? (parsed.country ?? mainCountry(parsed.countryCallingCode)) : undefined;
-  if (!parsed || !parsed.isPossible() || !country || !countries.includes(country)) throw IamErrors.phoneCountryNotSupported();
+  if (!parsed || !parsed.isPossible() || !country || !countries.includes(country))
+    throw IamErrors.phoneCountryNotSupported();
   return country;
 }
 
 // The method exists in libphonenumber-js's Metadata class but not in its type declarations.
-const plans = new Metadata(metadata) as unknown as { getCountryCodesForCallingCode(code: string): CountryCode[] | undefined };
+const plans = new Metadata(metadata) as unknown as {
+  getCountryCodesForCallingCode(code: string): CountryCode[] | undefined;
+};
 
 /** The first country listed for a calling code is its main one (+1 → US). */
 function mainCountry(callingCode: string): CountryCode | undefined {

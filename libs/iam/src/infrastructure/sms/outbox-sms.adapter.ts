@@ -20,7 +20,12 @@ export class OutboxSmsAdapter extends SmsVerification {
 
   async start(phone: string): Promise<void> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const sms: OutboxSms = { to: phone, body: `Your Hey Blue! verification code is ${code}`, code, sentAt: new Date().toISOString() };
+    const sms: OutboxSms = {
+      to: phone,
+      body: `Your Hey Blue! verification code is ${code}`,
+      code,
+      sentAt: new Date().toISOString(),
+    };
     const box = this.boxKey(phone);
     await this.redis.client
       .multi()

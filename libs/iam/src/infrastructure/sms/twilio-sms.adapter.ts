@@ -25,15 +25,26 @@ export class TwilioSmsAdapter extends SmsVerification {
     super();
     const env = config.env;
     if (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_VERIFY_SERVICE_SID) {
-      this.client = twilio(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, { timeout: env.TWILIO_TIMEOUT_MS, autoRetry: false });
+      this.client = twilio(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, {
+        timeout: env.TWILIO_TIMEOUT_MS,
+        autoRetry: false,
+      });
       if (env.TWILIO_BASE_URL) this.client.verify.baseUrl = env.TWILIO_BASE_URL.replace(/\/$/, '');
       this.serviceSid = env.TWILIO_VERIFY_SERVICE_SID;
     } else if (config.smsAdapter === 'twilio') {
-      this.logger.warn('Twilio Verify is not configured (TWILIO_*): phone verification will answer 503 SMS_UNAVAILABLE');
+      this.logger.warn(
+        'Twilio Verify is not configured (TWILIO_*): phone verification will answer 503 SMS_UNAVAILABLE',
+      );
     }
     this.policy = createResiliencePolicy(
       'twilio-verify',
-      { timeoutMs: env.TWILIO_TIMEOUT_MS, retries: 2, backoffMs: 100, breakerThreshold: 5, halfOpenAfterMs: env.TWILIO_BREAKER_HALF_OPEN_MS },
+      {
+        timeoutMs: env.TWILIO_TIMEOUT_MS,
+        retries: 2,
+        backoffMs: 100,
+        breakerThreshold: 5,
+        halfOpenAfterMs: env.TWILIO_BREAKER_HALF_OPEN_MS,
+      },
       (err) => !isClientError(err),
     );
   }
@@ -57,7 +68,9 @@ export class TwilioSmsAdapter extends SmsVerification {
     });
   }
 
-  private async call<T>(fn: (service: ReturnType<TwilioClient['verify']['v2']['services']>) => Promise<T>): Promise<T> {
+  private async call<T>(
+    fn: (service: ReturnType<TwilioClient['verify']['v2']['services']>) => Promise<T>,
+  ): Promise<T> {
     if (!this.client || !this.serviceSid) throw IamErrors.smsUnavailable();
     const service = this.client.verify.v2.services(this.serviceSid);
     try {
@@ -66,7 +79,8 @@ export class TwilioSmsAdapter extends SmsVerification {
       const e = err as { status?: number; code?: number; message?: string };
       if (isClientError(err)) {
         if (e.status === 429 || e.code === 60203) throw new RateLimited(600, 'RATE_LIMITED');
-        if (e.status === 400 && (e.code === 60200 || e.code === 21211 || e.code === 60205)) throw IamErrors.phoneInvalid();
+        if (e.status === 400 && (e.code === 60200 || e.code === 21211 || e.code === 60205))
+          throw IamErrors.phoneInvalid();
         this.logger.warn(`twilio refused: ${e.status} ${e.code} ${e.message}`);
         throw IamErrors.smsUnavailable();
       }

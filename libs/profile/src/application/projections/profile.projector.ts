@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxService, type EventEnvelope, type Tx } from '@heyblue/platform';
 import type { AccountCreatedPayload, AccountRoleChangedPayload } from '@heyblue/iam';
-import type { PointsAdjustedPayload, PointsDonatedPayload, PointsEarnedPayload, PointsRedeemedPayload } from '@heyblue/rewards';
-import { asRole, displayNameFromProvider, officerDisplayName, type ProfileRole } from '../../domain/profile.js';
+import type {
+  PointsAdjustedPayload,
+  PointsDonatedPayload,
+  PointsEarnedPayload,
+  PointsRedeemedPayload,
+} from '@heyblue/rewards';
+import {
+  asRole,
+  displayNameFromProvider,
+  officerDisplayName,
+  type ProfileRole,
+} from '../../domain/profile.js';
 import { newTrophies, trophyName } from '../../domain/trophies.js';
 import { ProfileUpdated } from '../../events/profile-updated.integration-event.js';
 import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
@@ -57,7 +67,14 @@ export class ProfileProjector {
     const row = await this.store.find(tx, accountId);
     await this.outbox.publish(
       tx,
-      new ProfileUpdated({ accountId, changed: ['displayName'], displayName: renamed, zip: row?.zip ?? null, shareConsent: row?.shareConsent ?? false, updatedAt: new Date().toISOString() }),
+      new ProfileUpdated({
+        accountId,
+        changed: ['displayName'],
+        displayName: renamed,
+        zip: row?.zip ?? null,
+        shareConsent: row?.shareConsent ?? false,
+        updatedAt: new Date().toISOString(),
+      }),
     );
   }
 
@@ -85,7 +102,10 @@ export class ProfileProjector {
   }
 
   /** onPointsEarned and onPointsRedeemed for a batch of either (one statement). */
-  async onPointsMoves(events: Array<EventEnvelope<PointsEarnedPayload> | EventEnvelope<PointsRedeemedPayload>>, tx: Tx): Promise<void> {
+  async onPointsMoves(
+    events: Array<EventEnvelope<PointsEarnedPayload> | EventEnvelope<PointsRedeemedPayload>>,
+    tx: Tx,
+  ): Promise<void> {
     await this.store.ensureWithBalances(
       tx,
       events.map((e) => ({

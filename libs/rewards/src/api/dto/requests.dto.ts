@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { PageQueryDto, ValidationFailed } from '@heyblue/platform';
 
 export class ZipListQueryDto extends PageQueryDto {
@@ -41,7 +52,11 @@ export class VoucherCodeDto {
 const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class DonationReportQueryDto {
-  @ApiPropertyOptional({ enum: ['charity'], default: 'charity', description: 'Per-charity rows (the only split donations have)' })
+  @ApiPropertyOptional({
+    enum: ['charity'],
+    default: 'charity',
+    description: 'Per-charity rows (the only split donations have)',
+  })
   @IsOptional()
   @IsIn(['charity'])
   by = 'charity' as const;
@@ -84,13 +99,22 @@ export class AdjustmentAccountParam {
 }
 
 export class PointsAdjustmentDto {
-  @ApiProperty({ type: 'integer', example: -50, description: 'Non-zero: a credit (> 0) or a claw-back (< 0), at most 1,000,000 either way' })
+  @ApiProperty({
+    type: 'integer',
+    example: -50,
+    description: 'Non-zero: a credit (> 0) or a claw-back (< 0), at most 1,000,000 either way',
+  })
   @IsInt({ message: 'points must be a whole number' })
   @Min(-1_000_000)
   @Max(1_000_000)
   points!: number;
 
-  @ApiProperty({ minLength: 3, maxLength: 200, example: 'Duplicate connection reported by precinct 12', description: 'Shown to the account with points.awarded, and kept in the audit trail' })
+  @ApiProperty({
+    minLength: 3,
+    maxLength: 200,
+    example: 'Duplicate connection reported by precinct 12',
+    description: 'Shown to the account with points.awarded, and kept in the audit trail',
+  })
   @IsString()
   @Matches(/^(?=.*\S)[^\p{Cc}]{3,200}$/u, { message: 'reason must be 3-200 characters of text' })
   reason!: string;

@@ -42,7 +42,12 @@ export class AdjustPointsHandler {
 
   async execute(cmd: AdjustPointsCommand): Promise<AdjustmentResult> {
     if (!Number.isInteger(cmd.points) || cmd.points === 0 || Math.abs(cmd.points) > MAX_ADJUSTMENT) {
-      throw new ValidationFailed([{ field: 'points', message: `points must be a non-zero whole number between -${MAX_ADJUSTMENT} and ${MAX_ADJUSTMENT}` }]);
+      throw new ValidationFailed([
+        {
+          field: 'points',
+          message: `points must be a non-zero whole number between -${MAX_ADJUSTMENT} and ${MAX_ADJUSTMENT}`,
+        },
+      ]);
     }
     const request = {
       accountId: cmd.actor.accountId,

@@ -129,15 +129,41 @@ describe('donate points', () => {
   it('writes one audit entry naming the donor, the charity and the points; a repeat under the same key writes none', async () => {
     const { m, handler } = setup(100);
     const actor = { accountId: OFFICER, ip: '10.0.0.1', userAgent: 'app' };
-    const first = await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, idempotencyKey: 'k1', actor });
-    await handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, idempotencyKey: 'k1', actor });
-    expect(m.audits).toEqual([{ actor, action: 'points_donated', targetId: first.donationId, detail: { charityId: 'charity-1', points: 30 } }]);
+    const first = await handler.execute({
+      accountId: OFFICER,
+      charityId: 'charity-1',
+      points: 30,
+      idempotencyKey: 'k1',
+      actor,
+    });
+    await handler.execute({
+      accountId: OFFICER,
+      charityId: 'charity-1',
+      points: 30,
+      idempotencyKey: 'k1',
+      actor,
+    });
+    expect(m.audits).toEqual([
+      {
+        actor,
+        action: 'points_donated',
+        targetId: first.donationId,
+        detail: { charityId: 'charity-1', points: 30 },
+      },
+    ]);
     expect(m.unchangedCalls).toBe(1);
   });
 
   it('writes no audit entry when the donation is refused', async () => {
     const { m, handler } = setup(10);
-    await expect(handler.execute({ accountId: OFFICER, charityId: 'charity-1', points: 30, actor: { accountId: OFFICER, ip: null, userAgent: null } })).rejects.toMatchObject({
+    await expect(
+      handler.execute({
+        accountId: OFFICER,
+        charityId: 'charity-1',
+        points: 30,
+        actor: { accountId: OFFICER, ip: null, userAgent: null },
+      }),
+    ).rejects.toMatchObject({
       code: 'INSUFFICIENT_POINTS',
     });
     expect(m.audits).toEqual([]);

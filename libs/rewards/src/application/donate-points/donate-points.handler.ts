@@ -74,7 +74,13 @@ export class DonatePointsHandler {
           donatedAt: now.toISOString(),
         }),
       );
-      if (cmd.actor) await this.audit.record(tx, { actor: cmd.actor, action: 'points_donated', targetId: donationId, detail: { charityId: cmd.charityId, points } });
+      if (cmd.actor)
+        await this.audit.record(tx, {
+          actor: cmd.actor,
+          action: 'points_donated',
+          targetId: donationId,
+          detail: { charityId: cmd.charityId, points },
+        });
       return { donationId, points, balance: entry.balanceAfter };
     });
   }

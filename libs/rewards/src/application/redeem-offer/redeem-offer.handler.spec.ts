@@ -165,11 +165,29 @@ describe('redeem an offer', () => {
     it('writes a plain redemption at once, with the same voucher, debit and event', async () => {
       const { m, handler } = setup();
       m.balances.set(CITIZEN, 80);
-      const { voucher } = await handler.execute({ accountId: CITIZEN, offerId: 'offer-1', idempotencyKey: 'k-1' });
+      const { voucher } = await handler.execute({
+        accountId: CITIZEN,
+        offerId: 'offer-1',
+        idempotencyKey: 'k-1',
+      });
       expect(m.atOnce).toBe(1);
-      expect(m.vouchers).toEqual([expect.objectContaining({ code: voucher.code, accountId: CITIZEN, pointsCost: 50, ledgerEntryId: m.entries[0]!.id })]);
-      expect(m.entries).toEqual([expect.objectContaining({ delta: -50, balanceAfter: 30, reference: m.vouchers[0]!.id })]);
-      expect(m.published[0]!.toEnvelope().payload).toMatchObject({ balance: 30, ledgerSeq: '1', entryId: m.entries[0]!.id, voucherId: m.vouchers[0]!.id });
+      expect(m.vouchers).toEqual([
+        expect.objectContaining({
+          code: voucher.code,
+          accountId: CITIZEN,
+          pointsCost: 50,
+          ledgerEntryId: m.entries[0]!.id,
+        }),
+      ]);
+      expect(m.entries).toEqual([
+        expect.objectContaining({ delta: -50, balanceAfter: 30, reference: m.vouchers[0]!.id }),
+      ]);
+      expect(m.published[0]!.toEnvelope().payload).toMatchObject({
+        balance: 30,
+        ledgerSeq: '1',
+        entryId: m.entries[0]!.id,
+        voucherId: m.vouchers[0]!.id,
+      });
       expect(m.answers.get(`${CITIZEN}:k-1`)?.answer).toEqual({ status: 201, body: { voucher } });
     });
 
@@ -201,11 +219,23 @@ describe('redeem an offer', () => {
     it('takes the general way for a short balance, a sold-out or an unknown offer', async () => {
       const { m, handler } = setup({ maxRedemptions: 1, redeemedCount: 1 });
       m.balances.set(CITIZEN, 40);
-      m.offers.set('offer-2', { ...m.offers.get('offer-1')!, id: 'offer-2', maxRedemptions: null, redeemedCount: 0 });
-      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-2' })).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS' });
+      m.offers.set('offer-2', {
+        ...m.offers.get('offer-1')!,
+        id: 'offer-2',
+        maxRedemptions: null,
+        redeemedCount: 0,
+      });
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-2' })).rejects.toMatchObject({
+        code: 'INSUFFICIENT_POINTS',
+      });
       m.balances.set(CITIZEN, 400);
-      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE', extra: { reason: 'sold_out' } });
-      await expect(handler.execute({ accountId: CITIZEN, offerId: 'nope' })).rejects.toMatchObject({ code: 'OFFER_NOT_FOUND' });
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({
+        code: 'OFFER_UNAVAILABLE',
+        extra: { reason: 'sold_out' },
+      });
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'nope' })).rejects.toMatchObject({
+        code: 'OFFER_NOT_FOUND',
+      });
       expect(m.atOnce).toBe(0);
       expect(m.balances.get(CITIZEN)).toBe(400);
     });
@@ -218,12 +248,19 @@ describe('redeem an offer', () => {
     await plain.handler.execute({ accountId: CITIZEN, offerId: 'offer-1', actor });
     expect(plain.m.atOnce).toBe(1);
     expect(plain.m.audits).toEqual([
-      { actor, action: 'points_redeemed', targetId: plain.m.vouchers[0]!.id, detail: { offerId: 'offer-1', retailerId: 'retailer-1', points: 50 } },
+      {
+        actor,
+        action: 'points_redeemed',
+        targetId: plain.m.vouchers[0]!.id,
+        detail: { offerId: 'offer-1', retailerId: 'retailer-1', points: 50 },
+      },
     ]);
 
     const limited = setup({ maxRedemptions: 1, redeemedCount: 1 });
     limited.m.balances.set(CITIZEN, 80);
-    await expect(limited.handler.execute({ accountId: CITIZEN, offerId: 'offer-1', actor })).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
+    await expect(
+      limited.handler.execute({ accountId: CITIZEN, offerId: 'offer-1', actor }),
+    ).rejects.toMatchObject({ code: 'OFFER_UNAVAILABLE' });
     expect(limited.m.audits).toEqual([]);
   });
 });

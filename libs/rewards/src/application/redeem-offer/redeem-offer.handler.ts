@@ -86,7 +86,11 @@ export class RedeemOfferHandler {
       claim: cmd.idempotencyKey
         ? { ...this.claimOf(cmd), key: cmd.idempotencyKey, answer: { status: 201, body: result } }
         : undefined,
-      event: { id: randomUUID(), occurredAt: now.toISOString(), payload: this.redeemed(cmd.accountId, offer, voucherId, now) },
+      event: {
+        id: randomUUID(),
+        occurredAt: now.toISOString(),
+        payload: this.redeemed(cmd.accountId, offer, voucherId, now),
+      },
       audit: cmd.actor ? this.audited(cmd.actor, offer, voucherId) : undefined,
     });
     if (!posted) return null;
@@ -114,7 +118,10 @@ export class RedeemOfferHandler {
         throw new OfferUnavailable('sold_out');
 
       const voucher = this.issue(offer, now);
-      await this.vouchers.create(tx, { ...this.stored(voucher, voucherId, cmd.accountId, offer, now), ledgerEntryId: entry.id });
+      await this.vouchers.create(tx, {
+        ...this.stored(voucher, voucherId, cmd.accountId, offer, now),
+        ledgerEntryId: entry.id,
+      });
       await this.events.publish(
         tx,
         new PointsRedeemed({
@@ -130,7 +137,12 @@ export class RedeemOfferHandler {
   }
 
   private audited(actor: AuditAuthor, offer: RedeemableOffer, voucherId: string) {
-    return { actor, action: 'points_redeemed', targetId: voucherId, detail: { offerId: offer.id, retailerId: offer.retailerId, points: offer.pointsCost } };
+    return {
+      actor,
+      action: 'points_redeemed',
+      targetId: voucherId,
+      detail: { offerId: offer.id, retailerId: offer.retailerId, points: offer.pointsCost },
+    };
   }
 
   private claimOf(cmd: RedeemOfferCommand) {
@@ -151,7 +163,13 @@ export class RedeemOfferHandler {
     };
   }
 
-  private stored(v: VoucherView, id: string, accountId: string, offer: RedeemableOffer, now: Date): Omit<NewVoucher, 'ledgerEntryId'> {
+  private stored(
+    v: VoucherView,
+    id: string,
+    accountId: string,
+    offer: RedeemableOffer,
+    now: Date,
+  ): Omit<NewVoucher, 'ledgerEntryId'> {
     return {
       id,
       code: v.code,

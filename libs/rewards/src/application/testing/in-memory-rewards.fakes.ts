@@ -135,10 +135,20 @@ export class InMemoryRewards {
         idempotencyKey: r.debitKey,
       });
       this.vouchers.push({ ...r.voucher, ledgerEntryId: entry.id });
-      if (r.claim && answerKey) this.answers.set(answerKey, { operation: r.claim.operation, fingerprint: r.claim.fingerprint, answer: r.claim.answer });
+      if (r.claim && answerKey)
+        this.answers.set(answerKey, {
+          operation: r.claim.operation,
+          fingerprint: r.claim.fingerprint,
+          answer: r.claim.answer,
+        });
       this.published.push(
         new PointsRedeemed(
-          { ...r.event.payload, balance: entry.balanceAfter, ledgerSeq: entry.seq.toString(), entryId: entry.id },
+          {
+            ...r.event.payload,
+            balance: entry.balanceAfter,
+            ledgerSeq: entry.seq.toString(),
+            entryId: entry.id,
+          },
           { id: r.event.id, occurredAt: r.event.occurredAt },
         ),
       );
@@ -210,7 +220,10 @@ export class InMemoryRewards {
   readonly clock: Clock = { now: () => this.now };
 
   readonly signer: VoucherSignature = {
-    sign: (code, offerId, expiresAt) => ({ kid: 'test-kid', signature: `sig(${code}|${offerId}|${expiresAt})` }),
+    sign: (code, offerId, expiresAt) => ({
+      kid: 'test-kid',
+      signature: `sig(${code}|${offerId}|${expiresAt})`,
+    }),
   };
 
   settings: RewardsSettings = {

@@ -15,6 +15,7 @@ export class ConsentedConnectionDto {
 }
 
 export class ConsentedConnectionPageDto implements Page<ConsentedConnectionDto> {
-  @ApiProperty({ type: [ConsentedConnectionDto], description: 'Newest first' }) items!: ConsentedConnectionDto[];
+  @ApiProperty({ type: [ConsentedConnectionDto], description: 'Newest first' })
+  items!: ConsentedConnectionDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }

@@ -40,4 +40,5 @@ function trimTrailingSlashes(s: string): string {
   return s.slice(0, end);
 }
 
-export const joinUrl = (base: string, path: string) => `${trimTrailingSlashes(base)}/${path.replace(/^\/+/, '')}`;
+export const joinUrl = (base: string, path: string) =>
+  `${trimTrailingSlashes(base)}/${path.replace(/^\/+/, '')}`;
