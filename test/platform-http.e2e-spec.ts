@@ -12,7 +12,10 @@ describe('platform over HTTP', () => {
   it('answers liveness and readiness against real PostgreSQL and Redis', async () => {
     await request(t.url).get('/api/v1/health/live').expect(200, { status: 'ok' });
     const ready = await request(t.url).get('/api/v1/health/ready').expect(200);
-    expect(ready.body.details).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect(ready.body.details).toEqual({
+      postgres: { status: 'up' },
+      redis: { status: 'up', mode: 'single' },
+    });
   });
 
   it('answers unknown routes with problem+json', async () => {

@@ -34,7 +34,11 @@ describe('connections: an officer who stops sending locations drops out (real cl
       officer.accountId,
     ]);
 
-    await eventually(near, (r) => r.body.nearby.length === 0, { what: 'stale officer gone from nearby' });
+    // Once a second: presence is rate limited per account (60/min), and staleness is 5 s.
+    await eventually(near, (r) => r.status === 200 && r.body.nearby.length === 0, {
+      what: 'stale officer gone from nearby',
+      intervalMs: 1_000,
+    });
     const req = await api(t, 'POST', '/connections/requests', {
       token: citizen.accessToken,
       body: { officerId: officer.accountId },
