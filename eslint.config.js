@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import security from 'eslint-plugin-security';
 import regexp from 'eslint-plugin-regexp';
 
-const CONTEXTS = ['iam', 'profile', 'connections', 'rewards', 'etl', 'reporting', 'social', 'places'];
+const CONTEXTS = [
+  'iam',
+  'profile',
+  'connections',
+  'rewards',
+  'etl',
+  'reporting',
+  'social',
+  'places',
+  'notifications',
+];
 
 /**
  * Module boundaries (ARCHITECTURE.md rule 1): a context is reached only through its

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { ConnectionsModule } from '@heyblue/connections';
 import { EtlModule } from '@heyblue/etl';
 import { IamModule } from '@heyblue/iam';
+import { NotificationsModule } from '@heyblue/notifications';
 import { PlacesModule } from '@heyblue/places';
 import { PlatformModule } from '@heyblue/platform';
 import { ProfileModule } from '@heyblue/profile';
@@ -34,6 +35,7 @@ export class AppModule {
         EtlModule,
         ReportingModule,
         SocialModule,
+        NotificationsModule,
         AdminUiModule,
         ...(options.extraModules ?? []),
       ],

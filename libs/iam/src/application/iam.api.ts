@@ -116,4 +116,17 @@ export class IamApi {
   async getAccounts(ids: string[]): Promise<AccountView[]> {
     return this.accounts.views([...new Set(ids)]);
   }
+
+  /**
+   * Which of these sessions are still live (not ended, account not suspended): Notifications
+   * pushes only to devices of live sessions, so a revocation it missed still stops its pushes.
+   */
+  async liveSessions(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.prisma.iamSession.findMany({
+      where: { id: { in: [...new Set(ids)] }, revokedAt: null, account: { status: 'active' } },
+      select: { id: true },
+    });
+    return new Set(rows.map((r) => r.id));
+  }
 }

@@ -647,6 +647,15 @@ export class Environment {
   @Min(1_000)
   @Max(86_400_000)
   IAM_SESSION_PRUNE_EVERY_MS = 3_600_000;
+
+  // ─── notifications: push devices and pushes (issue 21) ───
+
+  /** Push devices one account may register; registering one more drops its least recently registered. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  NOTIFICATIONS_MAX_DEVICES_PER_ACCOUNT = 10;
 }
 
 export type Env = Environment;
