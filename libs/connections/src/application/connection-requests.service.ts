@@ -14,6 +14,12 @@ import {
   RequestNotPending,
 } from '../domain/connections.errors.js';
 import { distanceM as distance, roundDistance } from '../domain/geo.js';
+import {
+  CITIZEN_CAP_WINDOW_MS,
+  earningVerdict,
+  OFFICER_CAP_WINDOW_MS,
+  type NoPointsReason,
+} from '../domain/rules/earning-caps.rule.js';
 import { officerAndCitizenMustBeNearby } from '../domain/rules/officer-and-citizen-must-be-nearby.rule.js';
 import { oneConnectionPerPairPerDay } from '../domain/rules/one-connection-per-pair-per-day.rule.js';
 import { ConnectionEstablished } from '../events/connection-established.integration-event.js';
@@ -31,6 +37,10 @@ export interface ConnectionView {
   citizenId: string;
   establishedAt: string;
   pointsAwarded: number;
+  /** false when an anti-farming cap was reached: the connection stands but earns neither side points. */
+  earnsPoints: boolean;
+  /** Why it earns nothing: `CITIZEN_DAILY_CAP` or `OFFICER_HOURLY_CAP`; null when it earns. */
+  noPointsReason: NoPointsReason | null;
 }
 
 export function toConnectionView(row: ConnectionRow, viewerId: string): ConnectionView {
@@ -40,6 +50,8 @@ export function toConnectionView(row: ConnectionRow, viewerId: string): Connecti
     citizenId: row.citizenId,
     establishedAt: row.establishedAt.toISOString(),
     pointsAwarded: viewerId === row.officerId ? row.officerPoints : row.citizenPoints,
+    earnsPoints: row.earnsPoints,
+    noPointsReason: row.earnsPoints ? null : (row.noPointsReason as NoPointsReason),
   };
 }
 
@@ -184,10 +196,22 @@ export class ConnectionRequestsService {
     const place = this.places.locate(officerAt, window?.zip);
     const establishedAt = new Date(now);
     const row = await this.connections.prisma.$transaction(async (tx) => {
-      await this.connections.lockPair(tx, request.officerId, request.citizenId);
+      // Serialises every accept touching this officer or this citizen: the pair rule and the
+      // earning caps below are then counted with no concurrent insert in between.
+      await this.connections.lockParties(tx, request.officerId, request.citizenId);
       oneConnectionPerPairPerDay(
         await this.connections.lastConnectionAt(tx, request.officerId, request.citizenId),
         establishedAt,
+      );
+      const earning = earningVerdict(
+        await this.connections.earnedSince(
+          tx,
+          request.citizenId,
+          new Date(now - CITIZEN_CAP_WINDOW_MS),
+          request.officerId,
+          new Date(now - OFFICER_CAP_WINDOW_MS),
+        ),
+        this.config.earningCaps,
       );
       const created = await this.connections.insert(tx, {
         id: randomUUID(),
@@ -197,6 +221,8 @@ export class ConnectionRequestsService {
         establishedAt,
         zip: place.zip,
         cell: this.geo.grid.cellOf(officerAt),
+        earnsPoints: earning.earnsPoints,
+        noPointsReason: earning.noPointsReason,
       });
       await this.outbox.publish(
         tx,
@@ -213,6 +239,8 @@ export class ConnectionRequestsService {
             zipSource: place.zipSource,
             zipMismatch: place.zipMismatch,
             cell: created.cell,
+            earnsPoints: earning.earnsPoints,
+            noPointsReason: earning.noPointsReason,
           },
           { occurredAt: establishedAt },
         ),
@@ -223,7 +251,13 @@ export class ConnectionRequestsService {
             actor,
             action: 'connection_request_accepted',
             targetId: request.id,
-            detail: { connectionId: created.id, citizenId: created.citizenId, zip: created.zip },
+            detail: {
+              connectionId: created.id,
+              citizenId: created.citizenId,
+              zip: created.zip,
+              earnsPoints: earning.earnsPoints,
+              ...(earning.noPointsReason ? { noPointsReason: earning.noPointsReason } : {}),
+            },
           },
           tx,
         );

@@ -22,6 +22,14 @@ export interface ConnectionEstablishedPayload {
   zipMismatch?: boolean;
   /** Geohash partition cell (≈ 20 × 30 km) of the officer: coarse area, never a position. */
   cell: string;
+  /**
+   * false when an anti-farming cap was reached (CONNECTIONS_CITIZEN_DAILY_EARNING_CAP,
+   * CONNECTIONS_OFFICER_HOURLY_EARNING_CAP): the connection stands, but neither side earns points
+   * for it. Absent on events written before the caps (they earn).
+   */
+  earnsPoints?: boolean;
+  /** Why it earns nothing: `CITIZEN_DAILY_CAP` or `OFFICER_HOURLY_CAP`; null when it earns. */
+  noPointsReason?: 'CITIZEN_DAILY_CAP' | 'OFFICER_HOURLY_CAP' | null;
 }
 
 /** An officer accepted a nearby citizen's request: the two are connected. */

@@ -11,6 +11,9 @@ export interface ConnectionRow {
   cell: string;
   officerPoints: number;
   citizenPoints: number;
+  /** false when an anti-farming cap was reached: the connection stands but earns nothing. */
+  earnsPoints: boolean;
+  noPointsReason: string | null;
 }
 
 /** The `connections_connection` table. */
@@ -19,11 +22,33 @@ export class ConnectionRepository {
   constructor(readonly prisma: PrismaService) {}
 
   /**
-   * Serialises connection attempts of one pair for the rest of the transaction, so two
-   * concurrent accepts cannot both pass the 24 h rule.
+   * Serialises connection attempts involving this officer or this citizen for the rest of the
+   * transaction, so two concurrent accepts can neither both pass the 24 h pair rule nor both
+   * earn the last point-earning slot of a cap. Always officer first, then citizen (distinct key
+   * spaces), so two transactions cannot wait on each other.
    */
-  async lockPair(tx: Tx, officerId: string, citizenId: string): Promise<void> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`connections:pair:${officerId}:${citizenId}`}, 0))`;
+  async lockParties(tx: Tx, officerId: string, citizenId: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`connections:officer:${officerId}`}, 0))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`connections:citizen:${citizenId}`}, 0))`;
+  }
+
+  /** Points-earning connections of the citizen since `citizenSince` and of the officer since `officerSince`. */
+  async earnedSince(
+    tx: Tx,
+    citizenId: string,
+    citizenSince: Date,
+    officerId: string,
+    officerSince: Date,
+  ): Promise<{ citizenLastDay: number; officerLastHour: number }> {
+    const [row] = await tx.$queryRaw<Array<{ citizen: number; officer: number }>>`
+      SELECT
+        count(*) FILTER (WHERE citizen_id = ${citizenId}::uuid AND established_at > ${citizenSince})::int AS citizen,
+        count(*) FILTER (WHERE officer_id = ${officerId}::uuid AND established_at > ${officerSince})::int AS officer
+      FROM connections_connection
+      WHERE earns_points
+        AND ((citizen_id = ${citizenId}::uuid AND established_at > ${citizenSince})
+          OR (officer_id = ${officerId}::uuid AND established_at > ${officerSince}))`;
+    return { citizenLastDay: row?.citizen ?? 0, officerLastHour: row?.officer ?? 0 };
   }
 
   async lastConnectionAt(db: Tx | PrismaService, officerId: string, citizenId: string): Promise<Date | null> {

@@ -22,6 +22,8 @@ export class ConnectionsConfig {
   readonly publicBaseUrl: string | undefined;
   readonly coarseCellM: number;
   readonly maxSocketsPerAccount: number;
+  /** Anti-farming caps on points-earning connections (rolling windows). */
+  readonly earningCaps: { citizenPerDay: number; officerPerHour: number };
   /** `nearby` answers per account per window over sockets (LIMITS.nearbyAcks, RATE_LIMITS may override). */
   readonly nearbyAckBudget: { points: number; windowMs: number };
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY, as for HTTP): socket handshakes are limited per client IP. */
@@ -48,6 +50,10 @@ export class ConnectionsConfig {
     this.publicBaseUrl = get('PUBLIC_BASE_URL');
     this.coarseCellM = get('CONNECTIONS_COARSE_CELL_M');
     this.maxSocketsPerAccount = get('CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT');
+    this.earningCaps = {
+      citizenPerDay: get('CONNECTIONS_CITIZEN_DAILY_EARNING_CAP'),
+      officerPerHour: get('CONNECTIONS_OFFICER_HOURLY_EARNING_CAP'),
+    };
     const acks = parseRateLimitOverrides(get('RATE_LIMITS')).get(LIMITS.nearbyAcks.name) ?? LIMITS.nearbyAcks;
     this.nearbyAckBudget = { points: acks.points, windowMs: acks.durationS * 1000 };
     this.trustProxy = get('TRUST_PROXY')

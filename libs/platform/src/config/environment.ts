@@ -619,6 +619,23 @@ export class Environment {
   @Min(1)
   @Max(100)
   CONNECTIONS_MAX_SOCKETS_PER_ACCOUNT = 5;
+
+  /**
+   * Points-earning connections one citizen may have in any 24 hours; a connection beyond it (or
+   * beyond the officer's hourly cap) is still recorded but earns neither side anything (anti-farming).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CONNECTIONS_CITIZEN_DAILY_EARNING_CAP = 20;
+
+  /** Points-earning connections one officer may have in any 60 minutes (see CONNECTIONS_CITIZEN_DAILY_EARNING_CAP). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  CONNECTIONS_OFFICER_HOURLY_EARNING_CAP = 60;
   // ─── iam: sign-in and sessions (issue 20) ───
 
   /** Countries whose phone numbers may receive OTPs: ISO 3166 alpha-2 codes, comma-separated. */

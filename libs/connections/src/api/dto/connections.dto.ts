@@ -154,6 +154,18 @@ export class ConnectionDto {
   @ApiProperty({ format: 'date-time' }) establishedAt!: string;
   @ApiProperty({ description: 'points the caller earned for it (0 until Rewards has awarded them)' })
   pointsAwarded!: number;
+  @ApiProperty({
+    description:
+      'false when an anti-farming cap was reached (the citizen’s points-earning connections in 24 h, or the officer’s in 60 min): the connection stands, but neither side earns points for it',
+  })
+  earnsPoints!: boolean;
+  @ApiProperty({
+    enum: ['CITIZEN_DAILY_CAP', 'OFFICER_HOURLY_CAP'],
+    nullable: true,
+    type: String,
+    description: 'why the connection earns nothing; null when it earns',
+  })
+  noPointsReason!: 'CITIZEN_DAILY_CAP' | 'OFFICER_HOURLY_CAP' | null;
 }
 
 export class AcceptedDto {

@@ -1,4 +1,5 @@
 import { AlreadyConnectedToday, TooFar } from '../connections.errors.js';
+import { earningVerdict } from './earning-caps.rule.js';
 import { isPlausibleMove } from './move-must-be-plausible.rule.js';
 import { officerAndCitizenMustBeNearby } from './officer-and-citizen-must-be-nearby.rule.js';
 import { oneConnectionPerPairPerDay, PAIR_COOLDOWN_MS } from './one-connection-per-pair-per-day.rule.js';
@@ -48,5 +49,32 @@ describe('isPlausibleMove', () => {
   });
   it('accepts the same jump once enough time has passed', () => {
     expect(isPlausibleMove(a, { lat: 41, lng: -74, t: 3_600_000 }, 300, 100)).toBe(true);
+  });
+});
+
+describe('earningVerdict (anti-farming caps)', () => {
+  const caps = { citizenPerDay: 3, officerPerHour: 5 };
+  it('earns below both caps', () => {
+    expect(earningVerdict({ citizenLastDay: 2, officerLastHour: 4 }, caps)).toEqual({
+      earnsPoints: true,
+      noPointsReason: null,
+    });
+  });
+  it("earns nothing once the citizen's daily cap is reached", () => {
+    expect(earningVerdict({ citizenLastDay: 3, officerLastHour: 0 }, caps)).toEqual({
+      earnsPoints: false,
+      noPointsReason: 'CITIZEN_DAILY_CAP',
+    });
+  });
+  it("earns nothing once the officer's hourly cap is reached", () => {
+    expect(earningVerdict({ citizenLastDay: 0, officerLastHour: 5 }, caps)).toEqual({
+      earnsPoints: false,
+      noPointsReason: 'OFFICER_HOURLY_CAP',
+    });
+  });
+  it("names the citizen's cap when both are reached", () => {
+    expect(earningVerdict({ citizenLastDay: 9, officerLastHour: 9 }, caps).noPointsReason).toBe(
+      'CITIZEN_DAILY_CAP',
+    );
   });
 });

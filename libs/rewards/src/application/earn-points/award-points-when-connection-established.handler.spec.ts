@@ -74,6 +74,24 @@ describe('award points when a connection is established', () => {
     expect(m.balances.get(CITIZEN)).toBe(10);
   });
 
+  it('awards nobody anything for a connection over an anti-farming cap, and publishes nothing', async () => {
+    const { m, handler } = setup();
+    const capped = new ConnectionEstablished({
+      connectionId: 'conn-capped',
+      officerId: OFFICER,
+      citizenId: CITIZEN,
+      establishedAt: '2026-11-23T10:00:00.000Z',
+      zip: '10001',
+      cell: 'x',
+      earnsPoints: false,
+      noPointsReason: 'CITIZEN_DAILY_CAP',
+    }).toEnvelope();
+    expect(await handler.handle(capped, m.tx)).toEqual([]);
+    expect(m.balances.get(CITIZEN) ?? 0).toBe(0);
+    expect(m.balances.get(OFFICER) ?? 0).toBe(0);
+    expect(m.published).toEqual([]);
+  });
+
   it('awards nothing twice for the same connection', async () => {
     const { m, handler } = setup();
     await handler.handle(connection('10001'), m.tx);

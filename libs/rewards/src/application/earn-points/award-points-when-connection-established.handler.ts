@@ -6,7 +6,7 @@ import { PointsEarned } from '../../events/points-earned.integration-event.js';
 import { EventPublisher, Ledger, RewardsSettings, SchemeFinder } from '../ports.js';
 
 /**
- * Both sides of a connection earn points, multiplied by the municipal scheme active at the
+ * Both sides of a connection earn points (unless Connections marked it `earnsPoints: false`), multiplied by the municipal scheme active at the
  * connection's ZIP and time. Runs inside the event consumer's transaction; the ledger's
  * idempotency keys (`connection:<id>:<role>`) make a redelivery award nothing twice.
  */
@@ -21,6 +21,9 @@ export class AwardPointsWhenConnectionEstablishedHandler {
 
   async handle(event: EventEnvelope<ConnectionEstablishedPayload>, tx: Tx): Promise<PointsEarned[]> {
     const { connectionId, citizenId, officerId, zip } = event.payload;
+    // Over an anti-farming cap (Connections decided it under its locks): the connection stands,
+    // nobody earns. Events from before the caps carry no flag and earn.
+    if (event.payload.earnsPoints === false) return [];
     const at = new Date(event.payload.establishedAt);
     if (Number.isNaN(at.getTime()))
       throw new Error(`ConnectionEstablished ${event.id} has no valid establishedAt`);
