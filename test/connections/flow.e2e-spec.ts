@@ -111,6 +111,8 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
       officerId: officer.accountId,
       citizenId: citizen.accountId,
       pointsAwarded: expect.any(Number),
+      earnsPoints: true,
+      noPointsReason: null,
     });
     const [done] = await eventually(
       () => citizenInbox.of('connection.accepted'),
@@ -146,6 +148,9 @@ describe('connections: happy path end to end (dev IdP accounts, real socket.io, 
       zipSource: 'app',
       zipMismatch: false,
       cell: expect.stringMatching(/^[0-9b-hjkmnp-z]{4}$/),
+      // Far below the anti-farming caps (test/connections/earning-caps.e2e-spec.ts covers them).
+      earnsPoints: true,
+      noPointsReason: null,
     });
 
     // Rewards awards points for the connection; both sockets hear about it and the connection shows it.
