@@ -3,7 +3,7 @@ import { AvailabilityService } from '../../libs/connections/src/application/avai
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connect, Inbox, offset, sendLocation, settle } from './socket-client.js';
+import { connect, disconnected, Inbox, offset, sendLocation, settle } from './socket-client.js';
 
 describe('connections: two app instances sharing PostgreSQL, Redis and socket.io rooms', () => {
   let a: TestApp;
@@ -115,5 +115,31 @@ describe('connections: two app instances sharing PostgreSQL, Redis and socket.io
     const citizen = await given.citizen(b);
     const nearby = await api(b, 'POST', '/connections/presence', { token: citizen.accessToken, body: spot });
     expect(nearby.body.nearby).toEqual([]);
+  });
+
+  it('a demotion through one instance closes the officer sockets on both and takes the officer out of the index', async () => {
+    const [officer, admin] = await Promise.all([given.officer(a), given.admin(a)]);
+    const spot = { lat: 45.5152, lng: -122.6784 };
+    expect(
+      (await api(b, 'POST', '/connections/availability', { token: officer.accessToken, body: spot })).status,
+    ).toBe(201);
+    const onA = await connect(a, officer.accessToken);
+    const onB = await connect(b, officer.accessToken);
+    sockets.push(onA, onB);
+    const closed = [onA, onB].map((s) => disconnected(s));
+
+    const res = await api(a, 'POST', `/admin/accounts/${officer.accountId}/role`, {
+      token: admin.accessToken,
+      body: { role: 'citizen' },
+    });
+    expect(res.status).toBe(200);
+    expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
+    const citizen = await given.citizen(b);
+    await eventually(
+      () =>
+        api(b, 'POST', '/connections/presence', { token: citizen.accessToken, body: offset(spot, 40, 0) }),
+      (r) => r.status === 200 && r.body.nearby.length === 0,
+      { what: 'demoted officer out of the index', timeoutMs: 5_000, intervalMs: 200 },
+    );
   });
 });

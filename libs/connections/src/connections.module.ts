@@ -11,6 +11,7 @@ import { PositionHistory } from './application/position-history.js';
 import { PresenceService } from './application/presence.service.js';
 import { PushPointsAwardedWhenPointsEarned } from './application/push-points-awarded.handler.js';
 import { RememberDisplayNameWhenProfileUpdated } from './application/remember-display-name.handler.js';
+import { WithdrawAccountWhenAccessChanged } from './application/withdraw-account/withdraw-account.handler.js';
 import { AdminLiveMapController } from './api/admin-live-map.controller.js';
 import { ConnectionsController } from './api/connections.controller.js';
 import { ConnectionsGateway } from './api/connections.gateway.js';
@@ -56,6 +57,7 @@ import { ConnectionsApi } from './connections.api.js';
     ConnectionsSweeper,
     PushPointsAwardedWhenPointsEarned,
     RememberDisplayNameWhenProfileUpdated,
+    WithdrawAccountWhenAccessChanged,
     LiveMapReader,
     LiveMapQuery,
     ConnectionsApi,

@@ -101,7 +101,8 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
 
   /**
    * Re-authenticates sockets whose last check is older than the re-check period: an expired
-   * (or otherwise refused) token disconnects the socket. A dependency outage does not.
+   * (or otherwise refused) token, or a role other than the one the socket was authorised for,
+   * disconnects the socket. A dependency outage does not.
    */
   private async recheck(): Promise<void> {
     if (this.rechecking || !this.ns) return;
@@ -126,7 +127,9 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
           sockets.slice(i, i + 16).map(async (s) => {
             const data = s.data as SocketData;
             try {
-              await this.auth.authenticate(data.token);
+              const now = await this.auth.authenticate(data.token);
+              // A role change the notice missed: the socket's state was made for the old role.
+              if (now.role !== data.account.role) return void s.disconnect(true);
               data.checkedAt = Date.now();
             } catch (err) {
               if (err instanceof DomainError && (err.status === 401 || err.status === 403))

@@ -52,6 +52,15 @@ export class SocketHub extends AccountNotifier {
     }
   }
 
+  disconnect(accountId: string): void {
+    try {
+      // Through the adapter: the account's sockets on every instance.
+      this.ns?.in(accountRoom(accountId)).disconnectSockets(true);
+    } catch (err) {
+      this.logger.warn(`disconnect failed: ${(err as Error).message}`);
+    }
+  }
+
   /**
    * Emitted and closed per socket on the instance holding it, so the event is written before
    * the close (engine.io drains a socket's buffer before closing it).

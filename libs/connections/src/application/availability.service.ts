@@ -74,6 +74,18 @@ export class AvailabilityService {
     else this.audit.unchanged();
   }
 
+  /**
+   * The account is no longer an officer (demoted, suspended): the window closes and the officer
+   * leaves the index at once; `availability.expired` goes to their sockets on every instance,
+   * which are then closed (as when a window expires). Repeats change nothing.
+   */
+  async withdraw(officerId: string): Promise<void> {
+    const windowId = await this.windows.close(officerId);
+    await this.geo.remove('officer', officerId);
+    this.notifier.windowChanged(officerId);
+    if (windowId) this.notifier.windowExpired(officerId, windowId);
+  }
+
   /** Expires every due window (each claimed by exactly one instance). Returns how many. */
   async expireDue(now = Date.now()): Promise<number> {
     let total = 0;

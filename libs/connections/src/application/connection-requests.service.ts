@@ -183,6 +183,24 @@ export class ConnectionRequestsService {
     this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId });
   }
 
+  /**
+   * The account left (demoted officer, suspended account): requests addressed to it are
+   * declined (`connection.declined` to the citizen); requests it made expire, so no officer can
+   * accept them any more. Returns how many ended.
+   */
+  async endPendingOf(accountId: string, now = Date.now()): Promise<number> {
+    let ended = 0;
+    for (const r of await this.requests.pendingFor(accountId, this.config.requestTtlMs, now)) {
+      const toIt = r.officerId === accountId;
+      if ((await this.requests.transition(r.id, 'pending', toIt ? 'declined' : 'expired', now)) !== 'ok')
+        continue;
+      await this.requests.releasePair(r);
+      if (toIt) this.notifier.toAccount(r.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId: r.id });
+      ended += 1;
+    }
+    return ended;
+  }
+
   private async establish(request: StoredRequest, now: number, actor?: AuditActor): Promise<ConnectionRow> {
     const [window, officerAt, citizenAt] = await Promise.all([
       this.windows.get(request.officerId, now),

@@ -99,6 +99,7 @@ class RecordingNotifier extends AccountNotifier {
   }
   windowChanged(): void {}
   windowExpired(): void {}
+  disconnect(): void {}
 }
 
 /** The kept last fixes (LastFixStore), in memory. */

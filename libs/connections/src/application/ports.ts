@@ -5,6 +5,8 @@ export abstract class AccountNotifier {
   abstract windowChanged(officerId: string): void;
   /** The window expired: `availability.expired` to the officer's sockets on every instance, then those sockets are closed. */
   abstract windowExpired(officerId: string, windowId: string): void;
+  /** Closes every socket of the account, on every instance (its access changed). */
+  abstract disconnect(accountId: string): void;
 }
 
 /** Display names shown next to officers and citizens. */
@@ -26,6 +28,9 @@ export interface SocketAccount {
 export abstract class SocketAuth {
   /** Throws when the token is missing, unknown, expired or revoked. */
   abstract authenticate(token: string): Promise<SocketAccount>;
-  /** Called on every instance when an account's sessions end (logout, suspension). */
+  /**
+   * Called on every instance when a session ends (with its `sessionId`), or when every socket of
+   * the account must go (suspension, role change: no `sessionId`).
+   */
   abstract onAccessRevoked(listener: (info: { accountId: string; sessionId?: string }) => void): void;
 }

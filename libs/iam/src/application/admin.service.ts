@@ -44,11 +44,14 @@ export class AdminService {
     meta: RequestMeta = {},
   ): Promise<{ id: string; role: Role }> {
     notSelf(actor, accountId);
-    await this.prisma.$transaction(async (tx) => {
+    const changed = await this.prisma.$transaction(async (tx) => {
       // Locked: concurrent identical requests would otherwise each see the old role and each publish a change.
       const account = await this.accounts.byIdForUpdate(tx, accountId);
       if (!account) throw new NotFound('Account', 'ACCOUNT_NOT_FOUND');
-      if (account.role === role) return noteUnchanged();
+      if (account.role === role) {
+        noteUnchanged();
+        return false;
+      }
       await this.accounts.setRole(tx, accountId, role);
       await this.outbox.publish(
         tx,
@@ -70,8 +73,12 @@ export class AdminService {
         },
         tx,
       );
+      return true;
     });
     this.outbox.kick();
+    // Sockets authorised for the old role close on every instance now; Connections' handler of
+    // AccountRoleChanged takes a former officer out of the index and ends their requests.
+    if (changed) await this.revocations.publish([{ accountId, reason: 'role_changed' }]);
     return { id: accountId, role };
   }
 
@@ -103,7 +110,10 @@ export class AdminService {
       return ids;
     });
     this.outbox.kick();
-    await this.revocations.publish([{ accountId }, ...ended.map((sessionId) => ({ accountId, sessionId }))]);
+    await this.revocations.publish([
+      { accountId, reason: 'suspended' },
+      ...ended.map((sessionId) => ({ accountId, sessionId, reason: 'suspended' as const })),
+    ]);
     return { id: accountId, status: 'suspended' };
   }
 
@@ -158,6 +168,7 @@ export class AdminService {
       await this.audit.record({ action: 'admin_preauthorized', detail: { appliedTo: applied } }, tx);
     });
     this.outbox.kick();
+    await this.revocations.publish(applied.map((accountId) => ({ accountId, reason: 'role_changed' })));
     return { appliedTo: applied };
   }
 

@@ -3,13 +3,19 @@ import { RedisService, closeRedis, type RedisClient } from '@heyblue/platform';
 
 export interface AccessRevokedInfo {
   accountId: string;
-  /** Absent when every session of the account ended (suspension). */
+  /** Absent when every socket of the account must go (suspension, role change). */
   sessionId?: string;
+  /**
+   * Why: a session ended (logout, `DELETE /me/sessions/{id}`, refresh reuse), the account was
+   * suspended, or its role changed (its sessions live on, but a socket authorised for the old
+   * role must be re-authorised: the client reconnects). Absent means a session ended.
+   */
+  reason?: 'session_ended' | 'suspended' | 'role_changed';
 }
 
 /**
- * Tells every instance that sessions ended (Redis pub/sub), so socket gateways can drop
- * connections at once. Token checks themselves never rely on this: they read PostgreSQL.
+ * Tells every instance that sessions ended or an account's access changed (Redis pub/sub), so
+ * socket gateways can drop connections at once. Token checks themselves never rely on this: they read PostgreSQL.
  */
 @Injectable()
 export class AccessRevocations implements OnModuleInit, OnModuleDestroy {
