@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SocketAuthenticator } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, oidcSignIn, type SignedIn } from '../support/given.js';
@@ -190,6 +191,31 @@ describe('Notifications: push devices (POST/GET/DELETE /me/devices)', () => {
         what: 'the suspended account’s devices removed',
       },
     );
+  });
+
+  it('keeps the devices of an account whose role changed (its sockets close, its sessions live on)', async () => {
+    const admin = await given.admin(t);
+    const me = await given.citizen(t);
+    await api(t, 'POST', '/me/devices', {
+      token: me.accessToken,
+      body: { platform: 'apns', token: apnsToken() },
+    });
+    const notices: Array<{ accountId: string; reason?: string }> = [];
+    const off = t.app.get(SocketAuthenticator).onAccessRevoked((i) => notices.push(i));
+    const res = await api(t, 'POST', `/admin/accounts/${me.accountId}/role`, {
+      token: admin.accessToken,
+      body: { role: 'officer' },
+    });
+    expect(res.status).toBe(200);
+    await eventually(
+      () => notices,
+      (l) => l.some((i) => i.accountId === me.accountId && i.reason === 'role_changed'),
+      { what: 'the role change notice' },
+    );
+    off();
+    // The removal would have started with the notice, before this test's own listener ran.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await prisma.notificationsDevice.count({ where: { accountId: me.accountId } })).toBe(1);
   });
 
   it('rate limits device writes per account (429 with Retry-After)', async () => {

@@ -22,7 +22,9 @@ export class RemoveDevicesWhenAccessEnds implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.iam.onAccessRevoked(({ accountId, sessionId }) => {
+    this.iam.onAccessRevoked(({ accountId, sessionId, reason }) => {
+      // A role change closes sockets for re-authorisation; the sessions, and their devices, live on.
+      if (reason === 'role_changed') return;
       const removal = sessionId
         ? this.devices.removeBySession(sessionId)
         : this.devices.removeByAccount(accountId);
