@@ -168,7 +168,7 @@ describe('reporting facts from a batch of deliveries', () => {
       value: 1,
     });
     const days = await prisma.$queryRaw<Array<{ day: string }>>`
-      SELECT day::text AS day FROM reporting_dirty_day WHERE day BETWEEN '2026-06-01' AND '2026-06-03' ORDER BY day`;
+      SELECT DISTINCT day::text AS day FROM reporting_dirty_day WHERE day BETWEEN '2026-06-01' AND '2026-06-03' ORDER BY 1`;
     expect(days.map((d) => d.day)).toEqual(['2026-06-01', '2026-06-02', '2026-06-03']);
     expect(await prisma.processedEvent.count({ where: { eventId: { in: events.map((e) => e.id) } } })).toBe(
       events.length,

@@ -146,7 +146,7 @@ export async function givenScheme(
  * Waits until the outbox is relayed and every event queue is idle, so a test app closes
  * with no consumer mid-flight (pushes after the socket adapter closed would fail the run).
  */
-export async function drained(t: TestApp): Promise<void> {
+export async function drained(t: TestApp, timeoutMs = 15_000): Promise<void> {
   await eventually(
     async () => {
       const pending = await t.app.get(PrismaService).outboxEvent.count({ where: { dispatchedAt: null } });
@@ -158,6 +158,6 @@ export async function drained(t: TestApp): Promise<void> {
       return pending + counts.reduce((n, c) => n + c.waiting + c.active + c.delayed, 0);
     },
     (busy) => busy === 0,
-    { what: 'idle event queues' },
+    { what: 'idle event queues', timeoutMs },
   );
 }

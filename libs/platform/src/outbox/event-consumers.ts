@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
@@ -23,6 +24,15 @@ export type BatchEventHandler<P = Record<string, unknown>> = (
 export interface SubscribeOptions<P> {
   /** Used for the fresh deliveries of a batch job; single deliveries and replays use `handle`. */
   batch?: BatchEventHandler<P>;
+  /**
+   * What the handler writes that another delivery of its context may write too, as keys (the
+   * account ids whose rows it changes). The delivery transaction takes one lock per key of all
+   * its deliveries, in one global order, before any other statement: two consumer transactions
+   * that meet on an account then wait for each other at the door, never in the middle holding
+   * rows the other needs, so no interleaving of event types and batches can deadlock. A handler
+   * that only inserts rows of its own (keyed by the event) needs none. See docs/events.md.
+   */
+  locks?: (event: EventEnvelope<P>) => Array<string | null | undefined>;
 }
 
 interface Subscription {
@@ -31,6 +41,7 @@ interface Subscription {
   eventType: string;
   handle: EventHandler<never>;
   handleBatch?: BatchEventHandler<never>;
+  locks?: (event: EventEnvelope<never>) => Array<string | null | undefined>;
 }
 
 export interface EventJob {
@@ -94,6 +105,7 @@ export class EventConsumers implements OnApplicationBootstrap {
       eventType: event.type,
       handle: handle as EventHandler<never>,
       handleBatch: options.batch as BatchEventHandler<never> | undefined,
+      locks: options.locks as Subscription['locks'],
     });
   }
 
@@ -177,14 +189,36 @@ export class EventConsumers implements OnApplicationBootstrap {
     return withSpan(`event ${j.handlerId}`, attributes, work);
   }
 
+  /**
+   * Takes the transaction-scoped advisory locks of `items` (see SubscribeOptions.locks), ascending,
+   * in one statement: a function scan of the sorted array calls pg_advisory_xact_lock in order.
+   * Keys are per context (the handler id's first part), so contexts never wait for each other.
+   */
+  private async lockFor(tx: Tx, items: EventJob[]): Promise<void> {
+    const keys = new Set<bigint>();
+    for (const item of items) {
+      const sub = this.handlerOf(item);
+      if (!sub.locks) continue;
+      const context = sub.handlerId.split('.')[0]!;
+      for (const k of sub.locks(item.event as never)) if (k) keys.add(advisoryKey(`${context}:${k}`));
+    }
+    if (keys.size === 0) return;
+    const sorted = [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
+    await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(k))::int AS n FROM unnest(${sorted}::bigint[]) AS k`;
+  }
+
   /** Applies a batch in one transaction, or hands each of its deliveries on as its own job. */
   private async runBatch(job: Bull.Job<EventBatchJob>, queue: string): Promise<void> {
     const items = job.data.batch;
+    // The processed-event keys are inserted in one order too: a redelivered event in two batches
+    // at once makes one transaction wait for the other's insert, never both for each other.
+    const byKey = [...items].sort((x, y) => compare(deliveryJobId(x), deliveryJobId(y)));
     try {
       await this.inDelivery(async (tx) => {
+        await this.lockFor(tx, items);
         const fresh = await tx.$queryRaw<Array<{ handler_id: string; event_id: string }>>`
           INSERT INTO platform_processed_event (handler_id, event_id)
-          SELECT * FROM unnest(${items.map((i) => i.handlerId)}::text[], ${items.map((i) => i.event.id)}::uuid[])
+          SELECT * FROM unnest(${byKey.map((i) => i.handlerId)}::text[], ${byKey.map((i) => i.event.id)}::uuid[])
           ON CONFLICT DO NOTHING RETURNING handler_id, event_id::text AS event_id`;
         const due = new Set(fresh.map((r) => `${r.event_id}:${r.handler_id}`));
         // Not fresh: redelivered, already applied (the same delivery twice in one batch runs once).
@@ -244,6 +278,7 @@ export class EventConsumers implements OnApplicationBootstrap {
     try {
       const sub = this.handlerOf(job.data);
       await this.inDelivery(async (tx) => {
+        await this.lockFor(tx, [job.data]);
         const fresh = await tx.$executeRaw`
           INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
           ON CONFLICT DO NOTHING`;
@@ -282,3 +317,8 @@ export class EventConsumers implements OnApplicationBootstrap {
 }
 
 const deliveries = (j: EventQueueJob): EventJob[] => ('batch' in j ? j.batch : [j]);
+
+const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** A 64-bit advisory lock key for a string (the first 8 bytes of its SHA-1, signed as PostgreSQL's bigint). */
+export const advisoryKey = (key: string): bigint => createHash('sha1').update(key).digest().readBigInt64BE(0);

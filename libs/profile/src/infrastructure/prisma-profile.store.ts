@@ -48,8 +48,9 @@ export class PrismaProfileStore {
   }
 
   /**
-   * Serialises the projections of one account (consumers run concurrently): recounts and
-   * trophy checks then see every committed row of earlier events.
+   * Locks one profile row for a profile edit (an API request: this one row and nothing else, so it
+   * can wait but never hold another lock a consumer needs). Consumers lock by account instead
+   * (ProfileSubscriptions' `locks`).
    */
   async lock(tx: Tx, accountId: string): Promise<void> {
     await tx.$queryRaw`SELECT 1 FROM profile_profile WHERE id = ${accountId}::uuid FOR UPDATE`;
@@ -88,7 +89,7 @@ export class PrismaProfileStore {
    * `ensure` then `applyBalance` in one statement, for one points move or a batch (the hot
    * projection): creates the placeholder profile with the balance, or applies the balance
    * when newer. Per account the newest ledger entry wins, as applying the moves one by one
-   * would leave it; rows are locked in id order, so batches on the same accounts cannot deadlock.
+   * would leave it; the consumer already holds the accounts' locks (ProfileSubscriptions).
    */
   async ensureWithBalances(
     tx: Tx,

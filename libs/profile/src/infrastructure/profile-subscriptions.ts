@@ -3,6 +3,7 @@ import {
   EventConsumers,
   type BatchEventHandler,
   type EventClass,
+  type EventEnvelope,
   type EventHandler,
 } from '@heyblue/platform';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
@@ -30,36 +31,48 @@ export class ProfileSubscriptions implements OnModuleInit {
 
   onModuleInit(): void {
     const p = this.projector;
-    this.on(PROFILE_HANDLERS.accountCreated, AccountCreated, (e, tx) => p.onAccountCreated(e, tx));
-    this.on(PROFILE_HANDLERS.accountRoleChanged, AccountRoleChanged, (e, tx) =>
-      p.onAccountRoleChanged(e, tx),
+    // Each handler names the accounts whose profile rows it writes: the consumer locks them first,
+    // in one order for the whole delivery transaction (no deadlock between batches of mixed types).
+    const account = (e: { payload: { accountId: string } }) => [e.payload.accountId];
+    this.on(PROFILE_HANDLERS.accountCreated, AccountCreated, (e, tx) => p.onAccountCreated(e, tx), account);
+    this.on(
+      PROFILE_HANDLERS.accountRoleChanged,
+      AccountRoleChanged,
+      (e, tx) => p.onAccountRoleChanged(e, tx),
+      account,
     );
-    this.on(PROFILE_HANDLERS.connectionEstablished, ConnectionEstablished, (e, tx) =>
-      p.onConnectionEstablished(e, tx),
+    this.on(
+      PROFILE_HANDLERS.connectionEstablished,
+      ConnectionEstablished,
+      (e, tx) => p.onConnectionEstablished(e, tx),
+      (e) => [e.payload.citizenId, e.payload.officerId],
     );
     // Every points move lands here: a batch of them is applied in one statement.
     this.on(
       PROFILE_HANDLERS.pointsEarned,
       PointsEarned,
       (e, tx) => p.onPointsEarned(e, tx),
+      account,
       (es, tx) => p.onPointsMoves(es, tx),
     );
     this.on(
       PROFILE_HANDLERS.pointsRedeemed,
       PointsRedeemed,
       (e, tx) => p.onPointsRedeemed(e, tx),
+      account,
       (es, tx) => p.onPointsMoves(es, tx),
     );
-    this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx));
-    this.on(PROFILE_HANDLERS.pointsAdjusted, PointsAdjusted, (e, tx) => p.onPointsAdjusted(e, tx));
+    this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx), account);
+    this.on(PROFILE_HANDLERS.pointsAdjusted, PointsAdjusted, (e, tx) => p.onPointsAdjusted(e, tx), account);
   }
 
   private on<P extends object>(
     id: string,
     event: EventClass<P>,
     handle: EventHandler<P>,
+    locks: (e: EventEnvelope<P>) => string[],
     batch?: BatchEventHandler<P>,
   ): void {
-    this.consumers.subscribe(id, event, handle, { batch });
+    this.consumers.subscribe(id, event, handle, { batch, locks });
   }
 }

@@ -57,10 +57,13 @@ export class FactsRepository {
 
   /** Marks the UTC days of `times` for the rollups to recompute. */
   async markDirty(tx: Tx, times: Date[]): Promise<void> {
-    // Sorted: concurrent consumer transactions then claim the same days in the same order.
-    const distinct = [...new Set(times.map(isoDay))].sort();
+    // A plain insert that never waits for another transaction (no unique day): a day already
+    // marked is skipped as seen now, and two transactions marking it at once leave two marks.
+    const distinct = [...new Set(times.map(isoDay))];
     if (distinct.length > 0)
-      await tx.$executeRaw`INSERT INTO reporting_dirty_day (day) SELECT unnest(${distinct}::date[]) ON CONFLICT DO NOTHING`;
+      await tx.$executeRaw`
+        INSERT INTO reporting_dirty_day (day) SELECT d FROM unnest(${distinct}::date[]) AS d
+        WHERE NOT EXISTS (SELECT 1 FROM reporting_dirty_day m WHERE m.day = d)`;
   }
 
   /** The dimensions of several subjects in one read (unknown ones have none). */

@@ -20,46 +20,64 @@ export class ReportingSubscriptions implements OnModuleInit {
 
   onModuleInit(): void {
     const c = this.consumers;
-    c.subscribe('reporting.account-created', AccountCreated, async (e, tx) => {
-      const subject = this.ids.subject(e.payload.accountId);
-      await this.facts.setDims(tx, subject, {
-        role: e.payload.role,
-        precinct: e.payload.precinct ?? undefined,
-      });
-      const dims = await this.facts.dims(tx, subject);
-      await this.facts.record(tx, {
-        eventId: e.id,
-        metric: 'users',
-        subject,
-        occurredAt: new Date(e.occurredAt),
-        zip: dims.zip,
-        precinct: dims.precinct,
-        value: 1,
-      });
-    });
-    c.subscribe('reporting.account-role-changed', AccountRoleChanged, async (e, tx) => {
-      await this.facts.setDims(tx, this.ids.subject(e.payload.accountId), {
-        role: e.payload.role,
-        precinct: e.payload.precinct ?? undefined,
-      });
-    });
-    c.subscribe('reporting.profile-updated', ProfileUpdated, async (e, tx) => {
-      const subject = this.ids.subject(e.payload.accountId);
-      if (e.payload.zip) {
-        await this.facts.setDims(tx, subject, { zip: e.payload.zip });
-        await this.facts.fillUserZip(tx, subject, e.payload.zip);
-      }
-      const dims = await this.facts.dims(tx, subject);
-      await this.facts.record(tx, {
-        eventId: e.id,
-        metric: 'activity',
-        subject,
-        occurredAt: at(e.payload.updatedAt, e.occurredAt),
-        zip: dims.zip,
-        precinct: dims.precinct,
-        value: 0,
-      });
-    });
+    // The handlers that upsert a subject's dimensions name the account: the consumer locks it
+    // first (see SubscribeOptions.locks); fact inserts are keyed by the event and need no lock.
+    const account = { locks: (e: { payload: { accountId: string } }) => [e.payload.accountId] };
+    c.subscribe(
+      'reporting.account-created',
+      AccountCreated,
+      async (e, tx) => {
+        const subject = this.ids.subject(e.payload.accountId);
+        await this.facts.setDims(tx, subject, {
+          role: e.payload.role,
+          precinct: e.payload.precinct ?? undefined,
+        });
+        const dims = await this.facts.dims(tx, subject);
+        await this.facts.record(tx, {
+          eventId: e.id,
+          metric: 'users',
+          subject,
+          occurredAt: new Date(e.occurredAt),
+          zip: dims.zip,
+          precinct: dims.precinct,
+          value: 1,
+        });
+      },
+      account,
+    );
+    c.subscribe(
+      'reporting.account-role-changed',
+      AccountRoleChanged,
+      async (e, tx) => {
+        await this.facts.setDims(tx, this.ids.subject(e.payload.accountId), {
+          role: e.payload.role,
+          precinct: e.payload.precinct ?? undefined,
+        });
+      },
+      account,
+    );
+    c.subscribe(
+      'reporting.profile-updated',
+      ProfileUpdated,
+      async (e, tx) => {
+        const subject = this.ids.subject(e.payload.accountId);
+        if (e.payload.zip) {
+          await this.facts.setDims(tx, subject, { zip: e.payload.zip });
+          await this.facts.fillUserZip(tx, subject, e.payload.zip);
+        }
+        const dims = await this.facts.dims(tx, subject);
+        await this.facts.record(tx, {
+          eventId: e.id,
+          metric: 'activity',
+          subject,
+          occurredAt: at(e.payload.updatedAt, e.occurredAt),
+          zip: dims.zip,
+          precinct: dims.precinct,
+          value: 0,
+        });
+      },
+      account,
+    );
     c.subscribe('reporting.connection-established', ConnectionEstablished, async (e, tx) => {
       const occurredAt = at(e.payload.establishedAt, e.occurredAt);
       const officer = this.ids.subject(e.payload.officerId);

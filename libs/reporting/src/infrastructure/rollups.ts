@@ -48,14 +48,15 @@ export class Rollups implements OnApplicationBootstrap {
   async markRangeDirty(from: string, to: string): Promise<void> {
     await this.prisma.$executeRaw`
       INSERT INTO reporting_dirty_day (day)
-      SELECT generate_series(${from}::date, ${to}::date, '1 day'::interval)::date
-      ON CONFLICT DO NOTHING`;
+      SELECT generate_series(${from}::date, ${to}::date, '1 day'::interval)::date`;
   }
 
   /** Recomputes every day marked dirty; returns how many days it redid. */
   async refreshDirty(): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<Array<{ day: Date }>>`DELETE FROM reporting_dirty_day RETURNING day`;
+      // A day may carry several marks: each day is recomputed once.
+      const rows = await tx.$queryRaw<Array<{ day: Date }>>`
+        WITH gone AS (DELETE FROM reporting_dirty_day RETURNING day) SELECT DISTINCT day FROM gone`;
       await this.recompute(
         tx,
         rows.map((r) => r.day),

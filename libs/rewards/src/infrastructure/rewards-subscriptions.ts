@@ -19,6 +19,8 @@ export class RewardsSubscriptions implements OnModuleInit {
       async (event, tx) => {
         await this.award.handle(event, tx);
       },
+      // Both balances it moves: batches of awards lock them in one order (no deadlock between them).
+      { locks: (e) => [e.payload.officerId, e.payload.citizenId] },
     );
   }
 }

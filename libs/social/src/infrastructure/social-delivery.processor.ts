@@ -44,14 +44,19 @@ export class SocialDeliveryProcessor implements OnModuleInit, OnApplicationBoots
         establishedAt: new Date(e.payload.establishedAt),
       });
     });
-    this.consumers.subscribe('social.profile-updated', ProfileUpdated, async (e, tx) => {
-      await this.repo.rememberConsent(
-        tx,
-        e.payload.accountId,
-        e.payload.shareConsent,
-        new Date(e.payload.updatedAt ?? e.occurredAt),
-      );
-    });
+    this.consumers.subscribe(
+      'social.profile-updated',
+      ProfileUpdated,
+      async (e, tx) => {
+        await this.repo.rememberConsent(
+          tx,
+          e.payload.accountId,
+          e.payload.shareConsent,
+          new Date(e.payload.updatedAt ?? e.occurredAt),
+        );
+      },
+      { locks: (e) => [e.payload.accountId] },
+    );
     this.deadLetters.registerReplayer(SOCIAL_DEAD_LETTER_SOURCE, async (dl) => {
       const { postId, platform } = dl.payload as DeliveryJob;
       await this.repo.requeue(postId, platform);

@@ -25,6 +25,8 @@ import { ProfileNotifier } from './profile-notifier.js';
  * method runs inside the consumer's transaction (exactly-once in effect per event) and is
  * order-tolerant: balances carry the ledger sequence, counts are recounted from per-event
  * rows, role changes carry their time, and any event may arrive before AccountCreated.
+ * The consumer holds the lock of every account a handler names (ProfileSubscriptions) for the
+ * whole transaction, so recounts and trophy checks see every committed row of earlier events.
  */
 @Injectable()
 export class ProfileProjector {
@@ -86,7 +88,6 @@ export class ProfileProjector {
       [e.payload.officerId, 'officer'],
     ] as Array<[string, ProfileRole]>) {
       await this.store.ensure(tx, accountId, role);
-      await this.store.lock(tx, accountId);
       await this.store.addConnection(tx, accountId, e.payload.connectionId, zip, at);
       await this.evaluateTrophies(tx, accountId);
     }
@@ -120,13 +121,11 @@ export class ProfileProjector {
   /** An admin's correction: the balance follows the ledger (newest sequence wins), nothing else changes. */
   async onPointsAdjusted(e: EventEnvelope<PointsAdjustedPayload>, tx: Tx): Promise<void> {
     await this.store.ensure(tx, e.payload.accountId, 'citizen');
-    await this.store.lock(tx, e.payload.accountId);
     await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
   }
 
   async onPointsDonated(e: EventEnvelope<PointsDonatedPayload>, tx: Tx): Promise<void> {
     await this.store.ensure(tx, e.payload.accountId, 'officer');
-    await this.store.lock(tx, e.payload.accountId);
     await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
     await this.store.addDonation(
       tx,
