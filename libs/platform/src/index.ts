@@ -55,6 +55,8 @@ export { createValidationPipe } from './errors/validation.js';
 export { IntegrationEvent, type EventEnvelope, type EventClass } from './outbox/integration-event.js';
 export { OutboxService } from './outbox/outbox.service.js';
 export { OutboxRelay } from './outbox/outbox.relay.js';
+export { OutboxRedelivery } from './outbox/outbox.redelivery.js';
+export { EventLag, type EventBacklog, type EventQueueStatus } from './outbox/event-lag.js';
 export {
   EventConsumers,
   deliveryJobId,

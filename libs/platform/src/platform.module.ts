@@ -13,6 +13,8 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { DeadLetterService } from './outbox/dead-letter.service.js';
 import { EventConsumers } from './outbox/event-consumers.js';
+import { EventLag } from './outbox/event-lag.js';
+import { OutboxRedelivery } from './outbox/outbox.redelivery.js';
 import { OutboxRelay } from './outbox/outbox.relay.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { QueueFactory } from './outbox/queue.factory.js';
@@ -25,7 +27,9 @@ const SHARED = [
   QueueFactory,
   OutboxService,
   EventConsumers,
+  EventLag,
   OutboxRelay,
+  OutboxRedelivery,
   DeadLetterService,
   MetricsService,
   RateLimiter,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventQueuesController } from './api/event-queues.controller.js';
 import { DeadLettersController } from './api/dead-letters.controller.js';
 import { ReportsController } from './api/reports.controller.js';
 import { DeadLettersAdmin } from './application/dead-letters.service.js';
@@ -11,7 +12,7 @@ import { Rollups } from './infrastructure/rollups.js';
 
 /** Admin back office: event-fed de-identified facts, daily rollups, reports, and the dead-letter view. */
 @Module({
-  controllers: [ReportsController, DeadLettersController],
+  controllers: [ReportsController, DeadLettersController, EventQueuesController],
   providers: [
     DeadLettersAdmin,
     Pseudonymizer,

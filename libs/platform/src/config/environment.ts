@@ -164,6 +164,22 @@ export class Environment {
   @IsBoolean()
   OUTBOX_RELAY_ENABLED = true;
 
+  /**
+   * Seconds after its hand-off to the queues an event must have been applied (or dead-lettered)
+   * by every handler subscribed to it; past that, the deliveries that never happened (Redis lost
+   * the jobs: a restart without persistence, a failover to a lagging replica) are relayed again.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OUTBOX_REDELIVERY_AFTER_S = 300;
+
+  /** How often one instance (an advisory lock elects it) checks for lost deliveries, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  OUTBOX_REDELIVERY_EVERY_MS = 30_000;
+
   /** Set to false to run an instance that consumes no event queues (the ops CLI does). */
   @Transform(toBool)
   @IsBoolean()

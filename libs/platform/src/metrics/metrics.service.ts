@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import client from 'prom-client';
 import { PrismaService } from '../database/prisma.service.js';
+import { EventLag } from '../outbox/event-lag.js';
 import { QueueFactory } from '../outbox/queue.factory.js';
 import { nameServerSpan, tracingActive } from '../telemetry/spans.js';
 
@@ -29,6 +30,7 @@ export class MetricsService implements OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queues: QueueFactory,
+    private readonly lag: EventLag,
   ) {}
 
   onModuleInit(): void {
@@ -41,6 +43,28 @@ export class MetricsService implements OnModuleInit {
     registry.removeSingleMetric('heyblue_event_queue_depth');
     registry.removeSingleMetric('heyblue_dead_letters');
     registry.removeSingleMetric('heyblue_outbox_pending');
+    registry.removeSingleMetric('heyblue_event_oldest_waiting_seconds');
+    registry.removeSingleMetric('heyblue_outbox_oldest_pending_seconds');
+    const lag = this.lag;
+    new client.Gauge({
+      name: 'heyblue_event_oldest_waiting_seconds',
+      help: 'Age of the oldest delivery waiting for a consumer, per event queue (0 when none waits)',
+      labelNames: ['queue'] as const,
+      async collect() {
+        const ages = await lag.oldestWaiting().catch(() => null);
+        if (!ages) return;
+        this.reset();
+        for (const [queue, age] of ages) this.set({ queue }, age);
+      },
+    });
+    new client.Gauge({
+      name: 'heyblue_outbox_oldest_pending_seconds',
+      help: 'Age of the oldest outbox event committed but not yet handed to the queues',
+      async collect() {
+        const b = await lag.outboxBacklog().catch(() => null);
+        if (b) this.set(b.oldestPendingSeconds);
+      },
+    });
     new client.Gauge({
       name: 'heyblue_event_queue_depth',
       help: 'Jobs per queue and state (waiting, active, delayed: retries in backoff and repeatable jobs)',

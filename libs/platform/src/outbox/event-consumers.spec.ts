@@ -51,6 +51,7 @@ describe('EventConsumers: a failed batch whose hand-off fails too', () => {
       prisma as never,
       queues as never,
       { get: (k: string) => config.get(k) } as never,
+      { watch: () => undefined, applied: () => undefined } as never,
     );
     consumers.subscribe(handlerId, SomethingHappened, () => Promise.resolve());
     consumers.onApplicationBootstrap();

@@ -5,6 +5,7 @@ import type Bull from 'bull';
 import type { Env } from '../config/environment.js';
 import { PrismaService, type Tx } from '../database/prisma.service.js';
 import type { EventClass, EventEnvelope } from './integration-event.js';
+import { EventLag } from './event-lag.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 import { withSpan } from '../telemetry/spans.js';
 
@@ -88,6 +89,7 @@ export class EventConsumers implements OnApplicationBootstrap {
     private readonly prisma: PrismaService,
     private readonly queues: QueueFactory,
     private readonly config: ConfigService<Env, true>,
+    private readonly lag: EventLag,
   ) {}
 
   subscribe<P extends object>(
@@ -161,6 +163,7 @@ export class EventConsumers implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.started = true;
+    this.lag.watch(this.queueNames());
     if (!this.config.get('EVENT_WORKERS_ENABLED', { infer: true })) return;
     for (const name of this.queueNames()) {
       const queue = this.queues.get(name);
@@ -213,6 +216,7 @@ export class EventConsumers implements OnApplicationBootstrap {
     // The processed-event keys are inserted in one order too: a redelivered event in two batches
     // at once makes one transaction wait for the other's insert, never both for each other.
     const byKey = [...items].sort((x, y) => compare(deliveryJobId(x), deliveryJobId(y)));
+    let applied: EventJob[] = [];
     try {
       await this.inDelivery(async (tx) => {
         await this.lockFor(tx, items);
@@ -223,6 +227,7 @@ export class EventConsumers implements OnApplicationBootstrap {
         const due = new Set(fresh.map((r) => `${r.event_id}:${r.handler_id}`));
         // Not fresh: redelivered, already applied (the same delivery twice in one batch runs once).
         const todo = items.filter((item) => due.delete(deliveryJobId(item)));
+        applied = todo;
         const grouped = new Set<string>();
         for (const item of todo) {
           const sub = this.handlerOf(item);
@@ -244,6 +249,10 @@ export class EventConsumers implements OnApplicationBootstrap {
           }
         }
       });
+      this.lag.applied(
+        queue,
+        applied.map((i) => i.event),
+      );
     } catch (err) {
       this.logger.warn(
         { queue, deliveries: items.length, err: (err as Error).message },
@@ -277,14 +286,16 @@ export class EventConsumers implements OnApplicationBootstrap {
     const { handlerId, event } = job.data;
     try {
       const sub = this.handlerOf(job.data);
+      let fresh = 0;
       await this.inDelivery(async (tx) => {
         await this.lockFor(tx, [job.data]);
-        const fresh = await tx.$executeRaw`
+        fresh = await tx.$executeRaw`
           INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
           ON CONFLICT DO NOTHING`;
         if (fresh === 0) return; // redelivered: already applied
         await sub.handle(event as never, tx);
       });
+      if (fresh > 0) this.lag.applied(eventQueueName(handlerId), [event]);
     } catch (err) {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {

@@ -7,6 +7,11 @@ export interface EventEnvelope<P = Record<string, unknown>> {
   version: number;
   occurredAt: string;
   payload: P;
+  /**
+   * When the outbox row was written (its transaction's time), set by the relay: consumer lag is
+   * measured from it (occurredAt is the fact's time, which may be older than the commit).
+   */
+  recordedAt?: string;
 }
 
 /**

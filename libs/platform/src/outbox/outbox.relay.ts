@@ -43,6 +43,7 @@ interface OutboxRow {
   type: string;
   version: number;
   occurred_at: Date;
+  created_at: Date;
   payload: Record<string, unknown>;
 }
 
@@ -141,7 +142,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const dispatched = await this.prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT seq, id::text AS id, type, version, occurred_at, payload FROM platform_outbox_event
+          SELECT seq, id::text AS id, type, version, occurred_at, created_at, payload FROM platform_outbox_event
           WHERE dispatched_at IS NULL AND seq > ${above} ORDER BY seq LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
         if (rows.length === 0) return [];
         const byQueue = new Map<string, EventJob[]>();
@@ -152,6 +153,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             version: row.version,
             occurredAt: row.occurred_at.toISOString(),
             payload: row.payload,
+            recordedAt: row.created_at.toISOString(),
           };
           for (const handlerId of this.consumers.handlersFor(row.type)) {
             const name = eventQueueName(handlerId);
