@@ -3,6 +3,7 @@ import { RewardsApi } from '@heyblue/rewards';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { MixedEventStream, runStream, seeded } from '../support/event-stream.js';
 import { drained } from '../rewards/rewards-fixtures.js';
+import { api, given } from '../support/given.js';
 
 /**
  * The consumers under a realistic interleaving: hundreds of accounts, every event type the
@@ -99,4 +100,27 @@ describe('event consumers under a mixed interleaving (two instances, real Postgr
     expect(stream.counts.donations).toBeGreaterThan(0);
     expect(stream.counts.roleChanges).toBeGreaterThan(0);
   }, 300_000);
+
+  it('shows the lag: metrics per consumer queue, and GET /admin/events/queues for admins only', async () => {
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/heyblue_event_apply_lag_seconds_count\{queue="events\.profile"\} [1-9]/);
+    expect(metrics).toMatch(/heyblue_event_oldest_waiting_seconds\{queue="events\.profile"\} 0/);
+    expect(metrics).toMatch(/heyblue_outbox_oldest_pending_seconds \d/);
+
+    const admin = await given.admin(a);
+    const res = await api(a, 'GET', '/admin/events/queues', { token: admin.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body.outbox).toEqual({ pending: 0, oldestPendingSeconds: 0 });
+    const names = (res.body.queues as Array<{ queue: string }>).map((q) => q.queue);
+    expect(names).toEqual(expect.arrayContaining(['events.profile', 'events.reporting', 'events.rewards']));
+    const profile = (res.body.queues as Array<Record<string, unknown>>).find(
+      (q) => q.queue === 'events.profile',
+    );
+    expect(profile).toMatchObject({ waiting: 0, active: 0, delayed: 0, oldestWaitingSeconds: 0 });
+    expect(profile!.recentLagMs).toMatchObject({ samples: expect.any(Number), p50: expect.any(Number) });
+
+    const citizen = await given.citizen(a);
+    expect((await api(a, 'GET', '/admin/events/queues', { token: citizen.accessToken })).status).toBe(403);
+    expect((await api(a, 'GET', '/admin/events/queues')).status).toBe(401);
+  });
 });
