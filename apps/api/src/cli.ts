@@ -222,6 +222,39 @@ program
   );
 
 program
+  .command('retailer:keys')
+  .description("list a retailer's keys, newest first (id, prefix, created, revoked; never the key)")
+  .requiredOption('--retailer <external_id>', "the retailer's external id")
+  .option('--json', 'one JSON object per line')
+  .action((opts: { retailer: string; json?: boolean }) =>
+    withContext(async (ctx) => {
+      const keys = await ctx.get(RewardsApi, { strict: false }).listRetailerKeys(opts.retailer);
+      if (opts.json) {
+        for (const k of keys) console.log(JSON.stringify(k));
+        return;
+      }
+      if (keys.length === 0) console.log('no keys');
+      for (const k of keys)
+        console.log(
+          `${k.id}  ${k.prefix}…  created ${k.createdAt}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}`,
+        );
+    }),
+  );
+
+program
+  .command('retailer:key:revoke')
+  .description('revoke a retailer key by id: it answers 401 at once on every instance')
+  .requiredOption('--key <id>', 'the key id (from retailer:keys)')
+  .action((opts: { key: string }) =>
+    withContext(async (ctx) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(opts.key))
+        throw new Error('--key must be a key id (a UUID)');
+      const k = await ctx.get(RewardsApi, { strict: false }).revokeRetailerKey(opts.key);
+      console.log(`revoked ${k.id} (${k.prefix}…) at ${k.revokedAt}`);
+    }),
+  );
+
+program
   .command('vouchers:rotate-key')
   .description(
     'make a new voucher signing key now; it signs after one VOUCHER_KEY_RING_REFRESH_S (old public keys stay published while their vouchers are valid)',

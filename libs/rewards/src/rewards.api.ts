@@ -12,7 +12,7 @@ import {
   PrismaCatalogueRepository,
   type BulkUpsertOutcome,
 } from './infrastructure/prisma-catalogue.repository.js';
-import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
+import { RetailerKeys, type RetailerKeyView } from './infrastructure/retailer-keys.js';
 import { VoucherSigner } from './infrastructure/voucher-signer.js';
 
 /**
@@ -27,7 +27,7 @@ export class RewardsApi {
   constructor(
     private readonly catalogue: PrismaCatalogueRepository,
     private readonly ledger: Ledger,
-    private readonly retailerVouchers: RetailerVouchers,
+    private readonly retailerKeys: RetailerKeys,
     private readonly voucherKeys: VoucherSigner,
   ) {}
 
@@ -82,7 +82,19 @@ export class RewardsApi {
   }
 
   /** Issues a retailer API key (`X-Retailer-Key`); the plain key is returned once and stored hashed. */
-  issueRetailerKey(retailerExternalId: string): Promise<{ retailerId: string; key: string; prefix: string }> {
-    return this.retailerVouchers.issueKey(retailerExternalId);
+  issueRetailerKey(
+    retailerExternalId: string,
+  ): Promise<{ id: string; retailerId: string; key: string; prefix: string }> {
+    return this.retailerKeys.issue({ externalId: retailerExternalId }, null);
+  }
+
+  /** A retailer's keys (never the key or its hash), newest first. */
+  listRetailerKeys(retailerExternalId: string): Promise<RetailerKeyView[]> {
+    return this.retailerKeys.keysOf(retailerExternalId);
+  }
+
+  /** Revokes a retailer key at once (idempotent). */
+  revokeRetailerKey(keyId: string): Promise<RetailerKeyView> {
+    return this.retailerKeys.revoke(keyId, null);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminPointsController } from './api/admin-points.controller.js';
+import { AdminRetailersController } from './api/admin-retailers.controller.js';
 import { DonationReportController } from './api/donation-report.controller.js';
 import { RetailerKeyGuard } from './api/request-context.js';
 import { RewardsController } from './api/rewards.controller.js';
@@ -41,6 +42,8 @@ import {
   PrismaVoucherStore,
   SystemClock,
 } from './infrastructure/prisma-stores.js';
+import { RetailerKeys } from './infrastructure/retailer-keys.js';
+import { RetailerStatement } from './infrastructure/retailer-statement.js';
 import { RetailerVouchers } from './infrastructure/retailer-vouchers.js';
 import { EnvRewardsSettings } from './infrastructure/rewards-settings.js';
 import { RewardsQueries } from './infrastructure/rewards.queries.js';
@@ -50,7 +53,13 @@ import { RewardsApi } from './rewards.api.js';
 
 /** Points ledger, catalogue, vouchers and donations. */
 @Module({
-  controllers: [AdminPointsController, RewardsController, VouchersController, DonationReportController],
+  controllers: [
+    AdminPointsController,
+    AdminRetailersController,
+    RewardsController,
+    VouchersController,
+    DonationReportController,
+  ],
   providers: [
     RetailerKeyGuard,
     { provide: UnitOfWork, useClass: PrismaUnitOfWork },
@@ -76,6 +85,8 @@ import { RewardsApi } from './rewards.api.js';
     PrismaCatalogueRepository,
     RewardsQueries,
     RetailerVouchers,
+    RetailerKeys,
+    RetailerStatement,
     DonationReport,
     RewardsSubscriptions,
     RewardsApi,

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuditAuthor } from '@heyblue/iam';
 import { PrismaService } from '@heyblue/platform';
 import { AuditLog } from '../application/ports.js';
-import { VoucherUsed, retailerNotFound, voucherNotFound } from '../domain/rewards.errors.js';
+import { VoucherUsed, voucherNotFound } from '../domain/rewards.errors.js';
 import { voucherMustBeUnused } from '../domain/rules/voucher-must-be-unused.rule.js';
+import { hashRetailerKey } from './retailer-keys.js';
 import { normaliseVoucherCode, voucherStatus, type VoucherStatus } from '../domain/voucher.js';
 
 export interface VoucherCheck {
@@ -15,8 +15,6 @@ export interface VoucherCheck {
   usedAt: string | null;
   offer: { id: string; title: string; discount: string; pointsCost: number };
 }
-
-const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /**
  * Retailer-facing voucher operations. A retailer only ever sees its own retailer's
@@ -29,21 +27,6 @@ export class RetailerVouchers {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Issues a new API key for a retailer; only its SHA-256 is stored (the key is random, 256 bits). */
-  async issueKey(retailerExternalId: string): Promise<{ retailerId: string; key: string; prefix: string }> {
-    const retailer = await this.prisma.rewardsRetailer.findUnique({
-      where: { externalId: retailerExternalId },
-      select: { id: true },
-    });
-    if (!retailer) throw retailerNotFound();
-    const key = `hbr_${randomBytes(32).toString('base64url')}`;
-    const prefix = key.slice(0, 12);
-    await this.prisma.rewardsRetailerKey.create({
-      data: { retailerId: retailer.id, keyHash: hashKey(key), prefix },
-    });
-    return { retailerId: retailer.id, key, prefix };
-  }
-
   /**
    * The retailer and key a key belongs to, or null for unknown/revoked keys. Read on every call
    * (no cache), so a revoked key answers 401 at once on every instance.
@@ -51,7 +34,7 @@ export class RetailerVouchers {
   async retailerForKey(key: string): Promise<{ retailerId: string; keyId: string } | null> {
     if (!key || key.length > 200) return null;
     const row = await this.prisma.rewardsRetailerKey.findUnique({
-      where: { keyHash: hashKey(key) },
+      where: { keyHash: hashRetailerKey(key) },
       select: { id: true, retailerId: true, revokedAt: true },
     });
     return row && !row.revokedAt ? { retailerId: row.retailerId, keyId: row.id } : null;

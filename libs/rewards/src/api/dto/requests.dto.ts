@@ -51,21 +51,8 @@ export class VoucherCodeDto {
 
 const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-export class DonationReportQueryDto {
-  @ApiPropertyOptional({
-    enum: ['charity'],
-    default: 'charity',
-    description: 'Per-charity rows (the only split donations have)',
-  })
-  @IsOptional()
-  @IsIn(['charity'])
-  by = 'charity' as const;
-
-  @ApiPropertyOptional({ enum: ['day', 'week', 'month'], default: 'month' })
-  @IsOptional()
-  @IsIn(['day', 'week', 'month'])
-  groupBy: 'day' | 'week' | 'month' = 'month';
-
+/** `?from&to` of an admin report: UTC days (the `to` day included whole) or instants. */
+export class ReportWindowQueryDto {
   @ApiPropertyOptional({ example: '2026-11-01', description: 'Inclusive start: a UTC day or an instant' })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -94,6 +81,22 @@ export class DonationReportQueryDto {
   }
 }
 
+export class DonationReportQueryDto extends ReportWindowQueryDto {
+  @ApiPropertyOptional({
+    enum: ['charity'],
+    default: 'charity',
+    description: 'Per-charity rows (the only split donations have)',
+  })
+  @IsOptional()
+  @IsIn(['charity'])
+  by = 'charity' as const;
+
+  @ApiPropertyOptional({ enum: ['day', 'week', 'month'], default: 'month' })
+  @IsOptional()
+  @IsIn(['day', 'week', 'month'])
+  groupBy: 'day' | 'week' | 'month' = 'month';
+}
+
 export class AdjustmentAccountParam {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
 }
@@ -118,4 +121,21 @@ export class PointsAdjustmentDto {
   @IsString()
   @Matches(/^(?=.*\S)[^\p{Cc}]{3,200}$/u, { message: 'reason must be 3-200 characters of text' })
   reason!: string;
+}
+
+/** `GET /admin/retailers?q&limit&cursor`. */
+export class RetailerSearchQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Part of the name or external id (case-insensitive)', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+export class RetailerIdParam {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+}
+
+export class RetailerKeyIdParam {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() keyId!: string;
 }

@@ -168,3 +168,54 @@ export class AdjustmentDto {
   @ApiProperty({ format: 'uuid', description: 'The ledger entry (kind adjustment)' }) entryId!: string;
   @ApiProperty({ type: 'integer' }) balance!: number;
 }
+
+export class RetailerListItemDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() externalId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({
+    description: 'false once an ETL row retired it (its offers leave the app; its keys still work)',
+  })
+  active!: boolean;
+}
+
+export class RetailerPageDto {
+  @ApiProperty({ type: [RetailerListItemDto] }) items!: RetailerListItemDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class RetailerKeyDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'hbr_Q3v9xYz1', description: 'The first 12 characters of the key (never the key)' })
+  prefix!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
+}
+
+export class RetailerKeyListDto {
+  @ApiProperty({ type: [RetailerKeyDto], description: 'Newest first' }) items!: RetailerKeyDto[];
+}
+
+export class IssuedRetailerKeyDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The X-Retailer-Key, shown this once (only its SHA-256 is stored)' })
+  key!: string;
+}
+
+export class RetailerStatementRowDto {
+  @ApiProperty({ format: 'uuid' }) retailerId!: string;
+  @ApiProperty() externalId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'integer', description: 'Vouchers issued in the period' }) issued!: number;
+  @ApiProperty({ type: 'integer', description: 'Vouchers used in the period' }) used!: number;
+  @ApiProperty({ type: 'integer', description: 'Vouchers that expired unused in the period (up to now)' })
+  expired!: number;
+  @ApiProperty({ type: 'integer', description: 'Points spent on the vouchers issued in the period' })
+  pointsSpent!: number;
+  @ApiProperty({ type: 'integer', description: 'Points of the vouchers used in the period' })
+  pointsUsed!: number;
+}
+
+export class RetailerStatementDto {
+  @ApiProperty({ type: [RetailerStatementRowDto] }) rows!: RetailerStatementRowDto[];
+}
