@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import * as connections from '@heyblue/connections';
 import * as etl from '@heyblue/etl';
 import * as iam from '@heyblue/iam';
+import * as notifications from '@heyblue/notifications';
 import { EventConsumers, IntegrationEvent, PrismaService } from '@heyblue/platform';
 import * as profile from '@heyblue/profile';
 import * as reporting from '@heyblue/reporting';
@@ -50,16 +51,17 @@ function publishedEventTypes(): Map<string, { version: number; context: string }
 }
 
 /**
- * Socket event names the code pushes: Connections' SOCKET_EVENTS and the names other
- * contexts push to the same namespace through ConnectionsApi or the socket.io adapter.
+ * Socket event names the code pushes: every name of Notifications' typed NOTIFICATION_EVENTS
+ * (the one port contexts notify through), and any name still written as a string literal
+ * beside a socket emit (there should be none).
  */
 function pushedSocketEvents(): Set<string> {
-  const constants = readFileSync('libs/connections/src/connections.constants.ts', 'utf8');
-  const block = /SOCKET_EVENTS = \{([^}]+)\}/.exec(constants)?.[1] ?? '';
-  const names = new Set([...block.matchAll(/:\s*'([^']+)'/g)].map((m) => m[1]!));
+  const names = new Set<string>(Object.values(notifications.NOTIFICATION_EVENTS));
   for (const file of tsFiles('libs')) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:pushToAccount|afterCommit)\([^;]*?,\s*'([a-z][\w.]*)'/g))
+    for (const m of text.matchAll(
+      /(?:pushToAccount|afterCommit|toAccount|notify)\([^;]*?,\s*'([a-z][\w.]*)'/g,
+    ))
       names.add(m[1]!);
   }
   names.delete('location');

@@ -108,6 +108,8 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
       { path: 'metrics', method: RequestMethod.GET },
       // Development mode only (IAM): the SMS outbox lives beside /dev/oidc, outside the API prefix.
       { path: 'dev/sms', method: RequestMethod.GET },
+      // Development mode only (Notifications): pushes kept instead of sent, beside /dev/sms.
+      { path: 'dev/push', method: RequestMethod.GET },
     ],
   });
   app.useWebSocketAdapter(new RedisIoAdapter(app));

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { NotificationEvent } from '@heyblue/notifications';
 import { AccountNotifier } from './application/ports.js';
 
 /**
@@ -11,7 +12,7 @@ export class ConnectionsApi {
   constructor(private readonly notifier: AccountNotifier) {}
 
   /** Emits `event` with `payload` to the account's sockets (no-op when it has none). */
-  pushToAccount(accountId: string, event: string, payload: unknown): void {
-    this.notifier.toAccount(accountId, event, payload);
+  pushToAccount(accountId: string, event: NotificationEvent, payload: unknown): Promise<void> {
+    return Promise.resolve(this.notifier.toAccount(accountId, event, payload));
   }
 }

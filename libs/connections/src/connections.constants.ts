@@ -1,16 +1,18 @@
+import { NOTIFICATION_EVENTS } from '@heyblue/notifications';
+
 /** socket.io coordinates clients receive from `POST /connections/availability` and `/presence`. */
 export const SOCKET_PATH = '/socket.io';
 export const SOCKET_NAMESPACE = '/connections';
 
-/** Socket event names (client ↔ server). */
+/** Socket event names: the client's `location`, and the notifications pushed (typed by Notifications). */
 export const SOCKET_EVENTS = {
   location: 'location',
-  officersNearby: 'officers.nearby',
-  connectionRequested: 'connection.requested',
-  connectionAccepted: 'connection.accepted',
-  connectionDeclined: 'connection.declined',
-  availabilityExpired: 'availability.expired',
-  pointsAwarded: 'points.awarded',
+  officersNearby: NOTIFICATION_EVENTS.officersNearby,
+  connectionRequested: NOTIFICATION_EVENTS.connectionRequested,
+  connectionAccepted: NOTIFICATION_EVENTS.connectionAccepted,
+  connectionDeclined: NOTIFICATION_EVENTS.connectionDeclined,
+  availabilityExpired: NOTIFICATION_EVENTS.availabilityExpired,
+  pointsAwarded: NOTIFICATION_EVENTS.pointsAwarded,
 } as const;
 
 /** Server-to-server (socket.io adapter) event: an officer's window changed on some instance. */

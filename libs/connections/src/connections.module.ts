@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { NotificationsModule } from '@heyblue/notifications';
 import { AvailabilityService } from './application/availability.service.js';
 import { ConnectionRequestsService } from './application/connection-requests.service.js';
 import { LiveMapQuery } from './application/live-map.query.js';
@@ -31,6 +32,7 @@ import { ConnectionsApi } from './connections.api.js';
 
 /** Availability windows, live locations in the partitioned GEO index, proximity, connection requests. */
 @Module({
+  imports: [NotificationsModule],
   controllers: [ConnectionsController, AdminLiveMapController],
   providers: [
     { provide: SocketAuth, useClass: IamSocketAuth },

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { NotificationsModule } from '@heyblue/notifications';
 import { ProfileController } from './api/profile.controller.js';
 import { AccountDirectory } from './application/ports.js';
 import { ProfileService } from './application/profile.service.js';
@@ -7,17 +8,18 @@ import { ProfileProjector } from './application/projections/profile.projector.js
 import { IamAccountDirectory } from './infrastructure/iam-account-directory.js';
 import { PrismaProfileStore } from './infrastructure/prisma-profile.store.js';
 import { ProfileSubscriptions } from './infrastructure/profile-subscriptions.js';
-import { SocketIoRedisNotifier } from './infrastructure/socket-io-notifier.js';
+import { NotifierProfileNotifier } from './infrastructure/notifier-profile-notifier.js';
 
 /** Public profiles: a read model fed by IAM, Connections and Rewards events; trophies. */
 @Module({
+  imports: [NotificationsModule],
   controllers: [ProfileController],
   providers: [
     PrismaProfileStore,
     ProfileProjector,
     ProfileSubscriptions,
     ProfileService,
-    { provide: ProfileNotifier, useClass: SocketIoRedisNotifier },
+    { provide: ProfileNotifier, useClass: NotifierProfileNotifier },
     { provide: AccountDirectory, useClass: IamAccountDirectory },
   ],
 })

@@ -1,17 +1,32 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
+import { Notifier, type NotificationEvent, type SocketChannel } from '@heyblue/notifications';
 import { AccountNotifier } from '../application/ports.js';
 import { accountRoom, SOCKET_EVENTS, WINDOW_CHANGED, WINDOW_EXPIRED } from '../connections.constants.js';
+import { SocketRegistry } from '../infrastructure/socket-registry.js';
 
 /**
- * Pushes to account rooms through the socket.io Redis adapter (reaching the socket on any
- * instance), and relays "window changed" between instances with serverSideEmit.
+ * The socket side of Notifications' one port: emits to account rooms through the socket.io
+ * Redis adapter (reaching the socket on any instance) and tells whether an account holds a live
+ * socket. Notifications go through the Notifier (socket now, push per its rules); "window
+ * changed" is relayed between instances with serverSideEmit.
  */
 @Injectable()
-export class SocketHub extends AccountNotifier {
+export class SocketHub extends AccountNotifier implements SocketChannel, OnModuleInit {
   private readonly logger = new Logger('SocketHub');
   private ns?: Namespace;
   private onWindowChanged?: (socket: Socket) => void;
+
+  constructor(
+    private readonly notifier: Notifier,
+    private readonly registry: SocketRegistry,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.notifier.attachSocket(this);
+  }
 
   attach(ns: Namespace, onWindowChanged: (socket: Socket) => void): void {
     this.ns = ns;
@@ -25,13 +40,22 @@ export class SocketHub extends AccountNotifier {
     });
   }
 
-  /** Best effort: a push never fails the use case that caused it (the app can always re-read over REST). */
-  toAccount(accountId: string, event: string, payload: unknown): void {
+  /** Through the one notification port: the socket now, the phone when the push rules say so. */
+  toAccount(accountId: string, event: NotificationEvent, payload: unknown): Promise<void> {
+    return this.notifier.notify(accountId, event, payload);
+  }
+
+  /** Best effort: a socket emit never fails the use case that caused it (the app can always re-read over REST). */
+  emit(accountId: string, event: string, payload: unknown): void {
     try {
       this.ns?.to(accountRoom(accountId)).emit(event, payload);
     } catch (err) {
       this.logger.warn(`push ${event} failed: ${(err as Error).message}`);
     }
+  }
+
+  isLive(accountId: string): Promise<boolean> {
+    return this.registry.hasLive(accountId);
   }
 
   windowChanged(officerId: string): void {

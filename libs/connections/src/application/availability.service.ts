@@ -68,7 +68,7 @@ export class AvailabilityService {
     const windowId = await this.windows.close(officerId);
     await this.geo.remove('officer', officerId);
     this.notifier.windowChanged(officerId);
-    if (windowId) this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+    if (windowId) await this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
     if (!actor) return;
     if (windowId) await this.audit.record({ actor, action: 'availability_closed', targetId: windowId });
     else this.audit.unchanged();

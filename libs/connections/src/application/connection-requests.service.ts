@@ -124,7 +124,7 @@ export class ConnectionRequestsService {
         detail: { officerId, distanceM: roundDistance(distanceM) },
       });
     const names = await this.names.lookup([citizenId]);
-    this.notifier.toAccount(officerId, SOCKET_EVENTS.connectionRequested, {
+    await this.notifier.toAccount(officerId, SOCKET_EVENTS.connectionRequested, {
       requestId: request.id,
       citizen: { id: citizenId, displayName: names.get(citizenId) ?? 'Citizen' },
       distanceM: roundDistance(distanceM),
@@ -162,7 +162,7 @@ export class ConnectionRequestsService {
     }
     await this.requests.transition(requestId, 'accepting', 'accepted', now);
     await this.requests.releasePair(request);
-    this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionAccepted, {
+    await this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionAccepted, {
       requestId,
       connection: toConnectionView(row, request.citizenId),
     });
@@ -180,7 +180,7 @@ export class ConnectionRequestsService {
         targetId: requestId,
         detail: { citizenId: request.citizenId },
       });
-    this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId });
+    await this.notifier.toAccount(request.citizenId, SOCKET_EVENTS.connectionDeclined, { requestId });
   }
 
   /**

@@ -209,7 +209,7 @@ export class LocationHandler {
     state.nearCitizens = now;
     for (const c of arrived) {
       this.nearby.near(c).then(
-        (nearby) => this.notifier.toAccount(c.id, SOCKET_EVENTS.officersNearby, { nearby }),
+        (nearby) => void this.notifier.toAccount(c.id, SOCKET_EVENTS.officersNearby, { nearby }),
         (err: Error) => this.logger.warn(`officers.nearby push failed: ${err.message}`),
       );
     }

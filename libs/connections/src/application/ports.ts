@@ -1,6 +1,9 @@
-/** Pushes to accounts over socket.io, on whichever instance holds their sockets. */
+import type { NotificationEvent } from '@heyblue/notifications';
+
+/** Notifies accounts: their sockets on whichever instance holds them, and their phones per the push rules. */
 export abstract class AccountNotifier {
-  abstract toAccount(accountId: string, event: string, payload: unknown): void;
+  /** Resolves once a due push is durably queued; never rejects (a notification never fails a use case). */
+  abstract toAccount(accountId: string, event: NotificationEvent, payload: unknown): void | Promise<void>;
   /** Tells every instance an officer's window opened, closed or expired (socket caches reload). */
   abstract windowChanged(officerId: string): void;
   /** The window expired: `availability.expired` to the officer's sockets on every instance, then those sockets are closed. */

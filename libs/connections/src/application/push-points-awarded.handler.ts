@@ -19,16 +19,16 @@ export class PushPointsAwardedWhenPointsEarned implements OnModuleInit {
       const { accountId, points, reason, balance, connectionId } = event.payload;
       if (connectionId) await this.connections.recordPoints(tx, connectionId, accountId, points);
       // Once the points are recorded for good: a batch that rolls back applies this event again.
-      this.consumers.afterCommit(tx, () =>
-        this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance }),
-      );
+      this.consumers.afterCommit(tx, () => {
+        void this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance });
+      });
     });
     // An admin's correction reaches the app the same way, with the admin's reason (points may be negative).
     this.consumers.subscribe('connections.push-points-adjusted', PointsAdjusted, async (event, tx) => {
       const { accountId, points, reason, balance } = event.payload;
-      this.consumers.afterCommit(tx, () =>
-        this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance }),
-      );
+      this.consumers.afterCommit(tx, () => {
+        void this.notifier.toAccount(accountId, SOCKET_EVENTS.pointsAwarded, { points, reason, balance });
+      });
     });
   }
 }

@@ -48,6 +48,11 @@ export class SocketRegistry {
     );
   }
 
+  /** Whether the account holds a socket with a lease still running, on any instance. */
+  async hasLive(accountId: string, now = Date.now()): Promise<boolean> {
+    return (await this.redis.zcount(this.key(accountId), now, '+inf')) > 0;
+  }
+
   async release(accountId: string, socketId: string): Promise<void> {
     await this.redis.zrem(this.key(accountId), socketId);
   }

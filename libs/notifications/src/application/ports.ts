@@ -1,6 +1,7 @@
 import type { AuditAuthor } from '@heyblue/iam';
 import type { Tx } from '@heyblue/platform';
 import type { Device, PushPlatform } from '../domain/device.js';
+import type { PushMessage } from '../domain/push-rules.js';
 
 /**
  * The seams the notifications use cases depend on. Infrastructure provides the PostgreSQL
@@ -62,4 +63,44 @@ export abstract class AuditLog {
 /** Settings the use cases read (from the validated environment in production). */
 export abstract class NotificationsSettings {
   abstract readonly maxDevicesPerAccount: number;
+  /** Least time between two throttled pushes (officers.nearby) to one account, in ms. */
+  abstract readonly nearbyPushEveryMs: number;
+}
+
+/**
+ * The socket side of notifying: emits to every socket an account holds, on whichever instance
+ * holds it. Connections owns the socket.io gateway and attaches its hub here at start.
+ */
+export abstract class SocketChannel {
+  abstract emit(accountId: string, event: string, payload: unknown): void;
+  /** Whether the account holds a live socket on any instance. */
+  abstract isLive(accountId: string): Promise<boolean>;
+}
+
+/** A push that is due to an account's phones, queued in the caller's transaction (outbox). */
+export interface PushDueInput {
+  accountId: string;
+  message: PushMessage;
+}
+
+export abstract class PushOutbox {
+  abstract publish(tx: Tx, due: PushDueInput): Promise<void>;
+  /** After commit: relay promptly. */
+  abstract kick(): void;
+}
+
+/** Runs a function once the event handler's transaction has committed (never when it rolls back). */
+export abstract class CommitHooks {
+  abstract after(tx: Tx, fn: () => void): void;
+}
+
+/** A per-account "at most once per period" gate across instances. */
+export abstract class PushThrottle {
+  /** True for the first call per account and key within `periodMs`. */
+  abstract firstIn(accountId: string, key: string, periodMs: number): Promise<boolean>;
+}
+
+/** Whether an account has any push device (no outbox row for accounts without one). */
+export abstract class DeviceDirectory {
+  abstract hasAny(accountId: string, tx?: Tx): Promise<boolean>;
 }

@@ -689,6 +689,89 @@ export class Environment {
   @Min(1)
   @Max(50)
   NOTIFICATIONS_MAX_DEVICES_PER_ACCOUNT = 10;
+
+  /** Least time in seconds between two `officers.nearby` pushes to one citizen (sockets get every one). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  NOTIFICATIONS_NEARBY_PUSH_EVERY_S = 600;
+
+  /** Where pushes go: `providers` (FCM, APNs) or `outbox` (dev mode only, read at GET /dev/push). Default: outbox in dev mode, else providers. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['providers', 'outbox'])
+  PUSH_ADAPTER?: 'providers' | 'outbox';
+
+  /** Send attempts per push and device before dead-lettering, and the first retry delay in ms (exponential). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  PUSH_MAX_ATTEMPTS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  PUSH_BACKOFF_MS = 2_000;
+
+  /** Per-request timeout for the push providers in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  PUSH_TIMEOUT_MS = 5_000;
+
+  /** Firebase project id: with FCM_SERVICE_ACCOUNT_JSON it enables FCM (HTTP v1). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{4,64}$/, { message: 'FCM_PROJECT_ID must be a Firebase project id' })
+  FCM_PROJECT_ID?: string;
+
+  /** The Firebase service account key (JSON with client_email, private_key, token_uri); OAuth2 tokens come from its token_uri. */
+  @Secret()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  FCM_SERVICE_ACCOUNT_JSON?: string;
+
+  /** FCM HTTP v1 base URL (tests point it at a local fake). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  FCM_BASE_URL = 'https://fcm.googleapis.com';
+
+  /** APNs signing key (.p8 PEM, ES256): with APNS_KEY_ID, APNS_TEAM_ID and APNS_TOPIC it enables APNs. */
+  @Secret()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  APNS_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Z0-9]{10}$/, { message: 'APNS_KEY_ID is the 10-character key id' })
+  APNS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Z0-9]{10}$/, { message: 'APNS_TEAM_ID is the 10-character team id' })
+  APNS_TEAM_ID?: string;
+
+  /** The app's bundle id (the apns-topic header). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  APNS_TOPIC?: string;
+
+  /** APNs base URL: https://api.push.apple.com, or https://api.sandbox.push.apple.com for development builds. */
+  @IsUrl({ require_tld: false, protocols: ['https'] })
+  APNS_BASE_URL = 'https://api.push.apple.com';
+
+  /** Extra CA certificate (PEM) trusted for the APNs endpoint: a private relay, or the tests' local fake. Empty: the system CAs. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  APNS_CA_CERT?: string;
 }
 
 export type Env = Environment;
@@ -766,6 +849,9 @@ export function validateEnvironment(
     problems.push(
       '  - SOCIAL_WEBHOOK_SECRET: required in production when SOCIAL_WEBHOOK_URL is set (the receiver checks X-HeyBlue-Signature)',
     );
+  }
+  if (env.PUSH_ADAPTER === 'outbox' && (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production')) {
+    problems.push('  - PUSH_ADAPTER: the push outbox exists only in development mode');
   }
   if (env.SMS_ADAPTER === 'outbox' && (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production')) {
     problems.push('  - SMS_ADAPTER: the SMS outbox exists only in development mode');

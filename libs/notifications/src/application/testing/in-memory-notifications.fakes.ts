@@ -91,6 +91,8 @@ export class RecordingAuditLog extends AuditLog {
 }
 
 export class FixedNotificationsSettings extends NotificationsSettings {
+  readonly nearbyPushEveryMs = 600_000;
+
   constructor(readonly maxDevicesPerAccount = 3) {
     super();
   }

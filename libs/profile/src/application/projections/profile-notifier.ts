@@ -1,7 +1,8 @@
+import type { NotificationEvent } from '@heyblue/notifications';
 import type { Tx } from '@heyblue/platform';
 
-/** Pushes notices to an account's connected sockets (best effort: the read model is the truth). */
+/** Notifies an account (its sockets, its phones per the push rules; best effort: the read model is the truth). */
 export abstract class ProfileNotifier {
-  /** Sends a notice once the event handler's transaction `tx` has committed; never if it rolls back. */
-  abstract afterCommit(tx: Tx, accountId: string, event: string, payload: object): void;
+  /** Queues a due push in the handler's transaction `tx`; the socket notice goes once it committed, never if it rolls back. */
+  abstract afterCommit(tx: Tx, accountId: string, event: NotificationEvent, payload: object): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { ProfileUpdated } from '../../events/profile-updated.integration-event.j
 import { TrophyAwarded } from '../../events/trophy-awarded.integration-event.js';
 import { PrismaProfileStore } from '../../infrastructure/prisma-profile.store.js';
 import type { ConnectionEstablishedPayload } from '@heyblue/connections';
+import { NOTIFICATION_EVENTS } from '@heyblue/notifications';
 import { ProfileNotifier } from './profile-notifier.js';
 
 /**
@@ -147,7 +148,7 @@ export class ProfileProjector {
         tx,
         new TrophyAwarded({ accountId, code, name, awardedAt: now.toISOString() }),
       );
-      this.notifier.afterCommit(tx, accountId, 'trophy.awarded', {
+      await this.notifier.afterCommit(tx, accountId, NOTIFICATION_EVENTS.trophyAwarded, {
         code,
         name,
         awardedAt: now.toISOString(),

@@ -1,0 +1,52 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { NotFound } from '@heyblue/platform';
+import { PushOutboxStore, type KeptPush } from '../infrastructure/providers/outbox.sender.js';
+import { PushSenders } from '../infrastructure/providers/push-senders.js';
+
+export class DevPushQueryDto {
+  @ApiProperty({ description: 'The device token the pushes were addressed to' })
+  @IsString()
+  @Length(1, 4096)
+  token!: string;
+}
+
+export class DevPushDto {
+  @ApiProperty({ enum: ['fcm', 'apns'] })
+  platform!: string;
+  @ApiProperty()
+  token!: string;
+  @ApiProperty({ example: 'connection.requested' })
+  type!: string;
+  @ApiProperty()
+  title!: string;
+  @ApiProperty()
+  body!: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { requestId: '…' },
+  })
+  data!: Record<string, string>;
+  @ApiProperty({ format: 'date-time' })
+  sentAt!: string;
+}
+
+/** Development mode only: pushes the outbox kept instead of sending (served at /dev/push, outside /api/v1). */
+@ApiTags('dev')
+@Controller('dev')
+export class DevPushController {
+  constructor(
+    private readonly senders: PushSenders,
+    private readonly kept: PushOutboxStore,
+  ) {}
+
+  @Get('push')
+  @ApiOperation({ summary: 'Development mode: pushes kept for a device token, newest first' })
+  @ApiOkResponse({ type: [DevPushDto] })
+  push(@Query() q: DevPushQueryDto): Promise<KeptPush[]> {
+    if (this.senders.adapter !== 'outbox') throw new NotFound('Route');
+    return this.kept.read(q.token);
+  }
+}
