@@ -35,6 +35,7 @@ const PUBLIC: Record<string, string> = {
   'POST /api/v1/auth/phone/verify': 'the single-use registration token in the body is the credential',
   'POST /api/v1/auth/refresh': 'the refresh token in the body is the credential',
   'GET /dev/sms': 'development mode only: not mounted otherwise (edges.e2e-spec checks production)',
+  'GET /dev/push': 'development mode only: answers 404 unless pushes go to the dev outbox (push.e2e-spec)',
   'GET /api/v1/vouchers/public-key': 'retailers verify voucher signatures offline with it',
   'GET /api/v1/quotes/random': 'public motivational quote for the app’s home screen',
 };
