@@ -73,8 +73,12 @@ export class PushProcessor implements OnModuleInit, OnApplicationBootstrap, OnAp
   ) {}
 
   onModuleInit(): void {
-    this.consumers.subscribe(NOTIFICATIONS_HANDLERS.fanOutPush, PushDue, (e, tx) =>
-      this.fanOut(e.id, e.payload.accountId, e.payload.message, tx),
+    // The account's lock: fan-out may delete devices of ended sessions, as the suspension handler does.
+    this.consumers.subscribe(
+      NOTIFICATIONS_HANDLERS.fanOutPush,
+      PushDue,
+      (e, tx) => this.fanOut(e.id, e.payload.accountId, e.payload.message, tx),
+      { locks: (e) => [e.payload.accountId] },
     );
     this.deadLetters.registerReplayer(PUSH_DEAD_LETTER_SOURCE, async (dl) => {
       const { eventId, deviceId } = dl.payload as PushJob;

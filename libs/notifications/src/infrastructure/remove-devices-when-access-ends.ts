@@ -38,6 +38,7 @@ export class RemoveDevicesWhenAccessEnds implements OnModuleInit {
       async (e, tx) => {
         await tx.notificationsDevice.deleteMany({ where: { accountId: e.payload.accountId } });
       },
+      { locks: (e) => [e.payload.accountId] },
     );
   }
 }
