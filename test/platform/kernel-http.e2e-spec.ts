@@ -132,11 +132,18 @@ describe('platform kernel over HTTP', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('enforces rate limits across instances with Retry-After', async () => {
-    await request(t.url).get('/api/v1/kernel-test/limited').expect(200);
-    await request(second.url).get('/api/v1/kernel-test/limited').expect(200);
+  it('enforces rate limits across instances with Retry-After, and tells where the caller stands (RateLimit-*)', async () => {
+    const first = await request(t.url).get('/api/v1/kernel-test/limited').expect(200);
+    expect(first.headers['ratelimit-limit']).toBe('2');
+    expect(first.headers['ratelimit-remaining']).toBe('1');
+    expect(Number(first.headers['ratelimit-reset'])).toBeGreaterThan(0);
+    expect(Number(first.headers['ratelimit-reset'])).toBeLessThanOrEqual(60);
+    const other = await request(second.url).get('/api/v1/kernel-test/limited').expect(200);
+    expect(other.headers['ratelimit-remaining']).toBe('0');
     const res = await request(t.url).get('/api/v1/kernel-test/limited').expect(429);
     expect(res.body.code).toBe('RATE_LIMITED');
+    expect(res.headers['ratelimit-limit']).toBe('2');
+    expect(res.headers['ratelimit-remaining']).toBe('0');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
   });

@@ -36,4 +36,47 @@ describe('OpenAPI document', () => {
     const missing = implemented.filter((r) => !documented.has(r));
     expect(missing).toEqual([]);
   });
+
+  it('documents the shared answers: 500 and 401 as problem+json, and the 429 and RateLimit-* headers of rate-limited routes', async () => {
+    type Response = { content?: Record<string, unknown>; headers?: Record<string, unknown> };
+    type Op = { security?: Array<Record<string, string[]>>; responses: Record<string, Response> };
+    const doc = (await request(t.url).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, Op>>;
+      components: {
+        schemas: Record<string, unknown>;
+        securitySchemes: Record<string, { bearerFormat?: string }>;
+      };
+    };
+    const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })),
+    );
+    const problem = (r?: Response) => Boolean(r?.content?.['application/problem+json']);
+    expect(ops.filter(({ op }) => !problem(op.responses['500'])).map((o) => o.key)).toEqual([]);
+    expect(
+      ops
+        .filter(({ op }) => (op.security ?? []).length > 0 && !problem(op.responses['401']))
+        .map((o) => o.key),
+    ).toEqual([]);
+    const limited = ops.filter(({ op }) => op.responses['429']);
+    expect(limited.map((o) => o.key)).toEqual(
+      expect.arrayContaining(['POST /api/v1/auth/oidc/start', 'GET /api/v1/connections/nearby']),
+    );
+    for (const { key, op } of limited) {
+      expect({ key, retryAfter: Boolean(op.responses['429']!.headers?.['Retry-After']) }).toEqual({
+        key,
+        retryAfter: true,
+      });
+      for (const [status, r] of Object.entries(op.responses).filter(([s]) => /^[24]/.test(s)))
+        expect({ key, status, headers: Object.keys(r.headers ?? {}) }).toEqual({
+          key,
+          status,
+          headers: expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+        });
+    }
+    expect(doc.components.schemas.Problem).toBeDefined();
+    // Access tokens are opaque random strings, not JWTs; admin routes have their own scheme.
+    expect(doc.components.securitySchemes.bearer?.bearerFormat).toBe('opaque');
+    expect(doc.components.securitySchemes.admin?.bearerFormat).toBe('opaque');
+    expect(doc.paths['/api/v1/admin/audit']!.get!.security).toEqual([{ admin: [] }]);
+  });
 });

@@ -28,7 +28,8 @@ export function operations(doc: any): Operation[] {
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(item)) {
       const security: Array<Record<string, unknown>> = op.security ?? [];
-      const auth = security.some((s) => 'bearer' in s)
+      // `admin` is the admin routes' own scheme: the same bearer access token, with the admin role.
+      const auth = security.some((s) => 'bearer' in s || 'admin' in s)
         ? 'bearer'
         : security.some((s) => 'retailer-key' in s)
           ? 'retailer-key'

@@ -10,6 +10,7 @@ import {
   fill,
   INJECTIONS,
   operations,
+  resolve,
   ROLES,
   sample,
   textFields,
@@ -108,6 +109,16 @@ describe('security probes over every documented route', () => {
     expect(admin.length).toBeGreaterThan(10);
     expect(
       admin.filter((op) => op.auth !== 'bearer' || op.roles.join() !== 'admin').map((op) => op.key),
+    ).toEqual([]);
+    // Under their own security scheme (OWASP API5: admin functions apart from the others)…
+    const scheme = (key: string): string =>
+      JSON.stringify(doc.paths[key.split(' ')[1]!][key.split(' ')[0]!.toLowerCase()].security ?? []);
+    expect(admin.filter((op) => scheme(op.key) !== '[{"admin":[]}]').map((op) => op.key)).toEqual([]);
+    // …which no other route uses.
+    expect(
+      ops
+        .filter((op) => !op.path.includes('/admin/') && scheme(op.key).includes('"admin"'))
+        .map((op) => op.key),
     ).toEqual([]);
   });
 
@@ -221,6 +232,61 @@ describe('security probes over every documented route', () => {
       if (res.status !== 400 || res.body?.code !== 'VALIDATION_FAILED' || !named)
         failures.push(`${op.key} → ${res.status} ${res.text.slice(0, 160)}`);
     }
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses a string one character over its documented maxLength, in every query parameter and body field (400 naming it)', async () => {
+    const failures: string[] = [];
+    let probes = 0;
+    const named = (res: Awaited<ReturnType<typeof call>>, field: string) =>
+      res.status === 400 &&
+      res.body?.code === 'VALIDATION_FAILED' &&
+      (res.body.errors ?? []).some((e: { field: string }) => e.field === field);
+    for (const op of ops.filter((o) => !o.multipart)) {
+      for (const q of op.queryParams) {
+        // A bound over the body limit is the body limit's to enforce (413, checked above).
+        if (q.schema?.type !== 'string' || !(q.schema.maxLength < BODY_LIMIT)) continue;
+        probes++;
+        const query = `?${new URLSearchParams({ [q.name]: '7'.repeat(q.schema.maxLength + 1) })}`;
+        const res = await call(t, op.method, `${fill(op.path)}${query}`, credentials(op));
+        if (!named(res, q.name))
+          failures.push(`${op.key} query ${q.name} → ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      const props = op.jsonBody ? (resolve(doc, op.jsonBody)?.properties ?? {}) : {};
+      for (const [field, raw] of Object.entries<any>(props)) {
+        const s = resolve(doc, raw);
+        if (s?.type !== 'string' || !(s.maxLength < BODY_LIMIT - 200)) continue;
+        probes++;
+        const res = await send(op, {
+          ...(sample(doc, op.jsonBody) as object),
+          [field]: '7'.repeat(s.maxLength + 1),
+        });
+        if (!named(res, field))
+          failures.push(`${op.key} body ${field} → ${res.status} ${res.text.slice(0, 160)}`);
+      }
+    }
+    expect(probes).toBeGreaterThan(30);
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses a path parameter one character over its documented maxLength (4xx, never a 2xx or 5xx)', async () => {
+    const failures: string[] = [];
+    let probes = 0;
+    for (const op of ops.filter((o) => !o.multipart)) {
+      const params = (doc.paths[op.path][op.method.toLowerCase()].parameters ?? []).filter(
+        (p: any) => p.in === 'path' && p.schema?.maxLength,
+      );
+      for (const p of params) {
+        probes++;
+        const path = fill(op.path, { [p.name]: 'a'.repeat(p.schema.maxLength + 1) });
+        const res = await call(t, op.method, path, {
+          ...credentials(op),
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        if (res.status < 400 || res.status >= 500) failures.push(`${op.key} path ${p.name} → ${res.status}`);
+      }
+    }
+    expect(probes).toBeGreaterThan(15);
     expect(failures).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { MetricsService, registerRequestLogging, validateEnvironment, type Env }
 import { AppModule, type AppOptions } from './app.module.js';
 import { ADMIN_DIST, registerAdminUi } from './admin-ui/admin-ui.module.js';
 import { serveAsyncApi } from './asyncapi.js';
+import { withStandardAnswers } from './openapi-standards.js';
 import { RedisIoAdapter } from './ws/redis-io.adapter.js';
 
 export const API_PREFIX = 'api/v1';
@@ -31,10 +32,36 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
         'Lists take `limit` (1..100, default 20) and `cursor` and answer `{items, nextCursor}`. Times are ISO 8601 UTC.',
     )
     .setVersion('1')
-    .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Retailer-Key' }, 'retailer-key')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+      description:
+        'An access token from sign-in (an opaque random string, not a JWT): looked up on every request, ' +
+        'it stops working at logout, when its session is ended or the account suspended.',
+    })
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description:
+          "An admin's access token: the admin routes answer only to the admin role, and an admin session " +
+          'ends 12 hours after sign-in (401 SESSION_EXPIRED).',
+      },
+      'admin',
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Retailer-Key',
+        description: "A retailer's key, issued by an admin (header only, never in the URL).",
+      },
+      'retailer-key',
+    )
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return withStandardAnswers(SwaggerModule.createDocument(app, config));
 }
 
 /** Creates the fully wired application without listening: used by main, tests and benchmarks. */

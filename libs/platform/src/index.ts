@@ -91,7 +91,9 @@ export {
   RateLimited,
   RateLimitGuard,
   RequestAccountResolver,
+  rateLimitHeaders,
   type RateLimitRule,
+  type RateLimitState,
 } from './rate-limit/rate-limit.js';
 /** Timeout + retry + circuit breaker for outbound calls. */
 export {
@@ -115,5 +117,7 @@ export {
   decodeTimeIdCursor,
   type Page,
 } from './http/pagination.js';
+/** Path parameters that are UUIDs, documented with their bound. */
+export { ApiUuidParam } from './http/uuid-param.js';
 /** Formula-safe CSV output (csv-stringify). */
 export { toCsv, neutraliseFormula } from './http/csv.js';

@@ -31,7 +31,7 @@ import {
   Audited,
   NotAudited,
 } from '@heyblue/iam';
-import { PageQueryDto, RateLimit } from '@heyblue/platform';
+import { ApiUuidParam, PageQueryDto, RateLimit } from '@heyblue/platform';
 import { AvailabilityService } from '../application/availability.service.js';
 import { ConnectionRequestsService } from '../application/connection-requests.service.js';
 import { MyConnectionsQuery } from '../application/my-connections.query.js';
@@ -211,6 +211,7 @@ export class ConnectionsController {
   @ApiNotFoundResponse({ description: 'REQUEST_NOT_FOUND' })
   @ApiConflictResponse({ description: 'REQUEST_EXPIRED, REQUEST_NOT_PENDING' })
   @ApiUnprocessableEntityResponse({ description: 'TOO_FAR, ALREADY_CONNECTED_TODAY, POSITION_UNKNOWN' })
+  @ApiUuidParam()
   async accept(
     @CurrentAccount() me: AuthenticatedAccount,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -227,6 +228,7 @@ export class ConnectionsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'REQUEST_NOT_FOUND' })
   @ApiConflictResponse({ description: 'REQUEST_EXPIRED, REQUEST_NOT_PENDING' })
+  @ApiUuidParam()
   async decline(
     @CurrentAccount() me: AuthenticatedAccount,
     @Param('id', new ParseUUIDPipe()) id: string,

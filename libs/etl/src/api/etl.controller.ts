@@ -41,7 +41,13 @@ export class EtlController {
       type: 'object',
       required: ['file', 'kind'],
       properties: {
-        file: { type: 'string', format: 'binary' },
+        file: {
+          type: 'string',
+          format: 'binary',
+          // Bytes: the multipart parser's own cap; ETL_MAX_UPLOAD_BYTES may set a lower one.
+          maxLength: 209_715_200,
+          description: 'At most ETL_MAX_UPLOAD_BYTES (200 MB by default, never more)',
+        },
         kind: { type: 'string', enum: [...ETL_KINDS] },
         dryRun: { type: 'boolean', default: false, description: 'Validate and report without writing' },
       },

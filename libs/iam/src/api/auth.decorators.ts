@@ -79,7 +79,8 @@ export function Auth(...roles: Role[]) {
   return applyDecorators(
     SetMetadata(ROLES, roles),
     UseGuards(BearerAuthGuard, RolesGuard),
-    ApiBearerAuth(),
+    // Admin-only routes are documented under their own scheme (same token, the admin role).
+    roles.length > 0 && roles.every((r) => r === 'admin') ? ApiBearerAuth('admin') : ApiBearerAuth(),
     ApiUnauthorizedResponse({
       description: 'No, invalid, expired or revoked access token (401 UNAUTHORIZED / TOKEN_INVALID).',
     }),

@@ -42,7 +42,7 @@ export class MySessionsController {
     summary:
       'End one of my sessions at once: its tokens stop working and its sockets close, on every instance',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid', maxLength: 36 } })
   @ApiNoContentResponse({ description: 'Ended (or had already ended)' })
   @ApiNotFoundResponse({
     description: 'SESSION_NOT_FOUND: no session of mine with that id (someone else’s included)',

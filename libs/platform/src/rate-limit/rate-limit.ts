@@ -9,7 +9,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Env } from '../config/environment.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -36,18 +36,42 @@ export abstract class RequestAccountResolver {
   abstract resolve(request: FastifyRequest): Promise<{ id: string } | undefined>;
 }
 
-/** Limits a route; counters live in Redis so the limit holds across instances. */
+/**
+ * Limits a route; counters live in Redis so the limit holds across instances. Every answer of
+ * the route carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds),
+ * and a 429 also `Retry-After` (the OpenAPI document describes them on every such route).
+ */
 export const RateLimit = (rule: RateLimitRule) =>
   applyDecorators(
     SetMetadata(RATE_LIMIT, rule),
-    ApiTooManyRequestsResponse({ description: 'Rate limited (429, Retry-After).' }),
+    ApiTooManyRequestsResponse({ description: 'Rate limited (429 RATE_LIMITED, Retry-After).' }),
   );
+
+/** Where a key stands against a limit after a request. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window restarts. */
+  resetS: number;
+}
 
 /** Raised when a limit is exceeded; the problem carries `retryAfter` and the header is set. */
 export class RateLimited extends DomainError {
+  /** The limit's state, when a limiter of ours refused (absent for a provider's refusal). */
+  state?: RateLimitState;
+
   constructor(retryAfterS: number, code = 'RATE_LIMITED') {
     super(code, 'Too many requests; slow down.', 429, { retryAfter: retryAfterS });
   }
+}
+
+/** The `RateLimit-*` answer headers (draft-ietf-httpapi-ratelimit-headers, separate fields). */
+export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(s.limit),
+    'RateLimit-Remaining': String(Math.max(0, s.remaining)),
+    'RateLimit-Reset': String(Math.max(0, s.resetS)),
+  };
 }
 
 /** Parses `name=points/seconds,...`. */
@@ -74,14 +98,22 @@ export class RateLimiter {
     this.overrides = parseRateLimitOverrides(config.get('RATE_LIMITS', { infer: true }));
   }
 
-  /** Throws RateLimited when the key has used up the rule's points. */
-  async consume(rule: RateLimitRule, key: string, points = 1): Promise<void> {
+  /** Throws RateLimited when the key has used up the rule's points; answers where the key stands. */
+  async consume(rule: RateLimitRule, key: string, points = 1): Promise<RateLimitState> {
     const limiter = this.limiterFor(rule);
+    const state = (res: RateLimiterRes): RateLimitState => ({
+      limit: limiter.points,
+      remaining: res.remainingPoints,
+      resetS: Math.ceil(res.msBeforeNext / 1000),
+    });
     try {
-      await limiter.consume(key, points);
+      return state(await limiter.consume(key, points));
     } catch (res) {
-      if (res instanceof RateLimiterRes)
-        throw new RateLimited(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      if (res instanceof RateLimiterRes) {
+        const err = new RateLimited(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+        err.state = state(res);
+        throw err;
+      }
       throw res;
     }
   }
@@ -124,7 +156,13 @@ export class RateLimitGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const account = rule.by === 'account' ? await this.accounts?.resolve(request) : undefined;
     const key = account ? `a:${account.id}` : `ip:${request.ip}`;
-    await this.limiter.consume(rule, key);
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    try {
+      void reply.headers(rateLimitHeaders(await this.limiter.consume(rule, key)));
+    } catch (err) {
+      if (err instanceof RateLimited && err.state) void reply.headers(rateLimitHeaders(err.state));
+      throw err;
+    }
     return true;
   }
 }

@@ -30,6 +30,7 @@ export class AdminPointsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: true,
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', maxLength: 255 },
     description:
       'Required. A repeat with the same key answers the first answer and moves nothing; the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED.',
   })

@@ -80,6 +80,7 @@ export const ApiIdempotencyKey = () =>
   ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', maxLength: 255 },
     description:
       'A repeat with the same key gets the first answer again — the 201, or the business refusal ' +
       '(422/404) — and moves nothing; send a new key for a new attempt. Another request under a ' +

@@ -15,7 +15,7 @@ import {
   type AuthenticatedAccount,
   Audited,
 } from '@heyblue/iam';
-import { NotFound, PageQueryDto, type Page } from '@heyblue/platform';
+import { ApiUuidParam, NotFound, PageQueryDto, type Page } from '@heyblue/platform';
 import {
   DonatePointsHandler,
   type DonationResult,
@@ -81,6 +81,7 @@ export class RewardsController {
   @ApiOperation({ summary: 'One of my ledger entries (404 for anyone else’s)' })
   @ApiOkResponse({ type: LedgerEntryDto })
   @ApiNotFoundResponse({ description: 'TRANSACTION_NOT_FOUND' })
+  @ApiUuidParam('id', 'A ledger entry id; any other value answers 404')
   async transaction(
     @CurrentAccount() account: AuthenticatedAccount,
     @Param('id') id: string,

@@ -11,7 +11,7 @@ import {
 import { RateLimit } from '@heyblue/platform';
 import { RetailerVouchers, type VoucherCheck } from '../infrastructure/retailer-vouchers.js';
 import { VoucherSigner, type PublishedKey } from '../infrastructure/voucher-signer.js';
-import { VoucherCodeDto } from './dto/requests.dto.js';
+import { VoucherCodeDto, VoucherCodeParam } from './dto/requests.dto.js';
 import { PublicKeysDto, VoucherCheckDto } from './dto/responses.dto.js';
 import { CurrentRetailer, RetailerActor, RetailerAuth } from './request-context.js';
 
@@ -63,9 +63,9 @@ export class VouchersController {
   @ApiUnprocessableEntityResponse({ description: 'VOUCHER_EXPIRED' })
   use(
     @CurrentRetailer() retailerId: string,
-    @Param('code') code: string,
+    @Param() p: VoucherCodeParam,
     @RetailerActor() actor: AuditAuthor,
   ): Promise<VoucherCheck> {
-    return this.vouchers.use(retailerId, code, actor);
+    return this.vouchers.use(retailerId, p.code, actor);
   }
 }

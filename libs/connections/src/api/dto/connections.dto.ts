@@ -21,6 +21,8 @@ class PositionDto {
     description:
       '5-digit US ZIP (kept only as the coarse area of a connection). Without it the server derives ZIP, county and state from the coordinates (US only, offline data); one given is kept but flagged when it belongs to another state than the coordinates',
     example: '10007',
+    pattern: '^\\d{5}$',
+    maxLength: 5,
   })
   @IsOptional()
   @Matches(/^\d{5}$/, { message: 'zip must be a 5-digit US ZIP' })
@@ -59,7 +61,7 @@ export class NearbyQueryDto {
 }
 
 export class CreateRequestDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   officerId!: string;
 }

@@ -6,6 +6,7 @@ export class LiveMapQueryDto {
     description:
       'west,south,east,north in degrees (west < east, south < north; no antimeridian crossing). Default: every US state, -180,18,-66,72',
     example: '-77.2,38.8,-76.9,39.0',
+    maxLength: 100,
   })
   @IsOptional()
   @IsString()

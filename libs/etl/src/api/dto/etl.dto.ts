@@ -3,7 +3,7 @@ import { IsUUID } from 'class-validator';
 import { ETL_KINDS } from '../../domain/etl-kinds.js';
 
 export class EtlJobIdParam {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   id!: string;
 }

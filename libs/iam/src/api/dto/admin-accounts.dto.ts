@@ -6,6 +6,8 @@ export class AccountSearchQueryDto {
   @ApiProperty({
     description: 'Exact e-mail (case and surrounding spaces ignored); matched through the blind index',
     example: 'jane@example.org',
+    format: 'email',
+    maxLength: 320,
   })
   @MaxLength(320)
   @IsEmail({}, { message: 'email must be an e-mail address' })

@@ -9,7 +9,7 @@ export class ProviderDto {
 }
 
 export class StartSignInDto {
-  @ApiProperty({ description: 'Provider id from GET /auth/providers', example: 'dev' })
+  @ApiProperty({ description: 'Provider id from GET /auth/providers', example: 'dev', maxLength: 32 })
   @IsString()
   @Length(1, 32)
   provider!: string;
@@ -17,6 +17,7 @@ export class StartSignInDto {
   @ApiProperty({
     description: 'Registered redirect URI of the client',
     example: 'com.heyblue.app:/oauth2redirect',
+    maxLength: 500,
   })
   @IsString()
   @Length(1, 500)
@@ -123,19 +124,22 @@ export class CallbackResponseDto {
 const E164 = /^\+[1-9]\d{7,14}$/;
 
 export class PhoneStartDto {
-  @ApiProperty() @IsString() @Length(1, 200) registrationToken!: string;
-  @ApiProperty({ description: 'E.164', example: '+15551234567' })
+  @ApiProperty({ maxLength: 200 }) @IsString() @Length(1, 200) registrationToken!: string;
+  @ApiProperty({ description: 'E.164', example: '+15551234567', pattern: E164.source, maxLength: 16 })
   @IsString()
   @Matches(E164, { message: 'phone must be an E.164 number such as +15551234567' })
   phone!: string;
 }
 
 export class PhoneVerifyDto extends PhoneStartDto {
-  @ApiProperty({ example: '123456' })
+  @ApiProperty({ example: '123456', pattern: '^\\d{4,10}$', maxLength: 10 })
   @IsString()
   @Matches(/^\d{4,10}$/, { message: 'code must be 4-10 digits' })
   code!: string;
-  @ApiProperty({ description: 'Stable id of the app installation; one phone maps to one device' })
+  @ApiProperty({
+    description: 'Stable id of the app installation; one phone maps to one device',
+    maxLength: 200,
+  })
   @IsString()
   @Length(1, 200)
   deviceId!: string;
@@ -147,7 +151,7 @@ export class SessionResponseDto {
 }
 
 export class RefreshDto {
-  @ApiProperty() @IsString() @Length(1, 200) refreshToken!: string;
+  @ApiProperty({ maxLength: 200 }) @IsString() @Length(1, 200) refreshToken!: string;
 }
 
 export class RefreshResponseDto {
@@ -159,41 +163,56 @@ export class ChangeRoleDto {
 }
 
 export class AccountIdParam {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid', maxLength: 36 }) @IsUUID() id!: string;
 }
 
 /** `?limit` and `?cursor` of every list, plus filters. */
 export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'An account id, a retailer key id, or the OS user of a CLI command' })
+  @ApiPropertyOptional({
+    description: 'An account id, a retailer key id, or the OS user of a CLI command',
+    pattern: '^[\\x21-\\x7e]{1,100}$',
+    maxLength: 100,
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,100}$/, { message: 'actor must be 1-100 visible ASCII characters' })
   actor?: string;
-  @ApiPropertyOptional({ format: 'uuid', deprecated: true, description: 'Same as actor, for accounts only' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: 36,
+    deprecated: true,
+    description: 'Same as actor, for accounts only',
+  })
   @IsOptional()
   @IsUUID()
   actorId?: string;
-  @ApiPropertyOptional({ description: 'The account, voucher, key, job … acted on' })
+  @ApiPropertyOptional({ description: 'The account, voucher, key, job … acted on', maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   target?: string;
-  @ApiPropertyOptional({ deprecated: true, description: 'Same as target' })
+  @ApiPropertyOptional({ deprecated: true, description: 'Same as target', maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   targetId?: string;
-  @ApiPropertyOptional({ example: 'points_adjusted' })
+  @ApiPropertyOptional({ example: 'points_adjusted', pattern: '^[a-z0-9_:.-]{1,100}$', maxLength: 100 })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9_:.-]{1,100}$/, { message: 'action must be a lower-case action name' })
   action?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this instant' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: 40,
+    description: 'Entries at or after this instant',
+  })
   @IsOptional()
+  @MaxLength(40)
   @IsISO8601({ strict: true })
   from?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this instant' })
+  @ApiPropertyOptional({ format: 'date-time', maxLength: 40, description: 'Entries before this instant' })
   @IsOptional()
+  @MaxLength(40)
   @IsISO8601({ strict: true })
   to?: string;
 }
@@ -222,7 +241,7 @@ export class AuditPageDto implements Page<AuditEntryDto> {
 }
 
 export class DevSmsQueryDto {
-  @ApiProperty({ example: '+15551234567' })
+  @ApiProperty({ example: '+15551234567', pattern: E164.source, maxLength: 16 })
   @IsString()
   @Matches(E164, { message: 'phone must be E.164' })
   phone!: string;

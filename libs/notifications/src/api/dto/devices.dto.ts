@@ -38,6 +38,7 @@ export class DeviceDto {
 }
 
 export class DeviceIdParam {
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID('all', { message: 'id must be a UUID' })
   id!: string;
 }

@@ -58,7 +58,7 @@ export class UpdateProfileDto {
 
 /** `/profiles/{id}`: ids are UUIDs (anything else is bad input, 400, as on every other route). */
 export class ProfileIdParam {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   id!: string;
 }

@@ -12,7 +12,7 @@ export class DeadLetterQueryDto extends PageQueryDto {
 }
 
 export class DeadLetterIdParam {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   id!: string;
 }

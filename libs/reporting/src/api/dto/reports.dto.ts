@@ -5,6 +5,7 @@ import { DIMENSIONS, GROUP_BYS, MAX_RANGE_DAYS, REPORT_METRIC_NAMES } from '../.
 export class ReportRangeQueryDto {
   @ApiPropertyOptional({
     format: 'date',
+    maxLength: 10,
     description: 'First UTC day, inclusive (default: 29 days before `to`)',
   })
   @IsOptional()
@@ -14,6 +15,7 @@ export class ReportRangeQueryDto {
 
   @ApiPropertyOptional({
     format: 'date',
+    maxLength: 10,
     description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days after from`,
   })
   @IsOptional()
@@ -104,6 +106,7 @@ export class ReportSummaryDto {
 export class RefreshRollupsDto {
   @ApiPropertyOptional({
     format: 'date',
+    maxLength: 10,
     description: 'First UTC day to recompute, inclusive (default: 29 days before `to`)',
   })
   @IsOptional()
@@ -113,6 +116,7 @@ export class RefreshRollupsDto {
 
   @ApiPropertyOptional({
     format: 'date',
+    maxLength: 10,
     description: `Last UTC day, inclusive (default: today); at most ${MAX_RANGE_DAYS} days`,
   })
   @IsOptional()

@@ -16,6 +16,7 @@ import { PageQueryDto, ValidationFailed } from '@heyblue/platform';
 export class ZipListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     pattern: '^\\d{5}$',
+    maxLength: 5,
     example: '10001',
     description: 'Only entries covering this ZIP',
   })
@@ -25,17 +26,17 @@ export class ZipListQueryDto extends PageQueryDto {
 }
 
 export class RedeemOfferDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   offerId!: string;
 }
 
 export class DonatePointsDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   charityId!: string;
 
-  @ApiProperty({ minimum: 1, type: 'integer', example: 100 })
+  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, type: 'integer', format: 'int32', example: 100 })
   @IsInt({ message: 'points must be a whole number' })
   @Min(1, { message: 'points must be positive' })
   @Max(1_000_000_000)
@@ -43,7 +44,15 @@ export class DonatePointsDto {
 }
 
 export class VoucherCodeDto {
-  @ApiProperty({ example: '7K3M9Q2XW4B8N6P1R5T0' })
+  @ApiProperty({ example: '7K3M9Q2XW4B8N6P1R5T0', maxLength: 64 })
+  @IsString()
+  @MaxLength(64)
+  code!: string;
+}
+
+/** `POST /vouchers/{code}/use`: the code as printed (64 characters at most, like the body's). */
+export class VoucherCodeParam {
+  @ApiProperty({ example: '7K3M9Q2XW4B8N6P1R5T0', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   code!: string;
@@ -53,16 +62,23 @@ const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `?from&to` of an admin report: UTC days (the `to` day included whole) or instants. */
 export class ReportWindowQueryDto {
-  @ApiPropertyOptional({ example: '2026-11-01', description: 'Inclusive start: a UTC day or an instant' })
+  @ApiPropertyOptional({
+    example: '2026-11-01',
+    maxLength: 40,
+    description: 'Inclusive start: a UTC day or an instant',
+  })
   @IsOptional()
+  @MaxLength(40)
   @IsISO8601({ strict: true })
   from?: string;
 
   @ApiPropertyOptional({
     example: '2026-11-30',
     description: "End: a UTC day is included whole (as Reporting's metrics read it); an instant is exclusive",
+    maxLength: 40,
   })
   @IsOptional()
+  @MaxLength(40)
   @IsISO8601({ strict: true })
   to?: string;
 
@@ -98,12 +114,15 @@ export class DonationReportQueryDto extends ReportWindowQueryDto {
 }
 
 export class AdjustmentAccountParam {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid', maxLength: 36 }) @IsUUID() id!: string;
 }
 
 export class PointsAdjustmentDto {
   @ApiProperty({
     type: 'integer',
+    format: 'int32',
+    minimum: -1_000_000,
+    maximum: 1_000_000,
     example: -50,
     description: 'Non-zero: a credit (> 0) or a claw-back (< 0), at most 1,000,000 either way',
   })
@@ -133,9 +152,9 @@ export class RetailerSearchQueryDto extends PageQueryDto {
 }
 
 export class RetailerIdParam {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
+  @ApiProperty({ format: 'uuid', maxLength: 36 }) @IsUUID() id!: string;
 }
 
 export class RetailerKeyIdParam {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() keyId!: string;
+  @ApiProperty({ format: 'uuid', maxLength: 36 }) @IsUUID() keyId!: string;
 }

@@ -166,7 +166,14 @@ export class DonationReportDto {
 
 export class AdjustmentDto {
   @ApiProperty({ format: 'uuid', description: 'The ledger entry (kind adjustment)' }) entryId!: string;
-  @ApiProperty({ type: 'integer' }) balance!: number;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'The balance after the adjustment (never below zero)',
+  })
+  balance!: number;
 }
 
 export class RetailerListItemDto {
@@ -206,13 +213,45 @@ export class RetailerStatementRowDto {
   @ApiProperty({ format: 'uuid' }) retailerId!: string;
   @ApiProperty() externalId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ type: 'integer', description: 'Vouchers issued in the period' }) issued!: number;
-  @ApiProperty({ type: 'integer', description: 'Vouchers used in the period' }) used!: number;
-  @ApiProperty({ type: 'integer', description: 'Vouchers that expired unused in the period (up to now)' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Vouchers issued in the period',
+  })
+  issued!: number;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Vouchers used in the period',
+  })
+  used!: number;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Vouchers that expired unused in the period (up to now)',
+  })
   expired!: number;
-  @ApiProperty({ type: 'integer', description: 'Points spent on the vouchers issued in the period' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Points spent on the vouchers issued in the period',
+  })
   pointsSpent!: number;
-  @ApiProperty({ type: 'integer', description: 'Points of the vouchers used in the period' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Points of the vouchers used in the period',
+  })
   pointsUsed!: number;
 }
 

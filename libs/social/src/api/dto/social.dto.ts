@@ -16,6 +16,7 @@ export class CreatePostDto {
   @ApiProperty({
     enum: SOCIAL_PLATFORMS,
     isArray: true,
+    maxItems: SOCIAL_PLATFORMS.length,
     description: 'Configured platforms only (see GET /admin/social/platforms)',
   })
   @IsArray()
@@ -27,6 +28,7 @@ export class CreatePostDto {
   @ApiProperty({
     description:
       'Plain text; must fit every chosen platform (mastodon 500, x 280, facebook 63206, webhook 10000 characters)',
+    maxLength: 63_206,
   })
   @IsString()
   @Matches(/\S/, { message: 'text must not be blank' })
@@ -35,6 +37,7 @@ export class CreatePostDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
+    maxLength: 36,
     description: 'The connection the post is about: both its officer and citizen must have shareConsent',
   })
   @IsOptional()
@@ -43,7 +46,7 @@ export class CreatePostDto {
 }
 
 export class PostIdParam {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   @IsUUID()
   id!: string;
 }
