@@ -6,7 +6,7 @@ import { PushOutboxStore, type KeptPush } from '../infrastructure/providers/outb
 import { PushSenders } from '../infrastructure/providers/push-senders.js';
 
 export class DevPushQueryDto {
-  @ApiProperty({ description: 'The device token the pushes were addressed to' })
+  @ApiProperty({ description: 'The device token the pushes were addressed to', maxLength: 4096 })
   @IsString()
   @Length(1, 4096)
   token!: string;
