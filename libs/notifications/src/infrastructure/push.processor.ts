@@ -21,7 +21,7 @@ import {
   type Env,
   type Tx,
 } from '@heyblue/platform';
-import type { PushPlatform } from '../domain/device.js';
+import { PUSH_PLATFORMS, type PushPlatform } from '../domain/device.js';
 import type { PushMessage } from '../domain/push-rules.js';
 import { PushDue } from '../events/push-due.integration-event.js';
 import {
@@ -43,6 +43,13 @@ const failed = new client.Counter({
   help: 'Push attempts that failed, by platform and reason (invalid_token, transient, permanent, dead_lettered)',
   labelNames: ['platform', 'reason'] as const,
 });
+
+// Zero series for every platform and reason, so dashboards and alerts see them before the first push.
+for (const platform of PUSH_PLATFORMS) {
+  sent.inc({ platform }, 0);
+  for (const reason of ['invalid_token', 'transient', 'permanent', 'dead_lettered'])
+    failed.inc({ platform, reason }, 0);
+}
 
 /** A row left pending this long had its job lost (a crash between commit and enqueue): the sweeper queues it. */
 const PENDING_GRACE_S = 10;
