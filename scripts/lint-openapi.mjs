@@ -2,14 +2,17 @@
 // it with Spectral against .spectral.yaml (the OWASP API Security ruleset). Fails on any error;
 // extra arguments go to Spectral instead of `--display-only-failures` (e.g. `-- --format json`).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'heyblue-openapi-'));
 const file = join(dir, 'openapi.json');
 const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
-let status = run(['--import', '@swc-node/register/esm-register', 'scripts/openapi-dump.ts', file]);
+// The app imports the generated Prisma client, which a clean clone does not have yet.
+let status = existsSync('generated/prisma') ? 0 : run(['scripts/prisma-generate.mjs']);
+if (status === 0)
+  status = run(['--import', '@swc-node/register/esm-register', 'scripts/openapi-dump.ts', file]);
 if (status === 0)
   status = run([
     'node_modules/@stoplight/spectral-cli/dist/index.js',
