@@ -10,7 +10,7 @@ export const ETL_KINDS = [
 export type EtlKind = (typeof ETL_KINDS)[number];
 
 export const ETL_COLUMNS: Record<EtlKind, { required: string[]; optional: string[] }> = {
-  retailers: { required: ['external_id', 'name', 'website', 'contact_email', 'zip'], optional: [] },
+  retailers: { required: ['external_id', 'name', 'website', 'contact_email', 'zip'], optional: ['active'] },
   offers: {
     required: [
       'external_id',
@@ -21,17 +21,17 @@ export const ETL_COLUMNS: Record<EtlKind, { required: string[]; optional: string
       'valid_from',
       'valid_until',
     ],
-    optional: ['max_redemptions', 'zips'],
+    optional: ['max_redemptions', 'zips', 'active'],
   },
-  municipalities: { required: ['external_id', 'name', 'state', 'zips'], optional: [] },
+  municipalities: { required: ['external_id', 'name', 'state', 'zips'], optional: ['active'] },
   schemes: {
     required: ['external_id', 'municipality_external_id', 'title', 'multiplier', 'valid_from', 'valid_until'],
-    optional: [],
+    optional: ['active'],
   },
-  charities: { required: ['external_id', 'name', 'description', 'website', 'ein'], optional: [] },
+  charities: { required: ['external_id', 'name', 'description', 'website', 'ein'], optional: ['active'] },
   officers: {
     required: ['badge_number', 'email', 'first_name', 'last_name', 'precinct', 'zip'],
-    optional: [],
+    optional: ['active'],
   },
 };
 

@@ -30,8 +30,19 @@ describe('ETL row rules', () => {
         validUntil: new Date('2026-02-01T00:00:00Z'),
         maxRedemptions: null,
         zips: ['10001', '10002'],
+        active: true,
       },
     });
+  });
+
+  it('reads `active` as a flag (the same reader for every kind): empty or absent is true, yes/no and 1/0 too, anything else is refused', () => {
+    const active = (v: unknown) => {
+      const r = validateRow('offers', offer(v === undefined ? {} : { active: v as string }));
+      return r.ok ? r.row.active : fields(r);
+    };
+    expect([undefined, '', 'true', 'TRUE', 'yes', 'Y', '1', true].map(active)).toEqual(Array(8).fill(true));
+    expect(['false', 'False', 'no', 'n', '0', false].map(active)).toEqual(Array(6).fill(false));
+    expect(['maybe', '2', 'off'].map(active)).toEqual([['active'], ['active'], ['active']]);
   });
 
   it('needs points_cost to be a positive whole number', () => {

@@ -14,6 +14,8 @@ export interface RetailerRow {
   website: string;
   contactEmail: string;
   zip: string;
+  /** false retires the entry (it leaves the app's lists); an empty or absent cell is true. */
+  active: boolean;
 }
 export interface OfferRow {
   externalId: string;
@@ -25,12 +27,16 @@ export interface OfferRow {
   validUntil: Date;
   maxRedemptions: number | null;
   zips: string[];
+  /** false retires the entry (it leaves the app's lists); an empty or absent cell is true. */
+  active: boolean;
 }
 export interface MunicipalityRow {
   externalId: string;
   name: string;
   state: string;
   zips: string[];
+  /** false retires the entry (it leaves the app's lists); an empty or absent cell is true. */
+  active: boolean;
 }
 export interface SchemeRow {
   externalId: string;
@@ -39,6 +45,8 @@ export interface SchemeRow {
   multiplier: number;
   validFrom: Date;
   validUntil: Date;
+  /** false retires the entry (it leaves the app's lists); an empty or absent cell is true. */
+  active: boolean;
 }
 export interface CharityRow {
   externalId: string;
@@ -46,6 +54,8 @@ export interface CharityRow {
   description: string;
   website: string;
   ein: string;
+  /** false retires the entry (it leaves the app's lists); an empty or absent cell is true. */
+  active: boolean;
 }
 /** An officer roster row is exactly what IAM's facade takes. */
 export type OfficerRow = OfficerRosterEntry;
@@ -203,6 +213,17 @@ class RowReader {
       this.fail(field, 'must be after valid_from');
   }
 
+  /** `active`: true/false (also yes/no, 1/0, y/n, any case); empty or absent means true. */
+  flag(field: string): boolean {
+    const value = this.raw(field);
+    if (typeof value === 'boolean') return value;
+    const v = cleanScalar(value).toLowerCase();
+    if (v === '' || ['true', 'yes', 'y', '1'].includes(v)) return true;
+    if (['false', 'no', 'n', '0'].includes(v)) return false;
+    this.fail(field, 'must be true or false');
+    return true;
+  }
+
   badge(field: string): string {
     const v = cleanScalar(this.raw(field)).toUpperCase();
     if (v === '') this.fail(field, 'is required');
@@ -223,6 +244,7 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
       website: r.httpsUrl('website'),
       contactEmail: r.email('contact_email'),
       zip: r.zip('zip'),
+      active: r.flag('active'),
     }),
   offers: (r) => {
     const row: OfferRow = {
@@ -235,6 +257,7 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
       validUntil: r.date('valid_until'),
       maxRedemptions: r.positiveInt('max_redemptions', { required: false }),
       zips: r.zips('zips', { required: false }),
+      active: r.flag('active'),
     };
     r.ordered(row.validFrom, row.validUntil, 'valid_until');
     return r.result(row);
@@ -245,6 +268,7 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
       name: r.text('name'),
       state: r.stateCode('state'),
       zips: r.zips('zips', { required: true }),
+      active: r.flag('active'),
     }),
   schemes: (r) => {
     const row: SchemeRow = {
@@ -254,6 +278,7 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
       multiplier: r.number('multiplier', { min: 0, max: 10 }),
       validFrom: r.date('valid_from'),
       validUntil: r.date('valid_until'),
+      active: r.flag('active'),
     };
     r.ordered(row.validFrom, row.validUntil, 'valid_until');
     return r.result(row);
@@ -265,6 +290,7 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
       description: r.text('description', { max: 2_000 }),
       website: r.httpsUrl('website'),
       ein: r.ein('ein'),
+      active: r.flag('active'),
     }),
   officers: (r) =>
     r.result<OfficerRow>({
@@ -274,6 +300,7 @@ const RULES: { [K in EtlKind]: (r: RowReader) => RowResult } = {
       lastName: r.text('last_name', { max: 100 }),
       precinct: r.text('precinct', { max: 100 }),
       zip: r.zip('zip'),
+      active: r.flag('active'),
     }),
 };
 

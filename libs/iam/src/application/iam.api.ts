@@ -4,6 +4,7 @@ import type { AuditAuthor } from '../domain/audit.js';
 import { AuditTrail } from './audit-trail.js';
 import type { AccountView } from '../domain/account.js';
 import { AccountRoleChanged } from '../events/account-role-changed.integration-event.js';
+import { AccessRevocations } from '../infrastructure/access-revocations.js';
 import { PrismaAccountsRepository } from '../infrastructure/prisma-accounts.repository.js';
 import {
   PrismaAuditRepository,
@@ -20,6 +21,12 @@ export interface OfficerRosterEntry {
   lastName: string;
   precinct: string;
   zip: string;
+  /**
+   * false retires the officer: accounts of this e-mail lose the officer role at once (their
+   * sockets close, Connections takes them off the map) and new sign-ins do not get it.
+   * Absent means active.
+   */
+  active?: boolean;
 }
 
 /** What other contexts may ask IAM synchronously. */
@@ -31,45 +38,57 @@ export class IamApi {
     private readonly accounts: PrismaAccountsRepository,
     private readonly audit: PrismaAuditRepository,
     private readonly trail: AuditTrail,
+    private readonly revocations: AccessRevocations,
   ) {}
 
   /**
    * ETL: adds or updates an officer roster entry (idempotent by e-mail). An existing
-   * citizen account with a provider-verified matching e-mail becomes an officer at once.
+   * citizen account with a provider-verified matching e-mail becomes an officer at once; with
+   * `active: false`, officer accounts of that e-mail become citizens at once.
    */
   async upsertOfficerRosterEntry(
     entry: OfficerRosterEntry,
-  ): Promise<{ created: boolean; promotedAccountIds: string[] }> {
+  ): Promise<{ created: boolean; promotedAccountIds: string[]; demotedAccountIds: string[] }> {
     const promoted: string[] = [];
+    const demoted: string[] = [];
+    const active = entry.active ?? true;
     const result = await this.prisma.$transaction(async (tx) => {
       const r = await this.accounts.upsertRoster(tx, entry);
-      const accounts = await this.accounts.verifiedCitizensByEmailHash(tx, r.emailHash);
+      const accounts = active
+        ? await this.accounts.verifiedCitizensByEmailHash(tx, r.emailHash)
+        : await this.accounts.officersByEmailHash(tx, r.emailHash);
+      const [from, to] = active ? (['citizen', 'officer'] as const) : (['officer', 'citizen'] as const);
       for (const a of accounts) {
-        await this.accounts.setRole(tx, a.id, 'officer');
+        await this.accounts.setRole(tx, a.id, to);
         await this.outbox.publish(
           tx,
           new AccountRoleChanged({
             accountId: a.id,
-            previousRole: 'citizen',
-            role: 'officer',
+            previousRole: from,
+            role: to,
             changedBy: null,
-            precinct: entry.precinct,
+            precinct: active ? entry.precinct : null,
           }),
         );
         await this.audit.record(
           {
             action: 'role_changed',
             targetId: a.id,
-            detail: { from: 'citizen', to: 'officer', via: 'officer_roster' },
+            detail: { from, to, via: 'officer_roster' },
           },
           tx,
         );
-        promoted.push(a.id);
+        (active ? promoted : demoted).push(a.id);
       }
       return r;
     });
-    if (promoted.length > 0) this.outbox.kick();
-    return { created: result.created, promotedAccountIds: promoted };
+    if (promoted.length + demoted.length > 0) this.outbox.kick();
+    // A retired officer's sockets close on every instance now (as for an admin's role change).
+    if (demoted.length > 0)
+      await this.revocations.publish(
+        demoted.map((accountId) => ({ accountId, reason: 'role_changed' as const })),
+      );
+    return { created: result.created, promotedAccountIds: promoted, demotedAccountIds: demoted };
   }
 
   /** Adds an audit trail entry (other contexts record their own admin actions here; prefer `AuditTrail.record(entry, tx)`). */

@@ -198,8 +198,9 @@ export class PrismaAccountsRepository {
   }
 
   async rosterEntry(db: Db, email: string): Promise<{ precinct: string } | null> {
-    return db.iamOfficerRoster.findUnique({
-      where: { emailHash: this.cipher.blindIndex('email', email) },
+    // A retired roster entry (active=false) grants nothing.
+    return db.iamOfficerRoster.findFirst({
+      where: { emailHash: this.cipher.blindIndex('email', email), active: true },
       select: { precinct: true },
     });
   }
@@ -214,6 +215,7 @@ export class PrismaAccountsRepository {
       lastName: string;
       precinct: string;
       zip: string;
+      active?: boolean;
     },
   ): Promise<{ created: boolean; emailHash: string }> {
     const emailHash = this.cipher.blindIndex('email', r.email);
@@ -224,6 +226,7 @@ export class PrismaAccountsRepository {
       lastName: r.lastName,
       precinct: r.precinct,
       zip: r.zip,
+      active: r.active ?? true,
       emailCipher: this.cipher.encrypt(r.email.trim(), {
         table: 'iam_officer_roster',
         column: 'email_cipher',
@@ -239,6 +242,16 @@ export class PrismaAccountsRepository {
     return (
       await db.iamAccount.findMany({
         where: { emailHash, emailVerified: true, role: 'citizen' },
+        select: ROW,
+      })
+    ).map(toRow);
+  }
+
+  /** Officer accounts of an e-mail (a retired roster entry takes their role). */
+  async officersByEmailHash(db: Db, emailHash: string): Promise<AccountRow[]> {
+    return (
+      await db.iamAccount.findMany({
+        where: { emailHash, role: 'officer' },
         select: ROW,
       })
     ).map(toRow);

@@ -139,6 +139,7 @@ export class PrismaCatalogueRepository {
           website: trimOrNull(input.website),
           email: trimOrNull(input.contactEmail),
           zip,
+          active: input.active ?? true,
         },
       };
     });
@@ -146,13 +147,13 @@ export class PrismaCatalogueRepository {
       out,
       rows,
       (u) => this.prisma.$queryRaw<Written[]>`
-        INSERT INTO rewards_retailer AS r (id, external_id, name, website, contact_email, zip, updated_at)
+        INSERT INTO rewards_retailer AS r (id, external_id, name, website, contact_email, zip, active, updated_at)
         SELECT gen_random_uuid(), t.* , now()
         FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'website'))}::text[],
-                    ${pgArray(pick(u, 'email'))}::text[], ${pgArray(pick(u, 'zip'))}::text[])
-          AS t(external_id, name, website, contact_email, zip)
+                    ${pgArray(pick(u, 'email'))}::text[], ${pgArray(pick(u, 'zip'))}::text[], ${pgArray(pick(u, 'active'))}::boolean[])
+          AS t(external_id, name, website, contact_email, zip, active)
         ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, website = EXCLUDED.website,
-          contact_email = EXCLUDED.contact_email, zip = EXCLUDED.zip, updated_at = now()
+          contact_email = EXCLUDED.contact_email, zip = EXCLUDED.zip, active = EXCLUDED.active, updated_at = now()
         RETURNING r.external_id, r.id::text AS id, (r.xmax = 0) AS created`,
     );
     return out;
@@ -182,6 +183,7 @@ export class PrismaCatalogueRepository {
           maxRedemptions: input.maxRedemptions ?? null,
           // Checked 5-digit ZIPs, so a comma cannot occur inside one.
           zips: zips.join(','),
+          active: input.active ?? true,
         },
       };
     });
@@ -214,17 +216,18 @@ export class PrismaCatalogueRepository {
       rows,
       (u) => this.prisma.$queryRaw<Written[]>`
         INSERT INTO rewards_offer AS o
-          (id, external_id, retailer_id, title, points_cost, discount, valid_from, valid_until, max_redemptions, zips, updated_at)
+          (id, external_id, retailer_id, title, points_cost, discount, valid_from, valid_until, max_redemptions, zips, active, updated_at)
         SELECT gen_random_uuid(), t.external_id, t.retailer_id, t.title, t.points_cost, t.discount, t.valid_from,
-               t.valid_until, t.max_redemptions, string_to_array(t.zips, ','), now()
+               t.valid_until, t.max_redemptions, string_to_array(t.zips, ','), t.active, now()
         FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'retailerId'))}::uuid[], ${pgArray(pick(u, 'title'))}::text[],
                     ${pgArray(pick(u, 'pointsCost'))}::int[], ${pgArray(pick(u, 'discount'))}::text[], ${pgArray(pick(u, 'validFrom'))}::timestamptz[],
-                    ${pgArray(pick(u, 'validUntil'))}::timestamptz[], ${pgArray(pick(u, 'maxRedemptions'))}::int[], ${pgArray(pick(u, 'zips'))}::text[])
-          AS t(external_id, retailer_id, title, points_cost, discount, valid_from, valid_until, max_redemptions, zips)
+                    ${pgArray(pick(u, 'validUntil'))}::timestamptz[], ${pgArray(pick(u, 'maxRedemptions'))}::int[], ${pgArray(pick(u, 'zips'))}::text[],
+                    ${pgArray(pick(u, 'active'))}::boolean[])
+          AS t(external_id, retailer_id, title, points_cost, discount, valid_from, valid_until, max_redemptions, zips, active)
         ON CONFLICT (external_id) DO UPDATE SET retailer_id = EXCLUDED.retailer_id, title = EXCLUDED.title,
           points_cost = EXCLUDED.points_cost, discount = EXCLUDED.discount, valid_from = EXCLUDED.valid_from,
           valid_until = EXCLUDED.valid_until, max_redemptions = EXCLUDED.max_redemptions, zips = EXCLUDED.zips,
-          updated_at = now()
+          active = EXCLUDED.active, updated_at = now()
         WHERE EXCLUDED.max_redemptions IS NULL OR EXCLUDED.max_redemptions >= o.redeemed_count
         RETURNING o.external_id, o.id::text AS id, (o.xmax = 0) AS created`,
     );
@@ -258,19 +261,25 @@ export class PrismaCatalogueRepository {
       zipsMustBeFiveDigits('zips', zips);
       return {
         externalId: input.externalId.trim(),
-        data: { name: input.name.trim(), state: input.state.trim(), zips: zips.join(',') },
+        data: {
+          name: input.name.trim(),
+          state: input.state.trim(),
+          zips: zips.join(','),
+          active: input.active ?? true,
+        },
       };
     });
     await writeUnique(
       out,
       rows,
       (u) => this.prisma.$queryRaw<Written[]>`
-        INSERT INTO rewards_municipality AS m (id, external_id, name, state, zips, updated_at)
-        SELECT gen_random_uuid(), t.external_id, t.name, t.state, string_to_array(t.zips, ','), now()
-        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'state'))}::text[], ${pgArray(pick(u, 'zips'))}::text[])
-          AS t(external_id, name, state, zips)
+        INSERT INTO rewards_municipality AS m (id, external_id, name, state, zips, active, updated_at)
+        SELECT gen_random_uuid(), t.external_id, t.name, t.state, string_to_array(t.zips, ','), t.active, now()
+        FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'state'))}::text[], ${pgArray(pick(u, 'zips'))}::text[],
+                    ${pgArray(pick(u, 'active'))}::boolean[])
+          AS t(external_id, name, state, zips, active)
         ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, state = EXCLUDED.state, zips = EXCLUDED.zips,
-          updated_at = now()
+          active = EXCLUDED.active, updated_at = now()
         RETURNING m.external_id, m.id::text AS id, (m.xmax = 0) AS created`,
     );
     return out;
@@ -293,6 +302,7 @@ export class PrismaCatalogueRepository {
           multiplier: input.multiplier,
           validFrom: validFrom.toISOString(),
           validUntil: validUntil.toISOString(),
+          active: input.active ?? true,
         },
       };
     });
@@ -310,14 +320,15 @@ export class PrismaCatalogueRepository {
       out,
       rows,
       (u) => this.prisma.$queryRaw<Written[]>`
-        INSERT INTO rewards_scheme AS s (id, external_id, municipality_id, title, multiplier, valid_from, valid_until, updated_at)
+        INSERT INTO rewards_scheme AS s (id, external_id, municipality_id, title, multiplier, valid_from, valid_until, active, updated_at)
         SELECT gen_random_uuid(), t.*, now()
         FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'municipalityId'))}::uuid[], ${pgArray(pick(u, 'title'))}::text[],
-                    ${pgArray(pick(u, 'multiplier'))}::float8[], ${pgArray(pick(u, 'validFrom'))}::timestamptz[], ${pgArray(pick(u, 'validUntil'))}::timestamptz[])
-          AS t(external_id, municipality_id, title, multiplier, valid_from, valid_until)
+                    ${pgArray(pick(u, 'multiplier'))}::float8[], ${pgArray(pick(u, 'validFrom'))}::timestamptz[], ${pgArray(pick(u, 'validUntil'))}::timestamptz[],
+                    ${pgArray(pick(u, 'active'))}::boolean[])
+          AS t(external_id, municipality_id, title, multiplier, valid_from, valid_until, active)
         ON CONFLICT (external_id) DO UPDATE SET municipality_id = EXCLUDED.municipality_id, title = EXCLUDED.title,
           multiplier = EXCLUDED.multiplier, valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
-          updated_at = now()
+          active = EXCLUDED.active, updated_at = now()
         RETURNING s.external_id, s.id::text AS id, (s.xmax = 0) AS created`,
     );
     return out;
@@ -335,6 +346,7 @@ export class PrismaCatalogueRepository {
           description: input.description?.trim() ?? '',
           website: trimOrNull(input.website),
           ein: trimOrNull(input.ein),
+          active: input.active ?? true,
         },
       };
     });
@@ -342,13 +354,13 @@ export class PrismaCatalogueRepository {
       out,
       rows,
       (u) => this.prisma.$queryRaw<Written[]>`
-        INSERT INTO rewards_charity AS c (id, external_id, name, description, website, ein, updated_at)
+        INSERT INTO rewards_charity AS c (id, external_id, name, description, website, ein, active, updated_at)
         SELECT gen_random_uuid(), t.*, now()
         FROM unnest(${pgArray(externalIds(u))}::text[], ${pgArray(pick(u, 'name'))}::text[], ${pgArray(pick(u, 'description'))}::text[],
-                    ${pgArray(pick(u, 'website'))}::text[], ${pgArray(pick(u, 'ein'))}::text[])
-          AS t(external_id, name, description, website, ein)
+                    ${pgArray(pick(u, 'website'))}::text[], ${pgArray(pick(u, 'ein'))}::text[], ${pgArray(pick(u, 'active'))}::boolean[])
+          AS t(external_id, name, description, website, ein, active)
         ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
-          website = EXCLUDED.website, ein = EXCLUDED.ein, updated_at = now()
+          website = EXCLUDED.website, ein = EXCLUDED.ein, active = EXCLUDED.active, updated_at = now()
         RETURNING c.external_id, c.id::text AS id, (c.xmax = 0) AS created`,
     );
     return out;

@@ -18,7 +18,8 @@ const PEEK_SQL = `
   SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
          valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
          redeemed_count AS "redeemedCount"
-  FROM rewards_offer WHERE id = $1::uuid`;
+  FROM rewards_offer o WHERE id = $1::uuid
+    AND o.active AND EXISTS (SELECT 1 FROM rewards_retailer r WHERE r.id = o.retailer_id AND r.active)`;
 
 const REDEEM_CALL = `rewards_redeem_at_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb,
                               $20, $21, $22, $23, $24::jsonb)`;

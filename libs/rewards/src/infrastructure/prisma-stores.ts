@@ -49,7 +49,8 @@ export class PrismaOfferStock extends OfferStock {
       SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
              valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
              redeemed_count AS "redeemedCount"
-      FROM rewards_offer WHERE id = ${offerId}::uuid`;
+      FROM rewards_offer o WHERE id = ${offerId}::uuid
+        AND o.active AND EXISTS (SELECT 1 FROM rewards_retailer r WHERE r.id = o.retailer_id AND r.active)`;
     return offer ?? null;
   }
 
@@ -76,7 +77,8 @@ export class PrismaVoucherStore extends VoucherStore {
 export class PrismaDonationStore extends DonationStore {
   async charityExists(tx: Tx, charityId: string): Promise<boolean> {
     if (!isUUID(charityId)) return false;
-    return (await tx.rewardsCharity.count({ where: { id: charityId } })) === 1;
+    // A retired charity (ETL active=false) takes no more donations.
+    return (await tx.rewardsCharity.count({ where: { id: charityId, active: true } })) === 1;
   }
 
   async create(tx: Tx, d: NewDonation): Promise<void> {
@@ -116,7 +118,12 @@ export class PrismaIdempotencyStore extends IdempotencyStore {
 export class PrismaSchemeFinder extends SchemeFinder {
   activeFor(tx: Tx, zip: string, at: Date): Promise<SchemeAtPlace[]> {
     return tx.rewardsScheme.findMany({
-      where: { validFrom: { lte: at }, validUntil: { gt: at }, municipality: { zips: { has: zip } } },
+      where: {
+        active: true,
+        validFrom: { lte: at },
+        validUntil: { gt: at },
+        municipality: { active: true, zips: { has: zip } },
+      },
       select: { id: true, multiplier: true, validFrom: true, validUntil: true },
     });
   }

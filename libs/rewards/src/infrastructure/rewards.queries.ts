@@ -111,7 +111,7 @@ const OFFER_PAGES = `
            o.redeemed_count AS "redeemedCount", r.id AS "retailerId", r.name AS "retailerName",
            r.website AS "retailerWebsite"
     FROM rewards_offer o JOIN rewards_retailer r ON r.id = o.retailer_id
-    WHERE o.valid_from <= $1 AND o.valid_until > $1
+    WHERE o.valid_from <= $1 AND o.valid_until > $1 AND o.active AND r.active
       AND (q.zip IS NULL OR cardinality(o.zips) = 0 OR q.zip = ANY (o.zips))
       AND (q.after_title IS NULL OR (o.title, o.id) > (q.after_title, q.after_id))
     ORDER BY o.title, o.id
@@ -180,7 +180,8 @@ export class RewardsQueries {
     const rows = await this.prisma.rewardsScheme.findMany({
       where: {
         validUntil: { gt: now },
-        ...(q.zip ? { municipality: { zips: { has: q.zip } } } : {}),
+        active: true,
+        municipality: { active: true, ...(q.zip ? { zips: { has: q.zip } } : {}) },
         ...(after ? { OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] } : {}),
       },
       orderBy: [{ title: 'asc' }, { id: 'asc' }],
@@ -205,7 +206,10 @@ export class RewardsQueries {
   async charities(q: { limit: number; cursor?: string }): Promise<Page<CharityView>> {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
     const rows = await this.prisma.rewardsCharity.findMany({
-      where: after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {},
+      where: {
+        active: true,
+        ...(after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {}),
+      },
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       take: q.limit + 1,
     });

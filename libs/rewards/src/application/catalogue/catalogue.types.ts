@@ -6,6 +6,8 @@ export interface RetailerInput {
   website?: string | null;
   contactEmail?: string | null;
   zip?: string | null;
+  /** false retires it: it leaves the app's lists (default true; a row without it is active). */
+  active?: boolean;
 }
 
 export interface OfferInput {
@@ -18,6 +20,8 @@ export interface OfferInput {
   validUntil: Date | string;
   maxRedemptions?: number | null;
   zips?: string[];
+  /** false retires it: it leaves the app's lists (default true; a row without it is active). */
+  active?: boolean;
 }
 
 export interface MunicipalityInput {
@@ -25,6 +29,8 @@ export interface MunicipalityInput {
   name: string;
   state: string;
   zips: string[];
+  /** false retires it: it leaves the app's lists (default true; a row without it is active). */
+  active?: boolean;
 }
 
 export interface SchemeInput {
@@ -34,6 +40,8 @@ export interface SchemeInput {
   multiplier: number;
   validFrom: Date | string;
   validUntil: Date | string;
+  /** false retires it: it leaves the app's lists (default true; a row without it is active). */
+  active?: boolean;
 }
 
 export interface CharityInput {
@@ -42,6 +50,8 @@ export interface CharityInput {
   description?: string | null;
   website?: string | null;
   ein?: string | null;
+  /** false retires it: it leaves the app's lists (default true; a row without it is active). */
+  active?: boolean;
 }
 
 export interface UpsertResult {
