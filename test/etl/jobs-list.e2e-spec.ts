@@ -106,9 +106,12 @@ describe('ETL jobs list and upload kinds', () => {
     ]);
     const offers = res.body.items.find((k: { kind: string }) => k.kind === 'offers');
     expect(offers).toMatchObject({
-      optional: ['max_redemptions', 'zips'],
+      optional: ['max_redemptions', 'zips', 'active'],
       parent: { kind: 'retailers', column: 'retailer_external_id' },
     });
+    // Every kind may retire its entries with an `active` column.
+    for (const k of res.body.items as Array<{ kind: string; optional: string[] }>)
+      expect([k.kind, k.optional.includes('active')]).toEqual([k.kind, true]);
     expect(res.body.items.find((k: { kind: string }) => k.kind === 'retailers').parent).toBeNull();
 
     const charities = res.body.items.find((k: { kind: string }) => k.kind === 'charities');
