@@ -113,6 +113,8 @@ describe('Grafana dashboard deploy/grafana/heyblue-api.json', () => {
         'heyblue_outbox_pending',
         'heyblue_dead_letters',
         'heyblue_event_queue_depth',
+        'heyblue_event_apply_lag_seconds',
+        'heyblue_event_oldest_waiting_seconds',
       ]) {
         expect(used).toContain(own);
       }
