@@ -45,6 +45,8 @@ export interface DemoOptions {
   summaryEveryMs?: number;
   /** Above this share of failed operations the result is not ok (default 0.01). */
   maxErrorRate?: number;
+  /** Seconds the consumers get to drain after the load stops before the demo fails (default 30). */
+  drainTimeoutS?: number;
   /** Called once setup is done and the simulation starts (e.g. to arm a timer on `signal`). */
   onStart?: () => void;
   /** Where progress and summary lines go (default stderr). */
@@ -77,10 +79,29 @@ export interface DemoStats {
   errorKinds: Record<string, number>;
 }
 
+/** What the consumers did with the demo's events once the load stopped (issue #27). */
+export interface ConsumerCheck {
+  /** Every event queue and the outbox were empty within the bound (30 s by default). */
+  drained: boolean;
+  /** Seconds from the end of the load until they were (or until the bound). */
+  drainS: number;
+  /** Deliveries still queued or outbox rows not relayed when the check gave up (0 when drained). */
+  backlog: number;
+  /** Per queue: recent commit-to-applied lag (this API instance) and the oldest waiting delivery. */
+  queues: Array<{ queue: string; p50Ms: number | null; p99Ms: number | null; oldestWaitingSeconds: number }>;
+  /** Accounts whose profile balance (GET /me) differs from the ledger (GET /rewards/balance). */
+  profilesChecked: number;
+  profilesOffLedger: number;
+  /** A few of them: `<accountId> profile <n> ledger <m>`. */
+  offLedger: string[];
+}
+
 export interface DemoResult {
   stats: DemoStats;
   /** errors / operations */
   errorRate: number;
+  /** The consumers drained and every profile agrees with the ledger (null when the demo stopped before the load). */
+  consumers: ConsumerCheck | null;
   ok: boolean;
   /** The last summary line. */
   summary: string;
@@ -95,6 +116,7 @@ export const DEFAULTS = {
   durationS: 0,
   summaryEveryMs: 2000,
   maxErrorRate: 0.01,
+  drainTimeoutS: 30,
 } as const;
 
 interface LatLng {
@@ -888,6 +910,40 @@ class Simulation {
     this.timers.add(t);
   }
 
+  /**
+   * Every agent's profile balance (GET /me, the Profile projection) against its ledger balance
+   * (GET /rewards/balance, the ledger truth), `concurrency` agents at a time. Not counted as
+   * operations: this is the demo checking the system, not a phone using it.
+   */
+  async profilesAgainstLedger(concurrency = 16): Promise<{ checked: number; off: string[] }> {
+    const agents = [...this.byAccount.values()];
+    const off: string[] = [];
+    let next = 0;
+    const read = async (a: Agent, path: string): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${this.base}/api/v1${path}`, {
+        headers: { authorization: `Bearer ${a.session.accessToken}`, 'x-forwarded-for': a.ip },
+        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+      });
+      if (res.status !== 200) throw new Error(`GET ${path} ${res.status}`);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < agents.length) {
+          const a = agents[next++]!;
+          if (new Date(a.session.accessTokenExpiresAt).getTime() - Date.now() < 60_000) await this.refresh(a);
+          const [me, ledger] = await Promise.all([read(a, '/me'), read(a, '/rewards/balance')]);
+          const profile = (me.profile ?? {}) as { pointsBalance?: number };
+          if (profile.pointsBalance !== ledger.balance)
+            off.push(
+              `${a.session.accountId} profile ${String(profile.pointsBalance)} ledger ${String(ledger.balance)}`,
+            );
+        }
+      }),
+    );
+    return { checked: agents.length, off };
+  }
+
   // ── stopping ──────────────────────────────────────────────────────────────────────────
 
   /** Stops the loop, lets requests in flight finish, closes every open window, then the sockets. */
@@ -918,6 +974,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     durationS: options.durationS ?? DEFAULTS.durationS,
     summaryEveryMs: options.summaryEveryMs ?? DEFAULTS.summaryEveryMs,
     maxErrorRate: options.maxErrorRate ?? DEFAULTS.maxErrorRate,
+    drainTimeoutS: options.drainTimeoutS ?? DEFAULTS.drainTimeoutS,
   };
   const log = options.log ?? ((line: string) => process.stderr.write(`[demo] ${line}\n`));
   for (const [name, v, min, max] of [
@@ -937,6 +994,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let interval: NodeJS.Timeout | undefined;
   let summaries: NodeJS.Timeout | undefined;
   let summary = '';
+  let consumers: ConsumerCheck | null = null;
   try {
     log(`issuing 1 admin, ${o.officers} officer and ${o.citizens} citizen sessions (session:issue)`);
     const cli = options.cli ?? BUILT_CLI;
@@ -1007,6 +1065,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log('stopping: closing windows and sockets');
     await sim.stop();
     report();
+    consumers = await checkConsumers(base, admin.accessToken, sim, o.drainTimeoutS, log);
   } finally {
     if (interval) clearInterval(interval);
     if (summaries) clearInterval(summaries);
@@ -1017,9 +1076,81 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   return {
     stats: sim.stats,
     errorRate,
-    ok: errorRate <= o.maxErrorRate,
+    consumers,
+    ok:
+      errorRate <= o.maxErrorRate &&
+      (consumers === null || (consumers.drained && consumers.profilesOffLedger === 0)),
     summary,
     dashboardUrl,
     elapsedS: (Date.now() - started) / 1000,
+  };
+}
+
+interface QueueView {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  oldestWaitingSeconds: number;
+  recentLagMs: { p50: number; p99: number } | null;
+}
+
+/**
+ * After the load: waits (at most `timeoutS`) for every event queue and the outbox to empty, as
+ * the admin sees them (GET /admin/events/queues), prints the consumers' lag, then checks every
+ * agent's profile against the ledger. The contract promises projections "within seconds".
+ */
+async function checkConsumers(
+  base: string,
+  adminToken: string,
+  sim: Simulation,
+  timeoutS: number,
+  log: (line: string) => void,
+): Promise<ConsumerCheck> {
+  const started = Date.now();
+  let view: { outbox: { pending: number }; queues: QueueView[] } | undefined;
+  let backlog = Number.POSITIVE_INFINITY;
+  for (;;) {
+    const res = await fetch(`${base}/api/v1/admin/events/queues`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+      signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    }).catch(() => null);
+    if (res?.status === 200) {
+      view = (await res.json()) as typeof view;
+      backlog = view!.outbox.pending + view!.queues.reduce((n, q) => n + q.waiting + q.active + q.delayed, 0);
+      if (backlog === 0) break;
+    }
+    if (Date.now() - started > timeoutS * 1000) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const drainS = (Date.now() - started) / 1000;
+  const drained = backlog === 0;
+  const queues = (view?.queues ?? []).map((q) => ({
+    queue: q.queue,
+    p50Ms: q.recentLagMs?.p50 ?? null,
+    p99Ms: q.recentLagMs?.p99 ?? null,
+    oldestWaitingSeconds: q.oldestWaitingSeconds,
+  }));
+  log(
+    drained
+      ? `consumers drained ${drainS.toFixed(1)} s after the load`
+      : `consumers NOT drained after ${timeoutS} s: ${Number.isFinite(backlog) ? backlog : 'unknown'} deliveries or outbox rows left`,
+  );
+  for (const q of queues)
+    log(
+      `  ${q.queue}: lag p50 ${q.p50Ms ?? '-'} ms, p99 ${q.p99Ms ?? '-'} ms; oldest waiting ${q.oldestWaitingSeconds} s`,
+    );
+  const profiles = await sim.profilesAgainstLedger();
+  log(
+    `profiles against the ledger: ${profiles.off.length} of ${profiles.checked} differ${profiles.off.length ? ` (e.g. ${profiles.off.slice(0, 3).join('; ')})` : ''}`,
+  );
+  return {
+    drained,
+    drainS: Math.round(drainS * 10) / 10,
+    backlog: Number.isFinite(backlog) ? backlog : -1,
+    queues,
+    profilesChecked: profiles.checked,
+    profilesOffLedger: profiles.off.length,
+    offLedger: profiles.off.slice(0, 10),
   };
 }

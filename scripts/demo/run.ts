@@ -115,7 +115,10 @@ async function main(): Promise<number> {
       `errors ${stats.errors} of ${stats.operations} operations (${(result.errorRate * 100).toFixed(3)} %)${stats.errors ? ` ${JSON.stringify(stats.errorKinds)}` : ''}`,
     );
     log(`dashboard: ${result.dashboardUrl}`);
-    if (!result.ok) log(`error rate over ${opts.maxErrorRate}: failing`);
+    const c = result.consumers;
+    if (c && !c.drained) log(`consumers did not drain within the bound: failing`);
+    if (c && c.profilesOffLedger > 0) log(`${c.profilesOffLedger} profiles differ from the ledger: failing`);
+    if (result.errorRate > Number(opts.maxErrorRate)) log(`error rate over ${opts.maxErrorRate}: failing`);
     return result.ok ? 0 : 1;
   } finally {
     if (api) {

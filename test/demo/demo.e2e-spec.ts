@@ -51,6 +51,16 @@ describe('npm run demo', () => {
     expect(result.stats.vouchers).toBeGreaterThan(0);
     expect(result.stats.donations).toBeGreaterThan(0);
     expect(result.dashboardUrl).toBe(`${t.url}/admin`);
+    // After the load the demo waits for the consumers and checks every profile against the ledger.
+    expect(result.consumers).toMatchObject({
+      drained: true,
+      backlog: 0,
+      profilesChecked: 25,
+      profilesOffLedger: 0,
+    });
+    expect(result.consumers!.queues.map((q) => q.queue)).toEqual(expect.arrayContaining(['events.profile']));
+    expect(lines.some((l) => /consumers drained [\d.]+ s after the load/.test(l))).toBe(true);
+    expect(lines.some((l) => /events\.profile: lag p50 \d+ ms, p99 \d+ ms/.test(l))).toBe(true);
     expect(
       lines.filter((l) => /^[\d.]+s sockets 25 \| updates\/s \d+ \| .* \| errors 0$/.test(l)).length,
     ).toBeGreaterThan(0);
