@@ -59,6 +59,7 @@ export class MixedEventStream {
   private readonly accounts: Account[];
   private readonly officers: Account[];
   private readonly citizens: Account[];
+  private readonly uncreated: Account[];
   private offerId = '';
   private charityId = '';
   private clock = Date.now() - 3_600_000;
@@ -80,6 +81,7 @@ export class MixedEventStream {
     this.officers = Array.from({ length: size.officers }, () => make('officer'));
     this.citizens = Array.from({ length: size.citizens }, () => make('citizen'));
     this.accounts = [...this.officers, ...this.citizens];
+    this.uncreated = [...this.accounts];
   }
 
   /** The offer citizens redeem and the charity officers give to (through Rewards' catalogue, as the ETL does). */
@@ -113,9 +115,12 @@ export class MixedEventStream {
   async step(random: () => number = Math.random): Promise<void> {
     const r = random();
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
-    // Account creation arrives late now and then: the first event of an account is not always AccountCreated.
-    const uncreated = this.accounts.find((a) => !a.created && random() < 0.5);
-    if (uncreated) return this.create(uncreated);
+    // Accounts are created along the way (one step in ten while some are left), so an account's
+    // first event is often another one and AccountCreated arrives late, as it may in production.
+    if (this.uncreated.length > 0 && random() < 0.1) {
+      const [a] = this.uncreated.splice(Math.floor(random() * this.uncreated.length), 1);
+      return this.create(a!);
+    }
     if (r < 0.5) return this.connect(pick(this.officers), pick(this.citizens), pick(ZIPS));
     if (r < 0.75) return this.redeem(pick(this.citizens));
     if (r < 0.95) return this.donate(pick(this.officers));
@@ -124,7 +129,7 @@ export class MixedEventStream {
 
   /** Creates every account not created yet (the end of a run). */
   async finish(): Promise<void> {
-    for (const a of this.accounts) if (!a.created) await this.create(a);
+    for (const a of this.uncreated.splice(0)) await this.create(a);
   }
 
   private tick(): Date {

@@ -180,6 +180,16 @@ export class Environment {
   @Min(100)
   OUTBOX_REDELIVERY_EVERY_MS = 30_000;
 
+  /**
+   * Event-consumer transactions an instance runs at once (all queues together), below the
+   * database pool's 20 connections so HTTP requests always find one.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(19)
+  EVENT_CONSUMER_CONNECTIONS = 8;
+
   /** Set to false to run an instance that consumes no event queues (the ops CLI does). */
   @Transform(toBool)
   @IsBoolean()

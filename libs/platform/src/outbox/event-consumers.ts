@@ -84,13 +84,18 @@ export class EventConsumers implements OnApplicationBootstrap {
   private started = false;
   /** The after-commit hooks of each delivery transaction in progress. */
   private readonly commitHooks = new Map<Tx, Array<() => void>>();
+  /** Free delivery-transaction slots (EVENT_CONSUMER_CONNECTIONS) and the deliveries waiting for one. */
+  private slots: number;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly queues: QueueFactory,
     private readonly config: ConfigService<Env, true>,
     private readonly lag: EventLag,
-  ) {}
+  ) {
+    this.slots = this.config.get('EVENT_CONSUMER_CONNECTIONS', { infer: true }) ?? 8;
+  }
 
   subscribe<P extends object>(
     handlerId: string,
@@ -123,17 +128,33 @@ export class EventConsumers implements OnApplicationBootstrap {
     hooks.push(fn);
   }
 
-  /** One delivery transaction (a single delivery or a batch), then its after-commit hooks. */
+  /**
+   * One delivery transaction (a single delivery or a batch), then its after-commit hooks. At most
+   * EVENT_CONSUMER_CONNECTIONS run at once on an instance: every queue's workers (8 each, six
+   * queues) would otherwise ask the pool for more connections than it has, leave HTTP requests
+   * none, and time out waiting for one (Prisma's maxWait), failing whole batches.
+   */
   private async inDelivery(work: (tx: Tx) => Promise<void>): Promise<void> {
     const hooks: Array<() => void> = [];
-    await this.prisma.$transaction(async (tx) => {
-      this.commitHooks.set(tx, hooks);
-      try {
-        await work(tx);
-      } finally {
-        this.commitHooks.delete(tx);
-      }
-    });
+    if (this.slots > 0) this.slots -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      await this.prisma.$transaction(
+        async (tx) => {
+          this.commitHooks.set(tx, hooks);
+          try {
+            await work(tx);
+          } finally {
+            this.commitHooks.delete(tx);
+          }
+        },
+        { maxWait: 10_000, timeout: 30_000 },
+      );
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.slots += 1;
+    }
     for (const hook of hooks) {
       try {
         hook();
@@ -282,20 +303,30 @@ export class EventConsumers implements OnApplicationBootstrap {
     return sub;
   }
 
+  /**
+   * Applies one delivery now, in its own transaction: its locks, its processed-event row, the
+   * handler (the path of every single job). False when it had been applied before. Bull jobs,
+   * and benchmarks that apply events one by one as a baseline, go through here.
+   */
+  async applyOne(delivery: EventJob): Promise<boolean> {
+    const { handlerId, event } = delivery;
+    const sub = this.handlerOf(delivery);
+    let fresh = 0;
+    await this.inDelivery(async (tx) => {
+      await this.lockFor(tx, [delivery]);
+      fresh = await tx.$executeRaw`
+        INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
+        ON CONFLICT DO NOTHING`;
+      if (fresh === 0) return; // redelivered: already applied
+      await sub.handle(event as never, tx);
+    });
+    if (fresh > 0) this.lag.applied(eventQueueName(handlerId), [event]);
+    return fresh > 0;
+  }
+
   private async run(job: Bull.Job<EventJob>): Promise<void> {
-    const { handlerId, event } = job.data;
     try {
-      const sub = this.handlerOf(job.data);
-      let fresh = 0;
-      await this.inDelivery(async (tx) => {
-        await this.lockFor(tx, [job.data]);
-        fresh = await tx.$executeRaw`
-          INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
-          ON CONFLICT DO NOTHING`;
-        if (fresh === 0) return; // redelivered: already applied
-        await sub.handle(event as never, tx);
-      });
-      if (fresh > 0) this.lag.applied(eventQueueName(handlerId), [event]);
+      await this.applyOne(job.data);
     } catch (err) {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
