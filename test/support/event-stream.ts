@@ -210,7 +210,7 @@ export class MixedEventStream {
   }
 
   private async donate(officer: Account): Promise<void> {
-    const points = 100;
+    const points = 20;
     try {
       await this.app
         .get(DonatePointsHandler)
