@@ -994,7 +994,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let interval: NodeJS.Timeout | undefined;
   let summaries: NodeJS.Timeout | undefined;
   let summary = '';
-  let consumers: ConsumerCheck | null = null;
+  let consumers: ConsumerCheck | null;
   try {
     log(`issuing 1 admin, ${o.officers} officer and ${o.citizens} citizen sessions (session:issue)`);
     const cli = options.cli ?? BUILT_CLI;
