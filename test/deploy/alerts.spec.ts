@@ -47,6 +47,19 @@ describe('Prometheus alert rules deploy/prometheus/heyblue-alerts.yaml', () => {
     }
   });
 
+  it('has the dead-letter, alert-webhook and audit alerts (issue 23)', () => {
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        'HeyBlueDeliveryDeadLettered',
+        'HeyBlueDeadLettersPending',
+        'HeyBlueAlertWebhookFailing',
+        'HeyBlueAuditEntryMissing',
+      ]),
+    );
+    const dead = rules.find((r) => r.alert === 'HeyBlueDeliveryDeadLettered')!;
+    expect(dead.expr).toContain('heyblue_dead_lettered_total');
+  });
+
   it('queries only metrics the application exports', () => {
     for (const r of rules) {
       const used = [...r.expr.matchAll(/\bheyblue_\w+/g)].map((m) =>

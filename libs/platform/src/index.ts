@@ -74,6 +74,8 @@ export {
   type DeadLetterView,
   type DeadLetterReplayer,
 } from './outbox/dead-letter.service.js';
+/** Dead-letter alerts: the counter behind the Prometheus rule, and the optional burst webhook. */
+export { DeadLetterAlerts, type DeadLetterNotice } from './outbox/dead-letter-alerts.js';
 /** Bull queues on shared connections, and a timeout helper. */
 export { QueueFactory, withTimeout } from './outbox/queue.factory.js';
 /** Metrics. */

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller.js';
 import { loggerParams } from './logging/logging.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { DeadLetterAlerts } from './outbox/dead-letter-alerts.js';
 import { DeadLetterService } from './outbox/dead-letter.service.js';
 import { EventConsumers } from './outbox/event-consumers.js';
 import { EventLag } from './outbox/event-lag.js';
@@ -31,6 +32,7 @@ const SHARED = [
   OutboxRelay,
   OutboxRedelivery,
   DeadLetterService,
+  DeadLetterAlerts,
   MetricsService,
   RateLimiter,
 ];

@@ -539,6 +539,27 @@ export class Environment {
   @IsString()
   SOCIAL_WEBHOOK_SECRET?: string;
 
+  // ─── alerts ───
+  /** Optional URL the platform POSTs one JSON message to per burst of dead-lettered deliveries. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  ALERT_WEBHOOK_URL?: string;
+
+  /** Secret for the alert's `X-HeyBlue-Signature: sha256=<HMAC of the body>` header (required in production with the URL). */
+  @Secret()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  ALERT_WEBHOOK_SECRET?: string;
+
+  /** Seconds a dead-letter burst collects before its one alert message is sent. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  ALERT_WEBHOOK_BURST_S = 60;
+
   /** Delivery attempts per platform (bull jobs, each under the resilience policy) before a post is dead-lettered. */
   @Transform(toInt)
   @IsInt()
@@ -858,6 +879,11 @@ export function validateEnvironment(
     // Unsigned, anyone who learns the URL can post as us wherever the hook forwards.
     problems.push(
       '  - SOCIAL_WEBHOOK_SECRET: required in production when SOCIAL_WEBHOOK_URL is set (the receiver checks X-HeyBlue-Signature)',
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET) {
+    problems.push(
+      '  - ALERT_WEBHOOK_SECRET: required in production when ALERT_WEBHOOK_URL is set (the receiver checks X-HeyBlue-Signature)',
     );
   }
   if (env.PUSH_ADAPTER === 'outbox' && (!env.HEYBLUE_DEV_MODE || env.NODE_ENV === 'production')) {

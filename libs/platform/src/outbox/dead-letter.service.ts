@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { DeadLetterAlerts } from './dead-letter-alerts.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { NotFound, Conflict } from '../errors/domain-error.js';
 import { EventConsumers, eventQueueName, type EventJob } from './event-consumers.js';
@@ -35,6 +36,7 @@ export class DeadLetterService {
     private readonly prisma: PrismaService,
     private readonly queues: QueueFactory,
     private readonly consumers: EventConsumers,
+    @Optional() private readonly alerts?: DeadLetterAlerts,
   ) {}
 
   /** Lets a context replay the dead letters it records under its own `source`. */
@@ -50,6 +52,7 @@ export class DeadLetterService {
     attempts: number;
   }): Promise<void> {
     await this.prisma.deadLetter.create({ data: { ...input, error: input.error.slice(0, 4_000) } });
+    this.alerts?.notify({ source: input.source, target: input.target, error: input.error });
   }
 
   async list(

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type Bull from 'bull';
 import type { Env } from '../config/environment.js';
 import { PrismaService, type Tx } from '../database/prisma.service.js';
 import type { EventClass, EventEnvelope } from './integration-event.js';
+import { DeadLetterAlerts } from './dead-letter-alerts.js';
 import { EventLag } from './event-lag.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 import { withSpan } from '../telemetry/spans.js';
@@ -93,6 +94,7 @@ export class EventConsumers implements OnApplicationBootstrap {
     private readonly queues: QueueFactory,
     private readonly config: ConfigService<Env, true>,
     private readonly lag: EventLag,
+    @Optional() private readonly alerts?: DeadLetterAlerts,
   ) {
     this.slots = this.config.get('EVENT_CONSUMER_CONNECTIONS', { infer: true }) ?? 8;
   }
@@ -355,6 +357,7 @@ export class EventConsumers implements OnApplicationBootstrap {
         },
       })
       .catch((e: Error) => this.logger.error(`could not store dead letter: ${e.message}`));
+    this.alerts?.notify({ source: 'event', target: handlerId, eventType: event.type, error: err.message });
   }
 }
 
