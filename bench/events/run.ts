@@ -26,7 +26,7 @@ const { values: flags } = parseArgs({
   options: {
     rate: { type: 'string', default: '100' },
     duration: { type: 'string', default: '180' },
-    backlog: { type: 'string', default: '3000' },
+    backlog: { type: 'string', default: '1500' },
   },
 });
 const RATE = Number(flags.rate);
