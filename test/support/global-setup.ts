@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as MigratorModule from '../../libs/platform/src/database/migrator.js';
 import type * as DatabasesModule from './databases.js';
@@ -20,9 +20,26 @@ const { assertTestDatabase, databaseUrl, randomId, withAdmin } = databases as ty
  * or failed with the order Jest happened to run the files in.) Only the vite half of
  * `npm run build:admin`: `npm test` type-checks apps/admin already.
  */
+/** The newest modification time of any file under `dir` (0 when it does not exist). */
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Builds the dashboard when it has no build or one older than its sources (a reused checkout
+ * kept a stale `dist/` once, and the browser suite tested yesterday's dashboard).
+ */
 function ensureAdminBuilt(): void {
-  const index = join(process.cwd(), 'apps', 'admin', 'dist', 'index.html');
-  if (existsSync(index)) return;
+  const admin = join(process.cwd(), 'apps', 'admin');
+  const index = join(admin, 'dist', 'index.html');
+  const sources = Math.max(newest(join(admin, 'src')), statSync(join(admin, 'index.html')).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const r = spawnSync(
     'npx',
     ['vite', 'build', '--config', 'apps/admin/vite.config.ts', '--logLevel', 'warn'],
