@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { ConnectionEstablished } from '@heyblue/connections';
 import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
 import { ProfileUpdated } from '@heyblue/profile';
+import { RewardsApi } from '@heyblue/rewards';
 import { connect, offset, sendLocation, settle } from '../connections/socket-client.js';
 import { FakePlatforms } from '../social/fake-platforms.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -317,8 +318,51 @@ describe('admin dashboard in a browser', () => {
     await page.getByText('No account has that e-mail address.').waitFor();
   });
 
+  it('finds a retailer, issues a key shown once, lists keys without it and revokes one (401 at once)', async () => {
+    const { retailerId, retailerExternalId } = await (async () => {
+      const rewards = t.app.get(RewardsApi);
+      const ext = `shop-${randomBytes(3).toString('hex')}`;
+      const r = await rewards.upsertRetailer({ externalId: ext, name: `Corner Shop ${ext}` });
+      return { retailerId: r.id, retailerExternalId: ext };
+    })();
+    await openPage('Retailer keys');
+    await page.getByLabel('Name or external id').fill(retailerExternalId);
+    await page.getByRole('button', { name: 'Find retailers' }).click();
+    const card = page.getByTestId('retailer');
+    await card.getByRole('heading', { name: new RegExp(retailerExternalId) }).waitFor();
+    await card.getByRole('button', { name: 'Issue a key' }).click();
+    const shown = card.getByTestId('issued-key');
+    await shown.waitFor();
+    const key = (await shown.locator('code').textContent())!.trim();
+    expect(key).toMatch(/^hbr_[A-Za-z0-9_-]{43}$/);
+    const verify = () =>
+      api(t, 'POST', '/vouchers/verify', { body: { code: 'UNKNOWN' }, headers: { 'x-retailer-key': key } });
+    expect((await verify()).status).toBe(404);
+    const table = card.getByTestId('retailer-keys');
+    await table.getByRole('cell', { name: `${key.slice(0, 12)}…`, exact: true }).waitFor();
+    expect(await table.textContent()).not.toContain(key);
+    await snap(page, '08b-retailer-keys');
+    await card.getByRole('button', { name: 'I have copied it' }).click();
+    await card.getByRole('button', { name: `Revoke ${key.slice(0, 12)}…` }).click();
+    await card.getByRole('button', { name: 'Yes, revoke' }).click();
+    await card.getByText(/revoked: it is refused from now on/).waitFor();
+    expect((await verify()).status).toBe(401);
+    expect(
+      await t.app
+        .get(PrismaService)
+        .rewardsRetailerKey.count({ where: { retailerId, revokedAt: { not: null } } }),
+    ).toBe(1);
+  });
+
   it('labels every control on every page, starts keyboard navigation with the skip link and fits a tablet', async () => {
-    for (const name of ['Data uploads', 'Live map', 'Reports', 'Social', 'Accounts & audit']) {
+    for (const name of [
+      'Data uploads',
+      'Live map',
+      'Reports',
+      'Social',
+      'Accounts & audit',
+      'Retailer keys',
+    ]) {
       await openPage(name);
       const unlabelled =
         await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
@@ -333,7 +377,14 @@ describe('admin dashboard in a browser', () => {
     // Tablet width: no page scrolls sideways.
     await page.setViewportSize({ width: 768, height: 1024 });
     try {
-      for (const name of ['Data uploads', 'Live map', 'Reports', 'Social', 'Accounts & audit']) {
+      for (const name of [
+        'Data uploads',
+        'Live map',
+        'Reports',
+        'Social',
+        'Accounts & audit',
+        'Retailer keys',
+      ]) {
         await openPage(name);
         const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
         expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });

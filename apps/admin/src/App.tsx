@@ -10,6 +10,7 @@ const LiveMap = lazy(() => import('./pages/LiveMap').then((m) => ({ default: m.L
 const Reports = lazy(() => import('./pages/Reports').then((m) => ({ default: m.Reports })));
 const Social = lazy(() => import('./pages/Social').then((m) => ({ default: m.Social })));
 const Accounts = lazy(() => import('./pages/Accounts').then((m) => ({ default: m.Accounts })));
+const Retailers = lazy(() => import('./pages/Retailers').then((m) => ({ default: m.Retailers })));
 
 const PAGES = [
   { path: '/uploads', label: 'Data uploads', Page: Uploads },
@@ -17,6 +18,7 @@ const PAGES = [
   { path: '/reports', label: 'Reports', Page: Reports },
   { path: '/social', label: 'Social', Page: Social },
   { path: '/accounts', label: 'Accounts & audit', Page: Accounts },
+  { path: '/retailers', label: 'Retailer keys', Page: Retailers },
 ] as const;
 
 export function App() {
