@@ -156,10 +156,12 @@ describe('IAM sign-in over HTTP with the dev OpenID provider and SMS outbox', ()
     expect(await iam.upsertOfficerRosterEntry(entry)).toEqual({
       created: true,
       promotedAccountIds: [me.accountId],
+      demotedAccountIds: [],
     });
     expect(await iam.upsertOfficerRosterEntry({ ...entry, precinct: '8th' })).toEqual({
       created: false,
       promotedAccountIds: [],
+      demotedAccountIds: [],
     });
     const prisma = t.app.get(PrismaService);
     expect(await prisma.iamOfficerRoster.count({ where: { badgeNumber: 'B-77' } })).toBe(1);
