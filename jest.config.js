@@ -30,7 +30,7 @@ const shared = {
  * Connection flow across instances (GEO scripts, windows, requests, socket.io rooms), sign-in
  * state and revocations across instances (dev OpenID provider, pub/sub).
  */
-const CLUSTER_SUITES = ['connections/two-instances', 'iam/two-instances'].map(
+const CLUSTER_SUITES = ['connections/two-instances', 'iam/two-instances', 'platform/redis-subscriptions'].map(
   (s) => `<rootDir>/test/${s}.e2e-spec.ts`,
 );
 

@@ -65,6 +65,37 @@ function logErrors<T extends RedisClient>(client: T, name: string): T {
   return client;
 }
 
+/** The commands that put a connection into (or take it out of) classic subscriber mode. */
+const SUBSCRIPTION_COMMANDS = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const;
+
+/**
+ * Makes a client send one classic subscription command at a time, each after the previous one's
+ * reply. ioredis 5 sends CLIENT SETNAME/SETINFO before its ready check (INFO) and writes a
+ * SUBSCRIBE issued in that window at once (SUBSCRIBE may run while Redis loads): the connection
+ * enters subscriber mode, the ready check's INFO fails ("Connection in subscriber mode, only
+ * subscriber commands may be used" or the server's "Can't execute 'info'"), and every
+ * subscription still queued is rejected with that error (redis/ioredis#2037, fixed only in
+ * ioredis 6, which also switches to RESP3). A Cluster's subscriber connection always runs that
+ * ready check (ioredis hard-codes it), and bull's shared subscriber receives one subscription per
+ * queue as each queue starts, so on a cluster it hit the window. In sequence, the first
+ * subscription waits in the offline queue until the connection is ready and the next is sent
+ * only after its reply, so none is ever written during the handshake. Sharded subscriptions
+ * (SSUBSCRIBE) are left alone: ioredis' sharded subscribers skip the ready check.
+ */
+function oneSubscriptionAtATime<T extends RedisClient>(client: T): T {
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const name of SUBSCRIPTION_COMMANDS) {
+    const send = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    const inSequence = (...args: unknown[]): Promise<unknown> => {
+      const result = previous.then(() => send(...args));
+      previous = result.catch(() => undefined);
+      return result;
+    };
+    Object.defineProperty(client, name, { value: inSequence, writable: true, configurable: true });
+  }
+  return client;
+}
+
 /** Creates ioredis clients that never crash the process on connection errors. */
 export function createRedis(url: string, options: RedisOptions = {}, name = 'redis'): Redis {
   const client = new Redis(url, {
@@ -73,7 +104,7 @@ export function createRedis(url: string, options: RedisOptions = {}, name = 'red
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     ...options,
   });
-  return logErrors(client, name);
+  return oneSubscriptionAtATime(logErrors(client, name));
 }
 
 /**
@@ -116,7 +147,7 @@ export function createCluster(
     },
     ...extra,
   };
-  return logErrors(new Cluster(settings.nodes, clusterOptions), name);
+  return oneSubscriptionAtATime(logErrors(new Cluster(settings.nodes, clusterOptions), name));
 }
 
 /**
