@@ -77,9 +77,10 @@ const SUBSCRIPTION_COMMANDS = ['subscribe', 'psubscribe', 'unsubscribe', 'punsub
  * subscription still queued is rejected with that error (redis/ioredis#2037, fixed only in
  * ioredis 6, which also switches to RESP3). A Cluster's subscriber connection always runs that
  * ready check (ioredis hard-codes it), and bull's shared subscriber receives one subscription per
- * queue as each queue starts, so on a cluster it hit the window. In sequence, the first
- * subscription waits in the offline queue until the connection is ready and the next is sent
- * only after its reply, so none is ever written during the handshake. Sharded subscriptions
+ * queue as each queue starts, so on a cluster it hit the window. Here each subscription waits
+ * for the previous one's reply and, when the connection is mid-handshake, for it to be ready;
+ * before the handshake ioredis keeps it in the offline queue until ready. So none is ever
+ * written during the handshake. Sharded subscriptions
  * (SSUBSCRIBE) are left alone: ioredis' sharded subscribers skip the ready check.
  */
 function oneSubscriptionAtATime<T extends RedisClient>(client: T): T {
@@ -87,13 +88,36 @@ function oneSubscriptionAtATime<T extends RedisClient>(client: T): T {
   for (const name of SUBSCRIPTION_COMMANDS) {
     const send = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     const inSequence = (...args: unknown[]): Promise<unknown> => {
-      const result = previous.then(() => send(...args));
+      const result = previous.then(() => afterHandshake(client)).then(() => send(...args));
       previous = result.catch(() => undefined);
       return result;
     };
     Object.defineProperty(client, name, { value: inSequence, writable: true, configurable: true });
   }
   return client;
+}
+
+/**
+ * Resolves once the connection that receives a client's subscriptions is past its handshake
+ * ('connect': connected, ready check pending). Waiting is needed only then: before it
+ * ('wait', 'connecting', 'reconnecting') ioredis queues the command until the connection is
+ * ready; after it the command is safe. A Cluster's subscriber connection is internal to ioredis
+ * (one node's connection, replaced after a failover): reached through its `subscriber` field.
+ */
+async function afterHandshake(client: RedisClient): Promise<void> {
+  const connection = isCluster(client)
+    ? (client as unknown as { subscriber?: { getInstance(): Redis | null } }).subscriber?.getInstance()
+    : client;
+  if (connection?.status !== 'connect') return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      connection.off('ready', done);
+      connection.off('close', done);
+      resolve();
+    };
+    connection.on('ready', done);
+    connection.on('close', done);
+  });
 }
 
 /** Creates ioredis clients that never crash the process on connection errors. */
