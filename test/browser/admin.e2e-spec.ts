@@ -266,6 +266,17 @@ describe('admin dashboard in a browser', () => {
       connectionId,
       platforms: [{ platform: 'webhook', status: 'sent' }],
     });
+    // Beside the dead letters, the consumers' lag per event queue (GET /admin/events/queues).
+    const queues = page.getByRole('region', { name: 'Event queues' });
+    await queues.getByRole('cell', { name: 'events.profile', exact: true }).waitFor();
+    expect(await queues.getByRole('columnheader').allTextContents()).toEqual([
+      'Queue',
+      'Waiting',
+      'Active',
+      'Retrying',
+      'Oldest waiting',
+      'Lag p50 / p99',
+    ]);
     await snap(page, '07-social');
   });
 

@@ -37,6 +37,66 @@ interface DeadLetter {
   replayedAt: string | null;
 }
 
+interface QueueStatus {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  oldestWaitingSeconds: number;
+  recentLagMs: { p50: number; p99: number; samples: number } | null;
+}
+interface EventBacklog {
+  outbox: { pending: number; oldestPendingSeconds: number };
+  queues: QueueStatus[];
+}
+
+/** Consumer lag: not an outage (readiness ignores it), but the back office should see it. */
+function EventQueues() {
+  const api = useApi();
+  const backlog = useLoad(() => api.get<EventBacklog>('/admin/events/queues'), []);
+  usePolling(async () => backlog.reload(), 5_000, true, []);
+  const b = backlog.data;
+  return (
+    <section className="card" aria-labelledby="queues-h">
+      <h2 id="queues-h">Event queues</h2>
+      <ErrorBox error={backlog.error} />
+      {b && (
+        <>
+          <p className="muted">
+            Outbox: {b.outbox.pending} waiting to be relayed
+            {b.outbox.pending > 0 && `, oldest ${b.outbox.oldestPendingSeconds.toFixed(1)} s`}. Lag is
+            measured from an event's commit to its handler's commit (this server's recent deliveries).
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">Active</th>
+                <th scope="col">Retrying</th>
+                <th scope="col">Oldest waiting</th>
+                <th scope="col">Lag p50 / p99</th>
+              </tr>
+            </thead>
+            <tbody>
+              {b.queues.map((q) => (
+                <tr key={q.queue} className={q.oldestWaitingSeconds > 60 ? 'status-failed' : undefined}>
+                  <td>{q.queue}</td>
+                  <td>{q.waiting}</td>
+                  <td>{q.active}</td>
+                  <td>{q.delayed}</td>
+                  <td>{q.oldestWaitingSeconds.toFixed(1)} s</td>
+                  <td>{q.recentLagMs ? `${q.recentLagMs.p50} / ${q.recentLagMs.p99} ms` : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
 const settled = (p: Post) => p.platforms.every((d) => d.status === 'sent' || d.status === 'dead');
 
 function Deliveries({ post }: { post: Post }) {
@@ -241,6 +301,7 @@ export function Social() {
           </table>
         )}
       </section>
+      <EventQueues />
     </>
   );
 }
