@@ -223,8 +223,10 @@ describe('admin: retailers, retailer keys and the retailer statement', () => {
       data: { expiresAt: new Date(Date.now() - 3_600_000) },
     });
 
+    // From yesterday: an hour ago is yesterday when the suite runs just after midnight UTC.
     const today = new Date().toISOString().slice(0, 10);
-    const res = await api(t, 'GET', `/admin/reports/retailers?from=${today}&to=${today}`, as(admin));
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const res = await api(t, 'GET', `/admin/reports/retailers?from=${yesterday}&to=${today}`, as(admin));
     expect(res.status).toBe(200);
     const rowOf = (id: string) => res.body.rows.find((r: { retailerId: string }) => r.retailerId === id);
     expect(rowOf(a.retailerId)).toEqual({
@@ -249,7 +251,7 @@ describe('admin: retailers, retailer keys and the retailer statement', () => {
     const empty = await api(t, 'GET', '/admin/reports/retailers?from=2020-01-01&to=2020-01-31', as(admin));
     expect(empty.body).toEqual({ rows: [] });
 
-    const csv = await api(t, 'GET', `/admin/reports/retailers?from=${today}&to=${today}`, {
+    const csv = await api(t, 'GET', `/admin/reports/retailers?from=${yesterday}&to=${today}`, {
       ...as(admin),
       headers: { accept: 'text/csv' },
     });
