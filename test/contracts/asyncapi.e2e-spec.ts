@@ -57,6 +57,10 @@ function publishedEventTypes(): Map<string, { version: number; context: string }
  */
 function pushedSocketEvents(): Set<string> {
   const names = new Set<string>(Object.values(notifications.NOTIFICATION_EVENTS));
+  // Names Connections still spells itself (the client's `location`, the gateway's `socket.ready`).
+  const constants = readFileSync('libs/connections/src/connections.constants.ts', 'utf8');
+  const block = /SOCKET_EVENTS = \{([^}]+)\}/.exec(constants)?.[1] ?? '';
+  for (const m of block.matchAll(/:\s*'([^']+)'/g)) names.add(m[1]!);
   for (const file of tsFiles('libs')) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(

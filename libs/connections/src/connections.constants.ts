@@ -13,6 +13,8 @@ export const SOCKET_EVENTS = {
   connectionDeclined: NOTIFICATION_EVENTS.connectionDeclined,
   availabilityExpired: NOTIFICATION_EVENTS.availabilityExpired,
   pointsAwarded: NOTIFICATION_EVENTS.pointsAwarded,
+  /** To a new (not recovered) socket: its first packet through the adapter, so the client holds an offset to recover from. */
+  socketReady: 'socket.ready',
 } as const;
 
 /** Server-to-server (socket.io adapter) event: an officer's window changed on some instance. */

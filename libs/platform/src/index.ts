@@ -28,7 +28,11 @@ export {
   type RedisClient,
   type ClusterSettings,
 } from './redis/redis.service.js';
-export { socketIoRedisAdapter, type SocketIoRedisAdapter } from './redis/socket-io-adapter.js';
+export {
+  socketIoRedisAdapter,
+  SOCKET_RECOVERY_MS,
+  type SocketIoRedisAdapter,
+} from './redis/socket-io-adapter.js';
 /** Merges the commands a turn of the event loop issues on a connection into one socket write. */
 export { writeCoalescer } from './redis/write-coalescer.js';
 /** Domain error types mapped to problem+json by the global filter. */

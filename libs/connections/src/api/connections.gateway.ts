@@ -8,6 +8,7 @@ import {
   RateLimited,
   RateLimiter,
   socketConnections,
+  SOCKET_RECOVERY_MS,
 } from '@heyblue/platform';
 import { LocationHandler, type LocationAck, type LocationState } from '../application/location.handler.js';
 import { SocketAuth, type SocketAccount } from '../application/ports.js';
@@ -149,6 +150,11 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
     if (!account) return void socket.disconnect(true);
     socketConnections.inc({ namespace: SOCKET_NAMESPACE });
     void socket.join(accountRoom(account.id));
+    // Through the adapter (the socket's own room), so the packet carries a stream offset: a client
+    // can only ask for a recovery from an offset it received, and the first missed event may be
+    // the one that matters (an officer's connection.requested).
+    if (!socket.recovered)
+      this.ns?.to(socket.id).emit(SOCKET_EVENTS.socketReady, { recoverableForMs: SOCKET_RECOVERY_MS });
     if (account.expiresAt) {
       const ms = new Date(account.expiresAt).getTime() - Date.now();
       // Beyond setTimeout's 24.8-day range the token outlives any socket anyway.

@@ -1,4 +1,4 @@
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import { closeRedis, type RedisClient, type RedisService } from './redis.service.js';
 
@@ -11,37 +11,42 @@ export interface SocketIoRedisAdapter {
 }
 
 /**
- * The one place socket.io adapters are made, so every server that emits to rooms (the gateway's
- * and the detached ones that only publish) shares one channel layout on one Redis or a Cluster.
+ * How long a socket's session (id, rooms, data) and the packets it missed are kept after an
+ * unexpected disconnect (a phone switching networks): a client back within this time gets the
+ * missed events on whichever instance it reconnects to (socket.io connection state recovery).
+ */
+export const SOCKET_RECOVERY_MS = 2 * 60_000;
+
+/**
+ * The one place socket.io adapters are made, so every server that emits to rooms shares one
+ * layout on one Redis or a Cluster.
  *
- * One Redis: the classic pub/sub adapter. A Cluster: sharded pub/sub (Redis 7 SPUBLISH), in
- * dynamic mode, so each room's channel lives on the shard that owns its slot and no message is
- * broadcast over the whole cluster bus (classic PUBLISH reaches every node of a cluster).
- * ioredis keeps one sharded subscriber per master and moves the subscriptions after a failover.
+ * The Redis Streams adapter (@socket.io/redis-streams-adapter): broadcasts go through one Redis
+ * stream (XADD, read by every instance with a blocking XREAD on a connection of its own), so an
+ * instance that loses Redis for a moment resumes from its last offset instead of dropping packets,
+ * and socket.io's connection state recovery works across instances: a disconnected socket's
+ * session is stored under a key of its own, and the packets it missed are read back from the
+ * stream (XRANGE) by the instance it reconnects to. The stream is capped (MAXLEN ~ 10,000 entries).
+ * Ephemeral messages (serverSideEmit, fetchSockets) go over pub/sub; on a Cluster over sharded
+ * pub/sub (SPUBLISH), the stream being one key on one slot and each session key on its own.
+ * Connections: this one (XADD, sessions), a reader and a subscriber the adapter duplicates from it.
  */
 export function socketIoRedisAdapter(redis: RedisService, name: string): SocketIoRedisAdapter {
-  const pub: RedisClient = redis.duplicate({ maxRetriesPerRequest: null }, `${name}-pub`);
-  if (redis.cluster) {
-    const sub = redis.duplicateCluster(
-      { maxRetriesPerRequest: null },
-      { shardedSubscribers: true },
-      `${name}-sub`,
-    );
-    return {
-      adapter: createShardedAdapter(pub, sub, {
-        channelPrefix: redis.key('socket.io'),
-        subscriptionMode: 'dynamic',
-      }),
-      close: async () => {
-        await Promise.all([closeRedis(pub), closeRedis(sub)]);
-      },
-    };
-  }
-  const sub = redis.duplicate({ maxRetriesPerRequest: null }, `${name}-sub`);
+  const client: RedisClient = redis.cluster
+    ? redis.duplicateCluster({ maxRetriesPerRequest: null }, { shardedSubscribers: true }, `${name}-streams`)
+    : redis.duplicate({ maxRetriesPerRequest: null }, `${name}-streams`);
   return {
-    adapter: createAdapter(pub, sub, { key: redis.key('socket.io') }),
+    adapter: createAdapter(client, {
+      streamName: redis.key('socket.io', 'stream'),
+      sessionKeyPrefix: `${redis.key('socket.io', 'session')}:`,
+      channelPrefix: redis.key('socket.io'),
+      useShardedPubSub: Boolean(redis.cluster),
+      maxLen: 10_000,
+      // An idle reader wakes once a second, so a closing instance lets go of Redis promptly.
+      blockTimeInMs: 1_000,
+    }),
     close: async () => {
-      await Promise.all([closeRedis(pub), closeRedis(sub)]);
+      await closeRedis(client);
     },
   };
 }
