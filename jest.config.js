@@ -27,13 +27,17 @@ const shared = {
 /**
  * Suites that run a second time in cluster mode: every app they start uses a local Redis Cluster
  * (3 masters + 3 replicas) that the project's global setup starts and its teardown stops.
- * Connection flow across instances (GEO scripts, windows, requests, socket.io rooms), sign-in
+ * Connection flow across instances (GEO scripts, windows, requests, socket.io rooms), socket
+ * recovery across instances (streams adapter sessions and missed packets), sign-in
  * state and revocations across instances (dev OpenID provider, pub/sub), subscriptions made while
  * the subscriber connection connects.
  */
-const CLUSTER_SUITES = ['connections/two-instances', 'iam/two-instances', 'platform/redis-subscriptions'].map(
-  (s) => `<rootDir>/test/${s}.e2e-spec.ts`,
-);
+const CLUSTER_SUITES = [
+  'connections/two-instances',
+  'connections/recovery',
+  'iam/two-instances',
+  'platform/redis-subscriptions',
+].map((s) => `<rootDir>/test/${s}.e2e-spec.ts`);
 
 /** @type {import('jest').Config} */
 export default {

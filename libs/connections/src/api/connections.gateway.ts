@@ -175,6 +175,16 @@ export class ConnectionsGateway implements OnGatewayInit<Namespace>, OnModuleDes
         reply(isDependencyUnavailable(err) ? UNAVAILABLE : INTERNAL);
       });
     });
+    // socket.io persists socket.data (msgpack) for a recovery right after 'disconnecting': only
+    // plain values go (the timer and the location state are rebuilt when the socket comes back,
+    // and the handshake middleware sets the account again).
+    socket.once('disconnecting', () => {
+      socket.data = {
+        account: data.account,
+        token: data.token,
+        checkedAt: data.checkedAt,
+      } satisfies SocketData;
+    });
     socket.once('disconnect', () => {
       socketConnections.dec({ namespace: SOCKET_NAMESPACE });
       if (data.expiry) clearTimeout(data.expiry);

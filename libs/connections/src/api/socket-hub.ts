@@ -91,7 +91,10 @@ export class SocketHub extends AccountNotifier implements SocketChannel, OnModul
    */
   private localWindowExpired(officerId: string, windowId: string): void {
     for (const s of this.localSockets(officerId)) {
-      s.emit(SOCKET_EVENTS.availabilityExpired, { windowId });
+      // Local (not through the adapter): with connection state recovery a socket's emit is first
+      // written to the Redis stream and sent after that round trip, i.e. after the close below. The
+      // server closes the socket, so its session ends and no recovery is due for this packet.
+      this.ns?.local.to(s.id).emit(SOCKET_EVENTS.availabilityExpired, { windowId });
       s.disconnect(true);
     }
   }
