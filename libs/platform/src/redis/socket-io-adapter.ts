@@ -32,9 +32,18 @@ export const SOCKET_RECOVERY_MS = 2 * 60_000;
  * Connections: this one (XADD, sessions), a reader and a subscriber the adapter duplicates from it.
  */
 export function socketIoRedisAdapter(redis: RedisService, name: string): SocketIoRedisAdapter {
-  const client: RedisClient = redis.cluster
-    ? redis.duplicateCluster({ maxRetriesPerRequest: null }, { shardedSubscribers: true }, `${name}-streams`)
-    : redis.duplicate({ maxRetriesPerRequest: null }, `${name}-streams`);
+  const connect = (role: string): RedisClient =>
+    redis.cluster
+      ? redis.duplicateCluster(
+          { maxRetriesPerRequest: null },
+          { shardedSubscribers: true },
+          `${name}-${role}`,
+        )
+      : redis.duplicate({ maxRetriesPerRequest: null }, `${name}-${role}`);
+  const client = connect('streams');
+  // The adapter makes its reader and subscriber with client.duplicate(): hand it ours, so they log
+  // their errors and send subscriptions only once connected (RedisService, redis/ioredis#2037).
+  Object.defineProperty(client, 'duplicate', { value: () => connect('streams-dup'), configurable: true });
   return {
     adapter: createAdapter(client, {
       streamName: redis.key('socket.io', 'stream'),
