@@ -35,6 +35,8 @@ export interface StreamCounts {
   donations: number;
   /** Redemptions and donations refused for want of points (nothing published). */
   refused: number;
+  /** Operations tried again because no database connection was free in time. */
+  retried: number;
 }
 
 const ZIPS = ['10001', '10002', '10003', '60601', '94103'];
@@ -55,6 +57,7 @@ export class MixedEventStream {
     redemptions: 0,
     donations: 0,
     refused: 0,
+    retried: 0,
   };
   private readonly accounts: Account[];
   private readonly officers: Account[];
@@ -111,15 +114,39 @@ export class MixedEventStream {
     this.charityId = charity.id;
   }
 
-  /** One operation, as one request would make it (its own transaction). */
+  /**
+   * One operation, as one request would make it (its own transaction). Like a phone after a 503,
+   * it tries again when the pool had no connection for it in time (the transaction never
+   * started, so nothing happened): on a busy CI machine the consumers' transactions hold many.
+   */
   async step(random: () => number = Math.random): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(random);
+      } catch (err) {
+        const noConnection =
+          (err as { code?: string }).code === 'P2028' ||
+          String((err as Error).message).includes('Unable to start a transaction');
+        if (attempt >= 5 || !noConnection) throw err;
+        this.counts.retried += 1;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+
+  private async once(random: () => number): Promise<void> {
     const r = random();
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
     // Accounts are created along the way (one step in ten while some are left), so an account's
     // first event is often another one and AccountCreated arrives late, as it may in production.
     if (this.uncreated.length > 0 && random() < 0.1) {
       const [a] = this.uncreated.splice(Math.floor(random() * this.uncreated.length), 1);
-      return this.create(a!);
+      try {
+        return await this.create(a!);
+      } catch (err) {
+        this.uncreated.push(a!); // not published: still to be created
+        throw err;
+      }
     }
     if (r < 0.5) return this.connect(pick(this.officers), pick(this.citizens), pick(ZIPS));
     if (r < 0.75) return this.redeem(pick(this.citizens));
@@ -143,19 +170,20 @@ export class MixedEventStream {
     outbox.kick();
   }
 
+  // The tallies change only once the event is published (a failed attempt is tried again).
   private async create(a: Account): Promise<void> {
-    a.created = true;
     const at = this.tick();
     // Created before any role change already published for it (it only arrived late).
     const occurredAt = a.roleAsOf > 0 ? new Date(a.roleAsOf - 1_800_000) : at;
-    a.roleAsOf = Math.max(a.roleAsOf, at.getTime());
-    this.counts.accountsCreated += 1;
     await this.publish(
       new AccountCreated(
         { accountId: a.id, role: a.role, displayName: null, precinct: null },
         { occurredAt: occurredAt.toISOString() },
       ),
     );
+    a.created = true;
+    a.roleAsOf = Math.max(a.roleAsOf, at.getTime());
+    this.counts.accountsCreated += 1;
   }
 
   /**
@@ -165,7 +193,6 @@ export class MixedEventStream {
   private async changeRole(a: Account): Promise<void> {
     const at = this.tick();
     a.roleAsOf = at.getTime();
-    this.counts.roleChanges += 1;
     await this.publish(
       new AccountRoleChanged(
         {
@@ -178,15 +205,11 @@ export class MixedEventStream {
         { occurredAt: at.toISOString() },
       ),
     );
+    this.counts.roleChanges += 1;
   }
 
   private async connect(officer: Account, citizen: Account, zip: string): Promise<void> {
     const at = this.tick();
-    for (const a of [officer, citizen]) {
-      a.connections += 1;
-      a.zips.add(zip);
-    }
-    this.counts.connections += 1;
     await this.publish(
       new ConnectionEstablished({
         connectionId: randomUUID(),
@@ -197,6 +220,11 @@ export class MixedEventStream {
         cell: '9q8yy',
       }),
     );
+    for (const a of [officer, citizen]) {
+      a.connections += 1;
+      a.zips.add(zip);
+    }
+    this.counts.connections += 1;
   }
 
   private async redeem(citizen: Account): Promise<void> {

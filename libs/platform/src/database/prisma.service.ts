@@ -25,6 +25,10 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     const statementName = boundedStatementNames(config.get('DATABASE_STATEMENT_CACHE', { infer: true }));
     super({
       adapter: new PrismaPg(pool, { statementNameGenerator: statementName, disposeExternalPool: true }),
+      // A transaction waits for a pool connection as long as the pool waits for PostgreSQL (5 s),
+      // not Prisma's default 2 s: a busy second (event consumers holding connections) then
+      // delays a request instead of failing it with 503.
+      transactionOptions: { maxWait: 5_000 },
     });
     this.pool = pool;
     this.statementName = statementName;

@@ -34,8 +34,8 @@ interface UnsettledRow {
  * a replica that lagged). An event is settled once every handler subscribed to it applied it
  * (a processed row) or gave up on it (a dead letter). Events handed off longer ago than
  * OUTBOX_REDELIVERY_AFTER_S and not settled have deliveries that never happened: those are
- * relayed again, with their usual job ids (a job still queued is not added twice) and the
- * consumers' processed-event dedupe (a delivery applied meanwhile is not applied twice).
+ * relayed again, under new job ids, and the consumers' processed-event dedupe keeps a delivery
+ * applied meanwhile (or still queued under its first id) from being applied twice.
  *
  * Cheap: the unsettled events are a partial index of the last few minutes' rows; one instance
  * at a time (an advisory lock) checks them every OUTBOX_REDELIVERY_EVERY_MS.
@@ -154,7 +154,14 @@ export class OutboxRedelivery implements OnApplicationBootstrap, OnApplicationSh
     return new Set(rows.map((r) => `${r.event_id}:${r.handler_id}`));
   }
 
+  /**
+   * A new job id per relay: bull ignores an add whose id it still knows (a completed or failed
+   * record, or a job whose keys were half lost), and such a delivery would never run again.
+   * A delivery still queued under its first id may then run twice: the processed-event row
+   * keeps the second run from applying anything.
+   */
   private async relay(jobs: EventJob[]): Promise<void> {
+    const stamp = Date.now().toString(36);
     const byQueue = new Map<string, EventJob[]>();
     for (const j of jobs) {
       const name = eventQueueName(j.handlerId);
@@ -163,9 +170,12 @@ export class OutboxRedelivery implements OnApplicationBootstrap, OnApplicationSh
     await withTimeout(
       Promise.all(
         [...byQueue].map(async ([name, list]) => {
-          await this.queues
-            .get(name)
-            .addBulk(list.map((data) => ({ data, opts: this.consumers.jobOptions(deliveryJobId(data)) })));
+          await this.queues.get(name).addBulk(
+            list.map((data) => ({
+              data,
+              opts: this.consumers.jobOptions(`${deliveryJobId(data)}:again:${stamp}`),
+            })),
+          );
           redelivered.inc({ queue: name }, list.length);
         }),
       ),
