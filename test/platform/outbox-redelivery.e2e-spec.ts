@@ -120,7 +120,11 @@ describe('outbox redelivery after Redis lost the queues (two instances, real Pos
 
       await holder.query('SELECT pg_advisory_unlock(7270001)');
       await eventually(
-        () => prisma.outboxEvent.findUnique({ where: { id: event.id } }),
+        () =>
+          prisma.outboxEvent.findUnique({
+            where: { id: event.id },
+            select: { settledAt: true, redeliveredAt: true },
+          }),
         (r) => r?.settledAt != null && r.redeliveredAt != null,
         { timeoutMs: 30_000, what: 'the lost event relayed again and settled' },
       );

@@ -34,8 +34,9 @@ interface UnsettledRow {
  * a replica that lagged). An event is settled once every handler subscribed to it applied it
  * (a processed row) or gave up on it (a dead letter). Events handed off longer ago than
  * OUTBOX_REDELIVERY_AFTER_S and not settled have deliveries that never happened: those are
- * relayed again, under new job ids, and the consumers' processed-event dedupe keeps a delivery
- * applied meanwhile (or still queued under its first id) from being applied twice.
+ * relayed again under their usual job ids (a job bull still holds and will run is left alone;
+ * a finished record of it is removed first), and the consumers' processed-event dedupe keeps a
+ * delivery applied meanwhile from being applied twice.
  *
  * Cheap: the unsettled events are a partial index of the last few minutes' rows; one instance
  * at a time (an advisory lock) checks them every OUTBOX_REDELIVERY_EVERY_MS.
@@ -155,13 +156,11 @@ export class OutboxRedelivery implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * A new job id per relay: bull ignores an add whose id it still knows (a completed or failed
-   * record, or a job whose keys were half lost), and such a delivery would never run again.
-   * A delivery still queued under its first id may then run twice: the processed-event row
-   * keeps the second run from applying anything.
+   * Adds each lost delivery again under its usual job id. A job bull still has under that id is
+   * left alone while it waits, runs or backs off (it is coming); a finished or failed record of
+   * it is removed first, or bull would ignore the add and the delivery would never run again.
    */
   private async relay(jobs: EventJob[]): Promise<void> {
-    const stamp = Date.now().toString(36);
     const byQueue = new Map<string, EventJob[]>();
     for (const j of jobs) {
       const name = eventQueueName(j.handlerId);
@@ -170,16 +169,26 @@ export class OutboxRedelivery implements OnApplicationBootstrap, OnApplicationSh
     await withTimeout(
       Promise.all(
         [...byQueue].map(async ([name, list]) => {
-          await this.queues.get(name).addBulk(
-            list.map((data) => ({
-              data,
-              opts: this.consumers.jobOptions(`${deliveryJobId(data)}:again:${stamp}`),
-            })),
+          const queue = this.queues.get(name);
+          const due: EventJob[] = [];
+          for (const data of list) {
+            const job = await queue.getJob(deliveryJobId(data));
+            if (job) {
+              const state = await job.getState();
+              if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'paused')
+                continue;
+              await job.remove().catch(() => undefined);
+            }
+            due.push(data);
+          }
+          if (due.length === 0) return;
+          await queue.addBulk(
+            due.map((data) => ({ data, opts: this.consumers.jobOptions(deliveryJobId(data)) })),
           );
-          redelivered.inc({ queue: name }, list.length);
+          redelivered.inc({ queue: name }, due.length);
         }),
       ),
-      10_000,
+      20_000,
       'queue unavailable',
     );
   }
