@@ -24,15 +24,16 @@ describe('tickBatcher', () => {
   it('gathers calls made from separate callbacks of one event-loop phase (not only one tick)', async () => {
     const { batches, lookup } = recordingLookup({ a: 1, b: 2 });
     const load = tickBatcher(lookup);
-    // Two timers due together run as two callbacks, with the tick queue drained between them,
-    // as two requests arriving together do.
+    // Two callbacks of one phase, with the tick queue drained between them, as two requests
+    // arriving together are. Immediates queued together always run in the same check phase;
+    // two 0 ms timers did not when a millisecond passed between scheduling them (a loaded CI).
     const answers = await new Promise<Array<number | null>>((resolve) => {
       const pending: Array<Promise<number | null>> = [];
-      setTimeout(() => pending.push(load('a')), 0);
-      setTimeout(() => {
+      setImmediate(() => pending.push(load('a')));
+      setImmediate(() => {
         pending.push(load('b'));
         void Promise.all(pending).then(resolve);
-      }, 0);
+      });
     });
     expect(answers).toEqual([1, 2]);
     expect(batches).toEqual([['a', 'b']]);
