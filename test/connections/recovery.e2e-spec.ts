@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connect, Inbox, offset, settle } from './socket-client.js';
+import { connect, connectListening, Inbox, offset, settle } from './socket-client.js';
 
 /** What socket.io-client keeps to ask for a recovery: the session id and the last packet's offset. */
 interface RecoverableSocket {
@@ -47,9 +47,8 @@ describe('connections: a socket that reconnects gets what it missed, across inst
       ).status,
     ).toBe(200);
 
-    const first = await connect(a, officer.accessToken);
+    const { socket: first, inbox: firstInbox } = await connectListening(a, officer.accessToken);
     sockets.push(first);
-    const firstInbox = new Inbox(first);
     // The server's first packet gives the client an offset to resume from.
     const [ready] = await eventually(
       () => firstInbox.of('socket.ready'),

@@ -16,7 +16,24 @@ export function openSocket(t: TestApp, token: string | undefined): Socket {
 
 /** Connects, or rejects with the server's connect_error. */
 export function connect(t: TestApp, token: string | undefined): Promise<Socket> {
-  const s = openSocket(t, token);
+  return connected(openSocket(t, token));
+}
+
+/**
+ * Connects with an Inbox listening from the first packet: the server's `socket.ready` can
+ * arrive before a caller awaiting `connect` gets to attach one (several sockets at once).
+ */
+export async function connectListening(
+  t: TestApp,
+  token: string | undefined,
+): Promise<{ socket: Socket; inbox: Inbox }> {
+  const socket = openSocket(t, token);
+  const inbox = new Inbox(socket);
+  await connected(socket);
+  return { socket, inbox };
+}
+
+function connected(s: Socket): Promise<Socket> {
   return new Promise((resolve, reject) => {
     s.once('connect', () => resolve(s));
     s.once('connect_error', (err) => {

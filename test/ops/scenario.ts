@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { connect, Inbox, offset, sendLocation, settle } from '../connections/socket-client.js';
+import { connectListening, Inbox, offset, sendLocation, settle } from '../connections/socket-client.js';
 import { load } from '../etl/etl-support.js';
 import { givenOffer } from '../rewards/rewards-fixtures.js';
 import type { TestApp } from '../support/app.js';
@@ -77,14 +77,24 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
         })
       ).status,
     ).toBe(201);
-    const [officerSocket, citizenSocket, otherSocket] = await Promise.all([
-      connect(t, officer.accessToken),
-      connect(t, citizen.accessToken),
-      connect(t, other.accessToken),
-    ]);
+    const listening = await Promise.all(
+      [officer, citizen, other].map((who) => connectListening(t, who.accessToken)),
+    );
+    const [officerSocket, citizenSocket, otherSocket] = listening.map((l) => l.socket) as [
+      Socket,
+      Socket,
+      Socket,
+    ];
     sockets.push(officerSocket, citizenSocket, otherSocket);
-    const inboxes = [new Inbox(officerSocket), new Inbox(citizenSocket), new Inbox(otherSocket)];
+    const inboxes = listening.map((l) => l.inbox);
     const [officerInbox, citizenInbox, otherInbox] = inboxes as [Inbox, Inbox, Inbox];
+    // Every socket's first packet (it goes through the adapter, so it may trail `connect`).
+    for (const inbox of inboxes)
+      await eventually(
+        () => inbox.of('socket.ready'),
+        (l) => l.length === 1,
+        { what: 'socket.ready' },
+      );
 
     expect(await locate(citizenSocket, { lat: 'north' })).toEqual({ ok: false, code: 'INVALID_LOCATION' });
     expect(await locate(citizenSocket, offset(spot, 60, 0))).toMatchObject({ ok: true });
