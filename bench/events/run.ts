@@ -167,6 +167,15 @@ try {
     FROM (SELECT extract(epoch FROM p.processed_at - o.created_at) * 1000 AS ms
           FROM platform_outbox_event o JOIN platform_processed_event p ON p.event_id = o.id
           WHERE o.created_at >= ${sustainedFrom}) x`;
+  // Per consuming context: which queue falls behind.
+  const lagByQueue = await prisma.$queryRaw<Array<{ ctx: string; p99: number; n: bigint }>>`
+    SELECT split_part(p.handler_id, '.', 1) AS ctx,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM p.processed_at - o.created_at) * 1000) AS p99,
+           count(*) AS n
+    FROM platform_outbox_event o JOIN platform_processed_event p ON p.event_id = o.id
+    WHERE o.created_at >= ${sustainedFrom} GROUP BY 1 ORDER BY 1`;
+  for (const q of lagByQueue)
+    log(`sustained: ${q.ctx}: ${Number(q.n)} deliveries, lag p99 ${Number(q.p99).toFixed(0)} ms`);
   const deadlockCount = (await deadlocks()) - deadlocksAtStart;
   const offLedger = await count`
     SELECT count(*) AS n FROM profile_profile p
@@ -185,6 +194,7 @@ try {
       sustained_deliveries: Number(lag!.n),
       lag_p50_ms: Number(lag!.p50),
       lag_p99_ms: Number(lag!.p99),
+      ...Object.fromEntries(lagByQueue.map((q) => [`lag_p99_ms_${q.ctx}`, Number(q.p99)])),
       deadlocks: deadlockCount,
       drain_s: drainS,
       profiles_off_ledger: offLedger,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AccountCreated, AccountRoleChanged } from '@heyblue/iam';
 import { PrismaService, QueueFactory } from '@heyblue/platform';
-import { PointsRedeemed, RewardsApi } from '@heyblue/rewards';
+import { PointsDonated, PointsRedeemed, RewardsApi } from '@heyblue/rewards';
 import { RedisDisplayNames } from '../../libs/connections/src/infrastructure/redis-display-names.js';
 import { ProfileProjector } from '../../libs/profile/src/application/projections/profile.projector.js';
 import { DonatePointsHandler } from '../../libs/rewards/src/application/donate-points/donate-points.handler.js';
@@ -234,6 +234,81 @@ describe('profile projections (real PostgreSQL, outbox, queues)', () => {
       { what: 'the batch applied' },
     );
     expect(await profile(c)).toMatchObject({ pointsBalance: 70, balanceSeq: 7n });
+  });
+
+  it('applies a batch of connections and of donations as one by one would: counts, trophies once each, repeats ignored', async () => {
+    const queue = t.app.get(QueueFactory).get('events.profile');
+    /** One batch job through the queue, as the relay makes them; resolves once every delivery is applied. */
+    const deliver = async (handlerId: string, events: Array<{ id: string }>) => {
+      await queue.add(
+        { batch: events.map((event) => ({ handlerId, event })) },
+        { jobId: `batch:test:${events[0]!.id}` },
+      );
+      await eventually(
+        () => prisma.processedEvent.count({ where: { handlerId, eventId: { in: events.map((e) => e.id) } } }),
+        (n) => n === new Set(events.map((e) => e.id)).size,
+        { what: `a batch of ${handlerId}` },
+      );
+    };
+    const officerId = randomUUID();
+    const citizens = Array.from({ length: 11 }, () => randomUUID());
+    const zips = ['10001', '10002', '10003'];
+    const events = citizens.map((citizenId, k) =>
+      connectionEvent({ citizenId, officerId, zip: zips[k % 3]! }),
+    );
+    // A repeat of the first connection in the same batch (a producer retry: another event id).
+    const again = connectionEvent({
+      citizenId: citizens[0]!,
+      officerId,
+      zip: '10001',
+      connectionId: events[0]!.payload.connectionId,
+    });
+    const batch = [...events, again].map((e) => e.toEnvelope());
+    await deliver('profile.on-connection-established', batch);
+    expect(await profile(officerId)).toMatchObject({ connectionsCount: 11, role: 'officer' });
+    expect(await profile(citizens[0]!)).toMatchObject({ connectionsCount: 1, role: 'citizen' });
+    expect(await trophies(officerId)).toEqual(['CONNECTIONS_10', 'FIRST_CONNECTION', 'THREE_ZIPS']);
+    expect(await trophies(citizens[5]!)).toEqual(['FIRST_CONNECTION']);
+    // The same connections again under new event ids: nothing moves, nothing is awarded twice.
+    await deliver(
+      'profile.on-connection-established',
+      batch.map((e) => ({ ...e, id: randomUUID() })),
+    );
+    expect(await profile(officerId)).toMatchObject({ connectionsCount: 11 });
+    const awardedTo = async (accountId: string) =>
+      (await prisma.outboxEvent.findMany({ where: { type: 'TrophyAwarded' } }))
+        .filter((e) => (e.payload as { accountId: string }).accountId === accountId)
+        .map((e) => (e.payload as { code: string }).code)
+        .sort();
+    expect(await awardedTo(officerId)).toEqual(['CONNECTIONS_10', 'FIRST_CONNECTION', 'THREE_ZIPS']);
+
+    // Donations: the newest ledger entry's balance wins, each donation counts once.
+    const donated = (points: number, balance: number, seq: number) =>
+      new PointsDonated({
+        accountId: officerId,
+        charityId: randomUUID(),
+        donationId: randomUUID(),
+        points,
+        balance,
+        ledgerSeq: String(seq),
+        entryId: randomUUID(),
+        donatedAt: new Date().toISOString(),
+      }).toEnvelope();
+    const first = donated(400, 2_600, 3_000_002);
+    await deliver('profile.on-points-donated', [
+      donated(600, 2_000, 3_000_003),
+      first,
+      { ...first, id: randomUUID() },
+    ]);
+    expect(await profile(officerId)).toMatchObject({ pointsBalance: 2_000, balanceSeq: 3_000_003n });
+    expect(await prisma.profileDonation.count({ where: { accountId: officerId } })).toBe(2);
+    expect(await awardedTo(officerId)).toEqual([
+      'CONNECTIONS_10',
+      'DONATED_1000',
+      'FIRST_CONNECTION',
+      'FIRST_DONATION',
+      'THREE_ZIPS',
+    ]);
   });
 
   it('takes the row locks of a batch in account order, so batches crossing the same accounts wait instead of deadlocking', async () => {

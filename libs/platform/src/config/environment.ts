@@ -159,6 +159,18 @@ export class Environment {
   @Min(10)
   OUTBOX_POLL_MS = 250;
 
+  /**
+   * The least time, in ms, between the end of one relay pass and the start of the next. Under
+   * load, events gather meanwhile and go out in fewer, larger consumer transactions (each
+   * round trip to PostgreSQL costs more than the work it carries); an idle relay still starts at
+   * once on a commit. At most this much lag is added to a delivery.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  OUTBOX_COALESCE_MS = 10;
+
   /** Set to false to run an instance that never relays the outbox (e.g. a web-only replica). */
   @Transform(toBool)
   @IsBoolean()

@@ -216,11 +216,10 @@ export class EventConsumers implements OnApplicationBootstrap {
   }
 
   /**
-   * Takes the transaction-scoped advisory locks of `items` (see SubscribeOptions.locks), ascending,
-   * in one statement: a function scan of the sorted array calls pg_advisory_xact_lock in order.
+   * The transaction-scoped advisory lock keys of `items` (see SubscribeOptions.locks), ascending.
    * Keys are per context (the handler id's first part), so contexts never wait for each other.
    */
-  private async lockFor(tx: Tx, items: EventJob[]): Promise<void> {
+  private lockKeys(items: EventJob[]): string[] {
     const keys = new Set<bigint>();
     for (const item of items) {
       const sub = this.handlerOf(item);
@@ -228,26 +227,37 @@ export class EventConsumers implements OnApplicationBootstrap {
       const context = sub.handlerId.split('.')[0]!;
       for (const k of sub.locks(item.event as never)) if (k) keys.add(advisoryKey(`${context}:${k}`));
     }
-    if (keys.size === 0) return;
-    const sorted = [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
-    await tx.$queryRaw`SELECT count(pg_advisory_xact_lock(k))::int AS n FROM unnest(${sorted}::bigint[]) AS k`;
+    return [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).map(String);
+  }
+
+  /**
+   * The door of every delivery transaction, in one statement (one round trip: under load the
+   * round trips, not the work, bound a consumer): first the advisory locks, ascending (a function
+   * scan of the sorted array calls pg_advisory_xact_lock in order; the scalar subquery is an
+   * InitPlan, run before the insert reads its first row), then the processed-event keys, in one
+   * order too. Answers the deliveries not applied before.
+   */
+  private async admit(tx: Tx, items: EventJob[]): Promise<Set<string>> {
+    const keys = this.lockKeys(items);
+    const byKey = [...items].sort((x, y) => compare(deliveryJobId(x), deliveryJobId(y)));
+    const fresh = await tx.$queryRaw<Array<{ handler_id: string; event_id: string }>>`
+      WITH locked AS (SELECT count(pg_advisory_xact_lock(k)) AS n FROM unnest(${keys}::bigint[]) AS k)
+      INSERT INTO platform_processed_event (handler_id, event_id)
+      SELECT * FROM unnest(${byKey.map((i) => i.handlerId)}::text[], ${byKey.map((i) => i.event.id)}::uuid[])
+      WHERE (SELECT n FROM locked) >= 0
+      ON CONFLICT DO NOTHING RETURNING handler_id, event_id::text AS event_id`;
+    return new Set(fresh.map((r) => `${r.event_id}:${r.handler_id}`));
   }
 
   /** Applies a batch in one transaction, or hands each of its deliveries on as its own job. */
   private async runBatch(job: Bull.Job<EventBatchJob>, queue: string): Promise<void> {
     const items = job.data.batch;
-    // The processed-event keys are inserted in one order too: a redelivered event in two batches
-    // at once makes one transaction wait for the other's insert, never both for each other.
-    const byKey = [...items].sort((x, y) => compare(deliveryJobId(x), deliveryJobId(y)));
     let applied: EventJob[] = [];
     try {
       await this.inDelivery(async (tx) => {
-        await this.lockFor(tx, items);
-        const fresh = await tx.$queryRaw<Array<{ handler_id: string; event_id: string }>>`
-          INSERT INTO platform_processed_event (handler_id, event_id)
-          SELECT * FROM unnest(${byKey.map((i) => i.handlerId)}::text[], ${byKey.map((i) => i.event.id)}::uuid[])
-          ON CONFLICT DO NOTHING RETURNING handler_id, event_id::text AS event_id`;
-        const due = new Set(fresh.map((r) => `${r.event_id}:${r.handler_id}`));
+        // The processed-event keys are inserted in one order too: a redelivered event in two
+        // batches at once makes one transaction wait for the other's insert, never both for each other.
+        const due = await this.admit(tx, items);
         // Not fresh: redelivered, already applied (the same delivery twice in one batch runs once).
         const todo = items.filter((item) => due.delete(deliveryJobId(item)));
         applied = todo;
@@ -313,17 +323,14 @@ export class EventConsumers implements OnApplicationBootstrap {
   async applyOne(delivery: EventJob): Promise<boolean> {
     const { handlerId, event } = delivery;
     const sub = this.handlerOf(delivery);
-    let fresh = 0;
+    let fresh = false;
     await this.inDelivery(async (tx) => {
-      await this.lockFor(tx, [delivery]);
-      fresh = await tx.$executeRaw`
-        INSERT INTO platform_processed_event (handler_id, event_id) VALUES (${handlerId}, ${event.id}::uuid)
-        ON CONFLICT DO NOTHING`;
-      if (fresh === 0) return; // redelivered: already applied
+      fresh = (await this.admit(tx, [delivery])).size > 0;
+      if (!fresh) return; // redelivered: already applied
       await sub.handle(event as never, tx);
     });
-    if (fresh > 0) this.lag.applied(eventQueueName(handlerId), [event]);
-    return fresh > 0;
+    if (fresh) this.lag.applied(eventQueueName(handlerId), [event]);
+    return fresh;
   }
 
   private async run(job: Bull.Job<EventJob>): Promise<void> {

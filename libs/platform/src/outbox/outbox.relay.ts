@@ -15,12 +15,6 @@ import { OutboxService } from './outbox.service.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 
 const BATCH = 200;
-/**
- * The least time between the end of one pass and the start of the next. Under load every
- * commit kicks the relay; spacing passes lets rows gather, so a pass carries more of them in
- * fewer bull jobs and consumer transactions. An idle relay still starts at once on a kick.
- */
-const COALESCE_MS = 10;
 /** Deliveries per bull job: a consumer applies them in one transaction (see EventBatchJob). */
 const PER_JOB = 50;
 /**
@@ -98,7 +92,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.again = true;
       return;
     }
-    const wait = this.lastPassEnd + COALESCE_MS - Date.now();
+    const wait = this.lastPassEnd + this.config.get('OUTBOX_COALESCE_MS', { infer: true }) - Date.now();
     if (wait > 0) {
       if (this.due) return;
       clearTimeout(this.timer);

@@ -47,6 +47,18 @@ export class PrismaProfileStore {
       ON CONFLICT (id) DO NOTHING`;
   }
 
+  /** `ensure` for many accounts in one statement (the first role given for an account is used). */
+  async ensureMany(tx: Tx, accounts: Array<{ accountId: string; role: ProfileRole }>): Promise<void> {
+    if (accounts.length === 0) return;
+    await tx.$executeRaw`
+      INSERT INTO profile_profile (id, display_name, role, role_as_of)
+      SELECT DISTINCT ON (a.id) a.id, ${DEFAULT_DISPLAY_NAME}, a.role, ${EPOCH}
+      FROM unnest(${accounts.map((a) => a.accountId)}::uuid[], ${accounts.map((a) => a.role)}::text[])
+           WITH ORDINALITY AS a(id, role, n)
+      ORDER BY a.id, a.n
+      ON CONFLICT (id) DO NOTHING`;
+  }
+
   /**
    * Locks one profile row for a profile edit (an API request: this one row and nothing else, so it
    * can wait but never hold another lock a consumer needs). Consumers lock by account instead
@@ -106,47 +118,72 @@ export class PrismaProfileStore {
       WHERE profile_profile.balance_seq < EXCLUDED.balance_seq`;
   }
 
-  /** Records a connection once and recounts (a repeat changes nothing). */
-  async addConnection(
+  /**
+   * Records connections, each once per account (a repeat changes nothing), and adds the ones
+   * this statement inserted to their accounts' counts: the count is the number of rows, kept
+   * without recounting an officer's whole history on every connection. The profiles exist.
+   */
+  async addConnections(
     tx: Tx,
-    accountId: string,
-    connectionId: string,
-    zip: string | null,
-    at: Date,
+    rows: Array<{ accountId: string; connectionId: string; zip: string | null; at: Date }>,
   ): Promise<void> {
+    if (rows.length === 0) return;
     await tx.$executeRaw`
-      INSERT INTO profile_connection (account_id, connection_id, zip, established_at)
-      VALUES (${accountId}::uuid, ${connectionId}::uuid, ${zip}, ${at}) ON CONFLICT DO NOTHING`;
-    await tx.$executeRaw`
-      UPDATE profile_profile SET connections_count = (SELECT count(*) FROM profile_connection WHERE account_id = ${accountId}::uuid), updated_at = now()
-      WHERE id = ${accountId}::uuid`;
+      WITH added AS (
+        INSERT INTO profile_connection (account_id, connection_id, zip, established_at)
+        SELECT * FROM unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.connectionId)}::uuid[],
+                             ${rows.map((r) => r.zip)}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[])
+        ON CONFLICT DO NOTHING RETURNING account_id)
+      UPDATE profile_profile p SET connections_count = p.connections_count + a.n, updated_at = now()
+      FROM (SELECT account_id, count(*)::int AS n FROM added GROUP BY account_id) a
+      WHERE p.id = a.account_id`;
   }
 
-  async addDonation(tx: Tx, accountId: string, donationId: string, points: number, at: Date): Promise<void> {
+  async addDonations(
+    tx: Tx,
+    rows: Array<{ accountId: string; donationId: string; points: number; at: Date }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
     await tx.$executeRaw`
       INSERT INTO profile_donation (account_id, donation_id, points, donated_at)
-      VALUES (${accountId}::uuid, ${donationId}::uuid, ${points}, ${at}) ON CONFLICT DO NOTHING`;
+      SELECT * FROM unnest(${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => r.donationId)}::uuid[],
+                           ${rows.map((r) => r.points)}::int[], ${rows.map((r) => r.at.toISOString())}::timestamptz[])
+      ON CONFLICT DO NOTHING`;
   }
 
-  async stats(tx: Tx, accountId: string): Promise<{ stats: TrophyStats; held: string[] }> {
-    const [row] = await tx.$queryRaw<
-      Array<{ connections: bigint; zips: bigint; donations: bigint; donated: bigint; held: string[] }>
+  /** What the trophy rules look at, and the trophies held, for each account (one statement). */
+  async statsOf(tx: Tx, accountIds: string[]): Promise<Map<string, { stats: TrophyStats; held: string[] }>> {
+    const rows = await tx.$queryRaw<
+      Array<{
+        id: string;
+        connections: bigint;
+        zips: bigint;
+        donations: bigint;
+        donated: bigint;
+        held: string[];
+      }>
     >`
-      SELECT
-        (SELECT count(*) FROM profile_connection WHERE account_id = ${accountId}::uuid) AS connections,
-        (SELECT count(DISTINCT zip) FROM profile_connection WHERE account_id = ${accountId}::uuid AND zip IS NOT NULL) AS zips,
-        (SELECT count(*) FROM profile_donation WHERE account_id = ${accountId}::uuid) AS donations,
-        (SELECT coalesce(sum(points), 0) FROM profile_donation WHERE account_id = ${accountId}::uuid)::bigint AS donated,
-        ARRAY(SELECT code FROM profile_trophy WHERE account_id = ${accountId}::uuid) AS held`;
-    return {
-      stats: {
-        connections: Number(row?.connections ?? 0),
-        distinctZips: Number(row?.zips ?? 0),
-        donations: Number(row?.donations ?? 0),
-        donatedPoints: Number(row?.donated ?? 0),
-      },
-      held: row?.held ?? [],
-    };
+      SELECT a.id::text AS id,
+        (SELECT count(*) FROM profile_connection WHERE account_id = a.id) AS connections,
+        (SELECT count(DISTINCT zip) FROM profile_connection WHERE account_id = a.id AND zip IS NOT NULL) AS zips,
+        (SELECT count(*) FROM profile_donation WHERE account_id = a.id) AS donations,
+        (SELECT coalesce(sum(points), 0) FROM profile_donation WHERE account_id = a.id)::bigint AS donated,
+        ARRAY(SELECT code FROM profile_trophy WHERE account_id = a.id) AS held
+      FROM unnest(${accountIds}::uuid[]) AS a(id)`;
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          stats: {
+            connections: Number(row.connections),
+            distinctZips: Number(row.zips),
+            donations: Number(row.donations),
+            donatedPoints: Number(row.donated),
+          },
+          held: row.held,
+        },
+      ]),
+    );
   }
 
   /** True when this call awarded it (false when the account already held it). */

@@ -46,6 +46,7 @@ export class ProfileSubscriptions implements OnModuleInit {
       ConnectionEstablished,
       (e, tx) => p.onConnectionEstablished(e, tx),
       (e) => [e.payload.citizenId, e.payload.officerId],
+      (es, tx) => p.onConnectionsEstablished(es, tx),
     );
     // Every points move lands here: a batch of them is applied in one statement.
     this.on(
@@ -62,7 +63,13 @@ export class ProfileSubscriptions implements OnModuleInit {
       account,
       (es, tx) => p.onPointsMoves(es, tx),
     );
-    this.on(PROFILE_HANDLERS.pointsDonated, PointsDonated, (e, tx) => p.onPointsDonated(e, tx), account);
+    this.on(
+      PROFILE_HANDLERS.pointsDonated,
+      PointsDonated,
+      (e, tx) => p.onPointsDonated(e, tx),
+      account,
+      (es, tx) => p.onPointsDonatedMany(es, tx),
+    );
     this.on(PROFILE_HANDLERS.pointsAdjusted, PointsAdjusted, (e, tx) => p.onPointsAdjusted(e, tx), account);
   }
 

@@ -24,8 +24,8 @@ import { ProfileNotifier } from './profile-notifier.js';
 /**
  * Keeps the profile read model in step with IAM, Connections and Rewards events. Each
  * method runs inside the consumer's transaction (exactly-once in effect per event) and is
- * order-tolerant: balances carry the ledger sequence, counts are recounted from per-event
- * rows, role changes carry their time, and any event may arrive before AccountCreated.
+ * order-tolerant: balances carry the ledger sequence, counts follow the per-event rows a
+ * statement inserted (a repeat inserts none), role changes carry their time, and any event may arrive before AccountCreated.
  * The consumer holds the lock of every account a handler names (ProfileSubscriptions) for the
  * whole transaction, so recounts and trophy checks see every committed row of earlier events.
  */
@@ -82,16 +82,29 @@ export class ProfileProjector {
   }
 
   async onConnectionEstablished(e: EventEnvelope<ConnectionEstablishedPayload>, tx: Tx): Promise<void> {
-    const at = new Date(e.payload.establishedAt);
-    const zip = e.payload.zip && /^\d{5}$/.test(e.payload.zip) ? e.payload.zip : null;
-    for (const [accountId, role] of [
-      [e.payload.citizenId, 'citizen'],
-      [e.payload.officerId, 'officer'],
-    ] as Array<[string, ProfileRole]>) {
-      await this.store.ensure(tx, accountId, role);
-      await this.store.addConnection(tx, accountId, e.payload.connectionId, zip, at);
-      await this.evaluateTrophies(tx, accountId);
-    }
+    await this.onConnectionsEstablished([e], tx);
+  }
+
+  /** A batch of connections: both sides' profiles, connection rows and counts, then trophies (four statements). */
+  async onConnectionsEstablished(
+    events: EventEnvelope<ConnectionEstablishedPayload>[],
+    tx: Tx,
+  ): Promise<void> {
+    const rows = events.flatMap((e) => {
+      const at = new Date(e.payload.establishedAt);
+      const zip = e.payload.zip && /^\d{5}$/.test(e.payload.zip) ? e.payload.zip : null;
+      const { connectionId } = e.payload;
+      return [
+        { accountId: e.payload.citizenId, role: 'citizen' as ProfileRole, connectionId, zip, at },
+        { accountId: e.payload.officerId, role: 'officer' as ProfileRole, connectionId, zip, at },
+      ];
+    });
+    await this.store.ensureMany(tx, rows);
+    await this.store.addConnections(tx, rows);
+    await this.evaluateTrophies(
+      tx,
+      rows.map((r) => r.accountId),
+    );
   }
 
   async onPointsEarned(e: EventEnvelope<PointsEarnedPayload>, tx: Tx): Promise<void> {
@@ -126,33 +139,56 @@ export class ProfileProjector {
   }
 
   async onPointsDonated(e: EventEnvelope<PointsDonatedPayload>, tx: Tx): Promise<void> {
-    await this.store.ensure(tx, e.payload.accountId, 'officer');
-    await this.store.applyBalance(tx, e.payload.accountId, e.payload.balance, BigInt(e.payload.ledgerSeq));
-    await this.store.addDonation(
-      tx,
-      e.payload.accountId,
-      e.payload.donationId,
-      e.payload.points,
-      new Date(e.payload.donatedAt),
-    );
-    await this.evaluateTrophies(tx, e.payload.accountId);
+    await this.onPointsDonatedMany([e], tx);
   }
 
-  private async evaluateTrophies(tx: Tx, accountId: string): Promise<void> {
-    const { stats, held } = await this.store.stats(tx, accountId);
+  /** A batch of donations: balances (newest ledger entry wins), donation rows, then trophies. */
+  async onPointsDonatedMany(events: EventEnvelope<PointsDonatedPayload>[], tx: Tx): Promise<void> {
+    await this.store.ensureWithBalances(
+      tx,
+      events.map((e) => ({
+        accountId: e.payload.accountId,
+        role: 'officer' as ProfileRole,
+        balance: e.payload.balance,
+        ledgerSeq: BigInt(e.payload.ledgerSeq),
+      })),
+    );
+    await this.store.addDonations(
+      tx,
+      events.map((e) => ({
+        accountId: e.payload.accountId,
+        donationId: e.payload.donationId,
+        points: e.payload.points,
+        at: new Date(e.payload.donatedAt),
+      })),
+    );
+    await this.evaluateTrophies(
+      tx,
+      events.map((e) => e.payload.accountId),
+    );
+  }
+
+  /**
+   * Awards what the accounts' counts now earn. After a batch this is the set that checking after
+   * each of its events would have awarded: every rule is a threshold on counts that only grow.
+   */
+  private async evaluateTrophies(tx: Tx, accountIds: string[]): Promise<void> {
+    const ids = [...new Set(accountIds)].sort();
     const now = new Date();
-    for (const code of newTrophies(stats, held)) {
-      if (!(await this.store.awardTrophy(tx, accountId, code, now))) continue;
-      const name = trophyName(code);
-      await this.outbox.publish(
-        tx,
-        new TrophyAwarded({ accountId, code, name, awardedAt: now.toISOString() }),
-      );
-      await this.notifier.afterCommit(tx, accountId, NOTIFICATION_EVENTS.trophyAwarded, {
-        code,
-        name,
-        awardedAt: now.toISOString(),
-      });
+    for (const [accountId, { stats, held }] of await this.store.statsOf(tx, ids)) {
+      for (const code of newTrophies(stats, held)) {
+        if (!(await this.store.awardTrophy(tx, accountId, code, now))) continue;
+        const name = trophyName(code);
+        await this.outbox.publish(
+          tx,
+          new TrophyAwarded({ accountId, code, name, awardedAt: now.toISOString() }),
+        );
+        await this.notifier.afterCommit(tx, accountId, NOTIFICATION_EVENTS.trophyAwarded, {
+          code,
+          name,
+          awardedAt: now.toISOString(),
+        });
+      }
     }
   }
 }
