@@ -18,6 +18,17 @@ const BATCH = 200;
 /** Deliveries per bull job: a consumer applies them in one transaction (see EventBatchJob). */
 const PER_JOB = 50;
 /**
+ * Jobs an event queue may have waiting before the relay holds back. A consumer transaction costs
+ * about the same for one delivery as for fifty (round trips, not rows), but a batch is made
+ * when its events are relayed: a relay that kept pace with a stream made jobs of a few
+ * deliveries each, and consumers that fell behind worked through thousands of small jobs and
+ * never caught up (bench:events, issue #27). Holding back while the workers have enough to do
+ * leaves new events in the outbox, and the next pass takes them as full batches.
+ */
+const AHEAD = 8;
+/** The longest the relay holds back, then one pass goes out (a stuck consumer must not stop the relay). */
+const HOLD_MAX_MS = 1_000;
+/**
  * How often a pass reads the whole pending index instead of starting above the rows this
  * instance already dispatched. Dispatched rows leave dead entries at the low end of that
  * index until vacuum, and under load a pass from the start walked thousands of them (4-9 ms
@@ -30,6 +41,11 @@ const relayFailures = new client.Counter({
   name: 'heyblue_outbox_relay_failures_total',
   help: 'Outbox relay passes that failed (queue or database unavailable); rows stay and are retried',
 });
+
+/** bull counts the lists it is given (its typings only know the no-argument form). */
+type CountingQueue = {
+  getJobCounts(...types: Array<'wait' | 'active'>): Promise<{ wait: number; active: number }>;
+};
 
 interface OutboxRow {
   seq: bigint;
@@ -63,6 +79,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** The highest seq this instance dispatched: the next quick pass reads above it. */
   private floor = 0n;
   private lastFullPass = 0;
+  /** Since when the relay has held back for busy consumers (0: it is not holding). */
+  private holdingSince = 0;
+  private held = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -109,7 +128,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.running = undefined;
       this.lastPassEnd = Date.now();
       if (this.stopped) return;
-      if (this.again) {
+      if (this.held) {
+        // Consumers busy: look again soon (kicks meanwhile are folded into that look).
+        this.held = false;
+        this.again = false;
+        this.timer = setTimeout(
+          () => this.trigger(),
+          Math.max(25, this.config.get('OUTBOX_COALESCE_MS', { infer: true })),
+        );
+      } else if (this.again) {
         this.again = false;
         this.trigger();
       } else {
@@ -120,12 +147,45 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async loop(): Promise<void> {
     try {
-      while (!this.stopped && (await this.relayOnce()) === BATCH);
+      while (!this.stopped) {
+        if (await this.consumersBehind()) {
+          this.held = true;
+          return;
+        }
+        if ((await this.relayOnce()) !== BATCH) break;
+      }
     } catch (err) {
       this.failedPasses += 1;
       relayFailures.inc();
       this.logger.warn(`outbox relay pass failed, will retry: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * True while some event queue has more than AHEAD jobs waiting and workers taking them, for at
+   * most HOLD_MAX_MS at a time. A queue no worker takes (paused, or no instance consumes it)
+   * holds nothing back: its jobs just wait ('wait' is the wait list; a paused queue's jobs sit in
+   * its paused list).
+   */
+  private async consumersBehind(): Promise<boolean> {
+    const counts = await withTimeout(
+      Promise.all(
+        this.consumers
+          .queueNames()
+          .map((name) => (this.queues.get(name) as unknown as CountingQueue).getJobCounts('wait', 'active')),
+      ),
+      5_000,
+      'queue unavailable',
+    );
+    const now = Date.now();
+    if (!counts.some((c) => c.wait > AHEAD && c.active > 0)) {
+      this.holdingSince = 0;
+      return false;
+    }
+    if (this.holdingSince === 0) this.holdingSince = now;
+    if (now - this.holdingSince < HOLD_MAX_MS) return true;
+    this.holdingSince = 0;
+    return false;
   }
 
   /** One pass: returns how many rows were dispatched. Exposed for tests and the ops CLI. */
