@@ -4,7 +4,7 @@ import { PrismaService } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
-import { connectionEvent, earn, publish } from '../rewards/rewards-fixtures.js';
+import { connectionEvent, earn, ledgerBalance, publish } from '../rewards/rewards-fixtures.js';
 import { csv, load } from './etl-support.js';
 
 /**
@@ -87,7 +87,6 @@ describe('ETL: retiring partners with active=false', () => {
       body: { offerId: o3 },
     });
     expect(voucher.status).toBe(201);
-    const redeemedAt = Date.now();
     const gone = await prisma.rewardsRetailer.findUniqueOrThrow({ where: { externalId: `${p}-gone` } });
     const key = (await api(t, 'POST', `/admin/retailers/${gone.id}/keys`, { token: admin.accessToken })).body
       .key;
@@ -105,16 +104,21 @@ describe('ETL: retiring partners with active=false', () => {
     expect(listed).toContain(o1);
     expect(listed).not.toContain(o2);
     expect(listed).not.toContain(o3);
-    // Redemption reads an offer through a 5 s cache (PrismaRedemptions): o3, redeemed above, is
-    // refused once that has passed; o2 was never read, so at once.
-    await new Promise((r) => setTimeout(r, Math.max(0, redeemedAt + 5_100 - Date.now())));
-    for (const id of [o2, o3]) {
+    // Refused at once: o3 was read for the redemption above moments ago, so the redemption
+    // path's offer cache (PrismaRedemptions, 5 s) still holds it as active; the write checks
+    // `active` itself (rewards_redeem_at_once). o2 was never read. Nothing moves either way.
+    const balance = await ledgerBalance(t, citizen.accountId);
+    expect(balance).toBeGreaterThanOrEqual(10);
+    for (const id of [o3, o2]) {
       const refused = await api(t, 'POST', '/rewards/redemptions', {
         token: citizen.accessToken,
         body: { offerId: id },
+        headers: { 'idempotency-key': `retired-${id}` },
       });
-      expect([refused.status, refused.body.code]).toEqual([404, 'OFFER_NOT_FOUND']);
+      expect([refused.status, refused.body.code]).toEqual([422, 'OFFER_UNAVAILABLE']);
     }
+    expect(await ledgerBalance(t, citizen.accountId)).toBe(balance);
+    expect(await prisma.rewardsVoucher.count({ where: { accountId: citizen.accountId } })).toBe(1);
     // The admin still sees the retailer, marked inactive; the issued voucher stays good.
     const found = await api(t, 'GET', `/admin/retailers?q=${p}-gone`, { token: admin.accessToken });
     expect(found.body.items).toEqual([expect.objectContaining({ id: gone.id, active: false })]);
@@ -134,6 +138,46 @@ describe('ETL: retiring partners with active=false', () => {
       [`${p}-o2`, `${p}-keep`, `Retired ${p}`, '10', '5%', from, until, '', '', 'true'],
     ]);
     expect(ids(await listAll('/rewards/offers'))).toContain(o2);
+  });
+
+  it('refuses a redemption of an offer retired a moment ago (422 OFFER_UNAVAILABLE, balance unchanged), though a redemption just read it', async () => {
+    const p = uid();
+    await loadOk('retailers', [
+      RETAILERS,
+      [`${p}-r`, `Shop ${p}`, 'https://s.example.com', 's@s.example', '10001', ''],
+    ]);
+    const offerRow = (active: string) => [
+      OFFERS,
+      [`${p}-o`, `${p}-r`, `Soon gone ${p}`, '10', '5%', from, until, '', '', active],
+    ];
+    await loadOk('offers', offerRow(''));
+    const offerId = (await prisma.rewardsOffer.findUniqueOrThrow({ where: { externalId: `${p}-o` } })).id;
+    const me = await given.citizen(t);
+    await earn(t, me.accountId, 3);
+    const redeem = (key: string) =>
+      api(t, 'POST', '/rewards/redemptions', {
+        token: me.accessToken,
+        body: { offerId },
+        headers: { 'idempotency-key': key },
+      });
+    // This redemption leaves the offer in the redemption path's cache as active (PrismaRedemptions).
+    expect((await redeem(`${p}-first`)).status).toBe(201);
+    const balance = await ledgerBalance(t, me.accountId);
+    expect(balance).toBeGreaterThanOrEqual(10);
+
+    await loadOk('offers', offerRow('false'));
+    const refused = await redeem(`${p}-after`);
+    expect([refused.status, refused.body.code]).toEqual([422, 'OFFER_UNAVAILABLE']);
+    expect(await ledgerBalance(t, me.accountId)).toBe(balance);
+    expect(await prisma.rewardsVoucher.count({ where: { accountId: me.accountId } })).toBe(1);
+    expect(await prisma.rewardsOffer.findUniqueOrThrow({ where: { id: offerId } })).toMatchObject({
+      active: false,
+    });
+    // A repeat of the refused request answers the same refusal (its key remembers it).
+    expect((await redeem(`${p}-after`)).body.code).toBe('OFFER_UNAVAILABLE');
+
+    await loadOk('offers', offerRow('true'));
+    expect((await redeem(`${p}-again`)).status).toBe(201);
   });
 
   it('a retired municipality or scheme leaves the scheme list and multiplies no more points', async () => {

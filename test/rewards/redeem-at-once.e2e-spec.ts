@@ -172,6 +172,31 @@ describe('redeem at once (real PostgreSQL)', () => {
     ).toBe(0);
   });
 
+  it('writes nothing for an offer, limited or not, retired after it was read, or of a retired retailer', async () => {
+    const citizen = randomUUID();
+    await earn(t, citizen, 3);
+    const [unlimited, limited, ofRetailer] = await Promise.all([
+      givenOffer(t, { pointsCost: 5 }),
+      givenOffer(t, { pointsCost: 5, maxRedemptions: 10 }),
+      givenOffer(t, { pointsCost: 5 }),
+    ]);
+    const read = await Promise.all(
+      [unlimited, limited, ofRetailer].map(async (o) => (await redemptions.peekOffer(o.offerId))!),
+    );
+    expect(read.map((o) => o.active)).toEqual([true, true, true]);
+    // As an ETL row with active=false does, after the offers were read (and cached).
+    await prisma.rewardsOffer.updateMany({
+      where: { id: { in: [unlimited.offerId, limited.offerId] } },
+      data: { active: false },
+    });
+    await prisma.rewardsRetailer.update({ where: { id: ofRetailer.retailerId }, data: { active: false } });
+    const before = await Promise.all(read.map((o) => footprint(citizen, o.id)));
+    for (const [i, offer] of read.entries())
+      expect(await redemptions.redeemAtOnce(plain(citizen, offer, `retired-${i}`))).toBeNull();
+    expect(await Promise.all(read.map((o) => footprint(citizen, o.id)))).toEqual(before);
+    expect(before[0]).toMatchObject({ balance: 30, vouchers: 0, keys: 0 });
+  });
+
   it('takes no stock of a limited offer when the balance is short: the whole statement rolls back', async () => {
     const citizen = randomUUID();
     await earn(t, citizen, 1); // 10 points

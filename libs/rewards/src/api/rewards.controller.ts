@@ -138,7 +138,7 @@ export class RewardsController {
   @ApiNotFoundResponse({ description: 'OFFER_NOT_FOUND' })
   @ApiUnprocessableEntityResponse({
     description:
-      'INSUFFICIENT_POINTS, OFFER_UNAVAILABLE (not started, ended, sold out), IDEMPOTENCY_KEY_REUSED',
+      'INSUFFICIENT_POINTS, OFFER_UNAVAILABLE (retired, not started, ended, sold out), IDEMPOTENCY_KEY_REUSED',
   })
   redeemOffer(
     @CurrentAccount() account: AuthenticatedAccount,

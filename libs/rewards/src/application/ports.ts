@@ -49,6 +49,8 @@ export abstract class Ledger {
 
 export interface RedeemableOffer {
   id: string;
+  /** The offer and its retailer are both active (not retired by ETL). */
+  active: boolean;
   retailerId: string;
   title: string;
   discount: string;
@@ -118,8 +120,8 @@ export abstract class Redemptions {
   abstract peekOffer(offerId: string): Promise<RedeemableOffer | null>;
   /**
    * Writes all of it and answers the posted debit, or writes nothing and answers null when the
-   * case is not plain: the key was used before, the offer's terms changed, a limited offer is
-   * sold out, or the balance does not cover the cost.
+   * case is not plain: the key was used before, the offer's terms changed, the offer or its
+   * retailer was retired, a limited offer is sold out, or the balance does not cover the cost.
    */
   abstract redeemAtOnce(r: RedemptionAtOnce): Promise<PostedEntry | null>;
 }

@@ -28,8 +28,13 @@ export class InsufficientPoints extends DomainError {
 }
 
 export class OfferUnavailable extends DomainError {
-  constructor(reason: 'not_started' | 'ended' | 'sold_out') {
-    const text = { not_started: 'has not started yet', ended: 'has ended', sold_out: 'is sold out' }[reason];
+  constructor(reason: 'retired' | 'not_started' | 'ended' | 'sold_out') {
+    const text = {
+      retired: 'is no longer available',
+      not_started: 'has not started yet',
+      ended: 'has ended',
+      sold_out: 'is sold out',
+    }[reason];
     super(RewardsErrorCode.OfferUnavailable, `This offer ${text}.`, 422, { reason });
   }
 }

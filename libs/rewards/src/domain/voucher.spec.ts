@@ -48,6 +48,7 @@ describe('vouchers', () => {
 
 describe('offer availability', () => {
   const offer = {
+    active: true,
     validFrom: new Date('2026-11-01'),
     validUntil: new Date('2026-12-01'),
     maxRedemptions: null,
@@ -73,6 +74,12 @@ describe('offer availability', () => {
   it('refuses a sold-out offer', () => {
     expect(() => offerMustBeAvailable({ ...offer, maxRedemptions: 3, redeemedCount: 3 }, now)).toThrow(
       expect.objectContaining({ code: 'OFFER_UNAVAILABLE' }) as Error,
+    );
+  });
+
+  it('refuses a retired offer (ETL active=false) with OFFER_UNAVAILABLE, reason retired', () => {
+    expect(() => offerMustBeAvailable({ ...offer, active: false }, now)).toThrow(
+      expect.objectContaining({ code: 'OFFER_UNAVAILABLE', extra: { reason: 'retired' } }) as Error,
     );
   });
 

@@ -14,10 +14,11 @@ import { PointsRedeemed } from '../events/points-redeemed.integration-event.js';
 /** The SQLSTATE `rewards_redeem_at_once` raises when the case is not plain (nothing was written). */
 export const NOT_PLAIN = 'HBR01';
 
+/** Only active offers are peeked (and cached); `rewards_redeem_at_once` re-checks `active` itself. */
 const PEEK_SQL = `
   SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
          valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
-         redeemed_count AS "redeemedCount"
+         redeemed_count AS "redeemedCount", true AS active
   FROM rewards_offer o WHERE id = $1::uuid
     AND o.active AND EXISTS (SELECT 1 FROM rewards_retailer r WHERE r.id = o.retailer_id AND r.active)`;
 
@@ -51,9 +52,10 @@ interface PostedRow {
 @Injectable()
 export class PrismaRedemptions extends Redemptions {
   /**
-   * Offers as read, for a few seconds: the write checks the terms (and the stock) itself, so a
-   * stale entry only sends a redemption the general way, which reads the offer afresh. An
-   * unknown id is not remembered (a new offer is redeemable at once).
+   * Offers as read, for a few seconds: the write checks the terms, the stock and that the offer
+   * and its retailer are still active itself, so a stale entry only sends a redemption the
+   * general way, which reads the offer afresh. An unknown id is not remembered (a new offer is
+   * redeemable at once).
    */
   private readonly offers = new LRUCache<string, Readonly<RedeemableOffer>>({ max: 10_000, ttl: 5_000 });
 

@@ -45,12 +45,17 @@ export class PrismaUnitOfWork extends UnitOfWork {
 export class PrismaOfferStock extends OfferStock {
   async find(tx: Tx, offerId: string): Promise<RedeemableOffer | null> {
     if (!isUUID(offerId)) return null;
+    // A retired offer (or one of a retired retailer) is found, marked inactive: the rule refuses
+    // it with OFFER_UNAVAILABLE, as the app listed it until ETL retired it. No row lock: a
+    // retirement committing meanwhile orders after this redemption (ETL reads no ledger), and
+    // sharing the row would deadlock two takers of a limited offer upgrading to takeOne's UPDATE.
     const [offer] = await tx.$queryRaw<RedeemableOffer[]>`
-      SELECT id::text AS id, retailer_id::text AS "retailerId", title, discount, points_cost AS "pointsCost",
-             valid_from AS "validFrom", valid_until AS "validUntil", max_redemptions AS "maxRedemptions",
-             redeemed_count AS "redeemedCount"
-      FROM rewards_offer o WHERE id = ${offerId}::uuid
-        AND o.active AND EXISTS (SELECT 1 FROM rewards_retailer r WHERE r.id = o.retailer_id AND r.active)`;
+      SELECT o.id::text AS id, o.retailer_id::text AS "retailerId", o.title, o.discount,
+             o.points_cost AS "pointsCost", o.valid_from AS "validFrom", o.valid_until AS "validUntil",
+             o.max_redemptions AS "maxRedemptions", o.redeemed_count AS "redeemedCount",
+             (o.active AND r.active) AS active
+      FROM rewards_offer o JOIN rewards_retailer r ON r.id = o.retailer_id
+      WHERE o.id = ${offerId}::uuid`;
     return offer ?? null;
   }
 

@@ -8,6 +8,7 @@ function setup(offer: Partial<Parameters<InMemoryRewards['offers']['set']>[1]> =
   const m = new InMemoryRewards();
   m.offers.set('offer-1', {
     id: 'offer-1',
+    active: true,
     retailerId: 'retailer-1',
     title: 'Coffee',
     discount: 'free coffee',
@@ -214,6 +215,26 @@ describe('redeem an offer', () => {
       expect(m.atOnce).toBe(0);
       expect(voucher.pointsCost).toBe(70);
       expect(m.balances.get(CITIZEN)).toBe(130);
+    });
+
+    it('refuses an offer retired after it was read (a cached read) with OFFER_UNAVAILABLE and moves nothing', async () => {
+      const { m, handler } = setup();
+      m.balances.set(CITIZEN, 200);
+      const peek = m.redemptions.peekOffer;
+      m.redemptions.peekOffer = async (id) => {
+        const seen = await peek(id);
+        m.offers.get(id)!.active = false; // ETL retired it between the read and the write
+        return seen;
+      };
+      await expect(handler.execute({ accountId: CITIZEN, offerId: 'offer-1' })).rejects.toMatchObject({
+        code: 'OFFER_UNAVAILABLE',
+        status: 422,
+        extra: { reason: 'retired' },
+      });
+      expect(m.atOnce).toBe(0);
+      expect(m.balances.get(CITIZEN)).toBe(200);
+      expect(m.vouchers).toHaveLength(0);
+      expect(m.published).toHaveLength(0);
     });
 
     it('takes the general way for a short balance, a sold-out or an unknown offer', async () => {

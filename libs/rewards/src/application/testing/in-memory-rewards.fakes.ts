@@ -110,7 +110,7 @@ export class InMemoryRewards {
   readonly redemptions: Redemptions = {
     peekOffer: async (id) => {
       const o = this.offers.get(id);
-      return o ? { ...o } : null;
+      return o?.active ? { ...o } : null;
     },
     redeemAtOnce: async (r) => {
       const { accountId } = r.voucher;
@@ -118,6 +118,7 @@ export class InMemoryRewards {
       const answerKey = r.claim && `${accountId}:${r.claim.key}`;
       const sameTerms =
         o !== undefined &&
+        o.active &&
         o.retailerId === r.offer.retailerId &&
         o.pointsCost === r.offer.pointsCost &&
         o.validFrom.getTime() === r.offer.validFrom.getTime() &&
