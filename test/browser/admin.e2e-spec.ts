@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { ConnectionEstablished } from '@heyblue/connections';
-import { OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
+import { DeadLetterService, OutboxService, PrismaService, type IntegrationEvent } from '@heyblue/platform';
 import { ProfileUpdated } from '@heyblue/profile';
 import { RewardsApi } from '@heyblue/rewards';
 import { connect, offset, sendLocation, settle } from '../connections/socket-client.js';
@@ -15,8 +15,10 @@ import { launchChromium, signInInBrowser, snap } from './browser.js';
 /**
  * The admin dashboard in a real browser (Debian's chromium through playwright-core) against
  * the real API in development mode: sign-in through the dev provider, an upload with a bad
- * row, a report chart, an officer on the live map, a post to the webhook platform, and a
- * non-admin turned away. Screenshots go to test-output/admin/.
+ * row, a report chart, an officer on the live map, a post to the webhook platform, accounts
+ * (role, suspend, un-suspend, points adjustments) and the filtered audit trail, retailer keys,
+ * dead letters and their replay, and a non-admin turned away. Screenshots go to
+ * test-output/admin/.
  */
 /** Where the dashboard keeps the session (apps/admin/src/api.ts). */
 const SESSION_KEY = 'heyblue.admin.session';
@@ -47,6 +49,114 @@ describe('admin dashboard in a browser', () => {
     // The page's code is a lazily loaded chunk: wait for it, not only for the heading.
     await page.getByTestId('page-loading').waitFor({ state: 'detached' });
   };
+
+  /** Rewards' ledger entries of kind `adjustment` for an account. */
+  const adjustments = (accountId: string) =>
+    t.app.get(PrismaService).rewardsLedgerEntry.findMany({
+      where: { accountId, reason: 'adjustment' },
+      orderBy: { seq: 'asc' },
+    });
+
+  /**
+   * The points adjustment form: a double click is one adjustment, a retry after a lost answer
+   * reuses the form's Idempotency-Key (one adjustment), a claw-back below zero shows
+   * INSUFFICIENT_POINTS and changes nothing.
+   */
+  async function adjustPoints(row: Locator, accountId: string) {
+    const keys: string[] = [];
+    const onRequest = (req: Request) => {
+      if (req.url().endsWith(`/admin/accounts/${accountId}/points-adjustments`))
+        keys.push(req.headers()['idempotency-key'] ?? '');
+    };
+    page.on('request', onRequest);
+    try {
+      const form = row.getByRole('form', { name: 'Points adjustment' });
+      await form.getByLabel('Points (negative to claw back)').fill('25');
+      await form.getByLabel('Reason').fill('Welcome bonus (browser test)');
+      await form.getByRole('button', { name: 'Adjust points' }).dblclick();
+      await form.getByTestId('adjusted').filter({ hasText: 'Adjusted by +25 points: the balance is now 25.' }).waitFor();
+      expect((await adjustments(accountId)).map((e) => e.delta)).toEqual([25]);
+      expect(keys.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(keys).size).toBe(1);
+      expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+      // The server applies the claw-back but its answer is lost: the retry is the same request.
+      keys.length = 0;
+      let applied = 0;
+      await page.route(
+        `**/api/v1/admin/accounts/${accountId}/points-adjustments`,
+        async (route) => {
+          applied = (await route.fetch()).status();
+          await route.abort('connectionreset');
+        },
+        { times: 1 },
+      );
+      await form.getByLabel('Points (negative to claw back)').fill('-5');
+      await form.getByLabel('Reason').fill('Duplicate connection (browser test)');
+      await form.getByRole('button', { name: 'Adjust points' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Network error' }).waitFor();
+      expect(applied).toBe(201);
+      await form.getByRole('button', { name: 'Adjust points' }).click();
+      await form.getByTestId('adjusted').filter({ hasText: 'Adjusted by -5 points: the balance is now 20.' }).waitFor();
+      expect(keys).toHaveLength(2);
+      expect(keys[1]).toBe(keys[0]);
+      expect((await adjustments(accountId)).map((e) => e.delta)).toEqual([25, -5]);
+
+      // Below zero: refused, shown as such, nothing moves.
+      await form.getByLabel('Points (negative to claw back)').fill('-100');
+      await form.getByLabel('Reason').fill('Fraud claw-back (browser test)');
+      await form.getByRole('button', { name: 'Adjust points' }).click();
+      const short = form.getByTestId('insufficient-points');
+      await short.waitFor();
+      expect(await short.textContent()).toBe(
+        'Not enough points: nothing was changed. The balance is 20, so at most 20 points can be taken back.',
+      );
+      expect(await form.getByTestId('adjusted').count()).toBe(0);
+      expect(await t.app.get(RewardsApi).getBalance(accountId)).toBe(20);
+      expect(await adjustments(accountId)).toHaveLength(2);
+      await snap(page, '08a-points-adjustment');
+    } finally {
+      page.off('request', onRequest);
+    }
+  }
+
+  /** The audit filters: actor, action, target, from and to, and a malformed filter's problem. */
+  async function filterAudit(targetId: string) {
+    const session = JSON.parse(
+      (await page.evaluate(`sessionStorage.getItem('${SESSION_KEY}')`)) as string,
+    ) as { account: { id: string } };
+    const show = () => page.getByRole('button', { name: 'Show audit trail' }).click();
+    const audit = page.getByTestId('audit');
+    await page.getByLabel('Actor').fill(session.account.id);
+    await page.getByLabel('Action').fill('points_adjusted');
+    await page.getByLabel('Target id').fill(targetId);
+    // Local times (the inputs are datetime-local) far on either side of this test.
+    await page.getByLabel('From').fill('2020-01-01T00:00');
+    await page.getByLabel('To (before)').fill('2100-01-01T00:00');
+    await show();
+    await eventually(
+      () => audit.getByRole('row').count(),
+      (n) => n === 3, // the header and the two adjustments (the refused one wrote nothing)
+      { what: 'two points_adjusted entries' },
+    );
+    const actions = await audit.locator('tbody td:nth-child(2)').allTextContents();
+    expect(actions).toEqual(['points_adjusted', 'points_adjusted']);
+    expect(await audit.locator('tbody td.detail').first().textContent()).toContain(
+      '"reason":"Duplicate connection (browser test)"',
+    );
+    await snap(page, '08c-audit-filtered');
+    // Nothing before the window opens.
+    await page.getByLabel('To (before)').fill('2020-01-02T00:00');
+    await show();
+    await page.getByText('No audit entries match.').waitFor();
+    // A malformed filter: the API's problem with the field, never a stack.
+    await page.getByLabel('To (before)').fill('');
+    await page.getByLabel('Action').fill('Not An Action!');
+    await show();
+    const alert = page.getByRole('region', { name: 'Audit trail' }).getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/action/);
+  }
 
   beforeAll(async () => {
     await fake.start();
@@ -266,17 +376,10 @@ describe('admin dashboard in a browser', () => {
       connectionId,
       platforms: [{ platform: 'webhook', status: 'sent' }],
     });
-    // Beside the dead letters, the consumers' lag per event queue (GET /admin/events/queues).
-    const queues = page.getByRole('region', { name: 'Event queues' });
-    await queues.getByRole('cell', { name: 'events.profile', exact: true }).waitFor();
-    expect(await queues.getByRole('columnheader').allTextContents()).toEqual([
-      'Queue',
-      'Waiting',
-      'Active',
-      'Retrying',
-      'Oldest waiting',
-      'Lag p50 / p99',
-    ]);
+    // Dead letters and the event queues have a page of their own (Dead letters).
+    expect(await page.getByRole('region', { name: /Event queues|Failed deliveries|Dead letters/ }).count()).toBe(
+      0,
+    );
     await snap(page, '07-social');
   });
 
@@ -311,14 +414,30 @@ describe('admin dashboard in a browser', () => {
       status: 403,
       body: { code: 'ACCOUNT_SUSPENDED' },
     });
+    expect(await row.getByRole('button', { name: 'Suspend…' }).count()).toBe(0);
+
+    // Un-suspend: the account signs in again; the sessions the suspension ended stay ended.
+    await row.getByRole('button', { name: 'Un-suspend' }).click();
+    await row.getByTestId('account-status').filter({ hasText: 'active' }).waitFor();
+    await row.getByText(/may sign in again/).waitFor();
+    expect((await api(t, 'GET', '/auth/session', { token: citizen.accessToken })).status).toBe(401);
+    const back = await given.citizen(t, {
+      login: citizen.login,
+      phone: citizen.phone,
+      deviceId: citizen.deviceId,
+    });
+    expect(back.accountId).toBe(citizen.accountId);
+    expect(await row.getByRole('button', { name: 'Un-suspend' }).count()).toBe(0);
+
+    await adjustPoints(row, citizen.accountId);
 
     await page.getByLabel('Target id').fill(citizen.accountId);
     await page.getByRole('button', { name: 'Show audit trail' }).click();
     const audit = page.getByTestId('audit');
-    await audit.getByRole('cell', { name: 'account_suspended', exact: true }).waitFor();
-    await audit.getByRole('cell', { name: 'role_changed', exact: true }).waitFor();
-    await page.getByLabel('Target id').fill('');
-    await page.getByRole('button', { name: 'Show audit trail' }).click();
+    for (const action of ['account_suspended', 'account_unsuspended', 'role_changed', 'points_adjusted'])
+      await audit.getByRole('cell', { name: action, exact: true }).first().waitFor();
+    await filterAudit(citizen.accountId);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
     await page
       .getByRole('button', { name: 'Load older entries' })
       .or(audit.getByRole('row').nth(2))
@@ -365,6 +484,97 @@ describe('admin dashboard in a browser', () => {
     ).toBe(1);
   });
 
+  it('lists pending dead letters of every kind on a page of their own, pages them, replays one and shows a failed replay', async () => {
+    const store = t.app.get(DeadLetterService);
+    const prisma = t.app.get(PrismaService);
+    const replayed: string[] = [];
+    // A context's replayer, as social registers for its posts.
+    store.registerReplayer('browser', async (dl) => {
+      if ((dl.payload as { fail?: boolean }).fail) throw new Error('still down');
+      replayed.push(dl.id);
+    });
+    // Event consumers' dead letters, an hour old: a page of 20 and one more.
+    await prisma.deadLetter.createMany({
+      data: Array.from({ length: 21 }, (_, i) => ({
+        source: 'event',
+        target: 'profile.points-adjusted',
+        eventId: randomUUID(),
+        eventType: 'PointsAdjusted',
+        payload: {},
+        error: `timeout ${i}`,
+        attempts: 8,
+        failedAt: new Date(Date.now() - 3_600_000 - i * 1_000),
+      })),
+    });
+    await store.record({
+      source: 'browser',
+      target: 'webhook-ok',
+      payload: { n: 1 },
+      error: 'HTTP 503 from the webhook\n    at stack',
+      attempts: 5,
+    });
+    await store.record({ source: 'browser', target: 'webhook-bad', payload: { fail: true }, error: 'HTTP 500', attempts: 5 });
+    const ok = await prisma.deadLetter.findFirstOrThrow({ where: { target: 'webhook-ok' } });
+
+    await openPage('Dead letters');
+    const rows = page.getByTestId('dead-letter');
+    await rows.filter({ hasText: 'webhook-ok' }).waitFor();
+    expect(await rows.count()).toBe(20);
+    expect(await rows.filter({ hasText: 'HTTP 503 from the webhook' }).textContent()).not.toContain('stack');
+    await page.getByRole('button', { name: 'Load older dead letters' }).click();
+    await eventually(
+      () => rows.count(),
+      (n) => n === 23,
+      { what: 'the second page of dead letters' },
+    );
+    expect(await page.getByRole('button', { name: 'Load older dead letters' }).count()).toBe(0);
+    expect(await rows.filter({ hasText: 'PointsAdjusted' }).count()).toBe(21);
+    await snap(page, '11-dead-letters');
+
+    await rows.filter({ hasText: 'webhook-ok' }).getByRole('button', { name: /^Replay/ }).click();
+    await page.getByRole('status').filter({ hasText: /browser → webhook-ok\) sent again/ }).waitFor();
+    expect(replayed).toEqual([ok.id]);
+    await eventually(
+      () => rows.filter({ hasText: 'webhook-ok' }).count(),
+      (n) => n === 0,
+      { what: 'the replayed dead letter off the pending list' },
+    );
+    const audit = await prisma.iamAuditEntry.findFirst({
+      where: { action: 'dead_letter_replayed', targetId: ok.id },
+    });
+    expect(audit?.userAgent).toMatch(/Chrome/);
+
+    // A replay that fails again: the problem is shown and the dead letter stays pending.
+    await rows.filter({ hasText: 'webhook-bad' }).getByRole('button', { name: /^Replay/ }).click();
+    const failed = page.getByRole('region', { name: 'Failed deliveries' }).getByRole('alert');
+    await failed.waitFor();
+    expect(await failed.textContent()).toMatch(/failed again; the dead letter stays pending/);
+    expect(await rows.filter({ hasText: 'webhook-bad' }).getByTestId('dead-letter-status').textContent()).toBe(
+      'pending',
+    );
+
+    await page.getByLabel('Include replayed ones').check();
+    await rows
+      .filter({ hasText: 'webhook-ok' })
+      .getByTestId('dead-letter-status')
+      .filter({ hasText: /^replayed / })
+      .waitFor();
+    expect(await rows.filter({ hasText: 'webhook-ok' }).getByRole('button').count()).toBe(0);
+
+    // Beside them, the consumers' lag per event queue (GET /admin/events/queues).
+    const queues = page.getByRole('region', { name: 'Event queues' });
+    await queues.getByRole('cell', { name: 'events.profile', exact: true }).waitFor();
+    expect(await queues.getByRole('columnheader').allTextContents()).toEqual([
+      'Queue',
+      'Waiting',
+      'Active',
+      'Retrying',
+      'Oldest waiting',
+      'Lag p50 / p99',
+    ]);
+    await snap(page, '12-dead-letters-replayed');
+  });
+
   it('labels every control on every page, starts keyboard navigation with the skip link and fits a tablet', async () => {
     for (const name of [
       'Data uploads',
@@ -373,6 +583,7 @@ describe('admin dashboard in a browser', () => {
       'Social',
       'Accounts & audit',
       'Retailer keys',
+      'Dead letters',
     ]) {
       await openPage(name);
       const unlabelled =
@@ -395,6 +606,7 @@ describe('admin dashboard in a browser', () => {
         'Social',
         'Accounts & audit',
         'Retailer keys',
+        'Dead letters',
       ]) {
         await openPage(name);
         const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');

@@ -11,6 +11,7 @@ const Reports = lazy(() => import('./pages/Reports').then((m) => ({ default: m.R
 const Social = lazy(() => import('./pages/Social').then((m) => ({ default: m.Social })));
 const Accounts = lazy(() => import('./pages/Accounts').then((m) => ({ default: m.Accounts })));
 const Retailers = lazy(() => import('./pages/Retailers').then((m) => ({ default: m.Retailers })));
+const DeadLetters = lazy(() => import('./pages/DeadLetters').then((m) => ({ default: m.DeadLetters })));
 
 const PAGES = [
   { path: '/uploads', label: 'Data uploads', Page: Uploads },
@@ -19,6 +20,7 @@ const PAGES = [
   { path: '/social', label: 'Social', Page: Social },
   { path: '/accounts', label: 'Accounts & audit', Page: Accounts },
   { path: '/retailers', label: 'Retailer keys', Page: Retailers },
+  { path: '/dead-letters', label: 'Dead letters', Page: DeadLetters },
 ] as const;
 
 export function App() {

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly code: string,
     readonly errors: Array<{ field: string; message: string }> = [],
+    /** The problem's other members (e.g. `balance` of INSUFFICIENT_POINTS). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(detail || title);
   }
@@ -73,14 +75,25 @@ export class ApiClient {
     for (const l of this.listeners) l(session);
   }
 
-  /** JSON request; `auth: false` for the sign-in endpoints. Throws ApiError on any non-2xx. */
-  async json<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
+  /**
+   * JSON request; `auth: false` for the sign-in endpoints, `headers` for extra ones such as
+   * `Idempotency-Key`. Throws ApiError on any non-2xx.
+   */
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { auth?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<T> {
     const res = await this.send(
       path,
       {
         method,
         body: body === undefined ? undefined : JSON.stringify(body),
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...opts.headers,
+        },
       },
       opts.auth ?? true,
     );
@@ -201,17 +214,22 @@ export async function toApiError(res: Response): Promise<ApiError> {
   const text = await res.text().catch(() => '');
   try {
     const p = JSON.parse(text) as {
+      type?: string;
+      status?: number;
       title?: string;
       detail?: string;
       code?: string;
       errors?: Array<{ field: string; message: string }>;
+      [member: string]: unknown;
     };
+    const { type: _type, status: _status, title, detail, code, errors, ...extra } = p;
     return new ApiError(
       res.status,
-      p.title ?? res.statusText ?? 'Error',
-      p.detail ?? '',
-      p.code ?? 'ERROR',
-      Array.isArray(p.errors) ? p.errors : [],
+      title ?? res.statusText ?? 'Error',
+      detail ?? '',
+      code ?? 'ERROR',
+      Array.isArray(errors) ? errors : [],
+      extra,
     );
   } catch {
     return new ApiError(res.status, res.statusText || 'Error', `The server answered ${res.status}.`, 'ERROR');

@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type MouseEvent } from 'react';
+import { BASE, navigate } from '../router';
 import { Empty, ErrorBox, fmtTime, useApi, useLoad, usePolling } from '../ui';
 
 interface Platform {
@@ -26,76 +27,13 @@ interface Consented {
   citizenId: string;
   establishedAt: string;
 }
-interface DeadLetter {
-  id: string;
-  source: string;
-  target: string;
-  eventType: string | null;
-  error: string;
-  attempts: number;
-  failedAt: string;
-  replayedAt: string | null;
-}
 
-interface QueueStatus {
-  queue: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  oldestWaitingSeconds: number;
-  recentLagMs: { p50: number; p99: number; samples: number } | null;
-}
-interface EventBacklog {
-  outbox: { pending: number; oldestPendingSeconds: number };
-  queues: QueueStatus[];
-}
-
-/** Consumer lag: not an outage (readiness ignores it), but the back office should see it. */
-function EventQueues() {
-  const api = useApi();
-  const backlog = useLoad(() => api.get<EventBacklog>('/admin/events/queues'), []);
-  usePolling(async () => backlog.reload(), 5_000, true, []);
-  const b = backlog.data;
-  return (
-    <section className="card" aria-labelledby="queues-h">
-      <h2 id="queues-h">Event queues</h2>
-      <ErrorBox error={backlog.error} />
-      {b && (
-        <>
-          <p className="muted">
-            Outbox: {b.outbox.pending} waiting to be relayed
-            {b.outbox.pending > 0 && `, oldest ${b.outbox.oldestPendingSeconds.toFixed(1)} s`}. Lag is
-            measured from an event's commit to its handler's commit (this server's recent deliveries).
-          </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Active</th>
-                <th scope="col">Retrying</th>
-                <th scope="col">Oldest waiting</th>
-                <th scope="col">Lag p50 / p99</th>
-              </tr>
-            </thead>
-            <tbody>
-              {b.queues.map((q) => (
-                <tr key={q.queue} className={q.oldestWaitingSeconds > 60 ? 'status-failed' : undefined}>
-                  <td>{q.queue}</td>
-                  <td>{q.waiting}</td>
-                  <td>{q.active}</td>
-                  <td>{q.delayed}</td>
-                  <td>{q.oldestWaitingSeconds.toFixed(1)} s</td>
-                  <td>{q.recentLagMs ? `${q.recentLagMs.p50} / ${q.recentLagMs.p99} ms` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </section>
-  );
-}
+/** An in-app link: the router's navigation for a plain click, the browser's for a modified one. */
+const follow = (path: string) => (e: MouseEvent<HTMLAnchorElement>) => {
+  if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  navigate(path);
+};
 
 const settled = (p: Post) => p.platforms.every((d) => d.status === 'sent' || d.status === 'dead');
 
@@ -107,6 +45,14 @@ function Deliveries({ post }: { post: Post }) {
           <strong>{d.platform}</strong>: <span className="badge">{d.status}</span>
           {d.attempts > 1 && ` after ${d.attempts} attempts`}
           {d.lastError && d.status !== 'sent' && <span className="muted"> — {d.lastError}</span>}
+          {d.status === 'dead' && (
+            <>
+              {' '}
+              <a href={`${BASE}/dead-letters`} onClick={follow('/dead-letters')}>
+                replay it from Dead letters
+              </a>
+            </>
+          )}
         </li>
       ))}
     </ul>
@@ -121,10 +67,6 @@ export function Social() {
     [],
   );
   const posts = useLoad(() => api.get<{ items: Post[] }>('/admin/social/posts', { limit: 10 }), []);
-  const dead = useLoad(
-    () => api.get<{ items: DeadLetter[] }>('/admin/dead-letters', { pending: true, limit: 20 }),
-    [],
-  );
   const [text, setText] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [connectionId, setConnectionId] = useState('');
@@ -132,7 +74,6 @@ export function Social() {
   const [busy, setBusy] = useState(false);
   const [current, setCurrent] = useState<Post | null>(null);
   const [currentId, setCurrentId] = useState<string | null>(null);
-  const [replayed, setReplayed] = useState<string | null>(null);
 
   usePolling(
     async () => {
@@ -140,10 +81,7 @@ export function Social() {
       try {
         const p = await api.get<Post>(`/admin/social/posts/${currentId}`);
         setCurrent(p);
-        if (settled(p)) {
-          posts.reload();
-          dead.reload();
-        }
+        if (settled(p)) posts.reload();
       } catch (e) {
         setError(e);
       }
@@ -175,16 +113,6 @@ export function Social() {
       setError(err);
     } finally {
       setBusy(false);
-    }
-  };
-  const replay = async (id: string) => {
-    setError(null);
-    try {
-      await api.json('POST', `/admin/dead-letters/${id}/replay`);
-      setReplayed(id);
-      dead.reload();
-    } catch (err) {
-      setError(err);
     }
   };
 
@@ -263,45 +191,6 @@ export function Social() {
           </article>
         ))}
       </section>
-      <section className="card" aria-labelledby="dead-h">
-        <h2 id="dead-h">Dead letters</h2>
-        <ErrorBox error={dead.error} />
-        {replayed && <p role="status">Dead letter {replayed.slice(0, 8)} sent again.</p>}
-        {dead.data?.items.length === 0 && <Empty>No failed deliveries waiting.</Empty>}
-        {dead.data && dead.data.items.length > 0 && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Failed</th>
-                <th scope="col">Source</th>
-                <th scope="col">Target</th>
-                <th scope="col">Error</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">
-                  <span className="sr-only">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {dead.data.items.map((d) => (
-                <tr key={d.id}>
-                  <td>{fmtTime(d.failedAt)}</td>
-                  <td>{d.source}</td>
-                  <td>{d.target}</td>
-                  <td>{d.error}</td>
-                  <td>{d.attempts}</td>
-                  <td>
-                    <button type="button" className="secondary" onClick={() => void replay(d.id)}>
-                      Replay
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <EventQueues />
     </>
   );
 }
