@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Controller, Module, Post, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
@@ -116,6 +117,34 @@ describe('audit trail', () => {
     for (const r of mustAudit.filter((x) => x.notAudited)) expect(r.notAudited!.length).toBeGreaterThan(20);
     for (const r of mustAudit.filter((x) => x.audited))
       for (const a of r.audited!) expect(a).toMatch(/^[a-z][a-z0-9_]+$/);
+  });
+
+  it('docs/admin-api.md names every route above and every CLI command with exactly the audit actions they write', () => {
+    const doc = readFileSync('docs/admin-api.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## Every operation and its audit action'));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    const documented = new Map<string, string[]>();
+    for (const row of rows) {
+      const [operation, , actions] = row.split('|').slice(1, 4).map((c) => c.trim());
+      const names = actions === 'none' ? [] : [...actions!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
+      documented.set(operation!.replace(/`/g, ''), names);
+    }
+    expect(documented.size).toBe(rows.length); // no operation twice
+
+    const CLI = 'npm run cli -- ';
+    const routes = walkRoutes(t).filter((r) => r.verb !== 'GET' || r.path.startsWith('/admin/'));
+    const fromCode = Object.fromEntries(
+      routes.map((r) => [`${r.verb} ${r.path.replace(/:(\w+)/g, '{$1}')}`, r.audited ?? []]),
+    );
+    const inDocs = Object.fromEntries([...documented].filter(([op]) => !op.startsWith(CLI)));
+    expect(inDocs).toEqual(fromCode);
+
+    // Every command of the CLI, each with its cli_command entry first.
+    const cli = readFileSync('apps/api/src/cli.ts', 'utf8');
+    const commands = [...cli.matchAll(/\.command\('([a-z:-]+)/g)].map((m) => m[1]!);
+    const cliRows = [...documented].filter(([op]) => op.startsWith(CLI));
+    expect(cliRows.map(([op]) => op.slice(CLI.length)).sort()).toEqual(commands.sort());
+    for (const [, actions] of cliRows) expect(actions[0]).toBe('cli_command');
   });
 
   it('holds every @Audited route to its word: a success without its entry fails (outside production), an entry or "unchanged" passes', async () => {
