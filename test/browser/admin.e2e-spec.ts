@@ -74,7 +74,10 @@ describe('admin dashboard in a browser', () => {
       await form.getByLabel('Points (negative to claw back)').fill('25');
       await form.getByLabel('Reason').fill('Welcome bonus (browser test)');
       await form.getByRole('button', { name: 'Adjust points' }).dblclick();
-      await form.getByTestId('adjusted').filter({ hasText: 'Adjusted by +25 points: the balance is now 25.' }).waitFor();
+      await form
+        .getByTestId('adjusted')
+        .filter({ hasText: 'Adjusted by +25 points: the balance is now 25.' })
+        .waitFor();
       expect((await adjustments(accountId)).map((e) => e.delta)).toEqual([25]);
       expect(keys.length).toBeGreaterThanOrEqual(1);
       expect(new Set(keys).size).toBe(1);
@@ -97,7 +100,10 @@ describe('admin dashboard in a browser', () => {
       await form.getByRole('alert').filter({ hasText: 'Network error' }).waitFor();
       expect(applied).toBe(201);
       await form.getByRole('button', { name: 'Adjust points' }).click();
-      await form.getByTestId('adjusted').filter({ hasText: 'Adjusted by -5 points: the balance is now 20.' }).waitFor();
+      await form
+        .getByTestId('adjusted')
+        .filter({ hasText: 'Adjusted by -5 points: the balance is now 20.' })
+        .waitFor();
       expect(keys).toHaveLength(2);
       expect(keys[1]).toBe(keys[0]);
       expect((await adjustments(accountId)).map((e) => e.delta)).toEqual([25, -5]);
@@ -377,9 +383,9 @@ describe('admin dashboard in a browser', () => {
       platforms: [{ platform: 'webhook', status: 'sent' }],
     });
     // Dead letters and the event queues have a page of their own (Dead letters).
-    expect(await page.getByRole('region', { name: /Event queues|Failed deliveries|Dead letters/ }).count()).toBe(
-      0,
-    );
+    expect(
+      await page.getByRole('region', { name: /Event queues|Failed deliveries|Dead letters/ }).count(),
+    ).toBe(0);
     await snap(page, '07-social');
   });
 
@@ -497,7 +503,7 @@ describe('admin dashboard in a browser', () => {
     await prisma.deadLetter.createMany({
       data: Array.from({ length: 21 }, (_, i) => ({
         source: 'event',
-        target: 'profile.points-adjusted',
+        target: 'browser-test.consumer',
         eventId: randomUUID(),
         eventType: 'PointsAdjusted',
         payload: {},
@@ -513,8 +519,18 @@ describe('admin dashboard in a browser', () => {
       error: 'HTTP 503 from the webhook\n    at stack',
       attempts: 5,
     });
-    await store.record({ source: 'browser', target: 'webhook-bad', payload: { fail: true }, error: 'HTTP 500', attempts: 5 });
+    await store.record({
+      source: 'browser',
+      target: 'webhook-bad',
+      payload: { fail: true },
+      error: 'HTTP 500',
+      attempts: 5,
+    });
     const ok = await prisma.deadLetter.findFirstOrThrow({ where: { target: 'webhook-ok' } });
+    // Any other pending dead letter of this run (none is expected) is listed too.
+    const pending = await prisma.deadLetter.count({ where: { replayedAt: null } });
+    expect(pending).toBeGreaterThanOrEqual(23);
+    expect(pending).toBeLessThanOrEqual(40);
 
     await openPage('Dead letters');
     const rows = page.getByTestId('dead-letter');
@@ -524,15 +540,21 @@ describe('admin dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Load older dead letters' }).click();
     await eventually(
       () => rows.count(),
-      (n) => n === 23,
+      (n) => n === pending,
       { what: 'the second page of dead letters' },
     );
     expect(await page.getByRole('button', { name: 'Load older dead letters' }).count()).toBe(0);
-    expect(await rows.filter({ hasText: 'PointsAdjusted' }).count()).toBe(21);
+    expect(await rows.filter({ hasText: 'browser-test.consumer' }).count()).toBe(21);
     await snap(page, '11-dead-letters');
 
-    await rows.filter({ hasText: 'webhook-ok' }).getByRole('button', { name: /^Replay/ }).click();
-    await page.getByRole('status').filter({ hasText: /browser → webhook-ok\) sent again/ }).waitFor();
+    await rows
+      .filter({ hasText: 'webhook-ok' })
+      .getByRole('button', { name: /^Replay/ })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /browser → webhook-ok\) sent again/ })
+      .waitFor();
     expect(replayed).toEqual([ok.id]);
     await eventually(
       () => rows.filter({ hasText: 'webhook-ok' }).count(),
@@ -545,13 +567,16 @@ describe('admin dashboard in a browser', () => {
     expect(audit?.userAgent).toMatch(/Chrome/);
 
     // A replay that fails again: the problem is shown and the dead letter stays pending.
-    await rows.filter({ hasText: 'webhook-bad' }).getByRole('button', { name: /^Replay/ }).click();
+    await rows
+      .filter({ hasText: 'webhook-bad' })
+      .getByRole('button', { name: /^Replay/ })
+      .click();
     const failed = page.getByRole('region', { name: 'Failed deliveries' }).getByRole('alert');
     await failed.waitFor();
     expect(await failed.textContent()).toMatch(/failed again; the dead letter stays pending/);
-    expect(await rows.filter({ hasText: 'webhook-bad' }).getByTestId('dead-letter-status').textContent()).toBe(
-      'pending',
-    );
+    expect(
+      await rows.filter({ hasText: 'webhook-bad' }).getByTestId('dead-letter-status').textContent(),
+    ).toBe('pending');
 
     await page.getByLabel('Include replayed ones').check();
     await rows

@@ -125,7 +125,10 @@ describe('audit trail', () => {
     const rows = section.split('\n').filter((l) => l.startsWith('| `'));
     const documented = new Map<string, string[]>();
     for (const row of rows) {
-      const [operation, , actions] = row.split('|').slice(1, 4).map((c) => c.trim());
+      const [operation, , actions] = row
+        .split('|')
+        .slice(1, 4)
+        .map((c) => c.trim());
       const names = actions === 'none' ? [] : [...actions!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
       documented.set(operation!.replace(/`/g, ''), names);
     }

@@ -130,9 +130,9 @@ export function DeadLetters() {
       <section className="card" aria-labelledby="dead-h">
         <h2 id="dead-h">Failed deliveries</h2>
         <p className="muted">
-          Deliveries that failed every retry: event consumers (source <code>event</code>) and outside
-          systems such as social platforms. A replay sends one through its consumer again; the
-          consumer’s de-duplication still applies.
+          Deliveries that failed every retry: event consumers (source <code>event</code>) and outside systems
+          such as social platforms. A replay sends one through its consumer again; the consumer’s
+          de-duplication still applies.
         </p>
         <div className="row">
           <label className="check">
