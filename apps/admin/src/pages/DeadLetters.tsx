@@ -136,8 +136,16 @@ export function DeadLetters() {
         </p>
         <div className="row">
           <label className="check">
-            <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Include
-            replayed ones
+            <input
+              type="checkbox"
+              checked={all}
+              onChange={(e) => {
+                setAll(e.target.checked);
+                setError(null);
+                setNote('');
+              }}
+            />{' '}
+            Include replayed ones
           </label>
           <button type="button" className="secondary" onClick={() => first.reload()}>
             Refresh
