@@ -17,6 +17,8 @@ export interface LocalRedisCluster {
   dir: string;
   /** The ports of the current masters (they change with failovers). */
   masters(): number[];
+  /** The port of the master serving `key`'s hash slot now. */
+  masterOf(key: string): number;
   /** SIGKILLs one node (a crashed master). */
   kill(port: number): void;
   /** The cluster's view from a surviving node: `cluster_state:ok` and every slot served. */
@@ -166,6 +168,20 @@ export async function startRedisCluster(
       ports,
       dir,
       masters: () => ports.filter((p) => /role:master/.test(cli(p, 'info', 'replication'))),
+      masterOf: (key) => {
+        const from = ports.find((p) => cli(p, 'ping').trim() === 'PONG')!;
+        const slot = Number(cli(from, 'cluster', 'keyslot', key).trim());
+        // `cluster nodes`: <id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges...>
+        for (const line of cli(from, 'cluster', 'nodes').split('\n')) {
+          const [, address, flags, , , , , , ...ranges] = line.trim().split(' ');
+          if (!flags?.split(',').includes('master') || flags.includes('fail')) continue;
+          for (const range of ranges) {
+            const [lo, hi = lo] = range.split('-').map(Number);
+            if (slot >= lo! && slot <= hi!) return Number(address!.split('@')[0]!.split(':')[1]);
+          }
+        }
+        throw new Error(`no master serves slot ${slot} of ${key}`);
+      },
       kill: (port) => {
         const pid = Number(readFileSync(join(dir, `${port}.pid`), 'utf8').trim());
         process.kill(pid, 'SIGKILL');
