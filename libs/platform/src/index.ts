@@ -60,6 +60,8 @@ export { IntegrationEvent, type EventEnvelope, type EventClass } from './outbox/
 export { OutboxService } from './outbox/outbox.service.js';
 export { OutboxRelay } from './outbox/outbox.relay.js';
 export { OutboxRedelivery } from './outbox/outbox.redelivery.js';
+/** Publishes every integration event to RabbitMQ when AMQP_URL is set (outbox-driven, confirmed). */
+export { OutboxAmqpPublisher } from './outbox/outbox.amqp-publisher.js';
 export { EventLag, type EventBacklog, type EventQueueStatus } from './outbox/event-lag.js';
 export {
   EventConsumers,

@@ -15,6 +15,7 @@ import { DeadLetterAlerts } from './outbox/dead-letter-alerts.js';
 import { DeadLetterService } from './outbox/dead-letter.service.js';
 import { EventConsumers } from './outbox/event-consumers.js';
 import { EventLag } from './outbox/event-lag.js';
+import { OutboxAmqpPublisher } from './outbox/outbox.amqp-publisher.js';
 import { OutboxRedelivery } from './outbox/outbox.redelivery.js';
 import { OutboxRelay } from './outbox/outbox.relay.js';
 import { OutboxService } from './outbox/outbox.service.js';
@@ -31,6 +32,7 @@ const SHARED = [
   EventLag,
   OutboxRelay,
   OutboxRedelivery,
+  OutboxAmqpPublisher,
   DeadLetterService,
   DeadLetterAlerts,
   MetricsService,

@@ -71,6 +71,17 @@ describe('environment validation', () => {
     expect(env.REDIS_PREFIX).toBe('heyblue');
   });
 
+  it('publishes to RabbitMQ only with an amqp(s):// AMQP_URL, to a named exchange', () => {
+    const off = validateEnvironment({ ...BASE, AMQP_URL: '' });
+    expect(off.AMQP_URL).toBeUndefined();
+    expect(off.AMQP_EXCHANGE).toBe('heyblue.events');
+    const on = validateEnvironment({ ...BASE, AMQP_URL: 'amqps://u:p@mq.example:5671/prod', AMQP_EXCHANGE: 'hb.events' });
+    expect(on).toMatchObject({ AMQP_URL: 'amqps://u:p@mq.example:5671/prod', AMQP_EXCHANGE: 'hb.events' });
+    expect(() => validateEnvironment({ ...BASE, AMQP_URL: 'http://mq.example' })).toThrow(/AMQP_URL/);
+    expect(() => validateEnvironment({ ...BASE, AMQP_EXCHANGE: 'has space' })).toThrow(/AMQP_EXCHANGE/);
+    expect(secretVariables()).toContain('AMQP_URL');
+  });
+
   it('refuses development mode in production', () => {
     expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' })).toThrow(
       /HEYBLUE_DEV_MODE.*production/,

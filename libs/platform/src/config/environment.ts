@@ -664,6 +664,20 @@ export class Environment {
   })
   REDIS_CLUSTER_NAT_MAP?: string;
 
+  /**
+   * RabbitMQ for other systems: when set, every integration event is also published to AMQP_EXCHANGE
+   * (driven by the outbox, publisher confirms; a broker outage delays only this publisher).
+   */
+  @Secret()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  AMQP_URL?: string;
+
+  /** The durable topic exchange integration events are published to (routing key = event type). */
+  @Matches(/^[\w.:-]{1,127}$/, { message: 'AMQP_EXCHANGE must be 1-127 letters, digits, . _ : -' })
+  AMQP_EXCHANGE = 'heyblue.events';
+
   // ─── officer safety and anti-fraud (connections) ───
   /** Size in metres of the fixed grid cells whose centres are the only officer positions anyone is shown (never below 100: the contract's "about 100 m"). */
   @Transform(toInt)

@@ -4,6 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { PrismaService } from '../database/prisma.service.js';
 import { DomainError } from '../errors/domain-error.js';
+import { OutboxAmqpPublisher } from '../outbox/outbox.amqp-publisher.js';
 import { withTimeout } from '../outbox/queue.factory.js';
 import { isCluster, RedisService } from '../redis/redis.service.js';
 
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
+    private readonly amqp: OutboxAmqpPublisher,
   ) {}
 
   @Get('live')
@@ -26,7 +28,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise).' })
+  @ApiOperation({
+    summary:
+      'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise); with AMQP_URL set it also reports the RabbitMQ broker, which never makes it unready.',
+  })
   async ready(@Req() request: FastifyRequest): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
@@ -37,6 +42,11 @@ export class HealthController {
             () => this.pingRedis(),
             this.redis.cluster ? { mode: 'cluster' } : { mode: 'single' },
           ),
+        // The RabbitMQ bus serves other systems, not users: while it is down the events wait in
+        // the outbox, so it is reported here but never makes the instance unready.
+        ...(this.amqp.enabled
+          ? [() => this.indicators.check('amqp').up({ broker: this.amqp.connected ? 'connected' : 'unreachable' })]
+          : []),
       ]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) {
