@@ -143,6 +143,27 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
     }
   });
 
+  it('puts every integration event on the RabbitMQ server too, routed by its type on the topic exchange', () => {
+    const amqpServer = doc.servers().get('amqp')!;
+    expect(amqpServer.protocol()).toBe('amqp');
+    const onAmqp = doc
+      .channels()
+      .all()
+      .filter((c) =>
+        c
+          .servers()
+          .all()
+          .some((s) => s.id() === 'amqp'),
+      );
+    expect(onAmqp.map((c) => c.address()).sort()).toEqual([...publishedEventTypes().keys()].sort());
+    for (const channel of onAmqp) {
+      expect(channel.bindings().get('amqp')?.value()).toMatchObject({
+        is: 'routingKey',
+        exchange: { name: 'heyblue.events', type: 'topic', durable: true },
+      });
+    }
+  });
+
   it('lists every socket event the code pushes, and exactly the codes a location ack can carry', () => {
     const documented = doc
       .channels()
