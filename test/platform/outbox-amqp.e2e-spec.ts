@@ -98,7 +98,9 @@ describe('integration events on RabbitMQ (two instances, real PostgreSQL, Redis 
 
   type Row = { seq: bigint; id: string; type: string; payload: Record<string, unknown> };
   const outboxRows = (): Promise<Row[]> =>
-    prisma.$queryRaw<Row[]>`SELECT seq, id::text AS id, type, payload FROM platform_outbox_event ORDER BY seq`;
+    prisma.$queryRaw<
+      Row[]
+    >`SELECT seq, id::text AS id, type, payload FROM platform_outbox_event ORDER BY seq`;
   const unpublished = (): Promise<Row[]> =>
     prisma.$queryRaw<Row[]>`
       SELECT seq, id::text AS id, type, payload FROM platform_outbox_event WHERE amqp_published_at IS NULL ORDER BY seq`;
@@ -233,13 +235,23 @@ describe('integration events on RabbitMQ (two instances, real PostgreSQL, Redis 
           message
             .channels()
             .all()
-            .some((c) => c.address() === m.routingKey && c.servers().all().some((s) => s.id() === 'amqp')),
+            .some(
+              (c) =>
+                c.address() === m.routingKey &&
+                c
+                  .servers()
+                  .all()
+                  .some((s) => s.id() === 'amqp'),
+            ),
         ).toBe(true);
         v = new Ajv({ strict: false, allErrors: true }).compile(message.payload()!.json());
         validators.set(m.body.type, v);
       }
       const ok = v(m.body);
-      expect({ type: m.body.type, errors: ok ? null : v.errors }).toEqual({ type: m.body.type, errors: null });
+      expect({ type: m.body.type, errors: ok ? null : v.errors }).toEqual({
+        type: m.body.type,
+        errors: null,
+      });
     }
 
     const health = await ready(a);

@@ -75,7 +75,11 @@ describe('environment validation', () => {
     const off = validateEnvironment({ ...BASE, AMQP_URL: '' });
     expect(off.AMQP_URL).toBeUndefined();
     expect(off.AMQP_EXCHANGE).toBe('heyblue.events');
-    const on = validateEnvironment({ ...BASE, AMQP_URL: 'amqps://u:p@mq.example:5671/prod', AMQP_EXCHANGE: 'hb.events' });
+    const on = validateEnvironment({
+      ...BASE,
+      AMQP_URL: 'amqps://u:p@mq.example:5671/prod',
+      AMQP_EXCHANGE: 'hb.events',
+    });
     expect(on).toMatchObject({ AMQP_URL: 'amqps://u:p@mq.example:5671/prod', AMQP_EXCHANGE: 'hb.events' });
     expect(() => validateEnvironment({ ...BASE, AMQP_URL: 'http://mq.example' })).toThrow(/AMQP_URL/);
     expect(() => validateEnvironment({ ...BASE, AMQP_EXCHANGE: 'has space' })).toThrow(/AMQP_EXCHANGE/);

@@ -45,7 +45,12 @@ export class HealthController {
         // The RabbitMQ bus serves other systems, not users: while it is down the events wait in
         // the outbox, so it is reported here but never makes the instance unready.
         ...(this.amqp.enabled
-          ? [() => this.indicators.check('amqp').up({ broker: this.amqp.connected ? 'connected' : 'unreachable' })]
+          ? [
+              () =>
+                this.indicators
+                  .check('amqp')
+                  .up({ broker: this.amqp.connected ? 'connected' : 'unreachable' }),
+            ]
           : []),
       ]);
     } catch (err) {

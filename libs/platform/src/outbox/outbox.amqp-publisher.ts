@@ -77,7 +77,8 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
   /** Whether AMQP_URL is set (and this instance relays the outbox at all). */
   get enabled(): boolean {
     return (
-      !!this.config.get('AMQP_URL', { infer: true }) && this.config.get('OUTBOX_RELAY_ENABLED', { infer: true })
+      !!this.config.get('AMQP_URL', { infer: true }) &&
+      this.config.get('OUTBOX_RELAY_ENABLED', { infer: true })
     );
   }
 
@@ -154,7 +155,8 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
       this.failing = false;
     } catch (err) {
       publishFailures.inc();
-      if (!this.failing) this.logger.warn(`AMQP publishing pass failed, will retry: ${(err as Error).message}`);
+      if (!this.failing)
+        this.logger.warn(`AMQP publishing pass failed, will retry: ${(err as Error).message}`);
       this.failing = true;
     }
   }
@@ -229,7 +231,8 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
             },
             (err: unknown) => {
               acked[i] = !err;
-              if (err) reject(err instanceof Error ? err : new Error(`broker refused the message: ${String(err)}`));
+              if (err)
+                reject(err instanceof Error ? err : new Error(`broker refused the message: ${String(err)}`));
               else resolve();
             },
           );
@@ -245,7 +248,10 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
     }
     let confirmed = 0;
     while (confirmed < rows.length && acked[confirmed] === true) confirmed += 1;
-    return { confirmed, error: confirmed < rows.length ? (error ?? new Error('broker did not confirm')) : undefined };
+    return {
+      confirmed,
+      error: confirmed < rows.length ? (error ?? new Error('broker did not confirm')) : undefined,
+    };
   }
 
   private async openChannel(): Promise<amqp.ConfirmChannel> {
