@@ -16,8 +16,6 @@ const CONFIRM_TIMEOUT_MS = 10_000;
 const PUBLISH_LOCK = 7_270_002n;
 /** The least time between a kick and the pass it causes: rows of concurrent commits gather. */
 const COALESCE_MS = 10;
-/** As in the relay: quick passes read above this instance's last published row, a full pass this often. */
-const FULL_PASS_EVERY_MS = 1_000;
 
 const publishedTotal = new client.Counter({
   name: 'heyblue_amqp_published_total',
@@ -60,8 +58,6 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
-  private floor = 0n;
-  private lastFullPass = 0;
   /** Whether the failure being logged is the first of a run (a long outage logs once, not every poll). */
   private failing = false;
   private readonly onKick = () => this.schedule(COALESCE_MS);
@@ -168,20 +164,21 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
    */
   async publishOnce(): Promise<number> {
     const channel = await this.openChannel();
-    const full = Date.now() - this.lastFullPass >= FULL_PASS_EVERY_MS;
-    if (full) this.lastFullPass = Date.now();
-    const above = full ? -1n : this.floor;
     const pass = await this.prisma.$transaction(
       async (tx) => {
         const [turn] = await tx.$queryRaw<Array<{ mine: boolean }>>`
           SELECT pg_try_advisory_xact_lock(${PUBLISH_LOCK}::bigint) AS mine`;
         if (!turn?.mine) return { rows: 0, published: [] as bigint[], error: undefined };
+        // Always from the lowest unpublished row, never above a mark kept between passes (as the
+        // relay does to save index reads): a row committed late below such a mark would go out
+        // after rows its aggregate committed later (the e2e test caught it: an account's
+        // PointsDonated ahead of its earlier PointsEarned).
         const rows = await tx.$queryRaw<OutboxRow[]>`
           SELECT seq, id::text AS id, type, version, occurred_at, created_at, payload FROM platform_outbox_event
-          WHERE amqp_published_at IS NULL AND seq > ${above} ORDER BY seq LIMIT ${BATCH}`;
+          WHERE amqp_published_at IS NULL ORDER BY seq LIMIT ${BATCH}`;
         if (rows.length === 0) return { rows: 0, published: [] as bigint[], error: undefined };
         const { confirmed, error } = await this.send(channel, rows);
-        const published = rows.slice(0, confirmed).map((r) => BigInt(r.seq));
+        const published = rows.slice(0, confirmed).map((r) => r.seq);
         if (published.length > 0)
           await tx.$executeRaw`UPDATE platform_outbox_event SET amqp_published_at = now() WHERE seq = ANY(${published}::bigint[])`;
         return { rows: rows.length, published, error };
@@ -189,7 +186,6 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
       { timeout: CONFIRM_TIMEOUT_MS + 10_000, maxWait: 5_000 },
     );
     publishedTotal.inc(pass.published.length);
-    for (const seq of pass.published) if (seq > this.floor) this.floor = seq;
     if (pass.error) throw pass.error;
     return pass.rows;
   }
