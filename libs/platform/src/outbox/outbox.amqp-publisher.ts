@@ -285,21 +285,22 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
    */
   private registerGauges(): void {
     const prisma = this.prisma;
-    const self = this;
+    const connected = () => this.connected;
+    const enabled = this.enabled;
     client.register.removeSingleMetric('heyblue_amqp_connected');
     client.register.removeSingleMetric('heyblue_amqp_oldest_unpublished_seconds');
     new client.Gauge({
       name: 'heyblue_amqp_connected',
       help: 'Whether this instance holds a connection to the RabbitMQ broker (1) or not (0)',
       collect() {
-        this.set(self.connected ? 1 : 0);
+        this.set(connected() ? 1 : 0);
       },
     });
     new client.Gauge({
       name: 'heyblue_amqp_oldest_unpublished_seconds',
       help: 'Age of the oldest integration event not yet confirmed by RabbitMQ (0 when none waits)',
       async collect() {
-        if (!self.enabled) return;
+        if (!enabled) return;
         const rows = await prisma.$queryRaw<Array<{ created_at: Date }>>`
           SELECT created_at FROM platform_outbox_event WHERE amqp_published_at IS NULL ORDER BY seq LIMIT 1`.catch(
           () => null,
