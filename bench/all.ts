@@ -24,7 +24,7 @@ export interface Bench {
 }
 
 /** Every benchmark: one folder with a run.ts each, also runnable alone as `npm run bench:<name>`. */
-export const BENCHES: readonly Bench[] = ['rest', 'connections', 'etl', 'places', 'events'].map((name) => ({
+export const BENCHES: readonly Bench[] = ['rest', 'connections', 'etl', 'places', 'events', 'push'].map((name) => ({
   name,
   script: join(BENCH_DIR, name, 'run.ts'),
 }));

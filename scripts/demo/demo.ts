@@ -51,10 +51,17 @@ export interface DemoOptions {
   onStart?: () => void;
   /** Where progress and summary lines go (default stderr). */
   log?: (line: string) => void;
+  /**
+   * Registers one push device per officer and citizen session (`POST /me/devices`, half FCM, half
+   * APNs, random tokens) before the simulation starts, as a real phone does (default false).
+   */
+  devices?: boolean;
 }
 
 export interface DemoStats {
   sockets: number;
+  /** Push devices registered (with `devices`). */
+  devices: number;
   locationUpdates: number;
   windowsOpened: number;
   windowsClosed: number;
@@ -243,6 +250,7 @@ interface Problem {
 class Simulation {
   readonly stats: DemoStats = {
     sockets: 0,
+    devices: 0,
     locationUpdates: 0,
     windowsOpened: 0,
     windowsClosed: 0,
@@ -457,6 +465,28 @@ class Simulation {
       return c;
     });
     for (const a of [...this.officers, ...this.citizens]) this.byAccount.set(a.session.accountId, a);
+  }
+
+  /**
+   * One push device per agent's session, as a phone registers on start: even agents FCM, odd
+   * ones APNs, random tokens of each platform's shape.
+   */
+  async registerDevices(): Promise<void> {
+    const all: Agent[] = [...this.officers, ...this.citizens];
+    const register = async (a: Agent) => {
+      const platform = a.index % 2 === 0 ? 'fcm' : 'apns';
+      const token =
+        platform === 'apns'
+          ? randomBytes(32).toString('hex')
+          : `${randomBytes(8).toString('base64url')}:APA91b${randomBytes(100).toString('base64url')}`;
+      const res = await this.call<{ id: string }>(a, a.session.accessToken, 'POST', '/me/devices', {
+        body: { platform, token },
+        ok: [201],
+      });
+      if (this.isProblem(res)) return;
+      this.stats.devices += 1;
+    };
+    for (let i = 0; i < all.length; i += 25) await Promise.all(all.slice(i, i + 25).map(register));
   }
 
   /** Opens every socket, a bounded batch at a time. */
@@ -1032,6 +1062,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log("waiting for the API to process the new accounts' events");
     await waitForIdleQueues(base).catch((err: Error) => log(`still busy, starting anyway: ${err.message}`));
     sim.createAgents(officers, citizens, cities);
+    if (options.devices) {
+      log(`registering ${officers.length + citizens.length} push devices (half FCM, half APNs)`);
+      await sim.registerDevices();
+      log(`${sim.stats.devices} push devices registered`);
+    }
     log(`connecting ${officers.length + citizens.length} sockets`);
     await sim.connectAll();
     log(`opening ${officers.length} availability windows in ${cities.map((c) => c.name).join(', ')}`);

@@ -1,4 +1,4 @@
-// `npm run demo [-- --officers 200 --citizens 2000 --rate 200 --duration 0 --url http://127.0.0.1:3000]`
+// `npm run demo [-- --officers 200 --citizens 2000 --rate 200 --duration 0 --devices --url http://127.0.0.1:3000]`
 // Uses the API answering at --url, or starts the built API there in development mode (and
 // stops it at the end). Ctrl-C stops the simulation cleanly; the exit code is 1 when setup
 // failed or the share of failed operations went over --max-error-rate.
@@ -31,6 +31,7 @@ const program = new Command('demo')
     'comma-separated: New York, Chicago, Los Angeles',
     'New York,Chicago,Los Angeles',
   )
+  .option('--devices', 'register one push device per officer and citizen (half FCM, half APNs) first', false)
   .option(
     '--max-error-rate <share>',
     'exit 1 when errors / operations exceed this',
@@ -45,6 +46,7 @@ const opts = program.opts<{
   rate: number;
   duration: number;
   cities: string;
+  devices: boolean;
   maxErrorRate: string;
 }>();
 
@@ -103,12 +105,13 @@ async function main(): Promise<number> {
       durationS: opts.duration,
       cities: opts.cities.split(',').filter((c) => c.trim()),
       maxErrorRate: Number(opts.maxErrorRate),
+      devices: opts.devices,
       signal: abort.signal,
     });
     const { stats } = result;
     log(`final: ${result.summary}`);
     log(
-      `windows opened ${stats.windowsOpened}, closed ${stats.windowsClosed}; requests expired ${stats.requestsExpired}; points redeemed ${stats.pointsRedeemed}; ` +
+      `${opts.devices ? `push devices ${stats.devices}; ` : ''}windows opened ${stats.windowsOpened}, closed ${stats.windowsClosed}; requests expired ${stats.requestsExpired}; points redeemed ${stats.pointsRedeemed}; ` +
         `token refreshes ${stats.tokenRefreshes}; reconnects ${stats.reconnects}; setup retries ${stats.retries}; refused ${JSON.stringify(stats.refused)}`,
     );
     log(
