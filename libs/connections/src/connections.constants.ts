@@ -11,6 +11,7 @@ export const SOCKET_EVENTS = {
   connectionRequested: NOTIFICATION_EVENTS.connectionRequested,
   connectionAccepted: NOTIFICATION_EVENTS.connectionAccepted,
   connectionDeclined: NOTIFICATION_EVENTS.connectionDeclined,
+  availabilityExpiring: NOTIFICATION_EVENTS.availabilityExpiring,
   availabilityExpired: NOTIFICATION_EVENTS.availabilityExpired,
   pointsAwarded: NOTIFICATION_EVENTS.pointsAwarded,
   /** To a new (not recovered) socket: its first packet through the adapter, so the client holds an offset to recover from. */
@@ -22,6 +23,16 @@ export const WINDOW_CHANGED = 'hb:window-changed';
 
 /** Server-to-server event: an officer's window expired (each instance tells and closes its sockets of that officer). */
 export const WINDOW_EXPIRED = 'hb:window-expired';
+
+/**
+ * The bull queue of "window about to end" notices: one delayed job per window, job id
+ * `expiring:<windowId>`, due CONNECTIONS_EXPIRING_NOTICE_S before the window ends.
+ */
+export const WINDOW_NOTICE_QUEUE = 'connections.window-notices';
+export interface WindowNoticeJob {
+  officerId: string;
+  windowId: string;
+}
 
 /** The room every socket of an account joins, so pushes reach it on any instance. */
 export const accountRoom = (accountId: string): string => `a:${accountId}`;

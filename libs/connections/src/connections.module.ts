@@ -27,6 +27,8 @@ import { LiveMapReader } from './infrastructure/live-map.reader.js';
 import { RedisDisplayNames } from './infrastructure/redis-display-names.js';
 import { RequestStore } from './infrastructure/request-store.js';
 import { SocketRegistry } from './infrastructure/socket-registry.js';
+import { WindowNoticeProcessor } from './infrastructure/window-notice.processor.js';
+import { WindowNotices } from './infrastructure/window-notices.js';
 import { WindowStore } from './infrastructure/window-store.js';
 import { ConnectionsApi } from './connections.api.js';
 
@@ -40,6 +42,8 @@ import { ConnectionsApi } from './connections.api.js';
     ConnectionsConfig,
     GeoIndex,
     WindowStore,
+    WindowNotices,
+    WindowNoticeProcessor,
     RequestStore,
     ConnectionRepository,
     RedisDisplayNames,

@@ -7,6 +7,7 @@ export const NOTIFICATION_EVENTS = {
   connectionRequested: 'connection.requested',
   connectionAccepted: 'connection.accepted',
   connectionDeclined: 'connection.declined',
+  availabilityExpiring: 'availability.expiring',
   availabilityExpired: 'availability.expired',
   pointsAwarded: 'points.awarded',
   trophyAwarded: 'trophy.awarded',

@@ -80,7 +80,10 @@ export class ConnectionsController {
   @Auth('officer')
   @RateLimit(LIMITS.availability)
   @ApiOperation({
-    summary: 'Open (or renew) an availability window; answers where to send live locations (socket.io).',
+    summary:
+      'Open (or renew) an availability window; answers where to send live locations (socket.io). ' +
+      'CONNECTIONS_EXPIRING_NOTICE_S (60 s) before it ends the officer gets `availability.expiring` on the ' +
+      'socket and the devices (once per window; not after a close, and a renewal moves it to the new end).',
   })
   @ApiCreatedResponse({ type: AvailabilityDto })
   @ApiUnprocessableEntityResponse({

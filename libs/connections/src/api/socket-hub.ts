@@ -41,8 +41,13 @@ export class SocketHub extends AccountNotifier implements SocketChannel, OnModul
   }
 
   /** Through the one notification port: the socket now, the phone when the push rules say so. */
-  toAccount(accountId: string, event: NotificationEvent, payload: unknown): Promise<void> {
-    return this.notifier.notify(accountId, event, payload);
+  toAccount(
+    accountId: string,
+    event: NotificationEvent,
+    payload: unknown,
+    opts?: { mustQueue?: boolean },
+  ): Promise<void> {
+    return this.notifier.notify(accountId, event, payload, opts);
   }
 
   /** Best effort: a socket emit never fails the use case that caused it (the app can always re-read over REST). */

@@ -5,6 +5,7 @@ import { AuditTrail, type AuditActor } from '@heyblue/iam';
 import { SOCKET_EVENTS, WINDOW_MINUTES } from '../connections.constants.js';
 import type { LatLng } from '../domain/geo.js';
 import { GeoIndex } from '../infrastructure/geo-index.js';
+import { WindowNotices } from '../infrastructure/window-notices.js';
 import { WindowStore } from '../infrastructure/window-store.js';
 import { PositionHistory } from './position-history.js';
 import { AccountNotifier } from './ports.js';
@@ -28,6 +29,7 @@ export class AvailabilityService {
     private readonly places: PlacesApi,
     private readonly audit: AuditTrail,
     private readonly history: PositionHistory,
+    private readonly notices: WindowNotices,
   ) {}
 
   /**
@@ -48,6 +50,8 @@ export class AvailabilityService {
     this.history.check(last.fix, fix);
     const windowId = randomUUID();
     const expiresAt = now + minutes * 60_000;
+    // Scheduled first: a notice of a window that then failed to open finds no such window and stays silent.
+    await this.notices.schedule({ officerId, windowId }, expiresAt, now);
     await this.windows.open({ windowId, officerId, expiresAt, zip });
     await this.geo.updateOfficer(officerId, at, last.cell, now, this.geo.coarse.coarsen(at, last.shown));
     await this.history.remember(officerId, fix);
@@ -68,7 +72,10 @@ export class AvailabilityService {
     const windowId = await this.windows.close(officerId);
     await this.geo.remove('officer', officerId);
     this.notifier.windowChanged(officerId);
-    if (windowId) await this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+    if (windowId) {
+      await this.notifier.toAccount(officerId, SOCKET_EVENTS.availabilityExpired, { windowId });
+      await this.notices.cancel(windowId);
+    }
     if (!actor) return;
     if (windowId) await this.audit.record({ actor, action: 'availability_closed', targetId: windowId });
     else this.audit.unchanged();
@@ -84,6 +91,24 @@ export class AvailabilityService {
     await this.geo.remove('officer', officerId);
     this.notifier.windowChanged(officerId);
     if (windowId) this.notifier.windowExpired(officerId, windowId);
+  }
+
+  /**
+   * The window is about to end (its notice fell due): `availability.expiring` to the officer's
+   * sockets and devices, with the window id and end. Nothing when that window is no longer the
+   * officer's open one (closed early, expired, renewed: a renewal has a notice of its own).
+   * Rejects when the push could not be queued, so the scheduled job is retried.
+   */
+  async noticeExpiring(officerId: string, windowId: string, now = Date.now()): Promise<boolean> {
+    const open = await this.windows.get(officerId, now);
+    if (!open || open.windowId !== windowId) return false;
+    await this.notifier.toAccount(
+      officerId,
+      SOCKET_EVENTS.availabilityExpiring,
+      { windowId, expiresAt: new Date(open.expiresAt).toISOString() },
+      { mustQueue: true },
+    );
+    return true;
   }
 
   /** Expires every due window (each claimed by exactly one instance). Returns how many. */

@@ -2,8 +2,16 @@ import type { NotificationEvent } from '@heyblue/notifications';
 
 /** Notifies accounts: their sockets on whichever instance holds them, and their phones per the push rules. */
 export abstract class AccountNotifier {
-  /** Resolves once a due push is durably queued; never rejects (a notification never fails a use case). */
-  abstract toAccount(accountId: string, event: NotificationEvent, payload: unknown): void | Promise<void>;
+  /**
+   * Resolves once a due push is durably queued; never rejects (a notification never fails a use
+   * case), unless `mustQueue` asks it to when the push could not be queued (a retried job).
+   */
+  abstract toAccount(
+    accountId: string,
+    event: NotificationEvent,
+    payload: unknown,
+    opts?: { mustQueue?: boolean },
+  ): void | Promise<void>;
   /** Tells every instance an officer's window opened, closed or expired (socket caches reload). */
   abstract windowChanged(officerId: string): void;
   /** The window expired: `availability.expired` to the officer's sockets on every instance, then those sockets are closed. */

@@ -2,6 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { NotFound } from '@heyblue/platform';
+import { pushRuleOf } from '../domain/push-rules.js';
+import { NOTIFICATION_EVENTS } from '../notification-events.js';
 import { PushOutboxStore, type KeptPush } from '../infrastructure/providers/outbox.sender.js';
 import { PushSenders } from '../infrastructure/providers/push-senders.js';
 
@@ -17,7 +19,11 @@ export class DevPushDto {
   platform!: string;
   @ApiProperty()
   token!: string;
-  @ApiProperty({ example: 'connection.requested' })
+  @ApiProperty({
+    enum: Object.values(NOTIFICATION_EVENTS).filter((e) => pushRuleOf(e) !== 'never'),
+    example: 'connection.requested',
+    description: 'The notification pushed (the socket event of the same name, see the AsyncAPI document)',
+  })
   type!: string;
   @ApiProperty()
   title!: string;

@@ -42,7 +42,10 @@ export class DevicesController {
     summary:
       'Register this phone for push notifications. The device belongs to the calling session (logout, ' +
       'ending the session or suspension removes it); a token another account registered moves to me; ' +
-      'past NOTIFICATIONS_MAX_DEVICES_PER_ACCOUNT my least recently registered device is dropped',
+      'past NOTIFICATIONS_MAX_DEVICES_PER_ACCOUNT my least recently registered device is dropped. Pushed: ' +
+      '`connection.requested` and `availability.expiring` (officers), `connection.accepted` / `connection.declined` ' +
+      'and `officers.nearby` (citizens, nearby at most once per 10 minutes), `points.awarded` / `trophy.awarded` ' +
+      '(only without a live socket)',
   })
   @ApiCreatedResponse({ type: DeviceIdDto, description: 'Registered (the same id when registered again)' })
   @ApiBadRequestResponse({

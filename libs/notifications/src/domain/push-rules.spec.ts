@@ -12,6 +12,27 @@ describe('push rules', () => {
     expect(pushRuleOf('points.awarded')).toBe('when-offline');
     expect(pushRuleOf('trophy.awarded')).toBe('when-offline');
     expect(pushRuleOf('availability.expired')).toBe('never');
+    expect(pushRuleOf('availability.expiring')).toBe('always');
+  });
+
+  it('tells an officer the window is about to end with its id and end time only', () => {
+    const windowId = '0b4c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3';
+    const msg = pushMessageFor(NOTIFICATION_EVENTS.availabilityExpiring, {
+      windowId,
+      expiresAt: '2026-12-08T03:15:00.000Z',
+      lat: 40.7128,
+      zip: '10007',
+    });
+    expect(msg).toEqual({
+      type: 'availability.expiring',
+      title: 'Availability ending',
+      body: 'Your availability window is about to end. Open Hey Blue! to extend it.',
+      data: { type: 'availability.expiring', windowId, expiresAt: '2026-12-08T03:15:00.000Z' },
+    });
+    expect(
+      pushMessageFor(NOTIFICATION_EVENTS.availabilityExpiring, { windowId: 'x', expiresAt: 'at 40.71,-74.00' })!
+        .data,
+    ).toEqual({ type: 'availability.expiring' });
   });
 
   it('carries the request id of a request, and no name, distance or position', () => {

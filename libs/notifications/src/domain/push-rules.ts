@@ -16,6 +16,7 @@ const RULES: Record<NotificationEvent, PushRule> = {
   [NOTIFICATION_EVENTS.officersNearby]: 'throttled',
   [NOTIFICATION_EVENTS.pointsAwarded]: 'when-offline',
   [NOTIFICATION_EVENTS.trophyAwarded]: 'when-offline',
+  [NOTIFICATION_EVENTS.availabilityExpiring]: 'always',
   [NOTIFICATION_EVENTS.availabilityExpired]: 'never',
 };
 
@@ -32,6 +33,7 @@ export interface PushMessage {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CODE = /^[a-z0-9_-]{1,64}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 
 /** Copies one field when it has the expected shape; anything else is left out (never the raw payload). */
 function pick(out: Record<string, string>, key: string, value: unknown, shape: RegExp): void {
@@ -67,6 +69,15 @@ export function pushMessageFor(event: NotificationEvent, payload: unknown): Push
         type: event,
         title: 'Officer nearby',
         body: 'An officer is nearby. Open Hey Blue! to connect.',
+        data,
+      };
+    case NOTIFICATION_EVENTS.availabilityExpiring:
+      pick(data, 'windowId', p.windowId, UUID);
+      pick(data, 'expiresAt', p.expiresAt, TIMESTAMP);
+      return {
+        type: event,
+        title: 'Availability ending',
+        body: 'Your availability window is about to end. Open Hey Blue! to extend it.',
         data,
       };
     case NOTIFICATION_EVENTS.pointsAwarded:

@@ -364,6 +364,16 @@ export class Environment {
   @Max(3_600)
   CONNECTIONS_REQUEST_TTL_S = 120;
 
+  /**
+   * Seconds before an availability window ends at which the officer is told (`availability.expiring`,
+   * socket and push); a window shorter than this gets no notice.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(900)
+  CONNECTIONS_EXPIRING_NOTICE_S = 60;
+
   /** Seconds without a location update after which an officer or citizen drops out of answers (and is swept). */
   @Transform(toInt)
   @IsInt()

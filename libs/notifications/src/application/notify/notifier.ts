@@ -40,8 +40,15 @@ export class Notifier {
   /**
    * Emits now and, when a push is due, queues it in a transaction of its own. Resolves once the
    * push is durably queued (or known not due), so a caller answering afterwards never loses it.
+   * A push that could not be queued is logged, or with `mustQueue` rejects (for a caller that
+   * retries, e.g. a scheduled job).
    */
-  async notify(accountId: string, event: NotificationEvent, payload: unknown): Promise<void> {
+  async notify(
+    accountId: string,
+    event: NotificationEvent,
+    payload: unknown,
+    opts: { mustQueue?: boolean } = {},
+  ): Promise<void> {
     this.emit(accountId, event, payload);
     try {
       const message = await this.pushDue(accountId, event, payload);
@@ -52,6 +59,7 @@ export class Notifier {
       this.outbox.kick();
     } catch (err) {
       this.logger.warn({ event, err: (err as Error).message }, 'could not queue a push');
+      if (opts.mustQueue) throw err;
     }
   }
 
