@@ -12,7 +12,7 @@ import * as profile from '@heyblue/profile';
 import * as reporting from '@heyblue/reporting';
 import * as rewards from '@heyblue/rewards';
 import * as social from '@heyblue/social';
-import { runScenario, type Scenario } from '../ops/scenario.js';
+import { runScenario, SCENARIO_ENV, type Scenario } from '../ops/scenario.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const SOURCE = readFileSync('docs/asyncapi.yaml', 'utf8');
@@ -35,6 +35,7 @@ function publishedEventTypes(): Map<string, { version: number; context: string }
     connections,
     etl,
     iam,
+    notifications,
     profile,
     reporting,
     rewards,
@@ -185,7 +186,7 @@ describe('AsyncAPI document (docs/asyncapi.yaml) against the running code', () =
     let scenario: Scenario;
 
     beforeAll(async () => {
-      t = await startTestApp();
+      t = await startTestApp(SCENARIO_ENV);
       scenario = await runScenario(t);
     }, 60_000);
     afterAll(async () => {

@@ -11,7 +11,7 @@ import { assertTestDatabase, databaseUrl, randomId, withAdmin } from '../support
 import { findDrift, type DataModel } from '../support/drift.js';
 import { api } from '../support/given.js';
 import type { TestEnv } from '../support/test-env.js';
-import { runScenario, type Scenario } from './scenario.js';
+import { runScenario, SCENARIO_ENV, type Scenario } from './scenario.js';
 
 const run = promisify(execFile);
 const MIGRATIONS = `SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`;
@@ -100,7 +100,7 @@ describe('backup and restore (docs/operations.md): pg_dump of a live database, p
 
   beforeAll(async () => {
     assertTestDatabase(restoredName);
-    t = await startTestApp();
+    t = await startTestApp(SCENARIO_ENV);
     source = t.testEnv.databaseUrl;
     scenario = await runScenario(t);
   }, 60_000);

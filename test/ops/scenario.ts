@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { connectListening, Inbox, offset, sendLocation, settle } from '../connections/socket-client.js';
 import { load } from '../etl/etl-support.js';
@@ -5,6 +6,12 @@ import { givenOffer } from '../rewards/rewards-fixtures.js';
 import type { TestApp } from '../support/app.js';
 import { api, given, type SignedIn } from '../support/given.js';
 import { eventually } from '../support/poll.js';
+
+/**
+ * The app settings the scenario needs: a window's end is told 57 s ahead, so the one-minute window
+ * the officer renews to is told within seconds (`availability.expiring`).
+ */
+export const SCENARIO_ENV: Record<string, string> = { CONNECTIONS_EXPIRING_NOTICE_S: '57' };
 
 export interface Scenario {
   admin: SignedIn;
@@ -22,7 +29,8 @@ export interface Scenario {
 /**
  * One day of the product, driven through the app's public surface only (HTTP, socket.io,
  * the dev IdP): sign-ins, a profile edit, a connection (and a declined request), a
- * redemption, a donation, a points adjustment, an ETL upload, an admin role change and suspension. It makes every
+ * redemption, a donation, a points adjustment, an ETL upload, an admin role change and suspension, with the
+ * officer's phone registered for pushes (PushDue). Start the app with SCENARIO_ENV. It makes every
  * integration event type and every socket push at least once; returns when the outbox is
  * relayed and every consumer is idle.
  */
@@ -95,6 +103,15 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
         (l) => l.length === 1,
         { what: 'socket.ready' },
       );
+    // The officer's phone: pushes are due to it from here on (kept, not sent, in development mode).
+    expect(
+      (
+        await api(t, 'POST', '/me/devices', {
+          token: officer.accessToken,
+          body: { platform: 'apns', token: randomBytes(32).toString('hex') },
+        })
+      ).status,
+    ).toBe(201);
 
     expect(await locate(citizenSocket, { lat: 'north' })).toEqual({ ok: false, code: 'INVALID_LOCATION' });
     expect(await locate(citizenSocket, offset(spot, 60, 0))).toMatchObject({ ok: true });
@@ -146,6 +163,17 @@ export async function runScenario(t: TestApp): Promise<Scenario> {
       );
     }
     expect(citizenInbox.of('connection.accepted')).toHaveLength(1);
+    // Renewed to one minute: its end is told ahead (SCENARIO_ENV), then the officer closes it.
+    const renewed = await api(t, 'POST', '/connections/availability', {
+      token: officer.accessToken,
+      body: { ...spot, zip: '10007', minutes: 1 },
+    });
+    expect(renewed.status).toBe(201);
+    await eventually(
+      () => officerInbox.of('availability.expiring'),
+      (l) => l.length > 0,
+      { what: 'availability.expiring push' },
+    );
     expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(
       204,
     );

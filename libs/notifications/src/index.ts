@@ -8,3 +8,8 @@ export { SocketChannel } from './application/ports.js';
 export { NOTIFICATION_EVENTS, type NotificationEvent } from './notification-events.js';
 /** Push providers a device can be registered for. */
 export { PUSH_PLATFORMS, type PushPlatform } from './domain/device.js';
+/**
+ * The outbox event a due push travels in (published and consumed by Notifications only; exported
+ * so the AsyncAPI contract test sees it beside every other context's events).
+ */
+export { PushDue } from './events/push-due.integration-event.js';
