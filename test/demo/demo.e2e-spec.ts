@@ -2,6 +2,7 @@
 // requests, rewards) with tiny numbers against a test app in development mode, stopped through
 // the same abort path Ctrl-C takes.
 import { DevSessionsService } from '@heyblue/iam';
+import { PrismaService } from '@heyblue/platform';
 import { runDemo, type DemoResult } from '../../scripts/demo/demo.js';
 import { CITIES } from '../../scripts/demo/cities.js';
 import { GeoIndex } from '../../libs/connections/src/infrastructure/geo-index.js';
@@ -32,12 +33,24 @@ describe('npm run demo', () => {
       // from source would take most of the test's time (the CLI itself has its own tests).
       issueSessions: (role, count) => t.app.get(DevSessionsService).issue(role, count),
       summaryEveryMs: 1_000,
+      // As `--devices`: every phone registers for pushes (kept, not sent, in development mode).
+      devices: true,
       log: (line) => lines.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${line}`),
     });
   }, 120_000);
 
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('registers one push device per person, half FCM and half APNs, and the requests and answers are pushed to them', async () => {
+    const prisma = t.app.get(PrismaService);
+    const devices = await prisma.notificationsDevice.groupBy({ by: ['platform'], _count: { _all: true } });
+    expect(Object.fromEntries(devices.map((d) => [d.platform, d._count._all]))).toEqual({ fcm: 13, apns: 12 });
+    const pushed = await prisma.notificationsPush.findMany({ select: { message: true } });
+    const types = new Set(pushed.map((p) => (p.message as { type: string }).type));
+    expect(types).toContain('connection.requested');
+    expect(types).toContain('connection.accepted');
   });
 
   it('connects officers and citizens, earns, redeems and donates points, with no errors', () => {
@@ -50,6 +63,7 @@ describe('npm run demo', () => {
     expect(result.stats.pointsEarned).toBeGreaterThan(0);
     expect(result.stats.vouchers).toBeGreaterThan(0);
     expect(result.stats.donations).toBeGreaterThan(0);
+    expect(result.stats.devices).toBe(25);
     expect(result.dashboardUrl).toBe(`${t.url}/admin`);
     // After the load the demo waits for the consumers and checks every profile against the ledger.
     expect(result.consumers).toMatchObject({
