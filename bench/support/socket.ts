@@ -7,6 +7,8 @@ export interface SocketOptions {
   auth?: Record<string, unknown>;
   /** Connect timeout in ms. */
   timeoutMs?: number;
+  /** Extra handshake HTTP headers (the demo's phones each claim their own X-Forwarded-For). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -20,6 +22,7 @@ export function connectSocket(url: string, token: string, opts: SocketOptions = 
       path: '/socket.io',
       transports: ['websocket'],
       auth: { ...opts.auth, token },
+      ...(opts.headers ? { extraHeaders: opts.headers } : {}),
       reconnection: false,
       forceNew: true,
       timeout: opts.timeoutMs ?? 30_000,

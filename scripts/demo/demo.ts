@@ -500,7 +500,11 @@ class Simulation {
   private async connect(a: Agent): Promise<void> {
     this.stats.operations += 1;
     try {
-      const s = await connectSocket(this.base, a.session.accessToken, { timeoutMs: 20_000 });
+      // From the phone's own address, as its REST calls: handshakes are rate limited per client IP.
+      const s = await connectSocket(this.base, a.session.accessToken, {
+        timeoutMs: 20_000,
+        headers: { 'x-forwarded-for': a.ip },
+      });
       a.socket = s;
       a.tokenRotated = false;
       this.stats.sockets += 1;
