@@ -57,7 +57,8 @@ const keyOf = (token: string, data: Record<string, string>) =>
   `${token}|${JSON.stringify(Object.entries(data).sort(([a], [b]) => a.localeCompare(b)))}`;
 
 const apnsToken = () => randomBytes(32).toString('hex');
-const fcmToken = () => `${randomBytes(8).toString('base64url')}:APA91b${randomBytes(100).toString('base64url')}`;
+const fcmToken = () =>
+  `${randomBytes(8).toString('base64url')}:APA91b${randomBytes(100).toString('base64url')}`;
 
 const load = { start: loadavg()[0]! };
 const [fcm, apns] = await Promise.all([FakeFcm.start(), FakeApns.start()]);

@@ -46,7 +46,10 @@ describe('npm run demo', () => {
   it('registers one push device per person, half FCM and half APNs, and the requests and answers are pushed to them', async () => {
     const prisma = t.app.get(PrismaService);
     const devices = await prisma.notificationsDevice.groupBy({ by: ['platform'], _count: { _all: true } });
-    expect(Object.fromEntries(devices.map((d) => [d.platform, d._count._all]))).toEqual({ fcm: 13, apns: 12 });
+    expect(Object.fromEntries(devices.map((d) => [d.platform, d._count._all]))).toEqual({
+      fcm: 13,
+      apns: 12,
+    });
     const pushed = await prisma.notificationsPush.findMany({ select: { message: true } });
     const types = new Set(pushed.map((p) => (p.message as { type: string }).type));
     expect(types).toContain('connection.requested');

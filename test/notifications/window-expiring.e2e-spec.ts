@@ -125,14 +125,14 @@ describe('Notifications: an officer is told before the availability window ends 
     const phone = await device(officer, 'apns');
     const window = await openWindow(officer, nextSpot());
     expect(await notices.getJob(`expiring:${window.windowId}`)).not.toBeNull();
-    expect(
-      (await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status,
-    ).toBe(204);
+    expect((await api(t, 'DELETE', '/connections/availability', { token: officer.accessToken })).status).toBe(
+      204,
+    );
     expect(await notices.getJob(`expiring:${window.windowId}`)).toBeNull();
     // A notice that ran anyway (the drop raced it, or failed) tells nobody.
-    expect(
-      await t.app.get(AvailabilityService).noticeExpiring(officer.accountId, window.windowId),
-    ).toBe(false);
+    expect(await t.app.get(AvailabilityService).noticeExpiring(officer.accountId, window.windowId)).toBe(
+      false,
+    );
     await settle(t);
     expect(pushesTo(phone)).toEqual([]);
     expect(await prisma.notificationsPush.count({ where: { accountId: officer.accountId } })).toBe(0);

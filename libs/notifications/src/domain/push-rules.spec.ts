@@ -30,8 +30,10 @@ describe('push rules', () => {
       data: { type: 'availability.expiring', windowId, expiresAt: '2026-12-08T03:15:00.000Z' },
     });
     expect(
-      pushMessageFor(NOTIFICATION_EVENTS.availabilityExpiring, { windowId: 'x', expiresAt: 'at 40.71,-74.00' })!
-        .data,
+      pushMessageFor(NOTIFICATION_EVENTS.availabilityExpiring, {
+        windowId: 'x',
+        expiresAt: 'at 40.71,-74.00',
+      })!.data,
     ).toEqual({ type: 'availability.expiring' });
   });
 
