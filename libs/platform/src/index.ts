@@ -11,6 +11,13 @@ export {
 } from './config/environment.js';
 /** Prisma client of the process and the transaction client type. */
 export { PrismaService, type Tx } from './database/prisma.service.js';
+/** PostgreSQL replicas for reads that may lag by a second (DATABASE_REPLICA_URLS), the primary when none is in rotation. */
+export {
+  ReadReplicas,
+  type ReadClient,
+  type ReplicaState,
+  type ReplicaStatus,
+} from './database/read-replicas.js';
 /** A text array parameter as one PostgreSQL array literal. */
 export { pgArray } from './database/array-literal.js';
 /** One statement for the lookups of one event-loop turn (DataLoader, no cache), and rows put in key order. */

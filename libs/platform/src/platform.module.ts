@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { validateEnvironment } from './config/environment.js';
 import { PrismaService } from './database/prisma.service.js';
+import { ReadReplicas } from './database/read-replicas.js';
 import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import { createValidationPipe } from './errors/validation.js';
 import { HealthController } from './health/health.controller.js';
@@ -25,6 +26,7 @@ import { RedisService } from './redis/redis.service.js';
 
 const SHARED = [
   PrismaService,
+  ReadReplicas,
   RedisService,
   QueueFactory,
   OutboxService,

@@ -688,6 +688,33 @@ export class Environment {
   @Matches(/^[\w.:-]{1,127}$/, { message: 'AMQP_EXCHANGE must be 1-127 letters, digits, . _ : -' })
   AMQP_EXCHANGE = 'heyblue.events';
 
+  /**
+   * PostgreSQL streaming replicas for reads that may lag by a second (catalogue, schemes,
+   * charities, public profiles, reports, admin lists, the audit trail), comma-separated URLs;
+   * empty: every read goes to DATABASE_URL.
+   */
+  @Secret()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s,]+(\s*,\s*postgres(ql)?:\/\/[^\s,]+)*$/, {
+    message: 'DATABASE_REPLICA_URLS must be postgresql:// URLs, comma-separated',
+  })
+  DATABASE_REPLICA_URLS?: string;
+
+  /** A replica further behind the primary than this, in ms, is taken out of rotation until it catches up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_REPLICA_MAX_LAG_MS = 5_000;
+
+  /** How often each instance checks its replicas (reachable, lag), in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_REPLICA_CHECK_MS = 1_000;
+
   // ─── officer safety and anti-fraud (connections) ───
   /** Size in metres of the fixed grid cells whose centres are the only officer positions anyone is shown (never below 100: the contract's "about 100 m"). */
   @Transform(toInt)

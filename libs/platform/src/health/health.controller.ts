@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { PrismaService } from '../database/prisma.service.js';
+import { ReadReplicas } from '../database/read-replicas.js';
 import { DomainError } from '../errors/domain-error.js';
 import { OutboxAmqpPublisher } from '../outbox/outbox.amqp-publisher.js';
 import { withTimeout } from '../outbox/queue.factory.js';
@@ -19,6 +20,7 @@ export class HealthController {
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
     private readonly amqp: OutboxAmqpPublisher,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   @Get('live')
@@ -30,7 +32,7 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary:
-      'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise); with AMQP_URL set it also reports the RabbitMQ broker, which never makes it unready.',
+      'Readiness: PostgreSQL and Redis answer (503 NOT_READY otherwise). It also reports the RabbitMQ broker (with AMQP_URL) and the PostgreSQL replicas (with DATABASE_REPLICA_URLS; degraded when one is out of rotation), neither of which ever makes it unready.',
   })
   async ready(@Req() request: FastifyRequest): Promise<HealthCheckResult> {
     try {
@@ -52,6 +54,7 @@ export class HealthController {
                   .up({ broker: this.amqp.connected ? 'connected' : 'unreachable' }),
             ]
           : []),
+        ...(this.replicas.configured ? [() => this.replicaState()] : []),
       ]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) {
@@ -68,6 +71,24 @@ export class HealthController {
       }
       throw err;
     }
+  }
+
+  /**
+   * Always up: with every replica out of rotation the primary serves their reads, slower but
+   * correct. `degraded` says that some are out (which, and why, from the last check).
+   */
+  private replicaState() {
+    const replicas = this.replicas.status();
+    const inRotation = replicas.filter((r) => r.inRotation).length;
+    return this.indicators.check('postgres_replicas').up({
+      state: inRotation === replicas.length ? 'ok' : 'degraded',
+      inRotation,
+      replicas: replicas.map((r) => ({
+        name: r.name,
+        state: r.state,
+        lagSeconds: r.lagSeconds === null ? null : Math.round(r.lagSeconds * 1000) / 1000,
+      })),
+    });
   }
 
   /** On a Redis Cluster every master must answer: a key's slot may live on any of them. */
