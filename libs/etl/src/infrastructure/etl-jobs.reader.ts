@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@heyblue/platform';
+import { ReadReplicas } from '@heyblue/platform';
 
-/** The admin list of upload jobs over ETL's own table, newest first by (createdAt, id). */
+/**
+ * The admin list of upload jobs over ETL's own table, newest first by (createdAt, id). It may lag
+ * by a second (from a replica when one is in rotation); one job's progress (GET jobs/:id) is read
+ * on the primary.
+ */
 @Injectable()
 export class EtlJobsReader {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly replicas: ReadReplicas) {}
 
   recent(take: number, after: { at: Date; id: string } | null) {
-    return this.prisma.etlJob.findMany({
+    return this.replicas.read((db) =>
+      db.etlJob.findMany({
       where: after
         ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
         : {},
@@ -26,6 +31,7 @@ export class EtlJobsReader {
         rowsFailed: true,
         createdAt: true,
       },
-    });
+      }),
+    );
   }
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, PrismaService, toPage, ValidationFailed, type Page, type Tx } from '@heyblue/platform';
+import {
+  decodeCursor,
+  PrismaService,
+  ReadReplicas,
+  toPage,
+  ValidationFailed,
+  type Page,
+  type Tx,
+} from '@heyblue/platform';
 import { isUUID } from 'class-validator';
 import { sanitizeDetail, type AuditActorKind } from '../domain/audit.js';
 import { noteAudited } from '../application/audit-scope.js';
@@ -61,7 +69,10 @@ function row(e: AuditInput) {
 /** The append-only audit trail (the table's trigger refuses UPDATE, DELETE and TRUNCATE). */
 @Injectable()
 export class PrismaAuditRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   async record(e: AuditInput, db: Tx | PrismaService = this.prisma): Promise<void> {
     const r = row(e);
@@ -94,7 +105,10 @@ export class PrismaAuditRepository {
     };
   }
 
-  /** Newest first; the cursor carries the sequence number of the last entry seen. Every filter is on an indexed column. */
+  /**
+   * Newest first; the cursor carries the sequence number of the last entry seen. Every filter is
+   * on an indexed column. The trail may lag by a second: from a replica when one is in rotation.
+   */
   async list(q: AuditQuery): Promise<Page<AuditEntryView>> {
     const after = decodeCursor<[string]>(q.cursor, 1);
     if (after && !/^\d{1,19}$/.test(after[0]))
@@ -104,7 +118,8 @@ export class PrismaAuditRepository {
         ? { OR: [{ actorId: q.actor }, { actorRef: q.actor }] }
         : { actorRef: q.actor }
       : {};
-    const rows = await this.prisma.iamAuditEntry.findMany({
+    const rows = await this.replicas.read((db) =>
+      db.iamAuditEntry.findMany({
       where: {
         ...(after ? { seq: { lt: BigInt(after[0]) } } : {}),
         ...actor,
@@ -117,7 +132,8 @@ export class PrismaAuditRepository {
       },
       orderBy: { seq: 'desc' },
       take: q.limit + 1,
-    });
+      }),
+    );
     return toPage(
       rows,
       q.limit,

@@ -91,7 +91,7 @@ export class ProfileService {
   }
 
   async publicProfile(id: string): Promise<PublicProfileView> {
-    const row = await this.store.find(this.prisma, id);
+    const row = await this.store.findPublic(id);
     if (!row) throw new NotFound('Profile', 'PROFILE_NOT_FOUND');
     return toPublicView(row);
   }

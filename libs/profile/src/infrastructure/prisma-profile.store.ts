@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, alignByKey, pgArray, tickBatcher, type Tx } from '@heyblue/platform';
+import { PrismaService, ReadReplicas, alignByKey, pgArray, tickBatcher, type Tx } from '@heyblue/platform';
 import { DEFAULT_DISPLAY_NAME, type ProfileEdits, type ProfileRole } from '../domain/profile.js';
 import type { TrophyStats } from '../domain/trophies.js';
 import type { AwardedTrophy, ProfileRecord } from '../domain/profile.js';
@@ -33,7 +33,10 @@ const FIND_PROFILES = `${SELECT_PROFILE} WHERE p.id = ANY($1::uuid[])`;
  */
 @Injectable()
 export class PrismaProfileStore {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   /** Creates a placeholder profile if none exists; never changes an existing one. */
   async ensure(
@@ -202,15 +205,24 @@ export class PrismaProfileStore {
       db === this.prisma
         ? await this.findOnPool(accountId.toLowerCase())
         : (await db.$queryRawUnsafe<FoundRow[]>(FIND_PROFILE, accountId))[0];
-    if (!row) return null;
-    return {
-      ...row,
-      trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })),
-    };
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Someone's public profile, which may lag by a second: from a replica when one is in rotation
+   * (my own profile, `find`, shows my balance right after my writes and stays on the primary).
+   */
+  async findPublic(accountId: string): Promise<ProfileRecord | null> {
+    const row = await this.findOnReplica(accountId.toLowerCase());
+    return row ? toRecord(row) : null;
   }
 
   private readonly findOnPool = tickBatcher<string, FoundRow>(async (ids) =>
     alignByKey(ids, await this.prisma.rows<FoundRow>(FIND_PROFILES, [pgArray(ids)]), (r) => r.id),
+  );
+
+  private readonly findOnReplica = tickBatcher<string, FoundRow>(async (ids) =>
+    alignByKey(ids, await this.replicas.rows<FoundRow>(FIND_PROFILES, [pgArray(ids)]), (r) => r.id),
   );
 
   async update(tx: Tx, accountId: string, patch: ProfileEdits): Promise<void> {
@@ -247,4 +259,11 @@ export class PrismaProfileStore {
       data: { role, roleAsOf: new Date() },
     });
   }
+}
+
+function toRecord(row: FoundRow): ProfileRecord {
+  return {
+    ...row,
+    trophies: row.trophies.map((t) => ({ code: t.code, awardedAt: new Date(t.awardedAt) })),
+  };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '@heyblue/db';
-import { PrismaService } from '@heyblue/platform';
+import { ReadReplicas } from '@heyblue/platform';
 import { periodLabel, REPORT_METRICS, type Dimension, type ReportQuery } from '../domain/report-query.js';
 
 export interface ReportRow {
@@ -38,34 +38,37 @@ function dailySums(metric: string, dim: Dimension | 'all', from: string, to: str
     GROUP BY f.day, 2`;
 }
 
-/** Reads rollups and still-dirty days' facts (and facts, for distinct active users). Weeks start on Monday; all days are UTC. */
+/**
+ * Reads rollups and still-dirty days' facts (and facts, for distinct active users). Weeks start on
+ * Monday; all days are UTC. Reports may lag by a second: from a replica when one is in rotation.
+ */
 @Injectable()
 export class ReportsQueries {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly replicas: ReadReplicas) {}
 
   async report(q: ReportQuery): Promise<ReportRow[]> {
     const fact = REPORT_METRICS[q.metric].fact;
     if (q.by === null) {
       // Every period of the range appears, empty ones with 0.
-      const rows = await this.prisma.$queryRaw<Array<{ period: Date; value: bigint }>>`
+      const rows = await this.replicas.read((db) => db.$queryRaw<Array<{ period: Date; value: bigint }>>`
         WITH periods AS (
           SELECT generate_series(date_trunc(${q.groupBy}, ${q.from}::date), date_trunc(${q.groupBy}, ${q.to}::date), ('1 ' || ${q.groupBy})::interval)::date AS period
         ), daily AS (${dailySums(fact, 'all', q.from, q.to)})
         SELECT p.period, COALESCE(SUM(r.value), 0)::int8 AS value
         FROM periods p
         LEFT JOIN daily r ON date_trunc(${q.groupBy}, r.day)::date = p.period
-        GROUP BY p.period ORDER BY p.period`;
+        GROUP BY p.period ORDER BY p.period`);
       return rows.map((r) => ({
         period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy),
         key: 'all',
         value: Number(r.value),
       }));
     }
-    const rows = await this.prisma.$queryRaw<Array<{ period: Date; key: string; value: bigint }>>`
+    const rows = await this.replicas.read((db) => db.$queryRaw<Array<{ period: Date; key: string; value: bigint }>>`
       WITH daily AS (${dailySums(fact, q.by, q.from, q.to)})
       SELECT date_trunc(${q.groupBy}, day)::date AS period, key, SUM(value)::int8 AS value
       FROM daily
-      GROUP BY 1, 2 ORDER BY 1, 2`;
+      GROUP BY 1, 2 ORDER BY 1, 2`);
     return rows.map((r) => ({
       period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy),
       key: r.key,
@@ -74,7 +77,10 @@ export class ReportsQueries {
   }
 
   async summary(range: { from: string; to: string }) {
-    const sums = await this.prisma.$queryRaw<Array<{ metric: string; value: bigint }>>`
+    // Both from one server (one replica, or the primary).
+    const [sums, [active]] = await this.replicas.read((db) =>
+      Promise.all([
+        db.$queryRaw<Array<{ metric: string; value: bigint }>>`
       SELECT metric, SUM(value)::int8 AS value FROM (
         SELECT r.metric, r.value FROM reporting_rollup r
         WHERE r.dim = 'all' AND r.day BETWEEN ${range.from}::date AND ${range.to}::date
@@ -83,9 +89,11 @@ export class ReportsQueries {
         SELECT f.metric, f.value FROM reporting_fact f
         WHERE f.day BETWEEN ${range.from}::date AND ${range.to}::date
           AND f.day IN (SELECT d.day FROM reporting_dirty_day d WHERE d.day BETWEEN ${range.from}::date AND ${range.to}::date)
-      ) s GROUP BY metric`;
-    const [active] = await this.prisma.$queryRaw<Array<{ n: bigint }>>`
-      SELECT COUNT(DISTINCT subject)::int8 AS n FROM reporting_fact WHERE day BETWEEN ${range.from}::date AND ${range.to}::date`;
+      ) s GROUP BY metric`,
+        db.$queryRaw<Array<{ n: bigint }>>`
+      SELECT COUNT(DISTINCT subject)::int8 AS n FROM reporting_fact WHERE day BETWEEN ${range.from}::date AND ${range.to}::date`,
+      ]),
+    );
     const of = (m: string) => Number(sums.find((s) => s.metric === m)?.value ?? 0);
     return {
       from: range.from,

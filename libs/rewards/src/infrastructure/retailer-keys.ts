@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuditAuthor } from '@heyblue/iam';
-import { decodeCursor, NotFound, PrismaService, toPage, type Page } from '@heyblue/platform';
+import { decodeCursor, NotFound, PrismaService, ReadReplicas, toPage, type Page } from '@heyblue/platform';
 import { AuditLog } from '../application/ports.js';
 import { retailerNotFound } from '../domain/rewards.errors.js';
 
@@ -43,6 +43,7 @@ export class RetailerKeys {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditLog,
+    private readonly replicas: ReadReplicas,
   ) {}
 
   /** Retailers by name (then id), optionally those whose name or external id contains `q`. */
@@ -52,7 +53,10 @@ export class RetailerKeys {
   ): Promise<Page<RetailerListItem>> {
     const after = decodeCursor<[string, string]>(q.cursor, 2);
     const text = q.q?.trim();
-    const rows = await this.prisma.rewardsRetailer.findMany({
+    // An admin list: may lag by a second, read from a replica when one is in rotation. A
+    // retailer's keys (below) are read right after an admin makes one, on the primary.
+    const rows = await this.replicas.read((db) =>
+      db.rewardsRetailer.findMany({
       where: {
         AND: [
           text
@@ -69,7 +73,8 @@ export class RetailerKeys {
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       take: q.limit + 1,
       select: { id: true, externalId: true, name: true, active: true },
-    });
+      }),
+    );
     await this.audit.record(null, {
       actor,
       action: 'retailers_viewed',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditAuthor } from '@heyblue/iam';
-import { PrismaService } from '@heyblue/platform';
+import { ReadReplicas } from '@heyblue/platform';
 import { AuditLog } from '../application/ports.js';
 
 /** One retailer's line of the affiliate statement for a period. */
@@ -28,7 +28,7 @@ export interface RetailerStatementRow {
 @Injectable()
 export class RetailerStatement {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly replicas: ReadReplicas,
     private readonly audit: AuditLog,
   ) {}
 
@@ -41,7 +41,8 @@ export class RetailerStatement {
     const from = q.from ?? new Date(0);
     const to = q.to ?? new Date('9999-12-31T00:00:00Z');
     const expiredBy = to < now ? to : now;
-    const rows = await this.prisma.$queryRaw<
+    // A report: may lag by a second, read from a replica when one is in rotation.
+    const rows = await this.replicas.read((db) => db.$queryRaw<
       Array<{
         retailer_id: string;
         external_id: string;
@@ -64,7 +65,7 @@ export class RetailerStatement {
          OR (v.used_at >= ${from} AND v.used_at < ${to})
          OR (v.used_at IS NULL AND v.expires_at >= ${from} AND v.expires_at < ${expiredBy})
       GROUP BY r.id, r.external_id, r.name
-      ORDER BY r.name, r.id`;
+      ORDER BY r.name, r.id`);
     await this.audit.record(null, {
       actor,
       action: 'report_viewed',

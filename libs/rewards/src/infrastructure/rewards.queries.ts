@@ -4,6 +4,7 @@ import {
   decodeCursor,
   pgArray,
   PrismaService,
+  ReadReplicas,
   tickBatcher,
   toPage,
   ValidationFailed,
@@ -118,19 +119,28 @@ const OFFER_PAGES = `
     LIMIT q.take) o
   ORDER BY q.i, o.title, o.id`;
 
-/** Read side of the rewards context: its own tables, queried directly (CQRS reads skip the domain). */
+/**
+ * Read side of the rewards context: its own tables, queried directly (CQRS reads skip the domain).
+ * The catalogue (offers, schemes, charities) may lag by a second and is read from a replica when
+ * one is in rotation; an account's own ledger and vouchers are read right after its writes and
+ * stay on the primary.
+ */
 @Injectable()
 export class RewardsQueries {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
   // A hot read: the offer pages that concurrent requests ask for go out as one statement with
   // the retailer joined (a findMany including the retailer runs as two queries, through the
   // query compiler), straight on the pool (PrismaService.rows). Requests for the same page
-  // (citizens of one ZIP) share one query row. "Now" is when the statement is sent.
+  // (citizens of one ZIP) share one query row. "Now" is when the statement is sent. Stock
+  // (`remaining`) may be a second old here; the redemption itself checks it on the primary.
   private readonly offerPages = tickBatcher<OfferPageQuery, OfferRow[]>(async (queries) => {
     const keys = queries.map((q) => JSON.stringify([q.zip, q.afterTitle, q.afterId, q.take]));
     const distinct = [...new Map(keys.map((k, i) => [k, queries[i]!])).entries()];
-    const rows = await this.prisma.rows<OfferRow & { q: number }>(OFFER_PAGES, [
+    const rows = await this.replicas.rows<OfferRow & { q: number }>(OFFER_PAGES, [
       new Date(),
       pgArray(distinct.map(([, q]) => q.zip)),
       pgArray(distinct.map(([, q]) => q.afterTitle)),
@@ -177,7 +187,8 @@ export class RewardsQueries {
     now = new Date(),
   ): Promise<Page<SchemeView>> {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
-    const rows = await this.prisma.rewardsScheme.findMany({
+    const rows = await this.replicas.read((db) =>
+      db.rewardsScheme.findMany({
       where: {
         validUntil: { gt: now },
         active: true,
@@ -187,7 +198,8 @@ export class RewardsQueries {
       orderBy: [{ title: 'asc' }, { id: 'asc' }],
       take: q.limit + 1,
       include: { municipality: { select: { id: true, name: true, state: true } } },
-    });
+      }),
+    );
     return toPage(
       rows,
       q.limit,
@@ -205,14 +217,16 @@ export class RewardsQueries {
 
   async charities(q: { limit: number; cursor?: string }): Promise<Page<CharityView>> {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
-    const rows = await this.prisma.rewardsCharity.findMany({
-      where: {
-        active: true,
-        ...(after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {}),
-      },
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: q.limit + 1,
-    });
+    const rows = await this.replicas.read((db) =>
+      db.rewardsCharity.findMany({
+        where: {
+          active: true,
+          ...(after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {}),
+        },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        take: q.limit + 1,
+      }),
+    );
     return toPage(
       rows,
       q.limit,
