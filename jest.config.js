@@ -39,6 +39,12 @@ const CLUSTER_SUITES = [
   'platform/redis-subscriptions',
 ].map((s) => `<rootDir>/test/${s}.e2e-spec.ts`);
 
+/**
+ * Suites that need a PostgreSQL streaming replica of the test server (DATABASE_REPLICA_URLS): the
+ * project's global setup makes one with pg_basebackup and its teardown removes it.
+ */
+const REPLICA_SUITES = ['platform/read-replicas'].map((s) => `<rootDir>/test/${s}.replica-spec.ts`);
+
 /** @type {import('jest').Config} */
 export default {
   // Applies to every project (per-project testTimeout is ignored by Jest).
@@ -70,6 +76,14 @@ export default {
       globalSetup: '<rootDir>/test/support/cluster-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/cluster-global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/cluster-mode.ts'],
+    },
+    // Part of `npm test` (and alone: `npm run test:replica`).
+    {
+      ...shared,
+      displayName: 'replica',
+      testMatch: REPLICA_SUITES,
+      globalSetup: '<rootDir>/test/support/replica-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/replica-global-teardown.ts',
     },
   ],
 };
