@@ -194,11 +194,10 @@ describe('PostgreSQL streaming replica (DATABASE_REPLICA_URLS)', () => {
       const history = await api(t, 'GET', '/rewards/transactions', { token: officer.accessToken });
       expect(history.body.items[0]).toMatchObject({ delta: -1, balance: before - 1 });
 
-      const lagging = await eventually(
-        ready,
-        (r) => r.replicas?.replicas[0]?.state === 'lagging',
-        { timeoutMs: 30_000, what: 'the replica out of rotation, lagging' },
-      );
+      const lagging = await eventually(ready, (r) => r.replicas?.replicas[0]?.state === 'lagging', {
+        timeoutMs: 30_000,
+        what: 'the replica out of rotation, lagging',
+      });
       expect(lagging.status).toBe(200);
       expect(lagging.replicas).toMatchObject({ status: 'up', state: 'degraded', inRotation: 0 });
       expect(lagging.replicas.replicas[0]!.lagSeconds).toBeGreaterThan(3);

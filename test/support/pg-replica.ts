@@ -56,13 +56,14 @@ async function onPrimary<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 function asPostgres(cmd: string, args: string[], timeout = 120_000): SpawnSyncReturns<string> {
   const [file, argv] =
     process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  return spawnSync(file, argv, { encoding: 'utf8', timeout });
+  return spawnSync(file, argv, { encoding: 'utf8', timeout, cwd: tmpdir() });
 }
 
 /** The `postgres` user's ids when we are root (the files we write must be the server's), else null. */
 function postgresUser(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const id = (flag: string) =>
+    Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
 }
 
@@ -114,13 +115,26 @@ async function removeRun(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Removes the replicas of every earlier run whose Jest process is gone. */
+/**
+ * Removes the replicas of every earlier run whose Jest process is gone, and their replication
+ * slots (a slot nobody streams from keeps WAL on the primary for ever).
+ */
 async function reapOrphans(): Promise<void> {
-  if (!existsSync(ROOT)) return;
-  for (const run of readdirSync(ROOT)) {
-    const owner = Number(run.split('-')[0]);
-    if (owner > 0 && alive(owner) && owner !== process.pid) continue;
-    await removeRun(join(ROOT, run));
+  if (existsSync(ROOT)) {
+    for (const run of readdirSync(ROOT)) {
+      const owner = Number(run.split('-')[0]);
+      if (owner > 0 && alive(owner) && owner !== process.pid) continue;
+      await removeRun(join(ROOT, run));
+    }
+  }
+  const slots = await onPrimary((c) =>
+    c.query<{ slot_name: string }>(
+      `SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'heyblue\\_test\\_replica\\_%' AND NOT active`,
+    ),
+  );
+  for (const { slot_name: slot } of slots.rows) {
+    const owner = Number(slot.split('_')[3]);
+    if (!(owner > 0 && alive(owner) && owner !== process.pid)) await dropSlot(slot);
   }
 }
 
@@ -198,7 +212,7 @@ export async function startPgReplica(options: { basePort?: number } = {}): Promi
     const owner = postgresUser();
     if (owner) chownSync(dir, owner.uid, owner.gid);
     const primary = new URL(primaryAdminUrl());
-    must(
+    const basebackup = () =>
       asPostgres(join(bin, 'pg_basebackup'), [
         '-h',
         primary.hostname,
@@ -215,9 +229,14 @@ export async function startPgReplica(options: { basePort?: number } = {}): Promi
         '-S',
         slot,
         '--checkpoint=fast',
-      ]),
-      'pg_basebackup',
-    );
+      ]);
+    let copied = basebackup();
+    // pg_reload_conf() only signals the server: the replication line may apply a moment later.
+    for (let i = 0; i < 20 && copied.status !== 0 && /pg_hba\.conf/.test(copied.stderr); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      copied = basebackup();
+    }
+    must(copied, 'pg_basebackup');
     // Debian keeps the primary's configuration outside its data directory: the replica gets its own.
     const conf = [
       `port = ${port}`,
@@ -236,7 +255,8 @@ export async function startPgReplica(options: { basePort?: number } = {}): Promi
     writeFileSync(join(dir, 'data', 'postgresql.conf'), `${conf}\n`);
     writeFileSync(join(dir, 'data', 'pg_hba.conf'), `local all all trust\nhost all all ${HOST}/32 trust\n`);
     if (owner)
-      for (const f of ['postgresql.conf', 'pg_hba.conf']) chownSync(join(dir, 'data', f), owner.uid, owner.gid);
+      for (const f of ['postgresql.conf', 'pg_hba.conf'])
+        chownSync(join(dir, 'data', f), owner.uid, owner.gid);
     const replica = control(dir, meta);
     replica.start();
     await until('the replica in recovery and streaming', async () => {

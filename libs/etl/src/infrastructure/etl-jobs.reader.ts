@@ -13,24 +13,24 @@ export class EtlJobsReader {
   recent(take: number, after: { at: Date; id: string } | null) {
     return this.replicas.read((db) =>
       db.etlJob.findMany({
-      where: after
-        ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
-        : {},
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take,
-      select: {
-        id: true,
-        kind: true,
-        fileName: true,
-        dryRun: true,
-        status: true,
-        bytesRead: true,
-        bytesTotal: true,
-        committedRows: true,
-        rowsOk: true,
-        rowsFailed: true,
-        createdAt: true,
-      },
+        where: after
+          ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
+          : {},
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take,
+        select: {
+          id: true,
+          kind: true,
+          fileName: true,
+          dryRun: true,
+          status: true,
+          bytesRead: true,
+          bytesTotal: true,
+          committedRows: true,
+          rowsOk: true,
+          rowsFailed: true,
+          createdAt: true,
+        },
       }),
     );
   }

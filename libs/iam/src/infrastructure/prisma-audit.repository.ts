@@ -120,18 +120,18 @@ export class PrismaAuditRepository {
       : {};
     const rows = await this.replicas.read((db) =>
       db.iamAuditEntry.findMany({
-      where: {
-        ...(after ? { seq: { lt: BigInt(after[0]) } } : {}),
-        ...actor,
-        ...(q.actorId ? { actorId: q.actorId } : {}),
-        ...(q.targetId ? { targetId: q.targetId } : {}),
-        ...(q.action ? { action: q.action } : {}),
-        ...(q.from || q.to
-          ? { at: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } }
-          : {}),
-      },
-      orderBy: { seq: 'desc' },
-      take: q.limit + 1,
+        where: {
+          ...(after ? { seq: { lt: BigInt(after[0]) } } : {}),
+          ...actor,
+          ...(q.actorId ? { actorId: q.actorId } : {}),
+          ...(q.targetId ? { targetId: q.targetId } : {}),
+          ...(q.action ? { action: q.action } : {}),
+          ...(q.from || q.to
+            ? { at: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } }
+            : {}),
+        },
+        orderBy: { seq: 'desc' },
+        take: q.limit + 1,
       }),
     );
     return toPage(

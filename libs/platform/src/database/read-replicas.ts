@@ -44,6 +44,7 @@ export interface ReplicaStatus {
 }
 
 interface Replica extends ReplicaStatus {
+  reads: client.Counter.Internal;
   pool: pg.Pool;
   prisma: PrismaClient;
   statementName: (query: { sql: string }) => string;
@@ -55,6 +56,7 @@ const reads = new client.Counter({
   help: 'Lag-tolerant reads by target: replica-N, or primary (no replica in rotation or configured, or the replica failed)',
   labelNames: ['target'] as const,
 });
+const primaryReads = reads.labels({ target: 'primary' });
 
 /** Reads a replica failed and the primary answered instead. */
 const fallbacks = new client.Counter({
@@ -148,6 +150,7 @@ export class ReadReplicas implements OnModuleInit, OnModuleDestroy {
       });
       return {
         name,
+        reads: reads.labels({ target: name }),
         pool,
         prisma,
         statementName,
@@ -201,24 +204,36 @@ export class ReadReplicas implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  private async route<T>(onReplica: (r: Replica) => Promise<T>, onPrimary: () => Promise<T>): Promise<T> {
+  private route<T>(onReplica: (r: Replica) => Promise<T>, onPrimary: () => Promise<T>): Promise<T> {
     const replica = this.pick();
-    if (replica) {
-      reads.inc({ target: replica.name });
-      try {
-        return await onReplica(replica);
-      } catch (err) {
-        if (err instanceof DomainError) throw err;
-        fallbacks.inc({ replica: replica.name });
-        if (replicaGone(err)) this.takeOut(replica, 'unreachable', (err as Error).message);
-        else this.logger.warn(`${replica.name}: a read failed, the primary answers it: ${(err as Error).message}`);
-      }
+    if (!replica) {
+      primaryReads.inc();
+      return onPrimary();
     }
-    reads.inc({ target: 'primary' });
+    return this.onReplica(replica, onReplica, onPrimary);
+  }
+
+  private async onReplica<T>(
+    replica: Replica,
+    onReplica: (r: Replica) => Promise<T>,
+    onPrimary: () => Promise<T>,
+  ): Promise<T> {
+    replica.reads.inc();
+    try {
+      return await onReplica(replica);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      fallbacks.inc({ replica: replica.name });
+      if (replicaGone(err)) this.takeOut(replica, 'unreachable', (err as Error).message);
+      else
+        this.logger.warn(`${replica.name}: a read failed, the primary answers it: ${(err as Error).message}`);
+    }
+    primaryReads.inc();
     return onPrimary();
   }
 
   private pick(): Replica | null {
+    if (this.replicas.length === 0) return null;
     const live = this.replicas.filter((r) => r.inRotation);
     if (live.length === 0) return null;
     this.next = (this.next + 1) % live.length;

@@ -198,7 +198,7 @@ export class PrismaProfileStore {
 
   /** A profile with its trophies in one statement (GET /me reads it on every call). */
   async find(db: Tx | PrismaService, accountId: string): Promise<ProfileRecord | null> {
-    // Outside a transaction (GET /me, public profiles: every call) batched with the reads of
+    // Outside a transaction (GET /me: every call) batched with the reads of
     // concurrent requests, straight on the pool; inside one, the transaction's client
     // (`$queryRawUnsafe` binds the id as a parameter).
     const row =

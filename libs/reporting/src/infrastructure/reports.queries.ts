@@ -50,25 +50,30 @@ export class ReportsQueries {
     const fact = REPORT_METRICS[q.metric].fact;
     if (q.by === null) {
       // Every period of the range appears, empty ones with 0.
-      const rows = await this.replicas.read((db) => db.$queryRaw<Array<{ period: Date; value: bigint }>>`
+      const rows = await this.replicas.read(
+        (db) => db.$queryRaw<Array<{ period: Date; value: bigint }>>`
         WITH periods AS (
           SELECT generate_series(date_trunc(${q.groupBy}, ${q.from}::date), date_trunc(${q.groupBy}, ${q.to}::date), ('1 ' || ${q.groupBy})::interval)::date AS period
         ), daily AS (${dailySums(fact, 'all', q.from, q.to)})
         SELECT p.period, COALESCE(SUM(r.value), 0)::int8 AS value
         FROM periods p
         LEFT JOIN daily r ON date_trunc(${q.groupBy}, r.day)::date = p.period
-        GROUP BY p.period ORDER BY p.period`);
+        GROUP BY p.period ORDER BY p.period`,
+      );
       return rows.map((r) => ({
         period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy),
         key: 'all',
         value: Number(r.value),
       }));
     }
-    const rows = await this.replicas.read((db) => db.$queryRaw<Array<{ period: Date; key: string; value: bigint }>>`
-      WITH daily AS (${dailySums(fact, q.by, q.from, q.to)})
+    const daily = dailySums(fact, q.by, q.from, q.to);
+    const rows = await this.replicas.read(
+      (db) => db.$queryRaw<Array<{ period: Date; key: string; value: bigint }>>`
+      WITH daily AS (${daily})
       SELECT date_trunc(${q.groupBy}, day)::date AS period, key, SUM(value)::int8 AS value
       FROM daily
-      GROUP BY 1, 2 ORDER BY 1, 2`);
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
     return rows.map((r) => ({
       period: periodLabel(r.period.toISOString().slice(0, 10), q.groupBy),
       key: r.key,

@@ -54,14 +54,14 @@ export class DonationReport {
     const from = q.from ?? new Date(0);
     const to = q.to ?? new Date('9999-12-31T00:00:00Z');
     // A report: may lag by a second, read from a replica when one is in rotation.
-    const rows = await this.replicas.read((db) => db.$queryRaw<
-      Array<{ period: string; key: string; charity: string; value: bigint }>
-    >`
+    const rows = await this.replicas.read(
+      (db) => db.$queryRaw<Array<{ period: string; key: string; charity: string; value: bigint }>>`
       SELECT to_char(date_trunc(${q.groupBy}, d.created_at AT TIME ZONE 'UTC'), ${FORMAT[q.groupBy]}) AS period,
              c.id::text AS key, c.name AS charity, sum(d.points)::bigint AS value
       FROM rewards_donation d JOIN rewards_charity c ON c.id = d.charity_id
       WHERE d.created_at >= ${from} AND d.created_at < ${to}
-      GROUP BY 1, 2, 3 ORDER BY 1, 3, 2`);
+      GROUP BY 1, 2, 3 ORDER BY 1, 3, 2`,
+    );
     return rows.map((r) => ({
       period: r.period,
       key: r.key,

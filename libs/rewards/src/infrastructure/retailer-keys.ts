@@ -57,22 +57,22 @@ export class RetailerKeys {
     // retailer's keys (below) are read right after an admin makes one, on the primary.
     const rows = await this.replicas.read((db) =>
       db.rewardsRetailer.findMany({
-      where: {
-        AND: [
-          text
-            ? {
-                OR: [
-                  { name: { contains: text, mode: 'insensitive' } },
-                  { externalId: { contains: text, mode: 'insensitive' } },
-                ],
-              }
-            : {},
-          after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {},
-        ],
-      },
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: q.limit + 1,
-      select: { id: true, externalId: true, name: true, active: true },
+        where: {
+          AND: [
+            text
+              ? {
+                  OR: [
+                    { name: { contains: text, mode: 'insensitive' } },
+                    { externalId: { contains: text, mode: 'insensitive' } },
+                  ],
+                }
+              : {},
+            after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {},
+          ],
+        },
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        take: q.limit + 1,
+        select: { id: true, externalId: true, name: true, active: true },
       }),
     );
     await this.audit.record(null, {

@@ -42,18 +42,19 @@ export class RetailerStatement {
     const to = q.to ?? new Date('9999-12-31T00:00:00Z');
     const expiredBy = to < now ? to : now;
     // A report: may lag by a second, read from a replica when one is in rotation.
-    const rows = await this.replicas.read((db) => db.$queryRaw<
-      Array<{
-        retailer_id: string;
-        external_id: string;
-        name: string;
-        issued: number;
-        used: number;
-        expired: number;
-        points_spent: bigint;
-        points_used: bigint;
-      }>
-    >`
+    const rows = await this.replicas.read(
+      (db) => db.$queryRaw<
+        Array<{
+          retailer_id: string;
+          external_id: string;
+          name: string;
+          issued: number;
+          used: number;
+          expired: number;
+          points_spent: bigint;
+          points_used: bigint;
+        }>
+      >`
       SELECT r.id::text AS retailer_id, r.external_id, r.name,
         count(*) FILTER (WHERE v.issued_at >= ${from} AND v.issued_at < ${to})::int AS issued,
         count(*) FILTER (WHERE v.used_at >= ${from} AND v.used_at < ${to})::int AS used,
@@ -65,7 +66,8 @@ export class RetailerStatement {
          OR (v.used_at >= ${from} AND v.used_at < ${to})
          OR (v.used_at IS NULL AND v.expires_at >= ${from} AND v.expires_at < ${expiredBy})
       GROUP BY r.id, r.external_id, r.name
-      ORDER BY r.name, r.id`);
+      ORDER BY r.name, r.id`,
+    );
     await this.audit.record(null, {
       actor,
       action: 'report_viewed',

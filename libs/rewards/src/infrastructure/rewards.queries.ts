@@ -189,15 +189,15 @@ export class RewardsQueries {
     const after = keyAfter<[string, string]>(q.cursor, text, uuid);
     const rows = await this.replicas.read((db) =>
       db.rewardsScheme.findMany({
-      where: {
-        validUntil: { gt: now },
-        active: true,
-        municipality: { active: true, ...(q.zip ? { zips: { has: q.zip } } : {}) },
-        ...(after ? { OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] } : {}),
-      },
-      orderBy: [{ title: 'asc' }, { id: 'asc' }],
-      take: q.limit + 1,
-      include: { municipality: { select: { id: true, name: true, state: true } } },
+        where: {
+          validUntil: { gt: now },
+          active: true,
+          municipality: { active: true, ...(q.zip ? { zips: { has: q.zip } } : {}) },
+          ...(after ? { OR: [{ title: { gt: after[0] } }, { title: after[0], id: { gt: after[1] } }] } : {}),
+        },
+        orderBy: [{ title: 'asc' }, { id: 'asc' }],
+        take: q.limit + 1,
+        include: { municipality: { select: { id: true, name: true, state: true } } },
       }),
     );
     return toPage(

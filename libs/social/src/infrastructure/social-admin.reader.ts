@@ -41,13 +41,15 @@ export class SocialAdminReader {
   consentedConnections(take: number, after: After | null): Promise<ConsentedConnectionRow[]> {
     const at = after?.at ?? null;
     const id = after?.id ?? null;
-    return this.replicas.read((db) => db.$queryRaw<ConsentedConnectionRow[]>`
+    return this.replicas.read(
+      (db) => db.$queryRaw<ConsentedConnectionRow[]>`
       SELECT c.connection_id AS "connectionId", c.officer_id AS "officerId", c.citizen_id AS "citizenId", c.established_at AS "establishedAt"
       FROM social_connection c
       JOIN social_consent o ON o.account_id = c.officer_id AND o.share_consent
       JOIN social_consent z ON z.account_id = c.citizen_id AND z.share_consent
       WHERE ${at}::timestamptz IS NULL OR (c.established_at, c.connection_id) < (${at}::timestamptz, ${id}::uuid)
       ORDER BY c.established_at DESC, c.connection_id DESC
-      LIMIT ${take}`);
+      LIMIT ${take}`,
+    );
   }
 }
