@@ -24,12 +24,18 @@ export interface Bench {
 }
 
 /** Every benchmark: one folder with a run.ts each, also runnable alone as `npm run bench:<name>`. */
-export const BENCHES: readonly Bench[] = ['rest', 'connections', 'etl', 'places', 'events', 'push'].map(
-  (name) => ({
-    name,
-    script: join(BENCH_DIR, name, 'run.ts'),
-  }),
-);
+export const BENCHES: readonly Bench[] = [
+  'rest',
+  'connections',
+  'etl',
+  'places',
+  'events',
+  'push',
+  'sockets',
+].map((name) => ({
+  name,
+  script: join(BENCH_DIR, name, 'run.ts'),
+}));
 
 /** The closing line every benchmark prints (bench/support/harness.ts printResult). */
 export interface BenchResult {

@@ -1,13 +1,23 @@
 // Baseline for bench:connections: a bare socket.io server (no Nest, no auth, no checks) on
 // ioredis with auto-pipelining: one GEOADD per officer update, one GEOSEARCH per citizen
-// query. PORT, REDIS_URL, KEY (geo key) from the environment.
+// query. PORT, REDIS_URL, KEY (geo key) from the environment. `GET /eventloop` answers the
+// event-loop delay p99 (ms) since the previous call, sampled as prom-client samples the app's
+// (bench:sockets compares the two).
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
 const key = process.env.KEY ?? 'bench:baseline:geo';
-const http = createServer();
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const http = createServer((req, res) => {
+  if (req.url !== '/eventloop') return void res.writeHead(404).end();
+  const p99Ms = loop.percentile(99) / 1e6;
+  loop.reset();
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ p99Ms }));
+});
 const io = new Server(http, { transports: ['websocket'] });
 
 io.of('/connections').on('connection', (socket) => {

@@ -9,6 +9,8 @@ export interface SocketOptions {
   timeoutMs?: number;
   /** Extra handshake HTTP headers (the demo's phones each claim their own X-Forwarded-For). */
   headers?: Record<string, string>;
+  /** Loopback source address (127.0.0.x): each one has its own ephemeral port range (bench:sockets). */
+  localAddress?: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export function connectSocket(url: string, token: string, opts: SocketOptions = 
       reconnection: false,
       forceNew: true,
       timeout: opts.timeoutMs ?? 30_000,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
     s.once('connect', () => resolve(s));
     s.once('connect_error', (err) => {
