@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { PrismaService } from '@heyblue/platform';
+import { NOTIFICATION_EVENTS, PushDue } from '@heyblue/notifications';
+import { publish } from '../rewards/rewards-fixtures.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeApns, FakeFcm, pushEnv, type ReceivedPush } from '../support/fake-push.js';
 import { api, given, type SignedIn } from '../support/given.js';
@@ -337,6 +339,52 @@ describe('Notifications: pushes through FCM and APNs (local fakes speaking their
     );
     await settle(t);
     expect(apns.to(phone.token)).toEqual([]);
+  });
+
+  it('fans out a batch of due pushes in one delivery: each live device gets each of its account’s pushes once', async () => {
+    const people = await Promise.all([given.citizen(t), given.citizen(t), given.citizen(t)]);
+    const phones = await Promise.all(
+      people.map(async (p) => [await device(p, 'apns'), await device(p, 'fcm')] as const),
+    );
+    // The third person's session ended (its broadcast missed): both phones it registered go at fan-out.
+    const { sessionId } = await prisma.notificationsDevice.findUniqueOrThrow({
+      where: { id: phones[2]![0].id },
+    });
+    await prisma.iamSession.update({
+      where: { id: sessionId },
+      data: { revokedAt: new Date(), revokedReason: 'logout' },
+    });
+    const message = (n: number) => ({
+      type: NOTIFICATION_EVENTS.pointsAwarded,
+      title: 'Hey Blue!',
+      body: 'You earned points',
+      data: { points: String(n) },
+    });
+    // Two pushes for each person, all in one commit: the relay hands them over as one batch job.
+    const due = people.flatMap((p, k) =>
+      [1, 2].map((n) => new PushDue({ accountId: p.accountId, message: message(10 * k + n) })),
+    );
+    await publish(t, ...due);
+    await eventually(
+      () => prisma.processedEvent.count({ where: { eventId: { in: due.map((e) => e.id) } } }),
+      (n) => n === due.length,
+      { what: 'every PushDue applied' },
+    );
+    await settle(t);
+    const got = (platform: 'apns' | 'fcm', token: string) =>
+      (platform === 'apns' ? apns : fcm)
+        .to(token)
+        .map((p) => p.data.points)
+        .sort();
+    for (const k of [0, 1]) {
+      const expected = [String(10 * k + 1), String(10 * k + 2)];
+      expect(got('apns', phones[k]![0].token)).toEqual(expected);
+      expect(got('fcm', phones[k]![1].token)).toEqual(expected);
+    }
+    expect([got('apns', phones[2]![0].token), got('fcm', phones[2]![1].token)]).toEqual([[], []]);
+    expect(
+      await prisma.notificationsDevice.count({ where: { id: { in: phones[2]!.map((d) => d.id) } } }),
+    ).toBe(0);
   });
 });
 

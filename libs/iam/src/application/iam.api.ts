@@ -139,10 +139,12 @@ export class IamApi {
   /**
    * Which of these sessions are still live (not ended, account not suspended): Notifications
    * pushes only to devices of live sessions, so a revocation it missed still stops its pushes.
+   * In `tx` when given: a consumer's delivery transaction asks on its own connection instead of
+   * taking a second one from the pool while it holds the first.
    */
-  async liveSessions(ids: string[]): Promise<Set<string>> {
+  async liveSessions(ids: string[], tx?: Tx): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.prisma.iamSession.findMany({
+    const rows = await (tx ?? this.prisma).iamSession.findMany({
       where: { id: { in: [...new Set(ids)] }, revokedAt: null, account: { status: 'active' } },
       select: { id: true },
     });

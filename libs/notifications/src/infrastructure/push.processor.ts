@@ -19,11 +19,12 @@ import {
   TaskCancelledError,
   withTimeout,
   type Env,
+  type EventEnvelope,
   type Tx,
 } from '@heyblue/platform';
 import { PUSH_PLATFORMS, type PushPlatform } from '../domain/device.js';
 import type { PushMessage } from '../domain/push-rules.js';
-import { PushDue } from '../events/push-due.integration-event.js';
+import { PushDue, type PushDuePayload } from '../events/push-due.integration-event.js';
 import {
   NOTIFICATIONS_HANDLERS,
   PUSH_DEAD_LETTER_SOURCE,
@@ -81,12 +82,10 @@ export class PushProcessor implements OnModuleInit, OnApplicationBootstrap, OnAp
 
   onModuleInit(): void {
     // The account's lock: fan-out may delete devices of ended sessions, as the suspension handler does.
-    this.consumers.subscribe(
-      NOTIFICATIONS_HANDLERS.fanOutPush,
-      PushDue,
-      (e, tx) => this.fanOut(e.id, e.payload.accountId, e.payload.message, tx),
-      { locks: (e) => [e.payload.accountId] },
-    );
+    this.consumers.subscribe(NOTIFICATIONS_HANDLERS.fanOutPush, PushDue, (e, tx) => this.fanOut([e], tx), {
+      locks: (e) => [e.payload.accountId],
+      batch: (es, tx) => this.fanOut(es, tx),
+    });
     this.deadLetters.registerReplayer(PUSH_DEAD_LETTER_SOURCE, async (dl) => {
       const { eventId, deviceId } = dl.payload as PushJob;
       await this.prisma.$executeRaw`
@@ -112,24 +111,33 @@ export class PushProcessor implements OnModuleInit, OnApplicationBootstrap, OnAp
     clearInterval(this.sweeper);
   }
 
-  private async fanOut(eventId: string, accountId: string, message: PushMessage, tx: Tx): Promise<void> {
+  /** One delivery row per live device of each event's account, for a batch in four statements at most. */
+  private async fanOut(events: Array<EventEnvelope<PushDuePayload>>, tx: Tx): Promise<void> {
+    const accounts = [...new Set(events.map((e) => e.payload.accountId))];
     const devices = await tx.notificationsDevice.findMany({
-      where: { accountId },
-      select: { id: true, sessionId: true },
+      where: { accountId: { in: accounts } },
+      select: { id: true, accountId: true, sessionId: true },
     });
     if (devices.length === 0) return;
-    const live = await this.iam.liveSessions(devices.map((d) => d.sessionId));
-    const due = devices.filter((d) => live.has(d.sessionId));
-    const ended = devices.filter((d) => !live.has(d.sessionId)).map((d) => d.id);
+    const live = await this.iam.liveSessions(
+      devices.map((d) => d.sessionId),
+      tx,
+    );
     // A session that ended while its revocation broadcast was missed: its device goes now.
+    const ended = devices.filter((d) => !live.has(d.sessionId)).map((d) => d.id);
     if (ended.length > 0) await tx.notificationsDevice.deleteMany({ where: { id: { in: ended } } });
-    if (due.length === 0) return;
+    const rows = events.flatMap((e) =>
+      devices
+        .filter((d) => d.accountId === e.payload.accountId && live.has(d.sessionId))
+        .map((d) => ({ eventId: e.id, deviceId: d.id, accountId: d.accountId, message: e.payload.message })),
+    );
+    if (rows.length === 0) return;
     await tx.$executeRaw`
       INSERT INTO notifications_push (event_id, device_id, account_id, message)
-      SELECT ${eventId}::uuid, d, ${accountId}::uuid, ${JSON.stringify(message)}::jsonb
-      FROM unnest(${due.map((d) => d.id)}::uuid[]) AS d
+      SELECT * FROM unnest(${rows.map((r) => r.eventId)}::uuid[], ${rows.map((r) => r.deviceId)}::uuid[],
+                           ${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => JSON.stringify(r.message))}::jsonb[])
       ON CONFLICT DO NOTHING`;
-    const jobs = due.map((d) => ({ eventId, deviceId: d.id }));
+    const jobs = rows.map(({ eventId, deviceId }) => ({ eventId, deviceId }));
     this.consumers.afterCommit(tx, () => void this.enqueue(jobs).catch(() => undefined));
   }
 
