@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Parser } from '@asyncapi/parser';
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as amqp from 'amqplib';
-import { EventConsumers, PrismaService } from '@heyblue/platform';
+import { EventConsumers, PrismaService, type OutboxRow } from '@heyblue/platform';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { randomId } from '../support/databases.js';
 import { MixedEventStream, runStream, seeded } from '../support/event-stream.js';
@@ -99,15 +99,7 @@ describe('integration events on RabbitMQ (two instances, real PostgreSQL, Redis 
   let stream: MixedEventStream;
   const random = seeded(2212);
 
-  type Row = {
-    seq: bigint;
-    id: string;
-    type: string;
-    version: number;
-    occurred_at: Date;
-    created_at: Date;
-    payload: Record<string, unknown>;
-  };
+  type Row = OutboxRow;
   const outboxRows = (unpublishedOnly = false): Promise<Row[]> =>
     prisma.$queryRaw<Row[]>`
       SELECT seq, id::text AS id, type, version, occurred_at, created_at, payload FROM platform_outbox_event

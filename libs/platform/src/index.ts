@@ -63,7 +63,13 @@ export {
 /** The validation pipe used everywhere. */
 export { createValidationPipe } from './errors/validation.js';
 /** Integration events and the outbox. */
-export { IntegrationEvent, type EventEnvelope, type EventClass } from './outbox/integration-event.js';
+export {
+  IntegrationEvent,
+  envelopeOf,
+  type EventEnvelope,
+  type EventClass,
+  type OutboxRow,
+} from './outbox/integration-event.js';
 export { OutboxService } from './outbox/outbox.service.js';
 export { OutboxRelay } from './outbox/outbox.relay.js';
 export { OutboxRedelivery } from './outbox/outbox.redelivery.js';

@@ -55,3 +55,24 @@ export interface EventClass<P extends object = Record<string, unknown>> {
   readonly version: number;
   new (payload: P, meta?: { id?: string; occurredAt?: Date | string }): IntegrationEvent<P>;
 }
+
+/** An outbox row as the relay, the redelivery and the AMQP publisher read it (`id::text AS id`). */
+export interface OutboxRow {
+  seq: bigint;
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: Date;
+  created_at: Date;
+  payload: Record<string, unknown>;
+}
+
+/** The common envelope of an outbox row: `recordedAt` is the row's own time (what lag is measured from). */
+export const envelopeOf = (row: OutboxRow): EventEnvelope => ({
+  id: row.id,
+  type: row.type,
+  version: row.version,
+  occurredAt: row.occurred_at.toISOString(),
+  payload: row.payload,
+  recordedAt: row.created_at.toISOString(),
+});

@@ -4,7 +4,7 @@ import * as amqp from 'amqplib';
 import client from 'prom-client';
 import type { Env } from '../config/environment.js';
 import { PrismaService } from '../database/prisma.service.js';
-import type { EventEnvelope } from './integration-event.js';
+import { envelopeOf, type OutboxRow } from './integration-event.js';
 import { OutboxService } from './outbox.service.js';
 import { withTimeout } from './queue.factory.js';
 
@@ -25,16 +25,6 @@ const publishFailures = new client.Counter({
   name: 'heyblue_amqp_publish_failures_total',
   help: 'AMQP publishing passes that failed (broker unreachable, not confirming, or database unavailable); the events stay and are retried',
 });
-
-interface OutboxRow {
-  seq: bigint;
-  id: string;
-  type: string;
-  version: number;
-  occurred_at: Date;
-  created_at: Date;
-  payload: Record<string, unknown>;
-}
 
 /**
  * Publishes every integration event to a RabbitMQ topic exchange for other systems, when AMQP_URL
@@ -204,14 +194,7 @@ export class OutboxAmqpPublisher implements OnApplicationBootstrap, OnApplicatio
     const confirms = rows.map(
       (row, i) =>
         new Promise<void>((resolve, reject) => {
-          const envelope: EventEnvelope = {
-            id: row.id,
-            type: row.type,
-            version: row.version,
-            occurredAt: row.occurred_at.toISOString(),
-            recordedAt: row.created_at.toISOString(),
-            payload: row.payload,
-          };
+          const envelope = envelopeOf(row);
           channel.publish(
             exchange,
             row.type,

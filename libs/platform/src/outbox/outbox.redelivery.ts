@@ -4,7 +4,7 @@ import client from 'prom-client';
 import type { Env } from '../config/environment.js';
 import { PrismaService, type Tx } from '../database/prisma.service.js';
 import { EventConsumers, deliveryJobId, eventQueueName, type EventJob } from './event-consumers.js';
-import type { EventEnvelope } from './integration-event.js';
+import { envelopeOf, type OutboxRow } from './integration-event.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 
 /** Events checked per statement; a pass goes on until it finds fewer. */
@@ -18,14 +18,7 @@ const redelivered = new client.Counter({
   labelNames: ['queue'] as const,
 });
 
-interface UnsettledRow {
-  seq: bigint;
-  id: string;
-  type: string;
-  version: number;
-  occurred_at: Date;
-  created_at: Date;
-  payload: Record<string, unknown>;
+interface UnsettledRow extends OutboxRow {
   redelivered_at: Date | null;
 }
 
@@ -98,7 +91,7 @@ export class OutboxRedelivery implements OnApplicationBootstrap, OnApplicationSh
           const expected: EventJob[] = [];
           for (const row of rows)
             for (const handlerId of this.consumers.handlersFor(row.type))
-              expected.push({ handlerId, event: envelope(row) });
+              expected.push({ handlerId, event: envelopeOf(row) });
           const done = await this.accountedFor(tx, expected);
           const missing = expected.filter((j) => !done.has(deliveryJobId(j)));
           const open = new Set(missing.map((j) => j.event.id));
@@ -193,12 +186,3 @@ export class OutboxRedelivery implements OnApplicationBootstrap, OnApplicationSh
     );
   }
 }
-
-const envelope = (row: UnsettledRow): EventEnvelope => ({
-  id: row.id,
-  type: row.type,
-  version: row.version,
-  occurredAt: row.occurred_at.toISOString(),
-  payload: row.payload,
-  recordedAt: row.created_at.toISOString(),
-});

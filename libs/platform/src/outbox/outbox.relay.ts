@@ -10,7 +10,7 @@ import {
   type EventJob,
   type EventQueueJob,
 } from './event-consumers.js';
-import type { EventEnvelope } from './integration-event.js';
+import { envelopeOf, type OutboxRow } from './integration-event.js';
 import { OutboxService } from './outbox.service.js';
 import { QueueFactory, withTimeout } from './queue.factory.js';
 
@@ -46,16 +46,6 @@ const relayFailures = new client.Counter({
 type CountingQueue = {
   getJobCounts(...types: Array<'wait' | 'active'>): Promise<{ wait: number; active: number }>;
 };
-
-interface OutboxRow {
-  seq: bigint;
-  id: string;
-  type: string;
-  version: number;
-  occurred_at: Date;
-  created_at: Date;
-  payload: Record<string, unknown>;
-}
 
 /**
  * Moves committed outbox rows to the consumers' durable queues. Rows are locked with
@@ -201,14 +191,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (rows.length === 0) return [];
         const byQueue = new Map<string, EventJob[]>();
         for (const row of rows) {
-          const event: EventEnvelope = {
-            id: row.id,
-            type: row.type,
-            version: row.version,
-            occurredAt: row.occurred_at.toISOString(),
-            payload: row.payload,
-            recordedAt: row.created_at.toISOString(),
-          };
+          const event = envelopeOf(row);
           for (const handlerId of this.consumers.handlersFor(row.type)) {
             const name = eventQueueName(handlerId);
             const jobs = byQueue.get(name) ?? [];
