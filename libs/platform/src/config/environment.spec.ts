@@ -86,6 +86,14 @@ describe('environment validation', () => {
     expect(secretVariables()).toContain('AMQP_URL');
   });
 
+  it('spaces relay passes by OUTBOX_COALESCE_MS: 10 by default, 0 to 1000 ms, nothing else', () => {
+    expect(validateEnvironment({ ...BASE }).OUTBOX_COALESCE_MS).toBe(10);
+    expect(validateEnvironment({ ...BASE, OUTBOX_COALESCE_MS: '0' }).OUTBOX_COALESCE_MS).toBe(0);
+    expect(validateEnvironment({ ...BASE, OUTBOX_COALESCE_MS: '250' }).OUTBOX_COALESCE_MS).toBe(250);
+    for (const bad of ['-1', '1001', 'soon', '1.5'])
+      expect(() => validateEnvironment({ ...BASE, OUTBOX_COALESCE_MS: bad })).toThrow(/OUTBOX_COALESCE_MS/);
+  });
+
   it('refuses development mode in production', () => {
     expect(() => validateEnvironment({ ...BASE, NODE_ENV: 'production', HEYBLUE_DEV_MODE: 'true' })).toThrow(
       /HEYBLUE_DEV_MODE.*production/,
